@@ -1,0 +1,188 @@
+import { sql } from "drizzle-orm";
+import {
+
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const timestamps = {
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+};
+
+/** district → street → community → grid → micro_grid. `path` is "/code/code/…/" for subtree LIKE queries. */
+export const orgUnits = pgTable(
+  "org_units",
+  {
+    id: serial().primaryKey(),
+    parentId: integer(),
+    kind: text().notNull(),
+    code: text().notNull(),
+    name: text().notNull(),
+    path: text().notNull(),
+    depth: integer().notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("org_units_code_uq").on(t.code),
+    uniqueIndex("org_units_path_uq").on(t.path),
+    index("org_units_parent_idx").on(t.parentId),
+    index("org_units_path_prefix_idx").using("btree", sql`${t.path} text_pattern_ops`),
+  ],
+);
+
+export const buildings = pgTable(
+  "buildings",
+  {
+    id: serial().primaryKey(),
+    orgUnitId: integer().notNull(),
+    orgPath: text().notNull(),
+    name: text().notNull(),
+    address: text().notNull(),
+    floors: integer(),
+    units: integer(),
+    ...timestamps,
+  },
+  (t) => [
+    index("buildings_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
+    index("buildings_org_unit_idx").on(t.orgUnitId),
+  ],
+);
+
+export const households = pgTable(
+  "households",
+  {
+    id: serial().primaryKey(),
+    buildingId: integer().notNull(),
+    orgUnitId: integer().notNull(),
+    orgPath: text().notNull(),
+    unitNo: integer(),
+    roomNo: text(),
+    address: text().notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index("households_building_idx").on(t.buildingId),
+    index("households_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
+  ],
+);
+
+/**
+ * ID number and phone are stored AES-GCM encrypted; `*_hash` is an HMAC for exact lookup and
+ * uniqueness, `*_tail` the last four digits for the tail search agents use on the phone.
+ */
+export const residents = pgTable(
+  "residents",
+  {
+    id: serial().primaryKey(),
+    householdId: integer(),
+    buildingId: integer(),
+    orgUnitId: integer().notNull(),
+    orgPath: text().notNull(),
+    name: text().notNull(),
+    nameInitials: text().notNull(),
+    gender: text().notNull(),
+    birthDate: date({ mode: "string" }).notNull(),
+    idCipher: text().notNull(),
+    idHash: text().notNull(),
+    idTail: text().notNull(),
+    phoneCipher: text(),
+    phoneHash: text(),
+    phoneTail: text(),
+    address: text().notNull(),
+    relationToHead: text(),
+    livingArrangement: text(),
+    tags: text().array().notNull().default(sql`'{}'::text[]`),
+    familyDoctorId: integer(),
+    version: integer().notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("residents_id_hash_uq").on(t.idHash),
+    index("residents_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
+    index("residents_name_idx").using("btree", sql`${t.name} text_pattern_ops`),
+    index("residents_initials_idx").using("btree", sql`${t.nameInitials} text_pattern_ops`),
+    index("residents_phone_tail_idx").on(t.phoneTail),
+    index("residents_phone_hash_idx").on(t.phoneHash),
+    index("residents_id_tail_idx").on(t.idTail),
+    index("residents_household_idx").on(t.householdId),
+    index("residents_building_idx").on(t.buildingId),
+    index("residents_tags_idx").using("gin", t.tags),
+  ],
+);
+
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: serial().primaryKey(),
+    username: text().notNull(),
+    displayName: text().notNull(),
+    passwordHash: text().notNull(),
+    role: text().notNull(),
+    orgUnitId: integer().notNull(),
+    disabled: boolean().notNull().default(false),
+    failedLogins: integer().notNull().default(0),
+    lockedUntil: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("accounts_username_uq").on(t.username)],
+);
+
+/** Server-side sessions so any number of server processes can share them. `id` is a SHA-256 of the token. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text().primaryKey(),
+    accountId: integer().notNull(),
+    csrfToken: text().notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    ...timestamps,
+  },
+  (t) => [index("sessions_account_idx").on(t.accountId)],
+);
+
+/** Append-only. Before/after hold presented (masked) values so the log itself spreads no personal data. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    accountId: integer(),
+    username: text(),
+    action: text().notNull(),
+    entity: text().notNull(),
+    entityId: text(),
+    orgPath: text(),
+    reason: text(),
+    before: jsonb(),
+    after: jsonb(),
+    ip: text(),
+  },
+  (t) => [
+    index("audit_events_entity_idx").on(t.entity, t.entityId),
+    index("audit_events_at_idx").on(t.at),
+  ],
+);
+
+/** Key/value facts about this installation (demo loaded, seed used, …). */
+export const systemSettings = pgTable("system_settings", {
+  key: text().primaryKey(),
+  value: jsonb().notNull(),
+  ...timestamps,
+});
+
+export type OrgUnit = typeof orgUnits.$inferSelect;
+export type Resident = typeof residents.$inferSelect;
+export type Account = typeof accounts.$inferSelect;
+export type Household = typeof households.$inferSelect;
+export type Building = typeof buildings.$inferSelect;
+

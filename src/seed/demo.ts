@@ -1,0 +1,48 @@
+import type { Database } from "../db/client.ts";
+import type { FieldCrypto } from "../server/platform/crypto.ts";
+import { addAccount } from "../server/modules/accounts/service.ts";
+import { seedOrgTree } from "./orgTree.ts";
+import { seedPeople } from "./people.ts";
+
+export const DEMO_PASSWORD = "Demo@2026";
+export const DEMO_STREET = "320613019"; // 秦灶街道
+export const DEMO_COMMUNITY = "320613019010"; // 苏阳社区
+export const DEMO_GRID = "320613019010-G01";
+
+export const DEMO_ACCOUNTS = [
+  { username: "demo-commander", displayName: "区指挥中心（演示）", role: "commander", org: "320613" },
+  { username: "demo-street", displayName: "秦灶街道指挥（演示）", role: "commander", org: DEMO_STREET },
+  { username: "demo-community", displayName: "苏阳社区管理员（演示）", role: "community_admin", org: DEMO_COMMUNITY },
+  { username: "demo-grid", displayName: "苏阳社区第1网格 网格员（演示）", role: "grid_worker", org: DEMO_GRID },
+  { username: "demo-agent", displayName: "12345 坐席（演示）", role: "agent", org: "320613" },
+  { username: "demo-doctor", displayName: "秦灶街道社区卫生服务中心 家庭医生（演示）", role: "doctor", org: DEMO_STREET },
+  { username: "demo-volunteer", displayName: "苏阳社区 志愿者（演示）", role: "volunteer", org: DEMO_COMMUNITY },
+] as const;
+
+export async function isEmpty(database: Database): Promise<boolean> {
+  const [r] = await database.query<{ n: number }>("select count(*)::int as n from org_units");
+  return r.n === 0;
+}
+
+/** The demo district: the real 崇川区 tree, 秦灶街道's people, and one account per role. Demo only. */
+export async function loadDemo(
+  database: Database,
+  crypto: FieldCrypto,
+  opts: { scope?: string; seed?: number; log?: (msg: string) => void } = {},
+) {
+  const log = opts.log ?? (() => {});
+  const scope = opts.scope ?? DEMO_STREET;
+  await seedOrgTree(database);
+  log("组织树已载入：崇川区 19 个街道级单位、182 个社区、908 个网格、14277 个微网格");
+  const r = await seedPeople(database, crypto, scope, opts.seed ?? 1, (done, total, n) =>
+    log(`生成居民 ${done}/${total} 个社区，共 ${n} 人`),
+  );
+  for (const a of DEMO_ACCOUNTS) {
+    await addAccount(database, { ...a, password: DEMO_PASSWORD });
+  }
+  await database.query(
+    "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
+    [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],
+  );
+  return r;
+}

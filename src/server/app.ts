@@ -1,0 +1,161 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Actor, AppContext } from "./context.ts";
+import { AppError } from "./platform/errors.ts";
+import { authPlugin } from "./platform/authHook.ts";
+import { authRoutes } from "./modules/auth/routes.ts";
+import { orgRoutes } from "./modules/orgs/routes.ts";
+import { residentRoutes } from "./modules/residents/routes.ts";
+import { auditRoutes } from "./modules/audit/routes.ts";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Reachable without a session (login, health, docs). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    actor: Actor;
+    sessionToken?: string;
+    csrfToken?: string;
+  }
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/web");
+
+/** Chinese field labels for validation messages, so a form can show which field is wrong. */
+const FIELD_LABELS: Record<string, string> = {
+  username: "用户名",
+  password: "密码",
+  name: "姓名",
+  idNumber: "身份证号",
+  phone: "手机号",
+  householdId: "户",
+  tags: "标签",
+  reason: "理由",
+  field: "字段",
+  page: "页码",
+  pageSize: "每页条数",
+  q: "搜索词",
+  org: "组织",
+  tag: "标签",
+  version: "版本",
+};
+
+export interface BuildOptions {
+  logger?: boolean | object;
+  serveWeb?: boolean;
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: ctx.config.bodyLimit,
+    trustProxy: true,
+    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: ctx.config.logLevel,
+            // No personal data in logs: drop query strings (searches hold names and phone tails) and cookies.
+            serializers: {
+              req: (req: any) => ({ method: req.method, url: String(req.url).split("?")[0], reqId: req.id }),
+            },
+            redact: ["req.headers.cookie", "req.headers.authorization"],
+          },
+  });
+  app.decorate("ctx", ctx);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Gridkeeper 网格管家 API", version: ctx.version },
+      components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "gk_session" } } },
+      security: [{ session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs", uiHooks: {}, staticCSP: true });
+
+  app.setErrorHandler((err: any, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.headers) reply.headers(err.headers);
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
+    }
+    if (err.validation) {
+      const fields = err.validation.map((v: any) => {
+        const field =
+          v.params?.missingProperty ??
+          (String(v.instancePath || "").replace(/^\//, "").split("/")[0] || v.params?.additionalProperty || "body");
+        const label = FIELD_LABELS[field] ?? field;
+        return { field, message: `${label}: ${v.message}` };
+      });
+      return reply.status(400).send({
+        error: { code: "invalid", message: `请求参数不合法：${fields.map((f: any) => f.message).join("；")}`, details: { fields } },
+      });
+    }
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, "unhandled error");
+    const code =
+      status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : status === 400 ? "invalid" : status >= 500 ? "internal" : "error";
+    const message =
+      status === 413
+        ? "请求体过大"
+        : status === 400 && err.code === "FST_ERR_CTP_INVALID_JSON_BODY"
+          ? "请求体不是合法的 JSON"
+          : status === 400 && err.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
+            ? "请求体为空"
+            : status >= 500
+              ? "服务器内部错误"
+              : err.message;
+    return reply.status(status).send({ error: { code, message } });
+  });
+
+  await app.register(authPlugin);
+
+  app.get(
+    "/api/health",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["platform"],
+        response: {
+          200: {
+            type: "object",
+            properties: { status: { type: "string" }, db: { type: "string", enum: ["pglite", "postgres"] }, version: { type: "string" } },
+          },
+        },
+      },
+    },
+    async () => {
+      await ctx.database.query("select 1");
+      return { status: "ok", db: ctx.database.kind, version: ctx.version };
+    },
+  );
+
+  await app.register(authRoutes);
+  await app.register(orgRoutes);
+  await app.register(residentRoutes);
+  await app.register(auditRoutes);
+
+  const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));
+  if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split("?")[0];
+    if (url.startsWith("/api/") || url.startsWith("/open311/") || !serveWeb || req.method !== "GET") {
+      return reply.status(404).send({ error: { code: "not_found", message: `接口不存在: ${req.method} ${url}` } });
+    }
+    // Client-side routes of the single-page app.
+    return reply.type("text/html").sendFile("index.html");
+  });
+
+  return app;
+}

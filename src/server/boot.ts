@@ -1,0 +1,11 @@
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import { openDatabase } from "../db/open.ts";
+import { VERSION } from "../version.ts";
+import type { AppContext } from "./context.ts";
+import { FieldCrypto, loadSecret } from "./platform/crypto.ts";
+
+export async function createContext(config: Config, database?: Database): Promise<AppContext> {
+  const db = database ?? (await openDatabase(config));
+  return { config, database: db, crypto: new FieldCrypto(loadSecret(config.secret, config.dataDir)), version: VERSION };
+}

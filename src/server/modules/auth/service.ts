@@ -1,0 +1,110 @@
+import crypto from "node:crypto";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { lockDurationMs } from "../../../domain/auth/lockout.ts";
+import { accounts, orgUnits, sessions } from "../../../db/schema/index.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { audit } from "../../platform/audit.ts";
+import { TooMany, Unauthenticated } from "../../platform/errors.ts";
+import { dummyHash, verifyPassword } from "./passwords.ts";
+
+const tokenId = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  actor: Actor;
+}
+
+export async function login(
+  ctx: AppContext,
+  username: string,
+  password: string,
+  ip: string | undefined,
+): Promise<LoginResult> {
+  const { db } = ctx.database;
+  const [acc] = await db.select().from(accounts).where(eq(accounts.username, username)).limit(1);
+  const now = Date.now();
+  if (acc?.lockedUntil && acc.lockedUntil.getTime() > now) {
+    throw TooMany("登录失败次数过多，账号已暂时锁定，请稍后再试", Math.ceil((acc.lockedUntil.getTime() - now) / 1000));
+  }
+  let ok = false;
+  if (acc && !acc.disabled) ok = await verifyPassword(acc.passwordHash, password);
+  else await verifyPassword(await dummyHash(), password); // same cost for an unknown name
+  if (!acc || !ok) {
+    if (acc) {
+      // Count in SQL so concurrent failures are all counted.
+      const [row] = await db
+        .update(accounts)
+        .set({ failedLogins: sql`${accounts.failedLogins} + 1` })
+        .where(eq(accounts.id, acc.id))
+        .returning({ failedLogins: accounts.failedLogins });
+      const lockMs = lockDurationMs(row.failedLogins);
+      if (lockMs > 0) {
+        await db.update(accounts).set({ lockedUntil: new Date(now + lockMs) }).where(eq(accounts.id, acc.id));
+        await audit(db, null, { action: "login_locked", entity: "account", entityId: acc.id, after: { failedLogins: row.failedLogins } });
+        throw TooMany("登录失败次数过多，账号已暂时锁定，请稍后再试", Math.ceil(lockMs / 1000));
+      }
+    }
+    throw Unauthenticated("用户名或密码错误");
+  }
+  await db.update(accounts).set({ failedLogins: 0, lockedUntil: null }).where(eq(accounts.id, acc.id));
+  const token = crypto.randomBytes(32).toString("base64url");
+  const csrfToken = crypto.randomBytes(24).toString("base64url");
+  const expiresAt = new Date(now + ctx.config.sessionHours * 3600_000);
+  await db.insert(sessions).values({ id: tokenId(token), accountId: acc.id, csrfToken, expiresAt });
+  const actor = await actorFor(ctx, acc.id);
+  await audit(db, { ...actor!, ip }, { action: "login", entity: "account", entityId: acc.id });
+  return { token, csrfToken, expiresAt, actor: actor! };
+}
+
+export async function logout(ctx: AppContext, token: string, actor: Actor): Promise<void> {
+  const { db } = ctx.database;
+  await db.delete(sessions).where(eq(sessions.id, tokenId(token)));
+  await audit(db, actor, { action: "logout", entity: "account", entityId: actor.id });
+}
+
+async function actorFor(ctx: AppContext, accountId: number): Promise<Actor | null> {
+  const [row] = await ctx.database.db
+    .select({
+      id: accounts.id,
+      username: accounts.username,
+      displayName: accounts.displayName,
+      role: accounts.role,
+      orgUnitId: accounts.orgUnitId,
+      orgPath: orgUnits.path,
+      orgName: orgUnits.name,
+      orgKind: orgUnits.kind,
+    })
+    .from(accounts)
+    .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
+    .where(eq(accounts.id, accountId));
+  return row ?? null;
+}
+
+/** Resolves a session token to its actor and CSRF token; expired or unknown → null. */
+export async function sessionActor(
+  ctx: AppContext,
+  token: string,
+): Promise<{ actor: Actor; csrfToken: string } | null> {
+  const [row] = await ctx.database.db
+    .select({
+      csrfToken: sessions.csrfToken,
+      id: accounts.id,
+      username: accounts.username,
+      displayName: accounts.displayName,
+      role: accounts.role,
+      disabled: accounts.disabled,
+      orgUnitId: accounts.orgUnitId,
+      orgPath: orgUnits.path,
+      orgName: orgUnits.name,
+      orgKind: orgUnits.kind,
+    })
+    .from(sessions)
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+    .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
+    .where(and(eq(sessions.id, tokenId(token)), gt(sessions.expiresAt, new Date())));
+  if (!row || row.disabled) return null;
+  const { csrfToken, disabled: _d, ...actor } = row;
+  return { actor, csrfToken };
+}

@@ -1,0 +1,80 @@
+import { subtreePattern } from "../../../domain/org/scope.ts";
+import type { OrgUnit } from "../../../db/schema/index.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { NotFound } from "../../platform/errors.ts";
+import { authorizeScope } from "../../platform/policy.ts";
+
+export interface OrgNode {
+  id: number;
+  kind: string;
+  code: string;
+  name: string;
+  path: string;
+  parentId: number | null;
+  childCount: number;
+}
+
+const NODE_COLUMNS = `o.id, o.kind, o.code, o.name, o.path, o.parent_id as "parentId",
+  (select count(*)::int from org_units c where c.parent_id = o.id) as "childCount"`;
+
+export async function getOrgUnit(ctx: AppContext, actor: Actor, idOrCode: number | string): Promise<OrgNode> {
+  const byId = typeof idOrCode === "number";
+  const [u] = await ctx.database.query<OrgNode>(
+    `select ${NODE_COLUMNS} from org_units o where ${byId ? "o.id" : "o.code"} = $1`,
+    [idOrCode],
+  );
+  if (!u) throw NotFound("组织不存在");
+  authorizeScope(actor, u.path);
+  return u;
+}
+
+/** Children of a unit (or the actor's own unit when no parent is given), in code order. */
+export async function listChildren(ctx: AppContext, actor: Actor, parentId?: number): Promise<OrgNode[]> {
+  if (parentId === undefined) return [await getOrgUnit(ctx, actor, actor.orgUnitId)];
+  const parent = await getOrgUnit(ctx, actor, parentId);
+  return ctx.database.query<OrgNode>(`select ${NODE_COLUMNS} from org_units o where o.parent_id = $1 order by o.code`, [
+    parent.id,
+  ]);
+}
+
+/** Ancestors from the actor's own unit down to this one: the breadcrumb never shows what is above the scope. */
+export async function breadcrumb(ctx: AppContext, actor: Actor, path: string): Promise<Pick<OrgUnit, "id" | "kind" | "name" | "code">[]> {
+  const codes = path.split("/").filter(Boolean);
+  const rows = await ctx.database.query<{ id: number; kind: string; name: string; code: string; path: string }>(
+    "select id, kind, name, code, path from org_units where code = any($1::text[]) order by depth",
+    [codes],
+  );
+  return rows.filter((r) => r.path.startsWith(actor.orgPath)).map(({ path: _p, ...r }) => r);
+}
+
+/** Search units by name or code within the actor's subtree (for the navigator's search box). */
+export async function searchOrgUnits(ctx: AppContext, actor: Actor, q: string): Promise<OrgNode[]> {
+  return ctx.database.query<OrgNode>(
+    `select ${NODE_COLUMNS} from org_units o where o.path like $1 and (o.name like $2 or o.code like $3) order by o.depth, o.code limit 50`,
+    [subtreePattern(actor.orgPath), `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, `${q.replace(/[\\%_]/g, "")}%`],
+  );
+}
+
+export interface OrgStats {
+  residents: number;
+  households: number;
+  buildings: number;
+  tags: Record<string, number>;
+}
+
+export async function orgStats(ctx: AppContext, actor: Actor, id: number): Promise<OrgStats> {
+  const u = await getOrgUnit(ctx, actor, id);
+  const pattern = subtreePattern(u.path);
+  const [counts] = await ctx.database.query<{ residents: number; households: number; buildings: number }>(
+    `select (select count(*)::int from residents where org_path like $1) as residents,
+            (select count(*)::int from households where org_path like $1) as households,
+            (select count(*)::int from buildings where org_path like $1) as buildings`,
+    [pattern],
+  );
+  const tagRows = await ctx.database.query<{ tag: string; n: number }>(
+    "select t as tag, count(*)::int as n from residents, unnest(tags) t where org_path like $1 group by t",
+    [pattern],
+  );
+  return { ...counts, tags: Object.fromEntries(tagRows.map((r) => [r.tag, r.n])) };
+}
+

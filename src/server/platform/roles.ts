@@ -1,0 +1,50 @@
+// Roles of DESIGN §3 and what each may do. Scope (which org subtree) is checked separately in scope.ts.
+
+export const ROLES = [
+  "sysadmin",
+  "commander",
+  "community_admin",
+  "grid_head",
+  "grid_worker",
+  "doctor",
+  "police",
+  "agent",
+  "volunteer",
+  "resident",
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  sysadmin: "系统管理员",
+  commander: "指挥中心",
+  community_admin: "社区管理员",
+  grid_head: "网格长",
+  grid_worker: "网格员",
+  doctor: "家庭医生",
+  police: "社区民警",
+  agent: "热线坐席",
+  volunteer: "志愿者",
+  resident: "居民",
+};
+
+const staff: Role[] = ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker", "doctor", "police", "agent"];
+
+export const PERMISSIONS = {
+  "org.read": [...staff, "volunteer"] as Role[],
+  "resident.read": staff,
+  "resident.write": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** Seeing a full ID number or phone: people who must call or identify a resident, never the big screen. */
+  "resident.reveal": ["sysadmin", "community_admin", "grid_head", "grid_worker", "doctor", "police", "agent"] as Role[],
+  "resident.export": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
+  "audit.read": ["sysadmin", "commander", "community_admin"] as Role[],
+  "account.manage": ["sysadmin"] as Role[],
+} satisfies Record<string, Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function hasPermission(role: string, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as string[]).includes(role);
+}
+
+export function permissionsOf(role: string): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => hasPermission(role, p));
+}
