@@ -1,13 +1,13 @@
 import { Command } from "commander";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
+import { DEMO_ACCOUNTS, isEmpty, loadDemo } from "../seed/demo.ts";
+import { DISTRICT_CODE, seedOrgTree } from "../seed/orgTree.ts";
+import { seedPeople } from "../seed/people.ts";
 import { buildApp } from "../server/app.ts";
 import { createContext } from "../server/boot.ts";
 import { addAccount } from "../server/modules/accounts/service.ts";
 import { FieldCrypto, loadSecret } from "../server/platform/crypto.ts";
-import { DEMO_ACCOUNTS, isEmpty, loadDemo } from "../seed/demo.ts";
-import { DISTRICT_CODE, seedOrgTree } from "../seed/orgTree.ts";
-import { seedPeople } from "../seed/people.ts";
 import { VERSION } from "../version.ts";
 import { ensureWebBuilt } from "./webBuild.ts";
 
@@ -39,7 +39,11 @@ async function serve(opts: { demo: boolean; buildWeb: boolean }) {
   );
 }
 
-const SCALES: Record<string, string> = { community: "320613019010", street: "320613019", district: DISTRICT_CODE };
+const SCALES: Record<string, string> = {
+  community: "320613019010",
+  street: "320613019",
+  district: DISTRICT_CODE,
+};
 
 const program = new Command("gridkeeper").description("网格管家 Gridkeeper").version(VERSION);
 
@@ -97,7 +101,10 @@ user
   .command("add")
   .description("创建账号")
   .requiredOption("--username <name>")
-  .requiredOption("--role <role>", "sysadmin | commander | community_admin | grid_head | grid_worker | doctor | police | agent | volunteer | resident")
+  .requiredOption(
+    "--role <role>",
+    "sysadmin | commander | community_admin | grid_head | grid_worker | doctor | police | agent | volunteer | resident",
+  )
   .requiredOption("--org <code>", "管辖范围的组织代码，例如 320613 或 320613019010-G01")
   .option("--name <displayName>", "显示名")
   .option("--password <password>", "密码（省略时从环境变量 GRIDKEEPER_PASSWORD 读取）")
@@ -106,7 +113,13 @@ user
     if (!password) throw new Error("请用 --password 或 GRIDKEEPER_PASSWORD 提供密码");
     const db = await openDatabase(loadConfig());
     try {
-      const id = await addAccount(db, { username: o.username, displayName: o.name ?? o.username, role: o.role, org: o.org, password });
+      const id = await addAccount(db, {
+        username: o.username,
+        displayName: o.name ?? o.username,
+        role: o.role,
+        org: o.org,
+        password,
+      });
       say(`账号已创建：${o.username} (id ${id})`);
     } finally {
       await db.close();
@@ -117,4 +130,3 @@ program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`错误：${e.message}\n`);
   process.exit(1);
 });
-

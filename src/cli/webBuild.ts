@@ -16,7 +16,10 @@ function newest(dir: string): number {
 /** Builds the web app with Vite when dist/web is missing or older than its sources. */
 export async function ensureWebBuilt(log: (m: string) => void): Promise<void> {
   const index = path.join(root, "dist/web/index.html");
-  const src = Math.max(newest(path.join(root, "src/web")), fs.statSync(path.join(root, "index.html")).mtimeMs);
+  const src = Math.max(
+    newest(path.join(root, "src/web")),
+    fs.statSync(path.join(root, "index.html")).mtimeMs,
+  );
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= src) return;
   log("正在构建网页前端（首次启动约需半分钟）…");
   const { build } = await import("vite");

@@ -1,11 +1,11 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { PgDatabase } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
 import * as schema from "./schema/index.ts";
 
 export type Db = PgDatabase<any, typeof schema>;
@@ -23,7 +23,8 @@ export interface Database {
 
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return "";
-  if (Array.isArray(v)) return csvField(`{${v.map((x) => `"${String(x).replaceAll('"', '\\"')}"`).join(",")}}`);
+  if (Array.isArray(v))
+    return csvField(`{${v.map((x) => `"${String(x).replaceAll('"', '\\"')}"`).join(",")}}`);
   const s = String(v);
   return /[",\n\r]/.test(s) || s === "" ? `"${s.replaceAll('"', '""')}"` : s;
 }
@@ -66,7 +67,9 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     async copyCsv(table, columns, csv) {
       const conn = await pool.connect();
       try {
-        const stream = conn.query(copyFrom(`COPY ${table} (${columns.join(",")}) FROM STDIN WITH (FORMAT csv)`));
+        const stream = conn.query(
+          copyFrom(`COPY ${table} (${columns.join(",")}) FROM STDIN WITH (FORMAT csv)`),
+        );
         await pipeline(Readable.from([csv]), stream);
       } finally {
         conn.release();

@@ -14,7 +14,13 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean } =
     try {
       const pgl = await openPglite(path.join(config.dataDir, "pglite"));
       const close = pgl.close;
-      database = { ...pgl, close: async () => (await close(), release()) };
+      database = {
+        ...pgl,
+        close: async () => {
+          await close();
+          release();
+        },
+      };
     } catch (e) {
       release();
       throw e;

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
-import type { FieldCrypto } from "../server/platform/crypto.ts";
 import { addAccount } from "../server/modules/accounts/service.ts";
+import type { FieldCrypto } from "../server/platform/crypto.ts";
 import { seedOrgTree } from "./orgTree.ts";
 import { seedPeople } from "./people.ts";
 
@@ -12,11 +12,31 @@ export const DEMO_GRID = "320613019010-G01";
 export const DEMO_ACCOUNTS = [
   { username: "demo-commander", displayName: "区指挥中心（演示）", role: "commander", org: "320613" },
   { username: "demo-street", displayName: "秦灶街道指挥（演示）", role: "commander", org: DEMO_STREET },
-  { username: "demo-community", displayName: "苏阳社区管理员（演示）", role: "community_admin", org: DEMO_COMMUNITY },
-  { username: "demo-grid", displayName: "苏阳社区第1网格 网格员（演示）", role: "grid_worker", org: DEMO_GRID },
+  {
+    username: "demo-community",
+    displayName: "苏阳社区管理员（演示）",
+    role: "community_admin",
+    org: DEMO_COMMUNITY,
+  },
+  {
+    username: "demo-grid",
+    displayName: "苏阳社区第1网格 网格员（演示）",
+    role: "grid_worker",
+    org: DEMO_GRID,
+  },
   { username: "demo-agent", displayName: "12345 坐席（演示）", role: "agent", org: "320613" },
-  { username: "demo-doctor", displayName: "秦灶街道社区卫生服务中心 家庭医生（演示）", role: "doctor", org: DEMO_STREET },
-  { username: "demo-volunteer", displayName: "苏阳社区 志愿者（演示）", role: "volunteer", org: DEMO_COMMUNITY },
+  {
+    username: "demo-doctor",
+    displayName: "秦灶街道社区卫生服务中心 家庭医生（演示）",
+    role: "doctor",
+    org: DEMO_STREET,
+  },
+  {
+    username: "demo-volunteer",
+    displayName: "苏阳社区 志愿者（演示）",
+    role: "volunteer",
+    org: DEMO_COMMUNITY,
+  },
 ] as const;
 
 export async function isEmpty(database: Database): Promise<boolean> {

@@ -28,7 +28,9 @@ async function readCsv(
     for await (const row of parser) if (keep(row)) out.push(row);
   })();
   let first = true;
-  for await (const line of readline.createInterface({ input: fs.createReadStream(path.join(distDir, file)) })) {
+  for await (const line of readline.createInterface({
+    input: fs.createReadStream(path.join(distDir, file)),
+  })) {
     if (first || line.includes(needle)) parser.write(`${line}\n`);
     first = false;
   }

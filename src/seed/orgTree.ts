@@ -1,6 +1,6 @@
-import { communityDisplayName, planCommunityGrids } from "../domain/org/plan.ts";
 import type { Database } from "../db/client.ts";
 import { csvField } from "../db/client.ts";
+import { communityDisplayName, planCommunityGrids } from "../domain/org/plan.ts";
 import { loadDistrict } from "./divisions.ts";
 
 export const DISTRICT_CODE = "320613"; // 崇川区
@@ -21,7 +21,7 @@ export interface SeededUnit {
  */
 export async function seedOrgTree(database: Database, areaCode = DISTRICT_CODE): Promise<SeededUnit[]> {
   const existing = await database.query<SeededUnit>(
-    "select id, kind, code, name, path, parent_id as \"parentId\", false as village from org_units order by id",
+    'select id, kind, code, name, path, parent_id as "parentId", false as village from org_units order by id',
   );
   if (existing.length > 0) return existing;
 

@@ -6,9 +6,25 @@ import { createRng } from "../domain/people/random.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
 
 const RESIDENT_COLUMNS = [
-  "id", "household_id", "building_id", "org_unit_id", "org_path", "name", "name_initials", "gender", "birth_date",
-  "id_cipher", "id_hash", "id_tail", "phone_cipher", "phone_hash", "phone_tail", "address", "relation_to_head",
-  "living_arrangement", "tags",
+  "id",
+  "household_id",
+  "building_id",
+  "org_unit_id",
+  "org_path",
+  "name",
+  "name_initials",
+  "gender",
+  "birth_date",
+  "id_cipher",
+  "id_hash",
+  "id_tail",
+  "phone_cipher",
+  "phone_hash",
+  "phone_tail",
+  "address",
+  "relation_to_head",
+  "living_arrangement",
+  "tags",
 ];
 
 export interface PeopleSeedResult {
@@ -70,14 +86,31 @@ export async function seedPeople(
       bRows.push([buildingId, m.id, m.path, b.name, b.address, b.floors, b.units].map(csvField).join(","));
       for (const h of b.households) {
         const householdId = ++hId;
-        hRows.push([householdId, buildingId, m.id, m.path, h.unitNo, h.roomNo, h.address].map(csvField).join(","));
+        hRows.push(
+          [householdId, buildingId, m.id, m.path, h.unitNo, h.roomNo, h.address].map(csvField).join(","),
+        );
         for (const p of h.people) {
           rRows.push(
             [
-              ++rId, householdId, buildingId, m.id, m.path, p.name, nameInitials(p.name), p.gender, p.birthDate,
-              crypto.encrypt(p.idNumber), crypto.hash(p.idNumber), p.idNumber.slice(-4),
-              p.phone && crypto.encrypt(p.phone), p.phone && crypto.hash(p.phone), p.phone?.slice(-4),
-              h.address, p.relationToHead, p.livingArrangement, p.tags,
+              ++rId,
+              householdId,
+              buildingId,
+              m.id,
+              m.path,
+              p.name,
+              nameInitials(p.name),
+              p.gender,
+              p.birthDate,
+              crypto.encrypt(p.idNumber),
+              crypto.hash(p.idNumber),
+              p.idNumber.slice(-4),
+              p.phone && crypto.encrypt(p.phone),
+              p.phone && crypto.hash(p.phone),
+              p.phone?.slice(-4),
+              h.address,
+              p.relationToHead,
+              p.livingArrangement,
+              p.tags,
             ]
               .map(csvField)
               .join(","),
@@ -85,8 +118,16 @@ export async function seedPeople(
         }
       }
     }
-    await database.copyCsv("buildings", ["id", "org_unit_id", "org_path", "name", "address", "floors", "units"], bRows.join("\n"));
-    await database.copyCsv("households", ["id", "building_id", "org_unit_id", "org_path", "unit_no", "room_no", "address"], hRows.join("\n"));
+    await database.copyCsv(
+      "buildings",
+      ["id", "org_unit_id", "org_path", "name", "address", "floors", "units"],
+      bRows.join("\n"),
+    );
+    await database.copyCsv(
+      "households",
+      ["id", "building_id", "org_unit_id", "org_path", "unit_no", "room_no", "address"],
+      hRows.join("\n"),
+    );
     await database.copyCsv("residents", RESIDENT_COLUMNS, rRows.join("\n"));
     result.buildings += bRows.length;
     result.households += hRows.length;

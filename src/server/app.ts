@@ -7,12 +7,12 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Actor, AppContext } from "./context.ts";
-import { AppError } from "./platform/errors.ts";
-import { authPlugin } from "./platform/authHook.ts";
+import { auditRoutes } from "./modules/audit/routes.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { orgRoutes } from "./modules/orgs/routes.ts";
 import { residentRoutes } from "./modules/residents/routes.ts";
-import { auditRoutes } from "./modules/audit/routes.ts";
+import { authPlugin } from "./platform/authHook.ts";
+import { AppError } from "./platform/errors.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -87,24 +87,42 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.setErrorHandler((err: any, req, reply) => {
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
-      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
+      return reply
+        .status(err.status)
+        .send({ error: { code: err.code, message: err.message, details: err.details } });
     }
     if (err.validation) {
       const fields = err.validation.map((v: any) => {
         const field =
           v.params?.missingProperty ??
-          (String(v.instancePath || "").replace(/^\//, "").split("/")[0] || v.params?.additionalProperty || "body");
+          (String(v.instancePath || "")
+            .replace(/^\//, "")
+            .split("/")[0] ||
+            v.params?.additionalProperty ||
+            "body");
         const label = FIELD_LABELS[field] ?? field;
         return { field, message: `${label}: ${v.message}` };
       });
       return reply.status(400).send({
-        error: { code: "invalid", message: `请求参数不合法：${fields.map((f: any) => f.message).join("；")}`, details: { fields } },
+        error: {
+          code: "invalid",
+          message: `请求参数不合法：${fields.map((f: any) => f.message).join("；")}`,
+          details: { fields },
+        },
       });
     }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, "unhandled error");
     const code =
-      status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : status === 400 ? "invalid" : status >= 500 ? "internal" : "error";
+      status === 413
+        ? "payload_too_large"
+        : status === 415
+          ? "unsupported_media_type"
+          : status === 400
+            ? "invalid"
+            : status >= 500
+              ? "internal"
+              : "error";
     const message =
       status === 413
         ? "请求体过大"
@@ -129,7 +147,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         response: {
           200: {
             type: "object",
-            properties: { status: { type: "string" }, db: { type: "string", enum: ["pglite", "postgres"] }, version: { type: "string" } },
+            properties: {
+              status: { type: "string" },
+              db: { type: "string", enum: ["pglite", "postgres"] },
+              version: { type: "string" },
+            },
           },
         },
       },
@@ -151,7 +173,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split("?")[0];
     if (url.startsWith("/api/") || url.startsWith("/open311/") || !serveWeb || req.method !== "GET") {
-      return reply.status(404).send({ error: { code: "not_found", message: `接口不存在: ${req.method} ${url}` } });
+      return reply
+        .status(404)
+        .send({ error: { code: "not_found", message: `接口不存在: ${req.method} ${url}` } });
     }
     // Client-side routes of the single-page app.
     return reply.type("text/html").sendFile("index.html");

@@ -7,5 +7,10 @@ import { FieldCrypto, loadSecret } from "./platform/crypto.ts";
 
 export async function createContext(config: Config, database?: Database): Promise<AppContext> {
   const db = database ?? (await openDatabase(config));
-  return { config, database: db, crypto: new FieldCrypto(loadSecret(config.secret, config.dataDir)), version: VERSION };
+  return {
+    config,
+    database: db,
+    crypto: new FieldCrypto(loadSecret(config.secret, config.dataDir)),
+    version: VERSION,
+  };
 }

@@ -4,10 +4,10 @@ import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
 import { type Database, type DbKind, openPglite, openPostgres } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { DEMO_PASSWORD, loadDemo } from "../../src/seed/demo.ts";
 import { buildApp } from "../../src/server/app.ts";
 import type { AppContext } from "../../src/server/context.ts";
 import { FieldCrypto } from "../../src/server/platform/crypto.ts";
-import { DEMO_PASSWORD, loadDemo } from "../../src/seed/demo.ts";
 import { VERSION } from "../../src/version.ts";
 
 /** The databases the suite runs against: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
@@ -56,7 +56,10 @@ export interface TestApp {
  * An app on a fresh database with the demo loaded at community scale (苏阳社区, ~7,300 residents)
  * and every demo account. Each test file gets its own, so no test depends on another's data.
  */
-export async function createTestApp(kind: DbKind, opts: { scope?: string; serveWeb?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  kind: DbKind,
+  opts: { scope?: string; serveWeb?: boolean } = {},
+): Promise<TestApp> {
   const database = await freshDatabase(kind);
   const config = { ...loadConfig({}), dataDir: "/nonexistent", logLevel: "silent" };
   const ctx: AppContext = { config, database, crypto: new FieldCrypto("test-secret"), version: VERSION };

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import {
-
   bigserial,
   boolean,
   date,
@@ -167,10 +166,7 @@ export const auditEvents = pgTable(
     after: jsonb(),
     ip: text(),
   },
-  (t) => [
-    index("audit_events_entity_idx").on(t.entity, t.entityId),
-    index("audit_events_at_idx").on(t.at),
-  ],
+  (t) => [index("audit_events_entity_idx").on(t.entity, t.entityId), index("audit_events_at_idx").on(t.at)],
 );
 
 /** Key/value facts about this installation (demo loaded, seed used, …). */
@@ -185,4 +181,3 @@ export type Resident = typeof residents.$inferSelect;
 export type Account = typeof accounts.$inferSelect;
 export type Household = typeof households.$inferSelect;
 export type Building = typeof buildings.$inferSelect;
-

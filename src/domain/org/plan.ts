@@ -51,7 +51,8 @@ export function planCommunityGrids(communityCode: string, ci: number, communityC
     const code = gridCode(communityCode, g + 1);
     const nMicro = evenShare(microTotal, gridsTotal, firstGrid + g);
     const micro = [];
-    for (let m = 0; m < nMicro; m++) micro.push({ code: microGridCode(code, m + 1), name: microGridName(m + 1) });
+    for (let m = 0; m < nMicro; m++)
+      micro.push({ code: microGridCode(code, m + 1), name: microGridName(m + 1) });
     grids.push({ code, name: gridName(g + 1), micro });
   }
   return { communityIndex: ci, grids };

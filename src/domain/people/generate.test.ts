@@ -6,7 +6,8 @@ import { createRng } from "./random.ts";
 function sample(seed: number, n: number) {
   const ids = new IdAllocator();
   const out = [];
-  for (let i = 0; i < n; i++) out.push(generateBuilding(createRng(seed, i), ids, { communityName: "苏阳社区", village: false }, i + 1));
+  for (let i = 0; i < n; i++)
+    out.push(generateBuilding(createRng(seed, i), ids, { communityName: "苏阳社区", village: false }, i + 1));
   return out;
 }
 
@@ -40,7 +41,8 @@ describe("generated people", () => {
           expect(p.tags.includes("aged_80_plus")).toBe(ageOn(p.birthDate) >= 80);
           if (p.tags.includes("living_alone")) expect(h.people.length).toBe(1);
         }
-    const share = (t: string) => people.filter((p) => (p.tags as string[]).includes(t)).length / people.length;
+    const share = (t: string) =>
+      people.filter((p) => (p.tags as string[]).includes(t)).length / people.length;
     expect(share("aged_80_plus")).toBeGreaterThan(0.015);
     expect(share("aged_80_plus")).toBeLessThan(0.08);
     expect(share("living_alone")).toBeGreaterThan(0.01);

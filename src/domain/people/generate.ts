@@ -49,7 +49,6 @@ export const RELATIONS: Record<string, string> = {
 
 /** Fixed reference day so the same seed gives the same ages whenever it runs. */
 export const REFERENCE_DATE = "2026-07-01";
-const REF_YEAR = 2026;
 
 export interface PersonDraft {
   name: string;
@@ -77,7 +76,15 @@ export interface BuildingDraft {
   households: HouseholdDraft[];
 }
 
-type Composition = "single_elder" | "elder_couple" | "family" | "three_gen" | "young_couple" | "single_adult" | "grandparents_child" | "elder_with_child";
+type Composition =
+  | "single_elder"
+  | "elder_couple"
+  | "family"
+  | "three_gen"
+  | "young_couple"
+  | "single_adult"
+  | "grandparents_child"
+  | "elder_with_child";
 
 const COMPOSITIONS = weightedTable<Composition>([
   ["single_elder", 7],
@@ -91,10 +98,49 @@ const COMPOSITIONS = weightedTable<Composition>([
 ]);
 
 const LOCAL_AREAS = weightedTable<string>([
-  ["320602", 40], ["320611", 12], ["320613", 10], ["320621", 6], ["320623", 5], ["320681", 5], ["320682", 6], ["320684", 6],
+  ["320602", 40],
+  ["320611", 12],
+  ["320613", 10],
+  ["320621", 6],
+  ["320623", 5],
+  ["320681", 5],
+  ["320682", 6],
+  ["320684", 6],
 ]);
-const MIGRANT_AREAS = ["341221", "410522", "511322", "342422", "320923", "321322", "362329", "430523", "522121", "130625"];
-const PHONE_PREFIXES = ["133", "135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "177", "180", "181", "182", "187", "188", "189", "199"];
+const MIGRANT_AREAS = [
+  "341221",
+  "410522",
+  "511322",
+  "342422",
+  "320923",
+  "321322",
+  "362329",
+  "430523",
+  "522121",
+  "130625",
+];
+const PHONE_PREFIXES = [
+  "133",
+  "135",
+  "136",
+  "137",
+  "138",
+  "139",
+  "150",
+  "151",
+  "152",
+  "157",
+  "158",
+  "159",
+  "177",
+  "180",
+  "181",
+  "182",
+  "187",
+  "188",
+  "189",
+  "199",
+];
 
 /** Keeps ID sequence numbers unique per (area, birth date) across one whole seeding run. */
 export class IdAllocator {
@@ -113,11 +159,12 @@ export class IdAllocator {
   }
 }
 
+/** A birth date that makes the person exactly `age` on the reference day (never in the future). */
 function birthDateFor(rng: Rng, age: number): string {
-  const year = REF_YEAR - age - (rng.chance(0.5) ? 1 : 0);
-  const month = rng.int(1, 12);
-  const day = rng.int(1, new Date(Date.UTC(year, month, 0)).getUTCDate());
-  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+  const ref = new Date(`${REFERENCE_DATE}T00:00:00Z`);
+  const latest = Date.UTC(ref.getUTCFullYear() - age, ref.getUTCMonth(), ref.getUTCDate());
+  const d = new Date(latest - rng.int(0, 364) * 86_400_000);
+  return d.toISOString().slice(0, 10);
 }
 
 function phoneFor(rng: Rng, age: number): string | null {
@@ -167,11 +214,17 @@ function members(ctx: Ctx, kind: Composition): PersonDraft[] {
       return [person(ctx, elderAge(), rng.chance(0.32), "head")];
     case "elder_couple": {
       const a = elderAge();
-      return [person(ctx, a, true, "head"), person(ctx, Math.max(58, a - rng.int(0, 5)), false, "spouse", false)];
+      return [
+        person(ctx, a, true, "head"),
+        person(ctx, Math.max(58, a - rng.int(0, 5)), false, "spouse", false),
+      ];
     }
     case "family": {
       const a = adultAge();
-      const out = [person(ctx, a, true, "head"), person(ctx, Math.max(22, a - rng.int(0, 4)), false, "spouse", false)];
+      const out = [
+        person(ctx, a, true, "head"),
+        person(ctx, Math.max(22, a - rng.int(0, 4)), false, "spouse", false),
+      ];
       const kids = rng.chance(0.2) ? 2 : 1;
       for (let k = 0; k < kids; k++) out.push(person(ctx, childAge(a), rng.chance(0.52), "child"));
       return out;

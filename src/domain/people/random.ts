@@ -17,7 +17,10 @@ export interface WeightedTable<T> {
 export function weightedTable<T>(pairs: [T, number][]): WeightedTable<T> {
   let total = 0;
   const cumulative: number[] = [];
-  for (const [, w] of pairs) cumulative.push((total += w));
+  for (const [, w] of pairs) {
+    total += w;
+    cumulative.push(total);
+  }
   return { items: pairs.map(([t]) => t), cumulative, total };
 }
 

@@ -1,5 +1,5 @@
-import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
 import { sessionActor } from "../modules/auth/service.ts";
 import { AppError, Unauthenticated } from "./errors.ts";
 

@@ -22,13 +22,20 @@ export const Invalid = (message: string, fields: FieldError[] = []) =>
 export const Unauthenticated = (message = "请先登录") => new AppError(401, "unauthenticated", message);
 export const Forbidden = (message = "无权访问该资源") => new AppError(403, "forbidden", message);
 export const NotFound = (message = "记录不存在") => new AppError(404, "not_found", message);
-export const Conflict = (message: string, details?: unknown) => new AppError(409, "conflict", message, details);
+export const Conflict = (message: string, details?: unknown) =>
+  new AppError(409, "conflict", message, details);
 export const Unprocessable = (message: string, details?: unknown) =>
   new AppError(422, "unprocessable", message, details);
 export const TooMany = (message: string, retryAfterSeconds: number) =>
-  new AppError(429, "too_many_requests", message, { retryAfterSeconds }, {
-    "retry-after": String(retryAfterSeconds),
-  });
+  new AppError(
+    429,
+    "too_many_requests",
+    message,
+    { retryAfterSeconds },
+    {
+      "retry-after": String(retryAfterSeconds),
+    },
+  );
 
 export const errorSchema = {
   type: "object",

@@ -27,14 +27,31 @@ export const ROLE_LABELS: Record<Role, string> = {
   resident: "居民",
 };
 
-const staff: Role[] = ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker", "doctor", "police", "agent"];
+const staff: Role[] = [
+  "sysadmin",
+  "commander",
+  "community_admin",
+  "grid_head",
+  "grid_worker",
+  "doctor",
+  "police",
+  "agent",
+];
 
 export const PERMISSIONS = {
   "org.read": [...staff, "volunteer"] as Role[],
   "resident.read": staff,
   "resident.write": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
   /** Seeing a full ID number or phone: people who must call or identify a resident, never the big screen. */
-  "resident.reveal": ["sysadmin", "community_admin", "grid_head", "grid_worker", "doctor", "police", "agent"] as Role[],
+  "resident.reveal": [
+    "sysadmin",
+    "community_admin",
+    "grid_head",
+    "grid_worker",
+    "doctor",
+    "police",
+    "agent",
+  ] as Role[],
   "resident.export": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
   "audit.read": ["sysadmin", "commander", "community_admin"] as Role[],
   "account.manage": ["sysadmin"] as Role[],

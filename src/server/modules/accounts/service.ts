@@ -13,7 +13,8 @@ export interface NewAccount {
 /** Creates an account scoped to an org unit (used by the CLI and the demo loader). */
 export async function addAccount(database: Database, a: NewAccount): Promise<number> {
   if (!/^[a-zA-Z0-9._-]{3,40}$/.test(a.username)) throw new Error("用户名须为 3–40 位字母、数字或 ._-");
-  if (!(ROLES as readonly string[]).includes(a.role)) throw new Error(`未知角色 ${a.role}，可选：${ROLES.join(", ")}`);
+  if (!(ROLES as readonly string[]).includes(a.role))
+    throw new Error(`未知角色 ${a.role}，可选：${ROLES.join(", ")}`);
   const problem = passwordProblems(a.password);
   if (problem) throw new Error(problem);
   const [org] = await database.query<{ id: number }>("select id from org_units where code = $1", [a.org]);

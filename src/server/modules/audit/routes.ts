@@ -20,7 +20,13 @@ export async function auditRoutes(app: FastifyInstance) {
           },
           additionalProperties: false,
         },
-        response: { 200: { type: "object", properties: { items: { type: "array", items: { type: "object", additionalProperties: true } } } }, ...stdErrors },
+        response: {
+          200: {
+            type: "object",
+            properties: { items: { type: "array", items: { type: "object", additionalProperties: true } } },
+          },
+          ...stdErrors,
+        },
       },
     },
     async (req) => {

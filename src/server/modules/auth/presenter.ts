@@ -24,7 +24,12 @@ export const meSchema = {
     roleLabel: { type: "string" },
     org: {
       type: "object",
-      properties: { id: { type: "integer" }, name: { type: "string" }, kind: { type: "string" }, path: { type: "string" } },
+      properties: {
+        id: { type: "integer" },
+        name: { type: "string" },
+        kind: { type: "string" },
+        path: { type: "string" },
+      },
     },
     permissions: { type: "array", items: { type: "string" } },
     csrfToken: { type: "string" },

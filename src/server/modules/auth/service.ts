@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
-import { lockDurationMs } from "../../../domain/auth/lockout.ts";
 import { accounts, orgUnits, sessions } from "../../../db/schema/index.ts";
+import { lockDurationMs } from "../../../domain/auth/lockout.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { audit } from "../../platform/audit.ts";
 import { TooMany, Unauthenticated } from "../../platform/errors.ts";
@@ -26,7 +26,10 @@ export async function login(
   const [acc] = await db.select().from(accounts).where(eq(accounts.username, username)).limit(1);
   const now = Date.now();
   if (acc?.lockedUntil && acc.lockedUntil.getTime() > now) {
-    throw TooMany("登录失败次数过多，账号已暂时锁定，请稍后再试", Math.ceil((acc.lockedUntil.getTime() - now) / 1000));
+    throw TooMany(
+      "登录失败次数过多，账号已暂时锁定，请稍后再试",
+      Math.ceil((acc.lockedUntil.getTime() - now) / 1000),
+    );
   }
   let ok = false;
   if (acc && !acc.disabled) ok = await verifyPassword(acc.passwordHash, password);
@@ -41,8 +44,16 @@ export async function login(
         .returning({ failedLogins: accounts.failedLogins });
       const lockMs = lockDurationMs(row.failedLogins);
       if (lockMs > 0) {
-        await db.update(accounts).set({ lockedUntil: new Date(now + lockMs) }).where(eq(accounts.id, acc.id));
-        await audit(db, null, { action: "login_locked", entity: "account", entityId: acc.id, after: { failedLogins: row.failedLogins } });
+        await db
+          .update(accounts)
+          .set({ lockedUntil: new Date(now + lockMs) })
+          .where(eq(accounts.id, acc.id));
+        await audit(db, null, {
+          action: "login_locked",
+          entity: "account",
+          entityId: acc.id,
+          after: { failedLogins: row.failedLogins },
+        });
         throw TooMany("登录失败次数过多，账号已暂时锁定，请稍后再试", Math.ceil(lockMs / 1000));
       }
     }

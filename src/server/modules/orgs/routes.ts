@@ -17,7 +17,15 @@ const nodeSchema = {
 } as const;
 const crumbSchema = {
   type: "array",
-  items: { type: "object", properties: { id: { type: "integer" }, kind: { type: "string" }, name: { type: "string" }, code: { type: "string" } } },
+  items: {
+    type: "object",
+    properties: {
+      id: { type: "integer" },
+      kind: { type: "string" },
+      name: { type: "string" },
+      code: { type: "string" },
+    },
+  },
 } as const;
 
 export async function orgRoutes(app: FastifyInstance) {
@@ -32,13 +40,18 @@ export async function orgRoutes(app: FastifyInstance) {
           properties: { parent: { type: "integer", minimum: 1 }, q: { type: "string", maxLength: 50 } },
           additionalProperties: false,
         },
-        response: { 200: { type: "object", properties: { items: { type: "array", items: nodeSchema } } }, ...stdErrors },
+        response: {
+          200: { type: "object", properties: { items: { type: "array", items: nodeSchema } } },
+          ...stdErrors,
+        },
       },
     },
     async (req) => {
       authorize(req.actor, "org.read");
       const q = req.query.q?.trim();
-      const items = q ? await searchOrgUnits(app.ctx, req.actor, q) : await listChildren(app.ctx, req.actor, req.query.parent);
+      const items = q
+        ? await searchOrgUnits(app.ctx, req.actor, q)
+        : await listChildren(app.ctx, req.actor, req.query.parent);
       return { items };
     },
   );

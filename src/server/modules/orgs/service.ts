@@ -1,5 +1,5 @@
-import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { OrgUnit } from "../../../db/schema/index.ts";
+import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { NotFound } from "../../platform/errors.ts";
 import { authorizeScope } from "../../platform/policy.ts";
@@ -32,18 +32,26 @@ export async function getOrgUnit(ctx: AppContext, actor: Actor, idOrCode: number
 export async function listChildren(ctx: AppContext, actor: Actor, parentId?: number): Promise<OrgNode[]> {
   if (parentId === undefined) return [await getOrgUnit(ctx, actor, actor.orgUnitId)];
   const parent = await getOrgUnit(ctx, actor, parentId);
-  return ctx.database.query<OrgNode>(`select ${NODE_COLUMNS} from org_units o where o.parent_id = $1 order by o.code`, [
-    parent.id,
-  ]);
+  return ctx.database.query<OrgNode>(
+    `select ${NODE_COLUMNS} from org_units o where o.parent_id = $1 order by o.code`,
+    [parent.id],
+  );
 }
 
 /** Ancestors from the actor's own unit down to this one: the breadcrumb never shows what is above the scope. */
-export async function breadcrumb(ctx: AppContext, actor: Actor, path: string): Promise<Pick<OrgUnit, "id" | "kind" | "name" | "code">[]> {
+export async function breadcrumb(
+  ctx: AppContext,
+  actor: Actor,
+  path: string,
+): Promise<Pick<OrgUnit, "id" | "kind" | "name" | "code">[]> {
   const codes = path.split("/").filter(Boolean);
-  const rows = await ctx.database.query<{ id: number; kind: string; name: string; code: string; path: string }>(
-    "select id, kind, name, code, path from org_units where code = any($1::text[]) order by depth",
-    [codes],
-  );
+  const rows = await ctx.database.query<{
+    id: number;
+    kind: string;
+    name: string;
+    code: string;
+    path: string;
+  }>("select id, kind, name, code, path from org_units where code = any($1::text[]) order by depth", [codes]);
   return rows.filter((r) => r.path.startsWith(actor.orgPath)).map(({ path: _p, ...r }) => r);
 }
 
@@ -51,7 +59,11 @@ export async function breadcrumb(ctx: AppContext, actor: Actor, path: string): P
 export async function searchOrgUnits(ctx: AppContext, actor: Actor, q: string): Promise<OrgNode[]> {
   return ctx.database.query<OrgNode>(
     `select ${NODE_COLUMNS} from org_units o where o.path like $1 and (o.name like $2 or o.code like $3) order by o.depth, o.code limit 50`,
-    [subtreePattern(actor.orgPath), `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, `${q.replace(/[\\%_]/g, "")}%`],
+    [
+      subtreePattern(actor.orgPath),
+      `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      `${q.replace(/[\\%_]/g, "")}%`,
+    ],
   );
 }
 
@@ -77,4 +89,3 @@ export async function orgStats(ctx: AppContext, actor: Actor, id: number): Promi
   );
   return { ...counts, tags: Object.fromEntries(tagRows.map((r) => [r.tag, r.n])) };
 }
-

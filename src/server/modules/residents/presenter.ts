@@ -1,5 +1,12 @@
 import { maskIdCard, maskPhone } from "../../../domain/mask/mask.ts";
-import { ageOn, LIVING_LABELS, RELATIONS, TAG_LABELS, type KeyTag, type LivingArrangement } from "../../../domain/people/generate.ts";
+import {
+  ageOn,
+  type KeyTag,
+  LIVING_LABELS,
+  type LivingArrangement,
+  RELATIONS,
+  TAG_LABELS,
+} from "../../../domain/people/generate.ts";
 import type { FieldCrypto } from "../../platform/crypto.ts";
 
 // The one place resident rows become API output; ID numbers and phones leave only masked.
@@ -23,7 +30,11 @@ export interface ResidentRow {
   updatedAt?: Date | string;
 }
 
-export function presentResident(r: ResidentRow, crypto: FieldCrypto, today = new Date().toISOString().slice(0, 10)) {
+export function presentResident(
+  r: ResidentRow,
+  crypto: FieldCrypto,
+  today = new Date().toISOString().slice(0, 10),
+) {
   return {
     id: r.id,
     name: r.name,
@@ -40,7 +51,9 @@ export function presentResident(r: ResidentRow, crypto: FieldCrypto, today = new
     relationToHead: r.relationToHead,
     relationLabel: r.relationToHead ? (RELATIONS[r.relationToHead] ?? r.relationToHead) : null,
     livingArrangement: r.livingArrangement,
-    livingLabel: r.livingArrangement ? (LIVING_LABELS[r.livingArrangement as LivingArrangement] ?? r.livingArrangement) : null,
+    livingLabel: r.livingArrangement
+      ? (LIVING_LABELS[r.livingArrangement as LivingArrangement] ?? r.livingArrangement)
+      : null,
     tags: r.tags,
     tagLabels: r.tags.map((t) => TAG_LABELS[t as KeyTag] ?? t),
     version: r.version,

@@ -41,17 +41,32 @@ export async function getHousehold(ctx: AppContext, actor: Actor, id: number) {
 
 export async function getBuilding(ctx: AppContext, actor: Actor, id: number) {
   authorize(actor, "resident.read");
-  const [b] = await ctx.database.query<{ id: number; orgUnitId: number; orgPath: string; name: string; address: string; floors: number | null; units: number | null }>(
+  const [b] = await ctx.database.query<{
+    id: number;
+    orgUnitId: number;
+    orgPath: string;
+    name: string;
+    address: string;
+    floors: number | null;
+    units: number | null;
+  }>(
     `select id, org_unit_id as "orgUnitId", org_path as "orgPath", name, address, floors, units from buildings where id = $1`,
     [id],
   );
   if (!b) throw NotFound("楼栋不存在");
   authorizeScope(actor, b.orgPath);
-  const households = await ctx.database.query<{ id: number; unitNo: number | null; roomNo: string | null; address: string; members: number; tags: string[] }>(
+  const households = await ctx.database.query<{
+    id: number;
+    unitNo: number | null;
+    roomNo: string | null;
+    address: string;
+    members: number;
+    tags: string[];
+  }>(
     `select h.id, h.unit_no as "unitNo", h.room_no as "roomNo", h.address,
-       count(r.id)::int as members, coalesce(array(select distinct unnest(array_agg(r.tags)) ), '{}') as tags
-     from households h left join residents r on r.household_id = h.id
-     where h.building_id = $1 group by h.id order by h.unit_no nulls first, h.id`,
+       (select count(*)::int from residents r where r.household_id = h.id) as members,
+       (select coalesce(array_agg(distinct t), '{}') from residents r, unnest(r.tags) t where r.household_id = h.id) as tags
+     from households h where h.building_id = $1 order by h.unit_no nulls first, h.id`,
     [id],
   );
   const { orgPath, ...building } = b;

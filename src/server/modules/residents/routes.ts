@@ -82,7 +82,16 @@ export async function residentRoutes(app: FastifyInstance) {
       const first = await rows.next();
       const header = "姓名,性别,出生日期,身份证号,手机号,地址,与户主关系,人群标签\n";
       const line = (r: any) =>
-        `${[r.name, r.genderLabel, r.birthDate, r.idNumberMasked, r.phoneMasked ?? "", r.address, r.relationLabel ?? "", r.tagLabels.join("、")]
+        `${[
+          r.name,
+          r.genderLabel,
+          r.birthDate,
+          r.idNumberMasked,
+          r.phoneMasked ?? "",
+          r.address,
+          r.relationLabel ?? "",
+          r.tagLabels.join("、"),
+        ]
           .map((v) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : v))
           .join(",")}\n`;
       async function* body() {
@@ -99,7 +108,14 @@ export async function residentRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: number } }>(
     "/api/residents/:id",
-    { schema: { tags: ["residents"], summary: "居民详情", params: idParams, response: { 200: residentSchema, ...stdErrors } } },
+    {
+      schema: {
+        tags: ["residents"],
+        summary: "居民详情",
+        params: idParams,
+        response: { 200: residentSchema, ...stdErrors },
+      },
+    },
     async (req) => (await getResident(app.ctx, req.actor, req.params.id)).resident,
   );
 
@@ -119,10 +135,14 @@ export async function residentRoutes(app: FastifyInstance) {
           required: ["field", "reason"],
           additionalProperties: false,
         },
-        response: { 200: { type: "object", properties: { field: { type: "string" }, value: { type: "string" } } }, ...stdErrors },
+        response: {
+          200: { type: "object", properties: { field: { type: "string" }, value: { type: "string" } } },
+          ...stdErrors,
+        },
       },
     },
-    async (req) => revealResidentField(app.ctx, req.actor, req.params.id, req.body.field, req.body.reason.trim()),
+    async (req) =>
+      revealResidentField(app.ctx, req.actor, req.params.id, req.body.field, req.body.reason.trim()),
   );
 
   app.post<{ Body: ResidentInput }>(
@@ -131,7 +151,12 @@ export async function residentRoutes(app: FastifyInstance) {
       schema: {
         tags: ["residents"],
         summary: "登记居民",
-        body: { type: "object", properties: inputProps, required: ["name", "idNumber", "householdId"], additionalProperties: false },
+        body: {
+          type: "object",
+          properties: inputProps,
+          required: ["name", "idNumber", "householdId"],
+          additionalProperties: false,
+        },
         response: { 201: residentSchema, ...stdErrors },
       },
     },
@@ -168,7 +193,14 @@ export async function residentRoutes(app: FastifyInstance) {
         summary: "户详情与成员",
         params: idParams,
         response: {
-          200: { type: "object", properties: { household: placeSchema, members: { type: "array", items: residentSchema }, breadcrumb: crumbs } },
+          200: {
+            type: "object",
+            properties: {
+              household: placeSchema,
+              members: { type: "array", items: residentSchema },
+              breadcrumb: crumbs,
+            },
+          },
           ...stdErrors,
         },
       },
@@ -186,7 +218,11 @@ export async function residentRoutes(app: FastifyInstance) {
         response: {
           200: {
             type: "object",
-            properties: { building: placeSchema, households: { type: "array", items: placeSchema }, breadcrumb: crumbs },
+            properties: {
+              building: placeSchema,
+              households: { type: "array", items: placeSchema },
+              breadcrumb: crumbs,
+            },
           },
           ...stdErrors,
         },
@@ -201,8 +237,16 @@ export async function residentRoutes(app: FastifyInstance) {
       schema: {
         tags: ["residents"],
         summary: "组织内的楼栋",
-        querystring: { type: "object", properties: { org: { type: "integer", minimum: 1 } }, required: ["org"], additionalProperties: false },
-        response: { 200: { type: "object", properties: { items: { type: "array", items: placeSchema } } }, ...stdErrors },
+        querystring: {
+          type: "object",
+          properties: { org: { type: "integer", minimum: 1 } },
+          required: ["org"],
+          additionalProperties: false,
+        },
+        response: {
+          200: { type: "object", properties: { items: { type: "array", items: placeSchema } } },
+          ...stdErrors,
+        },
       },
     },
     async (req) => {

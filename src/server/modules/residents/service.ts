@@ -1,5 +1,6 @@
-import { type SQL, sql } from "drizzle-orm";
-import { parseIdCard, ID_ERROR_ZH } from "../../../domain/idcard/idcard.ts";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { residents } from "../../../db/schema/index.ts";
+import { ID_ERROR_ZH, parseIdCard } from "../../../domain/idcard/idcard.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import { KEY_TAGS, LIVING_ARRANGEMENTS } from "../../../domain/people/generate.ts";
@@ -10,7 +11,6 @@ import { audit } from "../../platform/audit.ts";
 import { Conflict, type FieldError, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize, authorizeScope } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/service.ts";
-import { residents } from "../../../db/schema/index.ts";
 import { presentResident, type ResidentRow } from "./presenter.ts";
 
 export const RESIDENT_COLUMNS = `r.id, r.household_id as "householdId", r.building_id as "buildingId", r.org_unit_id as "orgUnitId",
@@ -30,14 +30,19 @@ export interface ResidentFilter {
  * Builds the WHERE clause of a resident search. Scope is always the first condition: the caller's
  * subtree, or a narrower org unit inside it (outside it → 403 before any row is read).
  */
-async function searchWhere(ctx: AppContext, actor: Actor, f: ResidentFilter): Promise<{ where: string; params: unknown[] }> {
+async function searchWhere(
+  ctx: AppContext,
+  actor: Actor,
+  f: ResidentFilter,
+): Promise<{ where: string; params: unknown[] }> {
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   let scopePath = actor.orgPath;
   if (f.org !== undefined) scopePath = (await getOrgUnit(ctx, actor, f.org)).path;
   const conds = [`r.org_path like ${p(subtreePattern(scopePath))}`];
   if (f.tag) {
-    if (!(KEY_TAGS as readonly string[]).includes(f.tag)) throw Invalid("未知的人群标签", [{ field: "tag", message: "标签: 未知的人群标签" }]);
+    if (!(KEY_TAGS as readonly string[]).includes(f.tag))
+      throw Invalid("未知的人群标签", [{ field: "tag", message: "标签: 未知的人群标签" }]);
     conds.push(`r.tags @> array[${p(f.tag)}]::text[]`);
   }
   const q = f.q ? classifyQuery(f.q) : null;
@@ -122,7 +127,10 @@ export async function* exportResidents(ctx: AppContext, actor: Actor, f: Residen
 }
 
 async function loadRow(ctx: AppContext, id: number): Promise<ResidentRow> {
-  const [row] = await ctx.database.query<ResidentRow>(`select ${RESIDENT_COLUMNS} from residents r where r.id = $1`, [id]);
+  const [row] = await ctx.database.query<ResidentRow>(
+    `select ${RESIDENT_COLUMNS} from residents r where r.id = $1`,
+    [id],
+  );
   if (!row) throw NotFound("居民不存在");
   return row;
 }
@@ -146,7 +154,14 @@ export async function revealResidentField(
   authorizeScope(actor, row.orgPath);
   const cipher = field === "idNumber" ? row.idCipher : row.phoneCipher;
   if (!cipher) throw NotFound("该居民没有登记手机号");
-  await audit(ctx.database.db, actor, { action: "reveal", entity: "resident", entityId: id, orgPath: row.orgPath, reason, after: { field } });
+  await audit(ctx.database.db, actor, {
+    action: "reveal",
+    entity: "resident",
+    entityId: id,
+    orgPath: row.orgPath,
+    reason,
+    after: { field },
+  });
   return { field, value: ctx.crypto.decrypt(cipher) };
 }
 
@@ -165,7 +180,8 @@ function validate(input: ResidentInput, creating: boolean) {
   const out: Record<string, unknown> = {};
   if (input.name !== undefined || creating) {
     const name = (input.name ?? "").trim();
-    if (!/^[\u4e00-\u9fa5·A-Za-z\s]{1,30}$/.test(name)) errors.push({ field: "name", message: "姓名: 应为 1–30 个汉字或字母" });
+    if (!/^[\u4e00-\u9fa5·A-Za-z\s]{1,30}$/.test(name))
+      errors.push({ field: "name", message: "姓名: 应为 1–30 个汉字或字母" });
     else out.name = name;
   }
   if (input.idNumber !== undefined || creating) {
@@ -183,15 +199,29 @@ function validate(input: ResidentInput, creating: boolean) {
     if (bad.length) errors.push({ field: "tags", message: `标签: 未知的人群标签 ${bad.join(",")}` });
     else out.tags = [...new Set(input.tags)];
   }
-  if (input.livingArrangement && !(LIVING_ARRANGEMENTS as readonly string[]).includes(input.livingArrangement)) {
+  if (
+    input.livingArrangement &&
+    !(LIVING_ARRANGEMENTS as readonly string[]).includes(input.livingArrangement)
+  ) {
     errors.push({ field: "livingArrangement", message: "居住状况: 取值无效" });
   }
   if (errors.length) throw Invalid(errors.map((e) => e.message).join("；"), errors);
-  return out as { name?: string; id?: { id: string; birthDate: string; gender: string }; phone?: string | null; tags?: string[] };
+  return out as {
+    name?: string;
+    id?: { id: string; birthDate: string; gender: string };
+    phone?: string | null;
+    tags?: string[];
+  };
 }
 
 async function householdInScope(ctx: AppContext, actor: Actor, householdId: number) {
-  const [h] = await ctx.database.query<{ id: number; buildingId: number; orgUnitId: number; orgPath: string; address: string }>(
+  const [h] = await ctx.database.query<{
+    id: number;
+    buildingId: number;
+    orgUnitId: number;
+    orgPath: string;
+    address: string;
+  }>(
     `select id, building_id as "buildingId", org_unit_id as "orgUnitId", org_path as "orgPath", address from households where id = $1`,
     [householdId],
   );
@@ -206,7 +236,9 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 const duplicateId = () =>
-  Conflict("身份证号已登记在另一位居民名下", { fields: [{ field: "idNumber", message: "身份证号: 已被其他居民使用" }] });
+  Conflict("身份证号已登记在另一位居民名下", {
+    fields: [{ field: "idNumber", message: "身份证号: 已被其他居民使用" }],
+  });
 
 export async function createResident(ctx: AppContext, actor: Actor, input: ResidentInput) {
   authorize(actor, "resident.write");
@@ -241,7 +273,13 @@ export async function createResident(ctx: AppContext, actor: Actor, input: Resid
         .returning();
       const id = row.id;
       const presented = presentResident(row, c);
-      await audit(tx as any, actor, { action: "create", entity: "resident", entityId: id, orgPath: h.orgPath, after: presented });
+      await audit(tx as any, actor, {
+        action: "create",
+        entity: "resident",
+        entityId: id,
+        orgPath: h.orgPath,
+        after: presented,
+      });
       return presented;
     });
   } catch (e) {
@@ -250,52 +288,75 @@ export async function createResident(ctx: AppContext, actor: Actor, input: Resid
   }
 }
 
-export async function updateResident(ctx: AppContext, actor: Actor, id: number, version: number, input: ResidentInput) {
+export async function updateResident(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  version: number,
+  input: ResidentInput,
+) {
   authorize(actor, "resident.write");
   const v = validate(input, false);
   const before = await loadRow(ctx, id);
   authorizeScope(actor, before.orgPath);
-  const h = input.householdId && input.householdId !== before.householdId ? await householdInScope(ctx, actor, input.householdId) : null;
+  const h =
+    input.householdId && input.householdId !== before.householdId
+      ? await householdInScope(ctx, actor, input.householdId)
+      : null;
   const c = ctx.crypto;
-  const sets: SQL[] = [];
-  const set = (col: string, val: unknown) =>
-    sets.push(col === "tags" ? sql`${sql.raw(col)} = ${val}::text[]` : sql`${sql.raw(col)} = ${val}`);
-  if (v.name) (set("name", v.name), set("name_initials", nameInitials(v.name)));
+  const changes: Partial<typeof residents.$inferInsert> = {};
+  if (v.name) Object.assign(changes, { name: v.name, nameInitials: nameInitials(v.name) });
   if (v.id) {
-    set("id_cipher", c.encrypt(v.id.id));
-    set("id_hash", c.hash(v.id.id));
-    set("id_tail", v.id.id.slice(-4));
-    set("gender", v.id.gender);
-    set("birth_date", v.id.birthDate);
+    Object.assign(changes, {
+      idCipher: c.encrypt(v.id.id),
+      idHash: c.hash(v.id.id),
+      idTail: v.id.id.slice(-4),
+      gender: v.id.gender,
+      birthDate: v.id.birthDate,
+    });
   }
   if (v.phone !== undefined) {
-    set("phone_cipher", v.phone ? c.encrypt(v.phone) : null);
-    set("phone_hash", v.phone ? c.hash(v.phone) : null);
-    set("phone_tail", v.phone ? v.phone.slice(-4) : null);
+    Object.assign(changes, {
+      phoneCipher: v.phone ? c.encrypt(v.phone) : null,
+      phoneHash: v.phone ? c.hash(v.phone) : null,
+      phoneTail: v.phone ? v.phone.slice(-4) : null,
+    });
   }
-  if (v.tags) set("tags", v.tags);
-  if (input.livingArrangement !== undefined) set("living_arrangement", input.livingArrangement);
-  if (input.relationToHead !== undefined) set("relation_to_head", input.relationToHead);
+  if (v.tags) changes.tags = v.tags;
+  if (input.livingArrangement !== undefined) changes.livingArrangement = input.livingArrangement;
+  if (input.relationToHead !== undefined) changes.relationToHead = input.relationToHead;
   if (h) {
-    set("household_id", h.id);
-    set("building_id", h.buildingId);
-    set("org_unit_id", h.orgUnitId);
-    set("org_path", h.orgPath);
-    set("address", h.address);
+    Object.assign(changes, {
+      householdId: h.id,
+      buildingId: h.buildingId,
+      orgUnitId: h.orgUnitId,
+      orgPath: h.orgPath,
+      address: h.address,
+    });
   }
   const beforePresented = presentResident(before, c);
-  if (sets.length === 0) return beforePresented;
+  if (Object.keys(changes).length === 0) return beforePresented;
   try {
     return await ctx.database.db.transaction(async (tx) => {
       // Optimistic concurrency: the row changes only if nobody saved it since the caller read it.
-      const res = (await tx.execute(sql`update residents set ${sql.join(sets, sql`, `)}, version = version + 1,
-        updated_at = now() where id = ${id} and version = ${version} returning id`)) as any;
-      if (res.rows.length === 0) {
+      const updated = await tx
+        .update(residents)
+        .set({ ...changes, version: sql`${residents.version} + 1`, updatedAt: new Date() })
+        .where(and(eq(residents.id, id), eq(residents.version, version)))
+        .returning({ id: residents.id });
+      if (updated.length === 0) {
         throw Conflict("该居民信息已被他人修改，请刷新后重试", { currentVersion: before.version });
       }
       const [row] = ((await tx.execute(rawSelect(id))) as any).rows as ResidentRow[];
       const after = presentResident(row, c);
-      await audit(tx as any, actor, { action: "update", entity: "resident", entityId: id, orgPath: row.orgPath, before: beforePresented, after });
+      await audit(tx as any, actor, {
+        action: "update",
+        entity: "resident",
+        entityId: id,
+        orgPath: row.orgPath,
+        before: beforePresented,
+        after,
+      });
       return after;
     });
   } catch (e) {

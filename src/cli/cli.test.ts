@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const BIN = path.resolve("bin/gridkeeper.js");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gk-cli-"));
+const env = (extra: Record<string, string>) => ({
+  ...process.env,
+  DATABASE_URL: "",
+  LOG_LEVEL: "warn",
+  ...extra,
+});
+
+function run(args: string[], extra: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { env: env(extra), encoding: "utf8", timeout: 60_000 });
+}
+
+async function waitForHealth(port: number, ms = 40_000): Promise<any> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (r.ok) return r.json();
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("server did not come up");
+}
+
+describe("gridkeeper CLI", () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill("SIGTERM");
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("migrates, adds a user, and refuses a bad role with a clear message", () => {
+    const dir = path.join(tmp, "a");
+    expect(run(["migrate"], { GRIDKEEPER_DATA_DIR: dir }).status).toBe(0);
+    const seeded = run(["seed", "--scale", "community", "--seed", "3"], { GRIDKEEPER_DATA_DIR: dir });
+    expect(seeded.status, seeded.stderr).toBe(0);
+    const ok = run(
+      [
+        "user",
+        "add",
+        "--username",
+        "admin1",
+        "--role",
+        "sysadmin",
+        "--org",
+        "320613",
+        "--password",
+        "Secret123",
+      ],
+      { GRIDKEEPER_DATA_DIR: dir },
+    );
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("账号已创建");
+    const bad = run(
+      ["user", "add", "--username", "clerk2", "--role", "king", "--org", "320613", "--password", "Secret123"],
+      { GRIDKEEPER_DATA_DIR: dir },
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("未知角色");
+  }, 120_000);
+
+  it("a second server on the same PGlite folder refuses with a clear message", async () => {
+    const dir = path.join(tmp, "b");
+    const first = spawn(process.execPath, [BIN, "serve"], {
+      env: env({ GRIDKEEPER_DATA_DIR: dir, PORT: "3917" }),
+      stdio: "pipe",
+    });
+    children.push(first);
+    const health = await waitForHealth(3917);
+    expect(health.db).toBe("pglite");
+    const second = run(["serve"], { GRIDKEEPER_DATA_DIR: dir, PORT: "3918" });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain("正被另一个 Gridkeeper 进程");
+    // The first one is unharmed.
+    expect((await fetch("http://127.0.0.1:3917/api/health")).status).toBe(200);
+  }, 120_000);
+
+  it("an unreachable DATABASE_URL fails fast with a clear message and a non-zero exit", () => {
+    const r = run(["serve"], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      GRIDKEEPER_DATA_DIR: path.join(tmp, "c"),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("无法连接 DATABASE_URL");
+  }, 60_000);
+});

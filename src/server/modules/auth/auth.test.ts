@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+
+describe.each(DB_KINDS)("auth on %s", (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+  });
+  afterAll(() => t?.close());
+
+  it("logs in with an httpOnly SameSite session cookie and answers /api/me", async () => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "demo-community", password: "Demo@2026" },
+    });
+    expect(r.statusCode).toBe(200);
+    const cookie = String(r.headers["set-cookie"]);
+    expect(cookie).toMatch(/gk_session=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const me = await t.app.inject({ url: "/api/me", headers: { cookie: cookie.split(";")[0] } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({
+      username: "demo-community",
+      role: "community_admin",
+      org: { name: "苏阳社区", kind: "community" },
+    });
+    expect(me.json()).not.toHaveProperty("passwordHash");
+  });
+
+  it("answers 401 without a session and after logout", async () => {
+    expect((await t.app.inject({ url: "/api/me" })).statusCode).toBe(401);
+    const h = await t.login("demo-grid");
+    expect((await t.app.inject({ method: "POST", url: "/api/auth/logout", headers: h })).statusCode).toBe(
+      204,
+    );
+    const after = await t.app.inject({ url: "/api/me", headers: { cookie: h.cookie } });
+    expect(after.statusCode).toBe(401);
+    expect(after.json().error.code).toBe("unauthenticated");
+  });
+
+  it("rejects a wrong password with 401 and the same message as an unknown user", async () => {
+    const a = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "demo-agent", password: "wrong-1" },
+    });
+    const b = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "nobody", password: "wrong-1" },
+    });
+    expect(a.statusCode).toBe(401);
+    expect(b.statusCode).toBe(401);
+    expect(a.json().error.message).toBe(b.json().error.message);
+  });
+
+  it("locks an account after repeated failures (429 with Retry-After), even for the right password", async () => {
+    let last = 0;
+    for (let i = 0; i < 5; i++) {
+      last = (
+        await t.app.inject({
+          method: "POST",
+          url: "/api/auth/login",
+          payload: { username: "demo-doctor", password: `bad-${i}` },
+        })
+      ).statusCode;
+    }
+    expect(last).toBe(429);
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "demo-doctor", password: "Demo@2026" },
+    });
+    expect(r.statusCode).toBe(429);
+    expect(Number(r.headers["retry-after"])).toBeGreaterThan(0);
+    const [ev] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from audit_events where action = 'login_locked'",
+    );
+    expect(ev.n).toBe(1);
+  });
+
+  it("treats SQL text in a login as a plain wrong login", async () => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "' OR '1'='1", password: "' OR '1'='1" },
+    });
+    expect(r.statusCode).toBe(401);
+  });
+
+  it("refuses cookie-authenticated writes without the CSRF token", async () => {
+    const h = await t.login("demo-community");
+    const r = await t.app.inject({ method: "POST", url: "/api/auth/logout", headers: { cookie: h.cookie } });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe("csrf");
+  });
+
+  it("validates the login body and names the field", async () => {
+    const r = await t.app.inject({ method: "POST", url: "/api/auth/login", payload: { username: "x" } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details.fields[0].field).toBe("password");
+  });
+});

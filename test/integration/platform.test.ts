@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, DB_KINDS, type TestApp } from "../helpers/app.ts";
+
+describe.each(DB_KINDS)("API conventions on %s", (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+  });
+  afterAll(() => t?.close());
+
+  it("reports health and which database serves it", async () => {
+    const r = await t.app.inject({ url: "/api/health" });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ status: "ok", db: kind });
+    expect(r.json().version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("serves the OpenAPI document at /api/docs", async () => {
+    const r = await t.app.inject({ url: "/api/docs/json" });
+    expect(r.statusCode).toBe(200);
+    const doc = r.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/residents",
+        "/api/residents/{id}",
+        "/api/auth/login",
+        "/api/me",
+        "/api/health",
+      ]),
+    );
+    expect((await t.app.inject({ url: "/api/docs" })).statusCode).toBeLessThan(400);
+  });
+
+  it("answers unknown routes with a JSON 404", async () => {
+    const h = await t.login("demo-community");
+    for (const headers of [{}, h]) {
+      const r = await t.app.inject({ url: "/api/no-such-thing", headers });
+      expect(r.statusCode).toBe(404);
+      expect(r.json().error.code).toBe("not_found");
+    }
+  });
+
+  it("rejects malformed JSON and oversized bodies with the error shape", async () => {
+    const h = await t.login("demo-grid");
+    const bad = await t.app.inject({
+      method: "POST",
+      url: "/api/residents",
+      headers: { ...h, "content-type": "application/json" },
+      payload: '{"name": ',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: "invalid", message: "请求体不是合法的 JSON" });
+    const big = await t.app.inject({
+      method: "POST",
+      url: "/api/residents",
+      headers: { ...h, "content-type": "application/json" },
+      payload: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) }),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe("payload_too_large");
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from audit_events where action = 'create' and entity = 'resident'",
+    );
+    expect(n).toBe(0);
+  });
+
+  it("writes every login and write to the audit log without personal data", async () => {
+    const rows = await t.ctx.database.query<{ action: string }>(
+      "select action from audit_events where action = 'login'",
+    );
+    expect(rows.length).toBeGreaterThan(0);
+  });
+});
