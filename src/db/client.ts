@@ -18,6 +18,11 @@ export interface Database {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** COPY rows (already CSV-encoded lines) into a table; the fast path for seeds and imports. */
   copyCsv(table: string, columns: string[], csv: string): Promise<void>;
+  /**
+   * Runs fn while holding a cluster-wide advisory lock, so several server processes sharing one
+   * PostgreSQL never run it at once (migrations at boot). PGlite has one process: no lock needed.
+   */
+  exclusive<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -44,12 +49,16 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
         blob: new Blob([csv]),
       });
     },
+    exclusive: (_key, fn) => fn(),
     close: () => client.close(),
   };
 }
 
 export async function openPostgres(url: string, max = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+  // An idle connection dropped by the server (restart, failover) must not crash the process;
+  // the pool discards it and the next checkout opens a new one.
+  pool.on("error", () => {});
   // Fail fast with a clear message when the server is unreachable.
   const c = await pool.connect().catch(async (e: Error) => {
     await pool.end().catch(() => {});
@@ -72,6 +81,16 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
         );
         await pipeline(Readable.from([csv]), stream);
       } finally {
+        conn.release();
+      }
+    },
+    async exclusive(key, fn) {
+      const conn = await pool.connect();
+      try {
+        await conn.query("select pg_advisory_lock($1)", [key]);
+        return await fn();
+      } finally {
+        await conn.query("select pg_advisory_unlock($1)", [key]).catch(() => {});
         conn.release();
       }
     },
