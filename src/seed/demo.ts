@@ -1,5 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/service.ts";
+import { seedCategories } from "../server/modules/workOrders/categories.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
 import { seedOrgTree } from "./orgTree.ts";
 import { seedPeople } from "./people.ts";
@@ -53,6 +54,7 @@ export async function loadDemo(
   const log = opts.log ?? (() => {});
   const scope = opts.scope ?? DEMO_STREET;
   await seedOrgTree(database);
+  await seedCategories(database);
   log("组织树已载入：崇川区 19 个街道级单位、182 个社区、908 个网格、14277 个微网格");
   const r = await seedPeople(database, crypto, scope, opts.seed ?? 1, (done, total, n) =>
     log(`生成居民 ${done}/${total} 个社区，共 ${n} 人`),

@@ -11,6 +11,8 @@ import { auditRoutes } from "./modules/audit/routes.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { orgRoutes } from "./modules/orgs/routes.ts";
 import { residentRoutes } from "./modules/residents/routes.ts";
+import { publicOrderRoutes } from "./modules/workOrders/public.ts";
+import { workOrderRoutes } from "./modules/workOrders/routes.ts";
 import { authPlugin } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
 
@@ -166,6 +168,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(orgRoutes);
   await app.register(residentRoutes);
   await app.register(auditRoutes);
+  await app.register(workOrderRoutes);
+  await app.register(publicOrderRoutes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));
   if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });

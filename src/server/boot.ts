@@ -3,10 +3,12 @@ import type { Database } from "../db/client.ts";
 import { openDatabase } from "../db/open.ts";
 import { VERSION } from "../version.ts";
 import type { AppContext } from "./context.ts";
+import { seedCategories } from "./modules/workOrders/categories.ts";
 import { FieldCrypto, loadSecret } from "./platform/crypto.ts";
 
 export async function createContext(config: Config, database?: Database): Promise<AppContext> {
   const db = database ?? (await openDatabase(config));
+  await seedCategories(db);
   return {
     config,
     database: db,

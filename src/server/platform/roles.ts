@@ -55,6 +55,12 @@ export const PERMISSIONS = {
   "resident.export": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
   "audit.read": ["sysadmin", "commander", "community_admin"] as Role[],
   "account.manage": ["sysadmin"] as Role[],
+  "order.create": ["sysadmin", "agent", "commander", "community_admin", "grid_head", "grid_worker"] as Role[],
+  "order.read": staff,
+  "order.act": staff,
+  "rates.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
+  "notification.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
+  "category.manage": ["sysadmin", "commander"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

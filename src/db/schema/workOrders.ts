@@ -1,0 +1,159 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const timestamps = {
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+};
+
+/** The request taxonomy; each category names its default SLA policy and who owns it. */
+export const categories = pgTable(
+  "categories",
+  {
+    id: serial().primaryKey(),
+    code: text().notNull(),
+    name: text().notNull(),
+    initials: text().notNull(),
+    slaPolicy: text().notNull(),
+    ownerRole: text().notNull(),
+    department: text(),
+    active: boolean().notNull().default(true),
+    sortOrder: integer().notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("categories_code_uq").on(t.code)],
+);
+
+/**
+ * One resident request. Queryable facts (state, place, deadlines, outcome) are columns; the workflow's
+ * own bookkeeping (milestones, pauses, extensions, counters) is the `flow` JSON the domain reads and writes.
+ * `org_path` is the unit the order is routed to (grid, or community/street by fallback).
+ */
+export const workOrders = pgTable(
+  "work_orders",
+  {
+    id: serial().primaryKey(),
+    number: text().notNull(),
+    channel: text().notNull(),
+    categoryId: integer().notNull(),
+    slaPolicy: text().notNull(),
+    state: text().notNull(),
+    version: integer().notNull().default(0),
+    description: text().notNull(),
+    residentId: integer(),
+    callerName: text(),
+    callerPhoneCipher: text(),
+    callerPhoneHash: text(),
+    callerPhoneTail: text(),
+    address: text(),
+    buildingId: integer(),
+    orgUnitId: integer().notNull(),
+    orgPath: text().notNull(),
+    routedLevel: text().notNull(),
+    assigneeId: integer(),
+    flow: jsonb().notNull(),
+    nextDueAt: timestamp({ withTimezone: true }),
+    nextWarnAt: timestamp({ withTimezone: true }),
+    overdueAt: timestamp({ withTimezone: true }),
+    warnedAt: timestamp({ withTimezone: true }),
+    dispatchedAt: timestamp({ withTimezone: true }),
+    acceptedAt: timestamp({ withTimezone: true }),
+    resolvedAt: timestamp({ withTimezone: true }),
+    closedAt: timestamp({ withTimezone: true }),
+    acceptedOnTime: boolean(),
+    resolvedOnTime: boolean(),
+    callbackSolved: boolean(),
+    satisfaction: text(),
+    ratingComment: text(),
+    ratedAt: timestamp({ withTimezone: true }),
+    mergedIntoId: integer(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("work_orders_number_uq").on(t.number),
+    index("work_orders_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
+    index("work_orders_assignee_idx").on(t.assigneeId, t.state),
+    index("work_orders_next_due_idx")
+      .on(t.nextDueAt)
+      .where(sql`${t.nextDueAt} is not null and ${t.overdueAt} is null`),
+    index("work_orders_next_warn_idx")
+      .on(t.nextWarnAt)
+      .where(sql`${t.nextWarnAt} is not null and ${t.warnedAt} is null`),
+    index("work_orders_building_idx").on(t.buildingId, t.createdAt),
+    index("work_orders_created_idx").on(t.createdAt),
+    index("work_orders_phone_idx").on(t.callerPhoneHash),
+  ],
+);
+
+/** Append-only history: one row per transition, with who, when and why. */
+export const workOrderEvents = pgTable(
+  "work_order_events",
+  {
+    id: serial().primaryKey(),
+    orderId: integer().notNull(),
+    action: text().notNull(),
+    fromState: text(),
+    toState: text().notNull(),
+    actorId: integer(),
+    actorName: text(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    note: text(),
+    detail: jsonb(),
+  },
+  (t) => [index("work_order_events_order_idx").on(t.orderId, t.id)],
+);
+
+export const attachments = pgTable(
+  "attachments",
+  {
+    id: serial().primaryKey(),
+    orderId: integer().notNull(),
+    filename: text().notNull(),
+    mime: text().notNull(),
+    size: integer().notNull(),
+    sha256: text().notNull(),
+    storagePath: text().notNull(),
+    uploadedBy: integer(),
+    ...timestamps,
+  },
+  (t) => [index("attachments_order_idx").on(t.orderId)],
+);
+
+/** Outbox: every message is written here in the same transaction as its cause, then delivered. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: serial().primaryKey(),
+    kind: text().notNull(),
+    transport: text().notNull().default("log"),
+    recipientAccountId: integer(),
+    recipientOrgId: integer(),
+    orderId: integer(),
+    title: text().notNull(),
+    body: text().notNull(),
+    state: text().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastError: text(),
+    sentAt: timestamp({ withTimezone: true }),
+    orgPath: text(),
+    ...timestamps,
+  },
+  (t) => [
+    index("notifications_due_idx").on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
+    index("notifications_order_idx").on(t.orderId),
+  ],
+);
+
+export type WorkOrderRow = typeof workOrders.$inferSelect;
+export type Category = typeof categories.$inferSelect;

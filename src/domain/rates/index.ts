@@ -1,0 +1,2 @@
+export * from "./ranking.ts";
+export * from "./rates.ts";

@@ -1,0 +1,102 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { subtreePattern } from "../../../domain/org/scope.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { authorize } from "../../platform/policy.ts";
+
+// Notifications outbox: a message is written in the same transaction as the change that causes it,
+// and a deliverer sends it later through a transport. A crash between the two loses nothing.
+
+export interface OutgoingMessage {
+  kind: string;
+  orderId?: number | null;
+  recipientAccountId?: number | null;
+  recipientOrgId?: number | null;
+  orgPath?: string | null;
+  title: string;
+  body: string;
+}
+
+export async function enqueue(db: Db, m: OutgoingMessage): Promise<void> {
+  await db.execute(sql`insert into notifications (kind, order_id, recipient_account_id, recipient_org_id, org_path, title, body)
+    values (${m.kind}, ${m.orderId ?? null}, ${m.recipientAccountId ?? null}, ${m.recipientOrgId ?? null}, ${m.orgPath ?? null}, ${m.title}, ${m.body})`);
+}
+
+/** How a message leaves the system. SMS and WeChat adapters implement the same interface later. */
+export interface Transport {
+  name: string;
+  send(m: {
+    id: number;
+    kind: string;
+    title: string;
+    body: string;
+    recipientOrgId: number | null;
+    recipientAccountId: number | null;
+  }): Promise<void>;
+}
+
+/** The default transport: records delivery in the log (the message row itself is the record). */
+export function logTransport(log: (msg: string) => void = () => {}): Transport {
+  return {
+    name: "log",
+    async send(m) {
+      log(`notification ${m.id} (${m.kind}) delivered`);
+    },
+  };
+}
+
+export const MAX_ATTEMPTS = 6;
+
+/** Exponential backoff: 30 s, 1 min, 2 min … capped at 30 min. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Claims due messages with FOR UPDATE SKIP LOCKED (so several server processes never send one twice),
+ * sends them, and records the outcome; failures retry with backoff until MAX_ATTEMPTS.
+ */
+export async function deliverPending(ctx: AppContext, transport: Transport, now = new Date(), batch = 100) {
+  let sent = 0;
+  let failed = 0;
+  await ctx.database.db.transaction(async (tx) => {
+    const res = (await (
+      tx as any
+    ).execute(sql`select id, kind, title, body, attempts, recipient_org_id as "recipientOrgId",
+        recipient_account_id as "recipientAccountId" from notifications
+      where state = 'pending' and next_attempt_at <= ${now} order by id limit ${batch} for update skip locked`)) as {
+      rows: any[];
+    };
+    for (const m of res.rows) {
+      try {
+        await transport.send(m);
+        await (
+          tx as any
+        ).execute(sql`update notifications set state = 'sent', sent_at = ${now}, attempts = attempts + 1,
+          transport = ${transport.name}, last_error = null, updated_at = now() where id = ${m.id}`);
+        sent++;
+      } catch (e) {
+        const attempts = m.attempts + 1;
+        const state = attempts >= MAX_ATTEMPTS ? "failed" : "pending";
+        await (tx as any).execute(sql`update notifications set state = ${state}, attempts = ${attempts},
+          next_attempt_at = ${new Date(now.getTime() + retryDelayMs(attempts))}, last_error = ${String((e as Error).message).slice(0, 500)},
+          transport = ${transport.name}, updated_at = now() where id = ${m.id}`);
+        failed++;
+      }
+    }
+  });
+  return { sent, failed };
+}
+
+export async function listNotifications(ctx: AppContext, actor: Actor, f: { state?: string; limit: number }) {
+  authorize(actor, "notification.read");
+  const params: unknown[] = [subtreePattern(actor.orgPath)];
+  let where = "org_path like $1";
+  if (f.state) where += ` and state = $${params.push(f.state)}`;
+  return ctx.database.query(
+    `select id, kind, transport, order_id as "orderId", title, body, state, attempts, next_attempt_at as "nextAttemptAt",
+       last_error as "lastError", sent_at as "sentAt", created_at as "createdAt"
+     from notifications where ${where} order by id desc limit ${f.limit}`,
+    params,
+  );
+}

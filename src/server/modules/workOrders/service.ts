@@ -1,0 +1,587 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { normalisePhone } from "../../../domain/mask/mask.ts";
+import { subtreePattern } from "../../../domain/org/scope.ts";
+import {
+  ACTION_LABELS,
+  applyTransition,
+  type Role as FlowRole,
+  newWorkOrder,
+  type OrderAction,
+  TRANSITION_ERROR_STATUS,
+  type TransitionPayload,
+} from "../../../domain/workflow/index.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { audit } from "../../platform/audit.ts";
+import { AppError, Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
+import { authorize, authorizeScope } from "../../platform/policy.ts";
+import { enqueue } from "../notifications/service.ts";
+import { slaColumns, toDomain, toFlow } from "./flow.ts";
+
+export const CHANNELS = [
+  "hotline_12345",
+  "care_hotline",
+  "walk_in",
+  "resident_app",
+  "grid_patrol",
+  "open311",
+] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  hotline_12345: "12345热线",
+  care_hotline: "爱心专班热线",
+  walk_in: "窗口来访",
+  resident_app: "居民端",
+  grid_patrol: "网格巡查",
+  open311: "Open311 接口",
+};
+
+export const ACTIVE_STATES = [
+  "received",
+  "dispatched",
+  "accepted",
+  "on_site",
+  "planned",
+  "replied",
+  "returned",
+  "escalated",
+  "reopened",
+  "resolved",
+  "callback",
+];
+
+export interface OrderRow {
+  id: number;
+  number: string;
+  channel: string;
+  categoryId: number;
+  categoryName: string;
+  slaPolicy: string;
+  state: string;
+  version: number;
+  description: string;
+  residentId: number | null;
+  callerName: string | null;
+  callerPhoneCipher: string | null;
+  address: string | null;
+  buildingId: number | null;
+  orgUnitId: number;
+  orgPath: string;
+  orgName: string;
+  routedLevel: string;
+  assigneeId: number | null;
+  flow: unknown;
+  nextDueAt: Date | null;
+  overdueAt: Date | null;
+  createdAt: Date;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  satisfaction: string | null;
+  callbackSolved: boolean | null;
+  mergedIntoId: number | null;
+}
+
+export const ORDER_COLUMNS = `o.id, o.number, o.channel, o.category_id as "categoryId", c.name as "categoryName", o.sla_policy as "slaPolicy",
+  o.state, o.version, o.description, o.resident_id as "residentId", o.caller_name as "callerName",
+  o.caller_phone_cipher as "callerPhoneCipher", o.address, o.building_id as "buildingId", o.org_unit_id as "orgUnitId",
+  o.org_path as "orgPath", u.name as "orgName", o.routed_level as "routedLevel", o.assignee_id as "assigneeId", o.flow,
+  o.next_due_at as "nextDueAt", o.overdue_at as "overdueAt", o.created_at as "createdAt", o.resolved_at as "resolvedAt",
+  o.closed_at as "closedAt", o.satisfaction, o.callback_solved as "callbackSolved", o.merged_into_id as "mergedIntoId"`;
+const FROM =
+  "work_orders o join categories c on c.id = o.category_id join org_units u on u.id = o.org_unit_id";
+
+export interface CreateOrderInput {
+  channel: Channel;
+  categoryCode: string;
+  description: string;
+  callerName?: string;
+  callerPhone?: string;
+  residentId?: number;
+  buildingId?: number;
+  orgUnitId?: number;
+  address?: string;
+  /** Dispatch to the routed unit at once (the hotline's usual flow). Default true. */
+  dispatch?: boolean;
+}
+
+interface Place {
+  orgUnitId: number;
+  orgPath: string;
+  kind: string;
+  buildingId: number | null;
+  address: string | null;
+}
+
+/** Where an order goes: the resident's or building's grid, or the unit named; 属地兜底 when no grid is known. */
+async function resolvePlace(ctx: AppContext, input: CreateOrderInput): Promise<Place> {
+  const q = ctx.database.query.bind(ctx.database);
+  let buildingId = input.buildingId ?? null;
+  let address = input.address?.trim() || null;
+  if (input.residentId) {
+    const [r] = await q<{ buildingId: number | null; address: string }>(
+      `select building_id as "buildingId", address from residents where id = $1`,
+      [input.residentId],
+    );
+    if (!r) throw Invalid("居民不存在", [{ field: "residentId", message: "居民: 不存在" }]);
+    buildingId ??= r.buildingId;
+    address ??= r.address;
+  }
+  if (buildingId) {
+    // A building sits in a micro-grid; orders go to the grid above it.
+    const [b] = await q<{ address: string; gridId: number; gridPath: string }>(
+      `select b.address, g.id as "gridId", g.path as "gridPath" from buildings b
+       join org_units m on m.id = b.org_unit_id join org_units g on g.id = m.parent_id where b.id = $1`,
+      [buildingId],
+    );
+    if (!b) throw Invalid("楼栋不存在", [{ field: "buildingId", message: "楼栋: 不存在" }]);
+    return {
+      orgUnitId: b.gridId,
+      orgPath: b.gridPath,
+      kind: "grid",
+      buildingId,
+      address: address ?? b.address,
+    };
+  }
+  if (input.orgUnitId) {
+    const [u] = await q<{ id: number; path: string; kind: string; parentId: number | null }>(
+      `select id, path, kind, parent_id as "parentId" from org_units where id = $1`,
+      [input.orgUnitId],
+    );
+    if (!u) throw Invalid("组织不存在", [{ field: "orgUnitId", message: "所属网格: 不存在" }]);
+    if (u.kind === "micro_grid") {
+      const [g] = await q<{ id: number; path: string }>("select id, path from org_units where id = $1", [
+        u.parentId,
+      ]);
+      return { orgUnitId: g.id, orgPath: g.path, kind: "grid", buildingId: null, address };
+    }
+    if (u.kind === "district") {
+      throw Invalid("请指定到街道、社区或网格", [
+        { field: "orgUnitId", message: "所属网格: 须为街道、社区或网格" },
+      ]);
+    }
+    return { orgUnitId: u.id, orgPath: u.path, kind: u.kind, buildingId: null, address };
+  }
+  throw Invalid("请提供事发位置：居民、楼栋或所属网格", [
+    { field: "location", message: "位置: 请选择居民、楼栋或网格" },
+  ]);
+}
+
+async function nextNumber(db: Db, now: Date): Promise<{ id: number; number: string }> {
+  const rows = (await db.execute(sql`select nextval('work_orders_id_seq')::int as id`)) as any;
+  const id = Number(rows.rows[0].id);
+  const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll("-", "");
+  return { id, number: `${day}${String(id).padStart(6, "0")}` };
+}
+
+export const flowRoles = (actor: Actor): FlowRole[] => [actor.role as FlowRole];
+
+export async function createOrder(ctx: AppContext, actor: Actor, input: CreateOrderInput, now = new Date()) {
+  authorize(actor, "order.create");
+  const q = ctx.database.query.bind(ctx.database);
+  const [cat] = await q<{ id: number; slaPolicy: string; name: string; active: boolean }>(
+    `select id, sla_policy as "slaPolicy", name, active from categories where code = $1`,
+    [input.categoryCode],
+  );
+  if (!cat?.active)
+    throw Invalid("未知的诉求分类", [{ field: "categoryCode", message: "诉求分类: 未知或已停用" }]);
+  const description = input.description.trim();
+  if (description.length < 2)
+    throw Invalid("请描述诉求内容", [{ field: "description", message: "诉求内容: 至少 2 个字" }]);
+  let phone: string | null = null;
+  if (input.callerPhone) {
+    phone = normalisePhone(input.callerPhone);
+    if (!phone)
+      throw Invalid("来电号码格式不正确", [{ field: "callerPhone", message: "来电号码: 应为 11 位手机号" }]);
+  }
+  const place = await resolvePlace(ctx, input);
+  if (!place.orgPath.startsWith(actor.orgPath)) throw Forbidden("事发地点不在您的管辖范围内");
+
+  let order = newWorkOrder("0", now);
+  const events: { action: string; from: string | null; to: string; note: string | null; detail?: unknown }[] =
+    [{ action: "receive", from: null, to: "received", note: `${CHANNEL_LABELS[input.channel]}受理` }];
+  if (input.dispatch !== false) {
+    const r = applyTransition(
+      order,
+      "dispatch",
+      { id: String(actor.id), roles: [...flowRoles(actor), "system"] },
+      now,
+      {
+        assignee: String(place.orgUnitId),
+      },
+    );
+    if (!r.ok) throw new AppError(409, r.error.code, r.error.message, r.error);
+    order = r.order;
+    events.push({
+      action: "dispatch",
+      from: "received",
+      to: "dispatched",
+      note: null,
+      detail: { orgUnitId: place.orgUnitId, level: place.kind },
+    });
+  }
+  const sla = slaColumns(order, cat.slaPolicy, now);
+  const c = ctx.crypto;
+  return ctx.database.db.transaction(async (tx) => {
+    const { id, number } = await nextNumber(tx as unknown as Db, now);
+    await (tx as any).execute(
+      sqlInsertOrder({
+        id,
+        number,
+        channel: input.channel,
+        category_id: cat.id,
+        sla_policy: cat.slaPolicy,
+        state: order.status,
+        version: order.version,
+        description,
+        resident_id: input.residentId ?? null,
+        caller_name: input.callerName?.trim() || null,
+        caller_phone_cipher: phone ? c.encrypt(phone) : null,
+        caller_phone_hash: phone ? c.hash(phone) : null,
+        caller_phone_tail: phone ? phone.slice(-4) : null,
+        address: place.address,
+        building_id: place.buildingId,
+        org_unit_id: place.orgUnitId,
+        org_path: place.orgPath,
+        routed_level: place.kind,
+        flow: JSON.stringify(toFlow(order)),
+        next_due_at: sla.nextDueAt,
+        next_warn_at: sla.nextWarnAt,
+        dispatched_at: order.milestones.dispatched ?? null,
+      }),
+    );
+    for (const e of events) {
+      await insertEvent(tx as any, id, e.action, e.from, e.to, actor, now, e.note, e.detail);
+    }
+    if (order.status === "dispatched") {
+      await enqueue(tx as any, {
+        kind: "dispatch",
+        orderId: id,
+        recipientOrgId: place.orgUnitId,
+        orgPath: place.orgPath,
+        title: `新工单 ${number}：${cat.name}`,
+        body: `${place.address ?? ""} ${description.slice(0, 60)}`.trim(),
+      });
+    }
+    await audit(tx as any, actor, {
+      action: "create",
+      entity: "work_order",
+      entityId: id,
+      orgPath: place.orgPath,
+      after: { number, category: input.categoryCode, channel: input.channel },
+    });
+    return { id, number };
+  });
+}
+
+function sqlInsertOrder(v: Record<string, unknown>) {
+  const cols = Object.keys(v);
+  return sql`insert into work_orders (${sql.raw(cols.join(", "))}) values (${sql.join(
+    cols.map((k) => (k === "flow" ? sql`${v[k]}::jsonb` : sql`${v[k]}`)),
+    sql`, `,
+  )})`;
+}
+
+async function insertEvent(
+  db: Db,
+  orderId: number,
+  action: string,
+  from: string | null,
+  to: string,
+  actor: Actor | null,
+  at: Date,
+  note: string | null,
+  detail?: unknown,
+) {
+  await db.execute(sql`insert into work_order_events (order_id, action, from_state, to_state, actor_id, actor_name, at, note, detail)
+    values (${orderId}, ${action}, ${from}, ${to}, ${actor?.id ?? null}, ${actor?.displayName ?? "系统"}, ${at}, ${note}, ${detail ? JSON.stringify(detail) : null}::jsonb)`);
+}
+
+async function loadOrder(ctx: AppContext, id: number): Promise<OrderRow> {
+  const [row] = await ctx.database.query<OrderRow>(`select ${ORDER_COLUMNS} from ${FROM} where o.id = $1`, [
+    id,
+  ]);
+  if (!row) throw NotFound("工单不存在");
+  return row;
+}
+
+export async function getOrder(ctx: AppContext, actor: Actor, id: number) {
+  authorize(actor, "order.read");
+  const row = await loadOrder(ctx, id);
+  authorizeScope(actor, row.orgPath);
+  const events = await ctx.database.query<{
+    id: number;
+    action: string;
+    fromState: string | null;
+    toState: string;
+    actorName: string | null;
+    at: Date;
+    note: string | null;
+    detail: unknown;
+  }>(
+    `select id, action, from_state as "fromState", to_state as "toState", actor_name as "actorName", at, note, detail
+     from work_order_events where order_id = $1 order by id`,
+    [id],
+  );
+  return { row, events };
+}
+
+export interface OrderFilter {
+  state?: string;
+  org?: number;
+  overdue?: boolean;
+  q?: string;
+  page: number;
+  pageSize: number;
+}
+
+/** Dispatcher board: orders in scope, overdue first, then by deadline. */
+export async function listOrders(ctx: AppContext, actor: Actor, f: OrderFilter) {
+  authorize(actor, "order.read");
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  let path = actor.orgPath;
+  if (f.org) {
+    const [u] = await ctx.database.query<{ path: string }>("select path from org_units where id = $1", [
+      f.org,
+    ]);
+    if (!u) throw NotFound("组织不存在");
+    authorizeScope(actor, u.path);
+    path = u.path;
+  }
+  const conds = [`o.org_path like ${p(subtreePattern(path))}`];
+  if (f.state === "active") conds.push(`o.state = any(${p(ACTIVE_STATES)}::text[])`);
+  else if (f.state) conds.push(`o.state = ${p(f.state)}`);
+  if (f.overdue)
+    conds.push(
+      "o.overdue_at is not null and o.state = any(array['dispatched','accepted','on_site','planned','replied','escalated','returned','reopened'])",
+    );
+  if (f.q) conds.push(`o.number like ${p(`%${f.q.replace(/[\\%_]/g, "")}%`)}`);
+  const where = conds.join(" and ");
+  const rows = await ctx.database.query<OrderRow>(
+    `select ${ORDER_COLUMNS} from ${FROM} where ${where}
+     order by (o.overdue_at is not null and o.closed_at is null) desc, o.next_due_at asc nulls last, o.id desc
+     limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
+    params,
+  );
+  const [{ n }] = await ctx.database.query<{ n: number }>(
+    `select count(*)::int as n from (select 1 from work_orders o where ${where} limit 10001) s`,
+    params,
+  );
+  return { rows, total: n };
+}
+
+/** A worker's phone queue: open orders of their grid (or unit), soonest deadline first. */
+export async function workerQueue(ctx: AppContext, actor: Actor) {
+  authorize(actor, "order.read");
+  return ctx.database.query<OrderRow>(
+    `select ${ORDER_COLUMNS} from ${FROM}
+     where o.org_path like $1 and o.state = any($2::text[])
+     order by o.next_due_at asc nulls last, o.id limit 200`,
+    [
+      subtreePattern(actor.orgPath),
+      ["dispatched", "accepted", "on_site", "planned", "replied", "escalated", "reopened"],
+    ],
+  );
+}
+
+export interface TransitionInput extends Omit<TransitionPayload, "expectedVersion" | "assignee"> {
+  version: number;
+  /** dispatch / reassign: the grid, community or street it goes to (default: where it is now). */
+  orgUnitId?: number;
+}
+
+/**
+ * Applies one workflow action. The domain decides whether it is allowed; the UPDATE is conditional on
+ * the version the caller saw, so of two people acting at once exactly one wins and the other gets 409.
+ */
+export async function transitionOrder(
+  ctx: AppContext,
+  actor: Actor | null,
+  id: number,
+  action: OrderAction,
+  input: TransitionInput,
+  now = new Date(),
+  /** Who acts when there is no account: the overdue sweep ("system") or a resident on the status page. */
+  anonymousRole: FlowRole = "system",
+) {
+  if (actor) authorize(actor, "order.act");
+  const row = await loadOrder(ctx, id);
+  if (actor) authorizeScope(actor, row.orgPath);
+  const roles: FlowRole[] = actor ? flowRoles(actor) : [anonymousRole];
+  const { version, orgUnitId, ...rest } = input;
+  let target: { id: number; path: string; kind: string } | null = null;
+  if (orgUnitId && (action === "dispatch" || action === "reassign")) {
+    const [u] = await ctx.database.query<{ id: number; path: string; kind: string }>(
+      "select id, path, kind from org_units where id = $1",
+      [orgUnitId],
+    );
+    if (!u || !["grid", "community", "street"].includes(u.kind)) {
+      throw Invalid("派单对象须为网格、社区或街道", [
+        { field: "orgUnitId", message: "派单对象: 须为网格、社区或街道" },
+      ]);
+    }
+    if (actor) authorizeScope(actor, u.path);
+    target = { id: u.id, path: u.path, kind: u.kind };
+  }
+  const payload: TransitionPayload = {
+    ...rest,
+    assignee: target ? String(target.id) : rest.intoOrderId ? undefined : String(row.orgUnitId),
+  };
+  if (action === "merge") {
+    const target = await loadOrder(ctx, Number(payload.intoOrderId)).catch(() => null);
+    if (!target || (actor && !target.orgPath.startsWith(actor.orgPath))) {
+      throw Invalid("要合并到的工单不存在或不在辖区内", [
+        { field: "intoOrderId", message: "合并目标: 不存在" },
+      ]);
+    }
+  }
+  const before = toDomain(row);
+  const r = applyTransition(before, action, { id: String(actor?.id ?? "system"), roles }, now, {
+    ...payload,
+    expectedVersion: version,
+  });
+  if (!r.ok) {
+    const e = r.error;
+    const status = TRANSITION_ERROR_STATUS[e.code];
+    if (e.code === "illegal_transition") {
+      throw new AppError(409, "illegal_transition", `当前状态不能执行「${ACTION_LABELS[action]}」`, {
+        state: e.state,
+        allowedActions: e.allowedActions,
+        allowedStates: e.allowedStates,
+      });
+    }
+    if (e.code === "stale")
+      throw Conflict("工单已被他人处理，请刷新后重试", { currentVersion: e.actualVersion });
+    if (e.code === "forbidden") throw Forbidden(`您的角色不能执行「${ACTION_LABELS[action]}」`);
+    throw new AppError(status, "invalid", `请求参数不合法：${e.field}`, {
+      fields: [{ field: e.field, message: `${e.field}: 必填或取值无效` }],
+    });
+  }
+  const next = r.order;
+  const sla = slaColumns(next, row.slaPolicy, now);
+  const m = next.milestones;
+  const changes: Record<string, unknown> = {
+    state: next.status,
+    version: next.version,
+    flow: JSON.stringify(toFlow(next)),
+    next_due_at: sla.nextDueAt,
+    next_warn_at: sla.nextWarnAt,
+    dispatched_at: m.dispatched ?? null,
+    accepted_at: m.accepted ?? null,
+    resolved_at: m.resolved ?? null,
+    accepted_on_time: sla.acceptedOnTime,
+    resolved_on_time: sla.resolvedOnTime,
+  };
+  if (action === "accept" && actor) changes.assignee_id = actor.id;
+  if (action === "reassign" || action === "return" || action === "reopen") changes.assignee_id = null;
+  if (action === "close") {
+    changes.closed_at = now;
+    changes.callback_solved = payload.callback?.solved ?? null;
+    changes.satisfaction = payload.callback?.satisfaction ?? null;
+  }
+  if (action === "reopen") {
+    changes.callback_solved = payload.callback?.solved ?? null;
+    changes.satisfaction = payload.callback?.satisfaction ?? null;
+    // A new cycle gets fresh warnings.
+    changes.overdue_at = null;
+    changes.warned_at = null;
+  }
+  if (action === "verify") changes.rated_at = null; // a new callback: the resident may rate this cycle
+  if (action === "merge") changes.merged_into_id = Number(payload.intoOrderId);
+  if (target) {
+    changes.org_unit_id = target.id;
+    changes.org_path = target.path;
+    changes.routed_level = target.kind;
+  }
+  if (action === "dispatch" || action === "reassign") {
+    changes.overdue_at = null;
+    changes.warned_at = null;
+  }
+  return ctx.database.db.transaction(async (tx) => {
+    const sets = Object.entries(changes).map(([k, v]) =>
+      k === "flow" ? sql`${sql.raw(k)} = ${v}::jsonb` : sql`${sql.raw(k)} = ${v}`,
+    );
+    const res = (await (tx as any).execute(
+      sql`update work_orders set ${sql.join(sets, sql`, `)}, updated_at = now() where id = ${id} and version = ${version} returning id`,
+    )) as { rows: unknown[] };
+    if (res.rows.length === 0) throw Conflict("工单已被他人处理，请刷新后重试");
+    await insertEvent(
+      tx as any,
+      id,
+      action,
+      r.event.from,
+      r.event.to,
+      actor,
+      now,
+      r.event.note,
+      r.event.detail,
+    );
+    const notice = noticeFor(action, row, next.status);
+    if (notice) await enqueue(tx as any, { ...notice, orderId: id, orgPath: row.orgPath });
+    await audit(tx as any, actor, {
+      action: `order.${action}`,
+      entity: "work_order",
+      entityId: id,
+      orgPath: row.orgPath,
+      before: { state: row.state },
+      after: { state: next.status },
+    });
+    return { id, state: next.status, version: next.version };
+  });
+}
+
+function noticeFor(action: OrderAction, row: OrderRow, to: string) {
+  switch (action) {
+    case "dispatch":
+    case "reassign":
+      return {
+        kind: "dispatch",
+        recipientOrgId: row.orgUnitId,
+        title: `新工单 ${row.number}：${row.categoryName}`,
+        body: row.description.slice(0, 80),
+      };
+    case "escalate":
+      return {
+        kind: "escalation",
+        recipientOrgId: row.orgUnitId,
+        title: `工单 ${row.number} 已吹哨`,
+        body: row.description.slice(0, 80),
+      };
+    case "verify":
+      return {
+        kind: "callback",
+        recipientOrgId: row.orgUnitId,
+        title: `工单 ${row.number} 待回访`,
+        body: "请回访居民并记录是否解决、是否满意",
+      };
+    case "rework":
+      return {
+        kind: "rework",
+        recipientOrgId: row.orgUnitId,
+        title: `工单 ${row.number} 被退回返工`,
+        body: row.description.slice(0, 80),
+      };
+    default:
+      return to === "reopened"
+        ? {
+            kind: "reopen",
+            recipientOrgId: row.orgUnitId,
+            title: `工单 ${row.number} 重办`,
+            body: row.description.slice(0, 80),
+          }
+        : null;
+  }
+}
+
+/** Same building and category within 24 hours: likely the same problem reported twice. */
+export async function likelyDuplicates(ctx: AppContext, actor: Actor, id: number) {
+  const row = await loadOrder(ctx, id);
+  authorizeScope(actor, row.orgPath);
+  if (!row.buildingId) return [];
+  return ctx.database.query<OrderRow>(
+    `select ${ORDER_COLUMNS} from ${FROM} where o.building_id = $1 and o.category_id = $2 and o.id <> $3
+       and o.created_at between $4::timestamptz - interval '24 hours' and $4::timestamptz + interval '24 hours'
+       and o.state not in ('merged','cancelled') order by o.id limit 20`,
+    [row.buildingId, row.categoryId, id, row.createdAt],
+  );
+}

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { addAccount } from "../accounts/service.ts";
+import { deliverPending, type Transport } from "../notifications/service.ts";
+import { sweepSla } from "./sweep.ts";
+
+type H = Awaited<ReturnType<TestApp["login"]>>;
+
+describe.each(DB_KINDS)("work orders on %s", (kind) => {
+  let t: TestApp;
+  let agent: H;
+  let grid: H;
+  let grid2: H;
+  let community: H;
+  let resident: { id: number; phone: string; building_id: number };
+  let g2: number;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    const q = t.ctx.database.query.bind(t.ctx.database);
+    await addAccount(t.ctx.database, {
+      username: "worker-g02",
+      displayName: "第2网格网格员",
+      role: "grid_worker",
+      org: "320613019010-G02",
+      password: "Worker123",
+    });
+    [agent, grid, grid2, community] = await Promise.all([
+      t.login("demo-agent"),
+      t.login("demo-grid"),
+      t.login("worker-g02", "Worker123"),
+      t.login("demo-community"),
+    ]);
+    const [r] = await q<{ id: number; phone_cipher: string; building_id: number }>(
+      "select id, phone_cipher, building_id from residents where org_path like '%/320613019010-G01/%' and phone_cipher is not null order by id limit 1",
+    );
+    resident = { id: r.id, phone: t.ctx.crypto.decrypt(r.phone_cipher), building_id: r.building_id };
+    [{ id: g2 }] = await q<{ id: number }>("select id from org_units where code = '320613019010-G02'");
+  });
+  afterAll(() => t?.close());
+
+  const post = (url: string, headers: H | Record<string, never>, payload: unknown) =>
+    t.app.inject({ method: "POST", url, headers, payload: payload as any });
+  const act = async (id: number, action: string, headers: H, body: Record<string, unknown> = {}) => {
+    const cur = (await t.app.inject({ url: `/api/orders/${id}`, headers })).json().order;
+    return post(`/api/orders/${id}/actions/${action}`, headers, { version: cur.version, ...body });
+  };
+
+  it("finds categories by pinyin initials", async () => {
+    const r = (await t.app.inject({ url: "/api/categories?q=hjws", headers: agent })).json();
+    expect(r.items.map((c: any) => c.name)).toEqual(["环境卫生"]);
+  });
+
+  it("walks a hotline call from intake to a closed, rated order, including a reopen", async () => {
+    const created = await post("/api/orders", agent, {
+      channel: "hotline_12345",
+      categoryCode: "property",
+      description: "楼道灯坏了，晚上看不见",
+      callerName: "居民",
+      callerPhone: resident.phone,
+      residentId: resident.id,
+    });
+    expect(created.statusCode).toBe(201);
+    const order = created.json();
+    expect(order).toMatchObject({
+      state: "dispatched",
+      orgName: "第1网格",
+      routedLevel: "grid",
+      slaPolicy: "52022",
+    });
+    expect(order.number).toMatch(/^\d{14}$/);
+    expect(order.callerPhoneMasked).toBe(`${resident.phone.slice(0, 3)}****${resident.phone.slice(-4)}`);
+
+    // It is in the grid worker's queue, not in grid 2's.
+    const queue = (await t.app.inject({ url: "/api/orders/queue", headers: grid })).json();
+    expect(queue.items.map((o: any) => o.id)).toContain(order.id);
+    expect(
+      (await t.app.inject({ url: "/api/orders/queue", headers: grid2 })).json().items.map((o: any) => o.id),
+    ).not.toContain(order.id);
+    expect((await t.app.inject({ url: `/api/orders/${order.id}`, headers: grid2 })).statusCode).toBe(403);
+    expect(
+      (await post(`/api/orders/${order.id}/actions/accept`, grid2, { version: order.version })).statusCode,
+    ).toBe(403);
+
+    // Resolve before accept is illegal and says what is allowed.
+    const early = await act(order.id, "resolve", grid);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error.details.allowedActions).toContain("accept");
+
+    // Two people accept at once: exactly one wins.
+    const v = (await t.app.inject({ url: `/api/orders/${order.id}`, headers: grid })).json().order.version;
+    const both = await Promise.all([
+      post(`/api/orders/${order.id}/actions/accept`, grid, { version: v }),
+      post(`/api/orders/${order.id}/actions/accept`, community, { version: v }),
+    ]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+
+    expect((await act(order.id, "arrive", grid)).statusCode).toBe(200);
+    expect((await act(order.id, "resolve", grid, { note: "已更换灯泡" })).statusCode).toBe(200);
+    expect((await act(order.id, "verify", community)).statusCode).toBe(200);
+
+    // The resident checks progress without an account; wrong digits are a 404.
+    const wrong = await t.app.inject({ url: `/api/public/orders/${order.number}?phone4=0000` });
+    expect(wrong.statusCode).toBe(resident.phone.endsWith("0000") ? 200 : 404);
+    const status = await t.app.inject({
+      url: `/api/public/orders/${order.number}?phone4=${resident.phone.slice(-4)}`,
+    });
+    expect(status.statusCode).toBe(200);
+    expect(status.json()).toMatchObject({ state: "callback", canRate: true });
+
+    // Unsatisfied → reopened, worked again, then satisfied → closed.
+    const rate1 = await post(
+      `/api/public/orders/${order.number}/rating`,
+      {},
+      { phone4: resident.phone.slice(-4), solved: false, satisfaction: "unsatisfied", comment: "灯又坏了" },
+    );
+    expect(rate1.statusCode).toBe(200);
+    expect(rate1.json().state).toBe("reopened");
+    expect((await act(order.id, "dispatch", community)).statusCode).toBe(200);
+    for (const a of ["accept", "arrive", "resolve"])
+      expect((await act(order.id, a, grid)).statusCode).toBe(200);
+    expect((await act(order.id, "verify", community)).statusCode).toBe(200);
+    const rate2 = await post(
+      `/api/public/orders/${order.number}/rating`,
+      {},
+      { phone4: resident.phone.slice(-4), solved: true, satisfaction: "satisfied" },
+    );
+    expect(rate2.json().state).toBe("closed");
+    const again = await post(
+      `/api/public/orders/${order.number}/rating`,
+      {},
+      { phone4: resident.phone.slice(-4), solved: true, satisfaction: "satisfied" },
+    );
+    expect(again.statusCode).toBe(409);
+
+    const detail = (await t.app.inject({ url: `/api/orders/${order.id}`, headers: community })).json();
+    expect(detail.order).toMatchObject({ state: "closed", satisfaction: "satisfied", callbackSolved: true });
+    expect(detail.order.counts.reopens).toBe(1);
+    expect(detail.events.map((e: any) => e.action)).toEqual([
+      "receive",
+      "dispatch",
+      "accept",
+      "arrive",
+      "resolve",
+      "verify",
+      "reopen",
+      "dispatch",
+      "accept",
+      "arrive",
+      "resolve",
+      "verify",
+      "close",
+    ]);
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from notifications where order_id = $1",
+      [order.id],
+    );
+    expect(n).toBeGreaterThanOrEqual(4); // dispatch ×2, callback ×2, reopen
+  });
+
+  it("rejects bad intake: unknown category, no location, a place outside the caller's scope", async () => {
+    const base = { channel: "hotline_12345", description: "路灯不亮" };
+    const cat = await post("/api/orders", agent, { ...base, categoryCode: "nope", orgUnitId: g2 });
+    expect(cat.statusCode).toBe(400);
+    expect(cat.json().error.details.fields[0].field).toBe("categoryCode");
+    const loc = await post("/api/orders", agent, { ...base, categoryCode: "municipal" });
+    expect(loc.statusCode).toBe(400);
+    expect(loc.json().error.details.fields[0].field).toBe("location");
+    const [{ id: other }] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613001001-G01'",
+    );
+    expect(
+      (await post("/api/orders", community, { ...base, categoryCode: "municipal", orgUnitId: other }))
+        .statusCode,
+    ).toBe(403);
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from work_orders where description = '路灯不亮'",
+    );
+    expect(n).toBe(0);
+  });
+
+  it("returns with a reason, merges duplicates, cancels with a reason", async () => {
+    const mk = async () =>
+      (
+        await post("/api/orders", agent, {
+          channel: "walk_in",
+          categoryCode: "noise",
+          description: "楼上装修噪声",
+          buildingId: resident.building_id,
+        })
+      ).json();
+    const a = await mk();
+    const b = await mk();
+    const dups = (await t.app.inject({ url: `/api/orders/${b.id}/duplicates`, headers: community })).json();
+    expect(dups.items.map((o: any) => o.id)).toContain(a.id);
+    expect((await act(a.id, "return", grid)).statusCode).toBe(400); // reason required
+    expect((await act(a.id, "return", grid, { reason: "不属于本网格" })).statusCode).toBe(200);
+    expect((await act(b.id, "merge", community, { intoOrderId: String(a.id) })).statusCode).toBe(200);
+    const merged = (await t.app.inject({ url: `/api/orders/${b.id}`, headers: community })).json().order;
+    expect(merged).toMatchObject({ state: "merged", mergedIntoId: a.id });
+    expect((await act(a.id, "cancel", agent, { reason: "重复来电" })).statusCode).toBe(200);
+  });
+
+  it("the SLA sweep marks overdue orders once, even with two sweeps at once, and the outbox retries failures", async () => {
+    const o = (
+      await post("/api/orders", agent, {
+        channel: "hotline_12345",
+        categoryCode: "sanitation",
+        description: "垃圾未清运",
+        orgUnitId: g2,
+      })
+    ).json();
+    const later = new Date(Date.now() + 30 * 86_400_000);
+    const [a, b] = await Promise.all([sweepSla(t.ctx, later), sweepSla(t.ctx, later)]);
+    expect(a.overdue + b.overdue).toBeGreaterThanOrEqual(1);
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from work_order_events where order_id = $1 and action = 'overdue'",
+      [o.id],
+    );
+    expect(n).toBe(1);
+    const board = (await t.app.inject({ url: "/api/orders?state=active", headers: community })).json();
+    expect(board.items[0].overdue).toBe(true);
+
+    let calls = 0;
+    const flaky: Transport = {
+      name: "flaky",
+      async send() {
+        calls++;
+        if (calls === 1) throw new Error("网关超时");
+      },
+    };
+    const first = await deliverPending(t.ctx, flaky, new Date(), 1);
+    expect(first).toEqual({ sent: 0, failed: 1 });
+    const [failed] = await t.ctx.database.query<any>(
+      "select state, attempts, last_error from notifications where transport = 'flaky'",
+    );
+    expect(failed).toMatchObject({ state: "pending", attempts: 1, last_error: "网关超时" });
+    const rest = await deliverPending(t.ctx, flaky, new Date(Date.now() + 3600_000), 1000);
+    expect(rest.failed).toBe(0);
+    const [{ pending }] = await t.ctx.database.query<{ pending: number }>(
+      "select count(*)::int as pending from notifications where state = 'pending'",
+    );
+    expect(pending).toBe(0);
+    const list = (await t.app.inject({ url: "/api/notifications", headers: community })).json();
+    expect(list.items.length).toBeGreaterThan(0);
+  });
+});
