@@ -10,6 +10,7 @@ import type { Actor, AppContext } from "./context.ts";
 import { auditRoutes } from "./modules/audit/routes.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { orgRoutes } from "./modules/orgs/routes.ts";
+import { rateRoutes } from "./modules/rates/routes.ts";
 import { residentRoutes } from "./modules/residents/routes.ts";
 import { publicOrderRoutes } from "./modules/workOrders/public.ts";
 import { workOrderRoutes } from "./modules/workOrders/routes.ts";
@@ -170,6 +171,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(auditRoutes);
   await app.register(workOrderRoutes);
   await app.register(publicOrderRoutes);
+  await app.register(rateRoutes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));
   if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });

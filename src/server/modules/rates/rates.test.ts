@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+
+type H = Awaited<ReturnType<TestApp["login"]>>;
+
+describe.each(DB_KINDS)("rates and red/black list on %s", (kind) => {
+  let t: TestApp;
+  let agent: H;
+  let grid: H;
+  let community: H;
+  let commander: H;
+  let g1: number;
+  let g2: number;
+  const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+
+  const post = (url: string, headers: H, payload: unknown) =>
+    t.app.inject({ method: "POST", url, headers, payload: payload as any });
+  const act = async (id: number, action: string, headers: H, body: Record<string, unknown> = {}) => {
+    const cur = (await t.app.inject({ url: `/api/orders/${id}`, headers: community })).json().order;
+    const r = await post(`/api/orders/${id}/actions/${action}`, headers, { version: cur.version, ...body });
+    expect(r.statusCode, r.body).toBe(200);
+  };
+  const order = async (org: number) =>
+    (
+      await post("/api/orders", agent, {
+        channel: "hotline_12345",
+        categoryCode: "sanitation",
+        description: "垃圾堆放",
+        orgUnitId: org,
+      })
+    ).json().id as number;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    [agent, grid, community, commander] = await Promise.all(
+      ["demo-agent", "demo-grid", "demo-community", "demo-commander"].map((u) => t.login(u)),
+    );
+    [{ id: g1 }] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010-G01'",
+    );
+    [{ id: g2 }] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010-G02'",
+    );
+    // Grid 1: two orders worked to the end, one satisfied, one reworked once then unsatisfied-but-solved.
+    const a = await order(g1);
+    for (const x of ["accept", "arrive", "resolve"]) await act(a, x, grid);
+    await act(a, "verify", community);
+    await act(a, "close", community, { callback: { solved: true, satisfaction: "satisfied" } });
+    const b = await order(g1);
+    await act(b, "accept", grid);
+    await act(b, "arrive", grid);
+    await act(b, "resolve", grid);
+    await act(b, "rework", community, { reason: "现场未清理干净" });
+    await act(b, "arrive", grid);
+    await act(b, "resolve", grid);
+    await act(b, "verify", community);
+    await act(b, "close", community, { callback: { solved: true, satisfaction: "basically_satisfied" } });
+    // Grid 2: one order returned, never accepted.
+    const c = await order(g2);
+    await act(c, "return", community, { reason: "地址有误" });
+  });
+  afterAll(() => t?.close());
+
+  it("computes the five rates with their counts for a community and its grids", async () => {
+    const [{ id: su }] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010'",
+    );
+    const r = await t.app.inject({ url: `/api/rates?org=${su}&month=${month}`, headers: community });
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json();
+    expect(body.counts).toMatchObject({
+      dispatched: 3,
+      resolved: 2,
+      callbacks: 2,
+      callbacksSolved: 2,
+      ratedCallbacks: 2,
+      ratedSatisfied: 2,
+      verified: 3,
+      reworked: 1,
+    });
+    expect(body.rates.solve_rate.value).toBe(1);
+    expect(body.rates.rework_rate).toEqual({ value: 1 / 3, numerator: 1, denominator: 3 });
+    expect(body.rates.response_rate.denominator).toBe(3);
+    const gridRow = body.children.find((c: any) => c.unit.id === g1);
+    expect(gridRow.counts.resolved).toBe(2);
+    const grid2Row = body.children.find((c: any) => c.unit.id === g2);
+    expect(grid2Row.counts).toMatchObject({ dispatched: 1, resolved: 0 });
+    expect(grid2Row.rates.on_time_rate.value).toBeNull();
+  });
+
+  it("a grid worker cannot read rates; a community admin cannot read another street's", async () => {
+    expect((await t.app.inject({ url: `/api/rates?month=${month}`, headers: grid })).statusCode).toBe(403);
+    const [{ id: other }] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613001'",
+    );
+    expect(
+      (await t.app.inject({ url: `/api/rates?org=${other}&month=${month}`, headers: community })).statusCode,
+    ).toBe(403);
+    expect(
+      (await t.app.inject({ url: `/api/rates?from=2026-02-01&to=2026-01-01`, headers: community }))
+        .statusCode,
+    ).toBe(400);
+  });
+
+  it("ranks communities with configurable weights and shows the figures behind each rank", async () => {
+    const r = (
+      await t.app.inject({ url: `/api/rates/ranking?month=${month}&top=3&bottom=3`, headers: commander })
+    ).json();
+    expect(r.ranking.length).toBe(182);
+    expect(r.red[0]).toMatchObject({ rank: 1, name: "苏阳社区" });
+    expect(r.red[0].counts.dispatched).toBe(3);
+    expect(r.black.length).toBe(0); // only one community had orders this month
+    const w = await t.app.inject({
+      method: "PUT",
+      url: "/api/rates/weights",
+      headers: commander,
+      payload: { satisfaction_rate: 0.5 },
+    });
+    expect(w.statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ url: "/api/rates/weights", headers: commander })).json().satisfaction_rate,
+    ).toBe(0.5);
+    expect(
+      (
+        await t.app.inject({
+          method: "PUT",
+          url: "/api/rates/weights",
+          headers: community,
+          payload: { satisfaction_rate: 1 },
+        })
+      ).statusCode,
+    ).toBe(403);
+  });
+});
