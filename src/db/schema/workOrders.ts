@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -77,10 +78,15 @@ export const workOrders = pgTable(
     ratingComment: text(),
     ratedAt: timestamp({ withTimezone: true }),
     mergedIntoId: integer(),
+    lat: doublePrecision(),
+    long: doublePrecision(),
+    /** Open311: the token a client got back when it filed the request. */
+    open311Token: text(),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("work_orders_number_uq").on(t.number),
+    uniqueIndex("work_orders_open311_token_uq").on(t.open311Token),
     index("work_orders_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
     index("work_orders_assignee_idx").on(t.assigneeId, t.state),
     index("work_orders_next_due_idx")
@@ -157,3 +163,19 @@ export const notifications = pgTable(
 
 export type WorkOrderRow = typeof workOrders.$inferSelect;
 export type Category = typeof categories.$inferSelect;
+
+/** Open311 GeoReport v2 API keys, managed by admins; only a hash of the key is kept. */
+export const open311Keys = pgTable(
+  "open311_keys",
+  {
+    id: serial().primaryKey(),
+    name: text().notNull(),
+    keyHash: text().notNull(),
+    keyPrefix: text().notNull(),
+    orgUnitId: integer().notNull(),
+    createdBy: integer(),
+    revokedAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("open311_keys_hash_uq").on(t.keyHash)],
+);
