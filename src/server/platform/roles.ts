@@ -61,6 +61,17 @@ export const PERMISSIONS = {
   "rates.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
   "notification.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
   "category.manage": ["sysadmin", "commander"] as Role[],
+  /** Care ledger (who is a key resident, plans, due visits): care staff, the doctor, and the command center's counts. */
+  "care.read": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
+  /** Tagging residents and recording visits. */
+  "care.write": ["sysadmin", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
+  /** Ledger import, community visit-frequency config, care-team roster, hospital list. */
+  "care.manage": ["sysadmin", "community_admin"] as Role[],
+  /** Health data (vitals, alerts, consultations, referrals): doctor and care roles only, audited on read. */
+  "health.read": ["sysadmin", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
+  /** Clinical writes: contracts, consultations, alert acknowledgement, referrals. */
+  "health.write": ["sysadmin", "community_admin", "doctor"] as Role[],
+  "open311.manage": ["sysadmin", "commander"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
