@@ -1,0 +1,204 @@
+import {
+  ApartmentOutlined,
+  GlobalOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from "@ant-design/icons";
+import { useQuery } from "@tanstack/react-query";
+import { Breadcrumb, Button, Drawer, Flex, Grid, Layout, Menu, Space, Tag, Typography } from "antd";
+import { Suspense, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
+import { api, type Crumb, type OrgNode } from "./api.ts";
+import { useAuth, useMe } from "./auth.tsx";
+import { type Lang, setLang } from "./i18n/index.ts";
+import { OrgNavigator } from "./OrgNavigator.tsx";
+import { SelectionProvider, useSelection } from "./selection.tsx";
+import { PageLoading } from "./states.tsx";
+
+const SIDER_STYLE = { position: "sticky", top: 0, height: "100vh", overflow: "auto" } as const;
+
+export function Shell() {
+  const me = useMe();
+  return (
+    <SelectionProvider initial={me.org.id}>
+      <ShellLayout />
+    </SelectionProvider>
+  );
+}
+
+export function LangSwitch({ size }: { size?: "small" | "middle" | "large" }) {
+  const { t, i18n } = useTranslation();
+  const next: Lang = i18n.language === "en" ? "zh-CN" : "en";
+  return (
+    <Button size={size} icon={<GlobalOutlined />} title={t("header.language")} onClick={() => setLang(next)}>
+      {t("header.switchTo")}
+    </Button>
+  );
+}
+
+function useOrg(id: number) {
+  return useQuery({
+    queryKey: ["org", id],
+    queryFn: () => api<{ unit: OrgNode; breadcrumb: Crumb[] }>(`/api/orgs/${id}`),
+  });
+}
+
+function ShellLayout() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const { can, logout } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [params, setParams] = useSearchParams();
+  const { orgId } = useSelection();
+  const screens = Grid.useBreakpoint();
+  const desktop = screens.lg ?? true;
+  const [drawer, setDrawer] = useState(false);
+  const org = useOrg(orgId);
+  const canRead = can("resident.read");
+
+  function pick(id: number) {
+    setDrawer(false);
+    if (location.pathname === "/residents") {
+      const next = new URLSearchParams(params);
+      next.set("org", String(id));
+      next.delete("page");
+      setParams(next);
+    } else navigate(`/orgs/${id}`);
+  }
+
+  const section = location.pathname.startsWith("/orgs")
+    ? "overview"
+    : location.pathname.startsWith("/residents")
+      ? "residents"
+      : "";
+  const menu = canRead ? (
+    <Menu
+      mode="inline"
+      selectedKeys={[section]}
+      style={{ borderInlineEnd: "none" }}
+      onClick={({ key }) => {
+        setDrawer(false);
+        navigate(
+          key === "overview"
+            ? `/orgs/${orgId}`
+            : orgId === me.org.id
+              ? "/residents"
+              : `/residents?org=${orgId}`,
+        );
+      }}
+      items={[
+        { key: "overview", icon: <ApartmentOutlined />, label: t("nav.overview") },
+        { key: "residents", icon: <TeamOutlined />, label: t("nav.residents") },
+      ]}
+    />
+  ) : null;
+
+  const crumbs = org.data?.breadcrumb ?? [];
+  const breadcrumb = (
+    <Breadcrumb
+      items={crumbs.map((c, i) => ({
+        key: c.id,
+        title:
+          i === crumbs.length - 1 ? (
+            <span>{c.name}</span>
+          ) : (
+            <a
+              href={`/orgs/${c.id}`}
+              onClick={(e) => {
+                e.preventDefault();
+                pick(c.id);
+              }}
+            >
+              {c.name}
+            </a>
+          ),
+      }))}
+    />
+  );
+  const role = t(`role.${me.role}`, { defaultValue: me.roleLabel });
+  const logoutButton = (size?: "large") => (
+    <Button
+      size={size}
+      icon={<LogoutOutlined />}
+      onClick={async () => {
+        await logout();
+        navigate("/login");
+      }}
+    >
+      {t("header.logout")}
+    </Button>
+  );
+  const content = (
+    <Suspense fallback={<PageLoading />}>
+      <Outlet />
+    </Suspense>
+  );
+
+  if (desktop) {
+    return (
+      <Layout hasSider={canRead} style={{ minHeight: "100vh" }}>
+        {canRead && (
+          // The wrapper stretches to the page's height (white behind the sider); the sider itself stays in view.
+          <div className="gk-sider">
+            <Layout.Sider width={290} theme="light" style={SIDER_STYLE}>
+              <div className="gk-logo">
+                <ApartmentOutlined /> {t("app.name")}
+              </div>
+              {menu}
+              <div style={{ padding: "8px 16px 24px" }}>
+                <OrgNavigator onPick={pick} />
+              </div>
+            </Layout.Sider>
+          </div>
+        )}
+        <Layout>
+          <Layout.Header className="gk-header" style={{ background: "#fff", padding: "0 24px" }}>
+            {canRead ? breadcrumb : <div className="gk-logo gk-logo-inline">{t("app.name")}</div>}
+            <Space size="middle">
+              <span>
+                <UserOutlined /> {me.displayName} <Tag color="blue">{role}</Tag>
+              </span>
+              <LangSwitch />
+              {logoutButton()}
+            </Space>
+          </Layout.Header>
+          <Layout.Content style={{ padding: 24 }}>{content}</Layout.Content>
+        </Layout>
+      </Layout>
+    );
+  }
+
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <Layout.Header className="gk-header gk-header-phone" style={{ background: "#fff", padding: "0 8px" }}>
+        <Button
+          type="text"
+          size="large"
+          icon={<MenuOutlined />}
+          aria-label={t("nav.openNav")}
+          onClick={() => setDrawer(true)}
+        />
+        <Typography.Text strong ellipsis style={{ flex: 1, fontSize: 16 }}>
+          {canRead ? (org.data?.unit.name ?? me.org.name) : t("app.name")}
+        </Typography.Text>
+        <LangSwitch size="small" />
+      </Layout.Header>
+      <Layout.Content style={{ padding: 12 }}>{content}</Layout.Content>
+      <Drawer placement="left" open={drawer} onClose={() => setDrawer(false)} title={t("app.name")}>
+        <Flex vertical gap={12}>
+          <div>
+            <UserOutlined /> {me.displayName} <Tag color="blue">{role}</Tag>
+          </div>
+          {canRead && breadcrumb}
+          {menu}
+          {canRead && <OrgNavigator onPick={pick} />}
+          {logoutButton("large")}
+        </Flex>
+      </Drawer>
+    </Layout>
+  );
+}

@@ -1,0 +1,22 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "vite";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+function newest(p: string): number {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let t = 0;
+  for (const e of fs.readdirSync(p)) t = Math.max(t, newest(path.join(p, e)));
+  return t;
+}
+
+/** Builds the web once for the browser tests, unless dist/web is newer than every source. */
+export default async function setup(): Promise<void> {
+  const index = path.join(root, "dist/web/index.html");
+  const sources = ["src/web", "index.html", "vite.config.ts"].map((p) => newest(path.join(root, p)));
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs > Math.max(...sources)) return;
+  await build({ root, configFile: path.join(root, "vite.config.ts"), logLevel: "warn" });
+}

@@ -1,0 +1,123 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+
+// Shared pieces of the browser tests: a real server per test file, Debian's Chromium, login, screenshots.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const SCREENSHOTS = path.join(root, "test-results/screenshots");
+export const PASSWORD = "Demo@2026";
+export const PHONE = { width: 390, height: 844 };
+
+export interface Harness {
+  t: TestApp;
+  base: string;
+  browser: Browser;
+  /** A fresh browser context (own cookies) and page; console errors are collected in `errors`. */
+  open(opts?: { viewport?: { width: number; height: number }; locale?: string }): Promise<Session>;
+  close(): Promise<void>;
+}
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+export async function startHarness(): Promise<Harness> {
+  const [t, browser] = await Promise.all([
+    createTestApp("pglite", { serveWeb: true }),
+    chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    }),
+  ]);
+  await t.app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = t.app.server.address();
+  const base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  return {
+    t,
+    base,
+    browser,
+    async open(opts = {}) {
+      const context = await browser.newContext({
+        baseURL: base,
+        viewport: opts.viewport ?? { width: 1440, height: 900 },
+        locale: opts.locale ?? "zh-CN",
+        isMobile: opts.viewport ? opts.viewport.width < 768 : false,
+        hasTouch: opts.viewport ? opts.viewport.width < 768 : false,
+      });
+      context.setDefaultTimeout(15_000);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => {
+        // 4xx answers are part of the tests (401 before login, 400 on a bad phone); the browser logs them.
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      });
+      return { context, page, errors };
+    },
+    async close() {
+      await browser.close();
+      await t.close();
+    },
+  };
+}
+
+export async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+}
+
+/** Logs in and waits until the app has left the login page. */
+export async function loginOk(page: Page, username: string): Promise<void> {
+  await login(page, username);
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+/**
+ * Saves a full-page screenshot to test-results/screenshots/<name>.png after checking the page shows
+ * `heading`, and asserts the picture is a real render (not a blank page).
+ */
+export async function screenshot(page: Page, name: string, heading: string | RegExp): Promise<Buffer> {
+  await expect
+    .poll(() => page.getByRole("heading", { name: heading, exact: typeof heading === "string" }).count(), {
+      timeout: 15_000,
+    })
+    .toBeGreaterThan(0);
+  await page.waitForLoadState("networkidle");
+  await page
+    .locator(".ant-skeleton, .ant-spin-spinning")
+    .first()
+    .waitFor({ state: "detached", timeout: 10_000 })
+    .catch(() => {});
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const buf = await page.screenshot({ fullPage: true, path: path.join(SCREENSHOTS, `${name}.png`) });
+  expect(buf.subarray(1, 4).toString()).toBe("PNG");
+  expect(buf.length).toBeGreaterThan(10_000);
+  return buf;
+}
+
+/** The navigator's root node (the account's own scope). */
+export function navigatorRoot(page: Page) {
+  return page.locator('nav[aria-label="组织导航"] .ant-tree-title').first();
+}
+
+/** The rows of the desktop resident table. */
+export function residentRows(page: Page) {
+  return page.locator(".ant-table-tbody tr.ant-table-row");
+}

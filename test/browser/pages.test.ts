@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Harness,
+  loginOk,
+  navigatorRoot,
+  PHONE,
+  residentRows,
+  screenshot,
+  startHarness,
+} from "./harness.ts";
+
+// (e) org page with its chart and the navigator; (f) the grid worker's phone view; (g) English.
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("org pages, phone layout and language", () => {
+  it("renders the org page's ECharts chart and drills down through the navigator", async () => {
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-community");
+    await page.waitForURL(/\/orgs\/\d+$/);
+    const chart = page.getByRole("img", { name: "重点人群分布" });
+    await expect.poll(() => chart.locator("canvas").count()).toBeGreaterThan(0);
+    const box = await chart.locator("canvas").first().boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(box!.height).toBeGreaterThan(200);
+    const stats = await page.evaluate(() =>
+      fetch("/api/me")
+        .then((r) => r.json())
+        .then((me) => fetch(`/api/orgs/${me.org.id}/stats`))
+        .then((r) => r.json()),
+    );
+    await expect
+      .poll(() => page.locator(".ant-statistic").first().textContent())
+      .toContain(stats.residents.toLocaleString("en-US"));
+    await expect.poll(() => page.locator(".ant-table-tbody tr.ant-table-row").count()).toBeGreaterThan(0);
+    await screenshot(page, "org-community", "苏阳社区");
+
+    // Navigator: pick a grid in the tree, then find another by search.
+    await page.locator('nav[aria-label="组织导航"] .ant-tree-title', { hasText: /^第2网格$/ }).click();
+    await page.waitForURL((u) => u.pathname !== "/orgs/" && /\/orgs\/\d+$/.test(u.pathname));
+    await expect.poll(() => page.getByRole("heading", { name: "第2网格", exact: true }).count()).toBe(1);
+    await expect.poll(() => page.locator(".ant-breadcrumb").textContent()).toBe("苏阳社区/第2网格");
+    await page.getByLabel("搜索组织").fill("第3网格");
+    await page.getByLabel("搜索组织").press("Enter");
+    await page.getByRole("listitem").filter({ hasText: "第3网格" }).first().click();
+    await expect.poll(() => page.getByRole("heading", { name: "第3网格", exact: true }).count()).toBe(1);
+    await screenshot(page, "org-grid", "第3网格");
+
+    // The resident list follows the navigator selection; the tag filter narrows it.
+    await page.getByRole("menuitem", { name: "居民查询" }).click();
+    await page.waitForURL((u) => u.pathname === "/residents" && u.searchParams.has("org"));
+    await expect.poll(() => residentRows(page).count()).toBe(20);
+    await page.getByLabel("人群标签").click();
+    await page.locator(".ant-select-item-option", { hasText: /^独居$/ }).click();
+    await page.waitForURL((u) => u.searchParams.get("tag") === "living_alone");
+    await expect
+      .poll(async () => {
+        const tags = await page.locator(".ant-table-tbody tr.ant-table-row td:last-child").allTextContents();
+        return tags.length > 0 && tags.every((t) => t.includes("独居"));
+      })
+      .toBe(true);
+    await screenshot(page, "residents-filtered", "居民查询");
+
+    // Export is offered to the community admin and answers CSV.
+    const href = await page.getByRole("link", { name: /导出/ }).getAttribute("href");
+    expect(href).toMatch(/^\/api\/residents\/export\?/);
+    const csv = await page.request.get(href!);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+    expect(await csv.text()).toContain("姓名,性别");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("shows the grid worker cards on a phone, with the navigator in a drawer", async () => {
+    const { page, context, errors } = await h.open({ viewport: PHONE });
+    await page.goto("/login");
+    await screenshot(page, "login-phone", "登录网格管家");
+    await loginOk(page, "demo-grid");
+    await page.waitForURL(/\/orgs\/\d+$/);
+    await screenshot(page, "org-phone", "第1网格");
+
+    await page.goto("/residents");
+    const cards = page.locator(".gk-resident-card");
+    await expect.poll(() => cards.count()).toBe(20);
+    expect(await page.locator(".ant-table").count()).toBe(0);
+    expect(await page.getByRole("link", { name: /导出/ }).count()).toBe(0); // no export for grid workers
+    const first = await cards.first().boundingBox();
+    expect(first!.width).toBeGreaterThan(340);
+    expect(first!.height).toBeGreaterThanOrEqual(44);
+    await screenshot(page, "residents-phone", "居民查询");
+
+    await page.getByRole("button", { name: "打开导航" }).click();
+    await expect.poll(() => navigatorRoot(page).textContent()).toBe("第1网格");
+    await screenshot(page, "navigator-phone", "居民查询");
+    await page.locator(".ant-drawer .ant-tree-title", { hasText: /^第1网格$/ }).click();
+    await page.waitForURL((u) => u.searchParams.has("org"));
+    await expect.poll(() => page.locator(".ant-drawer-open").count()).toBe(0);
+
+    await cards.first().click();
+    await page.waitForURL(/\/residents\/\d+$/);
+    await expect.poll(() => page.getByTestId("masked-phone").count()).toBe(1);
+    const name = await page.locator("h2").first().textContent();
+    await screenshot(page, "resident-detail-phone", name!);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("switches to English and remembers it", async () => {
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-community");
+    await page.waitForURL(/\/orgs\/\d+$/);
+    await page.getByRole("button", { name: "English" }).click();
+    await expect.poll(() => page.getByRole("menuitem", { name: "Residents" }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(1);
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    await expect.poll(() => page.getByRole("img", { name: "Key population by category" }).count()).toBe(1);
+    await screenshot(page, "org-en", "苏阳社区");
+
+    await page.getByRole("menuitem", { name: "Residents" }).click();
+    await page.waitForURL("**/residents");
+    expect(await page.getByLabel("Search residents").getAttribute("placeholder")).toContain(
+      "pinyin initials",
+    );
+    await expect.poll(() => page.getByRole("columnheader", { name: "Name" }).count()).toBe(1);
+    await page.reload();
+    await expect.poll(() => page.getByRole("columnheader", { name: "Name" }).count()).toBe(1);
+    await screenshot(page, "residents-en", "Residents");
+
+    await page.getByRole("button", { name: "中文" }).click();
+    await expect.poll(() => page.getByRole("columnheader", { name: "姓名" }).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
