@@ -2,6 +2,7 @@ import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/service.ts";
 import { seedCategories } from "../server/modules/workOrders/categories.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
+import { seedOrders } from "./orders.ts";
 import { seedOrgTree } from "./orgTree.ts";
 import { seedPeople } from "./people.ts";
 
@@ -49,7 +50,13 @@ export async function isEmpty(database: Database): Promise<boolean> {
 export async function loadDemo(
   database: Database,
   crypto: FieldCrypto,
-  opts: { scope?: string; seed?: number; log?: (msg: string) => void } = {},
+  opts: {
+    scope?: string;
+    seed?: number;
+    orders?: number;
+    orderDays?: number;
+    log?: (msg: string) => void;
+  } = {},
 ) {
   const log = opts.log ?? (() => {});
   const scope = opts.scope ?? DEMO_STREET;
@@ -59,6 +66,14 @@ export async function loadDemo(
   const r = await seedPeople(database, crypto, scope, opts.seed ?? 1, (done, total, n) =>
     log(`生成居民 ${done}/${total} 个社区，共 ${n} 人`),
   );
+  if (opts.orders) {
+    const o = await seedOrders(database, crypto, scope, {
+      count: opts.orders,
+      days: opts.orderDays ?? 120,
+      seed: opts.seed ?? 1,
+    });
+    log(`生成工单 ${o.orders} 件（近 ${opts.orderDays ?? 120} 天），流转记录 ${o.events} 条`);
+  }
   for (const a of DEMO_ACCOUNTS) {
     await addAccount(database, { ...a, password: DEMO_PASSWORD });
   }

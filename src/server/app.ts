@@ -13,6 +13,7 @@ import { open311Routes } from "./modules/open311/routes.ts";
 import { orgRoutes } from "./modules/orgs/routes.ts";
 import { rateRoutes } from "./modules/rates/routes.ts";
 import { residentRoutes } from "./modules/residents/routes.ts";
+import { attachmentRoutes } from "./modules/workOrders/attachments.ts";
 import { publicOrderRoutes } from "./modules/workOrders/public.ts";
 import { workOrderRoutes } from "./modules/workOrders/routes.ts";
 import { authPlugin } from "./platform/authHook.ts";
@@ -63,7 +64,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const app = Fastify({
     bodyLimit: ctx.config.bodyLimit,
     trustProxy: true,
-    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
+    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false, allowUnionTypes: true } },
     logger:
       opts.logger === false
         ? false
@@ -172,6 +173,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(auditRoutes);
   await app.register(workOrderRoutes);
   await app.register(publicOrderRoutes);
+  await app.register(attachmentRoutes);
   await app.register(rateRoutes);
   await app.register(open311Routes);
 

@@ -1,4 +1,7 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
@@ -61,7 +64,8 @@ export async function createTestApp(
   opts: { scope?: string; serveWeb?: boolean } = {},
 ): Promise<TestApp> {
   const database = await freshDatabase(kind);
-  const config = { ...loadConfig({}), dataDir: "/nonexistent", logLevel: "silent" };
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gk-test-"));
+  const config = { ...loadConfig({}), dataDir, logLevel: "silent" };
   const ctx: AppContext = { config, database, crypto: new FieldCrypto("test-secret"), version: VERSION };
   await loadDemo(database, ctx.crypto, { scope: opts.scope ?? "320613019010", seed: 1 });
   const app = await buildApp(ctx, { logger: false, serveWeb: opts.serveWeb ?? false });
@@ -78,6 +82,7 @@ export async function createTestApp(
     async close() {
       await app.close();
       await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -244,4 +244,57 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     const list = (await t.app.inject({ url: "/api/notifications", headers: community })).json();
     expect(list.items.length).toBeGreaterThan(0);
   });
+
+  it("stores photos by checksum, refuses non-images (415) and oversized files (413)", async () => {
+    const o = (
+      await post("/api/orders", agent, {
+        channel: "grid_patrol",
+        categoryCode: "sanitation",
+        description: "绿化带垃圾",
+        orgUnitId: g2,
+      })
+    ).json();
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(200, 7),
+    ]);
+    const up = await t.app.inject({
+      method: "POST",
+      url: `/api/orders/${o.id}/attachments?filename=现场.png`,
+      headers: { ...community, "content-type": "image/png" },
+      payload: png,
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    expect(up.json()).toMatchObject({ mime: "image/png", size: png.length });
+    expect(up.json().sha256).toMatch(/^[0-9a-f]{64}$/);
+    const back = await t.app.inject({ url: `/api/attachments/${up.json().id}`, headers: community });
+    expect(back.statusCode).toBe(200);
+    expect(Buffer.compare(back.rawPayload, png)).toBe(0);
+    expect((await t.app.inject({ url: `/api/attachments/${up.json().id}`, headers: grid })).statusCode).toBe(
+      403,
+    );
+    const pdf = await t.app.inject({
+      method: "POST",
+      url: `/api/orders/${o.id}/attachments`,
+      headers: { ...community, "content-type": "image/png" },
+      payload: Buffer.from("%PDF-1.7 not an image"),
+    });
+    expect(pdf.statusCode).toBe(415);
+    const text = await t.app.inject({
+      method: "POST",
+      url: `/api/orders/${o.id}/attachments`,
+      headers: { ...community, "content-type": "text/plain" },
+      payload: "hello",
+    });
+    expect(text.statusCode).toBe(415);
+    const big = await t.app.inject({
+      method: "POST",
+      url: `/api/orders/${o.id}/attachments`,
+      headers: { ...community, "content-type": "image/jpeg" },
+      payload: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(10 * 1024 * 1024 + 10)]),
+    });
+    expect(big.statusCode).toBe(413);
+    const list = (await t.app.inject({ url: `/api/orders/${o.id}/attachments`, headers: community })).json();
+    expect(list.items.length).toBe(1);
+  });
 });
