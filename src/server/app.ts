@@ -64,7 +64,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const app = Fastify({
     bodyLimit: ctx.config.bodyLimit,
     trustProxy: true,
-    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false, allowUnionTypes: true } },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: "array",
+        removeAdditional: false,
+        allowUnionTypes: true,
+      },
+    },
     logger:
       opts.logger === false
         ? false
