@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Actor, AppContext } from "./context.ts";
 import { auditRoutes } from "./modules/audit/routes.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
+import { careRoutes } from "./modules/care/routes.ts";
 import { open311Routes } from "./modules/open311/routes.ts";
 import { orgRoutes } from "./modules/orgs/routes.ts";
 import { rateRoutes } from "./modules/rates/routes.ts";
@@ -182,6 +183,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(publicOrderRoutes);
   await app.register(attachmentRoutes);
   await app.register(rateRoutes);
+  await app.register(careRoutes);
   await app.register(open311Routes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));

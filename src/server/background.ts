@@ -1,31 +1,44 @@
 import type { AppContext } from "./context.ts";
+import { sweepOverdueVisits } from "./modules/care/visits.ts";
 import { deliverPending, logTransport } from "./modules/notifications/service.ts";
 import { sweepSla } from "./modules/workOrders/sweep.ts";
 
-/**
- * The server's periodic jobs: the SLA sweep and outbox delivery. Both claim rows with SKIP LOCKED, so
- * any number of server processes may run them side by side.
- */
-export function startBackground(
-  ctx: AppContext,
-  log: { info(o: object, m: string): void; error(o: object, m: string): void },
-) {
-  const transport = logTransport((m) => log.info({}, m));
+type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
+
+/** Runs job every `ms`, never overlapping itself; errors are logged, not thrown. */
+function every(ms: number, name: string, log: Log, job: () => Promise<unknown>) {
   let running = false;
-  const tick = async () => {
-    if (running) return; // a slow run is never overlapped by the next tick
+  const timer = setInterval(async () => {
+    if (running) return;
     running = true;
     try {
-      const s = await sweepSla(ctx);
-      if (s.overdue || s.warned) log.info(s, "sla sweep");
-      await deliverPending(ctx, transport);
+      await job();
     } catch (err) {
-      log.error({ err }, "background job failed");
+      log.error({ err }, `${name} failed`);
     } finally {
       running = false;
     }
-  };
-  const timer = setInterval(tick, 15_000);
+  }, ms);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * The server's periodic jobs. Each claims its rows with SKIP LOCKED or an advisory lock, so any number
+ * of server processes may run them side by side.
+ */
+export function startBackground(ctx: AppContext, log: Log) {
+  const transport = logTransport((m) => log.info({}, m));
+  const stops = [
+    every(15_000, "sla sweep", log, async () => {
+      const s = await sweepSla(ctx);
+      if (s.overdue || s.warned) log.info(s, "sla sweep");
+    }),
+    every(10_000, "outbox delivery", log, () => deliverPending(ctx, transport)),
+    // Reads every key resident, and visits are due by the day: a quarter-hour is plenty.
+    every(15 * 60_000, "overdue visit sweep", log, () => sweepOverdueVisits(ctx)),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

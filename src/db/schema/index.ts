@@ -1,2 +1,3 @@
 export * from "./platform.ts";
 export * from "./workOrders.ts";
+export * from "./care.ts";

@@ -1,0 +1,246 @@
+import fs from "node:fs";
+import PDFDocument from "pdfkit";
+import { CARE_TEAM_ROLE_LABELS, CARE_TEAM_ROLES } from "../../../domain/care/contracts.ts";
+import { planFrequency } from "../../../domain/care/plans.ts";
+import { subtreePattern } from "../../../domain/org/scope.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { audit } from "../../platform/audit.ts";
+import { AppError, Invalid } from "../../platform/errors.ts";
+import { authorize } from "../../platform/policy.ts";
+import { getOrgUnit } from "../orgs/service.ts";
+import { communityCodeOf, isKeyTag, planConfigs, residentInScope, tagLabel } from "./common.ts";
+import { type MemberRow, teamForCard } from "./teams.ts";
+
+// 一人一专班联系卡: one A5 page per key resident with the phones of their care team, printed and
+// left at the door. Chinese needs a CJK font embedded (pdfkit subsets it), so the card is readable
+// on any printer. Pages are written as they are drawn and the stream waits for the reader, so a
+// grid's 1,400 cards never sit in memory at once.
+
+const FONT_CANDIDATES: [string, string][] = [
+  ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular"],
+  ["/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular"],
+  ["/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "NotoSerifCJKsc-Regular"],
+];
+
+export function cjkFont(): [string, string] {
+  const fromEnv = process.env.GK_CJK_FONT;
+  if (fromEnv && fs.existsSync(fromEnv))
+    return [fromEnv, process.env.GK_CJK_FONT_FAMILY ?? "NotoSansCJKsc-Regular"];
+  const found = FONT_CANDIDATES.find(([p]) => fs.existsSync(p));
+  if (!found)
+    throw new AppError(503, "font_missing", "服务器未安装中文字体（fonts-noto-cjk），无法生成联系卡");
+  return found;
+}
+
+interface CardResident {
+  id: number;
+  name: string;
+  address: string;
+  orgPath: string;
+  tags: string[];
+  workerName: string | null;
+  doctorName: string | null;
+  doctorAccountId: number | null;
+}
+
+const CARD_COLUMNS = `r.id, r.name, r.address, r.org_path as "orgPath", r.tags, w.display_name as "workerName",
+  d.display_name as "doctorName", d.id as "doctorAccountId"`;
+const CARD_FROM = `residents r left join care_plans p on p.resident_id = r.id
+  left join accounts w on w.id = p.assigned_worker_id
+  left join accounts d on d.id = coalesce(p.doctor_id, r.family_doctor_id)`;
+
+interface CommunityInfo {
+  id: number;
+  name: string;
+  members: MemberRow[];
+}
+
+const HIGH_WATER = 4 * 1024 * 1024;
+
+/** Waits while the reader is behind, so a slow download does not buffer the whole PDF. */
+async function backpressure(doc: PDFKit.PDFDocument) {
+  while (doc.readableLength > HIGH_WATER && !doc.destroyed)
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        doc.off("data", done);
+        doc.off("close", done);
+        resolve();
+      };
+      doc.once("data", done);
+      doc.once("close", done);
+    });
+}
+
+function drawCard(doc: PDFKit.PDFDocument, r: CardResident, c: CommunityInfo, frequencyLabel: string | null) {
+  doc.addPage({ size: "A5", margin: 36 });
+  const left = 36;
+  const width = doc.page.width - 72;
+  doc
+    .rect(24, 24, doc.page.width - 48, doc.page.height - 48)
+    .lineWidth(1.5)
+    .stroke("#c0392b");
+  doc.fillColor("#c0392b").fontSize(20).text("一人一专班联系卡", left, 44, { width, align: "center" });
+  doc.fillColor("#555").fontSize(10).text(`${c.name} 爱心专班`, left, 72, { width, align: "center" });
+
+  doc.fillColor("#000").fontSize(12);
+  let y = 100;
+  const line = (label: string, value: string) => {
+    doc.font("cjk").fontSize(11).fillColor("#666").text(label, left, y, { width: 70 });
+    doc.fillColor("#000").text(value, left + 72, y, { width: width - 72 });
+    y = doc.y + 6;
+  };
+  line("服务对象", r.name);
+  line("住　　址", r.address);
+  line("人群类别", r.tags.map(tagLabel).join("、") || "—");
+  if (frequencyLabel) line("走访频次", frequencyLabel);
+
+  y += 6;
+  doc
+    .moveTo(left, y)
+    .lineTo(left + width, y)
+    .lineWidth(0.5)
+    .stroke("#999");
+  y += 10;
+  doc.fontSize(13).fillColor("#c0392b").text("专班成员", left, y);
+  y = doc.y + 6;
+
+  const rows: [string, string, string][] = [];
+  if (r.workerName) rows.push(["责任网格员", r.workerName, ""]);
+  if (r.doctorName) {
+    // The roster entry of the signed doctor carries the name residents know and a work phone.
+    const seat = c.members.find((m) => m.accountId !== null && m.accountId === r.doctorAccountId);
+    rows.push(["签约家庭医生", seat?.name ?? r.doctorName, seat?.phone ?? ""]);
+  }
+  for (const role of CARE_TEAM_ROLES) {
+    for (const m of c.members.filter((x) => x.teamRole === role).slice(0, 2)) {
+      if (role === "doctor" && m.accountId !== null && m.accountId === r.doctorAccountId) continue;
+      rows.push([CARE_TEAM_ROLE_LABELS[role], m.name, m.phone]);
+    }
+  }
+  if (!rows.length) rows.push(["—", "专班成员待安排", ""]);
+  const col = [left, left + 96, left + 246];
+  const colWidth = [92, 146, width - 246];
+  doc.fontSize(10).fillColor("#666");
+  doc.text("角色", col[0], y);
+  doc.text("姓名", col[1], y);
+  doc.text("联系电话", col[2], y);
+  y += 18;
+  doc.fontSize(12).fillColor("#000");
+  const bottom = doc.page.height - 110;
+  for (const cells of rows) {
+    // Long names (a clinic's full title) wrap; the row is as tall as its tallest cell.
+    const h = Math.max(...cells.map((text, i) => doc.heightOfString(text || "—", { width: colWidth[i] })));
+    if (y + h > bottom) break;
+    for (const [i, text] of cells.entries()) doc.text(text || "—", col[i], y, { width: colWidth[i] });
+    y += h + 8;
+  }
+  const foot = doc.page.height - 96;
+  doc
+    .moveTo(left, foot)
+    .lineTo(left + width, foot)
+    .lineWidth(0.5)
+    .stroke("#999");
+  doc
+    .fontSize(10)
+    .fillColor("#333")
+    .text("紧急情况请拨打 120（急救）、110（报警）、119（火警）。", left, foot + 8, { width })
+    .text("爱心专班 24 小时值班，有困难请随时联系。", left, doc.y + 2, { width });
+}
+
+type Configs = Awaited<ReturnType<typeof planConfigs>>;
+
+function frequencyOf(r: CardResident, configs: Configs) {
+  return (
+    planFrequency(r.tags.filter(isKeyTag), configs.get(communityCodeOf(r.orgPath) ?? "") ?? {})?.label ?? null
+  );
+}
+
+async function communityInfo(ctx: AppContext, cache: Map<string, CommunityInfo>, orgPath: string) {
+  const code = communityCodeOf(orgPath) ?? "";
+  let c = cache.get(code);
+  if (!c) {
+    const [u] = await ctx.database.query<{ id: number; name: string }>(
+      "select id, name from org_units where code = $1",
+      [code],
+    );
+    c = { id: u?.id ?? 0, name: u?.name ?? "", members: u ? await teamForCard(ctx, u.id) : [] };
+    cache.set(code, c);
+  }
+  return c;
+}
+
+function newDoc(title: string) {
+  const [path, family] = cjkFont();
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    info: { Title: title, Creator: "Gridkeeper 网格管家" },
+  });
+  doc.registerFont("cjk", path, family);
+  doc.font("cjk");
+  return doc;
+}
+
+export async function residentCard(ctx: AppContext, actor: Actor, residentId: number) {
+  authorize(actor, "care.read");
+  const base = await residentInScope(ctx, actor, residentId);
+  const [r] = await ctx.database.query<CardResident>(
+    `select ${CARD_COLUMNS} from ${CARD_FROM} where r.id = $1`,
+    [base.id],
+  );
+  const configs = await planConfigs(ctx, r.orgPath);
+  const community = await communityInfo(ctx, new Map(), r.orgPath);
+  const doc = newDoc(`一人一专班联系卡 ${r.name}`);
+  drawCard(doc, r, community, frequencyOf(r, configs));
+  doc.end();
+  await audit(ctx.database.db, actor, {
+    action: "print",
+    entity: "care_card",
+    entityId: r.id,
+    orgPath: r.orgPath,
+  });
+  return doc;
+}
+
+/** All key residents of a grid (or any unit in scope), one page each, streamed. */
+export async function bulkCards(ctx: AppContext, actor: Actor, orgId: number) {
+  authorize(actor, "care.read");
+  const unit = await getOrgUnit(ctx, actor, orgId);
+  if (unit.kind === "district" || unit.kind === "street")
+    throw Invalid("请按社区或网格打印联系卡", [{ field: "grid", message: "请选择社区、网格或微网格" }]);
+  const configs = await planConfigs(ctx, unit.path);
+  const doc = newDoc(`一人一专班联系卡 ${unit.name}`);
+  const cache = new Map<string, CommunityInfo>();
+  const pattern = subtreePattern(unit.path);
+  const run = async () => {
+    let after = 0;
+    let count = 0;
+    for (;;) {
+      const page = await ctx.database.query<CardResident>(
+        `select ${CARD_COLUMNS} from ${CARD_FROM} where r.org_path like $1 and r.tags <> '{}' and r.id > $2
+         order by r.id limit 200`,
+        [pattern, after],
+      );
+      for (const r of page) {
+        drawCard(doc, r, await communityInfo(ctx, cache, r.orgPath), frequencyOf(r, configs));
+        await backpressure(doc);
+        if (doc.destroyed) return;
+      }
+      count += page.length;
+      if (page.length < 200) break;
+      after = page[page.length - 1].id;
+    }
+    if (count === 0) {
+      doc.addPage({ size: "A5", margin: 36 });
+      doc.fontSize(14).text(`${unit.name} 暂无重点人群`, { align: "center" });
+    }
+    doc.end();
+    await audit(ctx.database.db, actor, {
+      action: "print",
+      entity: "care_card",
+      orgPath: unit.path,
+      after: { org: unit.id, count },
+    });
+  };
+  run().catch((e) => doc.destroy(e));
+  return doc;
+}

@@ -1,0 +1,770 @@
+import { sql } from "drizzle-orm";
+import {
+  type CarePlanConfig,
+  FREQUENCY_LABELS,
+  planFrequency,
+  planVisitStatus,
+  VISIT_FREQUENCIES,
+  type VisitFrequency,
+  type VisitStatus,
+} from "../../../domain/care/plans.ts";
+import {
+  NEED_LABELS,
+  type NeedKind,
+  URGENCY_LABELS,
+  VISIT_KIND_LABELS,
+  type Visit,
+  type VisitKind,
+  validateVisit,
+  visitAlert,
+  visitFingerprint,
+  visitIdempotencyKey,
+} from "../../../domain/care/visits.ts";
+import { VITAL_LEVEL_LABELS, type VitalFinding, type VitalLevel } from "../../../domain/care/vitals.ts";
+import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
+import { KEY_TAGS } from "../../../domain/people/generate.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { audit } from "../../platform/audit.ts";
+import { Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
+import { authorize } from "../../platform/policy.ts";
+import { hasPermission } from "../../platform/roles.ts";
+import { enqueue } from "../notifications/service.ts";
+import { getOrgUnit } from "../orgs/service.ts";
+import { createOrder } from "../workOrders/service.ts";
+import {
+  auditHealthRead,
+  communityCodeOf,
+  gridCodeOf,
+  invalidFields,
+  isKeyTag,
+  pgArray,
+  planConfigs,
+  residentInScope,
+  rows,
+  type Tx,
+  tagLabel,
+} from "./common.ts";
+
+// ——— plans and the due list ———
+
+interface PlanRow {
+  residentId: number;
+  name: string;
+  address: string;
+  orgPath: string;
+  tags: string[];
+  createdAt: Date;
+  frequencyOverride: string | null;
+  startedAt: Date | null;
+  lastVisitAt: Date | null;
+  assignedWorkerId: number | null;
+  doctorId: number | null;
+  warnedDueBy: string | null;
+}
+
+const PLAN_COLUMNS = `r.id as "residentId", r.name, r.address, r.org_path as "orgPath", r.tags, r.created_at as "createdAt",
+  p.frequency_override as "frequencyOverride", p.started_at as "startedAt", p.last_visit_at as "lastVisitAt",
+  p.assigned_worker_id as "assignedWorkerId", coalesce(p.doctor_id, r.family_doctor_id) as "doctorId", p.warned_due_by as "warnedDueBy"`;
+
+export interface PlanState {
+  frequency: VisitFrequency;
+  frequencyLabel: string;
+  overridden: boolean;
+  status: VisitStatus;
+}
+
+/** The domain decides: frequency from tags (community config), or the plan's override; status from the last visit. */
+export function planState(row: PlanRow, config: CarePlanConfig, now: Date): PlanState | null {
+  const derived = planFrequency(row.tags.filter(isKeyTag), config);
+  const override = (VISIT_FREQUENCIES as readonly string[]).includes(row.frequencyOverride ?? "")
+    ? (row.frequencyOverride as VisitFrequency)
+    : null;
+  const frequency = override ?? derived?.frequency;
+  if (!frequency) return null;
+  const status = planVisitStatus(
+    {
+      frequency,
+      startedAt: new Date(row.startedAt ?? row.createdAt),
+      lastVisitAt: row.lastVisitAt ? new Date(row.lastVisitAt) : null,
+    },
+    now,
+    config,
+  );
+  return {
+    frequency,
+    frequencyLabel: override ? `${FREQUENCY_LABELS[override]}（已调整）` : derived!.label,
+    overridden: override !== null,
+    status,
+  };
+}
+
+function presentDue(row: PlanRow, s: PlanState) {
+  return {
+    residentId: row.residentId,
+    name: row.name,
+    address: row.address,
+    gridCode: gridCodeOf(row.orgPath),
+    tags: row.tags,
+    tagLabels: row.tags.map(tagLabel),
+    frequency: s.frequency,
+    frequencyLabel: s.frequencyLabel,
+    state: s.status.state,
+    label: s.status.label,
+    dueBy: s.status.dueBy,
+    daysLeft: s.status.daysLeft,
+    daysOverdue: s.status.daysOverdue,
+    lastVisitAt: row.lastVisitAt,
+    assignedWorkerId: row.assignedWorkerId,
+    doctorId: row.doctorId,
+  };
+}
+
+const STATE_RANK: Record<string, number> = { overdue: 0, due: 1, due_soon: 2, scheduled: 3 };
+
+/**
+ * A unit's due and overdue visits ("today's visits" on the worker's phone), most urgent first:
+ * overdue by days overdue, then today, then soon; within a day the more frequent plan first.
+ */
+export async function dueVisits(
+  ctx: AppContext,
+  actor: Actor,
+  f: { org?: number; state?: string; mine?: boolean; limit: number },
+  now = new Date(),
+) {
+  authorize(actor, "care.read");
+  const unit =
+    f.org === undefined ? { path: actor.orgPath, id: actor.orgUnitId } : await getOrgUnit(ctx, actor, f.org);
+  const params: unknown[] = [subtreePattern(unit.path)];
+  let where = `r.org_path like $1 and r.tags <> '{}'`;
+  if (f.mine) where += ` and p.assigned_worker_id = $${params.push(actor.id)}`;
+  const [list, configs] = await Promise.all([
+    ctx.database.query<PlanRow>(
+      `select ${PLAN_COLUMNS} from residents r left join care_plans p on p.resident_id = r.id where ${where}`,
+      params,
+    ),
+    planConfigs(ctx, unit.path),
+  ]);
+  const items = [];
+  const counts: Record<string, number> = { overdue: 0, due: 0, due_soon: 0, scheduled: 0 };
+  for (const row of list) {
+    const s = planState(row, configs.get(communityCodeOf(row.orgPath) ?? "") ?? {}, now);
+    if (!s) continue;
+    counts[s.status.state]++;
+    const wanted = f.state
+      ? f.state === "all" || s.status.state === f.state
+      : s.status.state !== "scheduled" || s.status.windowOpen;
+    if (wanted) items.push(presentDue(row, s));
+  }
+  items.sort(
+    (a, b) =>
+      a.daysLeft - b.daysLeft ||
+      STATE_RANK[a.state] - STATE_RANK[b.state] ||
+      VISIT_FREQUENCIES.indexOf(a.frequency) - VISIT_FREQUENCIES.indexOf(b.frequency) ||
+      a.residentId - b.residentId,
+  );
+  return { counts, total: items.length, items: items.slice(0, f.limit) };
+}
+
+async function planRow(ctx: AppContext, residentId: number): Promise<PlanRow> {
+  const [row] = await ctx.database.query<PlanRow>(
+    `select ${PLAN_COLUMNS} from residents r left join care_plans p on p.resident_id = r.id where r.id = $1`,
+    [residentId],
+  );
+  return row;
+}
+
+async function presentPlan(ctx: AppContext, residentId: number, now: Date) {
+  const row = await planRow(ctx, residentId);
+  const configs = await planConfigs(ctx, row.orgPath);
+  const s = planState(row, configs.get(communityCodeOf(row.orgPath) ?? "") ?? {}, now);
+  const names = await ctx.database.query<{ id: number; displayName: string }>(
+    `select id, display_name as "displayName" from accounts where id = any($1::int[])`,
+    [[row.assignedWorkerId, row.doctorId].filter((x) => x !== null)],
+  );
+  const nameOf = (id: number | null) => names.find((n) => n.id === id)?.displayName ?? null;
+  return {
+    residentId: row.residentId,
+    keyResident: s !== null,
+    tags: row.tags,
+    tagLabels: row.tags.map(tagLabel),
+    frequency: s?.frequency ?? null,
+    frequencyLabel: s?.frequencyLabel ?? null,
+    overridden: s?.overridden ?? false,
+    startedAt: row.startedAt,
+    lastVisitAt: row.lastVisitAt,
+    status: s?.status ?? null,
+    assignedWorkerId: row.assignedWorkerId,
+    assignedWorkerName: nameOf(row.assignedWorkerId),
+    doctorId: row.doctorId,
+    doctorName: nameOf(row.doctorId),
+  };
+}
+
+export async function getPlan(ctx: AppContext, actor: Actor, residentId: number, now = new Date()) {
+  authorize(actor, "care.read");
+  await residentInScope(ctx, actor, residentId);
+  return presentPlan(ctx, residentId, now);
+}
+
+/** An account may serve a resident when it has the role and the resident lies in its subtree. */
+async function staffFor(
+  ctx: AppContext,
+  id: number,
+  roles: string[],
+  residentPath: string,
+  field: string,
+  label: string,
+) {
+  const [a] = await ctx.database.query<{ role: string; path: string }>(
+    `select a.role, o.path from accounts a join org_units o on o.id = a.org_unit_id where a.id = $1 and not a.disabled`,
+    [id],
+  );
+  if (!a || !roles.includes(a.role))
+    throw Invalid(`${label}不存在`, [{ field, message: `${label}: 不存在或角色不符` }]);
+  if (!inScope(a.path, residentPath))
+    throw Invalid(`${label}不负责该居民所在区域`, [{ field, message: `${label}: 不负责该居民所在区域` }]);
+}
+
+export async function updatePlan(
+  ctx: AppContext,
+  actor: Actor,
+  residentId: number,
+  input: { frequencyOverride?: string | null; assignedWorkerId?: number | null; doctorId?: number | null },
+  now = new Date(),
+) {
+  authorize(actor, "care.write");
+  const r = await residentInScope(ctx, actor, residentId);
+  if (
+    input.frequencyOverride !== undefined &&
+    input.frequencyOverride !== null &&
+    !(VISIT_FREQUENCIES as readonly string[]).includes(input.frequencyOverride)
+  )
+    throw Invalid("走访频次无效", [
+      {
+        field: "frequencyOverride",
+        message: `走访频次应为 ${Object.values(FREQUENCY_LABELS).join("、")} 之一`,
+      },
+    ]);
+  if (input.assignedWorkerId)
+    await staffFor(
+      ctx,
+      input.assignedWorkerId,
+      ["grid_worker", "grid_head"],
+      r.orgPath,
+      "assignedWorkerId",
+      "责任网格员",
+    );
+  if (input.doctorId) await staffFor(ctx, input.doctorId, ["doctor"], r.orgPath, "doctorId", "家庭医生");
+  const before = await presentPlan(ctx, residentId, now);
+  await ctx.database.db.transaction(async (tx) => {
+    await tx.execute(sql`insert into care_plans (resident_id, org_path, started_at) values (${r.id}, ${r.orgPath}, ${r.createdAt})
+      on conflict (resident_id) do nothing`);
+    const sets = [];
+    if (input.frequencyOverride !== undefined)
+      sets.push(sql`frequency_override = ${input.frequencyOverride}`);
+    if (input.assignedWorkerId !== undefined) sets.push(sql`assigned_worker_id = ${input.assignedWorkerId}`);
+    if (input.doctorId !== undefined) sets.push(sql`doctor_id = ${input.doctorId}`);
+    if (sets.length)
+      await tx.execute(
+        sql`update care_plans set ${sql.join(sets, sql`, `)}, updated_at = now() where resident_id = ${r.id}`,
+      );
+    await audit(tx as any, actor, {
+      action: "update",
+      entity: "care_plan",
+      entityId: r.id,
+      orgPath: r.orgPath,
+      before: {
+        frequency: before.frequency,
+        assignedWorkerId: before.assignedWorkerId,
+        doctorId: before.doctorId,
+      },
+      after: input,
+    });
+  });
+  return presentPlan(ctx, residentId, now);
+}
+
+// ——— community config ———
+
+export async function getCareConfig(ctx: AppContext, actor: Actor, communityId: number) {
+  authorize(actor, "care.read");
+  const unit = await getOrgUnit(ctx, actor, communityId);
+  if (unit.kind !== "community") throw Invalid("请选择社区", [{ field: "communityId", message: "须为社区" }]);
+  const [row] = await ctx.database.query<{ value: CarePlanConfig }>(
+    "select value from care_settings where community_id = $1",
+    [unit.id],
+  );
+  const config = row?.value ?? {};
+  return {
+    communityId: unit.id,
+    config,
+    effective: Object.fromEntries(
+      KEY_TAGS.map((t) => {
+        const f = planFrequency([t], config)!.frequency;
+        return [t, { frequency: f, label: FREQUENCY_LABELS[f] }];
+      }),
+    ),
+  };
+}
+
+export async function setCareConfig(
+  ctx: AppContext,
+  actor: Actor,
+  communityId: number,
+  input: CarePlanConfig,
+) {
+  authorize(actor, "care.manage");
+  const unit = await getOrgUnit(ctx, actor, communityId);
+  if (unit.kind !== "community") throw Invalid("请选择社区", [{ field: "communityId", message: "须为社区" }]);
+  const fields = [];
+  for (const [tag, f] of Object.entries(input.frequencies ?? {})) {
+    if (!isKeyTag(tag)) fields.push({ field: `frequencies.${tag}`, message: `未知的人群标签 ${tag}` });
+    else if (!(VISIT_FREQUENCIES as readonly string[]).includes(f as string))
+      fields.push({ field: `frequencies.${tag}`, message: `${tagLabel(tag)}的走访频次无效` });
+  }
+  for (const [f, d] of Object.entries(input.dueSoonDays ?? {})) {
+    if (!(VISIT_FREQUENCIES as readonly string[]).includes(f))
+      fields.push({ field: `dueSoonDays.${f}`, message: `未知的走访频次 ${f}` });
+    else if (!Number.isInteger(d) || (d as number) < 0 || (d as number) > 60)
+      fields.push({ field: `dueSoonDays.${f}`, message: "提前提醒天数应为 0–60 的整数" });
+  }
+  if (fields.length) invalidFields(fields);
+  const value = { frequencies: input.frequencies ?? {}, dueSoonDays: input.dueSoonDays ?? {} };
+  await ctx.database.db.transaction(async (tx) => {
+    await tx.execute(sql`insert into care_settings (community_id, value, updated_by) values (${unit.id}, ${JSON.stringify(value)}::jsonb, ${actor.id})
+      on conflict (community_id) do update set value = excluded.value, updated_by = excluded.updated_by, updated_at = now()`);
+    await audit(tx as any, actor, {
+      action: "update",
+      entity: "care_settings",
+      entityId: unit.id,
+      orgPath: unit.path,
+      after: value,
+    });
+  });
+  return getCareConfig(ctx, actor, communityId);
+}
+
+// ——— overdue sweep ———
+
+const SWEEP_LOCK = 0x67_6b_63; // "gkc"
+
+/**
+ * Warns each grid's head about plans that went overdue, once per missed period (the plan remembers
+ * the due date it warned for). Runs in one transaction under a transaction-scoped advisory lock, so
+ * two server processes sweeping at once do not both warn. Callable from a timer or a test.
+ */
+export async function sweepOverdueVisits(ctx: AppContext, now = new Date()) {
+  return ctx.database.db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Tx;
+    const [lock] = await rows<{ ok: boolean }>(
+      tx,
+      sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK}) as ok`,
+    );
+    if (!lock.ok) return { skipped: true, warned: 0, grids: 0 };
+    const communities = await rows<{ id: number; code: string; path: string; config: CarePlanConfig | null }>(
+      tx,
+      sql`select o.id, o.code, o.path, s.value as config from org_units o left join care_settings s on s.community_id = o.id
+        where o.kind = 'community' and exists (select 1 from residents r where r.org_path like o.path || '%' and r.tags <> '{}')`,
+    );
+    const byGrid = new Map<string, { count: number; maxOverdue: number }>();
+    let warned = 0;
+    for (const c of communities) {
+      const list = await rows<PlanRow>(
+        tx,
+        sql`select ${sql.raw(PLAN_COLUMNS)} from residents r left join care_plans p on p.resident_id = r.id
+          where r.org_path like ${subtreePattern(c.path)} and r.tags <> '{}'`,
+      );
+      for (const row of list) {
+        const s = planState(row, c.config ?? {}, now);
+        if (s?.status.state !== "overdue" || row.warnedDueBy === s.status.dueBy) continue;
+        await tx.execute(sql`insert into care_plans (resident_id, org_path, started_at, warned_due_by)
+          values (${row.residentId}, ${row.orgPath}, ${row.startedAt ?? row.createdAt}, ${s.status.dueBy})
+          on conflict (resident_id) do update set warned_due_by = excluded.warned_due_by, updated_at = now()`);
+        const grid = gridCodeOf(row.orgPath) ?? c.code;
+        const g = byGrid.get(grid) ?? { count: 0, maxOverdue: 0 };
+        g.count++;
+        g.maxOverdue = Math.max(g.maxOverdue, s.status.daysOverdue);
+        byGrid.set(grid, g);
+        warned++;
+      }
+    }
+    if (byGrid.size) {
+      const grids = await rows<{ id: number; code: string; name: string; path: string }>(
+        tx,
+        sql`select id, code, name, path from org_units where code = any(${pgArray([...byGrid.keys()])}::text[])`,
+      );
+      const heads = await rows<{ id: number; orgUnitId: number }>(
+        tx,
+        sql`select id, org_unit_id as "orgUnitId" from accounts where role = 'grid_head' and not disabled
+          and org_unit_id = any(${pgArray(grids.map((g) => g.id))}::int[])`,
+      );
+      for (const g of grids) {
+        const n = byGrid.get(g.code)!;
+        const message = {
+          kind: "care_overdue",
+          recipientOrgId: g.id,
+          orgPath: g.path,
+          title: `${g.name}：${n.count} 位重点人群走访已逾期`,
+          body: `最长已逾期 ${n.maxOverdue} 天，请查看「今日走访」清单并安排走访`,
+        };
+        const mine = heads.filter((h) => h.orgUnitId === g.id);
+        if (mine.length) for (const h of mine) await enqueue(tx, { ...message, recipientAccountId: h.id });
+        else await enqueue(tx, message);
+      }
+    }
+    return { skipped: false, warned, grids: byGrid.size };
+  });
+}
+
+// ——— visits ———
+
+export interface VisitRow {
+  id: number;
+  residentId: number;
+  orgPath: string;
+  kind: string;
+  visitedAt: Date;
+  durationMinutes: number;
+  findings: string;
+  needs: { kind: NeedKind; urgency: "routine" | "urgent"; note: string }[];
+  vitals: Record<string, unknown>;
+  findingsFlags: VitalFinding[];
+  level: VitalLevel;
+  visitorId: number;
+  visitorName: string;
+  workOrderId: number | null;
+  fingerprint: string;
+  createdAt: Date;
+}
+
+export const VISIT_COLUMNS = `v.id, v.resident_id as "residentId", v.org_path as "orgPath", v.kind, v.visited_at as "visitedAt",
+  v.duration_minutes as "durationMinutes", v.findings, v.needs, v.vitals, v.findings_flags as "findingsFlags", v.level,
+  v.visitor_id as "visitorId", v.visitor_name as "visitorName", v.work_order_id as "workOrderId", v.fingerprint,
+  v.created_at as "createdAt"`;
+
+export function presentVisit(v: VisitRow) {
+  return {
+    id: v.id,
+    residentId: v.residentId,
+    kind: v.kind,
+    kindLabel: VISIT_KIND_LABELS[v.kind as VisitKind] ?? v.kind,
+    visitedAt: v.visitedAt,
+    durationMinutes: v.durationMinutes,
+    findings: v.findings,
+    needs: v.needs.map((n) => ({
+      ...n,
+      label: NEED_LABELS[n.kind] ?? n.kind,
+      urgencyLabel: URGENCY_LABELS[n.urgency],
+    })),
+    vitals: v.vitals,
+    flags: v.findingsFlags,
+    level: v.level,
+    levelLabel: VITAL_LEVEL_LABELS[v.level] ?? v.level,
+    visitorId: v.visitorId,
+    visitorName: v.visitorName,
+    workOrderId: v.workOrderId,
+    createdAt: v.createdAt,
+  };
+}
+
+async function visitByKey(ctx: AppContext, key: string): Promise<VisitRow | undefined> {
+  const [v] = await ctx.database.query<VisitRow>(
+    `select ${VISIT_COLUMNS} from care_visits v where v.idempotency_key = $1`,
+    [key],
+  );
+  return v;
+}
+
+async function alertOfVisit(ctx: AppContext, visitId: number) {
+  const [a] = await ctx.database.query<{
+    id: number;
+    level: string;
+    reasons: string[];
+    workOrderId: number | null;
+  }>(`select id, level, reasons, work_order_id as "workOrderId" from care_alerts where visit_id = $1`, [
+    visitId,
+  ]);
+  return a ?? null;
+}
+
+/** The doctor an alert goes to: the active contract's doctor, else the plan's, else the registry's. */
+async function doctorOf(tx: Tx, residentId: number, on: Date): Promise<number | null> {
+  const day = new Date(on.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const [c] = await rows<{ doctorId: number | null }>(
+    tx,
+    sql`select coalesce(
+      (select doctor_id from doctor_contracts where resident_id = ${residentId} and start_date <= ${day} and end_date >= ${day} order by id desc limit 1),
+      (select doctor_id from care_plans where resident_id = ${residentId}),
+      (select family_doctor_id from residents where id = ${residentId})) as "doctorId"`,
+  );
+  return c?.doctorId ?? null;
+}
+
+/**
+ * Raises the care-urgent order for a visit the domain says needs one, at most once: the visit row is
+ * claimed (work_order_id 0) before the order is created, so a retry racing the first call cannot open
+ * a second order. createOrder runs its own transaction, so this follows the visit's commit; a failure
+ * leaves the claim released and the phone's retry tries again.
+ */
+async function ensureUrgentOrder(
+  ctx: AppContext,
+  actor: Actor,
+  visit: VisitRow,
+  reasons: string[],
+  now: Date,
+) {
+  const claimed = await ctx.database.query<{ id: number }>(
+    "update care_visits set work_order_id = 0 where id = $1 and work_order_id is null returning id",
+    [visit.id],
+  );
+  if (!claimed.length) return null;
+  // The order is the system's duty once the domain asks for it, not the visitor's choice: a doctor
+  // recording a visit cannot open orders, so the order is raised on their behalf.
+  const raiser: Actor = hasPermission(actor.role, "order.create")
+    ? actor
+    : { ...actor, role: "sysadmin", displayName: `${actor.displayName}（走访预警）` };
+  try {
+    const order = await createOrder(
+      ctx,
+      raiser,
+      {
+        channel: "care_hotline",
+        categoryCode: "medical",
+        description: `重点人群走访预警：${reasons.join("；")}`.slice(0, 500),
+        residentId: visit.residentId,
+      },
+      now,
+    );
+    await ctx.database.query("update care_visits set work_order_id = $2, updated_at = now() where id = $1", [
+      visit.id,
+      order.id,
+    ]);
+    await ctx.database.query(
+      "update care_alerts set work_order_id = $2, updated_at = now() where visit_id = $1",
+      [visit.id, order.id],
+    );
+    return order;
+  } catch (e) {
+    await ctx.database.query(
+      "update care_visits set work_order_id = null where id = $1 and work_order_id = 0",
+      [visit.id],
+    );
+    throw e;
+  }
+}
+
+async function orderRef(ctx: AppContext, id: number | null) {
+  if (!id) return null;
+  const [o] = await ctx.database.query<{ id: number; number: string; state: string }>(
+    "select id, number, state from work_orders where id = $1",
+    [id],
+  );
+  return o ?? null;
+}
+
+async function visitResponse(ctx: AppContext, v: VisitRow, replay: boolean) {
+  const alert = await alertOfVisit(ctx, v.id);
+  return {
+    replay,
+    visit: presentVisit(v),
+    alert: alert ? { id: alert.id, level: alert.level, reasons: alert.reasons } : null,
+    workOrder: await orderRef(ctx, v.workOrderId),
+  };
+}
+
+/**
+ * Records a visit from a phone. The same submission retried is stored once and answered with the
+ * first one (200, replay: true); the same client id with different content is a client bug (409).
+ */
+export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown, now = new Date()) {
+  authorize(actor, "care.write");
+  const checked = validateVisit(input, now);
+  if (!checked.ok) invalidFields(checked.error);
+  const visit: Visit = checked.value;
+  const r = await residentInScope(ctx, actor, visit.residentId);
+  const key = visitIdempotencyKey(actor.id, visit.clientId);
+  const fingerprint = visitFingerprint(visit);
+  const alert = visitAlert(visit);
+
+  const replay = async (existing: VisitRow) => {
+    if (existing.fingerprint !== fingerprint)
+      throw Conflict("该提交编号已用于另一条走访记录，请重新生成后提交", {
+        fields: [{ field: "clientId", message: "提交编号已被使用" }],
+        visitId: existing.id,
+      });
+    if (alert.careUrgentOrder && existing.workOrderId === null)
+      await ensureUrgentOrder(ctx, actor, existing, alert.reasons, now);
+    return { status: 200, body: await visitResponse(ctx, (await visitByKey(ctx, key))!, true) };
+  };
+  const existing = await visitByKey(ctx, key);
+  if (existing) return replay(existing);
+
+  const inserted = await ctx.database.db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Tx;
+    const [row] = await rows<{ id: number }>(
+      tx,
+      sql`insert into care_visits (idempotency_key, fingerprint, resident_id, org_path, kind, visited_at, duration_minutes,
+          findings, needs, vitals, findings_flags, level, visitor_id, visitor_name)
+        values (${key}, ${fingerprint}, ${r.id}, ${r.orgPath}, ${visit.kind}, ${visit.visitedAt}, ${visit.durationMinutes},
+          ${visit.findings}, ${JSON.stringify(visit.needs)}::jsonb, ${JSON.stringify(visit.vitals)}::jsonb,
+          ${JSON.stringify(alert.flagged)}::jsonb, ${alert.level}, ${actor.id}, ${actor.displayName})
+        on conflict (idempotency_key) do nothing returning id`,
+    );
+    if (!row) return null; // a concurrent retry won; answer as a replay below
+    await tx.execute(sql`insert into care_plans (resident_id, org_path, started_at, last_visit_at)
+      values (${r.id}, ${r.orgPath}, ${r.createdAt}, ${visit.visitedAt})
+      on conflict (resident_id) do update set last_visit_at = greatest(care_plans.last_visit_at, excluded.last_visit_at),
+        warned_due_by = null, updated_at = now()`);
+    if (alert.alertDoctor) {
+      const doctorId = await doctorOf(tx, r.id, now);
+      const [a] = await rows<{ id: number }>(
+        tx,
+        sql`insert into care_alerts (visit_id, resident_id, org_path, doctor_id, level, reasons)
+          values (${row.id}, ${r.id}, ${r.orgPath}, ${doctorId}, ${alert.level}, ${JSON.stringify(alert.reasons)}::jsonb) returning id`,
+      );
+      await enqueue(tx, {
+        kind: "care_alert",
+        recipientAccountId: doctorId,
+        recipientOrgId: doctorId ? null : r.orgUnitId,
+        orgPath: r.orgPath,
+        title: `走访预警（${VITAL_LEVEL_LABELS[alert.level]}）：${r.name}`,
+        body: alert.reasons.join("；").slice(0, 200),
+      });
+      void a;
+    }
+    await audit(tx, actor, {
+      action: "create",
+      entity: "care_visit",
+      entityId: row.id,
+      orgPath: r.orgPath,
+      after: { residentId: r.id, kind: visit.kind, level: alert.level, alertDoctor: alert.alertDoctor },
+    });
+    return row.id;
+  });
+  const stored = (await visitByKey(ctx, key))!;
+  if (inserted === null) return replay(stored);
+  if (alert.careUrgentOrder) await ensureUrgentOrder(ctx, actor, stored, alert.reasons, now);
+  return { status: 201, body: await visitResponse(ctx, (await visitByKey(ctx, key))!, false) };
+}
+
+export async function listVisits(ctx: AppContext, actor: Actor, residentId: number, limit: number) {
+  authorize(actor, "health.read");
+  const r = await residentInScope(ctx, actor, residentId);
+  const list = await ctx.database.query<VisitRow>(
+    `select ${VISIT_COLUMNS} from care_visits v where v.resident_id = $1 order by v.visited_at desc, v.id desc limit ${limit}`,
+    [r.id],
+  );
+  await auditHealthRead(ctx, actor, "care_visit", null, r.orgPath, { residentId: r.id, count: list.length });
+  return { items: list.map(presentVisit) };
+}
+
+// ——— alerts ———
+
+export const ALERT_STATES = ["open", "acknowledged"] as const;
+export const ALERT_STATE_LABELS: Record<string, string> = { open: "待处理", acknowledged: "已处理" };
+
+interface AlertRow {
+  id: number;
+  visitId: number | null;
+  residentId: number;
+  residentName: string;
+  address: string;
+  orgPath: string;
+  doctorId: number | null;
+  level: VitalLevel;
+  reasons: string[];
+  state: string;
+  workOrderId: number | null;
+  ackBy: number | null;
+  ackAt: Date | null;
+  ackNote: string | null;
+  createdAt: Date;
+}
+
+const ALERT_COLUMNS = `a.id, a.visit_id as "visitId", a.resident_id as "residentId", r.name as "residentName", r.address,
+  a.org_path as "orgPath", a.doctor_id as "doctorId", a.level, a.reasons, a.state, a.work_order_id as "workOrderId",
+  a.ack_by as "ackBy", a.ack_at as "ackAt", a.ack_note as "ackNote", a.created_at as "createdAt"`;
+
+export function presentAlert(a: AlertRow) {
+  const { orgPath: _o, ...rest } = a;
+  return {
+    ...rest,
+    workOrderId: a.workOrderId || null,
+    levelLabel: VITAL_LEVEL_LABELS[a.level] ?? a.level,
+    stateLabel: ALERT_STATE_LABELS[a.state] ?? a.state,
+  };
+}
+
+/** A doctor sees alerts addressed to them or to nobody yet; care staff see every alert in scope. */
+export async function listAlerts(
+  ctx: AppContext,
+  actor: Actor,
+  f: { state?: string; org?: number; limit: number },
+) {
+  authorize(actor, "health.read");
+  const unit = f.org === undefined ? { path: actor.orgPath } : await getOrgUnit(ctx, actor, f.org);
+  const params: unknown[] = [subtreePattern(unit.path)];
+  let where = "a.org_path like $1";
+  if (f.state) where += ` and a.state = $${params.push(f.state)}`;
+  if (actor.role === "doctor")
+    where += ` and (a.doctor_id = $${params.push(actor.id)} or a.doctor_id is null)`;
+  const list = await ctx.database.query<AlertRow>(
+    `select ${ALERT_COLUMNS} from care_alerts a join residents r on r.id = a.resident_id where ${where}
+     order by (a.state = 'open') desc, case a.level when 'critical' then 0 when 'abnormal' then 1 else 2 end, a.id desc
+     limit ${f.limit}`,
+    params,
+  );
+  await auditHealthRead(ctx, actor, "care_alert", null, unit.path, {
+    ids: list.map((a) => a.id).slice(0, 200),
+  });
+  return { items: list.map(presentAlert) };
+}
+
+export async function loadAlert(ctx: AppContext, actor: Actor, id: number): Promise<AlertRow> {
+  const [a] = await ctx.database.query<AlertRow>(
+    `select ${ALERT_COLUMNS} from care_alerts a join residents r on r.id = a.resident_id where a.id = $1`,
+    [id],
+  );
+  if (!a) throw NotFound("预警不存在");
+  if (!inScope(actor.orgPath, a.orgPath)) throw Forbidden("该记录不在您的管辖范围内");
+  return a;
+}
+
+export async function acknowledgeAlert(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  note: string | null,
+  now = new Date(),
+) {
+  authorize(actor, "health.write");
+  const a = await loadAlert(ctx, actor, id);
+  await ctx.database.db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Tx;
+    await ackAlertTx(tx, actor, a, note, now);
+  });
+  return presentAlert(await loadAlert(ctx, actor, id));
+}
+
+export async function ackAlertTx(
+  tx: Tx,
+  actor: Actor,
+  a: { id: number; orgPath: string; residentId: number },
+  note: string | null,
+  now: Date,
+) {
+  const done = await rows<{ id: number }>(
+    tx,
+    sql`update care_alerts set state = 'acknowledged', ack_by = ${actor.id}, ack_at = ${now}, ack_note = ${note},
+      doctor_id = coalesce(doctor_id, ${actor.role === "doctor" ? actor.id : null}), updated_at = now()
+      where id = ${a.id} and state = 'open' returning id`,
+  );
+  if (!done.length) throw Conflict("该预警已处理");
+  await audit(tx, actor, {
+    action: "acknowledge",
+    entity: "care_alert",
+    entityId: a.id,
+    orgPath: a.orgPath,
+    after: { residentId: a.residentId, note },
+  });
+}
