@@ -1,3 +1,3 @@
+export * from "./care.ts";
 export * from "./platform.ts";
 export * from "./workOrders.ts";
-export * from "./care.ts";
