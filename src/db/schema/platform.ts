@@ -108,6 +108,9 @@ export const residents = pgTable(
   (t) => [
     uniqueIndex("residents_id_hash_uq").on(t.idHash),
     index("residents_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
+    // Registry lists page through one place at a time: (path, id) in byte order serves the scope
+    // filter and the sort in one range scan, whatever the database's collation.
+    index("residents_org_path_c_id_idx").using("btree", sql`${t.orgPath} collate "C"`, t.id),
     index("residents_name_idx").using("btree", sql`${t.name} text_pattern_ops`),
     index("residents_initials_idx").using("btree", sql`${t.nameInitials} text_pattern_ops`),
     index("residents_phone_tail_idx").on(t.phoneTail),

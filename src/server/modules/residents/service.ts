@@ -39,7 +39,7 @@ async function searchWhere(
   const p = (v: unknown) => `$${params.push(v)}`;
   let scopePath = actor.orgPath;
   if (f.org !== undefined) scopePath = (await getOrgUnit(ctx, actor, f.org)).path;
-  const conds = [`r.org_path like ${p(subtreePattern(scopePath))}`];
+  const conds = [`r.org_path collate "C" like ${p(subtreePattern(scopePath))}`];
   if (f.tag) {
     if (!(KEY_TAGS as readonly string[]).includes(f.tag))
       throw Invalid("未知的人群标签", [{ field: "tag", message: "标签: 未知的人群标签" }]);
@@ -97,7 +97,7 @@ export async function searchResidents(
     );
   const counting = offset > 0 ? count() : null;
   const rows = await ctx.database.query<ResidentRow>(
-    `select ${RESIDENT_COLUMNS} from residents r where ${where} order by r.id limit ${f.pageSize} offset ${offset}`,
+    `select ${RESIDENT_COLUMNS} from residents r where ${where} order by r.org_path collate "C", r.id limit ${f.pageSize} offset ${offset}`,
     params,
   );
   const short = rows.length < f.pageSize && (rows.length > 0 || offset === 0);
@@ -111,21 +111,25 @@ export async function searchResidents(
   };
 }
 
-/** Rows for export, streamed in id order a page at a time so memory stays flat. */
+/** Rows for export, streamed in registry order a page at a time (keyset on path and id) so memory stays flat. */
 export async function* exportResidents(ctx: AppContext, actor: Actor, f: ResidentFilter) {
   authorize(actor, "resident.export");
   const { where, params } = await searchWhere(ctx, actor, f);
-  let after = 0;
+  const n = params.length;
+  let after: [string, number] = ["", 0];
   let count = 0;
   for (;;) {
     const rows = await ctx.database.query<ResidentRow>(
-      `select ${RESIDENT_COLUMNS} from residents r where ${where} and r.id > $${params.length + 1} order by r.id limit 2000`,
-      [...params, after],
+      `select ${RESIDENT_COLUMNS} from residents r where ${where}
+         and (r.org_path collate "C", r.id) > ($${n + 1}::text collate "C", $${n + 2}::int)
+       order by r.org_path collate "C", r.id limit 2000`,
+      [...params, ...after],
     );
     for (const r of rows) yield presentResident(r, ctx.crypto);
     count += rows.length;
     if (rows.length < 2000) break;
-    after = rows[rows.length - 1].id;
+    const last = rows[rows.length - 1];
+    after = [last.orgPath, last.id];
   }
   await audit(ctx.database.db, actor, {
     action: "export",

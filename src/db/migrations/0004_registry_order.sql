@@ -1,0 +1,1 @@
+CREATE INDEX "residents_org_path_c_id_idx" ON "residents" USING btree ("org_path" collate "C","id");
