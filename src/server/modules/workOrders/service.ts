@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
+import { workOrderEvents, workOrders } from "../../../db/schema/index.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import {
@@ -223,32 +224,30 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateOr
   const c = ctx.crypto;
   return ctx.database.db.transaction(async (tx) => {
     const { id, number } = await nextNumber(tx as unknown as Db, now);
-    await (tx as any).execute(
-      sqlInsertOrder({
-        id,
-        number,
-        channel: input.channel,
-        category_id: cat.id,
-        sla_policy: cat.slaPolicy,
-        state: order.status,
-        version: order.version,
-        description,
-        resident_id: input.residentId ?? null,
-        caller_name: input.callerName?.trim() || null,
-        caller_phone_cipher: phone ? c.encrypt(phone) : null,
-        caller_phone_hash: phone ? c.hash(phone) : null,
-        caller_phone_tail: phone ? phone.slice(-4) : null,
-        address: place.address,
-        building_id: place.buildingId,
-        org_unit_id: place.orgUnitId,
-        org_path: place.orgPath,
-        routed_level: place.kind,
-        flow: JSON.stringify(toFlow(order)),
-        next_due_at: sla.nextDueAt,
-        next_warn_at: sla.nextWarnAt,
-        dispatched_at: order.milestones.dispatched ?? null,
-      }),
-    );
+    await tx.insert(workOrders).values({
+      id,
+      number,
+      channel: input.channel,
+      categoryId: cat.id,
+      slaPolicy: cat.slaPolicy,
+      state: order.status,
+      version: order.version,
+      description,
+      residentId: input.residentId ?? null,
+      callerName: input.callerName?.trim() || null,
+      callerPhoneCipher: phone ? c.encrypt(phone) : null,
+      callerPhoneHash: phone ? c.hash(phone) : null,
+      callerPhoneTail: phone ? phone.slice(-4) : null,
+      address: place.address,
+      buildingId: place.buildingId,
+      orgUnitId: place.orgUnitId,
+      orgPath: place.orgPath,
+      routedLevel: place.kind,
+      flow: toFlow(order),
+      nextDueAt: sla.nextDueAt,
+      nextWarnAt: sla.nextWarnAt,
+      dispatchedAt: order.milestones.dispatched ?? null,
+    });
     for (const e of events) {
       await insertEvent(tx as any, id, e.action, e.from, e.to, actor, now, e.note, e.detail);
     }
@@ -273,14 +272,6 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateOr
   });
 }
 
-function sqlInsertOrder(v: Record<string, unknown>) {
-  const cols = Object.keys(v);
-  return sql`insert into work_orders (${sql.raw(cols.join(", "))}) values (${sql.join(
-    cols.map((k) => (k === "flow" ? sql`${v[k]}::jsonb` : sql`${v[k]}`)),
-    sql`, `,
-  )})`;
-}
-
 async function insertEvent(
   db: Db,
   orderId: number,
@@ -292,8 +283,18 @@ async function insertEvent(
   note: string | null,
   detail?: unknown,
 ) {
-  await db.execute(sql`insert into work_order_events (order_id, action, from_state, to_state, actor_id, actor_name, at, note, detail)
-    values (${orderId}, ${action}, ${from}, ${to}, ${actor?.id ?? null}, ${actor?.displayName ?? "系统"}, ${at}, ${note}, ${detail ? JSON.stringify(detail) : null}::jsonb)`);
+  await db.insert(workOrderEvents).values({
+    orderId,
+    action,
+    fromState: from,
+    toState: to,
+    // Open311 and the public page act without an account (id 0 / null): their name says who.
+    actorId: actor?.id || null,
+    actorName: actor?.displayName ?? "系统",
+    at,
+    note,
+    detail: detail ?? null,
+  });
 }
 
 async function loadOrder(ctx: AppContext, id: number): Promise<OrderRow> {
@@ -460,51 +461,42 @@ export async function transitionOrder(
   const next = r.order;
   const sla = slaColumns(next, row.slaPolicy, now);
   const m = next.milestones;
-  const changes: Record<string, unknown> = {
+  const changes: Partial<typeof workOrders.$inferInsert> = {
     state: next.status,
     version: next.version,
-    flow: JSON.stringify(toFlow(next)),
-    next_due_at: sla.nextDueAt,
-    next_warn_at: sla.nextWarnAt,
-    dispatched_at: m.dispatched ?? null,
-    accepted_at: m.accepted ?? null,
-    resolved_at: m.resolved ?? null,
-    accepted_on_time: sla.acceptedOnTime,
-    resolved_on_time: sla.resolvedOnTime,
+    flow: toFlow(next),
+    nextDueAt: sla.nextDueAt,
+    nextWarnAt: sla.nextWarnAt,
+    dispatchedAt: m.dispatched ?? null,
+    acceptedAt: m.accepted ?? null,
+    resolvedAt: m.resolved ?? null,
+    acceptedOnTime: sla.acceptedOnTime,
+    resolvedOnTime: sla.resolvedOnTime,
+    updatedAt: now,
   };
-  if (action === "accept" && actor) changes.assignee_id = actor.id;
-  if (action === "reassign" || action === "return" || action === "reopen") changes.assignee_id = null;
-  if (action === "close") {
-    changes.closed_at = now;
-    changes.callback_solved = payload.callback?.solved ?? null;
+  if (action === "accept" && actor) changes.assigneeId = actor.id;
+  if (action === "reassign" || action === "return" || action === "reopen") changes.assigneeId = null;
+  if (action === "close" || action === "reopen") {
+    changes.callbackSolved = payload.callback?.solved ?? null;
     changes.satisfaction = payload.callback?.satisfaction ?? null;
   }
-  if (action === "reopen") {
-    changes.callback_solved = payload.callback?.solved ?? null;
-    changes.satisfaction = payload.callback?.satisfaction ?? null;
-    // A new cycle gets fresh warnings.
-    changes.overdue_at = null;
-    changes.warned_at = null;
+  if (action === "close") changes.closedAt = now;
+  // A new cycle, a new place or a new dispatch gets fresh warnings.
+  if (action === "reopen" || action === "dispatch" || action === "reassign") {
+    changes.overdueAt = null;
+    changes.warnedAt = null;
   }
-  if (action === "verify") changes.rated_at = null; // a new callback: the resident may rate this cycle
-  if (action === "merge") changes.merged_into_id = Number(payload.intoOrderId);
-  if (target) {
-    changes.org_unit_id = target.id;
-    changes.org_path = target.path;
-    changes.routed_level = target.kind;
-  }
-  if (action === "dispatch" || action === "reassign") {
-    changes.overdue_at = null;
-    changes.warned_at = null;
-  }
+  if (action === "verify") changes.ratedAt = null; // a new callback: the resident may rate this cycle
+  if (action === "merge") changes.mergedIntoId = Number(payload.intoOrderId);
+  if (target)
+    Object.assign(changes, { orgUnitId: target.id, orgPath: target.path, routedLevel: target.kind });
   return ctx.database.db.transaction(async (tx) => {
-    const sets = Object.entries(changes).map(([k, v]) =>
-      k === "flow" ? sql`${sql.raw(k)} = ${v}::jsonb` : sql`${sql.raw(k)} = ${v}`,
-    );
-    const res = (await (tx as any).execute(
-      sql`update work_orders set ${sql.join(sets, sql`, `)}, updated_at = now() where id = ${id} and version = ${version} returning id`,
-    )) as { rows: unknown[] };
-    if (res.rows.length === 0) throw Conflict("工单已被他人处理，请刷新后重试");
+    const updated = await tx
+      .update(workOrders)
+      .set(changes)
+      .where(and(eq(workOrders.id, id), eq(workOrders.version, version)))
+      .returning({ id: workOrders.id });
+    if (updated.length === 0) throw Conflict("工单已被他人处理，请刷新后重试");
     await insertEvent(
       tx as any,
       id,
