@@ -11,14 +11,10 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { timestamps } from "./columns.ts";
 
 // Care 重点人群关爱. Every table carries `org_path` (the resident's or community's) so scope checks
 // are one LIKE and a later shard on the org code stays open (DESIGN §4).
-
-const timestamps = {
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-};
 
 /**
  * Evidence behind each key-population tag: who set it, when, from what source. `residents.tags` stays
@@ -39,7 +35,7 @@ export const careTagAssignments = pgTable(
     removedAt: timestamp({ withTimezone: true }),
     removedBy: integer(),
     removedNote: text(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("care_tag_assignments_current_uq").on(t.residentId, t.tag).where(sql`${t.removedAt} is null`),
@@ -64,7 +60,7 @@ export const carePlans = pgTable(
     lastVisitAt: timestamp({ withTimezone: true }),
     /** The due date an overdue warning was last sent for, so each missed period warns once. */
     warnedDueBy: text(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("care_plans_resident_uq").on(t.residentId),
@@ -91,7 +87,7 @@ export const careVisits = pgTable(
     visitorId: integer().notNull(),
     visitorName: text().notNull(),
     workOrderId: integer(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("care_visits_idempotency_uq").on(t.idempotencyKey),
@@ -116,7 +112,7 @@ export const careAlerts = pgTable(
     ackBy: integer(),
     ackAt: timestamp({ withTimezone: true }),
     ackNote: text(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     index("care_alerts_open_idx").on(t.state, t.id),
@@ -137,7 +133,7 @@ export const doctorContracts = pgTable(
     startDate: date({ mode: "string" }).notNull(),
     endDate: date({ mode: "string" }).notNull(),
     createdBy: integer(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     index("doctor_contracts_resident_idx").on(t.residentId, t.startDate),
@@ -159,7 +155,7 @@ export const careConsultations = pgTable(
     advice: text(),
     alertId: integer(),
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [index("care_consultations_resident_idx").on(t.residentId, t.at)],
 );
@@ -181,7 +177,7 @@ export const referrals = pgTable(
     requestedAt: timestamp({ withTimezone: true }).notNull(),
     appointmentAt: timestamp({ withTimezone: true }),
     version: integer().notNull().default(1),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     index("referrals_state_idx").on(t.state, t.greenChannel, t.requestedAt),
@@ -220,7 +216,7 @@ export const careTeamMembers = pgTable(
     phone: text().notNull(),
     accountId: integer(),
     active: boolean().notNull().default(true),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [index("care_team_members_community_idx").on(t.communityId)],
 );
@@ -234,7 +230,7 @@ export const careRoster = pgTable(
     memberId: integer().notNull(),
     date: date({ mode: "string" }).notNull(),
     shift: text().notNull(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("care_roster_slot_uq").on(t.communityId, t.date, t.shift, t.memberId),
@@ -247,5 +243,5 @@ export const careSettings = pgTable("care_settings", {
   communityId: integer().primaryKey(),
   value: jsonb().notNull(),
   updatedBy: integer(),
-  ...timestamps,
+  ...timestamps(),
 });

@@ -12,11 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-
-const timestamps = {
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-};
+import { timestamps } from "./columns.ts";
 
 /** district → street → community → grid → micro_grid. `path` is "/code/code/…/" for subtree LIKE queries. */
 export const orgUnits = pgTable(
@@ -29,7 +25,7 @@ export const orgUnits = pgTable(
     name: text().notNull(),
     path: text().notNull(),
     depth: integer().notNull(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("org_units_code_uq").on(t.code),
@@ -49,7 +45,7 @@ export const buildings = pgTable(
     address: text().notNull(),
     floors: integer(),
     units: integer(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     index("buildings_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
@@ -67,7 +63,7 @@ export const households = pgTable(
     unitNo: integer(),
     roomNo: text(),
     address: text().notNull(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     index("households_building_idx").on(t.buildingId),
@@ -103,7 +99,7 @@ export const residents = pgTable(
     tags: text().array().notNull().default(sql`'{}'::text[]`),
     familyDoctorId: integer(),
     version: integer().notNull().default(1),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("residents_id_hash_uq").on(t.idHash),
@@ -134,7 +130,7 @@ export const accounts = pgTable(
     disabled: boolean().notNull().default(false),
     failedLogins: integer().notNull().default(0),
     lockedUntil: timestamp({ withTimezone: true }),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [uniqueIndex("accounts_username_uq").on(t.username)],
 );
@@ -147,7 +143,7 @@ export const sessions = pgTable(
     accountId: integer().notNull(),
     csrfToken: text().notNull(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [index("sessions_account_idx").on(t.accountId)],
 );
@@ -176,7 +172,7 @@ export const auditEvents = pgTable(
 export const systemSettings = pgTable("system_settings", {
   key: text().primaryKey(),
   value: jsonb().notNull(),
-  ...timestamps,
+  ...timestamps(),
 });
 
 export type OrgUnit = typeof orgUnits.$inferSelect;

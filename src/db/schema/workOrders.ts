@@ -11,11 +11,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-
-const timestamps = {
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-};
+import { timestamps } from "./columns.ts";
 
 /** The request taxonomy; each category names its default SLA policy and who owns it. */
 export const categories = pgTable(
@@ -30,7 +26,7 @@ export const categories = pgTable(
     department: text(),
     active: boolean().notNull().default(true),
     sortOrder: integer().notNull().default(0),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [uniqueIndex("categories_code_uq").on(t.code)],
 );
@@ -82,7 +78,7 @@ export const workOrders = pgTable(
     long: doublePrecision(),
     /** Open311: the token a client got back when it filed the request. */
     open311Token: text(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("work_orders_number_uq").on(t.number),
@@ -130,7 +126,7 @@ export const attachments = pgTable(
     sha256: text().notNull(),
     storagePath: text().notNull(),
     uploadedBy: integer(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [index("attachments_order_idx").on(t.orderId)],
 );
@@ -153,7 +149,7 @@ export const notifications = pgTable(
     lastError: text(),
     sentAt: timestamp({ withTimezone: true }),
     orgPath: text(),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     index("notifications_due_idx").on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
@@ -175,7 +171,7 @@ export const open311Keys = pgTable(
     orgUnitId: integer().notNull(),
     createdBy: integer(),
     revokedAt: timestamp({ withTimezone: true }),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [uniqueIndex("open311_keys_hash_uq").on(t.keyHash)],
 );
