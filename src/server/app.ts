@@ -57,7 +57,8 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 export interface BuildOptions {
-  logger?: boolean | object;
+  /** false: no logging; a stream: log there (tests read it); default: stdout. */
+  logger?: false | NodeJS.WritableStream;
   serveWeb?: boolean;
 }
 
@@ -83,6 +84,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
               req: (req: any) => ({ method: req.method, url: String(req.url).split("?")[0], reqId: req.id }),
             },
             redact: ["req.headers.cookie", "req.headers.authorization"],
+            ...(opts.logger ? { stream: opts.logger } : {}),
           },
   });
   app.decorate("ctx", ctx);

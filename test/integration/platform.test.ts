@@ -71,4 +71,37 @@ describe.each(DB_KINDS)("API conventions on %s", (kind) => {
     );
     expect(rows.length).toBeGreaterThan(0);
   });
+
+  it("logs requests without query strings, cookies or personal data", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { buildApp } = await import("../../src/server/app.ts");
+    const sink = new PassThrough();
+    let logged = "";
+    sink.on("data", (c) => {
+      logged += c;
+    });
+    const logging = await buildApp(
+      { ...t.ctx, config: { ...t.ctx.config, logLevel: "info" } },
+      { logger: sink, serveWeb: false },
+    );
+    const [r] = await t.ctx.database.query<{ name: string; phone_cipher: string }>(
+      "select name, phone_cipher from residents where phone_cipher is not null limit 1",
+    );
+    const phone = t.ctx.crypto.decrypt(r.phone_cipher);
+    const login = await logging.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "demo-community", password: "Demo@2026" },
+    });
+    const cookie = String(login.headers["set-cookie"]).split(";")[0];
+    await logging.inject({ url: `/api/residents?q=${encodeURIComponent(r.name)}`, headers: { cookie } });
+    await logging.inject({ url: `/api/residents?q=${phone}`, headers: { cookie } });
+    await logging.close();
+    expect(logged).toContain("/api/residents");
+    expect(logged).not.toContain(r.name);
+    expect(logged).not.toContain(encodeURIComponent(r.name));
+    expect(logged).not.toContain(phone);
+    expect(logged).not.toContain("Demo@2026");
+    expect(logged).not.toContain(cookie.split("=")[1]);
+  });
 });
