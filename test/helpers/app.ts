@@ -17,7 +17,7 @@ import { VERSION } from "../../src/version.ts";
 export const DB_KINDS: DbKind[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 
 /** A fresh, migrated database: in-memory PGlite, or a new throw-away database on the PostgreSQL server. */
-export async function freshDatabase(kind: DbKind): Promise<Database> {
+export async function freshDatabase(kind: DbKind): Promise<Database & { url?: string }> {
   if (kind === "pglite") {
     const db = await openPglite(undefined);
     await migrate(db);
@@ -36,6 +36,7 @@ export async function freshDatabase(kind: DbKind): Promise<Database> {
   const close = db.close;
   return {
     ...db,
+    url: url.toString(),
     async close() {
       await close();
       const a = new pg.Client({ connectionString: base });
@@ -52,6 +53,11 @@ export interface TestApp {
   ctx: AppContext;
   /** Logs in and returns headers for further requests (cookie + CSRF token). */
   login(username: string, password?: string): Promise<{ cookie: string; "x-csrf-token": string }>;
+  /**
+   * A context on its own connections to the same database, as a second server process would have.
+   * PGlite is single-process, so there it is the same context.
+   */
+  secondProcess(): Promise<{ ctx: AppContext; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -78,6 +84,11 @@ export async function createTestApp(
       if (r.statusCode !== 200) throw new Error(`login ${username} failed: ${r.statusCode} ${r.body}`);
       const cookie = String(r.headers["set-cookie"]).split(";")[0];
       return { cookie, "x-csrf-token": r.json().csrfToken as string };
+    },
+    async secondProcess() {
+      if (!database.url) return { ctx, close: async () => {} };
+      const other = await openPostgres(database.url, 4);
+      return { ctx: { ...ctx, database: other }, close: () => other.close() };
     },
     async close() {
       await app.close();

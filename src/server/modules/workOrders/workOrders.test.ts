@@ -211,7 +211,10 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
       })
     ).json();
     const later = new Date(Date.now() + 30 * 86_400_000);
-    const [a, b] = await Promise.all([sweepSla(t.ctx, later), sweepSla(t.ctx, later)]);
+    // Two server processes sweeping at once (on PostgreSQL: two separate connection pools).
+    const second = await t.secondProcess();
+    const [a, b] = await Promise.all([sweepSla(t.ctx, later), sweepSla(second.ctx, later)]);
+    await second.close();
     expect(a.overdue + b.overdue).toBeGreaterThanOrEqual(1);
     const [{ n }] = await t.ctx.database.query<{ n: number }>(
       "select count(*)::int as n from work_order_events where order_id = $1 and action = 'overdue'",
