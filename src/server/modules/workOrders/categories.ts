@@ -1,6 +1,12 @@
 import type { Database } from "../../../db/client.ts";
 import { csvField } from "../../../db/client.ts";
 import { nameInitials } from "../../../domain/people/pinyin.ts";
+import { BUILTIN_POLICIES, findPolicy } from "../../../domain/sla/index.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { audit } from "../../platform/audit.ts";
+import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
+import { authorize } from "../../platform/policy.ts";
+import { ROLES } from "../../platform/roles.ts";
 
 // The seeded request taxonomy. Each category names its default SLA policy (DESIGN §3) and the role or
 // department that owns it; admins can edit names, policies and owners later.
@@ -110,4 +116,119 @@ export async function seedCategories(database: Database): Promise<void> {
     ["code", "name", "initials", "sla_policy", "owner_role", "department", "sort_order"],
     csv,
   );
+}
+
+export interface CategoryInput {
+  code?: string;
+  name?: string;
+  slaPolicy?: string;
+  ownerRole?: string;
+  department?: string | null;
+  active?: boolean;
+  sortOrder?: number;
+}
+
+const CATEGORY_COLUMNS = `id, code, name, initials, sla_policy as "slaPolicy", owner_role as "ownerRole", department, active, sort_order as "sortOrder"`;
+
+/** Active categories (all, for admins), optionally filtered by name or pinyin initials ("hjws" → 环境卫生). */
+export async function listCategories(ctx: AppContext, actor: Actor, q?: string, includeInactive = false) {
+  authorize(actor, includeInactive ? "category.manage" : "order.read");
+  const term = q?.trim().toLowerCase();
+  const conds = [includeInactive ? "true" : "active"];
+  const params: unknown[] = [];
+  if (term) {
+    conds.push(
+      `(name like $${params.push(`%${term.replace(/[\\%_]/g, "")}%`)} or initials like $${params.push(`${term.replace(/[^a-z]/g, "")}%`)})`,
+    );
+  }
+  return ctx.database.query(
+    `select ${CATEGORY_COLUMNS} from categories where ${conds.join(" and ")} order by sort_order, id`,
+    params,
+  );
+}
+
+function checkCategory(input: CategoryInput) {
+  const fields: { field: string; message: string }[] = [];
+  if (input.slaPolicy !== undefined && !findPolicy(input.slaPolicy)) {
+    fields.push({
+      field: "slaPolicy",
+      message: `时限规则: 须为 ${BUILTIN_POLICIES.map((p) => p.id).join("、")} 之一`,
+    });
+  }
+  if (input.ownerRole !== undefined && !(ROLES as readonly string[]).includes(input.ownerRole)) {
+    fields.push({ field: "ownerRole", message: "责任角色: 未知角色" });
+  }
+  if (input.code !== undefined && !/^[a-z][a-z0-9_]{1,39}$/.test(input.code)) {
+    fields.push({ field: "code", message: "编码: 须为小写字母开头的字母、数字或下划线" });
+  }
+  if (fields.length) throw Invalid(fields.map((f) => f.message).join("；"), fields);
+}
+
+export async function createCategory(
+  ctx: AppContext,
+  actor: Actor,
+  input: Required<Pick<CategoryInput, "code" | "name" | "slaPolicy" | "ownerRole">> & CategoryInput,
+) {
+  authorize(actor, "category.manage");
+  checkCategory(input);
+  const [dup] = await ctx.database.query("select 1 from categories where code = $1", [input.code]);
+  if (dup) throw Conflict("分类编码已存在", { fields: [{ field: "code", message: "编码: 已存在" }] });
+  const [row] = await ctx.database.query<{ id: number }>(
+    `insert into categories (code, name, initials, sla_policy, owner_role, department, sort_order)
+     values ($1, $2, $3, $4, $5, $6, coalesce($7, (select coalesce(max(sort_order), 0) + 1 from categories))) returning id`,
+    [
+      input.code,
+      input.name.trim(),
+      nameInitials(input.name.trim()),
+      input.slaPolicy,
+      input.ownerRole,
+      input.department ?? null,
+      input.sortOrder ?? null,
+    ],
+  );
+  await audit(ctx.database.db, actor, {
+    action: "create",
+    entity: "category",
+    entityId: row.id,
+    orgPath: actor.orgPath,
+    after: input,
+  });
+  return row;
+}
+
+export async function updateCategory(ctx: AppContext, actor: Actor, id: number, input: CategoryInput) {
+  authorize(actor, "category.manage");
+  checkCategory(input);
+  const [before] = await ctx.database.query<Record<string, unknown>>(
+    `select ${CATEGORY_COLUMNS} from categories where id = $1`,
+    [id],
+  );
+  if (!before) throw NotFound("分类不存在");
+  const name = input.name?.trim();
+  await ctx.database.query(
+    `update categories set name = coalesce($2, name), initials = coalesce($3, initials), sla_policy = coalesce($4, sla_policy),
+       owner_role = coalesce($5, owner_role), department = case when $6::boolean then $7 else department end,
+       active = coalesce($8, active), sort_order = coalesce($9, sort_order), updated_at = now() where id = $1`,
+    [
+      id,
+      name ?? null,
+      name ? nameInitials(name) : null,
+      input.slaPolicy ?? null,
+      input.ownerRole ?? null,
+      input.department !== undefined,
+      input.department ?? null,
+      input.active ?? null,
+      input.sortOrder ?? null,
+    ],
+  );
+  const [after] = await ctx.database.query(`select ${CATEGORY_COLUMNS} from categories where id = $1`, [id]);
+  await audit(ctx.database.db, actor, {
+    action: "update",
+    entity: "category",
+    entityId: id,
+    orgPath: actor.orgPath,
+    before,
+    after,
+  });
+  return after;
 }

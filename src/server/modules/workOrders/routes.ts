@@ -3,6 +3,7 @@ import { ORDER_ACTIONS, type OrderAction } from "../../../domain/workflow/index.
 import { authorize } from "../../platform/policy.ts";
 import { idParams, stdErrors } from "../../platform/schemas.ts";
 import { listNotifications } from "../notifications/service.ts";
+import { type CategoryInput, createCategory, listCategories, updateCategory } from "./categories.ts";
 import { orderSchema, presentOrder } from "./presenter.ts";
 import {
   CHANNELS,
@@ -24,36 +25,68 @@ const list = {
 export async function workOrderRoutes(app: FastifyInstance) {
   const ctx = app.ctx;
 
-  app.get<{ Querystring: { q?: string } }>(
+  const categoryProps = {
+    code: { type: "string", maxLength: 40 },
+    name: { type: "string", minLength: 1, maxLength: 30 },
+    slaPolicy: { type: "string", maxLength: 20 },
+    ownerRole: { type: "string", maxLength: 30 },
+    department: { type: ["string", "null"], maxLength: 60 },
+    active: { type: "boolean" },
+    sortOrder: { type: "integer", minimum: 0, maximum: 10000 },
+  } as const;
+  const { code: _code, ...patchProps } = categoryProps; // the code is the key Open311 clients use: fixed
+  const items = {
+    type: "object",
+    properties: { items: { type: "array", items: { type: "object", additionalProperties: true } } },
+  } as const;
+
+  app.get<{ Querystring: { q?: string; all?: boolean } }>(
     "/api/categories",
     {
       schema: {
         tags: ["workOrders"],
-        summary: "诉求分类（支持拼音首字母搜索）",
+        summary: "诉求分类（支持拼音首字母搜索；all=true 含停用分类，需分类管理权限）",
         querystring: {
           type: "object",
-          properties: { q: { type: "string", maxLength: 20 } },
+          properties: { q: { type: "string", maxLength: 20 }, all: { type: "boolean" } },
           additionalProperties: false,
         },
-        response: {
-          200: {
-            type: "object",
-            properties: { items: { type: "array", items: { type: "object", additionalProperties: true } } },
-          },
-          ...stdErrors,
-        },
+        response: { 200: items, ...stdErrors },
       },
     },
-    async (req) => {
-      authorize(req.actor, "order.read");
-      const q = req.query.q?.trim().toLowerCase();
-      const items = await ctx.database.query(
-        `select id, code, name, initials, sla_policy as "slaPolicy", owner_role as "ownerRole", department from categories
-         where active ${q ? "and (name like $1 or initials like $2)" : ""} order by sort_order`,
-        q ? [`%${q.replace(/[\\%_]/g, "")}%`, `${q.replace(/[^a-z]/g, "")}%`] : [],
-      );
-      return { items };
+    async (req) => ({ items: await listCategories(ctx, req.actor, req.query.q, req.query.all === true) }),
+  );
+
+  app.post<{ Body: CategoryInput & { code: string; name: string; slaPolicy: string; ownerRole: string } }>(
+    "/api/categories",
+    {
+      schema: {
+        tags: ["workOrders"],
+        summary: "新增诉求分类",
+        body: {
+          type: "object",
+          properties: categoryProps,
+          required: ["code", "name", "slaPolicy", "ownerRole"],
+          additionalProperties: false,
+        },
+        response: { 201: { type: "object", additionalProperties: true }, ...stdErrors },
+      },
     },
+    async (req, reply) => reply.status(201).send(await createCategory(ctx, req.actor, req.body)),
+  );
+
+  app.patch<{ Params: { id: number }; Body: CategoryInput }>(
+    "/api/categories/:id",
+    {
+      schema: {
+        tags: ["workOrders"],
+        summary: "修改诉求分类（名称、默认时限规则、责任角色或部门、停用）",
+        params: idParams,
+        body: { type: "object", properties: patchProps, additionalProperties: false },
+        response: { 200: { type: "object", additionalProperties: true }, ...stdErrors },
+      },
+    },
+    async (req) => updateCategory(ctx, req.actor, req.params.id, req.body),
   );
 
   app.post<{ Body: CreateOrderInput }>(

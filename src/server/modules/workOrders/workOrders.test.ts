@@ -46,6 +46,56 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     return post(`/api/orders/${id}/actions/${action}`, headers, { version: cur.version, ...body });
   };
 
+  it("admins edit the taxonomy; others may not; bad policies are named", async () => {
+    const commander = await t.login("demo-commander");
+    const created = await post("/api/categories", commander, {
+      code: "stray_animals",
+      name: "流浪动物",
+      slaPolicy: "12345",
+      ownerRole: "grid_worker",
+      department: "城管局",
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const found = (await t.app.inject({ url: "/api/categories?q=lldw", headers: agent })).json();
+    expect(found.items.map((c: any) => c.code)).toEqual(["stray_animals"]);
+    const bad = await t.app.inject({
+      method: "PATCH",
+      url: `/api/categories/${created.json().id}`,
+      headers: commander,
+      payload: { slaPolicy: "99999" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.fields[0].field).toBe("slaPolicy");
+    const off = await t.app.inject({
+      method: "PATCH",
+      url: `/api/categories/${created.json().id}`,
+      headers: commander,
+      payload: { active: false, slaPolicy: "52022" },
+    });
+    expect(off.json()).toMatchObject({ active: false, slaPolicy: "52022" });
+    expect((await t.app.inject({ url: "/api/categories?q=lldw", headers: agent })).json().items).toEqual([]);
+    expect(
+      (
+        await post("/api/categories", community, {
+          code: "x_y",
+          name: "某",
+          slaPolicy: "12345",
+          ownerRole: "grid_worker",
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await post("/api/categories", commander, {
+          code: "stray_animals",
+          name: "重复",
+          slaPolicy: "12345",
+          ownerRole: "grid_worker",
+        })
+      ).statusCode,
+    ).toBe(409);
+  });
+
   it("finds categories by pinyin initials", async () => {
     const r = (await t.app.inject({ url: "/api/categories?q=hjws", headers: agent })).json();
     expect(r.items.map((c: any) => c.name)).toEqual(["环境卫生"]);
