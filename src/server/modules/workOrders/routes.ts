@@ -1,6 +1,5 @@
 import type { FastifyInstance } from "fastify";
 import { ORDER_ACTIONS, type OrderAction } from "../../../domain/workflow/index.ts";
-import { authorize } from "../../platform/policy.ts";
 import { idParams, stdErrors } from "../../platform/schemas.ts";
 import { listNotifications } from "../notifications/service.ts";
 import { type CategoryInput, createCategory, listCategories, updateCategory } from "./categories.ts";
