@@ -20,6 +20,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // Pages load in a real browser on a 2-core machine: give polled assertions room to settle.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

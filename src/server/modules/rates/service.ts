@@ -172,5 +172,17 @@ export async function redBlackList(ctx: AppContext, actor: Actor, month: string,
     return { unitId: c.code, name: c.name, counts };
   });
   const weights = await getWeights(ctx);
-  return { month, ...rankUnits(units, { weights, topN, bottomN }), labels: RATE_LABELS };
+  const list = rankUnits(units, { weights, topN, bottomN });
+  // Rows carry the org id too, so a page can link a rank to that community's rates.
+  const orgId = new Map(communities.map((c) => [c.code, c.id]));
+  const withId = <T extends { unitId: string }>(rows: T[]) =>
+    rows.map((r) => ({ ...r, orgId: orgId.get(r.unitId) }));
+  return {
+    month,
+    ...list,
+    ranking: withId(list.ranking),
+    red: withId(list.red),
+    black: withId(list.black),
+    labels: RATE_LABELS,
+  };
 }

@@ -16,7 +16,15 @@ export function presentOrder(row: OrderRow, crypto: FieldCrypto, actor: Actor | 
   const order = toDomain(row);
   const clocks = clocksOf(order, row.slaPolicy, now);
   const status = slaStatus(clocks, now);
-  const actions = actor ? allowedActions(row.state as OrderState, flowRoles(actor)) : [];
+  // The table knows states; whether a clock is paused or an extension pending is the order's own fact.
+  const paused = order.pauses.some((p) => !p.to);
+  const actions = (actor ? allowedActions(row.state as OrderState, flowRoles(actor)) : []).filter(
+    (a) =>
+      !(a === "resume" && !paused) &&
+      !(a === "pause" && paused) &&
+      !((a === "approve_extension" || a === "refuse_extension") && !order.pendingExtension) &&
+      !(a === "request_extension" && order.pendingExtension),
+  );
   return {
     id: row.id,
     number: row.number,
@@ -53,6 +61,7 @@ export function presentOrder(row: OrderRow, crypto: FieldCrypto, actor: Actor | 
     pendingExtension: order.pendingExtension,
     callbackSolved: row.callbackSolved,
     satisfaction: row.satisfaction,
+    ratingComment: row.ratingComment,
     mergedIntoId: row.mergedIntoId,
     createdAt: row.createdAt,
     allowedActions: actions.map((a) => ({ action: a, label: ACTION_LABELS[a as OrderAction] })),

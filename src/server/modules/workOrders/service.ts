@@ -78,6 +78,7 @@ export interface OrderRow {
   resolvedAt: Date | null;
   closedAt: Date | null;
   satisfaction: string | null;
+  ratingComment: string | null;
   callbackSolved: boolean | null;
   mergedIntoId: number | null;
 }
@@ -87,7 +88,7 @@ export const ORDER_COLUMNS = `o.id, o.number, o.channel, o.category_id as "categ
   o.caller_phone_cipher as "callerPhoneCipher", o.address, o.building_id as "buildingId", o.org_unit_id as "orgUnitId",
   o.org_path as "orgPath", u.name as "orgName", o.routed_level as "routedLevel", o.assignee_id as "assigneeId", o.flow,
   o.next_due_at as "nextDueAt", o.overdue_at as "overdueAt", o.created_at as "createdAt", o.resolved_at as "resolvedAt",
-  o.closed_at as "closedAt", o.satisfaction, o.callback_solved as "callbackSolved", o.merged_into_id as "mergedIntoId"`;
+  o.closed_at as "closedAt", o.satisfaction, o.rating_comment as "ratingComment", o.callback_solved as "callbackSolved", o.merged_into_id as "mergedIntoId"`;
 const FROM =
   "work_orders o join categories c on c.id = o.category_id join org_units u on u.id = o.org_unit_id";
 
@@ -127,7 +128,8 @@ async function resolvePlace(ctx: AppContext, input: CreateOrderInput): Promise<P
     buildingId ??= r.buildingId;
     address ??= r.address;
   }
-  if (buildingId) {
+  // A unit the agent picked by hand wins over the one the address implies (the resident stays linked).
+  if (buildingId && !input.orgUnitId) {
     // A building sits in a micro-grid; orders go to the grid above it.
     const [b] = await q<{ address: string; gridId: number; gridPath: string }>(
       `select b.address, g.id as "gridId", g.path as "gridPath" from buildings b
@@ -153,14 +155,14 @@ async function resolvePlace(ctx: AppContext, input: CreateOrderInput): Promise<P
       const [g] = await q<{ id: number; path: string }>("select id, path from org_units where id = $1", [
         u.parentId,
       ]);
-      return { orgUnitId: g.id, orgPath: g.path, kind: "grid", buildingId: null, address };
+      return { orgUnitId: g.id, orgPath: g.path, kind: "grid", buildingId, address };
     }
     if (u.kind === "district") {
       throw Invalid("请指定到街道、社区或网格", [
         { field: "orgUnitId", message: "所属网格: 须为街道、社区或网格" },
       ]);
     }
-    return { orgUnitId: u.id, orgPath: u.path, kind: u.kind, buildingId: null, address };
+    return { orgUnitId: u.id, orgPath: u.path, kind: u.kind, buildingId, address };
   }
   throw Invalid("请提供事发位置：居民、楼栋或所属网格", [
     { field: "location", message: "位置: 请选择居民、楼栋或网格" },
@@ -247,9 +249,11 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateOr
       nextDueAt: sla.nextDueAt,
       nextWarnAt: sla.nextWarnAt,
       dispatchedAt: order.milestones.dispatched ?? null,
+      createdAt: now,
+      updatedAt: now,
     });
     for (const e of events) {
-      await insertEvent(tx as any, id, e.action, e.from, e.to, actor, now, e.note, e.detail);
+      await insertEvent(tx as any, "系统", id, e.action, e.from, e.to, actor, now, e.note, e.detail);
     }
     if (order.status === "dispatched") {
       await enqueue(tx as any, {
@@ -274,6 +278,7 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateOr
 
 async function insertEvent(
   db: Db,
+  anonymousName: string,
   orderId: number,
   action: string,
   from: string | null,
@@ -290,7 +295,7 @@ async function insertEvent(
     toState: to,
     // Open311 and the public page act without an account (id 0 / null): their name says who.
     actorId: actor?.id || null,
-    actorName: actor?.displayName ?? "系统",
+    actorName: actor?.displayName ?? anonymousName,
     at,
     note,
     detail: detail ?? null,
@@ -499,6 +504,7 @@ export async function transitionOrder(
     if (updated.length === 0) throw Conflict("工单已被他人处理，请刷新后重试");
     await insertEvent(
       tx as any,
+      anonymousRole === "resident" ? "居民（评价页）" : "系统",
       id,
       action,
       r.event.from,
@@ -531,6 +537,13 @@ function noticeFor(action: OrderAction, row: OrderRow, to: string) {
         recipientOrgId: row.orgUnitId,
         title: `新工单 ${row.number}：${row.categoryName}`,
         body: row.description.slice(0, 80),
+      };
+    case "return":
+      return {
+        kind: "return",
+        recipientOrgId: row.orgUnitId,
+        title: `工单 ${row.number} 被退单`,
+        body: "网格退回，请重新派单",
       };
     case "escalate":
       return {

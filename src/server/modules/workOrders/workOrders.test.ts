@@ -186,6 +186,13 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     const detail = (await t.app.inject({ url: `/api/orders/${order.id}`, headers: community })).json();
     expect(detail.order).toMatchObject({ state: "closed", satisfaction: "satisfied", callbackSolved: true });
     expect(detail.order.counts.reopens).toBe(1);
+    expect(
+      detail.events
+        .filter((e: any) => e.action === "reopen" || e.action === "close")
+        .map((e: any) => e.actorName),
+    ).toEqual(["居民（评价页）", "居民（评价页）"]);
+    // The allowed actions leave out what the order's own state rules out.
+    expect(detail.order.allowedActions.map((a: any) => a.action)).not.toContain("resume");
     expect(detail.events.map((e: any) => e.action)).toEqual([
       "receive",
       "dispatch",
@@ -206,6 +213,22 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
       [order.id],
     );
     expect(n).toBeGreaterThanOrEqual(4); // dispatch ×2, callback ×2, reopen
+  });
+
+  it("a unit picked by hand wins over the resident's address, and the resident stays linked", async () => {
+    const r = await post("/api/orders", agent, {
+      channel: "walk_in",
+      categoryCode: "neighbour_dispute",
+      description: "邻里纠纷，需第2网格协调",
+      residentId: resident.id,
+      orgUnitId: g2,
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({
+      orgUnitId: g2,
+      residentId: resident.id,
+      buildingId: resident.building_id,
+    });
   });
 
   it("rejects bad intake: unknown category, no location, a place outside the caller's scope", async () => {
