@@ -49,7 +49,11 @@ export default function ResidentListPage() {
     setParams(next);
   }
 
-  const totalLabel = list.data ? (list.data.totalCapped ? "10000+" : String(list.data.total)) : "";
+  const totalLabel = list.data
+    ? list.data.totalCapped
+      ? `${list.data.total}+`
+      : String(list.data.total)
+    : "";
   const totalForPager = list.data ? Math.min(list.data.total, 10_000) : 0;
 
   const columns = [
