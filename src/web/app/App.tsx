@@ -8,7 +8,7 @@ import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } fr
 import { ApiError } from "./api.ts";
 import { AuthProvider, useAuth } from "./auth.tsx";
 import { Shell } from "./Shell.tsx";
-import { NotFoundPage, PageLoading } from "./states.tsx";
+import { ErrorState, NotFoundPage, PageLoading } from "./states.tsx";
 
 const LoginPage = lazy(() => import("../modules/auth/LoginPage.tsx"));
 const WelcomePage = lazy(() => import("../modules/auth/WelcomePage.tsx"));
@@ -17,6 +17,23 @@ const ResidentListPage = lazy(() => import("../modules/residents/ResidentListPag
 const ResidentDetailPage = lazy(() => import("../modules/residents/ResidentDetailPage.tsx"));
 const HouseholdPage = lazy(() => import("../modules/residents/HouseholdPage.tsx"));
 const BuildingPage = lazy(() => import("../modules/residents/BuildingPage.tsx"));
+const IntakePage = lazy(() => import("../modules/workOrders/IntakePage.tsx"));
+const BoardPage = lazy(() => import("../modules/workOrders/BoardPage.tsx"));
+const QueuePage = lazy(() => import("../modules/workOrders/QueuePage.tsx"));
+const OrderDetailPage = lazy(() => import("../modules/workOrders/OrderDetailPage.tsx"));
+const NotificationsPage = lazy(() => import("../modules/workOrders/NotificationsPage.tsx"));
+const RatesPage = lazy(() => import("../modules/rates/RatesPage.tsx"));
+const RankingPage = lazy(() => import("../modules/rates/RankingPage.tsx"));
+const StatusPage = lazy(() => import("../modules/public/StatusPage.tsx"));
+// Care 重点人群关爱.
+const CareLedgerPage = lazy(() => import("../modules/care/LedgerPage.tsx"));
+const CareHealthPage = lazy(() => import("../modules/care/HealthPage.tsx"));
+const CareVisitsPage = lazy(() => import("../modules/care/VisitsPage.tsx"));
+const CareFollowupsPage = lazy(() => import("../modules/care/FollowupsPage.tsx"));
+const CareReferralsPage = lazy(() => import("../modules/care/ReferralBoardPage.tsx"));
+const CareTeamsPage = lazy(() => import("../modules/care/TeamsPage.tsx"));
+const CareCardsPage = lazy(() => import("../modules/care/CardsPage.tsx"));
+const CareDutyPage = lazy(() => import("../modules/care/DutyPage.tsx"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -45,6 +62,14 @@ function RequireResidentRead({ children }: { children?: ReactNode }) {
   return children ?? <Outlet />;
 }
 
+/** Pages behind a permission: without it, 无权访问 (the server would refuse the data anyway). */
+function RequirePermission({ permission }: { permission: string }) {
+  const { can } = useAuth();
+  const { t } = useTranslation();
+  if (!can(permission)) return <ErrorState error={new ApiError(403, "forbidden", t("state.noPermission"))} />;
+  return <Outlet />;
+}
+
 function Home() {
   const { me, can } = useAuth();
   return <Navigate to={can("resident.read") && me ? `/orgs/${me.org.id}` : "/welcome"} replace />;
@@ -56,6 +81,24 @@ const router = createBrowserRouter([
     element: (
       <Suspense fallback={<PageLoading />}>
         <LoginPage />
+      </Suspense>
+    ),
+  },
+  {
+    // The care team's public on-duty list: no account.
+    path: "/duty/:communityId",
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <CareDutyPage />
+      </Suspense>
+    ),
+  },
+  {
+    // The resident's status and rating page: no account.
+    path: "/status",
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <StatusPage />
       </Suspense>
     ),
   },
@@ -76,6 +119,51 @@ const router = createBrowserRouter([
               { path: "households/:id", element: <HouseholdPage /> },
               { path: "buildings/:id", element: <BuildingPage /> },
             ],
+          },
+          {
+            element: <RequirePermission permission="order.create" />,
+            children: [{ path: "orders/new", element: <IntakePage /> }],
+          },
+          {
+            element: <RequirePermission permission="order.read" />,
+            children: [
+              { path: "orders", element: <BoardPage /> },
+              { path: "orders/queue", element: <QueuePage /> },
+              { path: "orders/:id", element: <OrderDetailPage /> },
+            ],
+          },
+          {
+            element: <RequirePermission permission="rates.read" />,
+            children: [
+              { path: "rates", element: <RatesPage /> },
+              { path: "rates/ranking", element: <RankingPage /> },
+            ],
+          },
+          {
+            element: <RequirePermission permission="notification.read" />,
+            children: [{ path: "notifications", element: <NotificationsPage /> }],
+          },
+          // Care 重点人群关爱.
+          {
+            element: <RequirePermission permission="care.read" />,
+            children: [
+              { path: "care/ledger", element: <CareLedgerPage /> },
+              { path: "care/residents/:id", element: <CareHealthPage /> },
+              { path: "care/teams", element: <CareTeamsPage /> },
+              { path: "care/cards", element: <CareCardsPage /> },
+            ],
+          },
+          {
+            element: <RequirePermission permission="care.write" />,
+            children: [{ path: "care/visits", element: <CareVisitsPage /> }],
+          },
+          {
+            element: <RequirePermission permission="health.write" />,
+            children: [{ path: "care/followups", element: <CareFollowupsPage /> }],
+          },
+          {
+            element: <RequirePermission permission="health.read" />,
+            children: [{ path: "care/referrals", element: <CareReferralsPage /> }],
           },
           { path: "*", element: <NotFoundPage /> },
         ],

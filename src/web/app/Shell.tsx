@@ -1,9 +1,15 @@
 import {
   ApartmentOutlined,
+  BarChartOutlined,
+  BellOutlined,
+  FormOutlined,
   GlobalOutlined,
   LogoutOutlined,
   MenuOutlined,
+  OrderedListOutlined,
+  ProfileOutlined,
   TeamOutlined,
+  TrophyOutlined,
   UserOutlined,
 } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
@@ -11,6 +17,7 @@ import { Breadcrumb, Button, Drawer, Flex, Grid, Layout, Menu, Space, Tag, Typog
 import { Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
+import { CARE_SCOPED, careMenuGroup, careSection, careTargets } from "../modules/care/nav.tsx";
 import { api, type Crumb, type OrgNode } from "./api.ts";
 import { useAuth, useMe } from "./auth.tsx";
 import { type Lang, setLang } from "./i18n/index.ts";
@@ -60,9 +67,12 @@ function ShellLayout() {
   const org = useOrg(orgId);
   const canRead = can("resident.read");
 
+  /** Pages whose scope follows the navigator through ?org=; elsewhere picking a unit opens its page. */
+  const scoped = ["/residents", "/orders", "/rates", ...CARE_SCOPED].includes(location.pathname);
+
   function pick(id: number) {
     setDrawer(false);
-    if (location.pathname === "/residents") {
+    if (scoped) {
       const next = new URLSearchParams(params);
       next.set("org", String(id));
       next.delete("page");
@@ -70,29 +80,71 @@ function ShellLayout() {
     } else navigate(`/orgs/${id}`);
   }
 
-  const section = location.pathname.startsWith("/orgs")
+  const p = location.pathname;
+  const section = p.startsWith("/orgs")
     ? "overview"
-    : location.pathname.startsWith("/residents")
+    : p.startsWith("/residents")
       ? "residents"
-      : "";
+      : p === "/orders/new"
+        ? "intake"
+        : p === "/orders/queue"
+          ? "queue"
+          : p.startsWith("/orders")
+            ? "board"
+            : p.startsWith("/rates/ranking")
+              ? "ranking"
+              : p.startsWith("/rates")
+                ? "rates"
+                : p.startsWith("/notifications")
+                  ? "notifications"
+                  : "";
+  const withOrg = (path: string) => (orgId === me.org.id ? path : `${path}?org=${orgId}`);
+  const targets: Record<string, () => string> = {
+    overview: () => `/orgs/${orgId}`,
+    residents: () => withOrg("/residents"),
+    intake: () => "/orders/new",
+    board: () => withOrg("/orders"),
+    queue: () => "/orders/queue",
+    notifications: () => "/notifications",
+    rates: () => withOrg("/rates"),
+    ranking: () => "/rates/ranking",
+    ...careTargets(withOrg),
+  };
+  const orderItems = [
+    can("order.create") && { key: "intake", icon: <FormOutlined />, label: t("nav.intake") },
+    can("order.read") && { key: "board", icon: <ProfileOutlined />, label: t("nav.board") },
+    can("order.act") && { key: "queue", icon: <OrderedListOutlined />, label: t("nav.queue") },
+    can("notification.read") && {
+      key: "notifications",
+      icon: <BellOutlined />,
+      label: t("nav.notifications"),
+    },
+  ].filter((i) => !!i);
+  const rateItems = can("rates.read")
+    ? [
+        { key: "rates", icon: <BarChartOutlined />, label: t("nav.rates") },
+        { key: "ranking", icon: <TrophyOutlined />, label: t("nav.ranking") },
+      ]
+    : [];
   const menu = canRead ? (
     <Menu
       mode="inline"
-      selectedKeys={[section]}
+      selectedKeys={[careSection(p) ?? section]}
       style={{ borderInlineEnd: "none" }}
       onClick={({ key }) => {
         setDrawer(false);
-        navigate(
-          key === "overview"
-            ? `/orgs/${orgId}`
-            : orgId === me.org.id
-              ? "/residents"
-              : `/residents?org=${orgId}`,
-        );
+        navigate(targets[key]?.() ?? "/");
       }}
       items={[
         { key: "overview", icon: <ApartmentOutlined />, label: t("nav.overview") },
         { key: "residents", icon: <TeamOutlined />, label: t("nav.residents") },
+        ...(orderItems.length
+          ? [{ type: "group" as const, key: "g-orders", label: t("nav.ordersGroup"), children: orderItems }]
+          : []),
+        ...(rateItems.length
+          ? [{ type: "group" as const, key: "g-rates", label: t("nav.ratesGroup"), children: rateItems }]
+          : []),
+        ...careMenuGroup(can, t),
       ]}
     />
   ) : null;

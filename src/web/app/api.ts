@@ -45,6 +45,10 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
   } catch {
     throw new ApiError(0, "network", "网络连接失败，请检查网络后重试");
   }
+  return answer<T>(res, path);
+}
+
+async function answer<T>(res: Response, path: string): Promise<T> {
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => null);
   if (!res.ok) {
@@ -61,6 +65,26 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
     throw err;
   }
   return data as T;
+}
+
+/** Sends a file as the raw request body (photo uploads); the server reads its type from content-type. */
+export async function apiUpload<T>(path: string, file: Blob): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: "POST",
+      headers: {
+        accept: "application/json",
+        "content-type": file.type || "application/octet-stream",
+        "x-csrf-token": csrfToken,
+      },
+      credentials: "same-origin",
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, "network", "网络连接失败，请检查网络后重试");
+  }
+  return answer<T>(res, path);
 }
 
 /** Builds a query string, leaving out empty values. */
@@ -173,4 +197,440 @@ export interface BuildingSummary {
   name: string;
   address: string;
   households: number;
+}
+
+// Work orders 接诉即办.
+
+export type SlaStatus = "ok" | "warning" | "overdue";
+
+export interface OrderClock {
+  clock: string;
+  label: string;
+  deadline: string;
+  stoppedAt: string | null;
+  paused: boolean;
+}
+
+export interface OrderActionRef {
+  action: string;
+  label: string;
+}
+
+export interface WorkOrder {
+  id: number;
+  number: string;
+  channel: string;
+  channelLabel: string;
+  category: string;
+  slaPolicy: string;
+  state: string;
+  stateLabel: string;
+  version: number;
+  description: string;
+  residentId: number | null;
+  callerName: string | null;
+  callerPhoneMasked: string | null;
+  address: string | null;
+  buildingId: number | null;
+  orgUnitId: number;
+  orgName: string;
+  routedLevel: string;
+  assigneeId: number | null;
+  track: "simple" | "complex";
+  nextDueAt: string | null;
+  overdue: boolean;
+  slaStatus: SlaStatus;
+  slaStatusLabel: string;
+  clocks: OrderClock[];
+  counts: Record<string, number>;
+  pendingExtension: {
+    requestedBy: string;
+    at: string;
+    extra: { amount: number; unit: string };
+    reason: string;
+  } | null;
+  callbackSolved: boolean | null;
+  satisfaction: string | null;
+  mergedIntoId: number | null;
+  createdAt: string;
+  allowedActions: OrderActionRef[];
+}
+
+export interface OrderPage {
+  items: WorkOrder[];
+  total: number;
+}
+
+export interface OrderEvent {
+  id: number;
+  action: string;
+  fromState: string | null;
+  toState: string;
+  actorName: string | null;
+  at: string;
+  note: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface Category {
+  id: number;
+  code: string;
+  name: string;
+  initials: string;
+  slaPolicy: string;
+  ownerRole: string;
+  department: string | null;
+}
+
+export interface Attachment {
+  id: number;
+  filename: string;
+  mime: string;
+  size: number;
+}
+
+export interface PublicOrderStatus {
+  number: string;
+  category: string;
+  state: string;
+  stateLabel: string;
+  createdAt: string;
+  orgName: string;
+  canRate: boolean;
+  rated: boolean;
+  satisfaction: string | null;
+  timeline: { at: string; state: string; label: string }[];
+}
+
+export interface NotificationItem {
+  id: number;
+  kind: string;
+  transport: string | null;
+  orderId: number | null;
+  title: string;
+  body: string;
+  state: "pending" | "sent" | "failed";
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+// Rates 五率 and the red/black list 红黑榜.
+
+export const RATE_NAMES = [
+  "response_rate",
+  "on_time_rate",
+  "first_time_rate",
+  "solve_rate",
+  "satisfaction_rate",
+  "rework_rate",
+  "extension_rate",
+] as const;
+export type RateName = (typeof RATE_NAMES)[number];
+
+export interface Rate {
+  value: number | null;
+  numerator: number;
+  denominator: number;
+}
+
+export type RateCounts = Record<string, number>;
+
+export interface RatesReport {
+  unit: { id: number; name: string; kind: OrgKind };
+  counts: RateCounts;
+  rates: Record<RateName, Rate>;
+  labels: Record<RateName, string>;
+  children: {
+    unit: { id: number; code: string; name: string; kind: OrgKind };
+    counts: RateCounts;
+    rates: Record<RateName, Rate>;
+  }[];
+}
+
+export interface RankedUnit {
+  rank: number | null;
+  unitId: string;
+  name: string;
+  score: number | null;
+  rates: Record<RateName, Rate>;
+  contributions: Partial<Record<RateName, number>>;
+  counts: RateCounts;
+}
+
+export interface RankingReport {
+  month: string;
+  weights: Record<RateName, number>;
+  ranking: RankedUnit[];
+  red: RankedUnit[];
+  black: RankedUnit[];
+  labels: Record<RateName, string>;
+}
+
+// Care 重点人群关爱: ledger, visits, alerts, doctors, referrals, care teams.
+
+export interface CareLedgerGrid {
+  orgUnitId: number;
+  code: string;
+  name: string;
+  keyResidents: number;
+  notVisitedWeek: number;
+  counts: Record<string, number>;
+}
+
+export interface CareLedgerSummary {
+  org: { id: number; name: string; kind: OrgKind };
+  tags: { tag: string; label: string }[];
+  dimensions: { code: string; label: string; tags: string[]; tagLabels: string[]; count: number }[];
+  totals: { keyResidents: number; notVisitedWeek: number; counts: Record<string, number> };
+  items: CareLedgerGrid[];
+}
+
+export interface CareLedgerRow extends Resident {
+  gridCode: string | null;
+  frequency: string | null;
+  frequencyLabel: string | null;
+  lastVisitAt: string | null;
+  daysSinceVisit: number | null;
+}
+
+export interface CareLedgerPage {
+  items: CareLedgerRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface CareImportResult {
+  rows: number;
+  residentsChanged: number;
+  tagsAdded: number;
+  unchanged: number;
+}
+
+export interface CareImportRowError {
+  row: number;
+  messages: string[];
+}
+
+export type CareDueState = "overdue" | "due" | "due_soon" | "scheduled";
+
+export interface CareDueItem {
+  residentId: number;
+  name: string;
+  address: string;
+  gridCode: string | null;
+  tags: string[];
+  tagLabels: string[];
+  frequency: string;
+  frequencyLabel: string;
+  state: CareDueState;
+  label: string;
+  dueBy: string;
+  daysLeft: number;
+  daysOverdue: number;
+  lastVisitAt: string | null;
+  assignedWorkerId: number | null;
+  doctorId: number | null;
+}
+
+export interface CareDueList {
+  counts: Record<CareDueState, number>;
+  total: number;
+  items: CareDueItem[];
+}
+
+export type VitalLevel = "normal" | "attention" | "abnormal" | "critical";
+
+export interface VitalFlag {
+  measure: string;
+  code: string;
+  level: VitalLevel;
+  label: string;
+  reading: string;
+}
+
+export interface CareVisit {
+  id: number;
+  residentId: number;
+  kind: string;
+  kindLabel: string;
+  visitedAt: string;
+  durationMinutes: number;
+  findings: string;
+  needs: { kind: string; urgency: string; note: string; label: string; urgencyLabel: string }[];
+  vitals: Record<string, number | string>;
+  flags: VitalFlag[];
+  level: VitalLevel;
+  levelLabel: string;
+  visitorId: number;
+  visitorName: string;
+  workOrderId: number | null;
+  createdAt: string;
+}
+
+export interface CareVisitResult {
+  replay: boolean;
+  visit: CareVisit;
+  alert: { id: number; level: VitalLevel; reasons: string[] } | null;
+  workOrder: { id: number; number: string; state: string } | null;
+}
+
+export interface CareAlert {
+  id: number;
+  visitId: number | null;
+  residentId: number;
+  residentName: string;
+  address: string;
+  doctorId: number | null;
+  level: VitalLevel;
+  levelLabel: string;
+  reasons: string[];
+  state: "open" | "acknowledged";
+  stateLabel: string;
+  workOrderId: number | null;
+  ackBy: number | null;
+  ackAt: string | null;
+  ackNote: string | null;
+  createdAt: string;
+}
+
+export interface CareConsultation {
+  id: number;
+  residentId: number;
+  doctorId: number;
+  doctorName: string;
+  mode: string;
+  modeLabel: string;
+  summary: string;
+  advice: string | null;
+  alertId: number | null;
+  at: string;
+}
+
+export interface Referral {
+  id: number;
+  residentId: number;
+  residentName: string;
+  hospitalCode: string;
+  hospitalName: string;
+  department: string;
+  reason: string;
+  greenChannel: boolean;
+  state: string;
+  stateLabel: string;
+  requestedBy: number;
+  requestedByName: string | null;
+  requestedAt: string;
+  appointmentAt: string | null;
+  version: number;
+  allowedActions: { action: string; label: string }[];
+}
+
+export interface ReferralEventItem {
+  id: number;
+  action: string;
+  actionLabel: string;
+  fromState: string | null;
+  toState: string;
+  actorName: string | null;
+  role: string;
+  at: string;
+  note: string | null;
+}
+
+export interface DoctorContract {
+  id: number;
+  residentId: number;
+  doctorId: number;
+  doctorName: string | null;
+  servicePackage: string;
+  servicePackageLabel: string;
+  start: string;
+  end: string;
+  status: { state: string; label: string; daysLeft: number };
+}
+
+export interface HealthTimeline {
+  residentId: number;
+  name: string;
+  visits: CareVisit[];
+  alerts: CareAlert[];
+  consultations: CareConsultation[];
+  referrals: Referral[];
+  contracts: DoctorContract[];
+  events: { type: "visit" | "alert" | "consultation" | "referral"; at: string; id: number }[];
+}
+
+export interface TagAssignment {
+  id: number;
+  tag: string;
+  tagLabel: string;
+  source: string;
+  sourceLabel: string;
+  note: string | null;
+  setByName: string | null;
+  setAt: string;
+  removedAt: string | null;
+  removedNote: string | null;
+  current: boolean;
+}
+
+export interface CarePlan {
+  residentId: number;
+  keyResident: boolean;
+  tags: string[];
+  frequency: string | null;
+  frequencyLabel: string | null;
+  overridden: boolean;
+  lastVisitAt: string | null;
+  status: { state: CareDueState; label: string; dueBy: string; daysLeft: number; daysOverdue: number } | null;
+  assignedWorkerName: string | null;
+  doctorName: string | null;
+}
+
+export interface CareTeamMember {
+  id: number;
+  teamRole: string;
+  teamRoleLabel: string;
+  name: string;
+  phone: string;
+}
+
+export interface CareRosterEntry {
+  id: number;
+  memberId: number;
+  date: string;
+  shift: "day" | "night";
+  shiftLabel: string;
+  teamRole: string;
+  name: string;
+  phone: string;
+}
+
+export interface CareTeam {
+  community: { id: number; name: string };
+  from: string;
+  to: string;
+  members: CareTeamMember[];
+  roster: CareRosterEntry[];
+  gaps: { date: string; shift: string; shiftLabel: string; missing: string[]; missingLabels: string[] }[];
+}
+
+export interface OnDutySlot {
+  date: string;
+  shift: "day" | "night";
+  label: string;
+  start: string;
+  end: string;
+  members: { name: string; teamRole: string; teamRoleLabel: string; phone: string }[];
+}
+
+export interface OnDuty {
+  community: { id: number; name: string };
+  at: string;
+  current: OnDutySlot;
+  next: OnDutySlot;
 }

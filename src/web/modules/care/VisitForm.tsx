@@ -1,0 +1,227 @@
+import { useQueryClient } from "@tanstack/react-query";
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Col,
+  Flex,
+  Form,
+  Input,
+  InputNumber,
+  Radio,
+  Result,
+  Row,
+  Typography,
+} from "antd";
+import { useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { api, type CareVisitResult } from "../../app/api.ts";
+import { LevelTag, newClientId, placeFieldErrors } from "./common.tsx";
+
+// The one-tap visit form of 今日走访. Each opened form gets its own client id and visit time, so a
+// retry over a bad connection resends the same submission and the server stores it once.
+
+export const VISIT_KINDS = ["door", "phone", "video", "wechat"] as const;
+export const NEED_KINDS = ["medicine", "groceries", "companionship", "repair", "medical"] as const;
+
+/** The valid ranges (as the server checks them), shown as hints under each field. */
+export const VITAL_FIELDS = [
+  { name: "systolic", unit: "mmHg", min: 60, max: 260 },
+  { name: "diastolic", unit: "mmHg", min: 30, max: 160 },
+  { name: "heartRate", unit: "bpm", min: 30, max: 220 },
+  { name: "glucose", unit: "mmol/L", min: 1, max: 35 },
+  { name: "temperature", unit: "°C", min: 33, max: 43 },
+  { name: "spo2", unit: "%", min: 50, max: 100 },
+] as const;
+
+interface Values {
+  kind: string;
+  durationMinutes: number | null;
+  findings?: string;
+  needs?: string[];
+  urgent?: string[];
+  vitals?: Record<string, string | undefined>;
+}
+
+const KNOWN_FIELDS = [
+  "kind",
+  "durationMinutes",
+  "findings",
+  "needs",
+  ...VITAL_FIELDS.map((f) => `vitals.${f.name}`),
+  "vitals.glucoseContext",
+];
+
+export function VisitForm({
+  residentId,
+  residentName,
+  onDone,
+}: {
+  residentId: number;
+  residentName: string;
+  onDone: () => void;
+}) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  // One submission per opened form: the same id and time on every retry.
+  const submission = useRef({ clientId: newClientId(), visitedAt: new Date().toISOString() });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string[]>([]);
+  const [result, setResult] = useState<CareVisitResult | null>(null);
+  const needs = Form.useWatch("needs", form) ?? [];
+  const glucose = Form.useWatch(["vitals", "glucose"], form);
+
+  async function submit(v: Values) {
+    setBusy(true);
+    setError([]);
+    const vitals = Object.fromEntries(
+      Object.entries(v.vitals ?? {}).filter(
+        ([, x]) => x !== undefined && x !== null && String(x).trim() !== "",
+      ),
+    );
+    try {
+      const r = await api<CareVisitResult>("/api/care/visits", {
+        method: "POST",
+        body: {
+          ...submission.current,
+          residentId,
+          kind: v.kind,
+          durationMinutes: v.durationMinutes ?? "",
+          findings: v.findings ?? "",
+          needs: (v.needs ?? []).map((k) => ({
+            kind: k,
+            urgency: v.urgent?.includes(k) ? "urgent" : "routine",
+          })),
+          vitals,
+        },
+      });
+      setResult(r);
+      await qc.invalidateQueries({ queryKey: ["care"] });
+    } catch (e) {
+      setError(placeFieldErrors(form, e, KNOWN_FIELDS));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (result)
+    return (
+      <Result
+        status={result.alert ? "warning" : "success"}
+        title={
+          <h2 style={{ font: "inherit", margin: 0 }}>{t("care.visit.saved", { name: residentName })}</h2>
+        }
+        subTitle={
+          <Flex vertical gap={8} align="center" data-testid="visit-outcome">
+            <span>
+              {t("care.visit.level")} <LevelTag level={result.visit.level} label={result.visit.levelLabel} />
+            </span>
+            {result.alert ? (
+              <Alert
+                type={result.alert.level === "critical" ? "error" : "warning"}
+                showIcon
+                data-testid="visit-alert"
+                title={t("care.visit.alerted")}
+                description={result.alert.reasons.join("；")}
+              />
+            ) : (
+              <span>{t("care.visit.noAlert")}</span>
+            )}
+            {result.workOrder && (
+              <Alert
+                type="info"
+                showIcon
+                data-testid="visit-order"
+                title={
+                  <span>
+                    {t("care.visit.orderRaised")}{" "}
+                    <Link to={`/orders/${result.workOrder.id}`}>{result.workOrder.number}</Link>
+                  </span>
+                }
+              />
+            )}
+          </Flex>
+        }
+        extra={
+          <Button type="primary" size="large" onClick={onDone}>
+            {t("care.visit.done")}
+          </Button>
+        }
+      />
+    );
+
+  return (
+    <Form<Values>
+      form={form}
+      layout="vertical"
+      initialValues={{ kind: "door", durationMinutes: 20 }}
+      onFinish={submit}
+      requiredMark={false}
+    >
+      <Form.Item name="kind" label={t("care.visit.kind")}>
+        <Radio.Group
+          optionType="button"
+          buttonStyle="solid"
+          size="large"
+          options={VISIT_KINDS.map((k) => ({ value: k, label: t(`care.visitKind.${k}`) }))}
+        />
+      </Form.Item>
+      <Form.Item name="durationMinutes" label={t("care.visit.duration")} extra={t("care.visit.durationHint")}>
+        <InputNumber
+          size="large"
+          inputMode="numeric"
+          suffix={t("care.visit.minutes")}
+          style={{ width: "100%" }}
+        />
+      </Form.Item>
+      <Typography.Text strong>{t("care.visit.vitals")}</Typography.Text>
+      <Row gutter={8} style={{ marginTop: 8 }}>
+        {VITAL_FIELDS.map((f) => (
+          <Col span={12} key={f.name}>
+            <Form.Item
+              name={["vitals", f.name]}
+              label={t(`care.vital.${f.name}`)}
+              extra={t("care.visit.range", {
+                min: f.min,
+                max: f.max,
+                unit: t(`care.unit.${f.name}`, { defaultValue: f.unit }),
+              })}
+            >
+              <Input size="large" inputMode="decimal" autoComplete="off" />
+            </Form.Item>
+          </Col>
+        ))}
+      </Row>
+      {glucose ? (
+        <Form.Item name={["vitals", "glucoseContext"]} label={t("care.vital.glucoseContext")}>
+          <Radio.Group
+            optionType="button"
+            options={[
+              { value: "fasting", label: t("care.glucose.fasting") },
+              { value: "random", label: t("care.glucose.random") },
+            ]}
+          />
+        </Form.Item>
+      ) : null}
+      <Form.Item name="needs" label={t("care.visit.needs")}>
+        <Checkbox.Group options={NEED_KINDS.map((k) => ({ value: k, label: t(`care.need.${k}`) }))} />
+      </Form.Item>
+      {needs.length > 0 && (
+        <Form.Item name="urgent" label={t("care.visit.urgent")} extra={t("care.visit.urgentHint")}>
+          <Checkbox.Group options={needs.map((k) => ({ value: k, label: t(`care.need.${k}`) }))} />
+        </Form.Item>
+      )}
+      <Form.Item name="findings" label={t("care.visit.findings")}>
+        <Input.TextArea rows={3} maxLength={2000} placeholder={t("care.visit.findingsPlaceholder")} />
+      </Form.Item>
+      {error.length > 0 && (
+        <Alert type="error" showIcon title={error.join("；")} style={{ marginBottom: 12 }} />
+      )}
+      <Button type="primary" htmlType="submit" size="large" block loading={busy}>
+        {t("care.visit.submit")}
+      </Button>
+    </Form>
+  );
+}

@@ -1,0 +1,115 @@
+import { Tag } from "antd";
+import type { FormInstance } from "antd/es/form";
+import { useTranslation } from "react-i18next";
+import { useSearchParams } from "react-router";
+import { ApiError, type CareDueState, type VitalLevel } from "../../app/api.ts";
+import { useMe } from "../../app/auth.tsx";
+import { useSelectOrg } from "../../app/selection.tsx";
+
+// Small pieces the care screens share: the unit in scope, times in Shanghai, coloured state tags,
+// and server field errors placed on form fields.
+
+/** The unit a scoped care page shows: ?org= or the account's own; the navigator follows it. */
+export function useScopeOrg(): { org: number; own: boolean; param: number | undefined } {
+  const me = useMe();
+  const [params] = useSearchParams();
+  const org = Number(params.get("org")) || me.org.id;
+  useSelectOrg(org);
+  return { org, own: org === me.org.id, param: org === me.org.id ? undefined : org };
+}
+
+const TIME = new Intl.DateTimeFormat("sv-SE", {
+  timeZone: "Asia/Shanghai",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const DATE = new Intl.DateTimeFormat("sv-SE", {
+  timeZone: "Asia/Shanghai",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
+/** 2026-11-24 11:26 in Asia/Shanghai. */
+export const formatTime = (iso: string | null | undefined) => (iso ? TIME.format(new Date(iso)) : "—");
+/** 2026-11-24 in Asia/Shanghai. */
+export const formatDate = (iso: string | null | undefined) => (iso ? DATE.format(new Date(iso)) : "—");
+
+export const LEVEL_COLORS: Record<VitalLevel, string> = {
+  normal: "green",
+  attention: "gold",
+  abnormal: "orange",
+  critical: "red",
+};
+
+export function LevelTag({ level, label }: { level: VitalLevel; label?: string }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={LEVEL_COLORS[level]} data-level={level}>
+      {t(`care.level.${level}`, { defaultValue: label ?? level })}
+    </Tag>
+  );
+}
+
+export const DUE_COLORS: Record<CareDueState, string> = {
+  overdue: "red",
+  due: "orange",
+  due_soon: "blue",
+  scheduled: "default",
+};
+
+/** The server's label ("已逾期 3 天") in Chinese; in English a translated one. */
+export function DueTag({ state, label, days }: { state: CareDueState; label: string; days?: number }) {
+  const { t, i18n } = useTranslation();
+  const text = i18n.language === "en" ? t(`care.due.${state}`, { count: days ?? 0 }) : label;
+  return (
+    <Tag color={DUE_COLORS[state]} data-state={state}>
+      {text}
+    </Tag>
+  );
+}
+
+export const REFERRAL_COLORS: Record<string, string> = {
+  requested: "blue",
+  accepted: "cyan",
+  scheduled: "geekblue",
+  completed: "green",
+  returned_to_community: "purple",
+  declined: "red",
+  cancelled: "default",
+};
+
+export function ReferralStateTag({ state, label }: { state: string; label: string }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={REFERRAL_COLORS[state]} data-testid="referral-state" data-state={state}>
+      {t(`care.referralState.${state}`, { defaultValue: label })}
+    </Tag>
+  );
+}
+
+/**
+ * Puts a 400's field errors on the form's fields ("vitals.systolic" → ["vitals", "systolic"]).
+ * Returns the messages that have no field in the form, for a general alert.
+ */
+export function placeFieldErrors<T>(form: FormInstance<T>, e: unknown, known: string[]): string[] {
+  if (!(e instanceof ApiError) || !e.fields.length) return [e instanceof Error ? e.message : String(e)];
+  const onForm = e.fields.filter((f) => known.includes(f.field));
+  form.setFields(
+    onForm.map((f) => ({
+      name: f.field.split(".") as never,
+      errors: [f.message.replace(/^[^:：]{1,12}[:：]\s*/, "")],
+    })),
+  );
+  const rest = e.fields.filter((f) => !known.includes(f.field)).map((f) => f.message);
+  return onForm.length ? rest : [e.message];
+}
+
+/** A new submission id for an idempotent write (a retry resends the same one). */
+export function newClientId(): string {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}

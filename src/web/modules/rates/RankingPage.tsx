@@ -1,0 +1,222 @@
+import { EditOutlined, FallOutlined, RiseOutlined } from "@ant-design/icons";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Flex,
+  Form,
+  Grid,
+  InputNumber,
+  Modal,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useSearchParams } from "react-router";
+import {
+  ApiError,
+  api,
+  qs,
+  RATE_NAMES,
+  type RankedUnit,
+  type RankingReport,
+  type RateName,
+} from "../../app/api.ts";
+import { useAuth } from "../../app/auth.tsx";
+import { ErrorState, PageLoading } from "../../app/states.tsx";
+import { MonthPicker, percent, RateCell, thisMonth } from "./months.tsx";
+
+export default function RankingPage() {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const phone = Grid.useBreakpoint().md === false;
+  const [params, setParams] = useSearchParams();
+  const month = params.get("month") ?? thisMonth();
+  const [editing, setEditing] = useState(false);
+  const list = useQuery({
+    queryKey: ["ranking", month],
+    queryFn: () => api<RankingReport>(`/api/rates/ranking${qs({ month, top: 5, bottom: 5 })}`),
+    placeholderData: keepPreviousData,
+  });
+
+  if (list.isPending) return <PageLoading />;
+  if (list.error) return <ErrorState error={list.error} onRetry={() => list.refetch()} />;
+  const r = list.data;
+  const rateName = (n: RateName) => t(`rates.name.${n}`);
+  const totalWeight = RATE_NAMES.reduce((s, n) => s + r.weights[n], 0) || 1;
+
+  const columns = [
+    {
+      title: t("ranking.rank"),
+      dataIndex: "rank",
+      width: 64,
+      render: (rank: number | null) => (rank === null ? "—" : <strong>{rank}</strong>),
+    },
+    { title: t("ranking.community"), dataIndex: "name", fixed: "left" as const },
+    {
+      title: t("ranking.score"),
+      dataIndex: "score",
+      render: (s: number | null, u: RankedUnit) =>
+        s === null ? (
+          "—"
+        ) : (
+          <Tooltip title={<Contributions unit={u} />}>
+            <strong data-testid="ranking-score">{(s * 100).toFixed(1)}</strong>
+          </Tooltip>
+        ),
+    },
+    {
+      title: t("rates.dispatched"),
+      key: "dispatched",
+      render: (_: unknown, u: RankedUnit) => u.counts.dispatched ?? 0,
+    },
+    ...RATE_NAMES.map((n) => ({
+      title: rateName(n),
+      key: n,
+      render: (_: unknown, u: RankedUnit) => <RateCell rate={u.rates[n]} />,
+    })),
+  ];
+
+  const table = (rows: RankedUnit[], label: string, testId: string) => (
+    <Table<RankedUnit>
+      rowKey="unitId"
+      size="small"
+      data-testid={testId}
+      aria-label={label}
+      pagination={false}
+      scroll={{ x: "max-content" }}
+      dataSource={rows}
+      columns={columns}
+      locale={{ emptyText: t("ranking.emptyList") }}
+    />
+  );
+
+  return (
+    <Flex vertical gap={16}>
+      <Flex align="center" gap={12} wrap>
+        <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
+          {t("ranking.title")}
+        </Typography.Title>
+        <span style={{ marginLeft: phone ? undefined : "auto" }}>
+          <MonthPicker value={month} onChange={(m) => setParams({ month: m })} />
+        </span>
+      </Flex>
+      <Card
+        size="small"
+        title={t("ranking.weights")}
+        extra={
+          can("category.manage") && (
+            <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)}>
+              {t("ranking.editWeights")}
+            </Button>
+          )
+        }
+      >
+        <Flex gap={8} wrap data-testid="ranking-weights">
+          {RATE_NAMES.map((n) => (
+            <Tag key={n} color={r.weights[n] > 0 ? "blue" : "default"}>
+              {rateName(n)} {((r.weights[n] / totalWeight) * 100).toFixed(0)}%
+            </Tag>
+          ))}
+        </Flex>
+        <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0", fontSize: 12 }}>
+          {t("ranking.howScored")}
+        </Typography.Paragraph>
+      </Card>
+      <Card
+        title={
+          <span style={{ color: "#cf1322" }}>
+            <RiseOutlined /> {t("ranking.red")}
+          </span>
+        }
+      >
+        {table(r.red, t("ranking.red"), "red-list")}
+      </Card>
+      <Card
+        title={
+          <span style={{ color: "#262626" }}>
+            <FallOutlined /> {t("ranking.black")}
+          </span>
+        }
+      >
+        {table(r.black, t("ranking.black"), "black-list")}
+      </Card>
+      <Card title={t("ranking.all", { count: r.ranking.length })}>
+        <Table<RankedUnit>
+          rowKey="unitId"
+          size="small"
+          data-testid="full-ranking"
+          scroll={{ x: "max-content" }}
+          pagination={r.ranking.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+          dataSource={r.ranking}
+          columns={columns}
+        />
+      </Card>
+      {editing && <WeightsModal weights={r.weights} onClose={() => setEditing(false)} />}
+    </Flex>
+  );
+}
+
+function Contributions({ unit }: { unit: RankedUnit }) {
+  const { t } = useTranslation();
+  return (
+    <div>
+      {RATE_NAMES.filter((n) => unit.contributions[n] !== undefined).map((n) => (
+        <div key={n}>
+          {t(`rates.name.${n}`)} {percent(unit.rates[n])} → +{((unit.contributions[n] ?? 0) * 100).toFixed(1)}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function WeightsModal({ weights, onClose }: { weights: Record<RateName, number>; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Record<RateName, number>>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function save(v: Record<RateName, number>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await api("/api/rates/weights", { method: "PUT", body: v });
+      await qc.invalidateQueries({ queryKey: ["ranking"] });
+      message.success(t("ranking.weightsSaved"));
+      onClose();
+    } catch (e) {
+      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal
+      open
+      title={t("ranking.editWeights")}
+      okText={t("resident.save")}
+      cancelText={t("order.cancel")}
+      confirmLoading={busy}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="horizontal" labelCol={{ span: 8 }} initialValues={weights} onFinish={save}>
+        {RATE_NAMES.map((n) => (
+          <Form.Item key={n} name={n} label={t(`rates.name.${n}`)}>
+            <InputNumber min={0} max={100} step={0.05} />
+          </Form.Item>
+        ))}
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,80 @@
+import { useQuery } from "@tanstack/react-query";
+import { TreeSelect } from "antd";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, type OrgKind, type OrgNode, qs } from "../../app/api.ts";
+
+interface Node {
+  id: number;
+  pId: number | 0;
+  value: number;
+  title: string;
+  isLeaf: boolean;
+  disabled: boolean;
+}
+
+/** Units an order can be routed or dispatched to. */
+const TARGETS: OrgKind[] = ["street", "community", "grid"];
+
+const toNode = (o: OrgNode, parent: number): Node => ({
+  id: o.id,
+  pId: parent,
+  value: o.id,
+  title: o.name,
+  // Orders go to grids at the lowest; micro-grids are not offered.
+  isLeaf: o.kind === "grid" || o.childCount === 0,
+  disabled: !TARGETS.includes(o.kind),
+});
+
+/** The account's org tree, loaded as it opens, for picking a street, community or grid. */
+export function OrgTreeSelect({
+  id,
+  value,
+  onChange,
+  placeholder,
+  size,
+}: {
+  id?: string;
+  value?: number | null;
+  onChange?: (v: number | null) => void;
+  placeholder?: string;
+  size?: "large" | "middle";
+}) {
+  const { t } = useTranslation();
+  const root = useQuery({
+    queryKey: ["orgs", "root"],
+    queryFn: () => api<{ items: OrgNode[] }>("/api/orgs"),
+  });
+  const [nodes, setNodes] = useState<Node[]>([]);
+  useEffect(() => {
+    if (root.data) setNodes(root.data.items.map((o) => toNode(o, 0)));
+  }, [root.data]);
+
+  async function load(node: { id?: number; value?: unknown }) {
+    const parent = Number(node.value ?? node.id);
+    if (nodes.some((n) => n.pId === parent)) return;
+    const r = await api<{ items: OrgNode[] }>(`/api/orgs${qs({ parent })}`);
+    setNodes((all) => [
+      ...all,
+      ...r.items.filter((o) => o.kind !== "micro_grid").map((o) => toNode(o, parent)),
+    ]);
+  }
+
+  return (
+    <TreeSelect
+      id={id}
+      treeDataSimpleMode
+      treeData={nodes}
+      loadData={load}
+      value={value ?? undefined}
+      onChange={(v) => onChange?.(v ?? null)}
+      allowClear
+      showSearch={false}
+      size={size}
+      loading={root.isPending}
+      placeholder={placeholder ?? t("intake.orgPlaceholder")}
+      style={{ width: "100%" }}
+      popupMatchSelectWidth={false}
+    />
+  );
+}

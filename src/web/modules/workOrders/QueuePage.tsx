@@ -1,0 +1,79 @@
+import { ReloadOutlined } from "@ant-design/icons";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Button, Flex, Grid, Spin, Typography } from "antd";
+import { useTranslation } from "react-i18next";
+import { api, type OrderPage, type WorkOrder } from "../../app/api.ts";
+import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
+import { OrderActions } from "./actions.tsx";
+import { OrderCard } from "./OrderCard.tsx";
+import { dueOf } from "./sla.tsx";
+import "./workOrders.css";
+
+/** The field actions a worker takes from the queue; everything else is on the order's page. */
+const QUEUE_ACTIONS = ["accept", "arrive", "resolve"];
+
+/** Soonest deadline first; orders without a running clock last, in the server's order. */
+export function byDeadline(items: WorkOrder[]): WorkOrder[] {
+  return items
+    .map((o, i) => ({ o, i, due: dueOf(o) ?? Number.POSITIVE_INFINITY }))
+    .sort((a, b) => a.due - b.due || a.i - b.i)
+    .map((x) => x.o);
+}
+
+export default function QueuePage() {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const phone = Grid.useBreakpoint().md === false;
+  const queue = useQuery({
+    queryKey: ["orders", "queue"],
+    queryFn: () => api<OrderPage>("/api/orders/queue"),
+    refetchInterval: 30_000,
+    staleTime: 0,
+  });
+
+  async function changed() {
+    await qc.invalidateQueries({ queryKey: ["orders"] });
+  }
+
+  return (
+    <Flex vertical gap={12} style={{ maxWidth: 720 }}>
+      <Flex align="center" gap={8}>
+        <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
+          {t("queue.title")}
+        </Typography.Title>
+        {queue.data && (
+          <Typography.Text type="secondary" data-testid="queue-total">
+            {t("queue.total", { count: queue.data.total })}
+          </Typography.Text>
+        )}
+        <Button
+          style={{ marginLeft: "auto" }}
+          icon={<ReloadOutlined spin={queue.isFetching} />}
+          aria-label={t("order.refresh")}
+          onClick={() => queue.refetch()}
+        />
+      </Flex>
+      {queue.isPending ? (
+        <PageLoading />
+      ) : queue.error ? (
+        <ErrorState error={queue.error} onRetry={() => queue.refetch()} />
+      ) : queue.data.items.length === 0 ? (
+        <EmptyState description={t("queue.empty")} />
+      ) : (
+        <Spin spinning={queue.isFetching && !queue.isRefetching}>
+          <ul className="gk-card-list" aria-label={t("queue.title")}>
+            {byDeadline(queue.data.items).map((o) => (
+              <li key={o.id}>
+                <OrderCard order={o}>
+                  <div style={{ marginTop: 12 }}>
+                    <OrderActions order={o} only={QUEUE_ACTIONS} size="large" block onChanged={changed} />
+                  </div>
+                </OrderCard>
+              </li>
+            ))}
+          </ul>
+        </Spin>
+      )}
+    </Flex>
+  );
+}
