@@ -131,3 +131,79 @@ export function log(msg: string) {
 export function result(line: string) {
   process.stdout.write(`${line}\n`);
 }
+
+/** The part of a Fastify instance the HTTP-vs-SQL helpers use (app.inject). */
+export type InjectApp = {
+  inject(
+    opts: any,
+  ): Promise<{ statusCode: number; body: string; json(): any; cookies: { name: string; value: string }[] }>;
+};
+
+export type BareQuery = { name: string; text: string; params: unknown[] };
+
+/** p50/p95 of an HTTP GET (app.inject) interleaved with its bare SQL; prints EXPLAIN when over target. */
+export async function httpVsSql(opts: {
+  app: InjectApp;
+  database: { query<T = any>(text: string, params?: unknown[]): Promise<T[]> };
+  cookie: string;
+  url: string;
+  bare: BareQuery[];
+  label: string;
+  target: number;
+  n: number;
+  warmup?: number;
+  /** Stop timing after this many ms (at least 3 samples), for cases that take seconds each. */
+  budgetMs?: number;
+  explain?: boolean;
+  describe?: (body: any) => string;
+}) {
+  const http: number[] = [];
+  const sql: number[] = [];
+  let described = "";
+  const started = performance.now();
+  for (let i = 0; i < (opts.warmup ?? 5) + opts.n; i++) {
+    if (opts.budgetMs && http.length >= 3 && performance.now() - started > opts.budgetMs) break;
+    let t = now();
+    const res = await opts.app.inject({ method: "GET", url: opts.url, headers: { cookie: opts.cookie } });
+    const hMs = now() - t;
+    if (res.statusCode !== 200)
+      throw new Error(`${opts.url}: HTTP ${res.statusCode} ${res.body.slice(0, 500)}`);
+    t = now();
+    for (const q of opts.bare) await opts.database.query(q.text, q.params);
+    const sMs = now() - t;
+    if (i >= (opts.warmup ?? 5)) {
+      http.push(hMs);
+      sql.push(sMs);
+    }
+    if (i === 0 && opts.describe) described = opts.describe(res.json());
+  }
+  const h = stats(http);
+  const s = stats(sql);
+  const over = h.p95 > opts.target;
+  result(
+    `${opts.label}: HTTP p50 ${ms(h.p50)} ms, p95 ${ms(h.p95)} ms (n=${h.n}${described ? `, ${described}` : ""}) | anchor: bare SQL ` +
+      `(${opts.bare.map((q) => q.name).join(" + ")}) p50 ${ms(s.p50)} ms, p95 ${ms(s.p95)} ms${over ? `  ** over ${opts.target} ms target` : ""}`,
+  );
+  if (over || opts.explain) {
+    for (const q of opts.bare) {
+      const plan = await opts.database.query<{ "QUERY PLAN": string }>(
+        `explain (analyze, buffers) ${q.text}`,
+        q.params,
+      );
+      result(`\nEXPLAIN ANALYZE ${opts.label} — ${q.name}, params ${JSON.stringify(q.params)}:`);
+      for (const r of plan) result(`  ${r["QUERY PLAN"]}`);
+    }
+    result("");
+  }
+}
+
+export async function injectLogin(app: InjectApp, username: string, password = "Demo@2026") {
+  const r = await app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    payload: { username, password },
+  });
+  if (r.statusCode !== 200) throw new Error(`login ${username}: ${r.statusCode} ${r.body}`);
+  const c = r.cookies.find((x) => x.name === "gk_session")!;
+  return `gk_session=${c.value}`;
+}
