@@ -212,13 +212,15 @@ export async function bulkCards(ctx: AppContext, actor: Actor, orgId: number) {
   const cache = new Map<string, CommunityInfo>();
   const pattern = subtreePattern(unit.path);
   const run = async () => {
-    let after = 0;
+    // Keyset in place order on the (path collate "C", id) index: a community's pages seek straight to it.
+    let after: [string, number] = [unit.path, 0];
     let count = 0;
     for (;;) {
       const page = await ctx.database.query<CardResident>(
-        `select ${CARD_COLUMNS} from ${CARD_FROM} where r.org_path like $1 and r.tags <> '{}' and r.id > $2
-         order by r.id limit 200`,
-        [pattern, after],
+        `select ${CARD_COLUMNS} from ${CARD_FROM} where r.org_path collate "C" like $1 and r.tags <> '{}'
+           and (r.org_path collate "C", r.id) > ($2::text collate "C", $3::int)
+         order by r.org_path collate "C", r.id limit 200`,
+        [pattern, ...after],
       );
       for (const r of page) {
         drawCard(doc, r, await communityInfo(ctx, cache, r.orgPath), frequencyOf(r, configs));
@@ -227,7 +229,8 @@ export async function bulkCards(ctx: AppContext, actor: Actor, orgId: number) {
       }
       count += page.length;
       if (page.length < 200) break;
-      after = page[page.length - 1].id;
+      const last = page[page.length - 1];
+      after = [last.orgPath, last.id];
     }
     if (count === 0) {
       doc.addPage({ size: "A5", margin: 36 });

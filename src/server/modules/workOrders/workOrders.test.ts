@@ -286,8 +286,14 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     const later = new Date(Date.now() + 30 * 86_400_000);
     // Two server processes sweeping at once (on PostgreSQL: two separate connection pools).
     const second = await t.secondProcess();
-    const [a, b] = await Promise.all([sweepSla(t.ctx, later), sweepSla(second.ctx, later)]);
+    // Tiny batches: each sweeper must keep going until its batch comes back short.
+    const [a, b] = await Promise.all([sweepSla(t.ctx, later, 1), sweepSla(second.ctx, later, 1)]);
     await second.close();
+    const [{ left }] = await t.ctx.database.query<{ left: number }>(
+      "select count(*)::int as left from work_orders where next_due_at <= $1 and overdue_at is null",
+      [later],
+    );
+    expect(left).toBe(0);
     expect(a.overdue + b.overdue).toBeGreaterThanOrEqual(1);
     const [{ n }] = await t.ctx.database.query<{ n: number }>(
       "select count(*)::int as n from work_order_events where order_id = $1 and action = 'overdue'",
