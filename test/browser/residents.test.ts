@@ -169,6 +169,12 @@ describe("resident registry pages", () => {
     await page.waitForURL(/\/households\/\d+$/);
     await expect.poll(() => page.getByRole("heading", { name: "户详情" }).count()).toBe(1);
 
+    // Care roles reach the health record from the resident's page.
+    await page.goto(`/residents/${target.id}`);
+    await page.getByRole("button", { name: "健康档案" }).click();
+    await page.waitForURL(`**/care/residents/${target.id}`);
+    await expect.poll(() => page.getByRole("heading", { name: `${target.name} 的健康档案` }).count()).toBe(1);
+
     // A missing record shows 记录不存在.
     await page.goto("/households/99999999");
     await expect.poll(() => page.getByRole("heading", { name: "记录不存在" }).count()).toBe(1);

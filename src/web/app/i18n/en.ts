@@ -85,6 +85,7 @@ const en: Messages = {
     building: "Building",
     viewHousehold: "View household",
     viewBuilding: "View building",
+    viewHealth: "Health record",
     detailTitle: "Resident",
     reveal: "Show full",
     revealTitle: "Show full {{field}}",

@@ -77,6 +77,7 @@ const zhCN = {
     building: "所属楼栋",
     viewHousehold: "查看本户",
     viewBuilding: "查看楼栋",
+    viewHealth: "健康档案",
     detailTitle: "居民详情",
     reveal: "查看完整",
     revealTitle: "查看完整{{field}}",

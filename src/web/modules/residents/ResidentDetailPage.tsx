@@ -93,6 +93,11 @@ export default function ResidentDetailPage() {
               <Button>{t("resident.viewBuilding")}</Button>
             </Link>
           )}
+          {can("care.read") && (
+            <Link to={`/care/residents/${r.id}`}>
+              <Button>{t("resident.viewHealth")}</Button>
+            </Link>
+          )}
         </Flex>
       </Card>
     </Flex>
