@@ -63,8 +63,9 @@ const CARD_COLUMNS = `r.id, r.name, r.address, r.org_path as "orgPath", r.tags, 
 const CARD_FROM = `residents r left join care_plans p on p.resident_id = r.id
   left join accounts w on w.id = p.assigned_worker_id
   left join accounts d on d.id = coalesce(p.doctor_id, r.family_doctor_id)`;
-const CARD_PAGE = `select ${CARD_COLUMNS} from ${CARD_FROM} where r.org_path like $1 and r.tags <> '{}' and r.id > $2
-         order by r.id limit 200`;
+const CARD_PAGE = `select ${CARD_COLUMNS} from ${CARD_FROM} where r.org_path collate "C" like $1 and r.tags <> '{}'
+           and (r.org_path collate "C", r.id) > ($2::text collate "C", $3::int)
+         order by r.org_path collate "C", r.id limit 200`;
 
 function resetPeakRss(): boolean {
   try {
@@ -144,13 +145,17 @@ async function main() {
   for (const { unit, run, who, cookie: unitCookie } of targets) {
     // Anchor first: the bare keyset SQL of every card page.
     let t = now();
-    let after = 0;
+    let after: [string, number] = [unit.path, 0];
     let cardRows = 0;
     for (;;) {
-      const page = await database.query<{ id: number }>(CARD_PAGE, [subtreePattern(unit.path), after]);
+      const page = await database.query<{ id: number; orgPath: string }>(CARD_PAGE, [
+        subtreePattern(unit.path),
+        ...after,
+      ]);
       cardRows += page.length;
       if (page.length < 200) break;
-      after = page[page.length - 1].id;
+      const last = page[page.length - 1];
+      after = [last.orgPath, last.id];
     }
     const sqlMs = now() - t;
     global.gc?.();

@@ -1,4 +1,5 @@
 // Work-order states, actions and roles of DESIGN §3 (GB/T 30428 case flow), with their Chinese labels.
+import { ROLES as ACCOUNT_ROLES } from "../roles/roles.ts";
 
 export const ORDER_STATES = [
   "received",
@@ -85,19 +86,8 @@ export const ACTION_LABELS: Record<OrderAction, string> = {
   resume: "恢复计时",
 };
 
-export const ROLES = [
-  "sysadmin",
-  "commander",
-  "community_admin",
-  "grid_head",
-  "grid_worker",
-  "agent",
-  "doctor",
-  "police",
-  "volunteer",
-  "resident",
-  "system",
-] as const;
+/** Account roles plus "system": the sweeps and automatic routing act as no person. */
+export const ROLES = [...ACCOUNT_ROLES, "system"] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isOrderAction(value: string): value is OrderAction {

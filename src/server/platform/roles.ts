@@ -1,31 +1,8 @@
-// Roles of DESIGN §3 and what each may do. Scope (which org subtree) is checked separately in scope.ts.
+// What each role of DESIGN §3 may do. Scope (which org subtree) is checked separately in policy.ts.
 
-export const ROLES = [
-  "sysadmin",
-  "commander",
-  "community_admin",
-  "grid_head",
-  "grid_worker",
-  "doctor",
-  "police",
-  "agent",
-  "volunteer",
-  "resident",
-] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLE_LABELS, ROLES, type Role } from "../../domain/roles/roles.ts";
 
-export const ROLE_LABELS: Record<Role, string> = {
-  sysadmin: "系统管理员",
-  commander: "指挥中心",
-  community_admin: "社区管理员",
-  grid_head: "网格长",
-  grid_worker: "网格员",
-  doctor: "家庭医生",
-  police: "社区民警",
-  agent: "热线坐席",
-  volunteer: "志愿者",
-  resident: "居民",
-};
+export { ROLE_LABELS, ROLES, type Role };
 
 const staff: Role[] = [
   "sysadmin",
