@@ -131,4 +131,21 @@ describe.each(DB_KINDS)("rates and red/black list on %s", (kind) => {
       ).statusCode,
     ).toBe(403);
   });
+
+  // Last: it adds an order to 苏阳社区, which the tests above count.
+  it("counts orders routed to the unit itself (属地兜底) in its own figures", async () => {
+    const [{ id: su }] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010'",
+    );
+    const before = (
+      await t.app.inject({ url: `/api/rates?org=${su}&month=${month}`, headers: community })
+    ).json();
+    await order(su);
+    const after = (
+      await t.app.inject({ url: `/api/rates?org=${su}&month=${month}`, headers: community })
+    ).json();
+    expect(after.counts.dispatched).toBe(before.counts.dispatched + 1);
+    const kids = (b: any) => b.children.reduce((n: number, c: any) => n + c.counts.dispatched, 0);
+    expect(kids(after)).toBe(kids(before));
+  });
 });

@@ -1,5 +1,6 @@
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import {
+  addCounts,
   computeRates,
   DEFAULT_WEIGHTS,
   emptyCounts,
@@ -101,15 +102,16 @@ export async function ratesFor(
   authorize(actor, "rates.read");
   const unit = await getOrgUnit(ctx, actor, orgId);
   const depth = unit.path.split("/").filter(Boolean).length - 1;
-  const [self] = await countRows(ctx, unit.path, period.from, period.to, null);
-  const childRows =
-    unit.kind === "micro_grid" ? [] : await countRows(ctx, unit.path, period.from, period.to, depth + 1);
+  // One pass grouped by child unit; the unit's own figures are their sum (orders routed to the unit itself
+  // form their own group), so the orders and events are read once, not twice.
+  const leaf = unit.kind === "micro_grid";
+  const childRows = await countRows(ctx, unit.path, period.from, period.to, leaf ? null : depth + 1);
+  const self = { ...addCounts(...childRows.map(({ code: _c, ...c }) => c)), code: "self" };
   const children = await ctx.database.query<{ id: number; code: string; name: string; kind: string }>(
     "select id, code, name, kind from org_units where parent_id = $1 order by code",
     [unit.id],
   );
-  const counts = self ?? { ...emptyCounts(), code: "self" };
-  const { code: _c, ...selfCounts } = counts;
+  const { code: _c, ...selfCounts } = self;
   return {
     unit: { id: unit.id, name: unit.name, kind: unit.kind },
     period,
