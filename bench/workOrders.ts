@@ -371,13 +371,10 @@ function bareCountRows(p: string, from: Date, to: Date, groupDepth: number | nul
   ];
 }
 
-/** ratesFor: countRows for the unit itself, then grouped by child unit (both aggregations each). */
+/** ratesFor: both aggregations grouped by child unit (the unit's own figures are their sum). */
 function bareRates(unitPath: string, from: Date, to: Date) {
   const depth = unitPath.split("/").filter(Boolean).length - 1;
-  return [
-    ...bareCountRows(unitPath, from, to, null).map((q) => ({ ...q, name: `self ${q.name}` })),
-    ...bareCountRows(unitPath, from, to, depth + 1).map((q) => ({ ...q, name: `by child ${q.name}` })),
-  ];
+  return bareCountRows(unitPath, from, to, depth + 1).map((q) => ({ ...q, name: `by child ${q.name}` }));
 }
 
 /** workerQueue, copied (keep in step with workOrders/service.ts). */
