@@ -29,16 +29,6 @@ export function setLang(lang: Lang): void {
 
 document.documentElement.lang = i18n.language;
 
-export const KEY_TAGS = [
-  "living_alone",
-  "empty_nest",
-  "aged_80_plus",
-  "disabled_care",
-  "severe_disability",
-  "chronic_disease",
-  "low_income",
-  "maternal",
-  "left_behind_child",
-] as const;
+export { KEY_TAGS } from "../../../domain/people/tags.ts";
 
 export default i18n;

@@ -1,3 +1,8 @@
+// Names the domain already gives in Chinese are taken from it, so the two never drift apart.
+import { REFERRAL_STATE_LABELS } from "../../../domain/care/referrals.ts";
+import { TAG_LABELS } from "../../../domain/people/tags.ts";
+import { RATE_LABELS } from "../../../domain/rates/rates.ts";
+import { ROLE_LABELS } from "../../../domain/roles/roles.ts";
 import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts";
 
 const zhCN = {
@@ -109,29 +114,8 @@ const zhCN = {
     memberCount: "人数",
   },
   building: { title: "楼栋详情", floors: "层数", units: "单元数", households: "住户" },
-  tag: {
-    living_alone: "独居",
-    empty_nest: "空巢",
-    aged_80_plus: "高龄80+",
-    disabled_care: "失能",
-    severe_disability: "重残",
-    chronic_disease: "慢病",
-    low_income: "低保",
-    maternal: "孕产妇",
-    left_behind_child: "留守儿童",
-  },
-  role: {
-    sysadmin: "系统管理员",
-    commander: "指挥中心",
-    community_admin: "社区管理员",
-    grid_head: "网格长",
-    grid_worker: "网格员",
-    doctor: "家庭医生",
-    police: "社区民警",
-    agent: "热线坐席",
-    volunteer: "志愿者",
-    resident: "居民",
-  },
+  tag: TAG_LABELS,
+  role: ROLE_LABELS,
   state: {
     loading: "加载中…",
     forbidden: "无权访问",
@@ -382,15 +366,7 @@ const zhCN = {
     prevMonth: "上个月",
     nextMonth: "下个月",
     upTo: "上级：",
-    name: {
-      response_rate: "响应率",
-      on_time_rate: "按时办结率",
-      first_time_rate: "首次办结率",
-      solve_rate: "解决率",
-      satisfaction_rate: "满意率",
-      rework_rate: "返工率",
-      extension_rate: "延期率",
-    },
+    name: RATE_LABELS,
     num: {
       response_rate: "按时签收",
       on_time_rate: "按时办结",
@@ -477,15 +453,7 @@ const zhCN = {
     glucose: { fasting: "空腹", random: "随机" },
     alertState: { open: "待处理", acknowledged: "已处理" },
     consultMode: { phone: "电话", online: "线上", door: "上门" },
-    referralState: {
-      requested: "待接收",
-      accepted: "已接收",
-      scheduled: "已预约",
-      completed: "已就诊",
-      declined: "已拒绝",
-      cancelled: "已撤销",
-      returned_to_community: "已回转社区",
-    },
+    referralState: REFERRAL_STATE_LABELS,
     referralColumn: {
       requested: "待接收",
       accepted: "已接收",

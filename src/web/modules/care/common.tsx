@@ -18,25 +18,7 @@ export function useScopeOrg(): { org: number; own: boolean; param: number | unde
   return { org, own: org === me.org.id, param: org === me.org.id ? undefined : org };
 }
 
-const TIME = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Shanghai",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-const DATE = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Shanghai",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-});
-
-/** 2026-11-24 11:26 in Asia/Shanghai. */
-export const formatTime = (iso: string | null | undefined) => (iso ? TIME.format(new Date(iso)) : "—");
-/** 2026-11-24 in Asia/Shanghai. */
-export const formatDate = (iso: string | null | undefined) => (iso ? DATE.format(new Date(iso)) : "—");
+export { formatDate, formatTime } from "../../app/time.ts";
 
 export const LEVEL_COLORS: Record<VitalLevel, string> = {
   normal: "green",

@@ -2,16 +2,11 @@ import { LeftOutlined, RightOutlined } from "@ant-design/icons";
 import { Button, Select, Space } from "antd";
 import { useTranslation } from "react-i18next";
 import type { Rate, RateName } from "../../app/api.ts";
-
-const MONTH_FORMAT = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Shanghai",
-  year: "numeric",
-  month: "2-digit",
-});
+import { formatMonth } from "../../app/time.ts";
 
 /** This month in Asia/Shanghai, as YYYY-MM. */
 export function thisMonth(now = new Date()): string {
-  return MONTH_FORMAT.format(now).slice(0, 7);
+  return formatMonth(now);
 }
 
 export function shiftMonth(month: string, by: number): string {

@@ -137,20 +137,7 @@ export function SlaTag({ order }: { order: WorkOrder }) {
   );
 }
 
-const TIME_FORMAT = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Shanghai",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-/** Date and time in Asia/Shanghai (the service's calendar), e.g. 2026-11-24 11:26. */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  return TIME_FORMAT.format(new Date(iso));
-}
+export { formatTime } from "../../app/time.ts";
 
 export function actionLabel(t: TFunction, action: string, fallback?: string): string {
   return t(`orderAction.${action}`, { defaultValue: fallback ?? action });
