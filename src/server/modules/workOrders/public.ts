@@ -144,13 +144,8 @@ export async function publicOrderRoutes(app: FastifyInstance) {
         row.id,
         action,
         { version: row.version, callback: { solved, satisfaction } },
-        new Date(),
-        "resident",
+        { resident: { comment: req.body.comment?.trim() || null } },
       );
-      await ctx.database.query("update work_orders set rated_at = now(), rating_comment = $2 where id = $1", [
-        row.id,
-        req.body.comment?.trim() || null,
-      ]);
       return { state: r.state, stateLabel: STATE_LABELS[r.state as OrderState] };
     },
   );

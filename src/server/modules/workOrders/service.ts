@@ -406,10 +406,15 @@ export async function transitionOrder(
   id: number,
   action: OrderAction,
   input: TransitionInput,
-  now = new Date(),
-  /** Who acts when there is no account: the overdue sweep ("system") or a resident on the status page. */
-  anonymousRole: FlowRole = "system",
+  opts: {
+    now?: Date;
+    /** A resident rating on the status page (no account): their comment is stored with the callback. */
+    resident?: { comment: string | null };
+  } = {},
 ) {
+  const now = opts.now ?? new Date();
+  // Without an account it is either a resident on the status page or the system.
+  const anonymousRole: FlowRole = opts.resident ? "resident" : "system";
   if (actor) authorize(actor, "order.act");
   const row = await loadOrder(ctx, id);
   if (actor) authorizeScope(actor, row.orgPath);
@@ -486,6 +491,8 @@ export async function transitionOrder(
     changes.satisfaction = payload.callback?.satisfaction ?? null;
   }
   if (action === "close") changes.closedAt = now;
+  // Stored in the same UPDATE as the close/reopen, so a rating is never half-recorded.
+  if (opts.resident) Object.assign(changes, { ratedAt: now, ratingComment: opts.resident.comment });
   // A new cycle, a new place or a new dispatch gets fresh warnings.
   if (action === "reopen" || action === "dispatch" || action === "reassign") {
     changes.overdueAt = null;

@@ -166,6 +166,14 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     );
     expect(rate1.statusCode).toBe(200);
     expect(rate1.json().state).toBe("reopened");
+    // The comment is stored with the rating and reaches the staff.
+    const afterRating = (await t.app.inject({ url: `/api/orders/${order.id}`, headers: community })).json()
+      .order;
+    expect(afterRating).toMatchObject({
+      ratingComment: "灯又坏了",
+      satisfaction: "unsatisfied",
+      callbackSolved: false,
+    });
     expect((await act(order.id, "dispatch", community)).statusCode).toBe(200);
     for (const a of ["accept", "arrive", "resolve"])
       expect((await act(order.id, a, grid)).statusCode).toBe(200);
