@@ -3,9 +3,12 @@ import { csvField } from "../db/client.ts";
 import { createRng, type Rng, weightedTable } from "../domain/people/random.ts";
 import { computeDeadlines, findPolicy } from "../domain/sla/index.ts";
 import {
+  type Actor,
   applyTransition,
+  type CallbackResult,
   newWorkOrder,
   type OrderAction,
+  type Satisfaction,
   type TransitionPayload,
   type WorkOrder,
 } from "../domain/workflow/index.ts";
@@ -58,9 +61,10 @@ const CHANNEL_SHARE = weightedTable<string>([
   ["open311", 2],
 ]);
 
-const SYSTEM = {
+/** The demo walks every step as one actor who holds every role a step needs. */
+const SYSTEM: Actor = {
   id: "system",
-  roles: ["system", "agent", "commander", "community_admin", "grid_worker", "grid_head"] as const,
+  roles: ["system", "agent", "commander", "community_admin", "grid_worker", "grid_head"],
 };
 
 const ORDER_COLUMNS = [
@@ -178,11 +182,11 @@ export async function seedOrders(
       ["receive", null, "received", created, null, null],
     ];
     let t = created;
-    let callback: { solved: boolean; satisfaction: string | null } | null = null;
+    let callback: CallbackResult | null = null;
     let rated: Date | null = null;
     const step = (action: OrderAction, at: Date, payload: TransitionPayload = {}) => {
       if (at > now) return false;
-      const r = applyTransition(order, action, SYSTEM as any, at, payload);
+      const r = applyTransition(order, action, SYSTEM, at, payload);
       if (!r.ok) return false;
       evs.push([action, r.event.from, r.event.to, at, r.event.note, r.event.detail ?? null]);
       order = r.order;
@@ -224,10 +228,10 @@ export async function seedOrders(
       callback = { solved, satisfaction };
       const at = new Date(t.getTime() + rng.int(60, 2880) * 60_000);
       if (solved && satisfaction !== "unsatisfied") {
-        if (step("close", at, { callback } as any)) rated = at;
+        if (step("close", at, { callback })) rated = at;
         break;
       }
-      if (!step("reopen", at, { callback } as any)) break;
+      if (!step("reopen", at, { callback })) break;
       rated = at;
     }
     const sla = slaColumns(order, cat.slaPolicy, now);
@@ -296,7 +300,7 @@ export async function seedOrders(
   return { orders: opts.count, events };
 }
 
-const SATISFACTION = weightedTable<string>([
+const SATISFACTION = weightedTable<Satisfaction>([
   ["satisfied", 88],
   ["basically_satisfied", 8],
   ["unsatisfied", 4],
