@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
 import { nameInitials } from "../../src/domain/people/pinyin.ts";
 import { type Harness, loginOk, residentRows, type Session, screenshot, startHarness } from "./harness.ts";
 
@@ -153,6 +154,23 @@ describe("resident registry pages", () => {
     await page.waitForURL(`**/households/${target.householdId}`);
     await expect.poll(() => page.locator(".ant-table-tbody").textContent()).toContain(target.name);
     await screenshot(page, "household", "户详情");
+
+    // Registering someone who moved in: a wrong checksum is named on the ID field, a right one saves.
+    const id18 = composeIdCard("320602", "1988-05-06", 613);
+    const badId = `${id18.slice(0, 17)}${id18[17] === "1" ? "2" : "1"}`;
+    await page.getByRole("button", { name: "登记居民" }).click();
+    const add = page.getByRole("dialog");
+    await add.getByLabel("姓名").fill("钱新登");
+    await add.getByLabel("身份证号").fill(badId);
+    await add.getByRole("button", { name: "保存" }).click();
+    const idError = add.locator(".ant-form-item-explain-error", { hasText: "校验位" });
+    await expect.poll(() => idError.isVisible()).toBe(true);
+    await screenshot(page, "resident-add-error", "户详情");
+    await add.getByLabel("身份证号").fill(id18);
+    await add.getByRole("button", { name: "保存" }).click();
+    await page.waitForURL(/\/residents\/\d+$/);
+    await expect.poll(() => page.getByRole("heading", { name: "钱新登", exact: true }).count()).toBe(1);
+    await page.goto(`/households/${target.householdId}`);
 
     await page.getByRole("button", { name: "查看楼栋" }).click();
     await page.waitForURL(`**/buildings/${target.buildingId}`);

@@ -60,6 +60,11 @@ const en: Messages = {
     people: "people",
   },
   resident: {
+    add: "Register resident",
+    addTitle: "Register a new resident",
+    added: "{{name}} registered",
+    idNumberHint: "18-digit ID number (15-digit old numbers are upgraded)",
+    idNumberRequired: "Enter the ID number",
     listTitle: "Residents",
     search: "Search residents",
     searchPlaceholder: "Name / pinyin initials / last 4 of phone or ID / address",
@@ -114,6 +119,7 @@ const en: Messages = {
     address: "Address",
     memberCount: "Members",
   },
+  relation: { head: "Head", spouse: "Spouse", child: "Child", parent: "Parent", grandchild: "Grandchild" },
   building: { title: "Building", floors: "Floors", units: "Units", households: "Households" },
   tag: {
     living_alone: "Living alone",

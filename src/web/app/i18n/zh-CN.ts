@@ -1,6 +1,6 @@
 // Names the domain already gives in Chinese are taken from it, so the two never drift apart.
 import { REFERRAL_STATE_LABELS } from "../../../domain/care/referrals.ts";
-import { TAG_LABELS } from "../../../domain/people/tags.ts";
+import { RELATIONS, TAG_LABELS } from "../../../domain/people/tags.ts";
 import { RATE_LABELS } from "../../../domain/rates/rates.ts";
 import { ROLE_LABELS } from "../../../domain/roles/roles.ts";
 import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts";
@@ -59,6 +59,11 @@ const zhCN = {
     people: "人",
   },
   resident: {
+    add: "登记居民",
+    addTitle: "登记新居民",
+    added: "已登记 {{name}}",
+    idNumberHint: "18 位身份证号（15 位旧号会自动升位）",
+    idNumberRequired: "请输入身份证号",
     listTitle: "居民查询",
     search: "搜索居民",
     searchPlaceholder: "姓名 / 拼音首字母 / 手机或身份证尾号 / 地址",
@@ -113,6 +118,7 @@ const zhCN = {
     address: "地址",
     memberCount: "人数",
   },
+  relation: RELATIONS,
   building: { title: "楼栋详情", floors: "层数", units: "单元数", households: "住户" },
   tag: TAG_LABELS,
   role: ROLE_LABELS,

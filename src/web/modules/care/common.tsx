@@ -1,8 +1,7 @@
 import { Tag } from "antd";
-import type { FormInstance } from "antd/es/form";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
-import { ApiError, type CareDueState, type VitalLevel } from "../../app/api.ts";
+import type { CareDueState, VitalLevel } from "../../app/api.ts";
 import { useMe } from "../../app/auth.tsx";
 import { useSelectOrg } from "../../app/selection.tsx";
 
@@ -73,22 +72,7 @@ export function ReferralStateTag({ state, label }: { state: string; label: strin
   );
 }
 
-/**
- * Puts a 400's field errors on the form's fields ("vitals.systolic" → ["vitals", "systolic"]).
- * Returns the messages that have no field in the form, for a general alert.
- */
-export function placeFieldErrors<T>(form: FormInstance<T>, e: unknown, known: string[]): string[] {
-  if (!(e instanceof ApiError) || !e.fields.length) return [e instanceof Error ? e.message : String(e)];
-  const onForm = e.fields.filter((f) => known.includes(f.field));
-  form.setFields(
-    onForm.map((f) => ({
-      name: f.field.split(".") as never,
-      errors: [f.message.replace(/^[^:：]{1,12}[:：]\s*/, "")],
-    })),
-  );
-  const rest = e.fields.filter((f) => !known.includes(f.field)).map((f) => f.message);
-  return onForm.length ? rest : [e.message];
-}
+export { placeFieldErrors } from "../../app/forms.ts";
 
 /** A new submission id for an idempotent write (a retry resends the same one). */
 export function newClientId(): string {

@@ -4,6 +4,7 @@ import { Alert, App, Button, Form, Input, Modal, Select } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, type Resident } from "../../app/api.ts";
+import { placeFieldErrors } from "../../app/forms.ts";
 import { KEY_TAGS } from "../../app/i18n/index.ts";
 
 interface Values {
@@ -44,19 +45,10 @@ export function EditResident({ resident, onSaved }: { resident: Resident; onSave
       setOpen(false);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) setConflict(e.message);
-      else if (e instanceof ApiError && e.fields.length) {
-        const known = new Set(["name", "phone", "tags"]);
-        form.setFields(
-          e.fields
-            .filter((f) => known.has(f.field))
-            .map((f) => ({
-              name: f.field as keyof Values,
-              errors: [f.message.replace(/^[^:：]+[:：]\s*/, "")],
-            })),
-        );
-        const other = e.fields.filter((f) => !known.has(f.field));
-        if (other.length) setError(other.map((f) => f.message).join("；"));
-      } else setError(e instanceof Error ? e.message : String(e));
+      else {
+        const rest = placeFieldErrors(form, e, ["name", "phone", "tags"]);
+        setError(rest.length ? rest.join("；") : null);
+      }
     } finally {
       setBusy(false);
     }

@@ -3,12 +3,15 @@ import { Button, Card, Descriptions, Flex, Table, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { api, type Household, type Resident } from "../../app/api.ts";
+import { useAuth } from "../../app/auth.tsx";
 import { useSelectOrg } from "../../app/selection.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
+import { AddResident } from "./AddResident.tsx";
 import { ResidentTags } from "./tags.tsx";
 
 export default function HouseholdPage() {
   const { t } = useTranslation();
+  const { can } = useAuth();
   const id = Number(useParams().id);
   const q = useQuery({
     queryKey: ["household", id],
@@ -35,11 +38,12 @@ export default function HouseholdPage() {
             { key: "count", label: t("household.memberCount"), children: members.length },
           ]}
         />
-        <div style={{ marginTop: 8 }}>
+        <Flex gap={12} wrap style={{ marginTop: 8 }}>
           <Link to={`/buildings/${h.buildingId}`}>
             <Button>{t("resident.viewBuilding")}</Button>
           </Link>
-        </div>
+          {can("resident.write") && <AddResident householdId={h.id} />}
+        </Flex>
       </Card>
       <Card title={t("household.members")}>
         <Table<Resident>
