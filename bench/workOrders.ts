@@ -1,14 +1,16 @@
 // Work-order benchmark on a district PostgreSQL database carrying ~1 M work orders over 12 months.
 //
 //   npx tsx bench/workOrders.ts [--step load|intake|read|sweep|all] [--orders 1000000] [--days 365]
-//        [--reload] [--conns 8] [--duration 20] [--n 60]
+//        [--reload] [--conns 32 | 8,32,64] [--workers 1,2] [--duration 20] [--n 60] [--diagnostic]
 //
 //   load    `createdb -T gk_bench_district gk_bench_orders` (after migrating the template through the app's
 //           migrate), then seedOrders(…, "320613", {count, days}) in-process. Skipped when gk_bench_orders
 //           already holds orders, unless --reload. Prints load time, orders/s, events, table sizes.
-//   intake  the real server (buildApp + listen on 127.0.0.1) driven by a bounded concurrent fetch loop as
-//           demo-agent: POST /api/orders for --duration s over --conns connections → creates/s, p50/p99.
-//           Anchor, same run: pgbench single-row INSERT into a scratch table, same clients, same duration.
+//   intake  the real server as its own process (`gridkeeper serve --workers W` for each W of --workers) driven
+//           by autocannon in another process as demo-agent: POST /api/orders (each call a different grid and
+//           text) for --duration s over each --conns → creates/s, p50/p99. Anchor, same run: pgbench
+//           single-row INSERT into a scratch table, same clients, same duration. --diagnostic adds pgbench
+//           replaying one create's statements one order at a time (the write path before grouping).
 //   read    GET /api/orders/queue (demo-grid), GET /api/rates?month= (demo-commander: district; demo-community:
 //           one community) p50/p95 over real HTTP, each interleaved with the bare SQL of the same query.
 //   sweep   sweepSla(ctx, now) twice on the loaded DB, anchor the bare due-scan; then once more at now + 3 days
@@ -17,7 +19,6 @@
 // Database: GK_BENCH_ORDERS_DATABASE_URL, else gk_bench_orders (created from gk_bench_district).
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { loadConfig } from "../src/config.ts";
 import { type Database, openPostgres } from "../src/db/client.ts";
@@ -49,14 +50,16 @@ import {
   psql,
   result,
   secs,
-  stats,
 } from "./lib.ts";
 
 export const ORDERS_DB = "gk_bench_orders";
 const step = arg("step", "all")!;
 const COUNT = Number(arg("orders", "1000000"));
 const DAYS = Number(arg("days", "365"));
-const CONNS = Number(arg("conns", "8"));
+/** Connections of the load generator (and pgbench clients), e.g. "8,32,64". */
+const CONNS = arg("conns", "32")!.split(",").map(Number);
+/** Server processes (`gridkeeper serve --workers`), e.g. "1,2". */
+const WORKERS = arg("workers", "1,2")!.split(",").map(Number);
 const DURATION = Number(arg("duration", "20"));
 const N = Number(arg("n", "60"));
 const WARMUP = 5;
@@ -120,30 +123,34 @@ async function load() {
 
 // ---------------------------------------------------------------------------------------------- intake
 
-/** The load generator, run in its own node process so it does not share the server's event loop. */
+/**
+ * The load generator: autocannon in its own node process (so it does not share the server's event loop),
+ * each request a different call (description and grid vary). Prints autocannon's result as JSON.
+ */
 const LOADGEN = `
+import autocannon from ${JSON.stringify(path.resolve("node_modules/autocannon/autocannon.js"))};
 const [base, cookie, csrf, gridsJson, conns, duration] = process.argv.slice(2);
 const grids = JSON.parse(gridsJson);
-const lat = [];
-let errors = 0, firstError = null, i = 0;
-const end = performance.now() + Number(duration) * 1000;
-async function loop(c) {
-  while (performance.now() < end) {
-    const body = JSON.stringify({ channel: "hotline_12345", categoryCode: "sanitation",
-      description: "小区垃圾桶满溢未及时清运（压测 " + c + "-" + (i++) + "）", orgUnitId: grids[i % grids.length] });
-    const t = performance.now();
-    try {
-      const r = await fetch(base + "/api/orders", { method: "POST", body,
-        headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf } });
-      const text = await r.text();
-      if (r.status === 200 || r.status === 201) lat.push(performance.now() - t);
-      else { errors++; firstError ??= r.status + " " + text.slice(0, 300); }
-    } catch (e) { errors++; firstError ??= String(e); }
-  }
-}
-const t0 = performance.now();
-await Promise.all(Array.from({ length: Number(conns) }, (_, c) => loop(c)));
-process.stdout.write(JSON.stringify({ wallMs: performance.now() - t0, lat, errors, firstError }));
+let i = 0;
+let firstError = null;
+const result = await autocannon({
+  url: base,
+  connections: Number(conns),
+  duration: Number(duration),
+  requests: [{
+    method: "POST",
+    path: "/api/orders",
+    headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf },
+    setupRequest: (req) => {
+      i++;
+      return { ...req, body: JSON.stringify({ channel: "hotline_12345", categoryCode: "sanitation",
+        description: "小区垃圾桶满溢未及时清运（压测 " + i + "）", orgUnitId: grids[i % grids.length] }) };
+    },
+    onResponse: (status, body) => { if (status !== 201) firstError ??= status + " " + String(body).slice(0, 300); },
+  }],
+});
+process.stdout.write(JSON.stringify({ ok: result["2xx"], non2xx: result.non2xx, errors: result.errors,
+  timeouts: result.timeouts, seconds: result.duration, latency: result.latency, firstError }));
 `;
 
 function pgbench(script: string, conns: number, duration: number) {
@@ -276,22 +283,71 @@ async function openApp() {
   return { database, ctx, app };
 }
 
+type Load = {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  seconds: number;
+  latency: { p50: number; p99: number; max: number };
+  firstError: string | null;
+};
+
+/** `gridkeeper serve --workers W` as its own process on the bench database; resolves when it answers. */
+async function startServer(workers: number, port: number) {
+  const child = spawn(
+    process.execPath,
+    [path.resolve("bin/gridkeeper.js"), "serve", "--workers", String(workers)],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        GRIDKEEPER_SECRET: BENCH_SECRET,
+        GRIDKEEPER_DATA_DIR: dataDir,
+        PORT: String(port),
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}`);
+    const ok = await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // Every worker must be up before timing: wait until several health answers came from a warm pool.
+  await new Promise((r) => setTimeout(r, 1500));
+  return {
+    base,
+    stop: () =>
+      new Promise<void>((res) => {
+        child.once("exit", () => res());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
 async function intake() {
-  const { database, app } = await openApp();
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const database = await openPostgres(url);
+  await migrate(database);
   const grids = (
     await database.query<{ id: number }>("select id from org_units where kind = 'grid' order by id")
   ).map((g) => g.id);
-  const { cookie, csrf } = await login(base, "demo-agent");
-  const before = Number((await database.query<{ n: string }>("select count(*) as n from work_orders"))[0].n);
+  const count = async () =>
+    Number((await database.query<{ n: string }>("select count(*) as n from work_orders"))[0].n);
   const file = path.join(BENCH_TMP, "loadgen.mjs");
+  fs.mkdirSync(BENCH_TMP, { recursive: true });
   fs.writeFileSync(file, LOADGEN);
-  const runLoad = (seconds: number) =>
-    new Promise<{ wallMs: number; lat: number[]; errors: number; firstError: string | null }>((res, rej) => {
+  const runLoad = (base: string, cookie: string, csrf: string, conns: number, seconds: number) =>
+    new Promise<Load>((res, rej) => {
       const child = spawn(
         process.execPath,
-        [file, base, cookie, csrf, JSON.stringify(grids), String(CONNS), String(seconds)],
+        [file, base, cookie, csrf, JSON.stringify(grids), String(conns), String(seconds)],
         { stdio: ["ignore", "pipe", "inherit"] },
       );
       let out = "";
@@ -300,74 +356,86 @@ async function intake() {
         code === 0 ? res(JSON.parse(out)) : rej(new Error(`loadgen exited ${code}`)),
       );
     });
-  log(`intake: warm-up 3 s, then ${DURATION} s over ${CONNS} connections against ${base}…`);
-  await runLoad(3);
-  const http = await runLoad(DURATION);
-  const after = Number((await database.query<{ n: string }>("select count(*) as n from work_orders"))[0].n);
-  await app.close();
+  const runs: { workers: number; conns: number; before: number; after: number; http: Load }[] = [];
+  for (const workers of WORKERS) {
+    const server = await startServer(workers, 4700 + workers);
+    try {
+      const { cookie, csrf } = await login(server.base, "demo-agent");
+      for (const conns of CONNS) {
+        log(`intake: ${workers} worker(s), ${conns} connections: warm-up 3 s, then ${DURATION} s…`);
+        await runLoad(server.base, cookie, csrf, conns, 3);
+        const before = await count();
+        const http = await runLoad(server.base, cookie, csrf, conns, DURATION);
+        runs.push({ workers, conns, before, after: await count(), http });
+      }
+    } finally {
+      await server.stop();
+    }
+  }
   await database.close();
-  log(`pgbench: ${CONNS} clients, ${DURATION} s, single-row INSERT into scratch table bench_insert…`);
-  const pg = pgbenchInsert(CONNS, DURATION);
-  log(`pgbench: the statement sequence of one create, ${CONNS} clients, ${DURATION} s…`);
-  const grid0 = await (async () => {
+  const [grid0] = await (async () => {
     const d = await openPostgres(url);
-    const [g] = await d.query<{ id: number; path: string }>("select id, path from org_units where id = $1", [
+    const g = await d.query<{ id: number; path: string }>("select id, path from org_units where id = $1", [
       grids[0],
     ]);
     await d.close();
     return g;
   })();
-  const seq = pgbenchCreateSequence(CONNS, DURATION, grid0.id, grid0.path);
-  const h = stats(http.lat);
-  const rate = h.n / (http.wallMs / 1000);
-  const share = rate / pg.tps;
-  const flags = [
-    share < 1 / 3 ? "creates/s below 1/3 of pgbench" : "",
-    h.p99 > 100 ? "p99 over 100 ms" : "",
-  ].filter(Boolean);
-  result(
-    `orders intake (postgres, ${before} orders in db): POST /api/orders as demo-agent, ${CONNS} connections, ${secs(http.wallMs)} s: ` +
-      `${rate.toFixed(0)} creates/s (${h.n} created, ${http.errors} errors${http.firstError ? `, first: ${http.firstError}` : ""}; rows +${after - before}), ` +
-      `p50 ${ms(h.p50)} ms, p99 ${ms(h.p99)} ms, max ${ms(h.max)} ms | anchor: pgbench single-row INSERT, ${CONNS} clients, ${DURATION} s: ` +
-      `${pg.tps.toFixed(0)} tps (latency avg ${ms(pg.latAvg)} ms) → ${(share * 100).toFixed(0)}% of pgbench${flags.length ? `  ** ${flags.join("; ")}` : ""}`,
-  );
-  result(
-    `  diagnostic: pgbench replaying one create's statements (3 lookups + BEGIN, nextval, 5 INSERTs, COMMIT), ${CONNS} clients, ${DURATION} s: ` +
-      `${seq.tps.toFixed(0)} creates/s (latency avg ${ms(seq.latAvg)} ms) — the database's ceiling for the sequence the app sends`,
-  );
+  for (const conns of CONNS) {
+    log(`pgbench: ${conns} clients, ${DURATION} s, single-row INSERT into scratch table bench_insert…`);
+    const pg = pgbenchInsert(conns, DURATION);
+    for (const { workers, before, after, http } of runs.filter((r) => r.conns === conns)) {
+      const rate = http.ok / http.seconds;
+      const share = rate / pg.tps;
+      const flags = [
+        share < 1 / 3 ? "creates/s below 1/3 of pgbench" : "",
+        http.latency.p99 > 100 ? "p99 over 100 ms" : "",
+      ].filter(Boolean);
+      const errors = http.non2xx + http.errors + http.timeouts;
+      result(
+        `orders intake (postgres, ${before} orders in db): POST /api/orders as demo-agent to \`gridkeeper serve --workers ${workers}\`, autocannon ${conns} connections, ${http.seconds.toFixed(1)} s: ` +
+          `${rate.toFixed(0)} creates/s (${http.ok} created, ${errors} errors${http.firstError ? `, first: ${http.firstError}` : ""}; rows +${after - before}), ` +
+          `p50 ${ms(http.latency.p50)} ms, p99 ${ms(http.latency.p99)} ms, max ${ms(http.latency.max)} ms | anchor: pgbench single-row INSERT, ${conns} clients, ${DURATION} s: ` +
+          `${pg.tps.toFixed(0)} tps (latency avg ${ms(pg.latAvg)} ms) → ${(share * 100).toFixed(0)}% of pgbench${flags.length ? `  ** ${flags.join("; ")}` : ""}`,
+      );
+    }
+    if (process.argv.includes("--diagnostic")) {
+      const seq = pgbenchCreateSequence(conns, DURATION, grid0.id, grid0.path);
+      result(
+        `  diagnostic: pgbench replaying one create's statements one order at a time (3 lookups + BEGIN, nextval, 5 INSERTs, COMMIT, as before grouping), ${conns} clients, ${DURATION} s: ` +
+          `${seq.tps.toFixed(0)} creates/s (latency avg ${ms(seq.latAvg)} ms)`,
+      );
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- reads
 
-/** The two aggregations of rates/service.ts countRows, copied verbatim (keep in step with the service). */
+/** rates/service.ts countRows over the daily rollup, copied (keep in step with the service). */
 function bareCountRows(p: string, from: Date, to: Date, groupDepth: number | null) {
-  const key = groupDepth === null ? "'self'" : `split_part(o.org_path, '/', ${groupDepth + 2})`;
-  const params = [subtreePattern(p), from, to];
-  const orders = `select ${key} as code,
-       count(*) filter (where o.dispatched_at >= $2 and o.dispatched_at < $3)::int as dispatched,
-       count(*) filter (where o.dispatched_at >= $2 and o.dispatched_at < $3 and o.accepted_on_time)::int as "acceptedOnTime",
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3)::int as resolved,
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3 and (o.flow->'counts'->>'extensionsApproved')::int > 0)::int as "resolvedExtended",
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3 and o.resolved_on_time
-         and (o.flow->'counts'->>'extensionsApproved')::int = 0)::int as "resolvedOnTime",
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3 and (o.flow->'counts'->>'returns')::int = 0
-         and (o.flow->'counts'->>'reassigns')::int = 0 and (o.flow->'counts'->>'reopens')::int = 0)::int as "resolvedFirstTime"
-     from work_orders o
-     where o.org_path like $1 and (o.dispatched_at >= $2 or o.resolved_at >= $2) and least(o.dispatched_at, o.resolved_at) < $3
-     group by 1`;
-  const events = `select ${key} as code,
-       count(*) filter (where e.action in ('close','reopen'))::int as callbacks,
-       count(*) filter (where e.action in ('close','reopen') and (e.detail->'callback'->>'solved')::boolean)::int as "callbacksSolved",
-       count(*) filter (where e.action in ('close','reopen') and e.detail->'callback'->>'satisfaction' is not null)::int as "ratedCallbacks",
-       count(*) filter (where e.action in ('close','reopen') and e.detail->'callback'->>'satisfaction' in ('satisfied','basically_satisfied'))::int as "ratedSatisfied",
-       count(*) filter (where e.action in ('verify','rework'))::int as verified,
-       count(*) filter (where e.action = 'rework')::int as reworked
-     from work_order_events e join work_orders o on o.id = e.order_id
-     where o.org_path like $1 and e.at >= $2 and e.at < $3 and e.action in ('close','reopen','verify','rework')
-     group by 1`;
+  const key = groupDepth === null ? "'self'" : `split_part(org_path, '/', ${groupDepth + 2})`;
+  const day = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const cols = [
+    "dispatched",
+    "accepted_on_time",
+    "resolved",
+    "resolved_extended",
+    "resolved_on_time",
+    "resolved_first_time",
+    "callbacks",
+    "callbacks_solved",
+    "rated_callbacks",
+    "rated_satisfied",
+    "verified",
+    "reworked",
+  ];
   return [
-    { name: "orders", text: orders, params },
-    { name: "events", text: events, params },
+    {
+      name: "rollup",
+      text: `select ${key} as code, ${cols.map((c) => `sum(${c})::int as ${c}`).join(", ")} from rate_counts_daily
+     where org_path like $1 and day >= $2::date and day < $3::date group by 1`,
+      params: [subtreePattern(p), day(from), day(to)] as unknown[],
+    },
   ];
 }
 
@@ -439,9 +507,7 @@ async function reads() {
       label: `rates (postgres, ${orders} orders) ${who} month ${month} as ${username}`,
       target,
       n: N,
-      // District rates take seconds each today: a few samples are enough to tell.
-      warmup: username === "demo-commander" ? 1 : WARMUP,
-      budgetMs: 60_000,
+      warmup: WARMUP,
       explain,
       describe: (b) =>
         `dispatched ${b.counts.dispatched}, resolved ${b.counts.resolved}, ${b.children.length} child units`,

@@ -90,4 +90,10 @@ describe("gridkeeper CLI", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("无法连接 DATABASE_URL");
   }, 60_000);
+
+  it("--workers needs PostgreSQL: on the embedded database it refuses with a clear message", () => {
+    const r = run(["serve", "--workers", "2"], { GRIDKEEPER_DATA_DIR: path.join(tmp, "d") });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("多进程（--workers）需要 PostgreSQL");
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { Command } from "commander";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
@@ -16,8 +17,17 @@ import { ensureWebBuilt } from "./webBuild.ts";
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
 
-async function serve(opts: { demo: boolean; buildWeb: boolean }) {
+async function serve(opts: { demo: boolean; buildWeb: boolean; workers?: number }) {
   const config = loadConfig();
+  const workers = opts.workers ?? 1;
+  if (workers > 1 && cluster.isPrimary) {
+    if (!config.databaseUrl)
+      throw new Error("多进程（--workers）需要 PostgreSQL：请设置 DATABASE_URL；内嵌数据库只能单进程运行");
+    // Key, migrations and seeded categories once, before any worker starts.
+    loadSecret(config.secret, config.dataDir);
+    await (await createContext(config)).database.close();
+    return supervise(workers);
+  }
   if (opts.buildWeb) await ensureWebBuilt(say);
   const started = Date.now();
   const ctx = await createContext(config);
@@ -29,7 +39,9 @@ async function serve(opts: { demo: boolean; buildWeb: boolean }) {
     say("");
   }
   const app = await buildApp(ctx);
-  const stopBackground = startBackground(ctx, app.log);
+  // In a cluster one worker runs the sweeps (they are safe with several, but once is enough).
+  const stopBackground =
+    cluster.isWorker && !process.env.GK_BACKGROUND ? () => {} : startBackground(ctx, app.log);
   const shutdown = async () => {
     stopBackground();
     await app.close();
@@ -39,9 +51,55 @@ async function serve(opts: { demo: boolean; buildWeb: boolean }) {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   await app.listen({ port: config.port, host: config.host });
+  if (cluster.isWorker) return;
   say(
     `网格管家 Gridkeeper ${VERSION} 已启动：http://${config.host}:${config.port}  (数据库: ${ctx.database.kind}，启动用时 ${Date.now() - started} ms)`,
   );
+}
+
+/**
+ * Several server processes on one port (node:cluster hands each connection to a worker), for a host
+ * with more cores than one Node event loop can use. PostgreSQL only: PGlite is one process. Workers
+ * migrate under the advisory lock, answer any request (sessions live in the database) and are restarted
+ * when they die; the first one also runs the background sweeps.
+ */
+function supervise(workers: number) {
+  let stopping = false;
+  const roles = new Map<number, boolean>();
+  let listening = 0;
+  const fork = (background: boolean) => {
+    const w = cluster.fork(background ? { GK_BACKGROUND: "1" } : {});
+    roles.set(w.id, background);
+    w.once("listening", () => {
+      if (++listening === workers)
+        say(`网格管家 Gridkeeper ${VERSION} 已启动：${workers} 个工作进程 (数据库: postgres)`);
+    });
+  };
+  for (let i = 0; i < workers; i++) fork(i === 0);
+  cluster.on("exit", (w, code, signal) => {
+    const background = roles.get(w.id) ?? false;
+    roles.delete(w.id);
+    if (stopping) return;
+    process.stderr.write(`工作进程 ${w.process.pid} 退出（${signal ?? code}），正在重启\n`);
+    fork(background);
+  });
+  const stop = () => {
+    stopping = true;
+    const live = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
+    if (live.length === 0) process.exit(0);
+    let left = live.length;
+    for (const w of live) {
+      w!.once("exit", () => --left === 0 && process.exit(0));
+      w!.process.kill("SIGTERM");
+    }
+    // A worker stuck in shutdown must not keep the supervisor alive.
+    setTimeout(() => {
+      for (const w of live) if (!w!.isDead()) w!.process.kill("SIGKILL");
+      process.exit(0);
+    }, 10_000);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }
 
 const SCALES: Record<string, string> = {
@@ -60,7 +118,13 @@ program
 program
   .command("serve")
   .description("迁移数据库并启动服务（不载入演示数据）")
-  .action(() => serve({ demo: false, buildWeb: false }));
+  .option("--workers <n>", "工作进程数（仅 PostgreSQL；每个 CPU 核一个为宜）", "1")
+  .action((o: { workers: string }) => {
+    const workers = Number(o.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+      throw new Error("--workers 须为 1–64 的整数");
+    return serve({ demo: false, buildWeb: false, workers });
+  });
 
 program
   .command("migrate")
@@ -147,6 +211,22 @@ user
         password,
       });
       say(`账号已创建：${o.username} (id ${id})`);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command("rates")
+  .description("统计数据维护")
+  .command("rebuild")
+  .description("按工单和工单事件重算每日统计（rate_counts_daily），用于修复或核对")
+  .action(async () => {
+    const db = await openDatabase(loadConfig());
+    try {
+      const started = Date.now();
+      const [{ n }] = await db.query<{ n: string }>("select rate_counts_rebuild() as n");
+      say(`每日统计已重算：${n} 行，用时 ${Date.now() - started} ms`);
     } finally {
       await db.close();
     }

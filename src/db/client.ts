@@ -14,8 +14,15 @@ export type DbKind = "pglite" | "postgres";
 export interface Database {
   kind: DbKind;
   db: Db;
-  /** Raw parameterised SQL for the few places Drizzle's builder does not fit (bulk, reports). */
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Raw parameterised SQL for the few places Drizzle's builder does not fit (bulk, reports). A `name`
+   * prepares the statement once per server connection (hot paths whose planning costs more than running).
+   */
+  query<T = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+    opts?: { name?: string },
+  ): Promise<T[]>;
   /** COPY rows (already CSV-encoded lines) into a table; the fast path for seeds and imports. */
   copyCsv(table: string, columns: string[], csv: string): Promise<void>;
   /**
@@ -75,8 +82,10 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
   return {
     kind: "postgres",
     db,
-    async query(text, params) {
-      const r = await pool.query(text, params as any[]);
+    async query(text, params, opts) {
+      const r = opts?.name
+        ? await pool.query({ name: opts.name, text, values: params as any[] })
+        : await pool.query(text, params as any[]);
       return r.rows;
     },
     async copyCsv(table, columns, csv) {

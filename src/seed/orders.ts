@@ -1,7 +1,7 @@
 import type { Database } from "../db/client.ts";
 import { csvField } from "../db/client.ts";
 import { createRng, type Rng, weightedTable } from "../domain/people/random.ts";
-import { computeDeadlines, findPolicy } from "../domain/sla/index.ts";
+import { computeDeadlines, findPolicy, shanghaiDate } from "../domain/sla/index.ts";
 import {
   type Actor,
   applyTransition,
@@ -242,7 +242,7 @@ export async function seedOrders(
       channel === "grid_patrol"
         ? null
         : `1${rng.pick(["38", "39", "51", "58", "87", "89"])}${String(rng.int(0, 99_999_999)).padStart(8, "0")}`;
-    const dayKey = new Date(created.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll("-", "");
+    const dayKey = shanghaiDate(created).replaceAll("-", "");
     orderRows.push(
       [
         id,

@@ -6,9 +6,12 @@ import type { AppContext } from "./context.ts";
 import { seedCategories } from "./modules/workOrders/categories.ts";
 import { FieldCrypto, loadSecret } from "./platform/crypto.ts";
 
+const SEED_LOCK = 0x67_6b_73; // "gks"
+
 export async function createContext(config: Config, database?: Database): Promise<AppContext> {
   const db = database ?? (await openDatabase(config));
-  await seedCategories(db);
+  // Several processes may start at once on one database: one seeds, the others then find it seeded.
+  await db.exclusive(SEED_LOCK, () => seedCategories(db));
   return {
     config,
     database: db,

@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -174,4 +176,36 @@ export const open311Keys = pgTable(
     ...timestamps(),
   },
   (t) => [uniqueIndex("open311_keys_hash_uq").on(t.keyHash)],
+);
+
+/**
+ * The counts behind the rates (DESIGN §3) per Asia/Shanghai day and routed unit, so a month's rates for the
+ * whole district read a few thousand rows instead of a million orders. Kept by statement triggers on
+ * work_orders and work_order_events in the writing transaction (migration 0005), never written by the app.
+ * An order's dispatch facts count on its dispatch day, its resolution facts on its resolution day, callbacks
+ * and verifications on the day they happened — the same attribution as the rate definitions.
+ */
+export const rateCountsDaily = pgTable(
+  "rate_counts_daily",
+  {
+    day: date().notNull(),
+    orgPath: text().notNull(),
+    dispatched: integer().notNull().default(0),
+    acceptedOnTime: integer().notNull().default(0),
+    resolved: integer().notNull().default(0),
+    resolvedExtended: integer().notNull().default(0),
+    resolvedOnTime: integer().notNull().default(0),
+    resolvedFirstTime: integer().notNull().default(0),
+    callbacks: integer().notNull().default(0),
+    callbacksSolved: integer().notNull().default(0),
+    ratedCallbacks: integer().notNull().default(0),
+    ratedSatisfied: integer().notNull().default(0),
+    verified: integer().notNull().default(0),
+    reworked: integer().notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.orgPath] }),
+    index("rate_counts_daily_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`, t.day),
+  ],
 );

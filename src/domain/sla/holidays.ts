@@ -12,7 +12,21 @@ export const HOLIDAY_DATA_LAST_YEAR = Math.max(...Object.keys(holidays).map((k) 
 
 export type DayKind = "workday" | "adjusted_workday" | "holiday" | "weekend";
 
+// SLA clocks ask about the same few days for every order; formatting a date key each time dominated
+// the cost of computing a deadline, so each day's answer is kept (a day's kind never changes).
+const kindCache = new Map<number, DayKind>();
+
 export function chineseDayKind(day: number): DayKind {
+  let kind = kindCache.get(day);
+  if (kind === undefined) {
+    kind = dayKindOf(day);
+    if (kindCache.size > 20_000) kindCache.clear();
+    kindCache.set(day, kind);
+  }
+  return kind;
+}
+
+function dayKindOf(day: number): DayKind {
   const key = dayKey(day);
   if (adjustedWorkdays[key]) return "adjusted_workday";
   if (holidays[key]) return "holiday";

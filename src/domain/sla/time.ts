@@ -26,6 +26,11 @@ export function dayKey(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** "YYYY-MM-DD" of the Shanghai calendar day an instant falls on. */
+export function shanghaiDate(at: Date): string {
+  return dayKey(shanghaiDay(at.getTime()));
+}
+
 export function dayFromKey(key: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(key);
   if (!m) throw new RangeError(`not a YYYY-MM-DD date: ${key}`);

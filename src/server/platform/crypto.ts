@@ -43,7 +43,13 @@ export function loadSecret(configured: string | undefined, dataDir: string): str
   } catch {
     fs.mkdirSync(dataDir, { recursive: true });
     const s = crypto.randomBytes(32).toString("base64url");
-    fs.writeFileSync(file, s, { mode: 0o600, flag: "wx" });
+    try {
+      fs.writeFileSync(file, s, { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      // Another process created it first: use theirs, never a second key.
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return fs.readFileSync(file, "utf8").trim();
+      throw e;
+    }
     return s;
   }
 }

@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   "care.read": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
   /** Tagging residents and recording visits. */
   "care.write": ["sysadmin", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
+  /** Choosing a key resident's responsible grid worker and family doctor: the community and the grid head. */
+  "care.assign": ["sysadmin", "community_admin", "grid_head"] as Role[],
   /** Ledger import, community visit-frequency config, care-team roster, hospital list. */
   "care.manage": ["sysadmin", "community_admin"] as Role[],
   /** Health data (vitals, alerts, consultations, referrals): doctor and care roles only, audited on read. */

@@ -4,6 +4,7 @@ import { accounts, orgUnits, sessions } from "../../../db/schema/index.ts";
 import { lockDurationMs } from "../../../domain/auth/lockout.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { audit } from "../../platform/audit.ts";
+import { readThrough } from "../../platform/cache.ts";
 import { TooMany, Unauthenticated } from "../../platform/errors.ts";
 import { dummyHash, verifyPassword } from "./passwords.ts";
 
@@ -72,6 +73,7 @@ export async function login(
 export async function logout(ctx: AppContext, token: string, actor: Actor): Promise<void> {
   const { db } = ctx.database;
   await db.delete(sessions).where(eq(sessions.id, tokenId(token)));
+  sessionCache.forget(ctx.database, tokenId(token));
   await audit(db, actor, { action: "logout", entity: "account", entityId: actor.id });
 }
 
@@ -93,29 +95,46 @@ async function actorFor(ctx: AppContext, accountId: number): Promise<Actor | nul
   return row ?? null;
 }
 
+interface CachedSession {
+  actor: Actor;
+  csrfToken: string;
+  expiresAt: Date;
+}
+/**
+ * Every request resolves its session; a few seconds of cache saves a query per request. Logout here
+ * forgets at once; a logout or a disabled account seen by another server process takes effect there
+ * within these seconds.
+ */
+const sessionCache = readThrough<string, CachedSession>({ max: 20_000, ttlMs: 5_000 });
+
 /** Resolves a session token to its actor and CSRF token; expired or unknown → null. */
 export async function sessionActor(
   ctx: AppContext,
   token: string,
 ): Promise<{ actor: Actor; csrfToken: string } | null> {
-  const [row] = await ctx.database.db
-    .select({
-      csrfToken: sessions.csrfToken,
-      id: accounts.id,
-      username: accounts.username,
-      displayName: accounts.displayName,
-      role: accounts.role,
-      disabled: accounts.disabled,
-      orgUnitId: accounts.orgUnitId,
-      orgPath: orgUnits.path,
-      orgName: orgUnits.name,
-      orgKind: orgUnits.kind,
-    })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
-    .where(and(eq(sessions.id, tokenId(token)), gt(sessions.expiresAt, new Date())));
-  if (!row || row.disabled) return null;
-  const { csrfToken, disabled: _d, ...actor } = row;
-  return { actor, csrfToken };
+  const s = await sessionCache.get(ctx.database, tokenId(token), async () => {
+    const [row] = await ctx.database.db
+      .select({
+        csrfToken: sessions.csrfToken,
+        expiresAt: sessions.expiresAt,
+        id: accounts.id,
+        username: accounts.username,
+        displayName: accounts.displayName,
+        role: accounts.role,
+        disabled: accounts.disabled,
+        orgUnitId: accounts.orgUnitId,
+        orgPath: orgUnits.path,
+        orgName: orgUnits.name,
+        orgKind: orgUnits.kind,
+      })
+      .from(sessions)
+      .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+      .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
+      .where(and(eq(sessions.id, tokenId(token)), gt(sessions.expiresAt, new Date())));
+    if (!row || row.disabled) return undefined;
+    const { csrfToken, expiresAt, disabled: _d, ...actor } = row;
+    return { actor, csrfToken, expiresAt };
+  });
+  if (!s || s.expiresAt <= new Date()) return null;
+  return { actor: s.actor, csrfToken: s.csrfToken };
 }

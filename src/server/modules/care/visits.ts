@@ -23,6 +23,7 @@ import {
 import { VITAL_LEVEL_LABELS, type VitalFinding, type VitalLevel } from "../../../domain/care/vitals.ts";
 import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
 import { KEY_TAGS } from "../../../domain/people/generate.ts";
+import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { audit } from "../../platform/audit.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
@@ -233,6 +234,8 @@ export async function updatePlan(
   now = new Date(),
 ) {
   authorize(actor, "care.write");
+  // Who looks after whom is the community's and the grid head's call, not the assignee's own.
+  if (input.assignedWorkerId !== undefined || input.doctorId !== undefined) authorize(actor, "care.assign");
   const r = await residentInScope(ctx, actor, residentId);
   if (
     input.frequencyOverride !== undefined &&
@@ -489,7 +492,7 @@ async function alertOfVisit(ctx: AppContext, visitId: number) {
 
 /** The doctor an alert goes to: the active contract's doctor, else the plan's, else the registry's. */
 async function doctorOf(tx: Tx, residentId: number, on: Date): Promise<number | null> {
-  const day = new Date(on.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const day = shanghaiDate(on);
   const [c] = await rows<{ doctorId: number | null }>(
     tx,
     sql`select coalesce(

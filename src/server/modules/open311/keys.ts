@@ -1,14 +1,16 @@
 import crypto from "node:crypto";
 import type { Actor, AppContext } from "../../context.ts";
 import { audit } from "../../platform/audit.ts";
-import { NotFound } from "../../platform/errors.ts";
+import { Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize, authorizeScope } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/service.ts";
 
 const hashKey = (key: string) => crypto.createHash("sha256").update(key).digest("base64url");
 
-export async function createKey(ctx: AppContext, actor: Actor, name: string, orgUnitId: number) {
+export async function createKey(ctx: AppContext, actor: Actor, rawName: string, orgUnitId: number) {
   authorize(actor, "open311.manage");
+  const name = rawName.trim();
+  if (!name) throw Invalid("名称不能为空", [{ field: "name", message: "名称: 不能为空" }]);
   const unit = await getOrgUnit(ctx, actor, orgUnitId);
   const key = `gk_${crypto.randomBytes(24).toString("base64url")}`;
   const [row] = await ctx.database.query<{ id: number }>(

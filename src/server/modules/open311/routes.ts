@@ -296,20 +296,22 @@ export async function open311Routes(app: FastifyInstance) {
             ip: req.ip,
           };
           const name = [b.last_name, b.first_name].filter(Boolean).join("") || undefined;
-          const { id } = await createOrder(ctx, actor, {
-            channel: "open311",
-            categoryCode: b.service_code,
-            description: (b.description ?? "").trim() || "（Open311 来件未附描述）",
-            callerName: name,
-            callerPhone: b.phone || undefined,
-            buildingId,
-            orgUnitId: buildingId ? undefined : key.orgUnitId,
-            address: b.address_string,
-          });
           const token = crypto.randomUUID();
-          await ctx.database.query(
-            "update work_orders set lat = $2, long = $3, open311_token = $4 where id = $1",
-            [id, lat, long, token],
+          const { id } = await createOrder(
+            ctx,
+            actor,
+            {
+              channel: "open311",
+              categoryCode: b.service_code,
+              description: (b.description ?? "").trim() || "（Open311 来件未附描述）",
+              callerName: name,
+              callerPhone: b.phone || undefined,
+              buildingId,
+              orgUnitId: buildingId ? undefined : key.orgUnitId,
+              address: b.address_string,
+            },
+            new Date(),
+            { lat, long, open311Token: token },
           );
           return send(req, reply, 201, "service_requests", "request", [
             {

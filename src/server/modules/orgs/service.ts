@@ -1,6 +1,8 @@
+import type { Database } from "../../../db/client.ts";
 import type { OrgUnit } from "../../../db/schema/index.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
+import { readThrough } from "../../platform/cache.ts";
 import { NotFound } from "../../platform/errors.ts";
 import { authorizeScope } from "../../platform/policy.ts";
 
@@ -16,6 +18,27 @@ export interface OrgNode {
 
 const NODE_COLUMNS = `o.id, o.kind, o.code, o.name, o.path, o.parent_id as "parentId",
   (select count(*)::int from org_units c where c.parent_id = o.id) as "childCount"`;
+
+export interface UnitRef {
+  id: number;
+  kind: string;
+  name: string;
+  path: string;
+  parentId: number | null;
+}
+// The org tree is loaded by seed and changes only by migration, so units read through a cache.
+const unitCache = readThrough<number, UnitRef>({ max: 50_000, ttlMs: 60_000 });
+
+/** A unit by id, without a scope check (callers check the scope they need). */
+export function unitById(database: Database, id: number): Promise<UnitRef | undefined> {
+  return unitCache.get(database, id, async () => {
+    const [u] = await database.query<UnitRef>(
+      `select id, kind, name, path, parent_id as "parentId" from org_units where id = $1`,
+      [id],
+    );
+    return u;
+  });
+}
 
 export async function getOrgUnit(ctx: AppContext, actor: Actor, idOrCode: number | string): Promise<OrgNode> {
   const byId = typeof idOrCode === "number";

@@ -9,22 +9,28 @@ import {
   type RateWeights,
   rankUnits,
 } from "../../../domain/rates/index.ts";
+import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { audit } from "../../platform/audit.ts";
 import { Invalid } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/service.ts";
 
-// Rates of DESIGN §3 for any unit and period, with the counts behind each. Order-level facts come from
-// columns; callbacks and verifications are counted from the event log, where each one happened.
+// Rates of DESIGN §3 for any unit and period, with the counts behind each. The counts come from
+// rate_counts_daily, which triggers keep per Shanghai day and routed unit in the writing transaction
+// (migration 0005): a district month reads a few thousand rows, not a million orders and their events.
 
 interface CountRow extends RateCounts {
   code: string;
 }
 
+const COUNT_COLUMNS = (Object.keys(emptyCounts()) as (keyof RateCounts)[])
+  .map((k) => `sum(${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)})::int as "${k}"`)
+  .join(", ");
+
 /**
  * Counts for the orders under `path`, grouped by the unit at `groupDepth` (district 0, street 1,
- * community 2, grid 3), or all together when it is null. One scan of orders and one of events.
+ * community 2, grid 3), or all together when it is null. Periods are whole Shanghai days.
  */
 async function countRows(
   ctx: AppContext,
@@ -34,43 +40,12 @@ async function countRows(
   groupDepth: number | null,
 ): Promise<CountRow[]> {
   // "/a/b/c/" splits into ['', a, b, c, '']: the unit at depth d is segment d + 2.
-  const key = groupDepth === null ? "'self'" : `split_part(o.org_path, '/', ${groupDepth + 2})`;
-  const params = [subtreePattern(path), from, to];
-  const orders = await ctx.database.query<any>(
-    `select ${key} as code,
-       count(*) filter (where o.dispatched_at >= $2 and o.dispatched_at < $3)::int as dispatched,
-       count(*) filter (where o.dispatched_at >= $2 and o.dispatched_at < $3 and o.accepted_on_time)::int as "acceptedOnTime",
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3)::int as resolved,
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3 and (o.flow->'counts'->>'extensionsApproved')::int > 0)::int as "resolvedExtended",
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3 and o.resolved_on_time
-         and (o.flow->'counts'->>'extensionsApproved')::int = 0)::int as "resolvedOnTime",
-       count(*) filter (where o.resolved_at >= $2 and o.resolved_at < $3 and (o.flow->'counts'->>'returns')::int = 0
-         and (o.flow->'counts'->>'reassigns')::int = 0 and (o.flow->'counts'->>'reopens')::int = 0)::int as "resolvedFirstTime"
-     from work_orders o
-     where o.org_path like $1 and (o.dispatched_at >= $2 or o.resolved_at >= $2) and least(o.dispatched_at, o.resolved_at) < $3
-     group by 1`,
-    params,
+  const key = groupDepth === null ? "'self'" : `split_part(org_path, '/', ${groupDepth + 2})`;
+  return ctx.database.query<CountRow>(
+    `select ${key} as code, ${COUNT_COLUMNS} from rate_counts_daily
+     where org_path like $1 and day >= $2::date and day < $3::date group by 1`,
+    [subtreePattern(path), shanghaiDate(from), shanghaiDate(to)],
   );
-  const events = await ctx.database.query<any>(
-    `select ${key} as code,
-       count(*) filter (where e.action in ('close','reopen'))::int as callbacks,
-       count(*) filter (where e.action in ('close','reopen') and (e.detail->'callback'->>'solved')::boolean)::int as "callbacksSolved",
-       count(*) filter (where e.action in ('close','reopen') and e.detail->'callback'->>'satisfaction' is not null)::int as "ratedCallbacks",
-       count(*) filter (where e.action in ('close','reopen') and e.detail->'callback'->>'satisfaction' in ('satisfied','basically_satisfied'))::int as "ratedSatisfied",
-       count(*) filter (where e.action in ('verify','rework'))::int as verified,
-       count(*) filter (where e.action = 'rework')::int as reworked
-     from work_order_events e join work_orders o on o.id = e.order_id
-     where o.org_path like $1 and e.at >= $2 and e.at < $3 and e.action in ('close','reopen','verify','rework')
-     group by 1`,
-    params,
-  );
-  const byCode = new Map<string, CountRow>();
-  for (const r of [...orders, ...events]) {
-    const cur = byCode.get(r.code) ?? { ...emptyCounts(), code: r.code };
-    for (const [k, v] of Object.entries(r)) if (k !== "code") (cur as any)[k] = v;
-    byCode.set(r.code, cur);
-  }
-  return [...byCode.values()];
 }
 
 export function parsePeriod(from?: string, to?: string, month?: string): { from: Date; to: Date } {

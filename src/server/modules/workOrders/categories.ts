@@ -4,6 +4,7 @@ import { nameInitials } from "../../../domain/people/pinyin.ts";
 import { BUILTIN_POLICIES, findPolicy } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { audit } from "../../platform/audit.ts";
+import { readThrough } from "../../platform/cache.ts";
 import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
 import { ROLES } from "../../platform/roles.ts";
@@ -128,6 +129,25 @@ export interface CategoryInput {
   sortOrder?: number;
 }
 
+/** What intake needs of a category, read through a short cache (every create names one). */
+export interface CategoryRef {
+  id: number;
+  name: string;
+  slaPolicy: string;
+  active: boolean;
+}
+const byCode = readThrough<string, CategoryRef>({ max: 1000, ttlMs: 30_000 });
+
+export function categoryByCode(database: Database, code: string): Promise<CategoryRef | undefined> {
+  return byCode.get(database, code, async () => {
+    const [c] = await database.query<CategoryRef>(
+      `select id, name, sla_policy as "slaPolicy", active from categories where code = $1`,
+      [code],
+    );
+    return c;
+  });
+}
+
 const CATEGORY_COLUMNS = `id, code, name, initials, sla_policy as "slaPolicy", owner_role as "ownerRole", department, active, sort_order as "sortOrder"`;
 
 /** Active categories (all, for admins), optionally filtered by name or pinyin initials ("hjws" → 环境卫生). */
@@ -149,6 +169,9 @@ export async function listCategories(ctx: AppContext, actor: Actor, q?: string, 
 
 function checkCategory(input: CategoryInput) {
   const fields: { field: string; message: string }[] = [];
+  // The schema's minLength lets "   " through, which would be stored as an empty name.
+  if (input.name !== undefined && !input.name.trim())
+    fields.push({ field: "name", message: "名称: 不能为空" });
   if (input.slaPolicy !== undefined && !findPolicy(input.slaPolicy)) {
     fields.push({
       field: "slaPolicy",
@@ -171,11 +194,11 @@ export async function createCategory(
 ) {
   authorize(actor, "category.manage");
   checkCategory(input);
-  const [dup] = await ctx.database.query("select 1 from categories where code = $1", [input.code]);
-  if (dup) throw Conflict("分类编码已存在", { fields: [{ field: "code", message: "编码: 已存在" }] });
+  // ON CONFLICT, not a prior SELECT: two admins adding the same code at once get one 201 and one 409.
   const [row] = await ctx.database.query<{ id: number }>(
     `insert into categories (code, name, initials, sla_policy, owner_role, department, sort_order)
-     values ($1, $2, $3, $4, $5, $6, coalesce($7, (select coalesce(max(sort_order), 0) + 1 from categories))) returning id`,
+     values ($1, $2, $3, $4, $5, $6, coalesce($7, (select coalesce(max(sort_order), 0) + 1 from categories)))
+     on conflict (code) do nothing returning id`,
     [
       input.code,
       input.name.trim(),
@@ -186,6 +209,11 @@ export async function createCategory(
       input.sortOrder ?? null,
     ],
   );
+  if (!row)
+    throw Conflict("分类编码已存在", {
+      fields: [{ field: "code", message: "编码: 已被其他分类使用（含已停用的分类）" }],
+    });
+  byCode.forget(ctx.database);
   await audit(ctx.database.db, actor, {
     action: "create",
     entity: "category",
@@ -221,6 +249,7 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
       input.sortOrder ?? null,
     ],
   );
+  byCode.forget(ctx.database);
   const [after] = await ctx.database.query(`select ${CATEGORY_COLUMNS} from categories where id = $1`, [id]);
   await audit(ctx.database.db, actor, {
     action: "update",

@@ -115,8 +115,7 @@ export async function workOrderRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const { id } = await createOrder(ctx, req.actor, req.body);
-      const { row } = await getOrder(ctx, req.actor, id);
+      const { row } = await createOrder(ctx, req.actor, req.body);
       return reply.status(201).send(presentOrder(row, ctx.crypto, req.actor));
     },
   );

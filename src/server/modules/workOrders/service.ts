@@ -1,8 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { workOrderEvents, workOrders } from "../../../db/schema/index.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
+import { shanghaiDate } from "../../../domain/sla/index.ts";
 import {
   ACTION_LABELS,
   applyTransition,
@@ -17,7 +18,10 @@ import { audit } from "../../platform/audit.ts";
 import { AppError, Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize, authorizeScope } from "../../platform/policy.ts";
 import { enqueue } from "../notifications/service.ts";
+import { unitById } from "../orgs/service.ts";
+import { categoryByCode } from "./categories.ts";
 import { slaColumns, toDomain, toFlow } from "./flow.ts";
+import { intakeWriter } from "./intake.ts";
 
 export const CHANNELS = [
   "hotline_12345",
@@ -109,6 +113,7 @@ export interface CreateOrderInput {
 interface Place {
   orgUnitId: number;
   orgPath: string;
+  orgName: string;
   kind: string;
   buildingId: number | null;
   address: string | null;
@@ -131,8 +136,8 @@ async function resolvePlace(ctx: AppContext, input: CreateOrderInput): Promise<P
   // A unit the agent picked by hand wins over the one the address implies (the resident stays linked).
   if (buildingId && !input.orgUnitId) {
     // A building sits in a micro-grid; orders go to the grid above it.
-    const [b] = await q<{ address: string; gridId: number; gridPath: string }>(
-      `select b.address, g.id as "gridId", g.path as "gridPath" from buildings b
+    const [b] = await q<{ address: string; gridId: number; gridPath: string; gridName: string }>(
+      `select b.address, g.id as "gridId", g.path as "gridPath", g.name as "gridName" from buildings b
        join org_units m on m.id = b.org_unit_id join org_units g on g.id = m.parent_id where b.id = $1`,
       [buildingId],
     );
@@ -140,51 +145,51 @@ async function resolvePlace(ctx: AppContext, input: CreateOrderInput): Promise<P
     return {
       orgUnitId: b.gridId,
       orgPath: b.gridPath,
+      orgName: b.gridName,
       kind: "grid",
       buildingId,
       address: address ?? b.address,
     };
   }
   if (input.orgUnitId) {
-    const [u] = await q<{ id: number; path: string; kind: string; parentId: number | null }>(
-      `select id, path, kind, parent_id as "parentId" from org_units where id = $1`,
-      [input.orgUnitId],
-    );
+    let u = await unitById(ctx.database, input.orgUnitId);
     if (!u) throw Invalid("组织不存在", [{ field: "orgUnitId", message: "所属网格: 不存在" }]);
-    if (u.kind === "micro_grid") {
-      const [g] = await q<{ id: number; path: string }>("select id, path from org_units where id = $1", [
-        u.parentId,
-      ]);
-      return { orgUnitId: g.id, orgPath: g.path, kind: "grid", buildingId, address };
-    }
-    if (u.kind === "district") {
+    if (u.kind === "micro_grid" && u.parentId) u = (await unitById(ctx.database, u.parentId)) ?? u;
+    if (u.kind === "district" || u.kind === "micro_grid") {
       throw Invalid("请指定到街道、社区或网格", [
         { field: "orgUnitId", message: "所属网格: 须为街道、社区或网格" },
       ]);
     }
-    return { orgUnitId: u.id, orgPath: u.path, kind: u.kind, buildingId, address };
+    return { orgUnitId: u.id, orgPath: u.path, orgName: u.name, kind: u.kind, buildingId, address };
   }
   throw Invalid("请提供事发位置：居民、楼栋或所属网格", [
     { field: "location", message: "位置: 请选择居民、楼栋或网格" },
   ]);
 }
 
-async function nextNumber(db: Db, now: Date): Promise<{ id: number; number: string }> {
-  const rows = (await db.execute(sql`select nextval('work_orders_id_seq')::int as id`)) as any;
-  const id = Number(rows.rows[0].id);
-  const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll("-", "");
-  return { id, number: `${day}${String(id).padStart(6, "0")}` };
-}
-
 export const flowRoles = (actor: Actor): FlowRole[] => [actor.role as FlowRole];
 
-export async function createOrder(ctx: AppContext, actor: Actor, input: CreateOrderInput, now = new Date()) {
+/** Set by Open311 intake, stored in the same write as the order. */
+export interface OrderExtras {
+  lat?: number | null;
+  long?: number | null;
+  open311Token?: string | null;
+}
+
+/**
+ * Files an order: validates, routes it, dispatches it to the routed unit (unless told not to) and writes
+ * it with its events, dispatch message and audit entry in one statement through the intake writer.
+ * Returns the stored row, so the caller can present it without reading it back.
+ */
+export async function createOrder(
+  ctx: AppContext,
+  actor: Actor,
+  input: CreateOrderInput,
+  now = new Date(),
+  extras: OrderExtras = {},
+): Promise<{ id: number; number: string; row: OrderRow }> {
   authorize(actor, "order.create");
-  const q = ctx.database.query.bind(ctx.database);
-  const [cat] = await q<{ id: number; slaPolicy: string; name: string; active: boolean }>(
-    `select id, sla_policy as "slaPolicy", name, active from categories where code = $1`,
-    [input.categoryCode],
-  );
+  const cat = await categoryByCode(ctx.database, input.categoryCode);
   if (!cat?.active)
     throw Invalid("未知的诉求分类", [{ field: "categoryCode", message: "诉求分类: 未知或已停用" }]);
   const description = input.description.trim();
@@ -200,80 +205,116 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateOr
   if (!place.orgPath.startsWith(actor.orgPath)) throw Forbidden("事发地点不在您的管辖范围内");
 
   let order = newWorkOrder("0", now);
-  const events: { action: string; from: string | null; to: string; note: string | null; detail?: unknown }[] =
-    [{ action: "receive", from: null, to: "received", note: `${CHANNEL_LABELS[input.channel]}受理` }];
+  const event = (action: string, from: string | null, to: string, note: string | null, detail?: unknown) => ({
+    action,
+    from_state: from,
+    to_state: to,
+    // Open311 acts without an account (id 0): its name says who.
+    actor_id: actor.id || null,
+    actor_name: actor.displayName,
+    at: now,
+    note,
+    detail: detail ?? null,
+  });
+  const events = [event("receive", null, "received", `${CHANNEL_LABELS[input.channel]}受理`)];
   if (input.dispatch !== false) {
     const r = applyTransition(
       order,
       "dispatch",
       { id: String(actor.id), roles: [...flowRoles(actor), "system"] },
       now,
-      {
-        assignee: String(place.orgUnitId),
-      },
+      { assignee: String(place.orgUnitId) },
     );
     if (!r.ok) throw new AppError(409, r.error.code, r.error.message, r.error);
     order = r.order;
-    events.push({
-      action: "dispatch",
-      from: "received",
-      to: "dispatched",
-      note: null,
-      detail: { orgUnitId: place.orgUnitId, level: place.kind },
-    });
+    events.push(
+      event("dispatch", "received", "dispatched", null, { orgUnitId: place.orgUnitId, level: place.kind }),
+    );
   }
   const sla = slaColumns(order, cat.slaPolicy, now);
   const c = ctx.crypto;
-  return ctx.database.db.transaction(async (tx) => {
-    const { id, number } = await nextNumber(tx as unknown as Db, now);
-    await tx.insert(workOrders).values({
-      id,
-      number,
-      channel: input.channel,
-      categoryId: cat.id,
-      slaPolicy: cat.slaPolicy,
-      state: order.status,
-      version: order.version,
-      description,
-      residentId: input.residentId ?? null,
-      callerName: input.callerName?.trim() || null,
-      callerPhoneCipher: phone ? c.encrypt(phone) : null,
-      callerPhoneHash: phone ? c.hash(phone) : null,
-      callerPhoneTail: phone ? phone.slice(-4) : null,
-      address: place.address,
-      buildingId: place.buildingId,
-      orgUnitId: place.orgUnitId,
-      orgPath: place.orgPath,
-      routedLevel: place.kind,
-      flow: toFlow(order),
-      nextDueAt: sla.nextDueAt,
-      nextWarnAt: sla.nextWarnAt,
-      dispatchedAt: order.milestones.dispatched ?? null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    for (const e of events) {
-      await insertEvent(tx as any, "系统", id, e.action, e.from, e.to, actor, now, e.note, e.detail);
-    }
-    if (order.status === "dispatched") {
-      await enqueue(tx as any, {
-        kind: "dispatch",
-        orderId: id,
-        recipientOrgId: place.orgUnitId,
-        orgPath: place.orgPath,
-        title: `新工单 ${number}：${cat.name}`,
-        body: `${place.address ?? ""} ${description.slice(0, 60)}`.trim(),
-      });
-    }
-    await audit(tx as any, actor, {
+  const flow = toFlow(order);
+  const callerName = input.callerName?.trim() || null;
+  const callerPhoneCipher = phone ? c.encrypt(phone) : null;
+  const { id, number } = await intakeWriter(ctx.database).write({
+    day_key: shanghaiDate(now).replaceAll("-", ""),
+    channel: input.channel,
+    category_id: cat.id,
+    sla_policy: cat.slaPolicy,
+    state: order.status,
+    version: order.version,
+    description,
+    resident_id: input.residentId ?? null,
+    caller_name: callerName,
+    caller_phone_cipher: callerPhoneCipher,
+    caller_phone_hash: phone ? c.hash(phone) : null,
+    caller_phone_tail: phone ? phone.slice(-4) : null,
+    address: place.address,
+    building_id: place.buildingId,
+    org_unit_id: place.orgUnitId,
+    org_path: place.orgPath,
+    routed_level: place.kind,
+    flow,
+    next_due_at: sla.nextDueAt,
+    next_warn_at: sla.nextWarnAt,
+    dispatched_at: order.milestones.dispatched ?? null,
+    lat: extras.lat ?? null,
+    long: extras.long ?? null,
+    open311_token: extras.open311Token ?? null,
+    created_at: now,
+    events,
+    notice:
+      order.status === "dispatched"
+        ? {
+            kind: "dispatch",
+            recipient_org_id: place.orgUnitId,
+            org_path: place.orgPath,
+            title: `新工单 {number}：${cat.name}`,
+            body: `${place.address ?? ""} ${description.slice(0, 60)}`.trim(),
+          }
+        : null,
+    audit: {
+      account_id: actor.id || null,
+      username: actor.username ?? null,
       action: "create",
       entity: "work_order",
-      entityId: id,
-      orgPath: place.orgPath,
-      after: { number, category: input.categoryCode, channel: input.channel },
-    });
-    return { id, number };
+      org_path: place.orgPath,
+      after: { number: "{number}", category: input.categoryCode, channel: input.channel },
+      ip: actor.ip ?? null,
+    },
   });
+  const row: OrderRow = {
+    id,
+    number,
+    channel: input.channel,
+    categoryId: cat.id,
+    categoryName: cat.name,
+    slaPolicy: cat.slaPolicy,
+    state: order.status,
+    version: order.version,
+    description,
+    residentId: input.residentId ?? null,
+    callerName,
+    callerPhoneCipher,
+    address: place.address,
+    buildingId: place.buildingId,
+    orgUnitId: place.orgUnitId,
+    orgPath: place.orgPath,
+    orgName: place.orgName,
+    routedLevel: place.kind,
+    assigneeId: null,
+    flow,
+    nextDueAt: sla.nextDueAt,
+    overdueAt: null,
+    createdAt: now,
+    resolvedAt: null,
+    closedAt: null,
+    satisfaction: null,
+    ratingComment: null,
+    callbackSolved: null,
+    mergedIntoId: null,
+  };
+  return { id, number, row };
 }
 
 async function insertEvent(

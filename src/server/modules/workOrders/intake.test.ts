@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { IntakeWriter, intakeWriter, type NewOrder } from "./intake.ts";
+
+// Intake groups the creates that arrive together into one statement. Each caller still gets its own
+// order, number, events, message and audit entry, and a bad order fails alone.
+
+type H = Awaited<ReturnType<TestApp["login"]>>;
+
+describe.each(DB_KINDS)("grouped intake on %s", (kind) => {
+  let t: TestApp;
+  let agent: H;
+  let gridIds: number[];
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    agent = await t.login("demo-agent");
+    gridIds = (
+      await t.ctx.database.query<{ id: number }>(
+        "select id from org_units where kind = 'grid' and code like '320613019010-%' order by code",
+      )
+    ).map((g) => g.id);
+  });
+  afterAll(() => t?.close());
+
+  it("writes 60 simultaneous calls in fewer statements, each complete and numbered once", async () => {
+    const before = { ...intakeWriter(t.ctx.database).stats };
+    const res = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/orders",
+          headers: agent,
+          payload: {
+            channel: "hotline_12345",
+            categoryCode: "sanitation",
+            description: `并发来电 ${i}`,
+            callerPhone: `1380000${String(i).padStart(4, "0")}`,
+            orgUnitId: gridIds[i % gridIds.length],
+          },
+        }),
+      ),
+    );
+    for (const r of res) expect(r.statusCode, r.body).toBe(201);
+    const bodies = res.map((r) => r.json());
+    const ids = bodies.map((b) => b.id);
+    expect(new Set(ids).size).toBe(60);
+    expect(new Set(bodies.map((b) => b.number)).size).toBe(60);
+    for (const b of bodies) expect(b.number).toMatch(new RegExp(`^\\d{8}${String(b.id).padStart(6, "0")}$`));
+    // The response is what was stored.
+    const one = bodies[7];
+    const stored = (await t.app.inject({ url: `/api/orders/${one.id}`, headers: agent })).json().order;
+    expect(stored).toMatchObject({
+      number: one.number,
+      state: "dispatched",
+      description: "并发来电 7",
+      version: one.version,
+    });
+    expect(stored.callerPhone).toBe(one.callerPhone);
+    const stats = intakeWriter(t.ctx.database).stats;
+    expect(stats.orders - before.orders).toBe(60);
+    expect(stats.batches - before.batches).toBeLessThan(60);
+    const [counts] = await t.ctx.database.query<{
+      events: number;
+      notes: number;
+      audits: number;
+      descs: number;
+    }>(
+      `select (select count(*)::int from work_order_events where order_id = any($1)) as events,
+         (select count(*)::int from notifications where order_id = any($1) and kind = 'dispatch'
+            and title like '新工单 %：环境卫生' and title not like '%{number}%') as notes,
+         (select count(*)::int from audit_events where entity = 'work_order' and action = 'create'
+            and entity_id = any($2) and after->>'number' <> '{number}') as audits,
+         (select count(distinct description)::int from work_orders where id = any($1)) as descs`,
+      [ids, ids.map(String)],
+    );
+    expect(counts).toEqual({ events: 120, notes: 60, audits: 60, descs: 60 });
+  });
+
+  it("fails a bad order alone when it shares a statement with good ones", async () => {
+    const w = new IntakeWriter(t.ctx.database);
+    const [grid] = await t.ctx.database.query<{ id: number; path: string }>(
+      "select id, path from org_units where id = $1",
+      [gridIds[0]],
+    );
+    const [cat] = await t.ctx.database.query<{ id: number }>(
+      "select id from categories where code = 'sanitation'",
+    );
+    const good = (i: number): NewOrder => ({
+      day_key: "20261124",
+      channel: "walk_in",
+      category_id: cat.id,
+      sla_policy: "12345",
+      state: "received",
+      version: 0,
+      description: `窗口来访 ${i}`,
+      resident_id: null,
+      caller_name: null,
+      caller_phone_cipher: null,
+      caller_phone_hash: null,
+      caller_phone_tail: null,
+      address: null,
+      building_id: null,
+      org_unit_id: grid.id,
+      org_path: grid.path,
+      routed_level: "grid",
+      flow: {},
+      next_due_at: null,
+      next_warn_at: null,
+      dispatched_at: null,
+      lat: null,
+      long: null,
+      open311_token: null,
+      created_at: new Date(),
+      events: [],
+      notice: null,
+      audit: {
+        account_id: null,
+        username: "test",
+        action: "create",
+        entity: "work_order",
+        org_path: grid.path,
+        after: { number: "{number}" },
+        ip: null,
+      },
+    });
+    const bad = { ...good(99), created_at: "不是时间" as unknown as Date };
+    const results = await Promise.allSettled([w.write(good(1)), w.write(bad), w.write(good(2))]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(w.stats.retried).toBe(3);
+    const written = results.flatMap((r) => (r.status === "fulfilled" ? [r.value.id] : []));
+    const rows = await t.ctx.database.query<{ description: string }>(
+      "select description from work_orders where id = any($1) order by id",
+      [written],
+    );
+    // (the retries run side by side, so ids need not follow the call order)
+    expect(rows.map((r) => r.description).sort()).toEqual(["窗口来访 1", "窗口来访 2"]);
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from work_orders where description = '窗口来访 99'",
+    );
+    expect(n).toBe(0);
+  });
+
+  // Last: it moves the id sequence on.
+  it("numbers orders past id 999999 without cutting digits", async () => {
+    await t.ctx.database.query("select setval('work_orders_id_seq', 1234566)");
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/orders",
+      headers: agent,
+      payload: {
+        channel: "walk_in",
+        categoryCode: "sanitation",
+        description: "窗口来访",
+        orgUnitId: gridIds[0],
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json().id).toBe(1234567);
+    expect(r.json().number).toMatch(/^\d{8}1234567$/);
+  });
+});

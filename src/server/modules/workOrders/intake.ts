@@ -1,0 +1,201 @@
+import type { Database } from "../../../db/client.ts";
+
+/**
+ * Intake writes, grouped. Every new order is an INSERT into work_orders, its first events, its dispatch
+ * message and its audit entry. Under load (the 12345 hotline's morning peak, an Open311 bulk feed) the
+ * creates that arrive while one write is in flight go out together as ONE statement on the next turn —
+ * group commit: a batch commits or fails as a whole, each caller gets its own id and number only after
+ * the commit, and a batch that fails is retried one order at a time so a bad order fails alone.
+ * When the system is quiet a batch is a single order and nothing waits.
+ */
+
+export interface NewOrderEvent {
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  actor_id: number | null;
+  actor_name: string;
+  at: Date;
+  note: string | null;
+  detail: unknown;
+}
+
+/** One order as written. `{number}` in notice.title and audit.after.number is replaced by the order number. */
+export interface NewOrder {
+  /** YYYYMMDD of the Shanghai day received; the number is this plus the id, zero-padded to at least 6 digits. */
+  day_key: string;
+  channel: string;
+  category_id: number;
+  sla_policy: string;
+  state: string;
+  version: number;
+  description: string;
+  resident_id: number | null;
+  caller_name: string | null;
+  caller_phone_cipher: string | null;
+  caller_phone_hash: string | null;
+  caller_phone_tail: string | null;
+  address: string | null;
+  building_id: number | null;
+  org_unit_id: number;
+  org_path: string;
+  routed_level: string;
+  flow: unknown;
+  next_due_at: Date | null;
+  next_warn_at: Date | null;
+  dispatched_at: Date | null;
+  lat: number | null;
+  long: number | null;
+  open311_token: string | null;
+  created_at: Date;
+  events: NewOrderEvent[];
+  notice: {
+    kind: string;
+    recipient_org_id: number;
+    org_path: string;
+    title: string;
+    body: string;
+  } | null;
+  audit: {
+    account_id: number | null;
+    username: string | null;
+    action: string;
+    entity: string;
+    org_path: string;
+    after: Record<string, unknown>;
+    ip: string | null;
+  };
+}
+
+const INSERT_BATCH = `
+with input as (
+  select * from jsonb_to_recordset($1::jsonb) as x(
+    k int, day_key text, channel text, category_id int, sla_policy text, state text, version int,
+    description text, resident_id int, caller_name text, caller_phone_cipher text, caller_phone_hash text,
+    caller_phone_tail text, address text, building_id int, org_unit_id int, org_path text, routed_level text,
+    flow jsonb, next_due_at timestamptz, next_warn_at timestamptz, dispatched_at timestamptz, lat float8,
+    long float8, open311_token text, created_at timestamptz, events jsonb, notice jsonb, audit jsonb)
+), ids as materialized (
+  select k, nextval('work_orders_id_seq')::int as id from input order by k
+), orders as (
+  insert into work_orders (id, number, channel, category_id, sla_policy, state, version, description,
+    resident_id, caller_name, caller_phone_cipher, caller_phone_hash, caller_phone_tail, address, building_id,
+    org_unit_id, org_path, routed_level, flow, next_due_at, next_warn_at, dispatched_at, lat, long,
+    open311_token, created_at, updated_at)
+  select ids.id, i.day_key || lpad(ids.id::text, greatest(6, length(ids.id::text)), '0'), i.channel, i.category_id, i.sla_policy, i.state,
+    i.version, i.description, i.resident_id, i.caller_name, i.caller_phone_cipher, i.caller_phone_hash,
+    i.caller_phone_tail, i.address, i.building_id, i.org_unit_id, i.org_path, i.routed_level, i.flow,
+    i.next_due_at, i.next_warn_at, i.dispatched_at, i.lat, i.long, i.open311_token, i.created_at, i.created_at
+  from input i join ids using (k)
+  returning id, number
+), numbered as (
+  select ids.k, orders.id, orders.number from orders join ids using (id)
+), events as (
+  insert into work_order_events (order_id, action, from_state, to_state, actor_id, actor_name, at, note, detail)
+  select n.id, e.action, e.from_state, e.to_state, e.actor_id, e.actor_name, e.at, e.note, e.detail
+  from input i join numbered n using (k)
+  cross join lateral jsonb_to_recordset(i.events) as e(action text, from_state text, to_state text,
+    actor_id int, actor_name text, at timestamptz, note text, detail jsonb)
+), notices as (
+  insert into notifications (kind, order_id, recipient_org_id, org_path, title, body)
+  select m.kind, n.id, m.recipient_org_id, m.org_path, replace(m.title, '{number}', n.number), m.body
+  from input i join numbered n using (k)
+  cross join lateral jsonb_to_record(i.notice) as m(kind text, recipient_org_id int, org_path text, title text, body text)
+  where i.notice is not null and jsonb_typeof(i.notice) = 'object'
+), audits as (
+  insert into audit_events (account_id, username, action, entity, entity_id, org_path, after, ip)
+  select a.account_id, a.username, a.action, a.entity, n.id::text, a.org_path,
+    jsonb_set(a.after, '{number}', to_jsonb(n.number)), a.ip
+  from input i join numbered n using (k)
+  cross join lateral jsonb_to_record(i.audit) as a(account_id int, username text, action text, entity text,
+    org_path text, after jsonb, ip text)
+)
+select k, id, number from numbered`;
+
+interface Pending {
+  order: NewOrder;
+  resolve: (r: { id: number; number: string }) => void;
+  reject: (e: unknown) => void;
+}
+
+const MAX_BATCH = 200;
+
+export class IntakeWriter {
+  private queue: Pending[] = [];
+  /** Counters for health checks and tests: statements sent and orders written by them. */
+  readonly stats = { batches: 0, orders: 0, retried: 0 };
+  private inFlight = 0;
+  private scheduled = false;
+
+  /** PGlite has one connection, so one batch at a time; on a server up to 8 of the pool's 10 (measured: 1 → 2.4k, 3 → 2.8k, 6–8 → 3.1–3.5k creates/s). */
+  constructor(
+    private readonly database: Database,
+    private readonly maxInFlight = database.kind === "pglite" ? 1 : 8,
+  ) {}
+
+  write(order: NewOrder): Promise<{ id: number; number: string }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ order, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Let the requests already read from the sockets in this turn join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush() {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      this.run(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+    }
+  }
+
+  private async run(batch: Pending[]) {
+    try {
+      this.stats.batches++;
+      const rows = await this.insert(batch.map((p) => p.order));
+      this.stats.orders += rows.length;
+      for (const r of rows) batch[r.k].resolve({ id: r.id, number: r.number });
+    } catch (e) {
+      if (batch.length === 1) {
+        batch[0].reject(e);
+        return;
+      }
+      // Nothing of the batch was written: try each order alone so only a bad one fails.
+      this.stats.retried += batch.length;
+      await Promise.all(batch.map((p) => this.run([p])));
+    }
+  }
+
+  private insert(orders: NewOrder[]) {
+    // Prepared once per connection: planning this statement costs about as much as running a small batch.
+    return this.database.query<{ k: number; id: number; number: string }>(
+      INSERT_BATCH,
+      [JSON.stringify(orders.map((o, k) => ({ ...o, k })))],
+      { name: "work_orders_intake_batch" },
+    );
+  }
+}
+
+const writers = new WeakMap<Database, IntakeWriter>();
+
+/** The writer for a database (one per open database, shared by its routes). */
+export function intakeWriter(database: Database): IntakeWriter {
+  let w = writers.get(database);
+  if (!w) {
+    w = new IntakeWriter(database);
+    writers.set(database, w);
+  }
+  return w;
+}
