@@ -2,6 +2,7 @@ import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/service.ts";
 import { seedCategories } from "../server/modules/workOrders/categories.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
+import { seedCare } from "./care.ts";
 import { seedOrders } from "./orders.ts";
 import { seedOrgTree } from "./orgTree.ts";
 import { seedPeople } from "./people.ts";
@@ -77,6 +78,12 @@ export async function loadDemo(
   for (const a of DEMO_ACCOUNTS) {
     await addAccount(database, { ...a, password: DEMO_PASSWORD });
   }
+  // Care plans and visits for the demo community (a street's would add seconds: see seed/care.ts).
+  const careScope = DEMO_COMMUNITY.startsWith(scope) ? DEMO_COMMUNITY : scope;
+  const c = await seedCare(database, { scope: careScope, seed: opts.seed ?? 1, password: DEMO_PASSWORD });
+  log(
+    `生成关爱计划 ${c.plans} 份、近 90 天走访 ${c.visits} 次（预警 ${c.alerts} 条，已随访 ${c.followUps} 条）`,
+  );
   await database.query(
     "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],

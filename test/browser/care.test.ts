@@ -19,7 +19,8 @@ import {
 // 重点人群关爱 in the browser: the grid worker's phone visit with a dangerous blood pressure (and an
 // impossible one first), the doctor's follow-up and green-channel referral, the hospital's steps
 // (sysadmin acts for the hospital), the return to the community on the board; overdue visits on the
-// ledger and today's list; the care team's roster and public on-duty page; contact cards as PDF.
+// ledger and today's list; the care team's roster and public on-duty page; contact cards as PDF; the
+// community picking a resident's grid worker and family doctor. The demo's care history is loaded.
 
 type Headers = Awaited<ReturnType<Harness["t"]["login"]>>;
 
@@ -29,6 +30,9 @@ let doctor: Session;
 let community: Session;
 let admin: Session;
 let target: { id: number; name: string };
+let other: { id: number; name: string };
+let communityHeaders: Headers;
+let newWorkerId: number;
 let grid1: { id: number; path: string; name: string };
 let communityId: number;
 let referralId: number;
@@ -61,22 +65,31 @@ beforeAll(async () => {
     "select id, path, name from org_units where code = '320613019010-G01'",
   );
   [{ id: communityId }] = await q<{ id: number }>("select id from org_units where code = '320613019010'");
-  // The key residents of 第1网格 have been on the ledger for months and nobody visited: all overdue.
-  await q("update residents set created_at = now() - interval '120 days' where org_path like $1", [
-    `${grid1.path}%`,
-  ]);
-  // The visit is for the most overdue key resident, at the top of the worker's list.
+  // A second worker joins 第1网格, for the community to assign residents to.
+  newWorkerId = await addAccount(h.t.ctx.database, {
+    username: "worker-g01b",
+    displayName: "第1网格 网格员 陈静",
+    role: "grid_worker",
+    org: "320613019010-G01",
+    password: "Worker123",
+  });
   const [doc, comm, grid] = await Promise.all([
     h.t.login("demo-doctor"),
     h.t.login("demo-community"),
     h.t.login("demo-grid"),
   ]);
-  const due = await inject<{ items: { residentId: number; name: string; state: string }[] }>(
-    "/api/care/visits/due?limit=1",
-    grid,
-  );
+  communityHeaders = comm;
+  // The demo's visit history leaves a few of 第1网格's key residents overdue, and one nobody has
+  // visited yet: the visit is for them, near the top of the worker's list.
+  const due = await inject<{
+    items: { residentId: number; name: string; state: string; lastVisitAt: string | null }[];
+  }>("/api/care/visits/due?state=all&limit=5000", grid);
   expect(due.body.items[0].state).toBe("overdue");
-  target = { id: due.body.items[0].residentId, name: due.body.items[0].name };
+  const never = due.body.items.find((i) => i.lastVisitAt === null)!;
+  expect(never.state).toBe("overdue");
+  target = { id: never.residentId, name: never.name };
+  const visited = due.body.items.find((i) => i.lastVisitAt !== null && i.state === "scheduled")!;
+  other = { id: visited.residentId, name: visited.name };
 
   // The doctor signs the resident up, so the alert goes to them; the community staffs its care team.
   const signed = await inject("/api/care/contracts", doc, "POST", {
@@ -309,10 +322,16 @@ describe("care for key residents in the browser", () => {
     await page.goto("/care/ledger");
     const row = page.locator('[data-testid="ledger-grids"] tr', { hasText: grid1.name });
     await until(() => row.count()).toBe(1);
-    // Every key resident of 第1网格 but the one just visited has gone unvisited this week.
+    // 第1网格's key residents and those not visited this week, as the API counts them: most were
+    // visited (the demo's history and the visit above), some not.
+    const summary = await inject<{
+      items: { orgUnitId: number; keyResidents: number; notVisitedWeek: number }[];
+    }>("/api/care/ledger/summary", communityHeaders);
+    const g1 = summary.body.items.find((i) => i.orgUnitId === grid1.id)!;
     const cells = await row.locator("td").allTextContents();
-    expect(Number(cells[2])).toBe(Number(cells[1]) - 1);
-    expect(Number(cells[2])).toBeGreaterThan(0);
+    expect([Number(cells[1]), Number(cells[2])]).toEqual([g1.keyResidents, g1.notVisitedWeek]);
+    expect(g1.notVisitedWeek).toBeGreaterThan(0);
+    expect(g1.notVisitedWeek).toBeLessThan(g1.keyResidents);
     await until(() => page.locator("canvas").count()).toBeGreaterThan(0);
     await screenshot(page, "care-ledger", "重点人群台账");
 
@@ -418,6 +437,85 @@ describe("care for key residents in the browser", () => {
     expect((await one.body()).subarray(0, 4).toString()).toBe("%PDF");
     await screenshot(page, "care-health", `${target.name} 的健康档案`);
     expect(community.errors).toEqual([]);
+  });
+
+  it("lets the community pick a resident's grid worker and family doctor, found by pinyin initials", async () => {
+    const { page } = community;
+    await page.goto(`/care/residents/${other.id}`);
+    await until(() => page.getByTestId("plan-worker").textContent()).toContain("网格员（演示）");
+    const [{ doctor_id: before }] = await q<{ doctor_id: number }>(
+      "select doctor_id from care_plans where resident_id = $1",
+      [other.id],
+    );
+    await page.getByTestId("assign-button").click();
+    const dialog = page.getByRole("dialog");
+    const open = page.locator(
+      ".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option",
+    );
+
+    // "cj" finds 陈静 among 第1网格's workers; nobody else matches.
+    const workerSelect = dialog.getByLabel("责任网格员");
+    await workerSelect.click();
+    await until(() => open.count()).toBeGreaterThan(1);
+    await workerSelect.fill("cj");
+    await until(() => open.count()).toBe(1);
+    expect(await open.textContent()).toContain("第1网格 网格员 陈静");
+    await open.click();
+    // Picking closes the list; only then is the next field's list the only one open.
+    await until(() => open.count()).toBe(0);
+
+    // The doctors covering the resident: the street health centre's and the community station's;
+    // the head switches to the one the plan does not have yet.
+    const doctorSelect = dialog.getByLabel("家庭医生");
+    await doctorSelect.click();
+    await until(() => open.count()).toBe(2);
+    const names = await open.allTextContents();
+    expect(names.some((n) => n.includes("秦灶街道社区卫生服务中心"))).toBe(true);
+    expect(names.some((n) => n.includes("苏阳社区卫生服务站"))).toBe(true);
+    const [{ display_name: current }] = await q<{ display_name: string }>(
+      "select display_name from accounts where id = $1",
+      [before],
+    );
+    await doctorSelect.fill(current.includes("服务站") ? "服务中心" : "服务站");
+    await until(() => open.count()).toBe(1);
+    const picked = await open.textContent();
+    expect(picked).not.toContain(current);
+    await open.click();
+    await until(() => open.count()).toBe(0);
+    await screenshot(page, "care-plan-assign", `${other.name} 的健康档案`);
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await until(() => dialog.count()).toBe(0);
+    await until(() => page.getByTestId("plan-worker").textContent()).toBe("第1网格 网格员 陈静");
+    expect(picked).toContain(await page.getByTestId("plan-doctor").textContent());
+
+    const [plan] = await q<{ assigned_worker_id: number; doctor_id: number }>(
+      "select assigned_worker_id, doctor_id from care_plans where resident_id = $1",
+      [other.id],
+    );
+    expect(plan.assigned_worker_id).toBe(newWorkerId);
+    expect(plan.doctor_id).not.toBe(before);
+    const [ev] = await q<{ username: string; after: Record<string, unknown> }>(
+      "select username, after from audit_events where entity = 'care_plan' and entity_id = $1 order by id desc limit 1",
+      [String(other.id)],
+    );
+    expect(ev).toMatchObject({
+      username: "demo-community",
+      after: { assignedWorkerId: newWorkerId, doctorId: plan.doctor_id },
+    });
+    // The resident is now on 陈静's list.
+    const chen = await h.t.login("worker-g01b", "Worker123");
+    const mine = await inject<{ items: { residentId: number }[] }>(
+      "/api/care/visits/due?mine=true&state=all",
+      chen,
+    );
+    expect(mine.body.items.map((i) => i.residentId)).toEqual([other.id]);
+
+    // A grid worker sees the assignees but cannot change them.
+    await worker.page.goto(`/care/residents/${other.id}`);
+    await until(() => worker.page.getByTestId("plan-worker").textContent()).toBe("第1网格 网格员 陈静");
+    expect(await worker.page.getByTestId("assign-button").count()).toBe(0);
+    expect(community.errors).toEqual([]);
+    expect(worker.errors).toEqual([]);
   });
 
   it("lets the command center read the ledger but not health data", async () => {

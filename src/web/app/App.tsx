@@ -34,6 +34,9 @@ const CareReferralsPage = lazy(() => import("../modules/care/ReferralBoardPage.t
 const CareTeamsPage = lazy(() => import("../modules/care/TeamsPage.tsx"));
 const CareCardsPage = lazy(() => import("../modules/care/CardsPage.tsx"));
 const CareDutyPage = lazy(() => import("../modules/care/DutyPage.tsx"));
+// Admin 系统管理.
+const CategoriesPage = lazy(() => import("../modules/admin/CategoriesPage.tsx"));
+const Open311KeysPage = lazy(() => import("../modules/admin/Open311KeysPage.tsx"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -164,6 +167,15 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="health.read" />,
             children: [{ path: "care/referrals", element: <CareReferralsPage /> }],
+          },
+          // Admin 系统管理.
+          {
+            element: <RequirePermission permission="category.manage" />,
+            children: [{ path: "admin/categories", element: <CategoriesPage /> }],
+          },
+          {
+            element: <RequirePermission permission="open311.manage" />,
+            children: [{ path: "admin/open311", element: <Open311KeysPage /> }],
           },
           { path: "*", element: <NotFoundPage /> },
         ],

@@ -17,6 +17,7 @@ import { Breadcrumb, Button, Drawer, Flex, Grid, Layout, Menu, Space, Tag, Typog
 import { Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
+import { adminMenuGroup, adminSection, adminTargets } from "../modules/admin/nav.tsx";
 import { CARE_SCOPED, careMenuGroup, careSection, careTargets } from "../modules/care/nav.tsx";
 import { api, type Crumb, type OrgNode } from "./api.ts";
 import { useAuth, useMe } from "./auth.tsx";
@@ -109,6 +110,7 @@ function ShellLayout() {
     rates: () => withOrg("/rates"),
     ranking: () => "/rates/ranking",
     ...careTargets(withOrg),
+    ...adminTargets(),
   };
   const orderItems = [
     can("order.create") && { key: "intake", icon: <FormOutlined />, label: t("nav.intake") },
@@ -129,7 +131,7 @@ function ShellLayout() {
   const menu = canRead ? (
     <Menu
       mode="inline"
-      selectedKeys={[careSection(p) ?? section]}
+      selectedKeys={[careSection(p) ?? adminSection(p) ?? section]}
       style={{ borderInlineEnd: "none" }}
       onClick={({ key }) => {
         setDrawer(false);
@@ -145,6 +147,7 @@ function ShellLayout() {
           ? [{ type: "group" as const, key: "g-rates", label: t("nav.ratesGroup"), children: rateItems }]
           : []),
         ...careMenuGroup(can, t),
+        ...adminMenuGroup(can, t),
       ]}
     />
   ) : null;

@@ -587,8 +587,23 @@ export interface CarePlan {
   overridden: boolean;
   lastVisitAt: string | null;
   status: { state: CareDueState; label: string; dueBy: string; daysLeft: number; daysOverdue: number } | null;
+  assignedWorkerId: number | null;
   assignedWorkerName: string | null;
+  doctorId: number | null;
   doctorName: string | null;
+}
+
+/** Someone a care plan can be assigned to (GET /api/care/staff). */
+export interface CareStaff {
+  id: number;
+  displayName: string;
+  role: "grid_worker" | "grid_head" | "doctor";
+  roleLabel: string;
+  orgUnitId: number;
+  orgName: string;
+  orgKind: OrgKind;
+  /** Pinyin initials of the display name, for searching. */
+  initials: string;
 }
 
 export interface CareTeamMember {
@@ -633,4 +648,29 @@ export interface OnDuty {
   at: string;
   current: OnDutySlot;
   next: OnDutySlot;
+}
+
+// Admin 系统管理: the category taxonomy with its state, and Open311 API keys.
+
+export interface CategoryAdmin extends Category {
+  active: boolean;
+  sortOrder: number;
+}
+
+export interface Open311Key {
+  id: number;
+  name: string;
+  keyPrefix: string;
+  orgUnitId: number;
+  orgName: string;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+/** The answer to creating a key: the only time the whole key is sent. */
+export interface Open311KeyCreated {
+  id: number;
+  name: string;
+  key: string;
+  orgUnitId: number;
 }

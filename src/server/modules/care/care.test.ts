@@ -96,6 +96,8 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
   });
 
   it("rejects impossible vitals with the valid range in Chinese and stores nothing", async () => {
+    const count = async () => (await q<{ n: number }>("select count(*)::int as n from care_visits"))[0].n;
+    const before = await count();
     const r = await post(
       "/api/care/visits",
       grid,
@@ -108,11 +110,18 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect(by["vitals.diastolic"]).toBe("舒张压应在 30–160 mmHg 之间");
     expect(by["vitals.temperature"]).toBe("体温应在 33.0–43.0 °C 之间");
     expect(r.json().error.message).toContain("60–260 mmHg");
-    const [{ n }] = await q<{ n: number }>("select count(*)::int as n from care_visits");
-    expect(n).toBe(0);
+    expect(await count()).toBe(before);
   });
 
   it("stores a retried visit once and answers with the first; the same id with other content is 409", async () => {
+    // The demo's visit history is there already; count what this test adds.
+    const count = async () =>
+      (
+        await q<{ n: number }>("select count(*)::int as n from care_visits where resident_id = $1", [
+          inG1[1].id,
+        ])
+      )[0].n;
+    const before = await count();
     const body = visit(inG1[1].id, {
       vitals: { systolic: 128, diastolic: 82 },
       needs: [{ kind: "groceries" }],
@@ -126,17 +135,13 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect(again.statusCode).toBe(200);
     expect(again.json().replay).toBe(true);
     expect(again.json().visit.id).toBe(first.json().visit.id);
-    const [{ n }] = await q<{ n: number }>(
-      "select count(*)::int as n from care_visits where resident_id = $1",
-      [inG1[1].id],
-    );
-    expect(n).toBe(1);
+    expect(await count()).toBe(before + 1);
     const changed = await post("/api/care/visits", grid, { ...body, durationMinutes: 45 });
     expect(changed.statusCode).toBe(409);
     expect(changed.json().error.details.fields[0].field).toBe("clientId");
     // The plan now knows the visit.
     const plan = (await get(`/api/care/residents/${inG1[1].id}/plan`, grid)).json();
-    expect(plan.lastVisitAt).not.toBeNull();
+    expect(new Date(plan.lastVisitAt).toISOString()).toBe(new Date(body.visitedAt).toISOString());
     expect(plan.status.state).toBe("scheduled");
   });
 
@@ -191,7 +196,7 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
 
     // 2. The doctor sees the alert.
     const alerts = (await get("/api/care/alerts?state=open", doctor)).json().items;
-    const alert = alerts.find((a: any) => a.residentId === resident.id);
+    const alert = alerts.find((a: any) => a.visitId === body.visit.id);
     expect(alert).toBeTruthy();
     expect(alert.levelLabel).toBe("危急");
     expect(alert.workOrderId).toBe(body.workOrder.id);
@@ -260,8 +265,15 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
 
     // The health timeline shows it all, and reading it is audited.
     const tl = (await get(`/api/care/residents/${resident.id}/health`, grid)).json();
-    expect(tl.visits).toHaveLength(1);
-    expect(tl.consultations).toHaveLength(1);
+    const [{ visits, consultations }] = await q(
+      `select (select count(*) from care_visits where resident_id = $1)::int as visits,
+         (select count(*) from care_consultations where resident_id = $1)::int as consultations`,
+      [resident.id],
+    );
+    expect(tl.visits).toHaveLength(visits);
+    expect(tl.visits[0].id).toBe(body.visit.id); // the newest first, after the demo's history
+    expect(tl.consultations).toHaveLength(consultations);
+    expect(tl.consultations[0].alertId).toBe(alert.id);
     expect(tl.referrals[0].state).toBe("returned_to_community");
     expect(tl.contracts[0].servicePackageLabel).toBe("慢病管理包");
     const [audited] = await q(
@@ -610,8 +622,13 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     const [{ id: workerId }] = await q<{ id: number }>(
       "select id from accounts where username = 'demo-grid'",
     );
-    const updated = await put(`/api/care/residents/${old.id}/plan`, grid, {
-      frequencyOverride: "semimonthly",
+    // The worker may adjust the pace of visits, but who looks after whom is the head's call.
+    const paced = await put(`/api/care/residents/${old.id}/plan`, grid, { frequencyOverride: "semimonthly" });
+    expect(paced.statusCode).toBe(200);
+    expect(paced.json()).toMatchObject({ frequency: "semimonthly", overridden: true });
+    expect((await put(`/api/care/residents/${old.id}/plan`, grid, { doctorId })).statusCode).toBe(403);
+    const head = await t.login("care-head-g01", "Head12345");
+    const updated = await put(`/api/care/residents/${old.id}/plan`, head, {
       assignedWorkerId: workerId,
       doctorId,
     });
@@ -630,11 +647,151 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
       org: "320613019010-G02",
       password: "Worker123",
     });
-    expect((await put(`/api/care/residents/${old.id}/plan`, grid, { assignedWorkerId: w2 })).statusCode).toBe(
-      400,
-    );
+    const refused = await put(`/api/care/residents/${old.id}/plan`, head, { assignedWorkerId: w2 });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details.fields[0].field).toBe("assignedWorkerId");
     const mine = (await get(`/api/care/visits/due?org=${g1.id}&mine=true&state=all`, grid)).json();
-    expect(mine.items.map((i: any) => i.residentId)).toEqual([old.id]);
+    expect(mine.items.map((i: any) => i.residentId)).toContain(old.id);
+    expect(mine.items.every((i: any) => i.assignedWorkerId === workerId)).toBe(true);
+  });
+
+  it("lists the staff a plan can be assigned to, within scope, by role, and nothing private", async () => {
+    const ids = async (username: string) =>
+      (await q<{ id: number }>("select id from accounts where username = $1", [username]))[0].id;
+    const [workerId, communityDoctor, otherGridWorker] = await Promise.all([
+      ids("demo-grid"),
+      ids("doc-320613019010"),
+      ids("gw-320613019010-g02"),
+    ]);
+    const [otherStreet] = await q<{ code: string }>(
+      "select code from org_units where kind = 'street' and code <> '320613019' order by code limit 1",
+    );
+    const elsewhere = await addAccount(t.ctx.database, {
+      username: "care-doctor-elsewhere",
+      displayName: "别的街道 家庭医生",
+      role: "doctor",
+      org: otherStreet.code,
+      password: "Doctor123",
+    });
+    const gone = await addAccount(t.ctx.database, {
+      username: "care-worker-left",
+      displayName: "已离职网格员",
+      role: "grid_worker",
+      org: "320613019010-G01",
+      password: "Worker123",
+    });
+    await q("update accounts set disabled = true where id = $1", [gone]);
+
+    // The community sees its grids' workers and heads, and the doctors covering it (street and station).
+    const all = await get("/api/care/staff", community);
+    expect(all.statusCode).toBe(200);
+    const items = all.json().items as any[];
+    const byId = new Map(items.map((i) => [i.id, i]));
+    expect(all.json().org.id).toBe(communityId);
+    expect(byId.get(workerId)).toMatchObject({ role: "grid_worker", roleLabel: "网格员", orgUnitId: g1.id });
+    expect(byId.get(headId)).toMatchObject({ role: "grid_head", orgName: "第1网格" });
+    expect(byId.get(doctorId)).toMatchObject({ role: "doctor", orgKind: "street" });
+    expect(byId.get(communityDoctor)).toMatchObject({ role: "doctor", orgUnitId: communityId });
+    expect(byId.has(otherGridWorker)).toBe(true);
+    expect(byId.has(elsewhere)).toBe(false);
+    expect(byId.has(gone)).toBe(false);
+    expect(items.every((i) => ["grid_worker", "grid_head", "doctor"].includes(i.role))).toBe(true);
+    // Presented, never serialised: no username, password hash or lock state.
+    expect(Object.keys(items[0]).sort()).toEqual(
+      ["displayName", "id", "initials", "orgKind", "orgName", "orgUnitId", "role", "roleLabel"].sort(),
+    );
+    expect(all.body).not.toMatch(/argon2|password|username|demo-grid/i);
+    expect(byId.get(workerId).initials).toMatch(/^[a-z]+$/);
+
+    // The role filter.
+    const doctors = (await get("/api/care/staff?role=doctor", community)).json().items as any[];
+    expect(doctors.map((d) => d.id).sort()).toEqual([doctorId, communityDoctor].sort());
+    const gridStaff = (await get("/api/care/staff?role=grid_worker&role=grid_head", community)).json()
+      .items as any[];
+    expect(gridStaff.length).toBe(items.length - 2);
+    expect(gridStaff.every((i) => i.role !== "doctor")).toBe(true);
+    expect((await get("/api/care/staff?role=community_admin", community)).statusCode).toBe(400);
+
+    // For one resident: exactly who may serve them — their grid's staff and the doctors, no other grid.
+    const [res] = await q<{ org_unit_id: number }>("select org_unit_id from residents where id = $1", [
+      inG1[10].id,
+    ]);
+    const forResident = (await get(`/api/care/staff?org=${res.org_unit_id}`, community)).json()
+      .items as any[];
+    expect(forResident.map((i) => i.id)).toEqual(expect.arrayContaining([workerId, headId, doctorId]));
+    expect(forResident.some((i) => i.id === otherGridWorker)).toBe(false);
+
+    // A grid worker sees their own grid's staff and the doctors above it; another grid is 403.
+    const own = (await get("/api/care/staff", grid)).json().items as any[];
+    expect(own.filter((i) => i.role !== "doctor").every((i) => i.orgUnitId === g1.id)).toBe(true);
+    expect(own.map((i) => i.id)).toEqual(
+      expect.arrayContaining([workerId, headId, doctorId, communityDoctor]),
+    );
+    expect((await get(`/api/care/staff?org=${g2.id}`, grid)).statusCode).toBe(403);
+    expect((await get("/api/care/staff", volunteer)).statusCode).toBe(403);
+  });
+
+  it("assigns a picked worker and doctor through the plan, audits it, and puts it on the worker's due list", async () => {
+    const put = (url: string, headers: H, payload: unknown) =>
+      t.app.inject({ method: "PUT", url, headers, payload: payload as any });
+    const newWorker = await addAccount(t.ctx.database, {
+      username: "care-worker-g01b",
+      displayName: "第1网格 网格员 新人",
+      role: "grid_worker",
+      org: "320613019010-G01",
+      password: "Worker123",
+    });
+    const [head, worker2] = await Promise.all([
+      t.login("care-head-g01", "Head12345"),
+      t.login("care-worker-g01b", "Worker123"),
+    ]);
+    const resident = inG1[10];
+    const [{ org_unit_id: unitId }] = await q<{ org_unit_id: number }>(
+      "select org_unit_id from residents where id = $1",
+      [resident.id],
+    );
+    const before = (await get(`/api/care/residents/${resident.id}/plan`, head)).json();
+    // The demo gave the plan the grid's worker; the head picks the new colleague and the station doctor.
+    expect(before.assignedWorkerName).toContain("网格员");
+    const workers = (await get(`/api/care/staff?org=${unitId}&role=grid_worker`, head)).json().items as any[];
+    const doctors = (await get(`/api/care/staff?org=${unitId}&role=doctor`, head)).json().items as any[];
+    const picked = workers.find((w) => w.id === newWorker)!;
+    const doctor = doctors.find((d) => d.id !== before.doctorId)!;
+    expect(picked.displayName).toBe("第1网格 网格员 新人");
+    const r = await put(`/api/care/residents/${resident.id}/plan`, head, {
+      assignedWorkerId: picked.id,
+      doctorId: doctor.id,
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({
+      assignedWorkerId: picked.id,
+      assignedWorkerName: "第1网格 网格员 新人",
+      doctorId: doctor.id,
+      doctorName: doctor.displayName,
+    });
+    const [ev] = await q(
+      `select username, before, after from audit_events where entity = 'care_plan' and entity_id = $1
+       order by id desc limit 1`,
+      [String(resident.id)],
+    );
+    expect(ev.username).toBe("care-head-g01");
+    expect(ev.before).toMatchObject({
+      assignedWorkerId: before.assignedWorkerId,
+      doctorId: before.doctorId,
+    });
+    expect(ev.after).toMatchObject({ assignedWorkerId: picked.id, doctorId: doctor.id });
+
+    // On the new worker's list (and only that resident), off the previous worker's.
+    const mine = (await get("/api/care/visits/due?mine=true&state=all", worker2)).json();
+    expect(mine.items.map((i: any) => i.residentId)).toEqual([resident.id]);
+    expect(mine.items[0]).toMatchObject({ assignedWorkerId: picked.id, doctorId: doctor.id });
+    const previous = (await get("/api/care/visits/due?mine=true&state=all", grid)).json();
+    expect(previous.items.some((i: any) => i.residentId === resident.id)).toBe(false);
+
+    // The assignee cannot hand the resident back on their own: unassigning needs the head too.
+    expect(
+      (await put(`/api/care/residents/${resident.id}/plan`, worker2, { assignedWorkerId: null })).statusCode,
+    ).toBe(403);
   });
 
   it("lets the district configure referral hospitals", async () => {

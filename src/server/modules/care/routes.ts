@@ -32,10 +32,12 @@ import {
   open,
   orgQuery,
   referralStateEnum,
+  staffList,
   tagEnum,
   visitBody,
   visitResult,
 } from "./schemas.ts";
+import { listStaff, STAFF_ROLES } from "./staff.ts";
 import { addMember, getTeam, onDutyPublic, setRoster } from "./teams.ts";
 import {
   acknowledgeAlert,
@@ -256,6 +258,29 @@ export async function careRoutes(app: FastifyInstance) {
       },
     },
     async (req) => updatePlan(ctx, req.actor, req.params.id, req.body),
+  );
+
+  app.get<{ Querystring: { org?: number; role?: string[]; limit: number } }>(
+    "/api/care/staff",
+    {
+      schema: {
+        tags: T,
+        summary: "可指派的工作人员：责任网格员、网格长、家庭医生（本辖区内，及覆盖本单位的上级家庭医生）",
+        description:
+          "org 为居民所在单位时，列出的正是可被指派给该居民的人员。网格员、网格长仅限调用者辖区内；家庭医生含上级单位（如街道社区卫生服务中心）。",
+        querystring: {
+          type: "object",
+          properties: {
+            ...orgQuery,
+            role: { type: "array", items: { type: "string", enum: [...STAFF_ROLES] }, maxItems: 3 },
+            limit: { type: "integer", minimum: 1, maximum: 500, default: 200 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: staffList, ...errors },
+      },
+    },
+    async (req) => listStaff(ctx, req.actor, req.query),
   );
 
   app.get<{ Querystring: { org?: number; state?: string; mine?: boolean; limit: number } }>(

@@ -47,6 +47,35 @@ export const dueItem = {
   },
 } as const;
 
+/** Staff for the plan pickers; listing the fields keeps anything else an account row holds out of the answer. */
+export const staffList = {
+  type: "object",
+  properties: {
+    org: {
+      type: "object",
+      properties: { id: { type: "integer" }, name: { type: "string" }, kind: { type: "string" } },
+    },
+    items: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          displayName: { type: "string" },
+          role: { type: "string" },
+          roleLabel: { type: "string" },
+          orgUnitId: { type: "integer" },
+          orgName: { type: "string" },
+          orgKind: { type: "string" },
+          initials: { type: "string" },
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
 export const vitalsBody = {
   type: "object",
   properties: {

@@ -38,6 +38,7 @@ import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { ResidentTags } from "../residents/tags.tsx";
 import { DueTag, formatDate, formatTime, LEVEL_COLORS, LevelTag, ReferralStateTag } from "./common.tsx";
 import { ConsultButton, ReferButton } from "./doctorActions.tsx";
+import { PlanAssignment } from "./PlanAssignment.tsx";
 import { VisitForm } from "./VisitForm.tsx";
 import "./care.css";
 
@@ -95,7 +96,16 @@ export default function HealthPage() {
         </Flex>
       </Flex>
 
-      <Card title={t("care.health.plan")} size="small">
+      <Card
+        title={t("care.health.plan")}
+        size="small"
+        extra={
+          can("care.assign") &&
+          p?.keyResident && (
+            <PlanAssignment residentId={r.id} residentName={r.name} orgUnitId={r.orgUnitId} plan={p} />
+          )
+        }
+      >
         {plan.error ? (
           <ErrorState error={plan.error} />
         ) : !p ? (
@@ -135,8 +145,16 @@ export default function HealthPage() {
                 label: t("care.ledger.lastVisit"),
                 children: p.lastVisitAt ? formatTime(p.lastVisitAt) : t("care.ledger.never"),
               },
-              { key: "w", label: t("care.health.worker"), children: p.assignedWorkerName ?? "—" },
-              { key: "doc", label: t("care.health.doctor"), children: p.doctorName ?? "—" },
+              {
+                key: "w",
+                label: t("care.health.worker"),
+                children: <span data-testid="plan-worker">{p.assignedWorkerName ?? "—"}</span>,
+              },
+              {
+                key: "doc",
+                label: t("care.health.doctor"),
+                children: <span data-testid="plan-doctor">{p.doctorName ?? "—"}</span>,
+              },
             ]}
           />
         )}

@@ -10,7 +10,7 @@ interface Node {
   value: number;
   title: string;
   isLeaf: boolean;
-  disabled: boolean;
+  kind: OrgKind;
 }
 
 /** Units an order can be routed or dispatched to. */
@@ -23,22 +23,25 @@ const toNode = (o: OrgNode, parent: number): Node => ({
   title: o.name,
   // Orders go to grids at the lowest; micro-grids are not offered.
   isLeaf: o.kind === "grid" || o.childCount === 0,
-  disabled: !TARGETS.includes(o.kind),
+  kind: o.kind,
 });
 
-/** The account's org tree, loaded as it opens, for picking a street, community or grid. */
+/** The account's org tree, loaded as it opens, for picking a street, community or grid (or other `kinds`). */
 export function OrgTreeSelect({
   id,
   value,
   onChange,
   placeholder,
   size,
+  kinds = TARGETS,
 }: {
   id?: string;
   value?: number | null;
   onChange?: (v: number | null) => void;
   placeholder?: string;
   size?: "large" | "middle";
+  /** The kinds of unit that can be picked; the others only open. */
+  kinds?: OrgKind[];
 }) {
   const { t } = useTranslation();
   const root = useQuery({
@@ -64,7 +67,7 @@ export function OrgTreeSelect({
     <TreeSelect
       id={id}
       treeDataSimpleMode
-      treeData={nodes}
+      treeData={nodes.map((n) => ({ ...n, disabled: !kinds.includes(n.kind) }))}
       loadData={load}
       value={value ?? undefined}
       onChange={(v) => onChange?.(v ?? null)}

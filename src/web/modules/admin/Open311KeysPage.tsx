@@ -1,0 +1,335 @@
+import { CopyOutlined, KeyOutlined, PlusOutlined, StopOutlined } from "@ant-design/icons";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Flex, Form, Grid, Input, Modal, Spin, Table, Tag, Typography } from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, type Open311Key, type Open311KeyCreated, type OrgKind } from "../../app/api.ts";
+import { placeFieldErrors } from "../../app/forms.ts";
+import { EmptyState, ErrorState } from "../../app/states.tsx";
+import { formatTime } from "../../app/time.ts";
+import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
+import "./admin.css";
+
+const KEYS = ["open311", "keys"];
+/** A key may speak for the whole district (addresses must then match a building) or any unit down to a grid. */
+const KEY_UNITS: OrgKind[] = ["district", "street", "community", "grid"];
+
+/** Open311 接口密钥: the keys third-party platforms file requests with; created once, revoked for good. */
+export default function Open311KeysPage() {
+  const { t } = useTranslation();
+  const phone = Grid.useBreakpoint().md === false;
+  const [adding, setAdding] = useState(false);
+  const [created, setCreated] = useState<Open311KeyCreated | null>(null);
+  const list = useQuery({
+    queryKey: KEYS,
+    queryFn: () => api<{ items: Open311Key[] }>("/api/open311/keys"),
+  });
+  // Newest first: the key just made is where the eye lands.
+  const items = [...(list.data?.items ?? [])].reverse();
+  const base = `${window.location.origin}/open311/v2/`;
+
+  const stateOf = (k: Open311Key) =>
+    k.revokedAt ? (
+      <Flex vertical gap={2} align={phone ? "end" : "start"}>
+        <span>
+          <Tag color="red">{t("admin.open311.revoked")}</Tag>
+        </span>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t("admin.open311.revokedAt", { time: formatTime(k.revokedAt) })}
+        </Typography.Text>
+      </Flex>
+    ) : (
+      <Tag color="green">{t("admin.open311.valid")}</Tag>
+    );
+
+  return (
+    <Flex vertical gap={16}>
+      <Flex align="center" gap={8} wrap>
+        <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
+          {t("admin.open311.title")}
+        </Typography.Title>
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          style={{ marginLeft: "auto" }}
+          size={phone ? "large" : "middle"}
+          onClick={() => setAdding(true)}
+        >
+          {t("admin.open311.add")}
+        </Button>
+      </Flex>
+      <Alert
+        type="info"
+        showIcon
+        data-testid="open311-help"
+        title={
+          <span>
+            {t("admin.open311.help")}{" "}
+            <Typography.Text code copyable={{ text: base }} className="gk-new-key">
+              {base}
+            </Typography.Text>
+          </span>
+        }
+        description={
+          <Flex vertical gap={4}>
+            <span>{t("admin.open311.helpKey")}</span>
+            <a href="/api/docs" target="_blank" rel="noreferrer">
+              {t("admin.open311.docs")}
+            </a>
+          </Flex>
+        }
+      />
+
+      {list.error ? (
+        <ErrorState error={list.error} onRetry={() => list.refetch()} />
+      ) : phone ? (
+        <Spin spinning={list.isFetching}>
+          {list.data && items.length === 0 ? (
+            <EmptyState description={t("admin.open311.empty")} />
+          ) : (
+            <ul className="gk-card-list" aria-label={t("admin.open311.title")}>
+              {items.map((k) => (
+                <li key={k.id}>
+                  <Card
+                    size="small"
+                    className={k.revokedAt ? "gk-retired-card" : undefined}
+                    data-key-id={k.id}
+                  >
+                    <Flex justify="space-between" align="start" gap={8}>
+                      <Typography.Text strong style={{ fontSize: 17 }}>
+                        {k.name}
+                      </Typography.Text>
+                      {stateOf(k)}
+                    </Flex>
+                    <div className="gk-code" style={{ color: "#555" }}>
+                      {k.keyPrefix}…
+                    </div>
+                    <div style={{ color: "#555", margin: "4px 0 8px" }}>
+                      {k.orgName} · {formatTime(k.createdAt)}
+                    </div>
+                    {!k.revokedAt && <RevokeButton k={k} block />}
+                  </Card>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Spin>
+      ) : (
+        <Table<Open311Key>
+          rowKey="id"
+          size="middle"
+          loading={list.isFetching}
+          dataSource={items}
+          scroll={{ x: "max-content" }}
+          pagination={items.length > 50 ? { pageSize: 50, showSizeChanger: false } : false}
+          rowClassName={(k) => (k.revokedAt ? "gk-row-retired" : "")}
+          locale={{ emptyText: list.isPending ? " " : <EmptyState description={t("admin.open311.empty")} /> }}
+          columns={[
+            {
+              title: t("admin.open311.prefix"),
+              dataIndex: "keyPrefix",
+              render: (p: string) => <span className="gk-code">{p}…</span>,
+            },
+            { title: t("admin.open311.name"), dataIndex: "name" },
+            { title: t("admin.open311.org"), dataIndex: "orgName" },
+            {
+              title: t("admin.open311.createdAt"),
+              dataIndex: "createdAt",
+              render: (d: string) => formatTime(d),
+            },
+            { title: t("admin.open311.state"), key: "state", render: (_: unknown, k) => stateOf(k) },
+            {
+              title: t("admin.open311.actions"),
+              key: "actions",
+              render: (_: unknown, k) => (k.revokedAt ? null : <RevokeButton k={k} />),
+            },
+          ]}
+        />
+      )}
+      <KeyForm
+        open={adding}
+        onClose={() => setAdding(false)}
+        onCreated={(k) => {
+          setAdding(false);
+          setCreated(k);
+        }}
+      />
+      <NewKey created={created} onClose={() => setCreated(null)} />
+    </Flex>
+  );
+}
+
+interface Values {
+  name: string;
+  orgUnitId: number | null;
+}
+
+function KeyForm({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onCreated: (k: Open311KeyCreated) => void;
+}) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(v: Values) {
+    setBusy(true);
+    setError(null);
+    try {
+      const k = await api<Open311KeyCreated>("/api/open311/keys", {
+        method: "POST",
+        body: { name: v.name.trim(), orgUnitId: v.orgUnitId },
+      });
+      void qc.invalidateQueries({ queryKey: KEYS });
+      form.resetFields();
+      onCreated(k);
+    } catch (e) {
+      const rest = placeFieldErrors(form, e, ["name", "orgUnitId"]);
+      setError(rest.length ? rest.join("；") : null);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal
+      open={open}
+      title={t("admin.open311.addTitle")}
+      okText={t("admin.open311.create")}
+      cancelText={t("admin.open311.cancel")}
+      confirmLoading={busy}
+      onOk={() => form.submit()}
+      onCancel={() => {
+        setError(null);
+        onClose();
+      }}
+      forceRender
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical" onFinish={submit} name="open311-key">
+        <Form.Item
+          label={t("admin.open311.name")}
+          name="name"
+          extra={t("admin.open311.nameHint")}
+          rules={[{ required: true, whitespace: true, message: t("admin.open311.nameRequired") }]}
+        >
+          <Input maxLength={60} placeholder={t("admin.open311.namePlaceholder")} />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.open311.org")}
+          name="orgUnitId"
+          rules={[{ required: true, message: t("admin.open311.orgRequired") }]}
+        >
+          <OrgTreeSelect kinds={KEY_UNITS} placeholder={t("admin.open311.orgPlaceholder")} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/** The whole key, shown this once: only its hash is kept on the server. */
+function NewKey({ created, onClose }: { created: Open311KeyCreated | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+
+  async function copy() {
+    if (!created) return;
+    try {
+      await navigator.clipboard.writeText(created.key);
+    } catch {
+      // Plain-http intranet deployments have no async clipboard; the selection still copies.
+      (document.getElementById("gk-new-key") as HTMLTextAreaElement | null)?.select();
+      if (!document.execCommand("copy")) {
+        void message.error(t("admin.open311.copyFailed"));
+        return;
+      }
+    }
+    void message.success(t("admin.open311.copied"));
+  }
+
+  return (
+    <Modal
+      open={!!created}
+      title={
+        <span>
+          <KeyOutlined /> {t("admin.open311.createdTitle", { name: created?.name ?? "" })}
+        </span>
+      }
+      closable={false}
+      mask={{ closable: false }}
+      keyboard={false}
+      footer={
+        <Button type="primary" onClick={onClose}>
+          {t("admin.open311.done")}
+        </Button>
+      }
+      destroyOnHidden
+    >
+      <Flex vertical gap={12}>
+        <Alert
+          type="warning"
+          showIcon
+          title={t("admin.open311.once")}
+          description={t("admin.open311.onceDetail")}
+        />
+        <label htmlFor="gk-new-key">{t("admin.open311.key")}</label>
+        <Input.TextArea
+          id="gk-new-key"
+          className="gk-new-key"
+          data-testid="new-key"
+          value={created?.key ?? ""}
+          readOnly
+          autoSize
+          onFocus={(e) => e.target.select()}
+        />
+        <Button icon={<CopyOutlined />} onClick={copy} size="large">
+          {t("admin.open311.copy")}
+        </Button>
+      </Flex>
+    </Modal>
+  );
+}
+
+function RevokeButton({ k, block }: { k: Open311Key; block?: boolean }) {
+  const { t } = useTranslation();
+  const { message, modal } = App.useApp();
+  const qc = useQueryClient();
+  const revoke = useMutation({
+    mutationFn: () => api(`/api/open311/keys/${k.id}`, { method: "DELETE" }),
+    onSuccess: () => {
+      void message.success(t("admin.open311.revokedDone", { name: k.name }));
+      return qc.invalidateQueries({ queryKey: KEYS });
+    },
+    onError: (e) => void message.error(e.message),
+  });
+  return (
+    <Button
+      danger
+      size={block ? "middle" : "small"}
+      type={block ? "default" : "link"}
+      block={block}
+      icon={<StopOutlined />}
+      loading={revoke.isPending}
+      aria-label={`${t("admin.open311.revoke")} ${k.name}`}
+      onClick={() =>
+        modal.confirm({
+          title: t("admin.open311.revokeTitle", { name: k.name }),
+          content: t("admin.open311.revokeHint"),
+          okText: t("admin.open311.revoke"),
+          okButtonProps: { danger: true },
+          cancelText: t("admin.open311.cancel"),
+          onOk: () => revoke.mutateAsync().catch(() => {}),
+        })
+      }
+    >
+      {t("admin.open311.revoke")}
+    </Button>
+  );
+}
