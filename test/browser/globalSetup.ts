@@ -18,5 +18,18 @@ export default async function setup(): Promise<void> {
   const index = path.join(root, "dist/web/index.html");
   const sources = ["src/web", "index.html", "vite.config.ts"].map((p) => newest(path.join(root, p)));
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs > Math.max(...sources)) return;
-  await build({ root, configFile: path.join(root, "vite.config.ts"), logLevel: "warn" });
+  // Vitest runs with NODE_ENV=test, which Vite would bake into a development bundle (React and antd in
+  // dev mode: slower, with dev-only warnings). Test what users get: the production build.
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({
+      root,
+      configFile: path.join(root, "vite.config.ts"),
+      logLevel: "warn",
+      mode: "production",
+    });
+  } finally {
+    process.env.NODE_ENV = env;
+  }
 }

@@ -56,6 +56,8 @@ export async function startHarness(): Promise<Harness> {
         baseURL: base,
         viewport: opts.viewport ?? { width: 1440, height: 900 },
         locale: opts.locale ?? "zh-CN",
+        // The app turns antd's animations off for this (as for any user who asks): no clicks on moving targets.
+        reducedMotion: "reduce",
         isMobile: opts.viewport ? opts.viewport.width < 768 : false,
         hasTouch: opts.viewport ? opts.viewport.width < 768 : false,
       });

@@ -147,6 +147,23 @@ describe("resident registry pages", () => {
     await expect.poll(() => page.getByRole("heading", { name: target.name, exact: true }).count()).toBe(1);
   });
 
+  it("keeps an open form when the screen crosses from desktop to phone width and back", async () => {
+    const { page } = s;
+    await page.goto(`/residents/${target.id}`);
+    await page.getByRole("button", { name: "编辑" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("姓名").fill(`${target.name}乙`);
+    // A tablet turned upright: the frame switches to the phone header, the page and its dialog stay.
+    await page.setViewportSize({ width: 700, height: 1000 });
+    await expect.poll(() => page.getByRole("button", { name: "打开导航" }).count()).toBe(1);
+    expect(await dialog.getByLabel("姓名").inputValue()).toBe(`${target.name}乙`);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await expect.poll(() => page.getByRole("button", { name: "打开导航" }).count()).toBe(0);
+    expect(await dialog.getByLabel("姓名").inputValue()).toBe(`${target.name}乙`);
+    await dialog.getByRole("button", { name: "取消" }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+  });
+
   it("shows the household and the building", async () => {
     const { page, errors } = s;
     await page.goto(`/residents/${target.id}`);

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { lazy, type ReactNode, Suspense } from "react";
+import { lazy, type ReactNode, Suspense, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { ApiError } from "./api.ts";
@@ -184,12 +184,25 @@ const router = createBrowserRouter([
   },
 ]);
 
+// People who ask their system for less motion (vestibular disorders, old phones) get antd without
+// animations; the browser tests ask for it too, so a click never lands on a half-open dialog.
+const REDUCED_MOTION = "(prefers-reduced-motion: reduce)";
+function subscribeReducedMotion(onChange: () => void): () => void {
+  const mq = window.matchMedia(REDUCED_MOTION);
+  mq.addEventListener("change", onChange);
+  return () => mq.removeEventListener("change", onChange);
+}
+function usePrefersReducedMotion(): boolean {
+  return useSyncExternalStore(subscribeReducedMotion, () => window.matchMedia(REDUCED_MOTION).matches);
+}
+
 function Themed({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
+  const still = usePrefersReducedMotion();
   return (
     <ConfigProvider
       locale={i18n.language === "en" ? enUS : zhCN}
-      theme={{ token: { colorPrimary: "#1668dc" } }}
+      theme={{ token: { colorPrimary: "#1668dc", motion: !still } }}
       button={{ autoInsertSpace: false }}
     >
       <AntApp>{children}</AntApp>

@@ -193,24 +193,26 @@ function ShellLayout() {
     </Suspense>
   );
 
-  if (desktop) {
-    return (
-      <Layout hasSider={canRead} style={{ minHeight: "100vh" }}>
-        {canRead && (
-          // The wrapper stretches to the page's height (white behind the sider); the sider itself stays in view.
-          <div className="gk-sider">
-            <Layout.Sider width={290} theme="light" style={SIDER_STYLE}>
-              <div className="gk-logo">
-                <ApartmentOutlined /> {t("app.name")}
-              </div>
-              {menu}
-              <div style={{ padding: "8px 16px 24px" }}>
-                <OrgNavigator onPick={pick} />
-              </div>
-            </Layout.Sider>
-          </div>
-        )}
-        <Layout>
+  // One tree for both layouts, the page always at the same place in it: crossing the breakpoint (a
+  // tablet turned, a window resized) re-renders the frame but keeps the page's state and open dialogs.
+  return (
+    <Layout hasSider={desktop && canRead} style={{ minHeight: "100vh" }}>
+      {desktop && canRead && (
+        // The wrapper stretches to the page's height (white behind the sider); the sider itself stays in view.
+        <div className="gk-sider">
+          <Layout.Sider width={290} theme="light" style={SIDER_STYLE}>
+            <div className="gk-logo">
+              <ApartmentOutlined /> {t("app.name")}
+            </div>
+            {menu}
+            <div style={{ padding: "8px 16px 24px" }}>
+              <OrgNavigator onPick={pick} />
+            </div>
+          </Layout.Sider>
+        </div>
+      )}
+      <Layout>
+        {desktop ? (
           <Layout.Header className="gk-header" style={{ background: "#fff", padding: "0 24px" }}>
             {canRead ? breadcrumb : <div className="gk-logo gk-logo-inline">{t("app.name")}</div>}
             <Space size="middle">
@@ -221,39 +223,39 @@ function ShellLayout() {
               {logoutButton()}
             </Space>
           </Layout.Header>
-          <Layout.Content style={{ padding: 24 }}>{content}</Layout.Content>
-        </Layout>
+        ) : (
+          <Layout.Header
+            className="gk-header gk-header-phone"
+            style={{ background: "#fff", padding: "0 8px" }}
+          >
+            <Button
+              type="text"
+              size="large"
+              icon={<MenuOutlined />}
+              aria-label={t("nav.openNav")}
+              onClick={() => setDrawer(true)}
+            />
+            <Typography.Text strong ellipsis style={{ flex: 1, fontSize: 16 }}>
+              {canRead ? (org.data?.unit.name ?? me.org.name) : t("app.name")}
+            </Typography.Text>
+            <LangSwitch size="small" />
+          </Layout.Header>
+        )}
+        <Layout.Content style={{ padding: desktop ? 24 : 12 }}>{content}</Layout.Content>
+        {!desktop && (
+          <Drawer placement="left" open={drawer} onClose={() => setDrawer(false)} title={t("app.name")}>
+            <Flex vertical gap={12}>
+              <div>
+                <UserOutlined /> {me.displayName} <Tag color="blue">{role}</Tag>
+              </div>
+              {canRead && breadcrumb}
+              {menu}
+              {canRead && <OrgNavigator onPick={pick} />}
+              {logoutButton("large")}
+            </Flex>
+          </Drawer>
+        )}
       </Layout>
-    );
-  }
-
-  return (
-    <Layout style={{ minHeight: "100vh" }}>
-      <Layout.Header className="gk-header gk-header-phone" style={{ background: "#fff", padding: "0 8px" }}>
-        <Button
-          type="text"
-          size="large"
-          icon={<MenuOutlined />}
-          aria-label={t("nav.openNav")}
-          onClick={() => setDrawer(true)}
-        />
-        <Typography.Text strong ellipsis style={{ flex: 1, fontSize: 16 }}>
-          {canRead ? (org.data?.unit.name ?? me.org.name) : t("app.name")}
-        </Typography.Text>
-        <LangSwitch size="small" />
-      </Layout.Header>
-      <Layout.Content style={{ padding: 12 }}>{content}</Layout.Content>
-      <Drawer placement="left" open={drawer} onClose={() => setDrawer(false)} title={t("app.name")}>
-        <Flex vertical gap={12}>
-          <div>
-            <UserOutlined /> {me.displayName} <Tag color="blue">{role}</Tag>
-          </div>
-          {canRead && breadcrumb}
-          {menu}
-          {canRead && <OrgNavigator onPick={pick} />}
-          {logoutButton("large")}
-        </Flex>
-      </Drawer>
     </Layout>
   );
 }
