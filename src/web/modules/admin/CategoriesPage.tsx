@@ -1,26 +1,12 @@
 import { EditOutlined, PlusOutlined, StopOutlined, UndoOutlined } from "@ant-design/icons";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  App,
-  Button,
-  Card,
-  Flex,
-  Grid,
-  Input,
-  Popconfirm,
-  Segmented,
-  Spin,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-} from "antd";
+import { App, Button, Card, Flex, Grid, Input, Popconfirm, Segmented, Tag, Tooltip, Typography } from "antd";
 import { type HTMLAttributes, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { findPolicy } from "../../../domain/sla/policy.ts";
 import { api, type CategoryAdmin, qs } from "../../app/api.ts";
-import { EmptyState, ErrorState } from "../../app/states.tsx";
+import { ResponsiveList } from "../../app/lists.tsx";
 import { CategoryForm, policyClocks } from "./CategoryForm.tsx";
 import "./admin.css";
 
@@ -111,115 +97,97 @@ export default function CategoriesPage() {
         )}
       </Flex>
 
-      {list.error ? (
-        <ErrorState error={list.error} onRetry={() => list.refetch()} />
-      ) : phone ? (
-        <Spin spinning={list.isFetching}>
-          {list.data && items.length === 0 ? (
-            <EmptyState description={t("admin.categories.empty")} />
-          ) : (
-            <ul className="gk-card-list" aria-label={t("admin.categories.title")}>
-              {items.map((c) => (
-                <li key={c.id}>
-                  <Card size="small" className={c.active ? undefined : "gk-retired-card"} data-code={c.code}>
-                    <Flex justify="space-between" align="baseline" gap={8}>
-                      <Typography.Text strong style={{ fontSize: 17 }}>
-                        {c.name}
-                      </Typography.Text>
-                      {stateTag(c)}
-                    </Flex>
-                    <div className="gk-code" style={{ color: "#8c8c8c" }}>
-                      {c.code}
-                    </div>
-                    <div style={{ margin: "6px 0", color: "#555" }}>
-                      {t(`policy.${c.slaPolicy}`, { defaultValue: c.slaPolicy })} ·{" "}
-                      {t(`role.${c.ownerRole}`, { defaultValue: c.ownerRole })}
-                      {c.department ? ` · ${c.department}` : ""}
-                    </div>
-                    <Flex gap={8}>
-                      <Button icon={<EditOutlined />} onClick={() => edit(c)} style={{ flex: 1 }}>
-                        {t("admin.categories.edit")}
-                      </Button>
-                      <ActiveToggle category={c} block />
-                    </Flex>
-                  </Card>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Spin>
-      ) : (
-        <Table<CategoryAdmin>
-          rowKey="id"
-          size="middle"
-          loading={list.isFetching}
-          dataSource={items}
-          scroll={{ x: "max-content" }}
-          pagination={items.length > 50 ? { pageSize: 50, showSizeChanger: false } : false}
-          rowClassName={(c) => (c.active ? "" : "gk-row-retired")}
-          onRow={(c) => ({ "data-code": c.code }) as HTMLAttributes<HTMLElement>}
-          locale={{
-            emptyText: list.isPending ? " " : <EmptyState description={t("admin.categories.empty")} />,
-          }}
-          columns={[
-            {
-              title: t("admin.categories.code"),
-              dataIndex: "code",
-              render: (code: string) => <span className="gk-code">{code}</span>,
+      <ResponsiveList<CategoryAdmin>
+        query={list}
+        items={items}
+        phone={phone}
+        label={t("admin.categories.title")}
+        empty={t("admin.categories.empty")}
+        rowKey={(c) => c.id}
+        rowClassName={(c) => (c.active ? "" : "gk-row-retired")}
+        onRow={(c) => ({ "data-code": c.code }) as HTMLAttributes<HTMLElement>}
+        card={(c) => (
+          <Card size="small" className={c.active ? undefined : "gk-retired-card"} data-code={c.code}>
+            <Flex justify="space-between" align="baseline" gap={8}>
+              <Typography.Text strong style={{ fontSize: 17 }}>
+                {c.name}
+              </Typography.Text>
+              {stateTag(c)}
+            </Flex>
+            <div className="gk-code" style={{ color: "#8c8c8c" }}>
+              {c.code}
+            </div>
+            <div style={{ margin: "6px 0", color: "#555" }}>
+              {t(`policy.${c.slaPolicy}`, { defaultValue: c.slaPolicy })} ·{" "}
+              {t(`role.${c.ownerRole}`, { defaultValue: c.ownerRole })}
+              {c.department ? ` · ${c.department}` : ""}
+            </div>
+            <Flex gap={8}>
+              <Button icon={<EditOutlined />} onClick={() => edit(c)} style={{ flex: 1 }}>
+                {t("admin.categories.edit")}
+              </Button>
+              <ActiveToggle category={c} block />
+            </Flex>
+          </Card>
+        )}
+        columns={[
+          {
+            title: t("admin.categories.code"),
+            dataIndex: "code",
+            render: (code: string) => <span className="gk-code">{code}</span>,
+          },
+          { title: t("admin.categories.name"), dataIndex: "name" },
+          {
+            title: t("admin.categories.slaPolicy"),
+            dataIndex: "slaPolicy",
+            render: (id: string) => {
+              const p = findPolicy(id);
+              const label = t(`policy.${id}`, { defaultValue: id });
+              return p ? (
+                <Tooltip title={policyClocks(p, t)}>
+                  <span>{label}</span>
+                </Tooltip>
+              ) : (
+                label
+              );
             },
-            { title: t("admin.categories.name"), dataIndex: "name" },
-            {
-              title: t("admin.categories.slaPolicy"),
-              dataIndex: "slaPolicy",
-              render: (id: string) => {
-                const p = findPolicy(id);
-                const label = t(`policy.${id}`, { defaultValue: id });
-                return p ? (
-                  <Tooltip title={policyClocks(p, t)}>
-                    <span>{label}</span>
-                  </Tooltip>
-                ) : (
-                  label
-                );
-              },
-            },
-            {
-              title: t("admin.categories.ownerRole"),
-              dataIndex: "ownerRole",
-              render: (r: string) => t(`role.${r}`, { defaultValue: r }),
-            },
-            {
-              title: t("admin.categories.department"),
-              dataIndex: "department",
-              render: (d: string | null) => d || "—",
-            },
-            { title: t("admin.categories.sortOrder"), dataIndex: "sortOrder", align: "right" },
-            {
-              title: t("admin.categories.state"),
-              dataIndex: "active",
-              render: (_: boolean, c) => stateTag(c),
-            },
-            {
-              title: t("admin.categories.actions"),
-              key: "actions",
-              render: (_: unknown, c) => (
-                <Flex gap={4}>
-                  <Button
-                    size="small"
-                    type="link"
-                    icon={<EditOutlined />}
-                    aria-label={t("admin.categories.editOf", { name: c.name })}
-                    onClick={() => edit(c)}
-                  >
-                    {t("admin.categories.edit")}
-                  </Button>
-                  <ActiveToggle category={c} />
-                </Flex>
-              ),
-            },
-          ]}
-        />
-      )}
+          },
+          {
+            title: t("admin.categories.ownerRole"),
+            dataIndex: "ownerRole",
+            render: (r: string) => t(`role.${r}`, { defaultValue: r }),
+          },
+          {
+            title: t("admin.categories.department"),
+            dataIndex: "department",
+            render: (d: string | null) => d || "—",
+          },
+          { title: t("admin.categories.sortOrder"), dataIndex: "sortOrder", align: "right" },
+          {
+            title: t("admin.categories.state"),
+            dataIndex: "active",
+            render: (_: boolean, c) => stateTag(c),
+          },
+          {
+            title: t("admin.categories.actions"),
+            key: "actions",
+            render: (_: unknown, c) => (
+              <Flex gap={4}>
+                <Button
+                  size="small"
+                  type="link"
+                  icon={<EditOutlined />}
+                  aria-label={t("admin.categories.editOf", { name: c.name })}
+                  onClick={() => edit(c)}
+                >
+                  {t("admin.categories.edit")}
+                </Button>
+                <ActiveToggle category={c} />
+              </Flex>
+            ),
+          },
+        ]}
+      />
       <CategoryForm open={!!editing} category={editing?.category ?? null} onClose={() => setEditing(null)} />
     </Flex>
   );

@@ -1,11 +1,11 @@
 import { CopyOutlined, KeyOutlined, PlusOutlined, StopOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Flex, Form, Grid, Input, Modal, Spin, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, Card, Flex, Form, Grid, Input, Modal, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Open311Key, type Open311KeyCreated, type OrgKind } from "../../app/api.ts";
 import { placeFieldErrors } from "../../app/forms.ts";
-import { EmptyState, ErrorState } from "../../app/states.tsx";
+import { ResponsiveList } from "../../app/lists.tsx";
 import { formatTime } from "../../app/time.ts";
 import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
 import "./admin.css";
@@ -80,72 +80,52 @@ export default function Open311KeysPage() {
         }
       />
 
-      {list.error ? (
-        <ErrorState error={list.error} onRetry={() => list.refetch()} />
-      ) : phone ? (
-        <Spin spinning={list.isFetching}>
-          {list.data && items.length === 0 ? (
-            <EmptyState description={t("admin.open311.empty")} />
-          ) : (
-            <ul className="gk-card-list" aria-label={t("admin.open311.title")}>
-              {items.map((k) => (
-                <li key={k.id}>
-                  <Card
-                    size="small"
-                    className={k.revokedAt ? "gk-retired-card" : undefined}
-                    data-key-id={k.id}
-                  >
-                    <Flex justify="space-between" align="start" gap={8}>
-                      <Typography.Text strong style={{ fontSize: 17 }}>
-                        {k.name}
-                      </Typography.Text>
-                      {stateOf(k)}
-                    </Flex>
-                    <div className="gk-code" style={{ color: "#555" }}>
-                      {k.keyPrefix}…
-                    </div>
-                    <div style={{ color: "#555", margin: "4px 0 8px" }}>
-                      {k.orgName} · {formatTime(k.createdAt)}
-                    </div>
-                    {!k.revokedAt && <RevokeButton k={k} block />}
-                  </Card>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Spin>
-      ) : (
-        <Table<Open311Key>
-          rowKey="id"
-          size="middle"
-          loading={list.isFetching}
-          dataSource={items}
-          scroll={{ x: "max-content" }}
-          pagination={items.length > 50 ? { pageSize: 50, showSizeChanger: false } : false}
-          rowClassName={(k) => (k.revokedAt ? "gk-row-retired" : "")}
-          locale={{ emptyText: list.isPending ? " " : <EmptyState description={t("admin.open311.empty")} /> }}
-          columns={[
-            {
-              title: t("admin.open311.prefix"),
-              dataIndex: "keyPrefix",
-              render: (p: string) => <span className="gk-code">{p}…</span>,
-            },
-            { title: t("admin.open311.name"), dataIndex: "name" },
-            { title: t("admin.open311.org"), dataIndex: "orgName" },
-            {
-              title: t("admin.open311.createdAt"),
-              dataIndex: "createdAt",
-              render: (d: string) => formatTime(d),
-            },
-            { title: t("admin.open311.state"), key: "state", render: (_: unknown, k) => stateOf(k) },
-            {
-              title: t("admin.open311.actions"),
-              key: "actions",
-              render: (_: unknown, k) => (k.revokedAt ? null : <RevokeButton k={k} />),
-            },
-          ]}
-        />
-      )}
+      <ResponsiveList<Open311Key>
+        query={list}
+        items={items}
+        phone={phone}
+        label={t("admin.open311.title")}
+        empty={t("admin.open311.empty")}
+        rowKey={(k) => k.id}
+        rowClassName={(k) => (k.revokedAt ? "gk-row-retired" : "")}
+        card={(k) => (
+          <Card size="small" className={k.revokedAt ? "gk-retired-card" : undefined} data-key-id={k.id}>
+            <Flex justify="space-between" align="start" gap={8}>
+              <Typography.Text strong style={{ fontSize: 17 }}>
+                {k.name}
+              </Typography.Text>
+              {stateOf(k)}
+            </Flex>
+            <div className="gk-code" style={{ color: "#555" }}>
+              {k.keyPrefix}…
+            </div>
+            <div style={{ color: "#555", margin: "4px 0 8px" }}>
+              {k.orgName} · {formatTime(k.createdAt)}
+            </div>
+            {!k.revokedAt && <RevokeButton k={k} block />}
+          </Card>
+        )}
+        columns={[
+          {
+            title: t("admin.open311.prefix"),
+            dataIndex: "keyPrefix",
+            render: (p: string) => <span className="gk-code">{p}…</span>,
+          },
+          { title: t("admin.open311.name"), dataIndex: "name" },
+          { title: t("admin.open311.org"), dataIndex: "orgName" },
+          {
+            title: t("admin.open311.createdAt"),
+            dataIndex: "createdAt",
+            render: (d: string) => formatTime(d),
+          },
+          { title: t("admin.open311.state"), key: "state", render: (_: unknown, k) => stateOf(k) },
+          {
+            title: t("admin.open311.actions"),
+            key: "actions",
+            render: (_: unknown, k) => (k.revokedAt ? null : <RevokeButton k={k} />),
+          },
+        ]}
+      />
       <KeyForm
         open={adding}
         onClose={() => setAdding(false)}
