@@ -112,7 +112,8 @@ export async function sessionActor(
   ctx: AppContext,
   token: string,
 ): Promise<{ actor: Actor; csrfToken: string } | null> {
-  const s = await sessionCache.get(ctx.database, tokenId(token), async () => {
+  const id = tokenId(token);
+  const s = await sessionCache.get(ctx.database, id, async () => {
     const [row] = await ctx.database.db
       .select({
         csrfToken: sessions.csrfToken,
@@ -130,7 +131,7 @@ export async function sessionActor(
       .from(sessions)
       .innerJoin(accounts, eq(accounts.id, sessions.accountId))
       .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
-      .where(and(eq(sessions.id, tokenId(token)), gt(sessions.expiresAt, new Date())));
+      .where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date())));
     if (!row || row.disabled) return undefined;
     const { csrfToken, expiresAt, disabled: _d, ...actor } = row;
     return { actor, csrfToken, expiresAt };

@@ -111,7 +111,7 @@ describe.each(DB_KINDS)("grouped intake on %s", (kind) => {
       lat: null,
       long: null,
       open311_token: null,
-      created_at: new Date(),
+      created_at: new Date().toISOString(),
       events: [],
       notice: null,
       audit: {
@@ -124,7 +124,7 @@ describe.each(DB_KINDS)("grouped intake on %s", (kind) => {
         ip: null,
       },
     });
-    const bad = { ...good(99), created_at: "不是时间" as unknown as Date };
+    const bad = { ...good(99), created_at: "不是时间" };
     const results = await Promise.allSettled([w.write(good(1)), w.write(bad), w.write(good(2))]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(w.stats.retried).toBe(3);

@@ -9,13 +9,19 @@ import type { Database } from "../../../db/client.ts";
  * When the system is quiet a batch is a single order and nothing waits.
  */
 
+/**
+ * Timestamps go in as ISO strings: a batch is JSON, and JSON.stringify stays on its fast path for plain
+ * strings where Date objects send it through toJSON (measured: the stringify was a tenth of a create).
+ */
+type Iso = string;
+
 export interface NewOrderEvent {
   action: string;
   from_state: string | null;
   to_state: string;
   actor_id: number | null;
   actor_name: string;
-  at: Date;
+  at: Iso;
   note: string | null;
   detail: unknown;
 }
@@ -41,13 +47,13 @@ export interface NewOrder {
   org_path: string;
   routed_level: string;
   flow: unknown;
-  next_due_at: Date | null;
-  next_warn_at: Date | null;
-  dispatched_at: Date | null;
+  next_due_at: Iso | null;
+  next_warn_at: Iso | null;
+  dispatched_at: Iso | null;
   lat: number | null;
   long: number | null;
   open311_token: string | null;
-  created_at: Date;
+  created_at: Iso;
   events: NewOrderEvent[];
   notice: {
     kind: string;
@@ -113,7 +119,8 @@ with input as (
 select k, id, number from numbered`;
 
 interface Pending {
-  order: NewOrder;
+  /** The order as JSON, made in the caller's turn so a batch only joins strings. */
+  json: string;
   resolve: (r: { id: number; number: string }) => void;
   reject: (e: unknown) => void;
 }
@@ -135,7 +142,7 @@ export class IntakeWriter {
 
   write(order: NewOrder): Promise<{ id: number; number: string }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ order, resolve, reject });
+      this.queue.push({ json: JSON.stringify(order), resolve, reject });
       this.schedule();
     });
   }
@@ -164,7 +171,7 @@ export class IntakeWriter {
   private async run(batch: Pending[]) {
     try {
       this.stats.batches++;
-      const rows = await this.insert(batch.map((p) => p.order));
+      const rows = await this.insert(batch);
       this.stats.orders += rows.length;
       for (const r of rows) batch[r.k].resolve({ id: r.id, number: r.number });
     } catch (e) {
@@ -178,13 +185,13 @@ export class IntakeWriter {
     }
   }
 
-  private insert(orders: NewOrder[]) {
+  private insert(batch: Pending[]) {
+    // Each element gets its place in the batch as "k" (the rows come back keyed by it).
+    const json = `[${batch.map((p, k) => `{"k":${k},${p.json.slice(1)}`).join(",")}]`;
     // Prepared once per connection: planning this statement costs about as much as running a small batch.
-    return this.database.query<{ k: number; id: number; number: string }>(
-      INSERT_BATCH,
-      [JSON.stringify(orders.map((o, k) => ({ ...o, k })))],
-      { name: "work_orders_intake_batch" },
-    );
+    return this.database.query<{ k: number; id: number; number: string }>(INSERT_BATCH, [json], {
+      name: "work_orders_intake_batch",
+    });
   }
 }
 

@@ -115,8 +115,9 @@ export async function workOrderRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const { row } = await createOrder(ctx, req.actor, req.body);
-      return reply.status(201).send(presentOrder(row, ctx.crypto, req.actor));
+      const now = new Date();
+      const { row, known } = await createOrder(ctx, req.actor, req.body, now);
+      return reply.status(201).send(presentOrder(row, ctx.crypto, req.actor, now, known));
     },
   );
 

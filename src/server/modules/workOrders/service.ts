@@ -22,6 +22,7 @@ import { unitById } from "../orgs/service.ts";
 import { categoryByCode } from "./categories.ts";
 import { slaColumns, toDomain, toFlow } from "./flow.ts";
 import { intakeWriter } from "./intake.ts";
+import type { Known } from "./presenter.ts";
 
 export const CHANNELS = [
   "hotline_12345",
@@ -187,7 +188,7 @@ export async function createOrder(
   input: CreateOrderInput,
   now = new Date(),
   extras: OrderExtras = {},
-): Promise<{ id: number; number: string; row: OrderRow }> {
+): Promise<{ id: number; number: string; row: OrderRow; known: Known }> {
   authorize(actor, "order.create");
   const cat = await categoryByCode(ctx.database, input.categoryCode);
   if (!cat?.active)
@@ -205,6 +206,7 @@ export async function createOrder(
   if (!place.orgPath.startsWith(actor.orgPath)) throw Forbidden("事发地点不在您的管辖范围内");
 
   let order = newWorkOrder("0", now);
+  const at = now.toISOString();
   const event = (action: string, from: string | null, to: string, note: string | null, detail?: unknown) => ({
     action,
     from_state: from,
@@ -212,7 +214,7 @@ export async function createOrder(
     // Open311 acts without an account (id 0): its name says who.
     actor_id: actor.id || null,
     actor_name: actor.displayName,
-    at: now,
+    at,
     note,
     detail: detail ?? null,
   });
@@ -255,13 +257,13 @@ export async function createOrder(
     org_path: place.orgPath,
     routed_level: place.kind,
     flow,
-    next_due_at: sla.nextDueAt,
-    next_warn_at: sla.nextWarnAt,
-    dispatched_at: order.milestones.dispatched ?? null,
+    next_due_at: sla.nextDueAt?.toISOString() ?? null,
+    next_warn_at: sla.nextWarnAt?.toISOString() ?? null,
+    dispatched_at: order.milestones.dispatched?.toISOString() ?? null,
     lat: extras.lat ?? null,
     long: extras.long ?? null,
     open311_token: extras.open311Token ?? null,
-    created_at: now,
+    created_at: at,
     events,
     notice:
       order.status === "dispatched"
@@ -314,7 +316,7 @@ export async function createOrder(
     callbackSolved: null,
     mergedIntoId: null,
   };
-  return { id, number, row };
+  return { id, number, row, known: { order, clocks: sla.clocks, phone } };
 }
 
 async function insertEvent(
@@ -343,7 +345,7 @@ async function insertEvent(
   });
 }
 
-async function loadOrder(ctx: AppContext, id: number): Promise<OrderRow> {
+export async function loadOrder(ctx: AppContext, id: number): Promise<OrderRow> {
   const [row] = await ctx.database.query<OrderRow>(`select ${ORDER_COLUMNS} from ${FROM} where o.id = $1`, [
     id,
   ]);
