@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "../../test/helpers/app.ts";
 
 const BIN = path.resolve("bin/gridkeeper.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gk-cli-"));
@@ -90,6 +92,40 @@ describe("gridkeeper CLI", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("无法连接 DATABASE_URL");
   }, 60_000);
+
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    "--workers stops with a clear message when its workers cannot start (port taken), instead of restarting them forever",
+    async () => {
+      const db = await freshDatabase("postgres");
+      const taken = net.createServer();
+      await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+      const port = (taken.address() as net.AddressInfo).port;
+      try {
+        const started = Date.now();
+        const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const c = spawn(process.execPath, [BIN, "serve", "--workers", "2"], {
+            env: env({
+              DATABASE_URL: db.url!,
+              PORT: String(port),
+              HOST: "127.0.0.1",
+              GRIDKEEPER_DATA_DIR: path.join(tmp, "w"),
+            }),
+          });
+          children.push(c);
+          let stderr = "";
+          c.stderr!.on("data", (d) => (stderr += d));
+          c.on("exit", (code) => resolve({ code, stderr }));
+        });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("未能启动");
+        expect(Date.now() - started).toBeLessThan(30_000);
+      } finally {
+        taken.close();
+        await db.close();
+      }
+    },
+    60_000,
+  );
 
   it("--workers needs PostgreSQL: on the embedded database it refuses with a clear message", () => {
     const r = run(["serve", "--workers", "2"], { GRIDKEEPER_DATA_DIR: path.join(tmp, "d") });

@@ -66,11 +66,13 @@ async function serve(opts: { demo: boolean; buildWeb: boolean; workers?: number 
 function supervise(workers: number) {
   let stopping = false;
   const roles = new Map<number, boolean>();
+  const started = new Set<number>();
   let listening = 0;
   const fork = (background: boolean) => {
     const w = cluster.fork(background ? { GK_BACKGROUND: "1" } : {});
     roles.set(w.id, background);
     w.once("listening", () => {
+      started.add(w.id);
       if (++listening === workers)
         say(`网格管家 Gridkeeper ${VERSION} 已启动：${workers} 个工作进程 (数据库: postgres)`);
     });
@@ -80,22 +82,30 @@ function supervise(workers: number) {
     const background = roles.get(w.id) ?? false;
     roles.delete(w.id);
     if (stopping) return;
+    // One that died before it ever listened (port taken, bad configuration) would die again: stop.
+    if (!started.has(w.id)) {
+      process.stderr.write(`工作进程 ${w.process.pid} 未能启动（${signal ?? code}），服务停止\n`);
+      process.exitCode = 1;
+      stop();
+      return;
+    }
+    started.delete(w.id);
     process.stderr.write(`工作进程 ${w.process.pid} 退出（${signal ?? code}），正在重启\n`);
     fork(background);
   });
   const stop = () => {
     stopping = true;
     const live = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
-    if (live.length === 0) process.exit(0);
+    if (live.length === 0) process.exit();
     let left = live.length;
     for (const w of live) {
-      w!.once("exit", () => --left === 0 && process.exit(0));
+      w!.once("exit", () => --left === 0 && process.exit());
       w!.process.kill("SIGTERM");
     }
     // A worker stuck in shutdown must not keep the supervisor alive.
     setTimeout(() => {
       for (const w of live) if (!w!.isDead()) w!.process.kill("SIGKILL");
-      process.exit(0);
+      process.exit();
     }, 10_000);
   };
   process.once("SIGINT", stop);
