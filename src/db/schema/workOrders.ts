@@ -84,18 +84,20 @@ export const workOrders = pgTable(
   },
   (t) => [
     uniqueIndex("work_orders_number_uq").on(t.number),
-    uniqueIndex("work_orders_open311_token_uq").on(t.open311Token),
+    // Partial where many orders have nothing to index (no Open311 token, building or phone; no assignee
+    // until accepted): an intake writes four fewer index entries, and lookups by a value still use them.
+    uniqueIndex("work_orders_open311_token_uq").on(t.open311Token).where(sql`${t.open311Token} is not null`),
     index("work_orders_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
-    index("work_orders_assignee_idx").on(t.assigneeId, t.state),
+    index("work_orders_assignee_idx").on(t.assigneeId, t.state).where(sql`${t.assigneeId} is not null`),
     index("work_orders_next_due_idx")
       .on(t.nextDueAt)
       .where(sql`${t.nextDueAt} is not null and ${t.overdueAt} is null`),
     index("work_orders_next_warn_idx")
       .on(t.nextWarnAt)
       .where(sql`${t.nextWarnAt} is not null and ${t.warnedAt} is null`),
-    index("work_orders_building_idx").on(t.buildingId, t.createdAt),
+    index("work_orders_building_idx").on(t.buildingId, t.createdAt).where(sql`${t.buildingId} is not null`),
     index("work_orders_created_idx").on(t.createdAt),
-    index("work_orders_phone_idx").on(t.callerPhoneHash),
+    index("work_orders_phone_idx").on(t.callerPhoneHash).where(sql`${t.callerPhoneHash} is not null`),
   ],
 );
 
