@@ -32,6 +32,7 @@ let admin: Session;
 let target: { id: number; name: string };
 let other: { id: number; name: string };
 let communityHeaders: Headers;
+let gridHeaders: Headers;
 let newWorkerId: number;
 let grid1: { id: number; path: string; name: string };
 let communityId: number;
@@ -79,6 +80,7 @@ beforeAll(async () => {
     h.t.login("demo-grid"),
   ]);
   communityHeaders = comm;
+  gridHeaders = grid;
   // The demo's visit history leaves a few of 第1网格's key residents overdue, and one nobody has
   // visited yet: the visit is for them, near the top of the worker's list.
   const due = await inject<{
@@ -515,6 +517,43 @@ describe("care for key residents in the browser", () => {
     await until(() => worker.page.getByTestId("plan-worker").textContent()).toBe("第1网格 网格员 陈静");
     expect(await worker.page.getByTestId("assign-button").count()).toBe(0);
     expect(community.errors).toEqual([]);
+    expect(worker.errors).toEqual([]);
+  });
+
+  it("lets a grid worker narrow today's visits to the residents assigned to them", async () => {
+    const { page } = worker;
+    await page.goto("/care/visits");
+    const first = page.getByTestId("due-card").first();
+    await until(() => first.count()).toBe(1);
+    const moved = Number(await first.getAttribute("data-resident"));
+    // That resident goes to the grid's other worker: still in the grid's list, no longer demo-grid's.
+    const [{ assigned_worker_id: was }] = await q<{ assigned_worker_id: number }>(
+      "select assigned_worker_id from care_plans where resident_id = $1",
+      [moved],
+    );
+    await q("update care_plans set assigned_worker_id = $2 where resident_id = $1", [moved, newWorkerId]);
+    try {
+      await page.reload();
+      await until(() => dueCard(page, moved).count()).toBe(1);
+      await page.getByTestId("visits-mine").click();
+      await page.waitForURL((u) => u.searchParams.get("mine") === "1");
+      await until(() => dueCard(page, moved).count()).toBe(0);
+      // The counts are the worker's own, as the server computes them.
+      const own = (
+        await inject<{ counts: Record<string, number> }>("/api/care/visits/due?mine=true", gridHeaders)
+      ).body.counts;
+      for (const state of ["overdue", "due", "due_soon"])
+        await until(async () => Number(await page.getByTestId(`count-${state}`).textContent())).toBe(
+          own[state],
+        );
+      expect(await page.getByText("只看我负责的").count()).toBe(1);
+      await screenshot(page, "care-visits-mine", "今日走访");
+      // Off again: the resident is back.
+      await page.getByTestId("visits-mine").click();
+      await until(() => dueCard(page, moved).count()).toBe(1);
+    } finally {
+      await q("update care_plans set assigned_worker_id = $2 where resident_id = $1", [moved, was]);
+    }
     expect(worker.errors).toEqual([]);
   });
 

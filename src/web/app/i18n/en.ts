@@ -614,6 +614,7 @@ const en: Messages = {
       last: "last {{date}}",
       record: "Record visit",
       recordFor: "Record visit {{name}}",
+      mine: "Only residents assigned to me",
     },
     visit: {
       title: "Visit {{name}}",

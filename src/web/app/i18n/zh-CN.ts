@@ -522,6 +522,7 @@ const zhCN = {
       last: "上次 {{date}}",
       record: "记录走访",
       recordFor: "记录走访 {{name}}",
+      mine: "只看我负责的",
     },
     visit: {
       title: "走访 {{name}}",

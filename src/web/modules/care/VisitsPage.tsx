@@ -1,10 +1,11 @@
 import { EnvironmentOutlined, ReloadOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Card, Drawer, Flex, Grid, Segmented, Spin, Typography } from "antd";
+import { Button, Card, Drawer, Flex, Grid, Segmented, Spin, Switch, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { api, type CareDueItem, type CareDueList, qs } from "../../app/api.ts";
+import { useMe } from "../../app/auth.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
 import { ResidentTags } from "../residents/tags.tsx";
 import { DueTag, formatDate, useScopeOrg } from "./common.tsx";
@@ -25,14 +26,29 @@ export default function VisitsPage() {
   const filter = (FILTERS as readonly string[]).includes(params.get("show") ?? "")
     ? (params.get("show") as (typeof FILTERS)[number])
     : "todo";
+  // A grid with several workers: each one can narrow the list to the residents assigned to them.
+  const canNarrow = ["grid_worker", "grid_head"].includes(useMe().role);
+  const mine = canNarrow && params.get("mine") === "1";
   const [visiting, setVisiting] = useState<CareDueItem | null>(null);
   const [limit, setLimit] = useState(PAGE);
 
+  function setParam(key: string, value: string | null) {
+    const next = new URLSearchParams(params);
+    if (value === null) next.delete(key);
+    else next.set(key, value);
+    setParams(next);
+  }
+
   const due = useQuery({
-    queryKey: ["care", "due", org, filter, limit],
+    queryKey: ["care", "due", org, filter, limit, mine],
     queryFn: () =>
       api<CareDueList>(
-        `/api/care/visits/due${qs({ org: param, state: filter === "todo" ? undefined : filter, limit })}`,
+        `/api/care/visits/due${qs({
+          org: param,
+          state: filter === "todo" ? undefined : filter,
+          mine: mine ? "true" : undefined,
+          limit,
+        })}`,
       ),
     staleTime: 0,
     placeholderData: keepPreviousData,
@@ -67,14 +83,20 @@ export default function VisitsPage() {
         block
         size={phone ? "large" : "middle"}
         value={filter}
-        onChange={(v) => {
-          const next = new URLSearchParams(params);
-          if (v === "todo") next.delete("show");
-          else next.set("show", String(v));
-          setParams(next);
-        }}
+        onChange={(v) => setParam("show", v === "todo" ? null : String(v))}
         options={FILTERS.map((f) => ({ value: f, label: t(`care.visits.filter.${f}`) }))}
       />
+      {canNarrow && (
+        <Flex align="center" gap={8}>
+          <Switch
+            id="gk-visits-mine"
+            checked={mine}
+            onChange={(on) => setParam("mine", on ? "1" : null)}
+            data-testid="visits-mine"
+          />
+          <label htmlFor="gk-visits-mine">{t("care.visits.mine")}</label>
+        </Flex>
+      )}
       {due.isPending ? (
         <PageLoading />
       ) : due.error ? (
