@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, loginOk, PHONE, startHarness, screenshot as take } from "./harness.ts";
+import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
 
 // 系统管理 in the browser: the command center adds a category (found by pinyin), is told on the field that
 // its code is taken, edits it, retires it out of the intake picker and restores it; creates an Open311
@@ -16,18 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-/** expect.poll with room for a loaded machine. */
-function eventually<T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) {
-  return expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
-}
-
-/** Lets loading overlays and toasts' fade-in settle before the harness takes the picture. */
-async function screenshot(page: Page, name: string, heading: string) {
-  await eventually(() => page.locator(".ant-spin-blur, .ant-spin-spinning").count()).toBe(0);
-  await page.waitForTimeout(350);
-  return take(page, name, heading);
-}
 
 /** A JSON call from inside the page, with the session's cookie and CSRF token. */
 function inPage(page: Page, url: string, method = "GET", body?: unknown) {

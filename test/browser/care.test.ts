@@ -6,6 +6,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addAccount } from "../../src/server/modules/accounts/service.ts";
 import {
+  eventually,
   type Harness,
   login,
   loginOk,
@@ -44,7 +45,7 @@ async function inject<T>(url: string, headers: Headers, method = "GET", payload?
 }
 
 /** Polls like expect.poll, with time for a page to load its data. */
-const until = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+const until = eventually;
 
 const q = <T>(text: string, params?: unknown[]) => h.t.ctx.database.query<T>(text, params);
 

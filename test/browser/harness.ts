@@ -91,6 +91,11 @@ export async function loginOk(page: Page, username: string): Promise<void> {
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));
 }
 
+/** expect.poll with room for a loaded machine (its default gives up after one second). */
+export function eventually<T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) {
+  return expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
+}
+
 /**
  * Saves a full-page screenshot to test-results/screenshots/<name>.png after checking the page shows
  * `heading`, and asserts the picture is a real render (not a blank page).
@@ -102,11 +107,8 @@ export async function screenshot(page: Page, name: string, heading: string | Reg
     })
     .toBeGreaterThan(0);
   await page.waitForLoadState("networkidle");
-  await page
-    .locator(".ant-skeleton, .ant-spin-spinning")
-    .first()
-    .waitFor({ state: "detached", timeout: 10_000 })
-    .catch(() => {});
+  // No picture of a loading page: skeletons, spinners and the blur over refetching lists must be gone.
+  await eventually(() => page.locator(".ant-skeleton, .ant-spin-spinning, .ant-spin-blur").count()).toBe(0);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const buf = await page.screenshot({ fullPage: true, path: path.join(SCREENSHOTS, `${name}.png`) });
   expect(buf.subarray(1, 4).toString()).toBe("PNG");

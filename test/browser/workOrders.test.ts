@@ -2,7 +2,15 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/server/context.ts";
 import { createOrder } from "../../src/server/modules/workOrders/service.ts";
-import { type Harness, loginOk, PHONE, type Session, startHarness, screenshot as take } from "./harness.ts";
+import {
+  eventually,
+  type Harness,
+  loginOk,
+  PHONE,
+  type Session,
+  screenshot,
+  startHarness,
+} from "./harness.ts";
 
 // 接诉即办 in the browser: a call filed at the intake, worked on the grid worker's phone, verified by the
 // community, rated on the public page (unsatisfied → reopened → worked again → satisfied → closed), the
@@ -91,18 +99,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-/** expect.poll with room for a loaded machine (its default gives up after one second). */
-function eventually<T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) {
-  return expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
-}
-
-/** Lets loading overlays and their fade-out finish before the harness takes the picture. */
-async function screenshot(page: Page, name: string, heading: string) {
-  await eventually(() => page.locator(".ant-spin-blur, .ant-spin-spinning").count()).toBe(0);
-  await page.waitForTimeout(350);
-  return take(page, name, heading);
-}
 
 const state = (page: Page) => page.getByTestId("order-state").first();
 const card = (page: Page, number: string) =>

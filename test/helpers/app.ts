@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
+import { expect } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { type Database, type DbKind, openPglite, openPostgres } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -96,4 +97,21 @@ export async function createTestApp(
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export type Headers = Awaited<ReturnType<TestApp["login"]>>;
+
+/**
+ * POST as someone, and a workflow action taken at the order's current version (read as `reader`, who must
+ * see it), expected to succeed: the steps the rates tests walk orders through.
+ */
+export function orderActions(test: () => TestApp, reader: () => Headers) {
+  const post = (url: string, headers: Headers, payload: unknown) =>
+    test().app.inject({ method: "POST", url, headers, payload: payload as any });
+  const act = async (id: number, action: string, headers: Headers, body: Record<string, unknown> = {}) => {
+    const cur = (await test().app.inject({ url: `/api/orders/${id}`, headers: reader() })).json().order;
+    const r = await post(`/api/orders/${id}/actions/${action}`, headers, { version: cur.version, ...body });
+    expect(r.statusCode, r.body).toBe(200);
+  };
+  return { post, act };
 }

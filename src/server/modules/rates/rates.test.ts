@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { createTestApp, DB_KINDS, orderActions, type TestApp } from "../../../../test/helpers/app.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
 
@@ -13,13 +13,10 @@ describe.each(DB_KINDS)("rates and red/black list on %s", (kind) => {
   let g2: number;
   const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
 
-  const post = (url: string, headers: H, payload: unknown) =>
-    t.app.inject({ method: "POST", url, headers, payload: payload as any });
-  const act = async (id: number, action: string, headers: H, body: Record<string, unknown> = {}) => {
-    const cur = (await t.app.inject({ url: `/api/orders/${id}`, headers: community })).json().order;
-    const r = await post(`/api/orders/${id}/actions/${action}`, headers, { version: cur.version, ...body });
-    expect(r.statusCode, r.body).toBe(200);
-  };
+  const { post, act } = orderActions(
+    () => t,
+    () => community,
+  );
   const order = async (org: number) =>
     (
       await post("/api/orders", agent, {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { createTestApp, DB_KINDS, orderActions, type TestApp } from "../../../../test/helpers/app.ts";
 import { emptyCounts, type RateCounts } from "../../../domain/rates/index.ts";
 import { seedOrders } from "../../../seed/orders.ts";
 import type { Actor } from "../../context.ts";
@@ -72,13 +72,10 @@ describe.each(DB_KINDS)("rate counts rollup on %s", (kind) => {
        order by day, org_path`,
     );
 
-  const post = (url: string, headers: H, payload: unknown) =>
-    t.app.inject({ method: "POST", url, headers, payload: payload as any });
-  const act = async (id: number, action: string, headers: H, body: Record<string, unknown> = {}) => {
-    const cur = (await t.app.inject({ url: `/api/orders/${id}`, headers: community })).json().order;
-    const r = await post(`/api/orders/${id}/actions/${action}`, headers, { version: cur.version, ...body });
-    expect(r.statusCode, r.body).toBe(200);
-  };
+  const { post, act } = orderActions(
+    () => t,
+    () => community,
+  );
 
   beforeAll(async () => {
     t = await createTestApp(kind);
