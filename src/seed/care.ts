@@ -166,15 +166,9 @@ interface KeyResident {
   tags: string[];
 }
 
-interface DraftVisit {
-  residentId: number;
+/** A demo visit: the domain's Visit (no phone-side client id) plus who made it and where. */
+interface DraftVisit extends Omit<Visit, "clientId"> {
   orgPath: string;
-  kind: VisitKind;
-  visitedAt: Date;
-  durationMinutes: number;
-  findings: string;
-  needs: Need[];
-  vitals: Vitals;
   visitor: Staff;
   doctor: Staff | null;
   followUp?: FollowUp;
