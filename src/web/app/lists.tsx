@@ -1,5 +1,6 @@
+import { PlusOutlined } from "@ant-design/icons";
 import type { UseQueryResult } from "@tanstack/react-query";
-import { Spin, Table, type TableProps } from "antd";
+import { Button, Flex, Spin, Table, type TableProps, Typography } from "antd";
 import type { Key, ReactNode } from "react";
 import { EmptyState, ErrorState } from "./states.tsx";
 
@@ -61,5 +62,35 @@ export function ResponsiveList<T extends object>({
       locale={{ emptyText: query.isPending ? " " : <EmptyState description={empty} /> }}
       columns={columns}
     />
+  );
+}
+
+/** A list page's title with its one "add" action at the right (large on a phone, for a thumb). */
+export function ListPageHeader({
+  title,
+  addLabel,
+  onAdd,
+  phone,
+}: {
+  title: string;
+  addLabel: string;
+  onAdd: () => void;
+  phone: boolean;
+}) {
+  return (
+    <Flex align="center" gap={8} wrap>
+      <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
+        {title}
+      </Typography.Title>
+      <Button
+        type="primary"
+        icon={<PlusOutlined />}
+        style={{ marginLeft: "auto" }}
+        size={phone ? "large" : "middle"}
+        onClick={onAdd}
+      >
+        {addLabel}
+      </Button>
+    </Flex>
   );
 }

@@ -1,4 +1,4 @@
-import { EditOutlined, PlusOutlined, StopOutlined, UndoOutlined } from "@ant-design/icons";
+import { EditOutlined, StopOutlined, UndoOutlined } from "@ant-design/icons";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Flex, Grid, Input, Popconfirm, Segmented, Tag, Tooltip, Typography } from "antd";
 import { type HTMLAttributes, useEffect, useState } from "react";
@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { findPolicy } from "../../../domain/sla/policy.ts";
 import { api, type CategoryAdmin, qs } from "../../app/api.ts";
-import { ResponsiveList } from "../../app/lists.tsx";
+import { ListPageHeader, ResponsiveList } from "../../app/lists.tsx";
 import { CategoryForm, policyClocks } from "./CategoryForm.tsx";
 import "./admin.css";
 
@@ -49,20 +49,12 @@ export default function CategoriesPage() {
 
   return (
     <Flex vertical gap={16}>
-      <Flex align="center" gap={8} wrap>
-        <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
-          {t("admin.categories.title")}
-        </Typography.Title>
-        <Button
-          type="primary"
-          icon={<PlusOutlined />}
-          style={{ marginLeft: "auto" }}
-          size={phone ? "large" : "middle"}
-          onClick={() => setEditing({ category: null })}
-        >
-          {t("admin.categories.add")}
-        </Button>
-      </Flex>
+      <ListPageHeader
+        title={t("admin.categories.title")}
+        addLabel={t("admin.categories.add")}
+        onAdd={() => setEditing({ category: null })}
+        phone={phone}
+      />
       <Typography.Text type="secondary">{t("admin.categories.intro")}</Typography.Text>
 
       <Flex gap={12} wrap align="end">

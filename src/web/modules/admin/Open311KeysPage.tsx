@@ -1,11 +1,11 @@
-import { CopyOutlined, KeyOutlined, PlusOutlined, StopOutlined } from "@ant-design/icons";
+import { CopyOutlined, KeyOutlined, StopOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Flex, Form, Grid, Input, Modal, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Open311Key, type Open311KeyCreated, type OrgKind } from "../../app/api.ts";
 import { placeFieldErrors } from "../../app/forms.ts";
-import { ResponsiveList } from "../../app/lists.tsx";
+import { ListPageHeader, ResponsiveList } from "../../app/lists.tsx";
 import { formatTime } from "../../app/time.ts";
 import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
 import "./admin.css";
@@ -44,20 +44,12 @@ export default function Open311KeysPage() {
 
   return (
     <Flex vertical gap={16}>
-      <Flex align="center" gap={8} wrap>
-        <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
-          {t("admin.open311.title")}
-        </Typography.Title>
-        <Button
-          type="primary"
-          icon={<PlusOutlined />}
-          style={{ marginLeft: "auto" }}
-          size={phone ? "large" : "middle"}
-          onClick={() => setAdding(true)}
-        >
-          {t("admin.open311.add")}
-        </Button>
-      </Flex>
+      <ListPageHeader
+        title={t("admin.open311.title")}
+        addLabel={t("admin.open311.add")}
+        onAdd={() => setAdding(true)}
+        phone={phone}
+      />
       <Alert
         type="info"
         showIcon
