@@ -86,44 +86,7 @@ describe.each(DB_KINDS)("grouped intake on %s", (kind) => {
     const [cat] = await t.ctx.database.query<{ id: number }>(
       "select id from categories where code = 'sanitation'",
     );
-    const good = (i: number): NewOrder => ({
-      day_key: "20261124",
-      channel: "walk_in",
-      category_id: cat.id,
-      sla_policy: "12345",
-      state: "received",
-      version: 0,
-      description: `窗口来访 ${i}`,
-      resident_id: null,
-      caller_name: null,
-      caller_phone_cipher: null,
-      caller_phone_hash: null,
-      caller_phone_tail: null,
-      address: null,
-      building_id: null,
-      org_unit_id: grid.id,
-      org_path: grid.path,
-      routed_level: "grid",
-      flow: {},
-      next_due_at: null,
-      next_warn_at: null,
-      dispatched_at: null,
-      lat: null,
-      long: null,
-      open311_token: null,
-      created_at: new Date().toISOString(),
-      events: [],
-      notice: null,
-      audit: {
-        account_id: null,
-        username: "test",
-        action: "create",
-        entity: "work_order",
-        org_path: grid.path,
-        after: { number: "{number}" },
-        ip: null,
-      },
-    });
+    const good = (i: number): NewOrder => ({ ...minimalOrder(cat.id, grid), description: `窗口来访 ${i}` });
     const bad = { ...good(99), created_at: "不是时间" };
     const results = await Promise.allSettled([w.write(good(1)), w.write(bad), w.write(good(2))]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
@@ -139,6 +102,62 @@ describe.each(DB_KINDS)("grouped intake on %s", (kind) => {
       "select count(*)::int as n from work_orders where description = '窗口来访 99'",
     );
     expect(n).toBe(0);
+  });
+
+  it("sends what queued during a statement as the next one before answering the committed batch", async () => {
+    const log: string[] = [];
+    let statements = 0;
+    let open = () => {};
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    // The real database, with each intake statement's start written to the log; the first statement's
+    // answer is held until the second group has queued (PGlite would otherwise finish it at once).
+    const db = new Proxy(t.ctx.database, {
+      get(target, prop, receiver) {
+        if (prop !== "query") return Reflect.get(target, prop, receiver);
+        return async (text: string, ...rest: unknown[]) => {
+          const n = text.includes("jsonb_to_recordset") ? ++statements : 0;
+          if (n) log.push(`statement ${n}`);
+          const rows = await (target.query as (...a: unknown[]) => Promise<unknown>)(text, ...rest);
+          if (n === 1) await gate;
+          return rows;
+        };
+      },
+    });
+    const w = new IntakeWriter(db);
+    const [grid] = await t.ctx.database.query<{ id: number; path: string }>(
+      "select id, path from org_units where id = $1",
+      [gridIds[1]],
+    );
+    const [cat] = await t.ctx.database.query<{ id: number }>(
+      "select id from categories where code = 'sanitation'",
+    );
+    const order = (i: number): NewOrder => ({
+      ...minimalOrder(cat.id, grid),
+      description: `排队来电 ${i}`,
+    });
+    const answered = (name: string) => (r: { id: number }) => {
+      log.push(name);
+      return r;
+    };
+    const first = [1, 2, 3].map((i) => w.write(order(i)).then(answered(`first ${i}`)));
+    await new Promise((r) => setImmediate(r)); // the first statement is on its way
+    const second = [4, 5].map((i) => w.write(order(i)).then(answered(`second ${i}`)));
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(["statement 1"]); // one statement at a time: the second group waits
+    open();
+    await Promise.all([...first, ...second]);
+    expect(log).toEqual([
+      "statement 1",
+      "statement 2",
+      "first 1",
+      "first 2",
+      "first 3",
+      "second 4",
+      "second 5",
+    ]);
+    expect(w.stats).toEqual({ batches: 2, orders: 5, retried: 0 });
   });
 
   // Last: it moves the id sequence on.
@@ -160,3 +179,45 @@ describe.each(DB_KINDS)("grouped intake on %s", (kind) => {
     expect(r.json().number).toMatch(/^\d{8}1234567$/);
   });
 });
+
+/** An order as the writer takes it, received and not dispatched: no events, no message. */
+function minimalOrder(categoryId: number, grid: { id: number; path: string }): NewOrder {
+  return {
+    day_key: "20261124",
+    channel: "walk_in",
+    category_id: categoryId,
+    sla_policy: "12345",
+    state: "received",
+    version: 0,
+    description: "",
+    resident_id: null,
+    caller_name: null,
+    caller_phone_cipher: null,
+    caller_phone_hash: null,
+    caller_phone_tail: null,
+    address: null,
+    building_id: null,
+    org_unit_id: grid.id,
+    org_path: grid.path,
+    routed_level: "grid",
+    flow: {},
+    next_due_at: null,
+    next_warn_at: null,
+    dispatched_at: null,
+    lat: null,
+    long: null,
+    open311_token: null,
+    created_at: new Date().toISOString(),
+    events: [],
+    notice: null,
+    audit: {
+      account_id: null,
+      username: "test",
+      action: "create",
+      entity: "work_order",
+      org_path: grid.path,
+      after: { number: "{number}" },
+      ip: null,
+    },
+  };
+}
