@@ -1,6 +1,6 @@
 // Work-order benchmark on a district PostgreSQL database carrying ~1 M work orders over 12 months.
 //
-//   npx tsx bench/workOrders.ts [--step load|intake|read|sweep|all] [--orders 1000000] [--days 365]
+//   npx tsx bench/workOrders.ts [--step load|intake|read|sweep|outbox|all] [--orders 1000000] [--days 365]
 //        [--reload] [--conns 32,64,96] [--workers 1,2] [--duration 20] [--n 60] [--diagnostic]
 //
 //   load    `createdb -T gk_bench_district gk_bench_orders` (after migrating the template through the app's
@@ -17,6 +17,9 @@
 //           one community) p50/p95 over real HTTP, each interleaved with the bare SQL of the same query.
 //   sweep   sweepSla(ctx, now) twice on the loaded DB, anchor the bare due-scan; then once more at now + 3 days
 //           so open orders actually fall due (the seed already marks everything overdue as of load time).
+//   outbox  deliverPending in batches of 500 (drainOutbox's step) and of 100 for --outbox-seconds each on the
+//           messages intake left pending, no-op transport → messages/s; anchors the bare claim + one UPDATE per
+//           batch and one UPDATE per message (the old way). Marks those messages sent.
 //
 // Database: GK_BENCH_ORDERS_DATABASE_URL, else gk_bench_orders (created from gk_bench_district).
 import { spawn, spawnSync } from "node:child_process";
@@ -30,6 +33,7 @@ import { DEMO_PASSWORD } from "../src/seed/demo.ts";
 import { seedOrders } from "../src/seed/orders.ts";
 import { buildApp } from "../src/server/app.ts";
 import { createContext } from "../src/server/boot.ts";
+import { deliverPending, type Transport } from "../src/server/modules/notifications/service.ts";
 import { parsePeriod } from "../src/server/modules/rates/service.ts";
 import { seedCategories } from "../src/server/modules/workOrders/categories.ts";
 import { ORDER_COLUMNS } from "../src/server/modules/workOrders/service.ts";
@@ -581,11 +585,69 @@ async function sweep() {
   await database.close();
 }
 
+// ---------------------------------------------------------------------------------------------- outbox
+
+/**
+ * The outbox deliverer on the pending messages intake left behind (every dispatch writes one), with a transport
+ * that sends nothing, so the figure is the outbox's own cost. Anchors, same run: the bare claim + one UPDATE
+ * per batch, and the claim + one UPDATE per message (how delivery recorded sends before).
+ */
+async function outbox() {
+  const { database, ctx, app } = await openApp();
+  const [{ n: pending }] = await database.query<{ n: number }>(
+    "select count(*)::int as n from notifications where state = 'pending'",
+  );
+  const quiet: Transport = { name: "bench", async send() {} };
+  const seconds = Number(arg("outbox-seconds", "5"));
+  const timed = async (label: string, batch: () => Promise<number>) => {
+    let n = 0;
+    const t = now();
+    while (now() - t < seconds * 1000) n += await batch();
+    return { label, perSecond: n / ((now() - t) / 1000) };
+  };
+  const claim = `select id from notifications where state = 'pending' and next_attempt_at <= now()
+    order by next_attempt_at limit 500 for update skip locked`;
+  const bareBatch = async () => {
+    const c = await database.query<{ n: number }>(
+      `with c as (${claim}) update notifications n set state = 'sent', sent_at = now(), attempts = attempts + 1
+       from c where n.id = c.id returning 1 as n`,
+    );
+    return c.length;
+  };
+  const perMessage = async () => {
+    const ids = await database.query<{ id: number }>(`select id from notifications where state = 'pending'
+      and next_attempt_at <= now() order by next_attempt_at limit 500`);
+    for (const { id } of ids)
+      await database.query(
+        "update notifications set state = 'sent', sent_at = now(), attempts = attempts + 1 where id = $1",
+        [id],
+      );
+    return ids.length;
+  };
+  const rows = [
+    await timed(
+      "deliverPending, batches of 500 (each step of drainOutbox)",
+      async () => (await deliverPending(ctx, quiet, new Date(), 500)).sent,
+    ),
+    await timed(
+      "deliverPending, batches of 100 (one per tick before)",
+      async () => (await deliverPending(ctx, quiet, new Date(), 100)).sent,
+    ),
+    await timed("anchor: bare claim + one UPDATE per batch of 500", bareBatch),
+    await timed("anchor: one UPDATE per message (as before)", perMessage),
+  ];
+  for (const r of rows)
+    result(`outbox (postgres, ${pending} pending at start) ${r.label}: ${r.perSecond.toFixed(0)} messages/s`);
+  await app.close();
+  await database.close();
+}
+
 async function main() {
   if (step === "load" || step === "all") await load();
   if (step === "intake" || step === "all") await intake();
   if (step === "read" || step === "all") await reads();
   if (step === "sweep" || step === "all") await sweep();
+  if (step === "outbox" || step === "all") await outbox();
 }
 
 await main();

@@ -1,6 +1,6 @@
 import type { AppContext } from "./context.ts";
 import { sweepOverdueVisits } from "./modules/care/visits.ts";
-import { deliverPending, logTransport } from "./modules/notifications/service.ts";
+import { drainOutbox, logTransport } from "./modules/notifications/service.ts";
 import { sweepSla } from "./modules/workOrders/sweep.ts";
 
 type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
@@ -34,7 +34,7 @@ export function startBackground(ctx: AppContext, log: Log) {
       const s = await sweepSla(ctx);
       if (s.overdue || s.warned) log.info(s, "sla sweep");
     }),
-    every(10_000, "outbox delivery", log, () => deliverPending(ctx, transport)),
+    every(10_000, "outbox delivery", log, () => drainOutbox(ctx, transport)),
     // Reads every key resident, and visits are due by the day: a quarter-hour is plenty.
     every(15 * 60_000, "overdue visit sweep", log, () => sweepOverdueVisits(ctx)),
   ];

@@ -53,28 +53,25 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
- * Claims due messages with FOR UPDATE SKIP LOCKED (so several server processes never send one twice),
- * sends them, and records the outcome; failures retry with backoff until MAX_ATTEMPTS.
+ * Claims one batch of due messages with FOR UPDATE SKIP LOCKED (so several server processes never send one
+ * twice), sends them, and records the outcome; failures retry with backoff until MAX_ATTEMPTS. The sent ones
+ * are marked in one statement (one UPDATE per message made delivery a round trip per message).
  */
 export async function deliverPending(ctx: AppContext, transport: Transport, now = new Date(), batch = 100) {
-  let sent = 0;
+  const sentIds: number[] = [];
   let failed = 0;
   await ctx.database.db.transaction(async (tx) => {
     const res = (await (
       tx as any
     ).execute(sql`select id, kind, title, body, attempts, recipient_org_id as "recipientOrgId",
         recipient_account_id as "recipientAccountId" from notifications
-      where state = 'pending' and next_attempt_at <= ${now} order by id limit ${batch} for update skip locked`)) as {
+      where state = 'pending' and next_attempt_at <= ${now} order by next_attempt_at limit ${batch} for update skip locked`)) as {
       rows: any[];
     };
     for (const m of res.rows) {
       try {
         await transport.send(m);
-        await (
-          tx as any
-        ).execute(sql`update notifications set state = 'sent', sent_at = ${now}, attempts = attempts + 1,
-          transport = ${transport.name}, last_error = null, updated_at = now() where id = ${m.id}`);
-        sent++;
+        sentIds.push(m.id);
       } catch (e) {
         const attempts = m.attempts + 1;
         const state = attempts >= MAX_ATTEMPTS ? "failed" : "pending";
@@ -84,8 +81,28 @@ export async function deliverPending(ctx: AppContext, transport: Transport, now 
         failed++;
       }
     }
+    if (sentIds.length)
+      await (
+        tx as any
+      ).execute(sql`update notifications set state = 'sent', sent_at = ${now}, attempts = attempts + 1,
+        transport = ${transport.name}, last_error = null, updated_at = now()
+        where id = any(${`{${sentIds.join(",")}}`}::int[])`);
   });
-  return { sent, failed };
+  return { sent: sentIds.length, failed };
+}
+
+/**
+ * Delivers batch after batch until the due backlog is empty. A sweep that marks thousands of orders overdue
+ * writes thousands of messages at once; one batch per tick would take hours to send them.
+ */
+export async function drainOutbox(ctx: AppContext, transport: Transport, batch = 500) {
+  const total = { sent: 0, failed: 0 };
+  for (;;) {
+    const r = await deliverPending(ctx, transport, new Date(), batch);
+    total.sent += r.sent;
+    total.failed += r.failed;
+    if (r.sent + r.failed < batch) return total;
+  }
 }
 
 export async function listNotifications(ctx: AppContext, actor: Actor, f: { state?: string; limit: number }) {
