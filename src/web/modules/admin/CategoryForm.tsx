@@ -1,12 +1,12 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Form, Input, InputNumber, Modal, Select } from "antd";
 import type { TFunction } from "i18next";
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { ROLES } from "../../../domain/roles/roles.ts";
 import { BUILTIN_POLICIES, type SlaPolicy } from "../../../domain/sla/policy.ts";
 import { api, type CategoryAdmin } from "../../app/api.ts";
-import { placeFieldErrors } from "../../app/forms.ts";
+import { useFormSubmit } from "../../app/forms.ts";
 
 interface Values {
   code: string;
@@ -55,8 +55,7 @@ export function CategoryForm({
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useFormSubmit(form, FIELDS);
   const policyId = Form.useWatch("slaPolicy", form);
   const policy = BUILTIN_POLICIES.find((p) => p.id === policyId);
 
@@ -73,11 +72,9 @@ export function CategoryForm({
         department: category.department ?? "",
         sortOrder: category.sortOrder,
       });
-  }, [open, category, form]);
+  }, [open, category, form, setError]);
 
-  async function submit(v: Values) {
-    setBusy(true);
-    setError(null);
+  function submit(v: Values) {
     const department = v.department?.trim() || null;
     const body: Record<string, unknown> = {
       name: v.name.trim(),
@@ -85,7 +82,7 @@ export function CategoryForm({
       ownerRole: v.ownerRole,
     };
     if (typeof v.sortOrder === "number") body.sortOrder = v.sortOrder;
-    try {
+    return run(async () => {
       if (category) {
         await api(`/api/categories/${category.id}`, { method: "PATCH", body: { ...body, department } });
         void message.success(t("admin.categories.saved", { name: body.name }));
@@ -97,12 +94,7 @@ export function CategoryForm({
       // The intake picker reads the same list.
       void qc.invalidateQueries({ queryKey: ["categories"] });
       onClose();
-    } catch (e) {
-      const rest = placeFieldErrors(form, e, FIELDS);
-      setError(rest.length ? rest.join("；") : null);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

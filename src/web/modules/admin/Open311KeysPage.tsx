@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Flex, Form, Grid, Input, Modal, Tag, Typograp
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Open311Key, type Open311KeyCreated, type OrgKind } from "../../app/api.ts";
-import { placeFieldErrors } from "../../app/forms.ts";
+import { useFormSubmit } from "../../app/forms.ts";
 import { ListPageHeader, ResponsiveList } from "../../app/lists.tsx";
 import { formatTime } from "../../app/time.ts";
 import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
@@ -148,13 +148,10 @@ function KeyForm({
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useFormSubmit(form, ["name", "orgUnitId"]);
 
-  async function submit(v: Values) {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = (v: Values) =>
+    run(async () => {
       const k = await api<Open311KeyCreated>("/api/open311/keys", {
         method: "POST",
         body: { name: v.name.trim(), orgUnitId: v.orgUnitId },
@@ -162,13 +159,7 @@ function KeyForm({
       void qc.invalidateQueries({ queryKey: KEYS });
       form.resetFields();
       onCreated(k);
-    } catch (e) {
-      const rest = placeFieldErrors(form, e, ["name", "orgUnitId"]);
-      setError(rest.length ? rest.join("；") : null);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <Modal

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { RELATIONS } from "../../../domain/people/tags.ts";
 import { api, type Resident } from "../../app/api.ts";
-import { placeFieldErrors } from "../../app/forms.ts";
+import { useFormSubmit } from "../../app/forms.ts";
 import { KEY_TAGS } from "../../app/i18n/index.ts";
 
 interface Values {
@@ -29,13 +29,10 @@ export function AddResident({ householdId }: { householdId: number }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [form] = Form.useForm<Values>();
+  const { busy, error, setError, run } = useFormSubmit(form, FIELDS);
 
-  async function submit(v: Values) {
-    setBusy(true);
-    setError(null);
+  function submit(v: Values) {
     const body: Record<string, unknown> = {
       householdId,
       name: v.name.trim(),
@@ -44,19 +41,14 @@ export function AddResident({ householdId }: { householdId: number }) {
     };
     if (v.phone?.trim()) body.phone = v.phone.trim();
     if (v.relationToHead) body.relationToHead = v.relationToHead;
-    try {
+    return run(async () => {
       const r = await api<Resident>("/api/residents", { method: "POST", body });
       void qc.invalidateQueries({ queryKey: ["household", householdId] });
       void qc.invalidateQueries({ queryKey: ["residents"] });
       void message.success(t("resident.added", { name: r.name }));
       setOpen(false);
       navigate(`/residents/${r.id}`);
-    } catch (e) {
-      const rest = placeFieldErrors(form, e, FIELDS);
-      setError(rest.length ? rest.join("；") : null);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

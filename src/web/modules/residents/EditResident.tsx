@@ -4,7 +4,7 @@ import { Alert, App, Button, Form, Input, Modal, Select } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, type Resident } from "../../app/api.ts";
-import { placeFieldErrors } from "../../app/forms.ts";
+import { useFormSubmit } from "../../app/forms.ts";
 import { KEY_TAGS } from "../../app/i18n/index.ts";
 
 interface Values {
@@ -19,10 +19,9 @@ export function EditResident({ resident, onSaved }: { resident: Resident; onSave
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [form] = Form.useForm<Values>();
+  const { busy, error, setError, run } = useFormSubmit(form, ["name", "phone", "tags"]);
 
   function show() {
     setError(null);
@@ -31,27 +30,25 @@ export function EditResident({ resident, onSaved }: { resident: Resident; onSave
     setOpen(true);
   }
 
-  async function submit(v: Values) {
-    setBusy(true);
-    setError(null);
+  function submit(v: Values) {
     setConflict(null);
     const body: Record<string, unknown> = { version: resident.version, name: v.name.trim(), tags: v.tags };
     if (v.phone?.trim()) body.phone = v.phone.trim();
-    try {
-      const r = await api<Resident>(`/api/residents/${resident.id}`, { method: "PATCH", body });
-      onSaved(r);
-      void qc.invalidateQueries({ queryKey: ["residents"] });
-      void message.success(t("resident.saved"));
-      setOpen(false);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 409) setConflict(e.message);
-      else {
-        const rest = placeFieldErrors(form, e, ["name", "phone", "tags"]);
-        setError(rest.length ? rest.join("；") : null);
-      }
-    } finally {
-      setBusy(false);
-    }
+    return run(
+      async () => {
+        const r = await api<Resident>(`/api/residents/${resident.id}`, { method: "PATCH", body });
+        onSaved(r);
+        void qc.invalidateQueries({ queryKey: ["residents"] });
+        void message.success(t("resident.saved"));
+        setOpen(false);
+      },
+      (e) => {
+        // Someone saved in between: say so apart from the field errors.
+        if (!(e instanceof ApiError && e.status === 409)) return false;
+        setConflict(e.message);
+        return true;
+      },
+    );
   }
 
   async function refresh() {
