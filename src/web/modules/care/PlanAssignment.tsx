@@ -4,7 +4,7 @@ import { Alert, App, Button, Flex, Form, Modal, Select, Typography } from "antd"
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type CarePlan, type CareStaff, qs } from "../../app/api.ts";
-import { placeFieldErrors } from "./common.tsx";
+import { useFormSubmit } from "./common.tsx";
 
 // 调整负责人: the community or grid head picks a key resident's responsible grid worker and family
 // doctor. The pickers list only staff covering the resident's unit (the server's rule), searchable by
@@ -92,8 +92,7 @@ export function PlanAssignment({
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<string[]>([]);
+  const { busy, error, run } = useFormSubmit(form, ["assignedWorkerId", "doctorId"]);
   // One request for both pickers: the unit's workers, heads and covering doctors.
   const staff = useQuery({
     queryKey: ["care", "staff", orgUnitId],
@@ -102,7 +101,7 @@ export function PlanAssignment({
   });
   const items = staff.data?.items ?? [];
 
-  async function save(v: Values) {
+  function save(v: Values) {
     // Only what changed goes to the server, so the audit shows the real change.
     const body: Values = {};
     if ((v.assignedWorkerId ?? null) !== plan.assignedWorkerId)
@@ -112,18 +111,12 @@ export function PlanAssignment({
       setOpen(false);
       return;
     }
-    setBusy(true);
-    setErrors([]);
-    try {
+    return run(async () => {
       await api(`/api/care/residents/${residentId}/plan`, { method: "PUT", body });
       void message.success(t("care.assign.saved"));
       setOpen(false);
       await qc.invalidateQueries({ queryKey: ["care"] });
-    } catch (e) {
-      setErrors(placeFieldErrors(form, e, ["assignedWorkerId", "doctorId"]));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -163,7 +156,7 @@ export function PlanAssignment({
           </Form.Item>
         </Form>
         {staff.error && <Alert type="error" showIcon title={staff.error.message} />}
-        {errors.length > 0 && <Alert type="error" showIcon title={errors.join("；")} />}
+        {error && <Alert type="error" showIcon title={error} />}
       </Modal>
     </>
   );

@@ -7,7 +7,7 @@ import { Link, useSearchParams } from "react-router";
 import { api, type CareTeam, type CareTeamMember, type Crumb, type OrgNode, qs } from "../../app/api.ts";
 import { useAuth } from "../../app/auth.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
-import { placeFieldErrors, useScopeOrg } from "./common.tsx";
+import { useFormSubmit, useScopeOrg } from "./common.tsx";
 import "./care.css";
 
 const ROLES = ["staff", "doctor", "volunteer", "police"] as const;
@@ -269,23 +269,16 @@ function AddMember({ communityId }: { communityId: number }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [form] = Form.useForm<MemberValues>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string[]>([]);
-  async function add(v: MemberValues) {
-    setBusy(true);
-    setError([]);
-    try {
+  const { busy, error, run } = useFormSubmit(form, ["teamRole", "name", "phone"]);
+  function add(v: MemberValues) {
+    return run(async () => {
       await api(`/api/care/teams/${communityId}/members`, {
         method: "POST",
         body: { teamRole: v.teamRole, name: v.name ?? "", phone: v.phone ?? "" },
       });
       form.resetFields(["name", "phone"]);
       await qc.invalidateQueries({ queryKey: ["care", "team", communityId] });
-    } catch (e) {
-      setError(placeFieldErrors(form, e, ["teamRole", "name", "phone"]));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Form<MemberValues>
@@ -315,7 +308,7 @@ function AddMember({ communityId }: { communityId: number }) {
       <Button htmlType="submit" icon={<UserAddOutlined />} loading={busy}>
         {t("care.teams.add")}
       </Button>
-      {error.length > 0 && <Typography.Text type="danger">{error.join("；")}</Typography.Text>}
+      {error && <Typography.Text type="danger">{error}</Typography.Text>}
     </Form>
   );
 }

@@ -17,7 +17,7 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type CareVisitResult } from "../../app/api.ts";
-import { LevelTag, newClientId, placeFieldErrors } from "./common.tsx";
+import { LevelTag, newClientId, useFormSubmit } from "./common.tsx";
 
 // The one-tap visit form of 今日走访. Each opened form gets its own client id and visit time, so a
 // retry over a bad connection resends the same submission and the server stores it once.
@@ -67,21 +67,18 @@ export function VisitForm({
   const [form] = Form.useForm<Values>();
   // One submission per opened form: the same id and time on every retry.
   const submission = useRef({ clientId: newClientId(), visitedAt: new Date().toISOString() });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string[]>([]);
+  const { busy, error, run } = useFormSubmit(form, KNOWN_FIELDS);
   const [result, setResult] = useState<CareVisitResult | null>(null);
   const needs = Form.useWatch("needs", form) ?? [];
   const glucose = Form.useWatch(["vitals", "glucose"], form);
 
-  async function submit(v: Values) {
-    setBusy(true);
-    setError([]);
+  function submit(v: Values) {
     const vitals = Object.fromEntries(
       Object.entries(v.vitals ?? {}).filter(
         ([, x]) => x !== undefined && x !== null && String(x).trim() !== "",
       ),
     );
-    try {
+    return run(async () => {
       const r = await api<CareVisitResult>("/api/care/visits", {
         method: "POST",
         body: {
@@ -99,11 +96,7 @@ export function VisitForm({
       });
       setResult(r);
       await qc.invalidateQueries({ queryKey: ["care"] });
-    } catch (e) {
-      setError(placeFieldErrors(form, e, KNOWN_FIELDS));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (result)
@@ -216,9 +209,7 @@ export function VisitForm({
       <Form.Item name="findings" label={t("care.visit.findings")}>
         <Input.TextArea rows={3} maxLength={2000} placeholder={t("care.visit.findingsPlaceholder")} />
       </Form.Item>
-      {error.length > 0 && (
-        <Alert type="error" showIcon title={error.join("；")} style={{ marginBottom: 12 }} />
-      )}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Button type="primary" htmlType="submit" size="large" block loading={busy}>
         {t("care.visit.submit")}
       </Button>

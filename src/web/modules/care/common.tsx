@@ -72,7 +72,7 @@ export function ReferralStateTag({ state, label }: { state: string; label: strin
   );
 }
 
-export { placeFieldErrors } from "../../app/forms.ts";
+export { useFormSubmit } from "../../app/forms.ts";
 
 /** A new submission id for an idempotent write (a retry resends the same one). */
 export function newClientId(): string {

@@ -4,7 +4,7 @@ import { Alert, App, Button, Form, Input, Modal, Radio, Select, Switch } from "a
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type CareAlert, type Referral } from "../../app/api.ts";
-import { placeFieldErrors } from "./common.tsx";
+import { useFormSubmit } from "./common.tsx";
 
 // The doctor's three answers to an alert: acknowledge it, record a follow-up (which closes it), and
 // refer the resident to a hospital, optionally through the green channel.
@@ -89,12 +89,9 @@ export function ConsultButton({
   const changed = useChanged();
   const [form] = Form.useForm<ConsultValues>();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string[]>([]);
-  async function save(v: ConsultValues) {
-    setBusy(true);
-    setError([]);
-    try {
+  const { busy, error, run } = useFormSubmit(form, ["mode", "summary", "advice"]);
+  function save(v: ConsultValues) {
+    return run(async () => {
       await api("/api/care/consultations", {
         method: "POST",
         body: { residentId, mode: v.mode, summary: v.summary ?? "", advice: v.advice || undefined, alertId },
@@ -103,11 +100,7 @@ export function ConsultButton({
       setOpen(false);
       form.resetFields();
       await changed();
-    } catch (e) {
-      setError(placeFieldErrors(form, e, ["mode", "summary", "advice"]));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <>
@@ -146,7 +139,7 @@ export function ConsultButton({
           <Form.Item name="advice" label={t("care.consult.advice")}>
             <Input.TextArea rows={2} maxLength={1000} />
           </Form.Item>
-          {error.length > 0 && <Alert type="error" showIcon title={error.join("；")} />}
+          {error && <Alert type="error" showIcon title={error} />}
         </Form>
       </Modal>
     </>
@@ -176,18 +169,15 @@ export function ReferButton({
   const changed = useChanged();
   const [form] = Form.useForm<ReferValues>();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string[]>([]);
+  const { busy, error, run } = useFormSubmit(form, ["hospital", "department", "reason", "greenChannel"]);
   const hospitals = useQuery({
     queryKey: ["care", "hospitals"],
     queryFn: () => api<{ items: { code: string; name: string }[] }>("/api/care/hospitals"),
     enabled: open,
     staleTime: 300_000,
   });
-  async function save(v: ReferValues) {
-    setBusy(true);
-    setError([]);
-    try {
+  function save(v: ReferValues) {
+    return run(async () => {
       const r = await api<Referral>("/api/care/referrals", {
         method: "POST",
         body: {
@@ -202,11 +192,7 @@ export function ReferButton({
       setOpen(false);
       form.resetFields();
       await changed();
-    } catch (e) {
-      setError(placeFieldErrors(form, e, ["hospital", "department", "reason", "greenChannel"]));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <>
@@ -249,7 +235,7 @@ export function ReferButton({
           >
             <Switch />
           </Form.Item>
-          {error.length > 0 && <Alert type="error" showIcon title={error.join("；")} />}
+          {error && <Alert type="error" showIcon title={error} />}
         </Form>
       </Modal>
     </>
