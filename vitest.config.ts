@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["src/domain/**/*.test.ts"] } },
+      { test: { name: "unit", include: ["src/domain/**/*.test.ts", "test/static/**/*.test.ts"] } },
       {
         test: {
           name: "integration",

@@ -14,7 +14,7 @@ import type { Vitals } from "../domain/care/vitals.ts";
 import { givenName, surname } from "../domain/people/names.ts";
 import { createRng, type Rng, type WeightedTable, weightedTable } from "../domain/people/random.ts";
 import { KEY_TAGS, type KeyTag } from "../domain/people/tags.ts";
-import { hashPassword } from "../server/modules/auth/passwords.ts";
+import { hashPassword } from "../server/modules/auth/index.ts";
 
 // Demo care activity: a plan for every key resident (the grid's worker and a family doctor assigned)
 // and visits walked period by period through the domain's own calendar (plans.ts), so the ledger,

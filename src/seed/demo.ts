@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
-import { addAccount } from "../server/modules/accounts/service.ts";
-import { seedCategories } from "../server/modules/workOrders/categories.ts";
+import { addAccount } from "../server/modules/accounts/index.ts";
+import { seedCategories } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
 import { seedCare } from "./care.ts";
 import { seedOrders } from "./orders.ts";

@@ -12,7 +12,7 @@ import {
   type TransitionPayload,
   type WorkOrder,
 } from "../domain/workflow/index.ts";
-import { slaColumns, toFlow } from "../server/modules/workOrders/flow.ts";
+import { slaColumns, toFlow } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
 
 // Demo and benchmark activity: work orders over the past months, each walked through the real

@@ -7,18 +7,18 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Actor, AppContext } from "./context.ts";
-import { auditRoutes } from "./modules/audit/routes.ts";
-import { authRoutes } from "./modules/auth/routes.ts";
-import { careRoutes } from "./modules/care/routes.ts";
-import { open311Routes } from "./modules/open311/routes.ts";
-import { orgRoutes } from "./modules/orgs/routes.ts";
-import { rateRoutes } from "./modules/rates/routes.ts";
-import { residentRoutes } from "./modules/residents/routes.ts";
-import { attachmentRoutes } from "./modules/workOrders/attachments.ts";
-import { publicOrderRoutes } from "./modules/workOrders/public.ts";
-import { workOrderRoutes } from "./modules/workOrders/routes.ts";
+import * as audit from "./modules/audit/index.ts";
+import * as auth from "./modules/auth/index.ts";
+import * as care from "./modules/care/index.ts";
+import * as notifications from "./modules/notifications/index.ts";
+import * as open311 from "./modules/open311/index.ts";
+import * as orgs from "./modules/orgs/index.ts";
+import * as rates from "./modules/rates/index.ts";
+import * as residents from "./modules/residents/index.ts";
+import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
+import { inputPlugin } from "./platform/input.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -152,6 +152,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   await app.register(authPlugin);
+  await app.register(inputPlugin);
 
   app.get(
     "/api/health",
@@ -177,16 +178,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
   );
 
-  await app.register(authRoutes);
-  await app.register(orgRoutes);
-  await app.register(residentRoutes);
-  await app.register(auditRoutes);
-  await app.register(workOrderRoutes);
-  await app.register(publicOrderRoutes);
-  await app.register(attachmentRoutes);
-  await app.register(rateRoutes);
-  await app.register(careRoutes);
-  await app.register(open311Routes);
+  // Each module registers its routes through its face.
+  for (const m of [auth, orgs, residents, audit, workOrders, notifications, rates, care, open311])
+    await app.register(m.routes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));
   if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });

@@ -1,7 +1,7 @@
 import type { AppContext } from "./context.ts";
-import { sweepOverdueVisits } from "./modules/care/visits.ts";
-import { drainOutbox, logTransport } from "./modules/notifications/service.ts";
-import { sweepSla } from "./modules/workOrders/sweep.ts";
+import { sweepOverdueVisits } from "./modules/care/index.ts";
+import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
+import { sweepSla } from "./modules/workOrders/index.ts";
 
 type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
 

@@ -3,7 +3,7 @@ import type { Database } from "../db/client.ts";
 import { openDatabase } from "../db/open.ts";
 import { VERSION } from "../version.ts";
 import type { AppContext } from "./context.ts";
-import { seedCategories } from "./modules/workOrders/categories.ts";
+import { seedCategories } from "./modules/workOrders/index.ts";
 import { FieldCrypto, loadSecret } from "./platform/crypto.ts";
 
 const SEED_LOCK = 0x67_6b_73; // "gks"

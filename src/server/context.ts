@@ -12,6 +12,7 @@ export interface AppContext {
 
 /** The signed-in account as services see it. */
 export interface Actor {
+  kind: "account";
   id: number;
   username: string;
   displayName: string;
@@ -22,3 +23,32 @@ export interface Actor {
   orgKind: string;
   ip?: string;
 }
+
+/**
+ * The system itself: the SLA sweep, the overdue-visit sweep, care raising an urgent order. It has no
+ * account and no role a user could hold; the audit log and order timelines name it by `displayName`.
+ */
+export interface SystemPrincipal {
+  kind: "system";
+  /** Stable code for the audit log: "system:<name>". */
+  name: string;
+  displayName: string;
+  /** The subtree it acts in ("/" = everywhere). */
+  orgPath: string;
+}
+
+/** An Open311 client speaking with an api_key issued to one org unit. */
+export interface ClientPrincipal {
+  kind: "open311";
+  keyId: number;
+  name: string;
+  displayName: string;
+  orgUnitId: number;
+  orgPath: string;
+  orgName: string;
+  orgKind: string;
+  ip?: string;
+}
+
+/** Whoever acts: an account, the system, or an Open311 client. No invented accounts. */
+export type Principal = Actor | SystemPrincipal | ClientPrincipal;

@@ -4,7 +4,7 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addAccount } from "../../src/server/modules/accounts/service.ts";
+import { addAccount } from "../../src/server/modules/accounts/index.ts";
 import {
   eventually,
   type Harness,

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/server/context.ts";
-import { createOrder } from "../../src/server/modules/workOrders/service.ts";
+import { createOrder } from "../../src/server/modules/workOrders/index.ts";
 import {
   eventually,
   type Harness,
@@ -40,6 +40,7 @@ async function inject<T>(url: string, headers: Headers, method = "GET", payload?
 async function actorOf(username: string): Promise<Actor> {
   const me = (await inject<any>("/api/me", await h.t.login(username))).body;
   return {
+    kind: "account",
     id: me.id,
     username: me.username,
     displayName: me.displayName,

@@ -156,6 +156,8 @@ export const auditEvents = pgTable(
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
     accountId: integer(),
     username: text(),
+    /** account | system | open311: who acted, when it was not a signed-in account. */
+    actorKind: text(),
     action: text().notNull(),
     entity: text().notNull(),
     entityId: text(),

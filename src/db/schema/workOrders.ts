@@ -28,6 +28,13 @@ export const categories = pgTable(
     department: text(),
     active: boolean().notNull().default(true),
     sortOrder: integer().notNull().default(0),
+    /**
+     * What strangers see of its orders (Open311, the status page): public = the description with names,
+     * numbers and flats masked; private = `publicWording` instead of the description; hidden = private and
+     * left out of public lists entirely.
+     */
+    visibility: text().notNull().default("public"),
+    publicWording: text(),
     ...timestamps(),
   },
   (t) => [uniqueIndex("categories_code_uq").on(t.code)],

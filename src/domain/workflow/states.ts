@@ -39,6 +39,43 @@ export const STATE_LABELS: Record<OrderState, string> = {
 /** No action leads out of these. */
 export const FINAL_STATES: readonly OrderState[] = ["closed", "merged", "cancelled"];
 
+// State groups, one place each: boards, queues, sweeps and Open311 all read these.
+
+/** Still in the loop (the board's 在办): everything but the final states. */
+export const ACTIVE_STATES: readonly OrderState[] = [
+  "received",
+  "dispatched",
+  "accepted",
+  "on_site",
+  "planned",
+  "replied",
+  "returned",
+  "escalated",
+  "reopened",
+  "resolved",
+  "callback",
+];
+/** Work a grid still has to do: what a worker's phone queue lists. */
+export const QUEUE_STATES: readonly OrderState[] = [
+  "dispatched",
+  "accepted",
+  "on_site",
+  "planned",
+  "replied",
+  "escalated",
+  "reopened",
+];
+/** Where a missed deadline still matters (overdue filter). */
+export const OVERDUE_STATES: readonly OrderState[] = [...QUEUE_STATES, "returned"];
+/** Done from the resident's side: Open311 reports these as "closed". */
+export const PUBLIC_CLOSED_STATES: readonly OrderState[] = [
+  "resolved",
+  "callback",
+  "closed",
+  "merged",
+  "cancelled",
+];
+
 export const ORDER_ACTIONS = [
   "dispatch",
   "reassign",

@@ -6,6 +6,12 @@ import type { Budget, ClockName, Milestone, SlaPolicy, Track } from "../sla/poli
 import { type OrderAction, type OrderState, type Role, STATE_LABELS } from "./states.ts";
 import { allowedActions, targetState, transitionFor } from "./transitions.ts";
 
+/** The longest extension one request may ask for: a quarter of a year is a new plan, not an extension. */
+export const MAX_EXTENSION_DAYS = 90;
+/** A budget in calendar days (a working day counted as a day), for the extension cap. */
+const extensionDays = (b: Budget) =>
+  b.unit === "days" ? b.amount : b.unit === "hours" ? b.amount / 24 : b.amount / 1440;
+
 export type Satisfaction = "satisfied" | "basically_satisfied" | "unsatisfied";
 
 export interface CallbackResult {
@@ -178,9 +184,12 @@ function validate(order: WorkOrder, action: OrderAction, p: TransitionPayload): 
         need(!order.pendingExtension, "extra", "an extension request is already pending") ??
         need(text(p.reason), "reason", "a reason is required") ??
         need(
-          p.extra && p.extra.amount > 0 && Number.isFinite(p.extra.amount),
+          p.extra &&
+            p.extra.amount > 0 &&
+            Number.isFinite(p.extra.amount) &&
+            extensionDays(p.extra) <= MAX_EXTENSION_DAYS,
           "extra",
-          "ask for a positive amount",
+          "ask for a positive amount of at most 90 days",
         )
       );
     case "approve_extension":

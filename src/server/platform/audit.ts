@@ -1,6 +1,9 @@
 import type { Db } from "../../db/client.ts";
 import { auditEvents } from "../../db/schema/index.ts";
-import type { Actor } from "../context.ts";
+import type { Principal } from "../context.ts";
+
+// The audit log (PIPL): every write and every reveal of masked data. `record` is the only writer of
+// audit_events; set-based writers (intake's batch) take their columns from `auditColumns`.
 
 export interface AuditEntry {
   action: string;
@@ -12,11 +15,23 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+/** How a principal is named in the log: the account's username, "system:<name>", "open311:<key name>". */
+export function principalColumns(who: Principal | null) {
+  if (!who) return { accountId: null, username: null, actorKind: null, ip: null };
+  switch (who.kind) {
+    case "account":
+      return { accountId: who.id, username: who.username, actorKind: "account", ip: who.ip ?? null };
+    case "system":
+      return { accountId: null, username: `system:${who.name}`, actorKind: "system", ip: null };
+    case "open311":
+      return { accountId: null, username: `open311:${who.name}`, actorKind: "open311", ip: who.ip ?? null };
+  }
+}
+
 /** Writes one audit event; pass the transaction so the event commits or rolls back with the change. */
-export async function audit(db: Db, actor: Actor | null, e: AuditEntry): Promise<void> {
+export async function record(db: Db, who: Principal | null, e: AuditEntry): Promise<void> {
   await db.insert(auditEvents).values({
-    accountId: actor?.id ?? null,
-    username: actor?.username ?? null,
+    ...principalColumns(who),
     action: e.action,
     entity: e.entity,
     entityId: e.entityId == null ? null : String(e.entityId),
@@ -24,6 +39,13 @@ export async function audit(db: Db, actor: Actor | null, e: AuditEntry): Promise
     reason: e.reason ?? null,
     before: (e.before ?? null) as any,
     after: (e.after ?? null) as any,
-    ip: actor?.ip ?? null,
   });
 }
+
+/**
+ * For set-based writers that insert many audit rows in one statement: the column list, and an
+ * `insert … select` over a relation that yields them in this order.
+ */
+export const AUDIT_COLUMNS =
+  "account_id, username, actor_kind, action, entity, entity_id, org_path, reason, before, after, ip";
+export const insertAuditSelect = (select: string) => `insert into audit_events (${AUDIT_COLUMNS}) ${select}`;

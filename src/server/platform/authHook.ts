@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { sessionActor } from "../modules/auth/service.ts";
+import { sessionActor } from "../modules/auth/index.ts";
 import { AppError, Unauthenticated } from "./errors.ts";
 
 export const SESSION_COOKIE = "gk_session";

@@ -1,6 +1,12 @@
 import type { Database } from "../../../db/client.ts";
+import { systemPrincipal } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
 import { ROLES } from "../../platform/roles.ts";
-import { hashPassword, passwordProblems } from "../auth/passwords.ts";
+
+/** Accounts are made from the command line or by the demo loader: the system, named in the audit log. */
+const ACCOUNT_ADMIN = systemPrincipal("accounts", "系统（账号管理）");
+
+import { hashPassword, passwordProblems } from "../auth/index.ts";
 
 export interface NewAccount {
   username: string;
@@ -25,9 +31,11 @@ export async function addAccount(database: Database, a: NewAccount): Promise<num
     "insert into accounts (username, display_name, password_hash, role, org_unit_id) values ($1, $2, $3, $4, $5) returning id",
     [a.username, a.displayName, await hashPassword(a.password), a.role, org.id],
   );
-  await database.query(
-    "insert into audit_events (action, entity, entity_id, after) values ('create', 'account', $1, $2)",
-    [String(row.id), JSON.stringify({ username: a.username, role: a.role, org: a.org, by: "cli" })],
-  );
+  await audit.record(database.db, ACCOUNT_ADMIN, {
+    action: "create",
+    entity: "account",
+    entityId: row.id,
+    after: { username: a.username, role: a.role, org: a.org },
+  });
   return row.id;
 }

@@ -3,10 +3,14 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import { accounts, orgUnits, sessions } from "../../../db/schema/index.ts";
 import { lockDurationMs } from "../../../domain/auth/lockout.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import { systemPrincipal } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
 import { readThrough } from "../../platform/cache.ts";
 import { TooMany, Unauthenticated } from "../../platform/errors.ts";
 import { dummyHash, verifyPassword } from "./passwords.ts";
+
+/** Locking an account after failed sign-ins is the system's doing, and the log says so. */
+const AUTH_SYSTEM = systemPrincipal("auth", "系统（登录保护）");
 
 const tokenId = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
 
@@ -49,7 +53,7 @@ export async function login(
           .update(accounts)
           .set({ lockedUntil: new Date(now + lockMs) })
           .where(eq(accounts.id, acc.id));
-        await audit(db, null, {
+        await audit.record(db, AUTH_SYSTEM, {
           action: "login_locked",
           entity: "account",
           entityId: acc.id,
@@ -66,7 +70,7 @@ export async function login(
   const expiresAt = new Date(now + ctx.config.sessionHours * 3600_000);
   await db.insert(sessions).values({ id: tokenId(token), accountId: acc.id, csrfToken, expiresAt });
   const actor = await actorFor(ctx, acc.id);
-  await audit(db, { ...actor!, ip }, { action: "login", entity: "account", entityId: acc.id });
+  await audit.record(db, { ...actor!, ip }, { action: "login", entity: "account", entityId: acc.id });
   return { token, csrfToken, expiresAt, actor: actor! };
 }
 
@@ -74,7 +78,7 @@ export async function logout(ctx: AppContext, token: string, actor: Actor): Prom
   const { db } = ctx.database;
   await db.delete(sessions).where(eq(sessions.id, tokenId(token)));
   sessionCache.forget(ctx.database, tokenId(token));
-  await audit(db, actor, { action: "logout", entity: "account", entityId: actor.id });
+  await audit.record(db, actor, { action: "logout", entity: "account", entityId: actor.id });
 }
 
 async function actorFor(ctx: AppContext, accountId: number): Promise<Actor | null> {
@@ -92,7 +96,7 @@ async function actorFor(ctx: AppContext, accountId: number): Promise<Actor | nul
     .from(accounts)
     .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
     .where(eq(accounts.id, accountId));
-  return row ?? null;
+  return row ? { kind: "account", ...row } : null;
 }
 
 interface CachedSession {
@@ -133,8 +137,8 @@ export async function sessionActor(
       .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
       .where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date())));
     if (!row || row.disabled) return undefined;
-    const { csrfToken, expiresAt, disabled: _d, ...actor } = row;
-    return { actor, csrfToken, expiresAt };
+    const { csrfToken, expiresAt, disabled: _d, ...account } = row;
+    return { actor: { kind: "account" as const, ...account }, csrfToken, expiresAt };
   });
   if (!s || s.expiresAt <= new Date()) return null;
   return { actor: s.actor, csrfToken: s.csrfToken };

@@ -4,10 +4,10 @@ import { CARE_TEAM_ROLE_LABELS, CARE_TEAM_ROLES } from "../../../domain/care/con
 import { planFrequency } from "../../../domain/care/plans.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import * as audit from "../../platform/audit.ts";
 import { AppError, Invalid } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
-import { getOrgUnit } from "../orgs/service.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 import { communityCodeOf, isKeyTag, planConfigs, residentInScope, tagLabel } from "./common.ts";
 import { type MemberRow, teamForCard } from "./teams.ts";
 
@@ -192,7 +192,7 @@ export async function residentCard(ctx: AppContext, actor: Actor, residentId: nu
   const doc = newDoc(`一人一专班联系卡 ${r.name}`);
   drawCard(doc, r, community, frequencyOf(r, configs));
   doc.end();
-  await audit(ctx.database.db, actor, {
+  await audit.record(ctx.database.db, actor, {
     action: "print",
     entity: "care_card",
     entityId: r.id,
@@ -237,7 +237,7 @@ export async function bulkCards(ctx: AppContext, actor: Actor, orgId: number) {
       doc.fontSize(14).text(`${unit.name} 暂无重点人群`, { align: "center" });
     }
     doc.end();
-    await audit(ctx.database.db, actor, {
+    await audit.record(ctx.database.db, actor, {
       action: "print",
       entity: "care_card",
       orgPath: unit.path,

@@ -2,7 +2,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { shiftAt } from "../../../domain/care/contracts.ts";
-import { addAccount } from "../accounts/service.ts";
+import { addAccount } from "../accounts/index.ts";
 import { sweepOverdueVisits } from "./visits.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
@@ -309,12 +309,12 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect(w.statusCode).toBe(403);
   });
 
-  it("tags a resident in scope with evidence and audit; a resident outside scope is 403 and unchanged", async () => {
+  it("tags a resident in scope with evidence and audit; a resident outside scope is 404 and unchanged", async () => {
     const denied = await post(`/api/care/residents/${outside.id}/tags`, grid, {
       tag: "living_alone",
       note: "走访发现",
     });
-    expect(denied.statusCode).toBe(403);
+    expect(denied.statusCode).toBe(404);
     const [o] = await q<Res>("select tags from residents where id = $1", [outside.id]);
     expect(o.tags).toEqual(outside.tags);
     expect(
@@ -451,7 +451,7 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     ]);
     const mine = (await get("/api/care/ledger/summary", grid)).json();
     expect(mine.items.map((i: any) => i.orgUnitId)).toEqual([g1.id]);
-    expect((await get(`/api/care/ledger/summary?org=${g2.id}`, grid)).statusCode).toBe(403);
+    expect((await get(`/api/care/ledger/summary?org=${g2.id}`, grid)).statusCode).toBe(404);
     expect((await get("/api/care/ledger/summary", volunteer)).statusCode).toBe(403);
 
     const l = (await get(`/api/care/ledger?tag=aged_80_plus&notVisitedDays=7&pageSize=100`, grid)).json();
@@ -489,7 +489,7 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect(d.items.every((i: any) => i.gridCode === "320613019010-G01")).toBe(true);
     // The resident visited earlier in this test file is not overdue.
     expect(d.items.find((i: any) => i.residentId === inG1[1].id)).toBeUndefined();
-    expect((await get(`/api/care/visits/due?org=${g2.id}`, grid)).statusCode).toBe(403);
+    expect((await get(`/api/care/visits/due?org=${g2.id}`, grid)).statusCode).toBe(404);
 
     const first = await sweepOverdueVisits(t.ctx);
     expect(first.warned).toBeGreaterThanOrEqual(d.counts.overdue);
@@ -510,9 +510,9 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect((await get("/api/care/referrals", commander)).statusCode).toBe(403);
     expect((await get(`/api/care/residents/${inG1[2].id}/health`, commander)).statusCode).toBe(403);
     expect((await get(`/api/care/residents/${inG1[2].id}/visits`, volunteer)).statusCode).toBe(403);
-    expect((await get(`/api/care/residents/${outside.id}/health`, grid)).statusCode).toBe(403);
-    expect((await get(`/api/care/residents/${outside.id}/visits`, grid)).statusCode).toBe(403);
-    expect((await post("/api/care/visits", grid, visit(outside.id))).statusCode).toBe(403);
+    expect((await get(`/api/care/residents/${outside.id}/health`, grid)).statusCode).toBe(404);
+    expect((await get(`/api/care/residents/${outside.id}/visits`, grid)).statusCode).toBe(404);
+    expect((await post("/api/care/visits", grid, visit(outside.id))).statusCode).toBe(404);
     const v = await get(`/api/care/residents/${inG1[2].id}/visits`, doctor);
     expect(v.statusCode).toBe(200);
     expect(v.json().items[0].vitals.systolic).toBe(185);
@@ -577,7 +577,7 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect(one.statusCode).toBe(200);
     expect(one.headers["content-type"]).toBe("application/pdf");
     expect(one.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
-    expect((await get(`/api/care/residents/${outside.id}/card.pdf`, grid)).statusCode).toBe(403);
+    expect((await get(`/api/care/residents/${outside.id}/card.pdf`, grid)).statusCode).toBe(404);
 
     const bulk = await get(`/api/care/cards.pdf?grid=${g1.id}`, grid);
     expect(bulk.statusCode).toBe(200);
@@ -596,7 +596,7 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
       fs.writeFileSync(`${process.env.CARE_CARD_OUT}/card-${kind}.pdf`, one.rawPayload);
       fs.writeFileSync(`${process.env.CARE_CARD_OUT}/cards-${kind}.pdf`, pdf);
     }
-    expect((await get(`/api/care/cards.pdf?grid=${g2.id}`, grid)).statusCode).toBe(403);
+    expect((await get(`/api/care/cards.pdf?grid=${g2.id}`, grid)).statusCode).toBe(404);
   });
   it("takes visit frequencies from the community's config, a plan override and assignments", async () => {
     const put = (url: string, headers: H, payload: unknown) =>
@@ -721,13 +721,13 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect(forResident.map((i) => i.id)).toEqual(expect.arrayContaining([workerId, headId, doctorId]));
     expect(forResident.some((i) => i.id === otherGridWorker)).toBe(false);
 
-    // A grid worker sees their own grid's staff and the doctors above it; another grid is 403.
+    // A grid worker sees their own grid's staff and the doctors above it; another grid is 404.
     const own = (await get("/api/care/staff", grid)).json().items as any[];
     expect(own.filter((i) => i.role !== "doctor").every((i) => i.orgUnitId === g1.id)).toBe(true);
     expect(own.map((i) => i.id)).toEqual(
       expect.arrayContaining([workerId, headId, doctorId, communityDoctor]),
     );
-    expect((await get(`/api/care/staff?org=${g2.id}`, grid)).statusCode).toBe(403);
+    expect((await get(`/api/care/staff?org=${g2.id}`, grid)).statusCode).toBe(404);
     expect((await get("/api/care/staff", volunteer)).statusCode).toBe(403);
   });
 

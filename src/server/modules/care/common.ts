@@ -5,9 +5,9 @@ import type { FieldError as DomainFieldError } from "../../../domain/care/result
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import { KEY_TAGS, type KeyTag, TAG_LABELS } from "../../../domain/people/generate.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import { scopeWhere } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
 import { Invalid, NotFound } from "../../platform/errors.ts";
-import { authorizeScope } from "../../platform/policy.ts";
 
 // Helpers every care service shares: finding a resident within scope, the audited health read,
 // the community a path belongs to and its settings.
@@ -26,14 +26,14 @@ export interface CareResident {
 const RESIDENT_REF = `r.id, r.name, r.org_path as "orgPath", r.org_unit_id as "orgUnitId", r.tags, r.address,
   r.family_doctor_id as "familyDoctorId", r.created_at as "createdAt"`;
 
-/** Loads a resident, 404 if absent, 403 if outside the actor's subtree (STYLE: scope is data). */
+/** Loads a resident in the actor's subtree; 404 when absent or outside it (STYLE: scope is data). */
 export async function residentInScope(ctx: AppContext, actor: Actor, id: number): Promise<CareResident> {
+  const params: unknown[] = [id];
   const [r] = await ctx.database.query<CareResident>(
-    `select ${RESIDENT_REF} from residents r where r.id = $1`,
-    [id],
+    `select ${RESIDENT_REF} from residents r where r.id = $1 and ${scopeWhere(actor, "r.org_path", params, { collate: "C" })}`,
+    params,
   );
   if (!r) throw NotFound("居民不存在");
-  authorizeScope(actor, r.orgPath);
   return r;
 }
 
@@ -46,7 +46,7 @@ export async function auditHealthRead(
   orgPath: string,
   after?: unknown,
 ): Promise<void> {
-  await audit(ctx.database.db, actor, { action: "read_health", entity, entityId, orgPath, after });
+  await audit.record(ctx.database.db, actor, { action: "read_health", entity, entityId, orgPath, after });
 }
 
 /** Domain field errors → 400 with the failing fields. */

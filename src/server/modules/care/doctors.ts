@@ -21,11 +21,11 @@ import {
 } from "../../../domain/care/referrals.ts";
 import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
-import { enqueue } from "../notifications/service.ts";
-import { getOrgUnit } from "../orgs/service.ts";
+import * as notifications from "../notifications/index.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 import {
   auditHealthRead,
   HOSPITALS_KEY,
@@ -112,7 +112,7 @@ export async function createContract(
     await tx.execute(
       sql`update care_plans set doctor_id = ${c.doctorId}, updated_at = now() where resident_id = ${r.id}`,
     );
-    await audit(tx, actor, {
+    await audit.record(tx, actor, {
       action: "create",
       entity: "doctor_contract",
       entityId: row.id,
@@ -192,7 +192,7 @@ export async function recordConsultation(
           ${alert?.id ?? null}, ${now}) returning id`,
     );
     if (alert?.state === "open") await ackAlertTx(tx, actor, alert, `随访：${summary.slice(0, 100)}`, now);
-    await audit(tx, actor, {
+    await audit.record(tx, actor, {
       action: "create",
       entity: "care_consultation",
       entityId: row.id,
@@ -232,7 +232,7 @@ export async function setHospitals(ctx: AppContext, actor: Actor, items: Hospita
   await ctx.database.db.transaction(async (tx) => {
     await tx.execute(sql`insert into system_settings (key, value) values (${HOSPITALS_KEY}, ${JSON.stringify(value)}::jsonb)
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
-    await audit(tx as any, actor, {
+    await audit.record(tx as any, actor, {
       action: "update",
       entity: "care_hospitals",
       orgPath: actor.orgPath,
@@ -360,7 +360,7 @@ export async function createReferral(
           ${referral.greenChannel}, ${referral.state}, ${actor.id}, ${now}, ${referral.version}) returning id`,
     );
     await insertReferralEvent(tx, row.id, event, actor);
-    await audit(tx, actor, {
+    await audit.record(tx, actor, {
       action: "create",
       entity: "referral",
       entityId: row.id,
@@ -412,7 +412,7 @@ export async function actOnReferral(
           from residents r left join care_plans p on p.resident_id = r.id where r.id = ${f.residentId}`,
       );
       const returned = next.state === "returned_to_community";
-      await enqueue(tx, {
+      await notifications.enqueue(tx, {
         kind: returned ? "referral_returned" : "referral_declined",
         recipientAccountId: f.requestedBy,
         recipientOrgId: res?.orgUnitId ?? null,
@@ -421,7 +421,7 @@ export async function actOnReferral(
         body: `${f.hospitalName}：${event.note}`.slice(0, 200),
       });
     }
-    await audit(tx, actor, {
+    await audit.record(tx, actor, {
       action: `referral_${action}`,
       entity: "referral",
       entityId: id,

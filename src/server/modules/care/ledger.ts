@@ -6,12 +6,11 @@ import { ID_ERROR_ZH, parseIdCard } from "../../../domain/idcard/idcard.ts";
 import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
 import { KEY_TAGS, type KeyTag, TAG_LABELS } from "../../../domain/people/generate.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound, Unprocessable } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
-import { getOrgUnit } from "../orgs/service.ts";
-import { presentResident, type ResidentRow } from "../residents/presenter.ts";
-import { RESIDENT_COLUMNS } from "../residents/service.ts";
+import { getOrgUnit } from "../orgs/index.ts";
+import { presentResident, RESIDENT_COLUMNS, type ResidentRow } from "../residents/index.ts";
 import {
   communityCodeOf,
   gridCodeOf,
@@ -130,7 +129,7 @@ export async function addTag(
       sql`select ${sql.raw(ASSIGNMENT_COLUMNS)} from care_tag_assignments a
         where a.resident_id = ${r.id} and a.tag = ${tag} and a.removed_at is null`,
     );
-    await audit(tx as any, actor, {
+    await audit.record(tx as any, actor, {
       action: "tag_add",
       entity: "resident",
       entityId: r.id,
@@ -167,7 +166,7 @@ export async function removeTag(
     }
     await tx.execute(sql`update residents set tags = array_remove(tags, ${tag}), version = version + 1, updated_at = now()
       where id = ${r.id}`);
-    await audit(tx as any, actor, {
+    await audit.record(tx as any, actor, {
       action: "tag_remove",
       entity: "resident",
       entityId: r.id,
@@ -560,7 +559,7 @@ export async function importLedger(
       tagsAdded += added.length;
       if (added.length) residentsChanged++;
     }
-    await audit(tx as any, actor, {
+    await audit.record(tx as any, actor, {
       action: "import",
       entity: "care_ledger",
       orgPath: unit.path,
@@ -635,7 +634,7 @@ export async function exportLedger(ctx: AppContext, actor: Actor, f: LedgerFilte
     }
     ws.commit();
     await wb.commit();
-    await audit(ctx.database.db, actor, {
+    await audit.record(ctx.database.db, actor, {
       action: "export",
       entity: "care_ledger",
       orgPath: actor.orgPath,

@@ -3,7 +3,7 @@ import { nameInitials } from "../../../domain/people/pinyin.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { authorize } from "../../platform/policy.ts";
 import { ROLE_LABELS, type Role } from "../../platform/roles.ts";
-import { getOrgUnit } from "../orgs/service.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 
 // Staff a care plan can be assigned to: the responsible grid worker (or grid head) and the family doctor.
 

@@ -15,10 +15,10 @@ import {
 import { dateOfDay, dayOfDate, shanghaiDate, shanghaiDayNumber } from "../../../domain/care/shanghai.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import * as audit from "../../platform/audit.ts";
 import { Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
-import { getOrgUnit } from "../orgs/service.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 import { invalidFields, rows, type Tx } from "./common.ts";
 
 // 爱心专班: per community, a roster of 社区工作人员 + 家庭医生 + 志愿者 + 社区民警 on 白班/晚班.
@@ -78,7 +78,7 @@ export async function addMember(
       sql`insert into care_team_members (community_id, org_path, team_role, name, phone, account_id)
         values (${unit.id}, ${unit.path}, ${input.teamRole}, ${name}, ${phone}, ${input.accountId ?? null}) returning id`,
     );
-    await audit(tx, actor, {
+    await audit.record(tx, actor, {
       action: "create",
       entity: "care_team_member",
       entityId: row.id,
@@ -198,7 +198,7 @@ export async function setRoster(
     for (const e of input.entries)
       await tx.execute(sql`insert into care_roster (community_id, member_id, date, shift) values (${unit.id}, ${e.memberId}, ${e.date}, ${e.shift})
         on conflict do nothing`);
-    await audit(tx as any, actor, {
+    await audit.record(tx as any, actor, {
       action: "update",
       entity: "care_roster",
       entityId: unit.id,

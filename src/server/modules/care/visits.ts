@@ -25,13 +25,13 @@ import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
 import { KEY_TAGS } from "../../../domain/people/generate.ts";
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
-import { Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
+import { scopeWhere, systemPrincipal } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
+import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
-import { hasPermission } from "../../platform/roles.ts";
-import { enqueue } from "../notifications/service.ts";
-import { getOrgUnit } from "../orgs/service.ts";
-import { createOrder } from "../workOrders/service.ts";
+import * as notifications from "../notifications/index.ts";
+import { getOrgUnit } from "../orgs/index.ts";
+import * as workOrders from "../workOrders/index.ts";
 import {
   auditHealthRead,
   communityCodeOf,
@@ -271,7 +271,7 @@ export async function updatePlan(
       await tx.execute(
         sql`update care_plans set ${sql.join(sets, sql`, `)}, updated_at = now() where resident_id = ${r.id}`,
       );
-    await audit(tx as any, actor, {
+    await audit.record(tx as any, actor, {
       action: "update",
       entity: "care_plan",
       entityId: r.id,
@@ -336,7 +336,7 @@ export async function setCareConfig(
   await ctx.database.db.transaction(async (tx) => {
     await tx.execute(sql`insert into care_settings (community_id, value, updated_by) values (${unit.id}, ${JSON.stringify(value)}::jsonb, ${actor.id})
       on conflict (community_id) do update set value = excluded.value, updated_by = excluded.updated_by, updated_at = now()`);
-    await audit(tx as any, actor, {
+    await audit.record(tx as any, actor, {
       action: "update",
       entity: "care_settings",
       entityId: unit.id,
@@ -411,8 +411,9 @@ export async function sweepOverdueVisits(ctx: AppContext, now = new Date()) {
           body: `最长已逾期 ${n.maxOverdue} 天，请查看「今日走访」清单并安排走访`,
         };
         const mine = heads.filter((h) => h.orgUnitId === g.id);
-        if (mine.length) for (const h of mine) await enqueue(tx, { ...message, recipientAccountId: h.id });
-        else await enqueue(tx, message);
+        if (mine.length)
+          for (const h of mine) await notifications.enqueue(tx, { ...message, recipientAccountId: h.id });
+        else await notifications.enqueue(tx, message);
       }
     }
     return { skipped: false, warned, grids: byGrid.size };
@@ -503,58 +504,8 @@ async function doctorOf(tx: Tx, residentId: number, on: Date): Promise<number | 
   return c?.doctorId ?? null;
 }
 
-/**
- * Raises the care-urgent order for a visit the domain says needs one, at most once: the visit row is
- * claimed (work_order_id 0) before the order is created, so a retry racing the first call cannot open
- * a second order. createOrder runs its own transaction, so this follows the visit's commit; a failure
- * leaves the claim released and the phone's retry tries again.
- */
-async function ensureUrgentOrder(
-  ctx: AppContext,
-  actor: Actor,
-  visit: VisitRow,
-  reasons: string[],
-  now: Date,
-) {
-  const claimed = await ctx.database.query<{ id: number }>(
-    "update care_visits set work_order_id = 0 where id = $1 and work_order_id is null returning id",
-    [visit.id],
-  );
-  if (!claimed.length) return null;
-  // The order is the system's duty once the domain asks for it, not the visitor's choice: a doctor
-  // recording a visit cannot open orders, so the order is raised on their behalf.
-  const raiser: Actor = hasPermission(actor.role, "order.create")
-    ? actor
-    : { ...actor, role: "sysadmin", displayName: `${actor.displayName}（走访预警）` };
-  try {
-    const order = await createOrder(
-      ctx,
-      raiser,
-      {
-        channel: "care_hotline",
-        categoryCode: "medical",
-        description: `重点人群走访预警：${reasons.join("；")}`.slice(0, 500),
-        residentId: visit.residentId,
-      },
-      now,
-    );
-    await ctx.database.query("update care_visits set work_order_id = $2, updated_at = now() where id = $1", [
-      visit.id,
-      order.id,
-    ]);
-    await ctx.database.query(
-      "update care_alerts set work_order_id = $2, updated_at = now() where visit_id = $1",
-      [visit.id, order.id],
-    );
-    return order;
-  } catch (e) {
-    await ctx.database.query(
-      "update care_visits set work_order_id = null where id = $1 and work_order_id = 0",
-      [visit.id],
-    );
-    throw e;
-  }
-}
+/** Care raises urgent orders as the system doing its duty (the visitor may be a doctor who cannot file orders). */
+const CARE_ALERTS = systemPrincipal("care_alert", "系统（走访预警）");
 
 async function orderRef(ctx: AppContext, id: number | null) {
   if (!id) return null;
@@ -595,13 +546,16 @@ export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown,
         fields: [{ field: "clientId", message: "提交编号已被使用" }],
         visitId: existing.id,
       });
-    if (alert.careUrgentOrder && existing.workOrderId === null)
-      await ensureUrgentOrder(ctx, actor, existing, alert.reasons, now);
     return { status: 200, body: await visitResponse(ctx, (await visitByKey(ctx, key))!, true) };
   };
   const existing = await visitByKey(ctx, key);
   if (existing) return replay(existing);
 
+  // Read and routed before the transaction; written inside it, so the visit, its alert and its order
+  // commit together or not at all (a retry finds either everything or nothing).
+  const urgent = alert.careUrgentOrder
+    ? await workOrders.prepareCareUrgent(ctx, CARE_ALERTS, { residentId: r.id, level: alert.level }, now)
+    : null;
   const inserted = await ctx.database.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Tx;
     const [row] = await rows<{ id: number }>(
@@ -614,6 +568,8 @@ export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown,
         on conflict (idempotency_key) do nothing returning id`,
     );
     if (!row) return null; // a concurrent retry won; answer as a replay below
+    const order = urgent ? await workOrders.raiseCareUrgent(tx, urgent) : null;
+    if (order) await tx.execute(sql`update care_visits set work_order_id = ${order.id} where id = ${row.id}`);
     await tx.execute(sql`insert into care_plans (resident_id, org_path, started_at, last_visit_at)
       values (${r.id}, ${r.orgPath}, ${r.createdAt}, ${visit.visitedAt})
       on conflict (resident_id) do update set last_visit_at = greatest(care_plans.last_visit_at, excluded.last_visit_at),
@@ -622,20 +578,22 @@ export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown,
       const doctorId = await doctorOf(tx, r.id, now);
       const [a] = await rows<{ id: number }>(
         tx,
-        sql`insert into care_alerts (visit_id, resident_id, org_path, doctor_id, level, reasons)
-          values (${row.id}, ${r.id}, ${r.orgPath}, ${doctorId}, ${alert.level}, ${JSON.stringify(alert.reasons)}::jsonb) returning id`,
+        sql`insert into care_alerts (visit_id, resident_id, org_path, doctor_id, level, reasons, work_order_id)
+          values (${row.id}, ${r.id}, ${r.orgPath}, ${doctorId}, ${alert.level}, ${JSON.stringify(alert.reasons)}::jsonb,
+            ${order?.id ?? null}) returning id`,
       );
-      await enqueue(tx, {
+      // The message names no one and carries no readings (an outbox row is read by dispatchers and
+      // commanders too); the health record behind the link opens only for care roles in scope.
+      await notifications.enqueue(tx, {
         kind: "care_alert",
         recipientAccountId: doctorId,
         recipientOrgId: doctorId ? null : r.orgUnitId,
         orgPath: r.orgPath,
-        title: `走访预警（${VITAL_LEVEL_LABELS[alert.level]}）：${r.name}`,
-        body: alert.reasons.join("；").slice(0, 200),
+        title: `走访预警（${VITAL_LEVEL_LABELS[alert.level]}）`,
+        body: `预警 #${a.id}，详见关爱档案 /care/residents/${r.id}`,
       });
-      void a;
     }
-    await audit(tx, actor, {
+    await audit.record(tx, actor, {
       action: "create",
       entity: "care_visit",
       entityId: row.id,
@@ -646,7 +604,6 @@ export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown,
   });
   const stored = (await visitByKey(ctx, key))!;
   if (inserted === null) return replay(stored);
-  if (alert.careUrgentOrder) await ensureUrgentOrder(ctx, actor, stored, alert.reasons, now);
   return { status: 201, body: await visitResponse(ctx, (await visitByKey(ctx, key))!, false) };
 }
 
@@ -724,12 +681,13 @@ export async function listAlerts(
 }
 
 export async function loadAlert(ctx: AppContext, actor: Actor, id: number): Promise<AlertRow> {
+  const params: unknown[] = [id];
   const [a] = await ctx.database.query<AlertRow>(
-    `select ${ALERT_COLUMNS} from care_alerts a join residents r on r.id = a.resident_id where a.id = $1`,
-    [id],
+    `select ${ALERT_COLUMNS} from care_alerts a join residents r on r.id = a.resident_id
+     where a.id = $1 and ${scopeWhere(actor, "a.org_path", params)}`,
+    params,
   );
   if (!a) throw NotFound("预警不存在");
-  if (!inScope(actor.orgPath, a.orgPath)) throw Forbidden("该记录不在您的管辖范围内");
   return a;
 }
 
@@ -763,7 +721,7 @@ export async function ackAlertTx(
       where id = ${a.id} and state = 'open' returning id`,
   );
   if (!done.length) throw Conflict("该预警已处理");
-  await audit(tx, actor, {
+  await audit.record(tx, actor, {
     action: "acknowledge",
     entity: "care_alert",
     entityId: a.id,

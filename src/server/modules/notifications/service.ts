@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { subtreePattern } from "../../../domain/org/scope.ts";
-import type { Actor, AppContext } from "../../context.ts";
+import type { AppContext, Principal } from "../../context.ts";
+import { scopeWhere } from "../../platform/access.ts";
 import { authorize } from "../../platform/policy.ts";
+import { NOTIFICATION_COLUMNS, type NotificationRow, presentNotification } from "./presenter.ts";
 
 // Notifications outbox: a message is written in the same transaction as the change that causes it,
 // and a deliverer sends it later through a transport. A crash between the two loses nothing.
@@ -17,10 +18,18 @@ export interface OutgoingMessage {
   body: string;
 }
 
+/** Writes one message in the caller's transaction. With `insertNotificationsSelect`, the only writer of the table. */
 export async function enqueue(db: Db, m: OutgoingMessage): Promise<void> {
   await db.execute(sql`insert into notifications (kind, order_id, recipient_account_id, recipient_org_id, org_path, title, body)
     values (${m.kind}, ${m.orderId ?? null}, ${m.recipientAccountId ?? null}, ${m.recipientOrgId ?? null}, ${m.orgPath ?? null}, ${m.title}, ${m.body})`);
 }
+
+/**
+ * For set-based writers (intake's batch, the SLA sweep) that queue many messages in one statement: an
+ * `insert … select` over a relation yielding (kind, order_id, recipient_org_id, org_path, title, body).
+ */
+export const insertNotificationsSelect = (select: string) =>
+  `insert into notifications (kind, order_id, recipient_org_id, org_path, title, body) ${select}`;
 
 /** How a message leaves the system. SMS and WeChat adapters implement the same interface later. */
 export interface Transport {
@@ -105,15 +114,19 @@ export async function drainOutbox(ctx: AppContext, transport: Transport, batch =
   }
 }
 
-export async function listNotifications(ctx: AppContext, actor: Actor, f: { state?: string; limit: number }) {
-  authorize(actor, "notification.read");
-  const params: unknown[] = [subtreePattern(actor.orgPath)];
-  let where = "org_path like $1";
+/** The outbox of the caller's subtree, newest first. */
+export async function listNotifications(
+  ctx: AppContext,
+  who: Principal,
+  f: { state?: string; limit: number },
+) {
+  authorize(who, "notification.read");
+  const params: unknown[] = [];
+  let where = scopeWhere(who, "org_path", params);
   if (f.state) where += ` and state = $${params.push(f.state)}`;
-  return ctx.database.query(
-    `select id, kind, transport, order_id as "orderId", title, body, state, attempts, next_attempt_at as "nextAttemptAt",
-       last_error as "lastError", sent_at as "sentAt", created_at as "createdAt"
-     from notifications where ${where} order by id desc limit ${f.limit}`,
+  const rows = await ctx.database.query<NotificationRow>(
+    `select ${NOTIFICATION_COLUMNS} from notifications where ${where} order by id desc limit ${f.limit}`,
     params,
   );
+  return rows.map(presentNotification);
 }

@@ -30,7 +30,3 @@ export function splitFormat(file: string): [string, Format] | null {
   const m = /^(.+)\.(json|xml)$/.exec(file);
   return m ? [m[1], m[2] as Format] : null;
 }
-
-/** Our states seen from outside: Open311 knows only open and closed. Documented in README.md here. */
-export const CLOSED_STATES = ["resolved", "callback", "closed", "merged", "cancelled"];
-export const open311Status = (state: string) => (CLOSED_STATES.includes(state) ? "closed" : "open");

@@ -1,14 +1,11 @@
 import crypto from "node:crypto";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type OrderState, STATE_LABELS } from "../../../domain/workflow/index.ts";
-import { DISTRICT_CODE } from "../../../seed/orgTree.ts";
-import type { Actor } from "../../context.ts";
+import { scopeWhere } from "../../platform/access.ts";
 import { AppError } from "../../platform/errors.ts";
-import { idParams, stdErrors } from "../../platform/schemas.ts";
-import { createOrder } from "../workOrders/service.ts";
-import { CLOSED_STATES, contentType, type Format, open311Status, render, splitFormat } from "./format.ts";
-import { createKey, keyScope, listKeys, revokeKey } from "./keys.ts";
+import * as workOrders from "../workOrders/index.ts";
+import { contentType, type Format, render, splitFormat } from "./format.ts";
+import { clientFor, jurisdictionOf } from "./keys.ts";
 
 class Open311Error extends Error {
   constructor(
@@ -19,39 +16,35 @@ class Open311Error extends Error {
   }
 }
 
-interface RequestRow {
-  id: number;
-  number: string;
-  state: string;
-  code: string;
-  name: string;
-  department: string | null;
-  description: string;
-  address: string | null;
-  buildingId: number | null;
-  lat: number | null;
-  long: number | null;
-  createdAt: Date;
-  updatedAt: Date;
-  nextDueAt: Date | null;
-}
+/** Every query parameter is one short string: a parameter sent twice (an array) is refused, not a 500. */
+const QUERY = {
+  type: "object",
+  additionalProperties: { type: "string", maxLength: 200 },
+  properties: {
+    jurisdiction_id: { type: "string", maxLength: 40 },
+    service_request_id: { type: "string", maxLength: 2000 },
+    service_code: { type: "string", maxLength: 400 },
+    start_date: { type: "string", maxLength: 40 },
+    end_date: { type: "string", maxLength: 40 },
+    status: { type: "string", maxLength: 40 },
+    api_key: { type: "string", maxLength: 200 },
+  },
+} as const;
 
-const REQUEST_COLUMNS = `o.id, o.number, o.state, c.code, c.name, c.department, o.description, o.address, o.building_id as "buildingId",
-  o.lat, o.long, o.created_at as "createdAt", o.updated_at as "updatedAt", o.next_due_at as "nextDueAt"`;
-
-function presentRequest(r: RequestRow) {
+/** A public order in Open311's words (the whitelist is the work-order module's public presenter). */
+function presentRequest(r: workOrders.PublicOrder) {
   return {
     service_request_id: String(r.id),
-    status: open311Status(r.state),
-    status_notes: STATE_LABELS[r.state as OrderState] ?? r.state,
-    service_name: r.name,
-    service_code: r.code,
+    status: r.closed ? "closed" : "open",
+    status_notes: r.stateLabel,
+    service_name: r.serviceName,
+    service_code: r.serviceCode,
     description: r.description,
     agency_responsible: r.department,
     service_notice: null,
-    requested_datetime: r.createdAt.toISOString(),
-    updated_datetime: r.updatedAt.toISOString(),
-    expected_datetime: r.nextDueAt ? r.nextDueAt.toISOString() : null,
+    requested_datetime: new Date(r.createdAt).toISOString(),
+    updated_datetime: new Date(r.updatedAt).toISOString(),
+    expected_datetime: r.expectedAt ? new Date(r.expectedAt).toISOString() : null,
     address: r.address,
     address_id: r.buildingId ? String(r.buildingId) : null,
     zipcode: null,
@@ -69,6 +62,10 @@ export async function open311Routes(app: FastifyInstance) {
   await app.register(
     async (o311) => {
       await o311.register(formbody, { bodyLimit: 64 * 1024 });
+      // Open311 is for strangers by design: no session; POST proves itself with an api_key.
+      o311.addHook("onRoute", (route) => {
+        route.config = { ...(route.config as object), public: true };
+      });
       // The format is the file suffix of the URL; errors answer in the format that was asked for.
       const fmtOf = (req: FastifyRequest): Format =>
         req.url.split("?")[0].endsWith(".xml") ? "xml" : "json";
@@ -109,150 +106,177 @@ export async function open311Routes(app: FastifyInstance) {
         send(req, reply, 404, "errors", "error", [{ code: 404, description: "not found" }]),
       );
 
-      const checkJurisdiction = (j?: string) => {
-        if (j && j !== DISTRICT_CODE) throw new Open311Error(404, `jurisdiction_id ${j} not served here`);
+      const checkJurisdiction = async (j?: string) => {
+        if (j && j !== (await jurisdictionOf(ctx)))
+          throw new Open311Error(404, `jurisdiction_id ${j} not served here`);
       };
 
-      o311.get<{ Params: { file: string } }>("/:file", async (req, reply) => {
-        const s = splitFormat(req.params.file);
-        if (!s) throw new Open311Error(404, "not found");
-        const q = req.query as Record<string, string | undefined>;
-        if (s[0] === "discovery") {
-          const base = `${req.protocol}://${req.host}/open311/v2/`;
-          return send(req, reply, 200, "discovery", "", {
-            changeset: "2026-11-24T00:00:00Z",
-            contact: "崇川区网格化服务管理中心",
-            key_service: "请联系区指挥中心管理员申请 api_key",
-            endpoints:
-              fmtOf(req) === "xml"
-                ? {
-                    endpoint: {
-                      specification: "http://wiki.open311.org/GeoReport_v2",
-                      url: base,
-                      changeset: "2026-11-24T00:00:00Z",
-                      type: "production",
-                      formats: { format: ["text/xml", "application/json"] },
-                    },
-                  }
-                : [
-                    {
-                      specification: "http://wiki.open311.org/GeoReport_v2",
-                      url: base,
-                      changeset: "2026-11-24T00:00:00Z",
-                      type: "production",
-                      formats: ["text/xml", "application/json"],
-                    },
-                  ],
-          });
-        }
-        if (s[0] === "services") {
-          checkJurisdiction(q.jurisdiction_id);
-          const rows = await ctx.database.query<{ code: string; name: string; department: string | null }>(
-            "select code, name, department from categories where active order by sort_order",
-          );
-          return send(
-            req,
-            reply,
-            200,
-            "services",
-            "service",
-            rows.map((c) => ({
-              service_code: c.code,
-              service_name: c.name,
-              description: `${c.name}（${c.department ?? ""}）`,
-              metadata: false,
-              type: "realtime",
-              keywords: c.name,
-              group: c.department,
-            })),
-          );
-        }
-        if (s[0] === "requests") {
-          checkJurisdiction(q.jurisdiction_id);
-          const params: unknown[] = [];
-          const conds: string[] = ["true"];
-          if (q.service_request_id) {
-            const ids = q.service_request_id
-              .split(",")
-              .map((x) => Number(x.trim()))
-              .filter((n) => Number.isInteger(n) && n > 0);
-            conds.push(`o.id = any($${params.push(ids)}::int[])`);
+      o311.get<{ Params: { file: string }; Querystring: Record<string, string | undefined> }>(
+        "/:file",
+        { schema: { hide: true, querystring: QUERY } },
+        async (req, reply) => {
+          const s = splitFormat(req.params.file);
+          if (!s) throw new Open311Error(404, "not found");
+          const q = req.query;
+          if (s[0] === "discovery") {
+            const base = `${req.protocol}://${req.host}/open311/v2/`;
+            return send(req, reply, 200, "discovery", "", {
+              changeset: "2026-11-24T00:00:00Z",
+              contact: "崇川区网格化服务管理中心",
+              key_service: "请联系区指挥中心管理员申请 api_key",
+              endpoints:
+                fmtOf(req) === "xml"
+                  ? {
+                      endpoint: {
+                        specification: "http://wiki.open311.org/GeoReport_v2",
+                        url: base,
+                        changeset: "2026-11-24T00:00:00Z",
+                        type: "production",
+                        formats: { format: ["text/xml", "application/json"] },
+                      },
+                    }
+                  : [
+                      {
+                        specification: "http://wiki.open311.org/GeoReport_v2",
+                        url: base,
+                        changeset: "2026-11-24T00:00:00Z",
+                        type: "production",
+                        formats: ["text/xml", "application/json"],
+                      },
+                    ],
+            });
           }
-          if (q.service_code) conds.push(`c.code = $${params.push(q.service_code)}`);
-          for (const [k, op] of [
-            ["start_date", ">="],
-            ["end_date", "<="],
-          ] as const) {
-            if (!q[k]) continue;
-            const d = new Date(q[k]!);
-            if (Number.isNaN(d.getTime())) throw new Open311Error(400, `${k} must be a w3 datetime`);
-            conds.push(`o.created_at ${op} $${params.push(d)}`);
+          if (s[0] === "services") {
+            await checkJurisdiction(q.jurisdiction_id);
+            const rows = await workOrders.listServices(ctx.database);
+            return send(
+              req,
+              reply,
+              200,
+              "services",
+              "service",
+              rows.map((c) => ({
+                service_code: c.code,
+                service_name: c.name,
+                description: `${c.name}（${c.department ?? ""}）`,
+                metadata: false,
+                type: "realtime",
+                keywords: c.name,
+                group: c.department,
+              })),
+            );
           }
-          if (q.status) {
-            if (q.status !== "open" && q.status !== "closed")
-              throw new Open311Error(400, "status must be open or closed");
-            const closed = `o.state = any($${params.push(CLOSED_STATES)}::text[])`;
-            conds.push(q.status === "closed" ? closed : `not ${closed}`);
+          if (s[0] === "requests") {
+            await checkJurisdiction(q.jurisdiction_id);
+            const filter: workOrders.PublicFilter = { limit: 1000 };
+            if (q.service_request_id) {
+              filter.ids = q.service_request_id
+                .split(",")
+                .map((x) => Number(x.trim()))
+                .filter((n) => Number.isInteger(n) && n > 0 && n <= 2147483647);
+            }
+            if (q.service_code) filter.serviceCodes = [q.service_code];
+            for (const [k, key] of [
+              ["start_date", "from"],
+              ["end_date", "to"],
+            ] as const) {
+              if (!q[k]) continue;
+              const d = new Date(q[k]!);
+              if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 2000 || d.getUTCFullYear() > 2099)
+                throw new Open311Error(400, `${k} must be a w3 datetime`);
+              filter[key] = d;
+            }
+            if (q.status) {
+              if (q.status !== "open" && q.status !== "closed")
+                throw new Open311Error(400, "status must be open or closed");
+              filter.status = q.status;
+            }
+            // Without explicit ids the spec asks for the last 90 days, capped at 1000.
+            if (!q.service_request_id && !q.start_date) filter.from = new Date(Date.now() - 90 * 86_400_000);
+            const rows = await workOrders.listPublic(ctx, filter);
+            return send(req, reply, 200, "service_requests", "request", rows.map(presentRequest));
           }
-          // Without explicit ids the spec asks for the last 90 days, capped at 1000.
-          if (!q.service_request_id && !q.start_date)
-            conds.push("o.created_at >= now() - interval '90 days'");
-          const rows = await ctx.database.query<RequestRow>(
-            `select ${REQUEST_COLUMNS} from work_orders o join categories c on c.id = o.category_id where ${conds.join(" and ")} order by o.id desc limit 1000`,
-            params,
-          );
+          throw new Open311Error(404, "not found");
+        },
+      );
+
+      o311.get<{ Params: { file: string } }>(
+        "/services/:file",
+        { schema: { hide: true, querystring: QUERY } },
+        async (req, reply) => {
+          const s = splitFormat(req.params.file);
+          if (!s) throw new Open311Error(404, "not found");
+          const c = (await workOrders.listServices(ctx.database)).find((x) => x.code === s[0]);
+          if (!c) throw new Open311Error(404, `service_code ${s[0]} not found`);
+          return send(req, reply, 200, "service_definition", "", { service_code: c.code, attributes: [] });
+        },
+      );
+
+      o311.get<{ Params: { file: string } }>(
+        "/requests/:file",
+        { schema: { hide: true, querystring: QUERY } },
+        async (req, reply) => {
+          const s = splitFormat(req.params.file);
+          if (!s) throw new Open311Error(404, "not found");
+          const id = Number(s[0]);
+          const rows =
+            Number.isInteger(id) && id > 0 && id <= 2147483647
+              ? await workOrders.listPublic(ctx, { ids: [id], limit: 1 })
+              : [];
+          if (!rows[0]) throw new Open311Error(404, `service_request_id ${s[0]} not found`);
           return send(req, reply, 200, "service_requests", "request", rows.map(presentRequest));
-        }
-        throw new Open311Error(404, "not found");
-      });
+        },
+      );
 
-      o311.get<{ Params: { file: string } }>("/services/:file", async (req, reply) => {
-        const s = splitFormat(req.params.file);
-        if (!s) throw new Open311Error(404, "not found");
-        const [c] = await ctx.database.query<{ code: string }>(
-          "select code from categories where code = $1 and active",
-          [s[0]],
-        );
-        if (!c) throw new Open311Error(404, `service_code ${s[0]} not found`);
-        return send(req, reply, 200, "service_definition", "", { service_code: c.code, attributes: [] });
-      });
-
-      o311.get<{ Params: { file: string } }>("/requests/:file", async (req, reply) => {
-        const s = splitFormat(req.params.file);
-        if (!s) throw new Open311Error(404, "not found");
-        const id = Number(s[0]);
-        const rows =
-          Number.isInteger(id) && id > 0
-            ? await ctx.database.query<RequestRow>(
-                `select ${REQUEST_COLUMNS} from work_orders o join categories c on c.id = o.category_id where o.id = $1`,
-                [id],
-              )
-            : [];
-        if (!rows[0]) throw new Open311Error(404, `service_request_id ${s[0]} not found`);
-        return send(req, reply, 200, "service_requests", "request", rows.map(presentRequest));
-      });
-
-      o311.get<{ Params: { file: string } }>("/tokens/:file", async (req, reply) => {
-        const s = splitFormat(req.params.file);
-        if (!s) throw new Open311Error(404, "not found");
-        const [row] = await ctx.database.query<{ id: number }>(
-          "select id from work_orders where open311_token = $1",
-          [s[0]],
-        );
-        if (!row) throw new Open311Error(404, `token ${s[0]} not found`);
-        return send(req, reply, 200, "service_requests", "request", [
-          { service_request_id: String(row.id), token: s[0] },
-        ]);
-      });
+      o311.get<{ Params: { file: string } }>(
+        "/tokens/:file",
+        { schema: { hide: true, querystring: QUERY } },
+        async (req, reply) => {
+          const s = splitFormat(req.params.file);
+          if (!s) throw new Open311Error(404, "not found");
+          const id = await workOrders.publicIdByToken(ctx, s[0]);
+          if (!id) throw new Open311Error(404, `token ${s[0]} not found`);
+          return send(req, reply, 200, "service_requests", "request", [
+            { service_request_id: String(id), token: s[0] },
+          ]);
+        },
+      );
 
       o311.post<{ Params: { file: string }; Body: Record<string, string | undefined> }>(
         "/:file",
+        {
+          schema: {
+            hide: true,
+            // Every field of a form post is one string (a field sent twice is an array: refused, not a 500).
+            body: {
+              type: "object",
+              additionalProperties: { type: "string", maxLength: 2000 },
+              properties: {
+                api_key: { type: "string", maxLength: 200 },
+                jurisdiction_id: { type: "string", maxLength: 40 },
+                service_code: { type: "string", maxLength: 40, pattern: "^[^\\u0000-\\u001f]*$" },
+                lat: { type: "string", maxLength: 40 },
+                long: { type: "string", maxLength: 40 },
+                address_string: { type: "string", maxLength: 200 },
+                address_id: { type: "string", maxLength: 40 },
+                email: { type: "string", maxLength: 200 },
+                device_id: { type: "string", maxLength: 200 },
+                account_id: { type: "string", maxLength: 200 },
+                first_name: { type: "string", maxLength: 30, pattern: "^[^\\u0000-\\u001f]*$" },
+                last_name: { type: "string", maxLength: 30, pattern: "^[^\\u0000-\\u001f]*$" },
+                phone: { type: "string", maxLength: 30 },
+                description: { type: "string", maxLength: 2000 },
+                media_url: { type: "string", maxLength: 500 },
+              },
+            },
+          },
+        },
         async (req, reply) => {
           if (splitFormat(req.params.file)?.[0] !== "requests") throw new Open311Error(404, "not found");
           const b = req.body ?? {};
-          const key = await keyScope(ctx, b.api_key);
+          const key = await clientFor(ctx, b.api_key, req.ip);
           if (!key) throw new Open311Error(403, "api_key is missing or invalid");
-          checkJurisdiction(b.jurisdiction_id);
+          await checkJurisdiction(b.jurisdiction_id);
           if (!b.service_code) throw new Open311Error(400, "service_code is required");
           const lat = b.lat !== undefined && b.lat !== "" ? Number(b.lat) : null;
           const long = b.long !== undefined && b.long !== "" ? Number(b.long) : null;
@@ -261,45 +285,36 @@ export async function open311Routes(app: FastifyInstance) {
           if ((lat === null || long === null) && !b.address_string && !b.address_id) {
             throw new Open311Error(400, "lat/long, address_string or address_id is required");
           }
-          const [cat] = await ctx.database.query("select 1 from categories where code = $1 and active", [
-            b.service_code,
-          ]);
-          if (!cat) throw new Open311Error(400, `service_code ${b.service_code} not found`);
+          const services = await workOrders.listServices(ctx.database);
+          if (!services.some((c) => c.code === b.service_code))
+            throw new Open311Error(400, `service_code ${b.service_code} not found`);
           // Find the building: by id, or by an address that names it; otherwise the key's own unit takes it.
           let buildingId: number | undefined;
-          if (b.address_id && /^\d+$/.test(b.address_id)) {
+          if (b.address_id && /^\d{1,9}$/.test(b.address_id)) {
+            const params: unknown[] = [Number(b.address_id)];
             const [bl] = await ctx.database.query<{ id: number }>(
-              "select id from buildings where id = $1 and org_path like $2",
-              [Number(b.address_id), `${key.path}%`],
+              `select id from buildings where id = $1 and ${scopeWhere(key, "org_path", params)}`,
+              params,
             );
             if (!bl) throw new Open311Error(400, `address_id ${b.address_id} not found`);
             buildingId = bl.id;
           } else if (b.address_string) {
             const addr = b.address_string.trim().replace(/\s+/g, " ");
+            const params: unknown[] = [addr];
             const [bl] = await ctx.database.query<{ id: number }>(
-              "select id from buildings where org_path like $1 and $2 like '%' || address || '%' order by length(address) desc limit 1",
-              [`${key.path}%`, addr],
+              `select id from buildings where ${scopeWhere(key, "org_path", params)} and $1 like '%' || address || '%'
+               order by length(address) desc limit 1`,
+              params,
             );
             buildingId = bl?.id;
           }
-          if (!buildingId && key.kind === "district")
+          if (!buildingId && key.orgKind === "district")
             throw new Open311Error(400, "the address could not be matched to a building");
-          const actor: Actor = {
-            id: 0,
-            username: `open311:${key.name}`,
-            displayName: `Open311 ${key.name}`,
-            role: "agent",
-            orgUnitId: key.orgUnitId,
-            orgPath: key.path,
-            orgName: key.orgName,
-            orgKind: key.kind,
-            ip: req.ip,
-          };
           const name = [b.last_name, b.first_name].filter(Boolean).join("") || undefined;
           const token = crypto.randomUUID();
-          const { id } = await createOrder(
+          const { id } = await workOrders.createOrder(
             ctx,
-            actor,
+            key,
             {
               channel: "open311",
               categoryCode: b.service_code,
@@ -325,55 +340,5 @@ export async function open311Routes(app: FastifyInstance) {
       );
     },
     { prefix: "/open311/v2" },
-  );
-
-  app.post<{ Body: { name: string; orgUnitId: number } }>(
-    "/api/open311/keys",
-    {
-      schema: {
-        tags: ["open311"],
-        summary: "创建 Open311 api_key（只显示一次）",
-        body: {
-          type: "object",
-          properties: {
-            name: { type: "string", minLength: 1, maxLength: 60 },
-            orgUnitId: { type: "integer", minimum: 1 },
-          },
-          required: ["name", "orgUnitId"],
-          additionalProperties: false,
-        },
-        response: { 201: { type: "object", additionalProperties: true }, ...stdErrors },
-      },
-    },
-    async (req, reply) =>
-      reply.status(201).send(await createKey(ctx, req.actor, req.body.name, req.body.orgUnitId)),
-  );
-  app.get(
-    "/api/open311/keys",
-    {
-      schema: {
-        tags: ["open311"],
-        summary: "Open311 api_key 列表",
-        response: { 200: { type: "object", additionalProperties: true }, ...stdErrors },
-      },
-    },
-    async (req) => ({
-      items: await listKeys(ctx, req.actor),
-    }),
-  );
-  app.delete<{ Params: { id: number } }>(
-    "/api/open311/keys/:id",
-    {
-      schema: {
-        tags: ["open311"],
-        summary: "吊销 Open311 api_key",
-        params: idParams,
-        response: { 204: { type: "null" }, ...stdErrors },
-      },
-    },
-    async (req, reply) => {
-      await revokeKey(ctx, req.actor, req.params.id);
-      return reply.status(204).send();
-    },
   );
 }

@@ -60,14 +60,14 @@ describe.each(DB_KINDS)("org tree on %s", (kind) => {
     expect(detail.breadcrumb.map((c: any) => c.name)).toEqual(["秦灶街道", "苏阳社区", "第3网格"]);
   });
 
-  it("refuses units outside the scope with 403 and absent ones with 404", async () => {
+  it("answers units outside the scope and absent ones alike with 404", async () => {
     const h = await t.login("demo-community");
     const [{ id }] = await t.ctx.database.query<{ id: number }>(
       "select id from org_units where code = '320613001'",
     );
-    expect((await t.app.inject({ url: `/api/orgs/${id}`, headers: h })).statusCode).toBe(403);
-    expect((await t.app.inject({ url: `/api/orgs?parent=${id}`, headers: h })).statusCode).toBe(403);
-    expect((await t.app.inject({ url: `/api/orgs/${id}/stats`, headers: h })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/orgs/${id}`, headers: h })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/api/orgs?parent=${id}`, headers: h })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/api/orgs/${id}/stats`, headers: h })).statusCode).toBe(404);
     expect((await t.app.inject({ url: "/api/orgs/99999999", headers: h })).statusCode).toBe(404);
   });
 

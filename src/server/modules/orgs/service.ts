@@ -2,9 +2,10 @@ import type { Database } from "../../../db/client.ts";
 import type { OrgUnit } from "../../../db/schema/index.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
+import type { Scoped } from "../../platform/access.ts";
+import { canSee, scopeWhere } from "../../platform/access.ts";
 import { readThrough } from "../../platform/cache.ts";
 import { NotFound } from "../../platform/errors.ts";
-import { authorizeScope } from "../../platform/policy.ts";
 
 export interface OrgNode {
   id: number;
@@ -40,14 +41,19 @@ export function unitById(database: Database, id: number): Promise<UnitRef | unde
   });
 }
 
-export async function getOrgUnit(ctx: AppContext, actor: Actor, idOrCode: number | string): Promise<OrgNode> {
+/** A unit the caller may see, by id or code; 404 when it is missing or outside the caller's subtree. */
+export async function getOrgUnit(
+  ctx: AppContext,
+  actor: Scoped,
+  idOrCode: number | string,
+): Promise<OrgNode> {
   const byId = typeof idOrCode === "number";
+  const params: unknown[] = [idOrCode];
   const [u] = await ctx.database.query<OrgNode>(
-    `select ${NODE_COLUMNS} from org_units o where ${byId ? "o.id" : "o.code"} = $1`,
-    [idOrCode],
+    `select ${NODE_COLUMNS} from org_units o where ${byId ? "o.id" : "o.code"} = $1 and ${scopeWhere(actor, "o.path", params)}`,
+    params,
   );
   if (!u) throw NotFound("组织不存在");
-  authorizeScope(actor, u.path);
   return u;
 }
 
@@ -75,7 +81,7 @@ export async function breadcrumb(
     code: string;
     path: string;
   }>("select id, kind, name, code, path from org_units where code = any($1::text[]) order by depth", [codes]);
-  return rows.filter((r) => r.path.startsWith(actor.orgPath)).map(({ path: _p, ...r }) => r);
+  return rows.filter((r) => canSee(actor, r.path)).map(({ path: _p, ...r }) => r);
 }
 
 /** Search units by name or code within the actor's subtree (for the navigator's search box). */

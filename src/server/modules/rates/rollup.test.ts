@@ -3,7 +3,7 @@ import { createTestApp, DB_KINDS, orderActions, type TestApp } from "../../../..
 import { emptyCounts, type RateCounts } from "../../../domain/rates/index.ts";
 import { seedOrders } from "../../../seed/orders.ts";
 import type { Actor } from "../../context.ts";
-import { createOrder } from "../workOrders/service.ts";
+import { createOrder } from "../workOrders/index.ts";
 
 // The rates read rate_counts_daily, which triggers keep as orders and events are written. These tests
 // hold it against the definitions of DESIGN §3 computed here, in plain code, from the orders and events
@@ -92,8 +92,10 @@ describe.each(DB_KINDS)("rate counts rollup on %s", (kind) => {
 
   it("matches the definitions computed from the orders and events, for the unit and each grid", async () => {
     const today = shanghaiDay(new Date());
+    // A month start at least ten days back (on the 1st, "this month so far" holds one day of orders).
+    const monthStart = `${shanghaiDay(new Date(Date.now() - 10 * 86_400_000)).slice(0, 7)}-01`;
     const periods: [string, string][] = [
-      [`${today.slice(0, 7)}-01`, today],
+      [monthStart, today],
       [shanghaiDay(new Date(Date.now() - 45 * 86_400_000)), today],
     ];
     for (const [from, to] of periods) {
@@ -148,7 +150,7 @@ describe.each(DB_KINDS)("rate counts rollup on %s", (kind) => {
       [g1.path],
     );
     const [a] = await t.ctx.database.query<Actor>(
-      `select a.id, a.username, a.display_name as "displayName", a.role, u.id as "orgUnitId", u.path as "orgPath",
+      `select 'account' as kind, a.id, a.username, a.display_name as "displayName", a.role, u.id as "orgUnitId", u.path as "orgPath",
          u.name as "orgName", u.kind as "orgKind" from accounts a join org_units u on u.id = a.org_unit_id
        where a.username = 'demo-agent'`,
     );

@@ -11,10 +11,10 @@ import {
 } from "../../../domain/rates/index.ts";
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import * as audit from "../../platform/audit.ts";
 import { Invalid } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
-import { getOrgUnit } from "../orgs/service.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 
 // Rates of DESIGN §3 for any unit and period, with the counts behind each. The counts come from
 // rate_counts_daily, which triggers keep per Shanghai day and routed unit in the writing transaction
@@ -123,7 +123,7 @@ export async function setWeights(ctx: AppContext, actor: Actor, weights: Partial
     "insert into system_settings (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value, updated_at = now()",
     [WEIGHTS_KEY, JSON.stringify(merged)],
   );
-  await audit(ctx.database.db, actor, {
+  await audit.record(ctx.database.db, actor, {
     action: "update",
     entity: "ranking_weights",
     orgPath: actor.orgPath,

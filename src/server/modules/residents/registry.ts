@@ -1,8 +1,8 @@
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { NotFound } from "../../platform/errors.ts";
-import { authorize, authorizeScope } from "../../platform/policy.ts";
-import { breadcrumb } from "../orgs/service.ts";
+import { visibleOr404 } from "../../platform/access.ts";
+import { authorize } from "../../platform/policy.ts";
+import { breadcrumb } from "../orgs/index.ts";
 import { presentResident, type ResidentRow } from "./presenter.ts";
 import { RESIDENT_COLUMNS } from "./service.ts";
 
@@ -25,8 +25,7 @@ export async function getHousehold(ctx: AppContext, actor: Actor, id: number) {
      from households where id = $1`,
     [id],
   );
-  if (!h) throw NotFound("户不存在");
-  authorizeScope(actor, h.orgPath);
+  visibleOr404(actor, h, "户不存在");
   const members = await ctx.database.query<ResidentRow>(
     `select ${RESIDENT_COLUMNS} from residents r where r.household_id = $1 order by (r.relation_to_head = 'head') desc, r.birth_date`,
     [id],
@@ -53,8 +52,7 @@ export async function getBuilding(ctx: AppContext, actor: Actor, id: number) {
     `select id, org_unit_id as "orgUnitId", org_path as "orgPath", name, address, floors, units from buildings where id = $1`,
     [id],
   );
-  if (!b) throw NotFound("楼栋不存在");
-  authorizeScope(actor, b.orgPath);
+  visibleOr404(actor, b, "楼栋不存在");
   const households = await ctx.database.query<{
     id: number;
     unitNo: number | null;

@@ -60,12 +60,12 @@ describe.each(DB_KINDS)("resident registry on %s", (kind) => {
     expect(c.total).toBeGreaterThan(body.total);
   });
 
-  it("a grid worker gets 403 for another grid's resident by id, by org filter, by household, building and export", async () => {
-    expect((await get(`/api/residents/${outside.id}`, grid)).statusCode).toBe(403);
-    expect((await get(`/api/residents?org=${g2.id}`, grid)).statusCode).toBe(403);
-    expect((await get(`/api/households/${outside.household_id}`, grid)).statusCode).toBe(403);
-    expect((await get(`/api/buildings/${outside.building_id}`, grid)).statusCode).toBe(403);
-    expect((await get(`/api/orgs/${g2.id}`, grid)).statusCode).toBe(403);
+  it("a grid worker gets 404 for another grid's resident by id, by org filter, by household and building (export: 403, no permission)", async () => {
+    expect((await get(`/api/residents/${outside.id}`, grid)).statusCode).toBe(404);
+    expect((await get(`/api/residents?org=${g2.id}`, grid)).statusCode).toBe(404);
+    expect((await get(`/api/households/${outside.household_id}`, grid)).statusCode).toBe(404);
+    expect((await get(`/api/buildings/${outside.building_id}`, grid)).statusCode).toBe(404);
+    expect((await get(`/api/orgs/${g2.id}`, grid)).statusCode).toBe(404);
     expect((await get(`/api/residents/export?org=${g2.id}`, community)).statusCode).toBe(200);
     expect((await get(`/api/residents/export?org=${g2.id}`, grid)).statusCode).toBe(403);
     const reveal = await t.app.inject({
@@ -74,7 +74,7 @@ describe.each(DB_KINDS)("resident registry on %s", (kind) => {
       headers: grid,
       payload: { field: "phone", reason: "核实" },
     });
-    expect(reveal.statusCode).toBe(403);
+    expect(reveal.statusCode).toBe(404);
     // A search by the outsider's exact ID tail returns nobody from grid 2.
     const [o] = await t.ctx.database.query<{ id_tail: string }>(
       "select id_tail from residents where id = $1",
@@ -223,7 +223,13 @@ describe.each(DB_KINDS)("resident registry on %s", (kind) => {
         householdId: outside.household_id,
       },
     });
-    expect(r.statusCode).toBe(403);
+    // Answered exactly as a household that does not exist, and nobody is created.
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details.fields).toEqual([{ field: "householdId", message: "户: 不存在" }]);
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from residents where name = '李越界'",
+    );
+    expect(n).toBe(0);
   });
 
   it("edits with optimistic concurrency: a stale version gets 409 and changes nothing", async () => {

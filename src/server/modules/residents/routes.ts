@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { KEY_TAGS } from "../../../domain/people/generate.ts";
 import { idParams, stdErrors } from "../../platform/schemas.ts";
-import { getOrgUnit } from "../orgs/service.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 import { residentSchema } from "./presenter.ts";
 import { getBuilding, getHousehold, listBuildings } from "./registry.ts";
 import {

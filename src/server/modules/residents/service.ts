@@ -7,10 +7,11 @@ import { KEY_TAGS, LIVING_ARRANGEMENTS } from "../../../domain/people/generate.t
 import { nameInitials } from "../../../domain/people/pinyin.ts";
 import { classifyQuery, escapeLike } from "../../../domain/people/query.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
-import { Conflict, type FieldError, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
-import { authorize, authorizeScope } from "../../platform/policy.ts";
-import { getOrgUnit } from "../orgs/service.ts";
+import { canSee, scopeWhere } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
+import { Conflict, type FieldError, Invalid, NotFound } from "../../platform/errors.ts";
+import { authorize } from "../../platform/policy.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 import { presentResident, type ResidentRow } from "./presenter.ts";
 
 export const RESIDENT_COLUMNS = `r.id, r.household_id as "householdId", r.building_id as "buildingId", r.org_unit_id as "orgUnitId",
@@ -138,7 +139,7 @@ export async function* exportResidents(ctx: AppContext, actor: Actor, f: Residen
     const last = rows[rows.length - 1];
     after = [last.orgPath, last.id];
   }
-  await audit(ctx.database.db, actor, {
+  await audit.record(ctx.database.db, actor, {
     action: "export",
     entity: "resident",
     orgPath: actor.orgPath,
@@ -146,10 +147,12 @@ export async function* exportResidents(ctx: AppContext, actor: Actor, f: Residen
   });
 }
 
-async function loadRow(ctx: AppContext, id: number): Promise<ResidentRow> {
+/** A resident in the actor's subtree; 404 when absent or outside it. */
+async function loadRow(ctx: AppContext, actor: Actor, id: number): Promise<ResidentRow> {
+  const params: unknown[] = [id];
   const [row] = await ctx.database.query<ResidentRow>(
-    `select ${RESIDENT_COLUMNS} from residents r where r.id = $1`,
-    [id],
+    `select ${RESIDENT_COLUMNS} from residents r where r.id = $1 and ${scopeWhere(actor, "r.org_path", params, { collate: "C" })}`,
+    params,
   );
   if (!row) throw NotFound("居民不存在");
   return row;
@@ -157,8 +160,7 @@ async function loadRow(ctx: AppContext, id: number): Promise<ResidentRow> {
 
 export async function getResident(ctx: AppContext, actor: Actor, id: number) {
   authorize(actor, "resident.read");
-  const row = await loadRow(ctx, id);
-  authorizeScope(actor, row.orgPath);
+  const row = await loadRow(ctx, actor, id);
   return { row, resident: presentResident(row, ctx.crypto) };
 }
 
@@ -170,11 +172,10 @@ export async function revealResidentField(
   reason: string,
 ) {
   authorize(actor, "resident.reveal");
-  const row = await loadRow(ctx, id);
-  authorizeScope(actor, row.orgPath);
+  const row = await loadRow(ctx, actor, id);
   const cipher = field === "idNumber" ? row.idCipher : row.phoneCipher;
   if (!cipher) throw NotFound("该居民没有登记手机号");
-  await audit(ctx.database.db, actor, {
+  await audit.record(ctx.database.db, actor, {
     action: "reveal",
     entity: "resident",
     entityId: id,
@@ -245,8 +246,9 @@ async function householdInScope(ctx: AppContext, actor: Actor, householdId: numb
     `select id, building_id as "buildingId", org_unit_id as "orgUnitId", org_path as "orgPath", address from households where id = $1`,
     [householdId],
   );
-  if (!h) throw Invalid("户不存在", [{ field: "householdId", message: "户: 不存在" }]);
-  if (!h.orgPath.startsWith(actor.orgPath)) throw Forbidden("该户不在您的管辖范围内");
+  // A household outside the subtree is answered exactly as a missing one.
+  if (!h || !canSee(actor, h.orgPath))
+    throw Invalid("户不存在", [{ field: "householdId", message: "户: 不存在" }]);
   return h;
 }
 
@@ -293,7 +295,7 @@ export async function createResident(ctx: AppContext, actor: Actor, input: Resid
         .returning();
       const id = row.id;
       const presented = presentResident(row, c);
-      await audit(tx as any, actor, {
+      await audit.record(tx as any, actor, {
         action: "create",
         entity: "resident",
         entityId: id,
@@ -317,8 +319,7 @@ export async function updateResident(
 ) {
   authorize(actor, "resident.write");
   const v = validate(input, false);
-  const before = await loadRow(ctx, id);
-  authorizeScope(actor, before.orgPath);
+  const before = await loadRow(ctx, actor, id);
   const h =
     input.householdId && input.householdId !== before.householdId
       ? await householdInScope(ctx, actor, input.householdId)
@@ -369,7 +370,7 @@ export async function updateResident(
       }
       const [row] = ((await tx.execute(rawSelect(id))) as any).rows as ResidentRow[];
       const after = presentResident(row, c);
-      await audit(tx as any, actor, {
+      await audit.record(tx as any, actor, {
         action: "update",
         entity: "resident",
         entityId: id,

@@ -1,14 +1,26 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { IMAGE_EXT, MAX_ATTACHMENT_BYTES, sniffImage } from "../../../domain/files/image.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import { scopeWhere } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
 import { AppError, NotFound } from "../../platform/errors.ts";
-import { authorize, authorizeScope } from "../../platform/policy.ts";
-import { idParams, stdErrors } from "../../platform/schemas.ts";
-import { getOrder } from "./service.ts";
+import { authorize } from "../../platform/policy.ts";
+import { IdParams, Items, Line, type Static, Str, stdErrors, Time, Type } from "../../platform/schemas.ts";
+import { orderPolicy } from "./policy.ts";
+import { loadOrder } from "./service.ts";
+
+const AttachmentSchema = Type.Object({
+  id: Type.Integer(),
+  filename: Str,
+  mime: Str,
+  size: Type.Integer(),
+  sha256: Str,
+  createdAt: Time,
+});
 
 // Photos on an order (a worker's "resolved, see photo"). Stored under the data folder by content hash,
 // so the same photo twice is one file and a file's name proves its content.
@@ -21,7 +33,8 @@ async function saveAttachment(
   body: Buffer,
 ) {
   authorize(actor, "order.act");
-  const { row } = await getOrder(ctx, actor, orderId);
+  const row = await loadOrder(ctx, actor, orderId);
+  orderPolicy.authorize(actor, "attach", row);
   const type = sniffImage(body);
   if (!type) throw new AppError(415, "unsupported_media_type", "只能上传图片（JPEG、PNG、WebP、GIF）");
   const sha256 = crypto.createHash("sha256").update(body).digest("hex");
@@ -38,17 +51,18 @@ async function saveAttachment(
     `insert into attachments (order_id, filename, mime, size, sha256, storage_path, uploaded_by) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
     [orderId, filename.slice(0, 200), type, body.length, sha256, rel, actor.id],
   );
-  await audit(ctx.database.db, actor, {
+  await audit.record(ctx.database.db, actor, {
     action: "attach",
     entity: "work_order",
     entityId: orderId,
     orgPath: row.orgPath,
     after: { attachmentId: a.id, sha256, size: body.length },
   });
-  return { id: a.id, filename, mime: type, size: body.length, sha256 };
+  return { id: a.id, filename, mime: type, size: body.length, sha256, createdAt: new Date() };
 }
 
-export async function attachmentRoutes(app: FastifyInstance) {
+export async function attachmentRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
   // Raw image bodies up to 10 MB on this route only; Fastify answers 413 above the limit and 415 for
   // content types no parser takes.
@@ -63,16 +77,19 @@ export async function attachmentRoutes(app: FastifyInstance) {
     (_req, body, done) => done(null, body),
   );
 
-  app.post<{ Params: { id: number }; Querystring: { filename?: string }; Body: Buffer }>(
+  app.post(
     "/api/orders/:id/attachments",
     {
       bodyLimit: MAX_ATTACHMENT_BYTES,
       schema: {
         tags: ["workOrders"],
         summary: "上传工单照片（图片，≤ 10 MB，请求体为图片本身）",
-        params: idParams,
-        querystring: { type: "object", properties: { filename: { type: "string", maxLength: 200 } } },
-        response: { 201: { type: "object", additionalProperties: true }, ...stdErrors },
+        params: IdParams,
+        querystring: Type.Object(
+          { filename: Type.Optional(Line({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: AttachmentSchema, ...stdErrors },
       },
     },
     async (req, reply) => {
@@ -80,23 +97,32 @@ export async function attachmentRoutes(app: FastifyInstance) {
         throw new AppError(415, "unsupported_media_type", "只能上传图片（JPEG、PNG、WebP、GIF）");
       return reply
         .status(201)
-        .send(await saveAttachment(ctx, req.actor, req.params.id, req.query.filename ?? "photo", req.body));
+        .send(
+          await saveAttachment(
+            ctx,
+            req.actor,
+            req.params.id,
+            req.query.filename ?? "photo",
+            req.body as Buffer,
+          ),
+        );
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/orders/:id/attachments",
     {
       schema: {
         tags: ["workOrders"],
         summary: "工单照片列表",
-        params: idParams,
-        response: { 200: { type: "object", additionalProperties: true }, ...stdErrors },
+        params: IdParams,
+        response: { 200: Items(AttachmentSchema), ...stdErrors },
       },
     },
     async (req) => {
-      await getOrder(ctx, req.actor, req.params.id);
-      const items = await ctx.database.query(
+      authorize(req.actor, "order.read");
+      await loadOrder(ctx, req.actor, req.params.id);
+      const items = await ctx.database.query<Static<typeof AttachmentSchema>>(
         `select id, filename, mime, size, sha256, created_at as "createdAt" from attachments where order_id = $1 order by id`,
         [req.params.id],
       );
@@ -104,17 +130,25 @@ export async function attachmentRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/attachments/:id",
-    { schema: { tags: ["workOrders"], summary: "下载照片", params: idParams } },
+    {
+      schema: {
+        tags: ["workOrders"],
+        summary: "下载照片（图片二进制）",
+        params: IdParams,
+        response: { 200: Type.Unsafe({ type: "string", format: "binary" }), ...stdErrors },
+      },
+    },
     async (req, reply) => {
       authorize(req.actor, "order.read");
-      const [a] = await ctx.database.query<{ mime: string; storagePath: string; orgPath: string }>(
-        `select a.mime, a.storage_path as "storagePath", o.org_path as "orgPath" from attachments a join work_orders o on o.id = a.order_id where a.id = $1`,
-        [req.params.id],
+      const params: unknown[] = [req.params.id];
+      const [a] = await ctx.database.query<{ mime: string; storagePath: string }>(
+        `select a.mime, a.storage_path as "storagePath" from attachments a join work_orders o on o.id = a.order_id
+         where a.id = $1 and ${scopeWhere(req.actor, "o.org_path", params)}`,
+        params,
       );
       if (!a) throw NotFound("照片不存在");
-      authorizeScope(req.actor, a.orgPath);
       reply.type(a.mime).header("cache-control", "private, max-age=86400");
       return reply.send(fs.createReadStream(path.join(ctx.config.dataDir, a.storagePath)));
     },

@@ -213,6 +213,7 @@ function minimalOrder(categoryId: number, grid: { id: number; path: string }): N
     audit: {
       account_id: null,
       username: "test",
+      actor_kind: null,
       action: "create",
       entity: "work_order",
       org_path: grid.path,

@@ -1,4 +1,7 @@
-import type { Database } from "../../../db/client.ts";
+import { sql } from "drizzle-orm";
+import type { Database, Db } from "../../../db/client.ts";
+import * as audit from "../../platform/audit.ts";
+import { insertNotificationsSelect } from "../notifications/index.ts";
 
 /**
  * Intake writes, grouped. Every new order is an INSERT into work_orders, its first events, its dispatch
@@ -65,6 +68,7 @@ export interface NewOrder {
   audit: {
     account_id: number | null;
     username: string | null;
+    actor_kind: string | null;
     action: string;
     entity: string;
     org_path: string;
@@ -103,18 +107,18 @@ with input as (
   cross join lateral jsonb_to_recordset(i.events) as e(action text, from_state text, to_state text,
     actor_id int, actor_name text, at timestamptz, note text, detail jsonb)
 ), notices as (
-  insert into notifications (kind, order_id, recipient_org_id, org_path, title, body)
+  ${insertNotificationsSelect(`
   select m.kind, n.id, m.recipient_org_id, m.org_path, replace(m.title, '{number}', n.number), m.body
   from input i join numbered n using (k)
   cross join lateral jsonb_to_record(i.notice) as m(kind text, recipient_org_id int, org_path text, title text, body text)
-  where i.notice is not null and jsonb_typeof(i.notice) = 'object'
+  where i.notice is not null and jsonb_typeof(i.notice) = 'object'`)}
 ), audits as (
-  insert into audit_events (account_id, username, action, entity, entity_id, org_path, after, ip)
-  select a.account_id, a.username, a.action, a.entity, n.id::text, a.org_path,
+  ${audit.insertAuditSelect(`
+  select a.account_id, a.username, a.actor_kind, a.action, a.entity, n.id::text, a.org_path, null, null,
     jsonb_set(a.after, '{number}', to_jsonb(n.number)), a.ip
   from input i join numbered n using (k)
-  cross join lateral jsonb_to_record(i.audit) as a(account_id int, username text, action text, entity text,
-    org_path text, after jsonb, ip text)
+  cross join lateral jsonb_to_record(i.audit) as a(account_id int, username text, actor_kind text, action text,
+    entity text, org_path text, after jsonb, ip text)`)}
 )
 select k, id, number from numbered`;
 
@@ -227,4 +231,17 @@ export function intakeWriter(database: Database): IntakeWriter {
     writers.set(database, w);
   }
   return w;
+}
+
+/**
+ * Writes one order in the caller's transaction (care raising an urgent order with the visit that caused it):
+ * the same statement as a batch of one, so an order is stored the same way whichever path files it.
+ */
+export async function writeOrderIn(tx: Db, order: NewOrder): Promise<{ id: number; number: string }> {
+  const [before, after] = INSERT_BATCH.split("$1::jsonb");
+  const json = `[{"k":0,${JSON.stringify(order).slice(1)}]`;
+  const r = (await tx.execute(sql`${sql.raw(before)}${json}::jsonb${sql.raw(after)}`)) as unknown as {
+    rows: { id: number; number: string }[];
+  };
+  return r.rows[0];
 }

@@ -1,40 +1,94 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { type OrderState, STATE_LABELS } from "../../../domain/workflow/index.ts";
-import { Conflict, errorSchema, NotFound, TooMany } from "../../platform/errors.ts";
+import { type OrderState, PUBLIC_CLOSED_STATES, STATE_LABELS } from "../../../domain/workflow/index.ts";
+import type { AppContext } from "../../context.ts";
+import { systemPrincipal } from "../../platform/access.ts";
+import { Conflict, NotFound, TooMany } from "../../platform/errors.ts";
 import { FailureLimiter } from "../../platform/failureLimiter.ts";
-import { ORDER_COLUMNS, type OrderRow, transitionOrder } from "./service.ts";
+import { ErrorBody, Line, OneOf, Str, Type } from "../../platform/schemas.ts";
+import {
+  type PublicOrder,
+  type PublicOrderRow,
+  PublicStatusSchema,
+  presentPublicOrder,
+  presentPublicStatus,
+} from "./presenter.ts";
+import { transitionOrder } from "./service.ts";
 
-// The resident's status page: no account, just the order number and the last four digits of the phone
-// the request came from. Wrong digits are a 404 (no hint whether the number exists) and are rate-limited.
+// The public faces of work orders: what Open311 lists, and the resident's status page (no account, just
+// the order number and the last four digits of the phone the request came from). Everything leaves
+// through the public presenter.
 
-const PUBLIC_STEPS = new Set([
-  "receive",
-  "dispatch",
-  "accept",
-  "arrive",
-  "plan",
-  "reply",
-  "resolve",
-  "verify",
-  "close",
-  "reopen",
-  "rework",
-]);
+const PUBLIC_COLUMNS = `o.id, o.number, o.state, c.code as "categoryCode", c.name as "categoryName", c.department,
+  c.visibility, c.public_wording as "publicWording", o.description, o.address, o.building_id as "buildingId",
+  b.address as "buildingAddress", o.lat, o.long, u.name as "orgName", o.created_at as "createdAt",
+  o.updated_at as "updatedAt", o.next_due_at as "nextDueAt", o.caller_name as "callerName",
+  (select r.name from residents r where r.id = o.resident_id) as "residentName"`;
+const PUBLIC_FROM = `work_orders o join categories c on c.id = o.category_id join org_units u on u.id = o.org_unit_id
+  left join buildings b on b.id = o.building_id`;
 
-export async function publicOrderRoutes(app: FastifyInstance) {
+export interface PublicFilter {
+  ids?: number[];
+  serviceCodes?: string[];
+  from?: Date;
+  to?: Date;
+  status?: "open" | "closed";
+  limit: number;
+}
+
+/** Orders a stranger may see, newest first. Hidden categories are left out entirely. */
+export async function listPublic(ctx: AppContext, f: PublicFilter): Promise<PublicOrder[]> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const conds = ["c.visibility <> 'hidden'"];
+  if (f.ids) conds.push(`o.id = any(${p(f.ids)}::int[])`);
+  if (f.serviceCodes) conds.push(`c.code = any(${p(f.serviceCodes)}::text[])`);
+  if (f.from) conds.push(`o.created_at >= ${p(f.from)}`);
+  if (f.to) conds.push(`o.created_at <= ${p(f.to)}`);
+  if (f.status) {
+    const closed = `o.state = any(${p(PUBLIC_CLOSED_STATES)}::text[])`;
+    conds.push(f.status === "closed" ? closed : `not ${closed}`);
+  }
+  const rows = await ctx.database.query<PublicOrderRow>(
+    `select ${PUBLIC_COLUMNS} from ${PUBLIC_FROM} where ${conds.join(" and ")} order by o.id desc limit ${f.limit}`,
+    params,
+  );
+  return rows.map(presentPublicOrder);
+}
+
+/** One order by the token Open311 handed its client; null when unknown. */
+export async function publicIdByToken(ctx: AppContext, token: string): Promise<number | null> {
+  const [row] = await ctx.database.query<{ id: number }>(
+    `select o.id from work_orders o join categories c on c.id = o.category_id
+     where o.open311_token = $1 and c.visibility <> 'hidden'`,
+    [token],
+  );
+  return row?.id ?? null;
+}
+
+const rater = systemPrincipal("public_rating", "居民（评价页）");
+
+export async function publicOrderRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
   const limiter = new FailureLimiter(5, 10 * 60_000);
 
-  async function lookup(ip: string, number: string, phone4: string): Promise<OrderRow> {
+  async function lookup(ip: string, number: string, phone4: string) {
     const wait = limiter.retryAfter(ip);
     if (wait > 0) throw TooMany("查询错误次数过多，请稍后再试", wait);
     const [row] = await ctx.database.query<
-      OrderRow & { callerPhoneTail: string | null; ratedAt: Date | null; ratingComment: string | null }
+      PublicOrderRow & {
+        callerPhoneTail: string | null;
+        ratedAt: Date | null;
+        satisfaction: string | null;
+        version: number;
+      }
     >(
-      `select ${ORDER_COLUMNS}, o.caller_phone_tail as "callerPhoneTail", o.rated_at as "ratedAt", o.rating_comment as "ratingComment"
-       from work_orders o join categories c on c.id = o.category_id join org_units u on u.id = o.org_unit_id where o.number = $1`,
+      `select ${PUBLIC_COLUMNS}, o.caller_phone_tail as "callerPhoneTail", o.rated_at as "ratedAt",
+         o.satisfaction, o.version from ${PUBLIC_FROM} where o.number = $1`,
       [number],
     );
+    // Wrong digits are a 404 like an unknown number: no hint whether the number exists.
     if (!row?.callerPhoneTail || row.callerPhoneTail !== phone4) {
       limiter.fail(ip);
       throw NotFound("未找到该工单，请核对工单号和手机号后四位");
@@ -42,13 +96,11 @@ export async function publicOrderRoutes(app: FastifyInstance) {
     return row;
   }
 
-  const params = {
-    type: "object",
-    properties: { number: { type: "string", pattern: "^\\d{8,20}$" } },
-    required: ["number"],
-  } as const;
+  const params = Type.Object({ number: Line({ maxLength: 24, pattern: "^\\d{8,20}$" }) });
+  const phone4 = Line({ maxLength: 4, pattern: "^\\d{4}$" });
+  const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 
-  app.get<{ Params: { number: string }; Querystring: { phone4: string } }>(
+  app.get(
     "/api/public/orders/:number",
     {
       config: { public: true },
@@ -56,55 +108,21 @@ export async function publicOrderRoutes(app: FastifyInstance) {
         tags: ["public"],
         summary: "居民查询工单进度（工单号 + 手机号后四位）",
         params,
-        querystring: {
-          type: "object",
-          properties: { phone4: { type: "string", pattern: "^\\d{4}$" } },
-          required: ["phone4"],
-        },
-        response: {
-          200: { type: "object", additionalProperties: true },
-          404: errorSchema,
-          429: errorSchema,
-          400: errorSchema,
-        },
+        querystring: Type.Object({ phone4 }),
+        response: { 200: PublicStatusSchema, ...errors },
       },
     },
     async (req) => {
-      const row = (await lookup(req.ip, req.params.number, req.query.phone4)) as any;
+      const row = await lookup(req.ip, req.params.number, req.query.phone4);
       const events = await ctx.database.query<{ action: string; toState: string; at: Date }>(
         `select action, to_state as "toState", at from work_order_events where order_id = $1 order by id`,
         [row.id],
       );
-      return {
-        number: row.number,
-        category: row.categoryName,
-        state: row.state,
-        stateLabel: STATE_LABELS[row.state as OrderState] ?? row.state,
-        createdAt: row.createdAt,
-        orgName: row.orgName,
-        canRate: row.state === "callback" && !row.ratedAt,
-        rated: !!row.ratedAt,
-        satisfaction: row.satisfaction,
-        timeline: events
-          .filter((e) => PUBLIC_STEPS.has(e.action))
-          .map((e) => ({
-            at: e.at,
-            state: e.toState,
-            label: STATE_LABELS[e.toState as OrderState] ?? e.toState,
-          })),
-      };
+      return presentPublicStatus(row, events);
     },
   );
 
-  app.post<{
-    Params: { number: string };
-    Body: {
-      phone4: string;
-      solved: boolean;
-      satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied";
-      comment?: string;
-    };
-  }>(
+  app.post(
     "/api/public/orders/:number/rating",
     {
       config: { public: true },
@@ -112,35 +130,27 @@ export async function publicOrderRoutes(app: FastifyInstance) {
         tags: ["public"],
         summary: "居民评价：是否解决、满意度、意见（每单一次）",
         params,
-        body: {
-          type: "object",
-          properties: {
-            phone4: { type: "string", pattern: "^\\d{4}$" },
-            solved: { type: "boolean" },
-            satisfaction: { type: "string", enum: ["satisfied", "basically_satisfied", "unsatisfied"] },
-            comment: { type: "string", maxLength: 500 },
+        body: Type.Object(
+          {
+            phone4,
+            solved: Type.Boolean(),
+            satisfaction: OneOf(["satisfied", "basically_satisfied", "unsatisfied"] as const),
+            comment: Type.Optional(Type.String({ maxLength: 500 })),
           },
-          required: ["phone4", "solved", "satisfaction"],
-          additionalProperties: false,
-        },
-        response: {
-          200: { type: "object", additionalProperties: true },
-          404: errorSchema,
-          409: errorSchema,
-          429: errorSchema,
-          400: errorSchema,
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ state: Str, stateLabel: Str }), ...errors },
       },
     },
     async (req) => {
-      const row = (await lookup(req.ip, req.params.number, req.body.phone4)) as any;
+      const row = await lookup(req.ip, req.params.number, req.body.phone4);
       if (row.ratedAt) throw Conflict("该工单已评价，感谢您的反馈");
       if (row.state !== "callback") throw Conflict("工单尚未办结核查，暂不能评价", { state: row.state });
       const { solved, satisfaction } = req.body;
       const action = solved && satisfaction !== "unsatisfied" ? "close" : "reopen";
       const r = await transitionOrder(
         ctx,
-        null,
+        rater,
         row.id,
         action,
         { version: row.version, callback: { solved, satisfaction } },

@@ -1,117 +1,129 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { ORDER_ACTIONS, type OrderAction } from "../../../domain/workflow/index.ts";
-import { idParams, stdErrors } from "../../platform/schemas.ts";
-import { listNotifications } from "../notifications/service.ts";
-import { type CategoryInput, createCategory, listCategories, updateCategory } from "./categories.ts";
-import { orderSchema, presentOrder } from "./presenter.ts";
+import { ORDER_ACTIONS, ORDER_STATES } from "../../../domain/workflow/index.ts";
 import {
-  CHANNELS,
-  type CreateOrderInput,
+  Id,
+  IdParams,
+  Int,
+  ItemsTotal,
+  Line,
+  OneOf,
+  Page,
+  PageSize,
+  Str,
+  stdErrors,
+  Text,
+  Type,
+} from "../../platform/schemas.ts";
+import { CategorySchema, createCategory, listCategories, updateCategory } from "./categories.ts";
+import { CHANNELS, EventSchema, OrderSchema, presentOrder } from "./presenter.ts";
+import {
   createOrder,
   getOrder,
   likelyDuplicates,
   listOrders,
-  type TransitionInput,
   transitionOrder,
   workerQueue,
 } from "./service.ts";
 
-const list = {
-  type: "object",
-  properties: { items: { type: "array", items: orderSchema }, total: { type: "integer" } },
-} as const;
+const T = ["workOrders"];
+const OrderList = ItemsTotal(OrderSchema);
 
-export async function workOrderRoutes(app: FastifyInstance) {
+const categoryFields = {
+  code: Line({ maxLength: 40, pattern: "^[a-z][a-z0-9_]{1,39}$" }),
+  name: Line({ minLength: 1, maxLength: 30 }),
+  slaPolicy: Line({ maxLength: 20 }),
+  ownerRole: Line({ maxLength: 30 }),
+  department: Type.Union([Line({ maxLength: 60 }), Type.Null()]),
+  active: Type.Boolean(),
+  sortOrder: Int(0, 10_000),
+  visibility: OneOf(["public", "private", "hidden"] as const),
+  publicWording: Type.Union([Line({ maxLength: 40 }), Type.Null()]),
+};
+const { code: _code, ...patchFields } = categoryFields; // the code is the key Open311 clients use: fixed
+
+export async function workOrderRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
 
-  const categoryProps = {
-    code: { type: "string", maxLength: 40 },
-    name: { type: "string", minLength: 1, maxLength: 30 },
-    slaPolicy: { type: "string", maxLength: 20 },
-    ownerRole: { type: "string", maxLength: 30 },
-    department: { type: ["string", "null"], maxLength: 60 },
-    active: { type: "boolean" },
-    sortOrder: { type: "integer", minimum: 0, maximum: 10000 },
-  } as const;
-  const { code: _code, ...patchProps } = categoryProps; // the code is the key Open311 clients use: fixed
-  const items = {
-    type: "object",
-    properties: { items: { type: "array", items: { type: "object", additionalProperties: true } } },
-  } as const;
-
-  app.get<{ Querystring: { q?: string; all?: boolean } }>(
+  app.get(
     "/api/categories",
     {
       schema: {
-        tags: ["workOrders"],
+        tags: T,
         summary: "诉求分类（支持拼音首字母搜索；all=true 含停用分类，需分类管理权限）",
-        querystring: {
-          type: "object",
-          properties: { q: { type: "string", maxLength: 20 }, all: { type: "boolean" } },
-          additionalProperties: false,
-        },
-        response: { 200: items, ...stdErrors },
+        querystring: Type.Object(
+          { q: Type.Optional(Line({ maxLength: 20 })), all: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(CategorySchema) }), ...stdErrors },
       },
     },
     async (req) => ({ items: await listCategories(ctx, req.actor, req.query.q, req.query.all === true) }),
   );
 
-  app.post<{ Body: CategoryInput & { code: string; name: string; slaPolicy: string; ownerRole: string } }>(
+  app.post(
     "/api/categories",
     {
       schema: {
-        tags: ["workOrders"],
-        summary: "新增诉求分类",
-        body: {
-          type: "object",
-          properties: categoryProps,
-          required: ["code", "name", "slaPolicy", "ownerRole"],
-          additionalProperties: false,
-        },
-        response: { 201: { type: "object", additionalProperties: true }, ...stdErrors },
+        tags: T,
+        summary: "新增诉求分类（区级）",
+        body: Type.Object(
+          {
+            code: categoryFields.code,
+            name: categoryFields.name,
+            slaPolicy: categoryFields.slaPolicy,
+            ownerRole: categoryFields.ownerRole,
+            department: Type.Optional(categoryFields.department),
+            active: Type.Optional(categoryFields.active),
+            sortOrder: Type.Optional(categoryFields.sortOrder),
+            visibility: Type.Optional(categoryFields.visibility),
+            publicWording: Type.Optional(categoryFields.publicWording),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.Integer() }), ...stdErrors },
       },
     },
     async (req, reply) => reply.status(201).send(await createCategory(ctx, req.actor, req.body)),
   );
 
-  app.patch<{ Params: { id: number }; Body: CategoryInput }>(
+  app.patch(
     "/api/categories/:id",
     {
       schema: {
-        tags: ["workOrders"],
-        summary: "修改诉求分类（名称、默认时限规则、责任角色或部门、停用）",
-        params: idParams,
-        body: { type: "object", properties: patchProps, additionalProperties: false },
-        response: { 200: { type: "object", additionalProperties: true }, ...stdErrors },
+        tags: T,
+        summary: "修改诉求分类（名称、默认时限规则、责任角色或部门、公开范围、停用；区级）",
+        params: IdParams,
+        body: Type.Partial(Type.Object(patchFields), { additionalProperties: false }),
+        response: { 200: CategorySchema, ...stdErrors },
       },
     },
     async (req) => updateCategory(ctx, req.actor, req.params.id, req.body),
   );
 
-  app.post<{ Body: CreateOrderInput }>(
+  app.post(
     "/api/orders",
     {
       schema: {
-        tags: ["workOrders"],
+        tags: T,
         summary: "受理诉求，按地址路由到网格并派单",
-        body: {
-          type: "object",
-          properties: {
-            channel: { type: "string", enum: [...CHANNELS] },
-            categoryCode: { type: "string", maxLength: 40 },
-            description: { type: "string", minLength: 1, maxLength: 2000 },
-            callerName: { type: "string", maxLength: 30 },
-            callerPhone: { type: "string", maxLength: 20 },
-            residentId: { type: "integer", minimum: 1 },
-            buildingId: { type: "integer", minimum: 1 },
-            orgUnitId: { type: "integer", minimum: 1 },
-            address: { type: "string", maxLength: 200 },
-            dispatch: { type: "boolean" },
+        body: Type.Object(
+          {
+            channel: OneOf(CHANNELS),
+            categoryCode: Line({ maxLength: 40 }),
+            description: Text({ minLength: 1, maxLength: 2000 }),
+            callerName: Type.Optional(Line({ maxLength: 30 })),
+            callerPhone: Type.Optional(Line({ maxLength: 20 })),
+            residentId: Type.Optional(Id),
+            buildingId: Type.Optional(Id),
+            orgUnitId: Type.Optional(Id),
+            address: Type.Optional(Line({ maxLength: 200 })),
+            dispatch: Type.Optional(Type.Boolean()),
           },
-          required: ["channel", "categoryCode", "description"],
-          additionalProperties: false,
-        },
-        response: { 201: orderSchema, ...stdErrors },
+          { additionalProperties: false },
+        ),
+        response: { 201: OrderSchema, ...stdErrors },
       },
     },
     async (req, reply) => {
@@ -121,34 +133,24 @@ export async function workOrderRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{
-    Querystring: {
-      state?: string;
-      org?: number;
-      overdue?: boolean;
-      q?: string;
-      page: number;
-      pageSize: number;
-    };
-  }>(
+  app.get(
     "/api/orders",
     {
       schema: {
-        tags: ["workOrders"],
+        tags: T,
         summary: "工单列表（超时优先，按时限排序）",
-        querystring: {
-          type: "object",
-          properties: {
-            state: { type: "string", maxLength: 20 },
-            org: { type: "integer", minimum: 1 },
-            overdue: { type: "boolean" },
-            q: { type: "string", maxLength: 30 },
-            page: { type: "integer", minimum: 1, default: 1 },
-            pageSize: { type: "integer", minimum: 1, maximum: 200, default: 50 },
+        querystring: Type.Object(
+          {
+            state: Type.Optional(OneOf(["active", ...ORDER_STATES] as const)),
+            org: Type.Optional(Id),
+            overdue: Type.Optional(Type.Boolean()),
+            q: Type.Optional(Line({ maxLength: 30 })),
+            page: Page,
+            pageSize: PageSize(200, 50),
           },
-          additionalProperties: false,
-        },
-        response: { 200: list, ...stdErrors },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrderList, ...stdErrors },
       },
     },
     async (req) => {
@@ -161,9 +163,9 @@ export async function workOrderRoutes(app: FastifyInstance) {
     "/api/orders/queue",
     {
       schema: {
-        tags: ["workOrders"],
+        tags: T,
         summary: "我的待办（按剩余时限排序）",
-        response: { 200: list, ...stdErrors },
+        response: { 200: OrderList, ...stdErrors },
       },
     },
     async (req) => {
@@ -172,21 +174,15 @@ export async function workOrderRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/orders/:id",
     {
       schema: {
-        tags: ["workOrders"],
+        tags: T,
         summary: "工单详情与时间线",
-        params: idParams,
+        params: IdParams,
         response: {
-          200: {
-            type: "object",
-            properties: {
-              order: orderSchema,
-              events: { type: "array", items: { type: "object", additionalProperties: true } },
-            },
-          },
+          200: Type.Object({ order: OrderSchema, events: Type.Array(EventSchema) }),
           ...stdErrors,
         },
       },
@@ -197,14 +193,14 @@ export async function workOrderRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/orders/:id/duplicates",
     {
       schema: {
-        tags: ["workOrders"],
-        summary: "疑似重复工单（同楼栋同分类 24 小时内）",
-        params: idParams,
-        response: { 200: list, ...stdErrors },
+        tags: T,
+        summary: "疑似重复工单（同楼栋同分类 24 小时内，本辖区内）",
+        params: IdParams,
+        response: { 200: OrderList, ...stdErrors },
       },
     },
     async (req) => {
@@ -213,95 +209,60 @@ export async function workOrderRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: number; action: OrderAction }; Body: TransitionInput }>(
+  app.post(
     "/api/orders/:id/actions/:action",
     {
       schema: {
-        tags: ["workOrders"],
+        tags: T,
         summary:
           "工单流转：派单、签收、到场、办结、退单、吹哨、核查、回访、合并、作废、延期…（version 用于并发控制）",
-        params: {
-          type: "object",
-          properties: {
-            id: { type: "integer", minimum: 1 },
-            action: { type: "string", enum: [...ORDER_ACTIONS] },
-          },
-          required: ["id", "action"],
-        },
-        body: {
-          type: "object",
-          properties: {
-            version: { type: "integer", minimum: 0 },
-            note: { type: "string", maxLength: 1000 },
-            reason: { type: "string", maxLength: 1000 },
-            orgUnitId: { type: "integer", minimum: 1 },
-            intoOrderId: { type: "string", maxLength: 20 },
-            escalateTo: {
-              type: "object",
-              properties: {
-                level: { type: "string", enum: ["street", "department"] },
-                unitId: { type: "string", maxLength: 60 },
-              },
-              required: ["level", "unitId"],
-            },
-            extra: {
-              type: "object",
-              properties: {
-                amount: { type: "number", exclusiveMinimum: 0 },
-                unit: { type: "string", enum: ["minutes", "hours", "days"] },
-              },
-              required: ["amount", "unit"],
-            },
-            callback: {
-              type: "object",
-              properties: {
-                solved: { type: "boolean" },
-                satisfaction: {
-                  type: ["string", "null"],
-                  enum: ["satisfied", "basically_satisfied", "unsatisfied", null],
+        params: Type.Object({ id: Id, action: OneOf(ORDER_ACTIONS) }),
+        body: Type.Object(
+          {
+            version: Int(0, 1_000_000),
+            note: Type.Optional(Text({ maxLength: 1000 })),
+            reason: Type.Optional(Text({ maxLength: 1000 })),
+            orgUnitId: Type.Optional(Id),
+            intoOrderId: Type.Optional(Line({ maxLength: 20, pattern: "^\\d{1,10}$" })),
+            escalateTo: Type.Optional(
+              Type.Object(
+                {
+                  level: OneOf(["street", "department"] as const),
+                  unitId: Line({ minLength: 1, maxLength: 60 }),
                 },
-              },
-              required: ["solved", "satisfaction"],
-            },
+                { additionalProperties: false },
+              ),
+            ),
+            extra: Type.Optional(
+              Type.Object(
+                {
+                  amount: Type.Number({ exclusiveMinimum: 0, maximum: 129_600 }),
+                  unit: OneOf(["minutes", "hours", "days"] as const),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+            callback: Type.Optional(
+              Type.Object(
+                {
+                  solved: Type.Boolean(),
+                  satisfaction: Type.Union([
+                    OneOf(["satisfied", "basically_satisfied", "unsatisfied"] as const),
+                    Type.Null(),
+                  ]),
+                },
+                { additionalProperties: false },
+              ),
+            ),
           },
-          required: ["version"],
-          additionalProperties: false,
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          200: {
-            type: "object",
-            properties: { id: { type: "integer" }, state: { type: "string" }, version: { type: "integer" } },
-          },
+          200: Type.Object({ id: Type.Integer(), state: Str, version: Type.Integer() }),
           ...stdErrors,
         },
       },
     },
     async (req) => transitionOrder(ctx, req.actor, req.params.id, req.params.action, req.body),
-  );
-
-  app.get<{ Querystring: { state?: string; limit: number } }>(
-    "/api/notifications",
-    {
-      schema: {
-        tags: ["workOrders"],
-        summary: "消息发送记录（派单、预警、超时、回访）",
-        querystring: {
-          type: "object",
-          properties: {
-            state: { type: "string", enum: ["pending", "sent", "failed"] },
-            limit: { type: "integer", minimum: 1, maximum: 500, default: 100 },
-          },
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: "object",
-            properties: { items: { type: "array", items: { type: "object", additionalProperties: true } } },
-          },
-          ...stdErrors,
-        },
-      },
-    },
-    async (req) => ({ items: await listNotifications(ctx, req.actor, req.query) }),
   );
 }

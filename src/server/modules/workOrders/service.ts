@@ -2,94 +2,35 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { workOrderEvents, workOrders } from "../../../db/schema/index.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
-import { subtreePattern } from "../../../domain/org/scope.ts";
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import {
   ACTION_LABELS,
+  ACTIVE_STATES,
   applyTransition,
   type Role as FlowRole,
   newWorkOrder,
   type OrderAction,
+  OVERDUE_STATES,
+  QUEUE_STATES,
   TRANSITION_ERROR_STATUS,
   type TransitionPayload,
 } from "../../../domain/workflow/index.ts";
-import type { Actor, AppContext } from "../../context.ts";
-import { audit } from "../../platform/audit.ts";
+import type { AppContext, Principal } from "../../context.ts";
+import { canSee, scopeWhere } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
-import { authorize, authorizeScope } from "../../platform/policy.ts";
-import { enqueue } from "../notifications/service.ts";
-import { unitById } from "../orgs/service.ts";
+import { authorize } from "../../platform/policy.ts";
+import * as notifications from "../notifications/index.ts";
+import { unitById } from "../orgs/index.ts";
 import { categoryByCode } from "./categories.ts";
 import { slaColumns, toDomain, toFlow } from "./flow.ts";
-import { intakeWriter } from "./intake.ts";
-import type { Known } from "./presenter.ts";
-
-export const CHANNELS = [
-  "hotline_12345",
-  "care_hotline",
-  "walk_in",
-  "resident_app",
-  "grid_patrol",
-  "open311",
-] as const;
-export type Channel = (typeof CHANNELS)[number];
-export const CHANNEL_LABELS: Record<Channel, string> = {
-  hotline_12345: "12345热线",
-  care_hotline: "爱心专班热线",
-  walk_in: "窗口来访",
-  resident_app: "居民端",
-  grid_patrol: "网格巡查",
-  open311: "Open311 接口",
-};
-
-export const ACTIVE_STATES = [
-  "received",
-  "dispatched",
-  "accepted",
-  "on_site",
-  "planned",
-  "replied",
-  "returned",
-  "escalated",
-  "reopened",
-  "resolved",
-  "callback",
-];
-
-export interface OrderRow {
-  id: number;
-  number: string;
-  channel: string;
-  categoryId: number;
-  categoryName: string;
-  slaPolicy: string;
-  state: string;
-  version: number;
-  description: string;
-  residentId: number | null;
-  callerName: string | null;
-  callerPhoneCipher: string | null;
-  address: string | null;
-  buildingId: number | null;
-  orgUnitId: number;
-  orgPath: string;
-  orgName: string;
-  routedLevel: string;
-  assigneeId: number | null;
-  flow: unknown;
-  nextDueAt: Date | null;
-  overdueAt: Date | null;
-  createdAt: Date;
-  resolvedAt: Date | null;
-  closedAt: Date | null;
-  satisfaction: string | null;
-  ratingComment: string | null;
-  callbackSolved: boolean | null;
-  mergedIntoId: number | null;
-}
+import { intakeWriter, type NewOrder, writeOrderIn } from "./intake.ts";
+import { orderPolicy, ruleFor } from "./policy.ts";
+import { CHANNEL_LABELS, type Channel, flowRolesOf, type Known, type OrderRow } from "./presenter.ts";
 
 export const ORDER_COLUMNS = `o.id, o.number, o.channel, o.category_id as "categoryId", c.name as "categoryName", o.sla_policy as "slaPolicy",
-  o.state, o.version, o.description, o.resident_id as "residentId", o.caller_name as "callerName",
+  c.owner_role as "categoryOwnerRole", o.state, o.version, o.description, o.resident_id as "residentId",
+  (select r.family_doctor_id from residents r where r.id = o.resident_id) as "residentDoctorId", o.caller_name as "callerName",
   o.caller_phone_cipher as "callerPhoneCipher", o.address, o.building_id as "buildingId", o.org_unit_id as "orgUnitId",
   o.org_path as "orgPath", u.name as "orgName", o.routed_level as "routedLevel", o.assignee_id as "assigneeId", o.flow,
   o.next_due_at as "nextDueAt", o.overdue_at as "overdueAt", o.created_at as "createdAt", o.resolved_at as "resolvedAt",
@@ -120,41 +61,50 @@ interface Place {
   address: string | null;
 }
 
-/** Where an order goes: the resident's or building's grid, or the unit named; 属地兜底 when no grid is known. */
-async function resolvePlace(ctx: AppContext, input: CreateOrderInput): Promise<Place> {
+/**
+ * Where an order goes: the resident's or building's grid, or the unit named; 属地兜底 when no grid is known.
+ * A resident, building or unit the caller cannot see is answered exactly as one that does not exist.
+ */
+async function resolvePlace(ctx: AppContext, who: Principal, input: CreateOrderInput): Promise<Place> {
   const q = ctx.database.query.bind(ctx.database);
   let buildingId = input.buildingId ?? null;
   let address = input.address?.trim() || null;
   if (input.residentId) {
+    const params: unknown[] = [input.residentId];
     const [r] = await q<{ buildingId: number | null; address: string }>(
-      `select building_id as "buildingId", address from residents where id = $1`,
-      [input.residentId],
+      `select building_id as "buildingId", address from residents r
+       where r.id = $1 and ${scopeWhere(who, "r.org_path", params, { collate: "C" })}`,
+      params,
     );
     if (!r) throw Invalid("居民不存在", [{ field: "residentId", message: "居民: 不存在" }]);
     buildingId ??= r.buildingId;
     address ??= r.address;
   }
-  // A unit the agent picked by hand wins over the one the address implies (the resident stays linked).
-  if (buildingId && !input.orgUnitId) {
+  if (buildingId) {
     // A building sits in a micro-grid; orders go to the grid above it.
+    const params: unknown[] = [buildingId];
     const [b] = await q<{ address: string; gridId: number; gridPath: string; gridName: string }>(
       `select b.address, g.id as "gridId", g.path as "gridPath", g.name as "gridName" from buildings b
-       join org_units m on m.id = b.org_unit_id join org_units g on g.id = m.parent_id where b.id = $1`,
-      [buildingId],
+       join org_units m on m.id = b.org_unit_id join org_units g on g.id = m.parent_id
+       where b.id = $1 and ${scopeWhere(who, "b.org_path", params)}`,
+      params,
     );
     if (!b) throw Invalid("楼栋不存在", [{ field: "buildingId", message: "楼栋: 不存在" }]);
-    return {
-      orgUnitId: b.gridId,
-      orgPath: b.gridPath,
-      orgName: b.gridName,
-      kind: "grid",
-      buildingId,
-      address: address ?? b.address,
-    };
+    // A unit the agent picked by hand wins over the one the address implies (the resident stays linked).
+    if (!input.orgUnitId)
+      return {
+        orgUnitId: b.gridId,
+        orgPath: b.gridPath,
+        orgName: b.gridName,
+        kind: "grid",
+        buildingId,
+        address: address ?? b.address,
+      };
   }
   if (input.orgUnitId) {
     let u = await unitById(ctx.database, input.orgUnitId);
-    if (!u) throw Invalid("组织不存在", [{ field: "orgUnitId", message: "所属网格: 不存在" }]);
+    if (!u || !canSee(who, u.path))
+      throw Invalid("组织不存在", [{ field: "orgUnitId", message: "所属网格: 不存在" }]);
     if (u.kind === "micro_grid" && u.parentId) u = (await unitById(ctx.database, u.parentId)) ?? u;
     if (u.kind === "district" || u.kind === "micro_grid") {
       throw Invalid("请指定到街道、社区或网格", [
@@ -168,8 +118,6 @@ async function resolvePlace(ctx: AppContext, input: CreateOrderInput): Promise<P
   ]);
 }
 
-export const flowRoles = (actor: Actor): FlowRole[] => [actor.role as FlowRole];
-
 /** Set by Open311 intake, stored in the same write as the order. */
 export interface OrderExtras {
   lat?: number | null;
@@ -177,19 +125,31 @@ export interface OrderExtras {
   open311Token?: string | null;
 }
 
+/** The name a timeline shows for whoever acted. */
+const actorNameOf = (who: Principal) => who.displayName;
+const accountIdOf = (who: Principal | null) => (who?.kind === "account" ? who.id : null);
+
+/** An order validated and routed, ready to be written (by the intake writer, or in a caller's transaction). */
+export interface PreparedOrder {
+  write: NewOrder;
+  /** The stored row but for its id and number, for presenting without reading it back. */
+  row: Omit<OrderRow, "id" | "number">;
+  known: Known;
+}
+
 /**
- * Files an order: validates, routes it, dispatches it to the routed unit (unless told not to) and writes
- * it with its events, dispatch message and audit entry in one statement through the intake writer.
- * Returns the stored row, so the caller can present it without reading it back.
+ * Validates and routes an order and dispatches it to the routed unit (unless told not to), reading what it
+ * needs now; nothing is written yet. Everything the write needs (events, dispatch message, audit entry)
+ * travels with it, so one statement stores it all.
  */
-export async function createOrder(
+export async function prepareOrder(
   ctx: AppContext,
-  actor: Actor,
+  who: Principal,
   input: CreateOrderInput,
   now = new Date(),
   extras: OrderExtras = {},
-): Promise<{ id: number; number: string; row: OrderRow; known: Known }> {
-  authorize(actor, "order.create");
+): Promise<PreparedOrder> {
+  orderPolicy.authorize(who, "create");
   const cat = await categoryByCode(ctx.database, input.categoryCode);
   if (!cat?.active)
     throw Invalid("未知的诉求分类", [{ field: "categoryCode", message: "诉求分类: 未知或已停用" }]);
@@ -202,8 +162,7 @@ export async function createOrder(
     if (!phone)
       throw Invalid("来电号码格式不正确", [{ field: "callerPhone", message: "来电号码: 应为 11 位手机号" }]);
   }
-  const place = await resolvePlace(ctx, input);
-  if (!place.orgPath.startsWith(actor.orgPath)) throw Forbidden("事发地点不在您的管辖范围内");
+  const place = await resolvePlace(ctx, who, input);
 
   let order = newWorkOrder("0", now);
   const at = now.toISOString();
@@ -211,9 +170,8 @@ export async function createOrder(
     action,
     from_state: from,
     to_state: to,
-    // Open311 acts without an account (id 0): its name says who.
-    actor_id: actor.id || null,
-    actor_name: actor.displayName,
+    actor_id: accountIdOf(who),
+    actor_name: actorNameOf(who),
     at,
     note,
     detail: detail ?? null,
@@ -223,7 +181,7 @@ export async function createOrder(
     const r = applyTransition(
       order,
       "dispatch",
-      { id: String(actor.id), roles: [...flowRoles(actor), "system"] },
+      { id: String(accountIdOf(who) ?? "system"), roles: [...flowRolesOf(who), "system"] },
       now,
       { assignee: String(place.orgUnitId) },
     );
@@ -238,7 +196,8 @@ export async function createOrder(
   const flow = toFlow(order);
   const callerName = input.callerName?.trim() || null;
   const callerPhoneCipher = phone ? c.encrypt(phone) : null;
-  const { id, number } = await intakeWriter(ctx.database).write({
+  const by = audit.principalColumns(who);
+  const write: NewOrder = {
     day_key: shanghaiDate(now).replaceAll("-", ""),
     channel: input.channel,
     category_id: cat.id,
@@ -276,26 +235,27 @@ export async function createOrder(
           }
         : null,
     audit: {
-      account_id: actor.id || null,
-      username: actor.username ?? null,
+      account_id: by.accountId,
+      username: by.username,
+      actor_kind: by.actorKind,
       action: "create",
       entity: "work_order",
       org_path: place.orgPath,
       after: { number: "{number}", category: input.categoryCode, channel: input.channel },
-      ip: actor.ip ?? null,
+      ip: by.ip,
     },
-  });
-  const row: OrderRow = {
-    id,
-    number,
+  };
+  const row: PreparedOrder["row"] = {
     channel: input.channel,
     categoryId: cat.id,
     categoryName: cat.name,
+    categoryOwnerRole: cat.ownerRole,
     slaPolicy: cat.slaPolicy,
     state: order.status,
     version: order.version,
     description,
     residentId: input.residentId ?? null,
+    residentDoctorId: null,
     callerName,
     callerPhoneCipher,
     address: place.address,
@@ -316,17 +276,37 @@ export async function createOrder(
     callbackSolved: null,
     mergedIntoId: null,
   };
-  return { id, number, row, known: { order, clocks: sla.clocks, phone } };
+  return { write, row, known: { order, clocks: sla.clocks, phone } };
+}
+
+/**
+ * Files an order: prepared, then written with its events, dispatch message and audit entry in one
+ * statement through the intake writer (group commit). Returns the stored row for presenting.
+ */
+export async function createOrder(
+  ctx: AppContext,
+  who: Principal,
+  input: CreateOrderInput,
+  now = new Date(),
+  extras: OrderExtras = {},
+): Promise<{ id: number; number: string; row: OrderRow; known: Known }> {
+  const p = await prepareOrder(ctx, who, input, now, extras);
+  const { id, number } = await intakeWriter(ctx.database).write(p.write);
+  return { id, number, row: { ...p.row, id, number }, known: p.known };
+}
+
+/** Writes a prepared order in the caller's transaction, so it commits or rolls back with the caller's change. */
+export async function createPreparedIn(tx: Db, p: PreparedOrder): Promise<{ id: number; number: string }> {
+  return writeOrderIn(tx, p.write);
 }
 
 async function insertEvent(
   db: Db,
-  anonymousName: string,
+  who: Principal,
   orderId: number,
   action: string,
   from: string | null,
   to: string,
-  actor: Actor | null,
   at: Date,
   note: string | null,
   detail?: unknown,
@@ -336,27 +316,28 @@ async function insertEvent(
     action,
     fromState: from,
     toState: to,
-    // Open311 and the public page act without an account (id 0 / null): their name says who.
-    actorId: actor?.id || null,
-    actorName: actor?.displayName ?? anonymousName,
+    actorId: accountIdOf(who),
+    actorName: actorNameOf(who),
     at,
     note,
     detail: detail ?? null,
   });
 }
 
-export async function loadOrder(ctx: AppContext, id: number): Promise<OrderRow> {
-  const [row] = await ctx.database.query<OrderRow>(`select ${ORDER_COLUMNS} from ${FROM} where o.id = $1`, [
-    id,
-  ]);
+/** An order in the principal's subtree; 404 when it is missing or outside it (ids cannot be probed). */
+export async function loadOrder(ctx: AppContext, who: Principal, id: number): Promise<OrderRow> {
+  const params: unknown[] = [id];
+  const [row] = await ctx.database.query<OrderRow>(
+    `select ${ORDER_COLUMNS} from ${FROM} where o.id = $1 and ${scopeWhere(who, "o.org_path", params)}`,
+    params,
+  );
   if (!row) throw NotFound("工单不存在");
   return row;
 }
 
-export async function getOrder(ctx: AppContext, actor: Actor, id: number) {
-  authorize(actor, "order.read");
-  const row = await loadOrder(ctx, id);
-  authorizeScope(actor, row.orgPath);
+export async function getOrder(ctx: AppContext, who: Principal, id: number) {
+  authorize(who, "order.read");
+  const row = await loadOrder(ctx, who, id);
   const events = await ctx.database.query<{
     id: number;
     action: string;
@@ -384,26 +365,20 @@ export interface OrderFilter {
 }
 
 /** Dispatcher board: orders in scope, overdue first, then by deadline. */
-export async function listOrders(ctx: AppContext, actor: Actor, f: OrderFilter) {
-  authorize(actor, "order.read");
+export async function listOrders(ctx: AppContext, who: Principal, f: OrderFilter) {
+  authorize(who, "order.read");
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
-  let path = actor.orgPath;
+  let scope: { orgPath: string } = who;
   if (f.org) {
-    const [u] = await ctx.database.query<{ path: string }>("select path from org_units where id = $1", [
-      f.org,
-    ]);
-    if (!u) throw NotFound("组织不存在");
-    authorizeScope(actor, u.path);
-    path = u.path;
+    const u = await unitById(ctx.database, f.org);
+    if (!u || !canSee(who, u.path)) throw NotFound("组织不存在");
+    scope = { orgPath: u.path };
   }
-  const conds = [`o.org_path like ${p(subtreePattern(path))}`];
+  const conds = [scopeWhere(scope, "o.org_path", params)];
   if (f.state === "active") conds.push(`o.state = any(${p(ACTIVE_STATES)}::text[])`);
   else if (f.state) conds.push(`o.state = ${p(f.state)}`);
-  if (f.overdue)
-    conds.push(
-      "o.overdue_at is not null and o.state = any(array['dispatched','accepted','on_site','planned','replied','escalated','returned','reopened'])",
-    );
+  if (f.overdue) conds.push(`o.overdue_at is not null and o.state = any(${p(OVERDUE_STATES)}::text[])`);
   if (f.q) conds.push(`o.number like ${p(`%${f.q.replace(/[\\%_]/g, "")}%`)}`);
   const where = conds.join(" and ");
   const rows = await ctx.database.query<OrderRow>(
@@ -420,16 +395,14 @@ export async function listOrders(ctx: AppContext, actor: Actor, f: OrderFilter) 
 }
 
 /** A worker's phone queue: open orders of their grid (or unit), soonest deadline first. */
-export async function workerQueue(ctx: AppContext, actor: Actor) {
-  authorize(actor, "order.read");
+export async function workerQueue(ctx: AppContext, who: Principal) {
+  authorize(who, "order.read");
+  const params: unknown[] = [];
   return ctx.database.query<OrderRow>(
     `select ${ORDER_COLUMNS} from ${FROM}
-     where o.org_path like $1 and o.state = any($2::text[])
+     where ${scopeWhere(who, "o.org_path", params)} and o.state = any($${params.push(QUEUE_STATES)}::text[])
      order by o.next_due_at asc nulls last, o.id limit 200`,
-    [
-      subtreePattern(actor.orgPath),
-      ["dispatched", "accepted", "on_site", "planned", "replied", "escalated", "reopened"],
-    ],
+    params,
   );
 }
 
@@ -440,41 +413,37 @@ export interface TransitionInput extends Omit<TransitionPayload, "expectedVersio
 }
 
 /**
- * Applies one workflow action. The domain decides whether it is allowed; the UPDATE is conditional on
- * the version the caller saw, so of two people acting at once exactly one wins and the other gets 409.
+ * Applies one workflow action. The domain decides whether the state and role allow it, the policy whether
+ * this principal may act on this order; the UPDATE is conditional on the version the caller saw, so of two
+ * people acting at once exactly one wins and the other gets 409.
  */
 export async function transitionOrder(
   ctx: AppContext,
-  actor: Actor | null,
+  who: Principal,
   id: number,
   action: OrderAction,
   input: TransitionInput,
   opts: {
     now?: Date;
-    /** A resident rating on the status page (no account): their comment is stored with the callback. */
+    /** A resident rating on the status page: their comment is stored with the callback. */
     resident?: { comment: string | null };
   } = {},
 ) {
   const now = opts.now ?? new Date();
-  // Without an account it is either a resident on the status page or the system.
-  const anonymousRole: FlowRole = opts.resident ? "resident" : "system";
-  if (actor) authorize(actor, "order.act");
-  const row = await loadOrder(ctx, id);
-  if (actor) authorizeScope(actor, row.orgPath);
-  const roles: FlowRole[] = actor ? flowRoles(actor) : [anonymousRole];
+  if (who.kind === "account") authorize(who, "order.act");
+  const row = await loadOrder(ctx, who, id);
+  orderPolicy.authorize(who, ruleFor(action), row);
+  // The status page acts for the resident who proved the order is theirs.
+  const roles: FlowRole[] = opts.resident ? ["resident"] : flowRolesOf(who);
   const { version, orgUnitId, ...rest } = input;
   let target: { id: number; path: string; kind: string } | null = null;
   if (orgUnitId && (action === "dispatch" || action === "reassign")) {
-    const [u] = await ctx.database.query<{ id: number; path: string; kind: string }>(
-      "select id, path, kind from org_units where id = $1",
-      [orgUnitId],
-    );
-    if (!u || !["grid", "community", "street"].includes(u.kind)) {
+    const u = await unitById(ctx.database, orgUnitId);
+    if (!u || !canSee(who, u.path) || !["grid", "community", "street"].includes(u.kind)) {
       throw Invalid("派单对象须为网格、社区或街道", [
-        { field: "orgUnitId", message: "派单对象: 须为网格、社区或街道" },
+        { field: "orgUnitId", message: "派单对象: 须为本辖区内的网格、社区或街道" },
       ]);
     }
-    if (actor) authorizeScope(actor, u.path);
     target = { id: u.id, path: u.path, kind: u.kind };
   }
   const payload: TransitionPayload = {
@@ -482,15 +451,14 @@ export async function transitionOrder(
     assignee: target ? String(target.id) : rest.intoOrderId ? undefined : String(row.orgUnitId),
   };
   if (action === "merge") {
-    const target = await loadOrder(ctx, Number(payload.intoOrderId)).catch(() => null);
-    if (!target || (actor && !target.orgPath.startsWith(actor.orgPath))) {
+    const into = await loadOrder(ctx, who, Number(payload.intoOrderId)).catch(() => null);
+    if (!into)
       throw Invalid("要合并到的工单不存在或不在辖区内", [
         { field: "intoOrderId", message: "合并目标: 不存在" },
       ]);
-    }
   }
   const before = toDomain(row);
-  const r = applyTransition(before, action, { id: String(actor?.id ?? "system"), roles }, now, {
+  const r = applyTransition(before, action, { id: String(accountIdOf(who) ?? "system"), roles }, now, {
     ...payload,
     expectedVersion: version,
   });
@@ -527,7 +495,7 @@ export async function transitionOrder(
     resolvedOnTime: sla.resolvedOnTime,
     updatedAt: now,
   };
-  if (action === "accept" && actor) changes.assigneeId = actor.id;
+  if (action === "accept" && who.kind === "account") changes.assigneeId = who.id;
   if (action === "reassign" || action === "return" || action === "reopen") changes.assigneeId = null;
   if (action === "close" || action === "reopen") {
     changes.callbackSolved = payload.callback?.solved ?? null;
@@ -545,28 +513,18 @@ export async function transitionOrder(
   if (action === "merge") changes.mergedIntoId = Number(payload.intoOrderId);
   if (target)
     Object.assign(changes, { orgUnitId: target.id, orgPath: target.path, routedLevel: target.kind });
-  return ctx.database.db.transaction(async (tx) => {
+  return ctx.database.db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
     const updated = await tx
       .update(workOrders)
       .set(changes)
       .where(and(eq(workOrders.id, id), eq(workOrders.version, version)))
       .returning({ id: workOrders.id });
     if (updated.length === 0) throw Conflict("工单已被他人处理，请刷新后重试");
-    await insertEvent(
-      tx as any,
-      anonymousRole === "resident" ? "居民（评价页）" : "系统",
-      id,
-      action,
-      r.event.from,
-      r.event.to,
-      actor,
-      now,
-      r.event.note,
-      r.event.detail,
-    );
+    await insertEvent(tx, who, id, action, r.event.from, r.event.to, now, r.event.note, r.event.detail);
     const notice = noticeFor(action, row, next.status);
-    if (notice) await enqueue(tx as any, { ...notice, orderId: id, orgPath: row.orgPath });
-    await audit(tx as any, actor, {
+    if (notice) await notifications.enqueue(tx, { ...notice, orderId: id, orgPath: row.orgPath });
+    await audit.record(tx, who, {
       action: `order.${action}`,
       entity: "work_order",
       entityId: id,
@@ -628,15 +586,16 @@ function noticeFor(action: OrderAction, row: OrderRow, to: string) {
   }
 }
 
-/** Same building and category within 24 hours: likely the same problem reported twice. */
-export async function likelyDuplicates(ctx: AppContext, actor: Actor, id: number) {
-  const row = await loadOrder(ctx, id);
-  authorizeScope(actor, row.orgPath);
+/** Same building and category within 24 hours: likely the same problem reported twice (in scope only). */
+export async function likelyDuplicates(ctx: AppContext, who: Principal, id: number) {
+  authorize(who, "order.read");
+  const row = await loadOrder(ctx, who, id);
   if (!row.buildingId) return [];
+  const params: unknown[] = [row.buildingId, row.categoryId, id, row.createdAt];
   return ctx.database.query<OrderRow>(
     `select ${ORDER_COLUMNS} from ${FROM} where o.building_id = $1 and o.category_id = $2 and o.id <> $3
        and o.created_at between $4::timestamptz - interval '24 hours' and $4::timestamptz + interval '24 hours'
-       and o.state not in ('merged','cancelled') order by o.id limit 20`,
-    [row.buildingId, row.categoryId, id, row.createdAt],
+       and o.state not in ('merged','cancelled') and ${scopeWhere(who, "o.org_path", params)} order by o.id limit 20`,
+    params,
   );
 }

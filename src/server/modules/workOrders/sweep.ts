@@ -1,5 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { AppContext } from "../../context.ts";
+import { systemPrincipal } from "../../platform/access.ts";
+import { insertNotificationsSelect } from "../notifications/index.ts";
+
+/** The sweep acts as the system on its own duty; order timelines name it. */
+export const SLA_SWEEP = systemPrincipal("sla_sweep", "系统（时限巡检）");
 
 /**
  * The SLA sweep: marks orders whose running deadline has passed as overdue, and warns those nearing it,
@@ -21,10 +26,13 @@ export async function sweepSla(ctx: AppContext, now = new Date(), batch = 5000) 
         returning o.id, o.number, o.state, o.org_unit_id, o.org_path
       ), events as (
         insert into work_order_events (order_id, action, from_state, to_state, actor_name, at, note)
-        select id, 'overdue', state, state, '系统', ${now}, '超过办理时限' from marked
+        select id, 'overdue', state, state, ${SLA_SWEEP.displayName}, ${now}, '超过办理时限' from marked
       )
-      insert into notifications (kind, order_id, recipient_org_id, org_path, title, body)
-      select 'overdue', id, org_unit_id, org_path, '工单 ' || number || ' 已超时', '请尽快办理，已同步上级督办' from marked
+      ${sql.raw(
+        insertNotificationsSelect(
+          `select 'overdue', id, org_unit_id, org_path, '工单 ' || number || ' 已超时', '请尽快办理，已同步上级督办' from marked`,
+        ),
+      )}
       returning order_id`)) as { rows: unknown[] };
     overdue += r.rows.length;
     if (r.rows.length < batch) break;
@@ -38,8 +46,11 @@ export async function sweepSla(ctx: AppContext, now = new Date(), batch = 5000) 
         update work_orders o set warned_at = ${now}, updated_at = now() from due where o.id = due.id
         returning o.id, o.number, o.org_unit_id, o.org_path
       )
-      insert into notifications (kind, order_id, recipient_org_id, org_path, title, body)
-      select 'warning', id, org_unit_id, org_path, '工单 ' || number || ' 即将超时', '距办理时限不足 20%' from marked
+      ${sql.raw(
+        insertNotificationsSelect(
+          `select 'warning', id, org_unit_id, org_path, '工单 ' || number || ' 即将超时', '距办理时限不足 20%' from marked`,
+        ),
+      )}
       returning order_id`)) as { rows: unknown[] };
     warned += r.rows.length;
     if (r.rows.length < batch) break;

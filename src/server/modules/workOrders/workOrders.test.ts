@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
-import { addAccount } from "../accounts/service.ts";
-import { deliverPending, type Transport } from "../notifications/service.ts";
-import { orderSchema, presentOrder } from "./presenter.ts";
+import { systemPrincipal } from "../../platform/access.ts";
+import { addAccount } from "../accounts/index.ts";
+import { deliverPending, type Transport } from "../notifications/index.ts";
+import { OrderSchema, presentOrder } from "./presenter.ts";
 import { loadOrder } from "./service.ts";
 import { sweepSla } from "./sweep.ts";
 
@@ -115,9 +116,9 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     const body = created.json();
     const detail = (await t.app.inject({ url: `/api/orders/${body.id}`, headers: agent })).json().order;
     // Straight from the presenter, no serializer in between: nothing it makes may be dropped on the way.
-    const row = await loadOrder(t.ctx, body.id);
+    const row = await loadOrder(t.ctx, systemPrincipal("test", "测试"), body.id);
     const direct = JSON.parse(JSON.stringify(presentOrder(row, t.ctx.crypto, null)));
-    const listed = Object.keys(orderSchema.properties).sort();
+    const listed = Object.keys(OrderSchema.properties).sort();
     expect(Object.keys(direct).sort()).toEqual(listed);
     expect(Object.keys(body).sort()).toEqual(listed);
     expect(detail).toEqual({ ...direct, allowedActions: detail.allowedActions });
@@ -152,10 +153,14 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     expect(
       (await t.app.inject({ url: "/api/orders/queue", headers: grid2 })).json().items.map((o: any) => o.id),
     ).not.toContain(order.id);
-    expect((await t.app.inject({ url: `/api/orders/${order.id}`, headers: grid2 })).statusCode).toBe(403);
+    // Another grid's order is not found, exactly as a missing one: ids cannot be probed.
+    expect((await t.app.inject({ url: `/api/orders/${order.id}`, headers: grid2 })).statusCode).toBe(404);
     expect(
       (await post(`/api/orders/${order.id}/actions/accept`, grid2, { version: order.version })).statusCode,
-    ).toBe(403);
+    ).toBe(404);
+    expect(
+      (await t.app.inject({ url: `/api/orders/${order.id}/duplicates`, headers: grid2 })).statusCode,
+    ).toBe(404);
 
     // Resolve before accept is illegal and says what is allowed.
     const early = await act(order.id, "resolve", grid);
@@ -275,10 +280,17 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     const [{ id: other }] = await t.ctx.database.query<{ id: number }>(
       "select id from org_units where code = '320613001001-G01'",
     );
-    expect(
-      (await post("/api/orders", community, { ...base, categoryCode: "municipal", orgUnitId: other }))
-        .statusCode,
-    ).toBe(403);
+    // A unit outside the caller's subtree is answered as one that does not exist.
+    const outside = await post("/api/orders", community, {
+      ...base,
+      categoryCode: "municipal",
+      orgUnitId: other,
+    });
+    expect(outside.statusCode).toBe(400);
+    expect(outside.json().error.details.fields[0]).toEqual({
+      field: "orgUnitId",
+      message: "所属网格: 不存在",
+    });
     const [{ n }] = await t.ctx.database.query<{ n: number }>(
       "select count(*)::int as n from work_orders where description = '路灯不亮'",
     );
@@ -386,7 +398,7 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     expect(back.statusCode).toBe(200);
     expect(Buffer.compare(back.rawPayload, png)).toBe(0);
     expect((await t.app.inject({ url: `/api/attachments/${up.json().id}`, headers: grid })).statusCode).toBe(
-      403,
+      404,
     );
     const pdf = await t.app.inject({
       method: "POST",

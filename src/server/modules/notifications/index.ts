@@ -1,0 +1,11 @@
+// The notifications module's face: the outbox every other module writes its messages through.
+export { notificationRoutes as routes } from "./routes.ts";
+export {
+  deliverPending,
+  drainOutbox,
+  enqueue,
+  insertNotificationsSelect,
+  logTransport,
+  type OutgoingMessage,
+  type Transport,
+} from "./service.ts";

@@ -1,0 +1,3 @@
+// The org tree's face: units by id (cached), a unit the caller may see, breadcrumbs, routes.
+export { orgRoutes as routes } from "./routes.ts";
+export { breadcrumb, getOrgUnit, type OrgNode, type UnitRef, unitById } from "./service.ts";

@@ -1,0 +1,2 @@
+// Rates and the red/black list.
+export { rateRoutes as routes } from "./routes.ts";
