@@ -1,3 +1,5 @@
+import type { paths } from "./api.gen.ts";
+
 // The one fetch wrapper: same-origin cookie session, CSRF header on writes, typed errors.
 
 export interface FieldError {
@@ -96,7 +98,30 @@ export function qs(params: Record<string, string | number | undefined | null>): 
   return s ? `?${s}` : "";
 }
 
-// Shapes of the API's answers.
+// Shapes of the API's answers, generated from the server's OpenAPI document (api.gen.ts, `npm run gen:api`).
+
+type Json<R> = R extends { content: { "application/json": infer T } } ? T : never;
+type Op<P extends keyof paths, M extends string> = P extends keyof paths
+  ? M extends keyof paths[P]
+    ? paths[P][M]
+    : never
+  : never;
+/** What a route answers with on success (200, or 201 for creates). */
+export type Answer<P extends keyof paths, M extends "get" | "post" | "put" | "patch" | "delete" = "get"> =
+  Op<P, M> extends { responses: infer R }
+    ? R extends { 200: infer A }
+      ? Json<A>
+      : R extends { 201: infer A }
+        ? Json<A>
+        : never
+    : never;
+/** What a route takes as its JSON body. */
+export type BodyOf<P extends keyof paths, M extends "post" | "put" | "patch"> =
+  Op<P, M> extends {
+    requestBody?: infer B;
+  }
+    ? Json<NonNullable<B>>
+    : never;
 
 export type OrgKind = "district" | "street" | "community" | "grid" | "micro_grid";
 
@@ -201,121 +226,25 @@ export interface BuildingSummary {
 
 // Work orders 接诉即办.
 
-export type SlaStatus = "ok" | "warning" | "overdue";
+export type SlaStatus = WorkOrder["slaStatus"];
 
-export interface OrderClock {
-  clock: string;
-  label: string;
-  deadline: string;
-  stoppedAt: string | null;
-  paused: boolean;
-}
+export type OrderClock = WorkOrder["clocks"][number];
 
-export interface OrderActionRef {
-  action: string;
-  label: string;
-}
+export type OrderActionRef = WorkOrder["allowedActions"][number];
 
-export interface WorkOrder {
-  id: number;
-  number: string;
-  channel: string;
-  channelLabel: string;
-  category: string;
-  slaPolicy: string;
-  state: string;
-  stateLabel: string;
-  version: number;
-  description: string;
-  residentId: number | null;
-  callerName: string | null;
-  callerPhoneMasked: string | null;
-  address: string | null;
-  buildingId: number | null;
-  orgUnitId: number;
-  orgName: string;
-  routedLevel: string;
-  assigneeId: number | null;
-  track: "simple" | "complex";
-  nextDueAt: string | null;
-  overdue: boolean;
-  slaStatus: SlaStatus;
-  slaStatusLabel: string;
-  clocks: OrderClock[];
-  counts: Record<string, number>;
-  pendingExtension: {
-    requestedBy: string;
-    at: string;
-    extra: { amount: number; unit: string };
-    reason: string;
-  } | null;
-  callbackSolved: boolean | null;
-  satisfaction: string | null;
-  mergedIntoId: number | null;
-  createdAt: string;
-  allowedActions: OrderActionRef[];
-}
+export type WorkOrder = Answer<"/api/orders/{id}">["order"];
 
-export interface OrderPage {
-  items: WorkOrder[];
-  total: number;
-}
+export type OrderPage = Answer<"/api/orders">;
 
-export interface OrderEvent {
-  id: number;
-  action: string;
-  fromState: string | null;
-  toState: string;
-  actorName: string | null;
-  at: string;
-  note: string | null;
-  detail: Record<string, unknown> | null;
-}
+export type OrderEvent = Answer<"/api/orders/{id}">["events"][number];
 
-export interface Category {
-  id: number;
-  code: string;
-  name: string;
-  initials: string;
-  slaPolicy: string;
-  ownerRole: string;
-  department: string | null;
-}
+export type Category = Answer<"/api/categories">["items"][number];
 
-export interface Attachment {
-  id: number;
-  filename: string;
-  mime: string;
-  size: number;
-}
+export type Attachment = Answer<"/api/orders/{id}/attachments">["items"][number];
 
-export interface PublicOrderStatus {
-  number: string;
-  category: string;
-  state: string;
-  stateLabel: string;
-  createdAt: string;
-  orgName: string;
-  canRate: boolean;
-  rated: boolean;
-  satisfaction: string | null;
-  timeline: { at: string; state: string; label: string }[];
-}
+export type PublicOrderStatus = Answer<"/api/public/orders/{number}">;
 
-export interface NotificationItem {
-  id: number;
-  kind: string;
-  transport: string | null;
-  orderId: number | null;
-  title: string;
-  body: string;
-  state: "pending" | "sent" | "failed";
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  sentAt: string | null;
-  createdAt: string;
-}
+export type NotificationItem = Answer<"/api/notifications">["items"][number];
 
 // Rates 五率 and the red/black list 红黑榜.
 
@@ -652,25 +581,10 @@ export interface OnDuty {
 
 // Admin 系统管理: the category taxonomy with its state, and Open311 API keys.
 
-export interface CategoryAdmin extends Category {
-  active: boolean;
-  sortOrder: number;
-}
+export type CategoryAdmin = Category;
 
-export interface Open311Key {
-  id: number;
-  name: string;
-  keyPrefix: string;
-  orgUnitId: number;
-  orgName: string;
-  revokedAt: string | null;
-  createdAt: string;
-}
+export type Open311Key = Answer<"/api/open311/keys">["items"][number];
 
 /** The answer to creating a key: the only time the whole key is sent. */
-export interface Open311KeyCreated {
-  id: number;
-  name: string;
-  key: string;
-  orgUnitId: number;
-}
+/** The answer to creating a key: the only time the whole key is sent. */
+export type Open311KeyCreated = Answer<"/api/open311/keys", "post">;
