@@ -16,7 +16,7 @@ import * as orgs from "./modules/orgs/index.ts";
 import * as rates from "./modules/rates/index.ts";
 import * as residents from "./modules/residents/index.ts";
 import * as workOrders from "./modules/workOrders/index.ts";
-import { authPlugin } from "./platform/authHook.ts";
+import { authPlugin, flagPublic } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
 import { inputPlugin } from "./platform/input.ts";
 
@@ -97,7 +97,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       security: [{ session: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/api/docs", uiHooks: {}, staticCSP: true });
+  // The gate first, so that it sees every route registered after it (the route-table tests list them).
+  await app.register(authPlugin);
+  await app.register(inputPlugin);
+  // The API docs are public by their own flag.
+  await app.register(async (docs) => {
+    docs.addHook("onRoute", flagPublic);
+    await docs.register(swaggerUi, { routePrefix: "/api/docs", uiHooks: {}, staticCSP: true });
+  });
 
   app.setErrorHandler((err: any, req, reply) => {
     if (err instanceof AppError) {
@@ -151,9 +158,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return reply.status(status).send({ error: { code, message } });
   });
 
-  await app.register(authPlugin);
-  await app.register(inputPlugin);
-
   app.get(
     "/api/health",
     {
@@ -183,7 +187,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await app.register(m.routes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));
-  if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  // The single-page app's files are public by their own flag (the API behind them is not).
+  if (serveWeb)
+    await app.register(async (web) => {
+      web.addHook("onRoute", flagPublic);
+      await web.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+    });
 
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split("?")[0];
@@ -193,7 +202,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         .send({ error: { code: "not_found", message: `接口不存在: ${req.method} ${url}` } });
     }
     // Client-side routes of the single-page app.
-    return reply.type("text/html").sendFile("index.html");
+    return reply
+      .type("text/html; charset=utf-8")
+      .header("cache-control", "no-cache")
+      .send(fs.createReadStream(path.join(WEB_DIST, "index.html")));
   });
 
   return app;

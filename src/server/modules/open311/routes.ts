@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { scopeWhere } from "../../platform/access.ts";
+import { flagPublic } from "../../platform/authHook.ts";
 import { AppError } from "../../platform/errors.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { contentType, type Format, render, splitFormat } from "./format.ts";
@@ -61,11 +62,9 @@ export async function open311Routes(app: FastifyInstance) {
   // Everything below, inside this plugin, answers errors in Open311's shape and reads form bodies.
   await app.register(
     async (o311) => {
+      // GeoReport is public: reads are open, and a POST proves itself with its api_key.
+      o311.addHook("onRoute", flagPublic);
       await o311.register(formbody, { bodyLimit: 64 * 1024 });
-      // Open311 is for strangers by design: no session; POST proves itself with an api_key.
-      o311.addHook("onRoute", (route) => {
-        route.config = { ...(route.config as object), public: true };
-      });
       // The format is the file suffix of the URL; errors answer in the format that was asked for.
       const fmtOf = (req: FastifyRequest): Format =>
         req.url.split("?")[0].endsWith(".xml") ? "xml" : "json";
