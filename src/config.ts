@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 
 export interface Config {
@@ -10,6 +11,34 @@ export interface Config {
   bodyLimit: number;
   sessionHours: number;
   secureCookies: boolean;
+  /**
+   * Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For is believed; empty: none, the
+   * client is the socket's peer. Anything else lets a client name its own address and dodge per-address limits.
+   */
+  trustProxy: string[];
+}
+
+/** proxy-addr's names for ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function parseTrustProxy(raw: string | undefined): string[] {
+  const items = (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    const [addr, bits, ...rest] = item.split("/");
+    const family = net.isIP(addr);
+    const okBits =
+      bits === undefined ||
+      (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32)) ||
+      (family === 4 && net.isIPv4(bits));
+    if (!PROXY_RANGES.has(item) && (!family || !okBits || rest.length > 0))
+      throw new Error(
+        `TRUST_PROXY 无效: ${item}（应为以逗号分隔的 IP 地址或 CIDR，如 10.0.0.1,10.1.0.0/16）`,
+      );
+  }
+  return items;
 }
 
 /** Reads and checks the environment once at boot; a bad value stops the process with its name. */
@@ -28,5 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: Number(env.BODY_LIMIT ?? 1024 * 1024),
     sessionHours: Number(env.SESSION_HOURS ?? 12),
     secureCookies: env.SECURE_COOKIES === "1",
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

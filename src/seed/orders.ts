@@ -12,6 +12,7 @@ import {
   type TransitionPayload,
   type WorkOrder,
 } from "../domain/workflow/index.ts";
+import { NUMBER_TAIL_RANGE, numberTail, orderNumber } from "../domain/workflow/orderNumber.ts";
 import { slaColumns, toFlow } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
 
@@ -154,6 +155,8 @@ export async function seedOrders(
     "select coalesce(max(id), 0)::int as max from work_orders",
   );
   const rng = createRng(opts.seed ?? 1, 7_000_001);
+  // Numbers' random tails from a stream of their own, so the orders themselves stay as they were per seed.
+  const tails = createRng(opts.seed ?? 1, 7_000_002);
   let nextId = max;
   let orderRows: string[] = [];
   let eventRows: string[] = [];
@@ -246,7 +249,7 @@ export async function seedOrders(
     orderRows.push(
       [
         id,
-        `${dayKey}${String(id).padStart(6, "0")}`,
+        orderNumber(dayKey, id, numberTail(tails.int(0, NUMBER_TAIL_RANGE - 1))),
         channel,
         cat.id,
         cat.slaPolicy,

@@ -2,6 +2,7 @@ import type { AppContext } from "./context.ts";
 import { sweepOverdueVisits } from "./modules/care/index.ts";
 import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
+import { pruneFailures } from "./platform/failureCounts.ts";
 
 type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
 
@@ -37,6 +38,7 @@ export function startBackground(ctx: AppContext, log: Log) {
     every(10_000, "outbox delivery", log, () => drainOutbox(ctx, transport)),
     // Reads every key resident, and visits are due by the day: a quarter-hour is plenty.
     every(15 * 60_000, "overdue visit sweep", log, () => sweepOverdueVisits(ctx)),
+    every(15 * 60_000, "failure count pruning", log, () => pruneFailures(ctx.database)),
   ];
   return () => {
     for (const stop of stops) stop();

@@ -135,6 +135,24 @@ export const accounts = pgTable(
   (t) => [uniqueIndex("accounts_username_uq").on(t.username)],
 );
 
+/**
+ * Failed attempts counted per key (login per account, per address and per account-and-address; the public
+ * order page per address and per order number), in the database so that every server process counts the
+ * same failures. `key` is a keyed hash: no username, address or order number is stored in clear.
+ * `expiresAt` ends the counting window; `lockedUntil` is set when a key has failed too often.
+ */
+export const failureCounts = pgTable(
+  "failure_counts",
+  {
+    key: text().primaryKey(),
+    failures: integer().notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    lockedUntil: timestamp({ withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [index("failure_counts_expires_idx").on(t.expiresAt)],
+);
+
 /** Server-side sessions so any number of server processes can share them. `id` is a SHA-256 of the token. */
 export const sessions = pgTable(
   "sessions",

@@ -1,7 +1,9 @@
+import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "../../../db/client.ts";
 import * as audit from "../../platform/audit.ts";
 import { insertNotificationsSelect } from "../notifications/index.ts";
+import { NUMBER_TAIL_RANGE, numberTail } from "../../../domain/workflow/orderNumber.ts";
 
 /**
  * Intake writes, grouped. Every new order is an INSERT into work_orders, its first events, its dispatch
@@ -31,7 +33,10 @@ export interface NewOrderEvent {
 
 /** One order as written. `{number}` in notice.title and audit.after.number is replaced by the order number. */
 export interface NewOrder {
-  /** YYYYMMDD of the Shanghai day received; the number is this plus the id, zero-padded to at least 6 digits. */
+  /**
+   * YYYYMMDD of the Shanghai day received; the number is this, the id zero-padded to at least 6 digits and a
+   * random three-digit tail (domain/workflow/orderNumber.ts) that the writer adds.
+   */
   day_key: string;
   channel: string;
   category_id: number;
@@ -80,7 +85,7 @@ export interface NewOrder {
 const INSERT_BATCH = `
 with input as (
   select * from jsonb_to_recordset($1::jsonb) as x(
-    k int, day_key text, channel text, category_id int, sla_policy text, state text, version int,
+    k int, t text, day_key text, channel text, category_id int, sla_policy text, state text, version int,
     description text, resident_id int, caller_name text, caller_phone_cipher text, caller_phone_hash text,
     caller_phone_tail text, address text, building_id int, org_unit_id int, org_path text, routed_level text,
     flow jsonb, next_due_at timestamptz, next_warn_at timestamptz, dispatched_at timestamptz, lat float8,
@@ -92,7 +97,7 @@ with input as (
     resident_id, caller_name, caller_phone_cipher, caller_phone_hash, caller_phone_tail, address, building_id,
     org_unit_id, org_path, routed_level, flow, next_due_at, next_warn_at, dispatched_at, lat, long,
     open311_token, created_at, updated_at)
-  select ids.id, i.day_key || lpad(ids.id::text, greatest(6, length(ids.id::text)), '0'), i.channel, i.category_id, i.sla_policy, i.state,
+  select ids.id, i.day_key || lpad(ids.id::text, greatest(6, length(ids.id::text)), '0') || i.t, i.channel, i.category_id, i.sla_policy, i.state,
     i.version, i.description, i.resident_id, i.caller_name, i.caller_phone_cipher, i.caller_phone_hash,
     i.caller_phone_tail, i.address, i.building_id, i.org_unit_id, i.org_path, i.routed_level, i.flow,
     i.next_due_at, i.next_warn_at, i.dispatched_at, i.lat, i.long, i.open311_token, i.created_at, i.created_at
@@ -212,8 +217,9 @@ export class IntakeWriter {
   }
 
   private insert(batch: Pending[]) {
-    // Each element gets its place in the batch as "k" (the rows come back keyed by it).
-    const json = `[${batch.map((p, k) => `{"k":${k},${p.json.slice(1)}`).join(",")}]`;
+    // Each element gets its place in the batch as "k" (the rows come back keyed by it) and the random tail
+    // of its number as "t" (from the CSPRNG: SQL's random() is not meant to be unpredictable).
+    const json = `[${batch.map((p, k) => `{"k":${k},"t":"${numberTail(crypto.randomInt(NUMBER_TAIL_RANGE))}",${p.json.slice(1)}`).join(",")}]`;
     // Prepared once per connection: planning this statement costs about as much as running a small batch.
     return this.database.query<{ k: number; id: number; number: string }>(INSERT_BATCH, [json], {
       name: "work_orders_intake_batch",

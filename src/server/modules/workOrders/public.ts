@@ -4,7 +4,7 @@ import { type OrderState, PUBLIC_CLOSED_STATES, STATE_LABELS } from "../../../do
 import type { AppContext } from "../../context.ts";
 import { systemPrincipal } from "../../platform/access.ts";
 import { Conflict, NotFound, TooMany } from "../../platform/errors.ts";
-import { FailureLimiter } from "../../platform/failureLimiter.ts";
+import { countFailure, failureKey, lockedFor, lockKeys } from "../../platform/failureCounts.ts";
 import { ErrorBody, Line, OneOf, Str, Type } from "../../platform/schemas.ts";
 import {
   type PublicOrder,
@@ -17,7 +17,16 @@ import { transitionOrder } from "./service.ts";
 
 // The public faces of work orders: what Open311 lists, and the resident's status page (no account, just
 // the order number and the last four digits of the phone the request came from). Everything leaves
-// through the public presenter.
+// through the public presenter. Wrong digits are a 404 (no hint whether the number exists) and are limited
+// per client address and per order number: a number locks after a few wrong tails whatever address they
+// come from (ten tries leave a guesser one chance in a thousand at a number already known), and an address
+// locks after a few wrong tries whatever number it tries.
+
+/** Wrong tries allowed per client address and per order number, and the windows they are counted in. */
+export const PUBLIC_LIMITS = {
+  address: { max: 5, windowMs: 10 * 60_000 },
+  number: { max: 10, windowMs: 24 * 3600_000 },
+} as const;
 
 const PUBLIC_COLUMNS = `o.id, o.number, o.state, c.code as "categoryCode", c.name as "categoryName", c.department,
   c.visibility, c.public_wording as "publicWording", o.description, o.address, o.building_id as "buildingId",
@@ -71,10 +80,14 @@ const rater = systemPrincipal("public_rating", "居民（评价页）");
 export async function publicOrderRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
-  const limiter = new FailureLimiter(5, 10 * 60_000);
 
   async function lookup(ip: string, number: string, phone4: string) {
-    const wait = limiter.retryAfter(ip);
+    const now = new Date();
+    const keys = {
+      address: failureKey(ctx, "public-order:address", ip),
+      number: failureKey(ctx, "public-order:number", number),
+    };
+    const wait = await lockedFor(ctx.database, Object.values(keys), now);
     if (wait > 0) throw TooMany("查询错误次数过多，请稍后再试", wait);
     const [row] = await ctx.database.query<
       PublicOrderRow & {
@@ -90,7 +103,19 @@ export async function publicOrderRoutes(fastify: FastifyInstance) {
     );
     // Wrong digits are a 404 like an unknown number: no hint whether the number exists.
     if (!row?.callerPhoneTail || row.callerPhoneTail !== phone4) {
-      limiter.fail(ip);
+      const counts = await countFailure(
+        ctx.database,
+        (["address", "number"] as const).map((k) => ({ key: keys[k], windowMs: PUBLIC_LIMITS[k].windowMs })),
+        now,
+      );
+      // The failure that reaches the limit locks its key until its window ends.
+      await lockKeys(
+        ctx.database,
+        (["address", "number"] as const).flatMap((k) => {
+          const c = counts.get(keys[k]);
+          return c && c.failures >= PUBLIC_LIMITS[k].max ? [{ key: keys[k], until: c.expiresAt }] : [];
+        }),
+      );
       throw NotFound("未找到该工单，请核对工单号和手机号后四位");
     }
     return row;

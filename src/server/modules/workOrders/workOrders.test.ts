@@ -144,7 +144,7 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
       routedLevel: "grid",
       slaPolicy: "52022",
     });
-    expect(order.number).toMatch(/^\d{14}$/);
+    expect(order.number).toMatch(/^\d{17}$/);
     expect(order.callerPhoneMasked).toBe(`${resident.phone.slice(0, 3)}****${resident.phone.slice(-4)}`);
 
     // It is in the grid worker's queue, not in grid 2's.
