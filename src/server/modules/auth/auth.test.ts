@@ -81,6 +81,50 @@ describe.each(DB_KINDS)("auth on %s", (kind) => {
     expect(ev.n).toBe(1);
   });
 
+  const attempt = (username: string, password: string, remoteAddress = "127.0.0.1") =>
+    t.app.inject({ method: "POST", url: "/api/auth/login", payload: { username, password }, remoteAddress });
+
+  it("answers an unknown name exactly as a real one, locked or not", async () => {
+    const real: { status: number; body: string; retry: unknown }[] = [];
+    const unknown: typeof real = [];
+    for (let i = 0; i < 6; i++) {
+      for (const [name, out] of [
+        ["demo-volunteer", real],
+        ["no-such-user", unknown],
+      ] as const) {
+        const r = await attempt(name, `bad-${i}`, "10.1.0.1");
+        out.push({ status: r.statusCode, body: r.body, retry: r.headers["retry-after"] });
+      }
+    }
+    expect(real.map((r) => r.status)).toEqual([401, 401, 401, 401, 429, 429]);
+    expect(unknown).toEqual(real);
+  });
+
+  it("locks the guesser's address, not the owner: the owner still logs in from elsewhere", async () => {
+    for (let i = 0; i < 5; i++) await attempt("demo-street", `bad-${i}`, "10.2.0.1");
+    expect((await attempt("demo-street", "Demo@2026", "10.2.0.1")).statusCode).toBe(429);
+    expect((await attempt("demo-street", "Demo@2026", "10.2.0.2")).statusCode).toBe(200);
+  });
+
+  it("locks an address that sprays many names, whatever name it tries next", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await attempt(`spray-${i}`, "bad", "10.3.0.1")).statusCode);
+    expect(statuses.slice(0, 19).every((s) => s === 401)).toBe(true);
+    expect(statuses[19]).toBe(429);
+    expect((await attempt("demo-commander", "Demo@2026", "10.3.0.1")).statusCode).toBe(429);
+    expect((await attempt("demo-commander", "Demo@2026", "10.3.0.2")).statusCode).toBe(200);
+  });
+
+  it("locks an account guessed at from many addresses, for every address", async () => {
+    const statuses: number[] = [];
+    // Four tries from each address stay under the per-address limits.
+    for (let i = 0; i < 50; i++)
+      statuses.push((await attempt("demo-grid", `bad-${i}`, `10.4.${Math.floor(i / 4)}.1`)).statusCode);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect(statuses[49]).toBe(429);
+    expect((await attempt("demo-grid", "Demo@2026", "10.4.99.1")).statusCode).toBe(429);
+  });
+
   it("treats SQL text in a login as a plain wrong login", async () => {
     const r = await t.app.inject({
       method: "POST",

@@ -1,12 +1,24 @@
 import crypto from "node:crypto";
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
 import { accounts, orgUnits, sessions } from "../../../db/schema/index.ts";
-import { lockDurationMs } from "../../../domain/auth/lockout.ts";
+import {
+  LOGIN_LIMITS,
+  LOGIN_WINDOW_MS,
+  type LoginLimit,
+  lockDurationMs,
+} from "../../../domain/auth/lockout.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { systemPrincipal } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { readThrough } from "../../platform/cache.ts";
 import { TooMany, Unauthenticated } from "../../platform/errors.ts";
+import {
+  clearFailures,
+  countFailure,
+  failureKey,
+  lockedFor,
+  lockKeys,
+} from "../../platform/failureCounts.ts";
 import { dummyHash, verifyPassword } from "./passwords.ts";
 
 /** Locking an account after failed sign-ins is the system's doing, and the log says so. */
@@ -21,6 +33,9 @@ export interface LoginResult {
   actor: Actor;
 }
 
+/** Same words whichever limit was hit and whether or not the name exists. */
+const locked = (seconds: number) => TooMany("登录失败次数过多，请稍后再试", seconds);
+
 export async function login(
   ctx: AppContext,
   username: string,
@@ -28,46 +43,49 @@ export async function login(
   ip: string | undefined,
 ): Promise<LoginResult> {
   const { db } = ctx.database;
+  const now = new Date();
+  const address = ip ?? "";
+  const keys: Record<LoginLimit, string> = {
+    accountAddress: failureKey(ctx, "login:account-address", username, address),
+    address: failureKey(ctx, "login:address", address),
+    account: failureKey(ctx, "login:account", username),
+  };
+  const wait = await lockedFor(ctx.database, Object.values(keys), now);
+  if (wait > 0) throw locked(wait);
   const [acc] = await db.select().from(accounts).where(eq(accounts.username, username)).limit(1);
-  const now = Date.now();
-  if (acc?.lockedUntil && acc.lockedUntil.getTime() > now) {
-    throw TooMany(
-      "登录失败次数过多，账号已暂时锁定，请稍后再试",
-      Math.ceil((acc.lockedUntil.getTime() - now) / 1000),
-    );
-  }
   let ok = false;
   if (acc && !acc.disabled) ok = await verifyPassword(acc.passwordHash, password);
   else await verifyPassword(await dummyHash(), password); // same cost for an unknown name
   if (!acc || !ok) {
-    if (acc) {
-      // Count in SQL so concurrent failures are all counted.
-      const [row] = await db
-        .update(accounts)
-        .set({ failedLogins: sql`${accounts.failedLogins} + 1` })
-        .where(eq(accounts.id, acc.id))
-        .returning({ failedLogins: accounts.failedLogins });
-      const lockMs = lockDurationMs(row.failedLogins);
-      if (lockMs > 0) {
-        await db
-          .update(accounts)
-          .set({ lockedUntil: new Date(now + lockMs) })
-          .where(eq(accounts.id, acc.id));
+    // Counted for names that do not exist too: an unknown name locks exactly as a real one does.
+    const counts = await countFailure(
+      ctx.database,
+      Object.values(keys).map((key) => ({ key, windowMs: LOGIN_WINDOW_MS })),
+      now,
+    );
+    const locks = (Object.keys(keys) as LoginLimit[]).flatMap((limit) => {
+      const failures = counts.get(keys[limit])?.failures ?? 0;
+      const ms = lockDurationMs(failures, LOGIN_LIMITS[limit].free);
+      return ms > 0 ? [{ limit, key: keys[limit], failures, until: new Date(now.getTime() + ms) }] : [];
+    });
+    if (locks.length > 0) {
+      await lockKeys(ctx.database, locks);
+      if (acc)
         await audit.record(db, AUTH_SYSTEM, {
           action: "login_locked",
           entity: "account",
           entityId: acc.id,
-          after: { failedLogins: row.failedLogins },
+          after: Object.fromEntries(locks.map((l) => [l.limit, l.failures])),
         });
-        throw TooMany("登录失败次数过多，账号已暂时锁定，请稍后再试", Math.ceil(lockMs / 1000));
-      }
+      throw locked(Math.ceil((Math.max(...locks.map((l) => l.until.getTime())) - now.getTime()) / 1000));
     }
     throw Unauthenticated("用户名或密码错误");
   }
-  await db.update(accounts).set({ failedLogins: 0, lockedUntil: null }).where(eq(accounts.id, acc.id));
+  // The address's own count stays: logging in to one's own account must not reset a spray from there.
+  await clearFailures(ctx.database, [keys.accountAddress, keys.account]);
   const token = crypto.randomBytes(32).toString("base64url");
   const csrfToken = crypto.randomBytes(24).toString("base64url");
-  const expiresAt = new Date(now + ctx.config.sessionHours * 3600_000);
+  const expiresAt = new Date(now.getTime() + ctx.config.sessionHours * 3600_000);
   await db.insert(sessions).values({ id: tokenId(token), accountId: acc.id, csrfToken, expiresAt });
   const actor = await actorFor(ctx, acc.id);
   await audit.record(db, { ...actor!, ip }, { action: "login", entity: "account", entityId: acc.id });
