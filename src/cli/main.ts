@@ -12,6 +12,7 @@ import { createContext } from "../server/boot.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import { FieldCrypto, loadSecret } from "../server/platform/crypto.ts";
+import { safeMessage } from "../server/platform/logSafe.ts";
 import { VERSION } from "../version.ts";
 import { ensureWebBuilt } from "./webBuild.ts";
 
@@ -242,7 +243,11 @@ program
     }
   });
 
-program.parseAsync(process.argv).catch((e: Error) => {
-  process.stderr.write(`错误：${e.message}\n`);
+// A database error's message holds the query's parameters: the terminal gets the safe summary of it.
+const fail = (e: unknown) => {
+  process.stderr.write(`错误：${safeMessage(e)}\n`);
   process.exit(1);
-});
+};
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+program.parseAsync(process.argv).catch(fail);

@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import * as schema from "./schema/index.ts";
+import { nameFailure } from "./statement.ts";
 
 export type Db = PgDatabase<any, typeof schema>;
 export type DbKind = "pglite" | "postgres";
@@ -47,8 +48,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   return {
     kind: "pglite",
     db,
-    async query(text, params) {
-      const r = await client.query(text, params as any[]);
+    async query(text, params, opts) {
+      const r = await client.query(text, params as any[]).catch(nameFailure(text, opts?.name));
       return r.rows as any[];
     },
     async copyCsv(table, columns, csv) {
@@ -83,9 +84,10 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     kind: "postgres",
     db,
     async query(text, params, opts) {
-      const r = opts?.name
-        ? await pool.query({ name: opts.name, text, values: params as any[] })
-        : await pool.query(text, params as any[]);
+      const r = await (opts?.name
+        ? pool.query({ name: opts.name, text, values: params as any[] })
+        : pool.query(text, params as any[])
+      ).catch(nameFailure(text, opts?.name));
       return r.rows;
     },
     async copyCsv(table, columns, csv) {

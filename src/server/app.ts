@@ -19,6 +19,7 @@ import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin, flagPublic } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
 import { inputPlugin } from "./platform/input.ts";
+import { safeError, safeLogMethod } from "./platform/logSafe.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -83,7 +84,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
             // No personal data in logs: drop query strings (searches hold names and phone tails) and cookies.
             serializers: {
               req: (req: any) => ({ method: req.method, url: String(req.url).split("?")[0], reqId: req.id }),
+              // Errors without the values they carry (query parameters, rows, quoted input).
+              err: safeError,
             },
+            hooks: { logMethod: safeLogMethod },
             redact: ["req.headers.cookie", "req.headers.authorization"],
             ...(opts.logger ? { stream: opts.logger } : {}),
           },
