@@ -62,6 +62,12 @@ export async function startHarness(): Promise<Harness> {
         hasTouch: opts.viewport ? opts.viewport.width < 768 : false,
       });
       context.setDefaultTimeout(15_000);
+      // A content-security-policy violation is an error of the page like any other.
+      await context.addInitScript(() => {
+        document.addEventListener("securitypolicyviolation", (e) =>
+          console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+        );
+      });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(String(e)));

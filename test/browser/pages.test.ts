@@ -138,4 +138,37 @@ describe("org pages, phone layout and language", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("runs the built app under the security headers' policy without a violation", async () => {
+    const { page, context, errors } = await h.open();
+    const policies = new Set<string>();
+    page.on("response", (r) => {
+      if (r.request().resourceType() === "document")
+        policies.add(r.headers()["content-security-policy"] ?? "");
+    });
+    await loginOk(page, "demo-community");
+    await page.waitForURL(/\/orgs\/\d+$/);
+    await expect.poll(() => page.locator(".ant-table-tbody tr.ant-table-row").count()).toBeGreaterThan(0);
+    for (const menu of ["居民查询", "工单"]) {
+      const item = page.getByRole("menuitem", { name: menu });
+      if ((await item.count()) === 0) continue;
+      await item.first().click();
+      await page.waitForLoadState("networkidle");
+    }
+    // A page loaded afresh (the document itself carries the policy), with antd's styles in place.
+    await page.reload();
+    await page.waitForLoadState("networkidle");
+    expect(await page.locator("style").count()).toBeGreaterThan(0);
+    const bg = await page
+      .locator(".ant-layout")
+      .first()
+      .evaluate((el) => getComputedStyle(el).display);
+    expect(bg).toBe("flex");
+    expect(
+      [...policies].every((p) => p.includes("frame-ancestors 'none'") && p.includes("script-src 'self'")),
+    ).toBe(true);
+    expect(policies.size).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
