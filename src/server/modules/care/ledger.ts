@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { sql } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { planFrequency } from "../../../domain/care/plans.ts";
+import { safeCells } from "../../../domain/files/cells.ts";
 import { ID_ERROR_ZH, parseIdCard } from "../../../domain/idcard/idcard.ts";
 import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
 import { KEY_TAGS, type KeyTag, TAG_LABELS } from "../../../domain/people/generate.ts";
@@ -616,17 +617,19 @@ export async function exportLedger(ctx: AppContext, actor: Actor, f: LedgerFilte
       );
       for (const r of page) {
         const p = presentLedgerRow(ctx, r, configs, now);
-        ws.addRow({
-          grid: gridNames.get(p.gridCode ?? "") ?? p.gridCode,
-          name: p.name,
-          gender: p.genderLabel,
-          age: p.age,
-          id: p.idNumberMasked,
-          address: p.address,
-          tags: p.tagLabels.join("、"),
-          frequency: p.frequencyLabel ?? "",
-          lastVisit: p.lastVisitAt ? new Date(p.lastVisitAt).toISOString().slice(0, 10) : "未走访",
-        }).commit();
+        ws.addRow(
+          safeCells({
+            grid: gridNames.get(p.gridCode ?? "") ?? p.gridCode,
+            name: p.name,
+            gender: p.genderLabel,
+            age: p.age,
+            id: p.idNumberMasked,
+            address: p.address,
+            tags: p.tagLabels.join("、"),
+            frequency: p.frequencyLabel ?? "",
+            lastVisit: p.lastVisitAt ? new Date(p.lastVisitAt).toISOString().slice(0, 10) : "未走访",
+          }),
+        ).commit();
       }
       count += page.length;
       if (page.length < 1000) break;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { csvCell } from "../../../domain/files/cells.ts";
 import { KEY_TAGS } from "../../../domain/people/generate.ts";
 import { idParams, stdErrors } from "../../platform/schemas.ts";
 import { getOrgUnit } from "../orgs/index.ts";
@@ -92,7 +93,7 @@ export async function residentRoutes(app: FastifyInstance) {
           r.relationLabel ?? "",
           r.tagLabels.join("、"),
         ]
-          .map((v) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : v))
+          .map(csvCell)
           .join(",")}\n`;
       async function* body() {
         yield `\ufeff${header}`;
