@@ -25,3 +25,5 @@ export const IMAGE_EXT: Record<ImageType, string> = {
   "image/gif": "gif",
 };
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/** Decoding a bigger picture would cost more memory than a photo of an order deserves (a 40 MP phone photo fits). */
+export const MAX_IMAGE_PIXELS = 50_000_000;

@@ -3,11 +3,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { IMAGE_EXT, MAX_ATTACHMENT_BYTES, sniffImage } from "../../../domain/files/image.ts";
+import { IMAGE_EXT, MAX_ATTACHMENT_BYTES } from "../../../domain/files/image.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, NotFound } from "../../platform/errors.ts";
+import { cleanPhoto } from "../../platform/photos.ts";
 import { authorize } from "../../platform/policy.ts";
 import { IdParams, Items, Line, type Static, Str, stdErrors, Time, Type } from "../../platform/schemas.ts";
 import { orderPolicy } from "./policy.ts";
@@ -30,35 +31,35 @@ async function saveAttachment(
   actor: Actor,
   orderId: number,
   filename: string,
-  body: Buffer,
+  upload: Buffer,
 ) {
   authorize(actor, "order.act");
   const row = await loadOrder(ctx, actor, orderId);
   orderPolicy.authorize(actor, "attach", row);
-  const type = sniffImage(body);
-  if (!type) throw new AppError(415, "unsupported_media_type", "只能上传图片（JPEG、PNG、WebP、GIF）");
-  const sha256 = crypto.createHash("sha256").update(body).digest("hex");
+  // What is stored is the decoded and re-encoded picture, never the bytes as sent.
+  const { type, data } = await cleanPhoto(upload);
+  const sha256 = crypto.createHash("sha256").update(data).digest("hex");
   const rel = path.join("attachments", sha256.slice(0, 2), `${sha256}.${IMAGE_EXT[type]}`);
   const abs = path.join(ctx.config.dataDir, rel);
   if (!fs.existsSync(abs)) {
     fs.mkdirSync(path.dirname(abs), { recursive: true });
     // Write then rename: a crash never leaves a half-written file under the final name.
     const tmp = `${abs}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, body);
+    fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, abs);
   }
   const [a] = await ctx.database.query<{ id: number }>(
     `insert into attachments (order_id, filename, mime, size, sha256, storage_path, uploaded_by) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-    [orderId, filename.slice(0, 200), type, body.length, sha256, rel, actor.id],
+    [orderId, filename.slice(0, 200), type, data.length, sha256, rel, actor.id],
   );
   await audit.record(ctx.database.db, actor, {
     action: "attach",
     entity: "work_order",
     entityId: orderId,
     orgPath: row.orgPath,
-    after: { attachmentId: a.id, sha256, size: body.length },
+    after: { attachmentId: a.id, sha256, size: data.length },
   });
-  return { id: a.id, filename, mime: type, size: body.length, sha256, createdAt: new Date() };
+  return { id: a.id, filename, mime: type, size: data.length, sha256, createdAt: new Date() };
 }
 
 export async function attachmentRoutes(fastify: FastifyInstance) {
