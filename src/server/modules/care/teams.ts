@@ -70,6 +70,16 @@ export async function addMember(
     normalisePhone(input.phone) ??
     (/^0\d{2,3}-?\d{7,8}$/.test(input.phone.trim()) ? input.phone.trim() : null);
   if (!phone) fields.push({ field: "phone", message: "电话应为 11 位手机号或带区号的固定电话" });
+  // A linked account must be a live one on this community's line: inside it, or a unit above it (a street's
+  // family doctor). One message whether it does not exist or belongs elsewhere.
+  if (input.accountId !== undefined) {
+    const [acc] = await ctx.database.query<{ path: string }>(
+      "select u.path from accounts a join org_units u on u.id = a.org_unit_id where a.id = $1 and not a.disabled",
+      [input.accountId],
+    );
+    if (!acc || !(acc.path.startsWith(unit.path) || unit.path.startsWith(acc.path)))
+      fields.push({ field: "accountId", message: "账号不存在或不属于本社区（及其上级街道）" });
+  }
   if (fields.length) invalidFields(fields);
   const id = await ctx.database.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Tx;
