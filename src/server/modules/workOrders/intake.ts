@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "../../../db/client.ts";
+import { NUMBER_TAIL_RANGE, numberTail } from "../../../domain/workflow/orderNumber.ts";
 import * as audit from "../../platform/audit.ts";
 import { insertNotificationsSelect } from "../notifications/index.ts";
-import { NUMBER_TAIL_RANGE, numberTail } from "../../../domain/workflow/orderNumber.ts";
 
 /**
  * Intake writes, grouped. Every new order is an INSERT into work_orders, its first events, its dispatch
