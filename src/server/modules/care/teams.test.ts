@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
-import { addAccount } from "../accounts/service.ts";
+import { addAccount } from "../accounts/index.ts";
 
 // A care team member may be linked to an account: only a live account on the community's line.
 

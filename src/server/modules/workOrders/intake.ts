@@ -217,14 +217,21 @@ export class IntakeWriter {
   }
 
   private insert(batch: Pending[]) {
-    // Each element gets its place in the batch as "k" (the rows come back keyed by it) and the random tail
-    // of its number as "t" (from the CSPRNG: SQL's random() is not meant to be unpredictable).
-    const json = `[${batch.map((p, k) => `{"k":${k},"t":"${numberTail(crypto.randomInt(NUMBER_TAIL_RANGE))}",${p.json.slice(1)}`).join(",")}]`;
+    const json = batchJson(batch.map((p) => p.json));
     // Prepared once per connection: planning this statement costs about as much as running a small batch.
     return this.database.query<{ k: number; id: number; number: string }>(INSERT_BATCH, [json], {
       name: "work_orders_intake_batch",
     });
   }
+}
+
+/**
+ * The batch as the statement reads it: each order (already JSON) gets its place in the batch as "k" (the rows
+ * come back keyed by it) and the random tail of its number as "t" (from the CSPRNG: SQL's random() is not
+ * meant to be unpredictable).
+ */
+function batchJson(orders: string[]): string {
+  return `[${orders.map((o, k) => `{"k":${k},"t":"${numberTail(crypto.randomInt(NUMBER_TAIL_RANGE))}",${o.slice(1)}`).join(",")}]`;
 }
 
 const writers = new WeakMap<Database, IntakeWriter>();
@@ -245,7 +252,7 @@ export function intakeWriter(database: Database): IntakeWriter {
  */
 export async function writeOrderIn(tx: Db, order: NewOrder): Promise<{ id: number; number: string }> {
   const [before, after] = INSERT_BATCH.split("$1::jsonb");
-  const json = `[{"k":0,${JSON.stringify(order).slice(1)}]`;
+  const json = batchJson([JSON.stringify(order)]);
   const r = (await tx.execute(sql`${sql.raw(before)}${json}::jsonb${sql.raw(after)}`)) as unknown as {
     rows: { id: number; number: string }[];
   };
