@@ -11,6 +11,8 @@ export interface GatedRoute {
   method: string;
   url: string;
   public: boolean;
+  /** The route's JSON schemas (params, querystring, body, response), for the tests that generate requests. */
+  schema?: { params?: unknown; querystring?: unknown; body?: unknown; response?: unknown };
 }
 
 declare module "fastify" {
@@ -47,7 +49,12 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
       routes.flatMap((r) =>
         [r.method]
           .flat()
-          .map((method) => ({ method, url: r.url, public: (r.config as any)?.public === true })),
+          .map((method) => ({
+            method,
+            url: r.url,
+            public: (r.config as any)?.public === true,
+            schema: r.schema as GatedRoute["schema"],
+          })),
       ),
   });
   app.addHook("onRequest", async (req) => {
