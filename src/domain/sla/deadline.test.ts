@@ -108,14 +108,18 @@ describe("12345 across 春节 2026 and 调休 Saturdays", () => {
 });
 
 describe("52022 minute-level clocks", () => {
+  // Dispatched to the grid and accepted at once; the arrive clock runs from the dispatch.
   const accepted = at(2026, 3, 2, 10);
+  const dispatched = accepted;
 
-  it("on site 5 minutes after accepting, a small problem fixed 20 minutes after arriving", () => {
-    expect(due({ policy: POLICY_52022, milestones: { accepted } })).toEqual({ arrive: "2026-03-02 10:05" });
+  it("on site 5 minutes after the dispatch, a small problem fixed 20 minutes after arriving", () => {
+    expect(due({ policy: POLICY_52022, milestones: { dispatched, accepted } })).toEqual({
+      arrive: "2026-03-02 10:05",
+    });
     const onSite = at(2026, 3, 2, 10, 4, 30);
     const clocks = computeDeadlines({
       policy: POLICY_52022,
-      milestones: { accepted, on_site: onSite },
+      milestones: { dispatched, accepted, on_site: onSite },
       now: NOW,
     });
     expect(clocks.map((c) => [c.clock, c.deadline.toISOString()])).toEqual([
@@ -126,8 +130,23 @@ describe("52022 minute-level clocks", () => {
     expect(metOnTime(clocks[1])).toBe(null);
   });
 
+  it("runs from the dispatch, before anyone accepts (an unaccepted emergency is on the clock)", () => {
+    const d = at(2026, 3, 2, 10);
+    expect(due({ policy: POLICY_52022, milestones: { dispatched: d } })).toEqual({
+      arrive: "2026-03-02 10:05",
+    });
+    // Accepting late does not move it: the five minutes are the grid's, from the moment it had the order.
+    expect(
+      due({ policy: POLICY_52022, milestones: { dispatched: d, accepted: at(2026, 3, 2, 10, 3) } }).arrive,
+    ).toBe("2026-03-02 10:05");
+  });
+
   it("warns at 80% (4 minutes) and is overdue after 5", () => {
-    const [arrive] = computeDeadlines({ policy: POLICY_52022, milestones: { accepted }, now: accepted });
+    const [arrive] = computeDeadlines({
+      policy: POLICY_52022,
+      milestones: { dispatched, accepted },
+      now: accepted,
+    });
     expect(formatShanghai(arrive.warnAt)).toBe("2026-03-02 10:04");
     expect(clockStatus(arrive, at(2026, 3, 2, 10, 3, 59))).toBe("ok");
     expect(clockStatus(arrive, at(2026, 3, 2, 10, 4))).toBe("warning");
@@ -138,7 +157,7 @@ describe("52022 minute-level clocks", () => {
   it("a late arrival stays overdue on that clock but the order's status follows its running clocks", () => {
     const clocks = computeDeadlines({
       policy: POLICY_52022,
-      milestones: { accepted, on_site: at(2026, 3, 2, 10, 7) },
+      milestones: { dispatched, accepted, on_site: at(2026, 3, 2, 10, 7) },
       now: NOW,
     });
     expect(clockStatus(clocks[0], at(2026, 3, 2, 10, 8))).toBe("overdue");
@@ -151,23 +170,28 @@ describe("52022 minute-level clocks", () => {
 
   it("complex problems: plan within 2 days of accepting, reply within 2 days of the plan, holidays included", () => {
     const acc = at(2026, 2, 16, 9);
-    expect(due({ policy: POLICY_52022, track: "complex", milestones: { accepted: acc } })).toEqual({
+    expect(
+      due({ policy: POLICY_52022, track: "complex", milestones: { dispatched: acc, accepted: acc } }),
+    ).toEqual({
       arrive: "2026-02-16 09:05",
       plan: "2026-02-18 09:00",
     });
     const planned = at(2026, 2, 17, 15);
     expect(
-      due({ policy: POLICY_52022, track: "complex", milestones: { accepted: acc, planned } }).reply,
+      due({ policy: POLICY_52022, track: "complex", milestones: { dispatched: acc, accepted: acc, planned } })
+        .reply,
     ).toBe("2026-02-19 15:00");
   });
 
   it("waiting on the resident pauses the clock; an open pause lasts until now", () => {
     const pauses: Pause[] = [{ from: at(2026, 3, 2, 10, 2), to: at(2026, 3, 2, 10, 12) }];
-    expect(due({ policy: POLICY_52022, milestones: { accepted }, pauses }).arrive).toBe("2026-03-02 10:15");
+    expect(due({ policy: POLICY_52022, milestones: { dispatched, accepted }, pauses }).arrive).toBe(
+      "2026-03-02 10:15",
+    );
     const open: Pause[] = [{ from: at(2026, 3, 2, 10, 2) }];
     const [c] = computeDeadlines({
       policy: POLICY_52022,
-      milestones: { accepted },
+      milestones: { dispatched, accepted },
       pauses: open,
       now: at(2026, 3, 2, 10, 30),
     });
@@ -177,7 +201,7 @@ describe("52022 minute-level clocks", () => {
   });
 
   it("a pause after the clock stopped changes nothing", () => {
-    const milestones = { accepted, on_site: at(2026, 3, 2, 10, 3) };
+    const milestones = { dispatched, accepted, on_site: at(2026, 3, 2, 10, 3) };
     const pauses: Pause[] = [{ from: at(2026, 3, 2, 10, 4), to: at(2026, 3, 2, 11) }];
     const arrive = computeDeadlines({ policy: POLICY_52022, milestones, pauses, now: NOW })[0];
     expect(formatShanghai(arrive.deadline)).toBe("2026-03-02 10:05");

@@ -65,8 +65,10 @@ function rule(clock: ClockName, from: Milestone, until: Milestone, budget: Budge
 }
 
 /**
- * 52022 物业服务社: on site within 5 minutes of accepting, a small problem solved within 20 minutes of
- * arriving, a complex one gets a plan within 2 days of accepting and a reply within 2 days of the plan.
+ * 52022 物业服务社: on site within 5 minutes of the order reaching the grid (the "5" runs from dispatch, so an
+ * emergency no one has accepted yet is already on the clock and first in every queue), a small problem
+ * solved within 20 minutes of arriving, a complex one gets a plan within 2 days of accepting and a reply
+ * within 2 days of the plan.
  */
 export const POLICY_52022: SlaPolicy = {
   id: "52022",
@@ -74,7 +76,7 @@ export const POLICY_52022: SlaPolicy = {
   calendar: "24x7",
   warnAt: DEFAULT_WARN_AT,
   clocks: [
-    rule("arrive", "accepted", "on_site", { amount: 5, unit: "minutes" }),
+    rule("arrive", "dispatched", "on_site", { amount: 5, unit: "minutes" }),
     rule("resolve", "on_site", "resolved", { amount: 20, unit: "minutes" }, ["simple"]),
     rule("plan", "accepted", "planned", { amount: 2, unit: "days" }, ["complex"]),
     rule("reply", "planned", "replied", { amount: 2, unit: "days" }, ["complex"]),

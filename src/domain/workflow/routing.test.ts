@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fallbackChain, nextFallback, routeByTerritory, type Territory } from "./routing.ts";
+import { POLICY_12345, POLICY_52022 } from "../sla/policy.ts";
+import {
+  fallbackChain,
+  nextFallback,
+  routeByTerritory,
+  type Territory,
+  territoryOf,
+  unclaimedTooLong,
+} from "./routing.ts";
 
 const place: Territory = {
   gridId: "320613019010-G03",
@@ -55,5 +63,31 @@ describe("属地兜底 fallback routing", () => {
         },
       ),
     );
+  });
+});
+
+describe("an order nobody claims (属地兜底 by time)", () => {
+  const at = (h: number, m = 0) => new Date(Date.UTC(2026, 2, 2, h - 8, m)); // Shanghai, Monday 2 March 2026
+
+  it("falls when the acceptance clock, counted from its arrival at this unit, has run out", () => {
+    // 12345: sign within 2 working hours.
+    expect(unclaimedTooLong(POLICY_12345, at(9), [], at(10, 59))).toBe(false);
+    expect(unclaimedTooLong(POLICY_12345, at(9), [], at(11))).toBe(true);
+    // 52022: on site within 5 minutes of reaching the unit.
+    expect(unclaimedTooLong(POLICY_52022, at(9), [], at(9, 4))).toBe(false);
+    expect(unclaimedTooLong(POLICY_52022, at(9), [], at(9, 5))).toBe(true);
+  });
+
+  it("gives the next level its own window: a fresh arrival is not yet too long", () => {
+    expect(unclaimedTooLong(POLICY_52022, at(9, 6), [], at(9, 7))).toBe(false);
+  });
+
+  it("does not count time waiting on the resident", () => {
+    expect(unclaimedTooLong(POLICY_52022, at(9), [{ from: at(9, 1), to: at(9, 30) }], at(9, 31))).toBe(false);
+  });
+
+  it("reads the territory from an org path", () => {
+    expect(territoryOf("/320613/320613019/320613019010/320613019010-G03/")).toEqual(place);
+    expect(territoryOf("/320613/320613019/320613019010/")).toEqual({ ...place, gridId: null });
   });
 });

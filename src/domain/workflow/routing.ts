@@ -1,3 +1,6 @@
+import { computeDeadlines, type Pause } from "../sla/deadline.ts";
+import type { SlaPolicy } from "../sla/policy.ts";
+
 // 属地兜底 fallback routing: an order goes to the grid its place belongs to; when there is no grid, or the
 // grid declines it (退单), it falls to the community, then to the street — which cannot decline.
 
@@ -42,4 +45,32 @@ export function nextFallback(t: Territory, current: RoutingTarget): RoutingTarge
   const i = chain.findIndex((c) => c.level === current.level && c.orgUnitId === current.orgUnitId);
   if (i < 0) return chain[0];
   return chain[i + 1] ?? null;
+}
+
+/**
+ * Whether an order the unit it was routed to has not accepted should fall to the next level (属地兜底): the
+ * policy's acceptance clock (the clock a dispatched order stops by accepting or arriving), counted from when
+ * the order reached this unit, has run out. Counting from the arrival at this unit gives each level its own
+ * window, so an order falls one level at a time instead of racing to the street.
+ */
+export function unclaimedTooLong(
+  policy: SlaPolicy,
+  routedAt: Date,
+  pauses: readonly Pause[],
+  now: Date,
+): boolean {
+  const clocks = computeDeadlines({
+    policy,
+    milestones: { dispatched: routedAt, received: routedAt },
+    pauses,
+    now,
+  });
+  const acceptance = clocks.find((c) => c.clock === "accept" || c.clock === "arrive");
+  return acceptance !== undefined && acceptance.deadline.getTime() <= now.getTime();
+}
+
+/** The territory an org path names: "/district/street/community/grid/…" (codes, as the tree keeps them). */
+export function territoryOf(orgPath: string): Territory {
+  const [, street, community, grid] = orgPath.split("/").filter(Boolean);
+  return { streetId: street, communityId: community ?? null, gridId: grid ?? null };
 }

@@ -300,10 +300,11 @@ describe("side paths", () => {
     expect(twice.ok === false && twice.error.code).toBe("invalid_payload");
     const arrived = applyTransition(paused.order, "arrive", worker, min(30));
     expect(arrived.ok && arrived.order.pauses).toEqual([{ from: min(3), to: min(30) }]);
-    // 52022: on site 5 minutes after accepting, plus the 27 paused minutes
+    // 52022: on site 5 minutes after the dispatch (minute 1), plus the 27 paused minutes
     if (!arrived.ok) return;
     const [arrive] = computeDeadlines(slaInputOf(arrived.order, POLICY_52022, min(40)));
-    expect(arrive.deadline).toEqual(min(2 + 5 + 27));
+    expect(arrived.order.milestones.dispatched).toEqual(min(1));
+    expect(arrive.deadline).toEqual(min(1 + 5 + 27));
   });
 });
 

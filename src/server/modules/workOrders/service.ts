@@ -522,8 +522,10 @@ export async function transitionOrder(
       .returning({ id: workOrders.id });
     if (updated.length === 0) throw Conflict("工单已被他人处理，请刷新后重试");
     await insertEvent(tx, who, id, action, r.event.from, r.event.to, now, r.event.note, r.event.detail);
-    const notice = noticeFor(action, row, next.status);
-    if (notice) await notifications.enqueue(tx, { ...notice, orderId: id, orgPath: row.orgPath });
+    // A dispatch or reassignment tells the unit the order now belongs to.
+    const at = target ? { orgUnitId: target.id, orgPath: target.path } : row;
+    const notice = noticeFor(action, { ...row, orgUnitId: at.orgUnitId }, next.status);
+    if (notice) await notifications.enqueue(tx, { ...notice, orderId: id, orgPath: at.orgPath });
     await audit.record(tx, who, {
       action: `order.${action}`,
       entity: "work_order",

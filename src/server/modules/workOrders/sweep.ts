@@ -1,7 +1,17 @@
 import { sql } from "drizzle-orm";
+import {
+  nextFallback,
+  ROUTING_LEVEL_LABELS,
+  type RoutingLevel,
+  territoryOf,
+  unclaimedTooLong,
+} from "../../../domain/workflow/index.ts";
 import type { AppContext } from "../../context.ts";
 import { systemPrincipal } from "../../platform/access.ts";
+import { AppError } from "../../platform/errors.ts";
 import { insertNotificationsSelect } from "../notifications/index.ts";
+import { policyOf, toDomain } from "./flow.ts";
+import { transitionOrder } from "./service.ts";
 
 /** The sweep acts as the system on its own duty; order timelines name it. */
 export const SLA_SWEEP = systemPrincipal("sla_sweep", "系统（时限巡检）");
@@ -14,6 +24,7 @@ export const SLA_SWEEP = systemPrincipal("sla_sweep", "系统（时限巡检）"
  */
 export async function sweepSla(ctx: AppContext, now = new Date(), batch = 5000) {
   const db = ctx.database.db;
+  const fallen = await fallUnclaimed(ctx, now);
   let overdue = 0;
   let warned = 0;
   for (;;) {
@@ -55,5 +66,68 @@ export async function sweepSla(ctx: AppContext, now = new Date(), batch = 5000) 
     warned += r.rows.length;
     if (r.rows.length < batch) break;
   }
-  return { overdue, warned };
+  return { overdue, warned, fallen };
+}
+
+/**
+ * 属地兜底: an order its grid has not accepted within the acceptance clock falls to its community, and one its
+ * community has not accepted within a fresh window falls to the street (the street cannot decline). Each
+ * fall is a reassignment by the sweep, in the timeline with its reason; the deadlines still count from the
+ * first dispatch, so the order stays overdue where it lands. Two sweeps at once: the version check lets one
+ * move an order and the other skip it. At most `limit` per run; the next run takes the rest.
+ */
+export async function fallUnclaimed(ctx: AppContext, now = new Date(), limit = 200) {
+  const candidates = await ctx.database.query<{
+    id: number;
+    state: string;
+    version: number;
+    flow: unknown;
+    slaPolicy: string;
+    orgPath: string;
+    routedLevel: RoutingLevel;
+    routedAt: Date;
+  }>(
+    `select o.id, o.state, o.version, o.flow, o.sla_policy as "slaPolicy", o.org_path as "orgPath",
+       o.routed_level as "routedLevel",
+       (select max(e.at) from work_order_events e where e.order_id = o.id and e.action in ('dispatch', 'reassign')) as "routedAt"
+     from work_orders o
+     where o.state = 'dispatched' and o.next_due_at <= $1 and o.routed_level in ('grid', 'community')
+     order by o.next_due_at limit $2`,
+    [now, limit],
+  );
+  let fallen = 0;
+  for (const c of candidates) {
+    if (
+      !c.routedAt ||
+      !unclaimedTooLong(policyOf(c.slaPolicy), new Date(c.routedAt), toDomain(c).pauses, now)
+    )
+      continue;
+    const territory = territoryOf(c.orgPath);
+    const here = c.routedLevel === "grid" ? territory.gridId : territory.communityId;
+    const next = here ? nextFallback(territory, { level: c.routedLevel, orgUnitId: here }) : null;
+    if (!next) continue;
+    const [unit] = await ctx.database.query<{ id: number }>("select id from org_units where code = $1", [
+      next.orgUnitId,
+    ]);
+    if (!unit) continue;
+    try {
+      await transitionOrder(
+        ctx,
+        SLA_SWEEP,
+        c.id,
+        "reassign",
+        {
+          version: c.version,
+          orgUnitId: unit.id,
+          note: `超时未签收，属地兜底转至${ROUTING_LEVEL_LABELS[next.level]}`,
+        },
+        { now },
+      );
+      fallen++;
+    } catch (e) {
+      // Someone acted on it meanwhile (accepted, or another sweep moved it): nothing to do.
+      if (!(e instanceof AppError && e.status === 409)) throw e;
+    }
+  }
+  return fallen;
 }
