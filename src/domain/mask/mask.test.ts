@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { maskIdCard, maskPhone, normalisePhone } from "./mask.ts";
 
@@ -8,7 +9,34 @@ describe("masking", () => {
   });
   it("normalises phone input and rejects bad numbers", () => {
     expect(normalisePhone("+86 138-1234-5678")).toBe("13812345678");
+    expect(normalisePhone("0086 13812345678")).toBe("13812345678");
     expect(normalisePhone("12812345678")).toBeNull();
     expect(normalisePhone("1381234567")).toBeNull();
+  });
+  it("takes landlines with their area code, from any common spelling", () => {
+    expect(normalisePhone("0513-85123456")).toBe("0513-85123456");
+    expect(normalisePhone("(0513) 8512 3456")).toBe("0513-85123456");
+    expect(normalisePhone("+86 513 8512 3456")).toBe("0513-85123456");
+    expect(normalisePhone("010-12345678")).toBeNull(); // a Beijing number never starts with 1
+    expect(normalisePhone("010-62345678")).toBe("010-62345678");
+    expect(normalisePhone("025 8321 1234")).toBe("025-83211234");
+    expect(normalisePhone("85123456")).toBeNull(); // no area code
+    expect(maskPhone("0513-85123456")).toBe("0513-****3456");
+  });
+  it("a normalised number normalises to itself and masks to its own tail", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.stringMatching(/^1[3-9]\d{9}$/),
+          fc.stringMatching(/^0[3-9]\d\d-[2-9]\d{6,7}$/),
+          fc.stringMatching(/^0(10|2\d)-[2-9]\d{7}$/),
+        ),
+        (p) => {
+          expect(normalisePhone(p)).toBe(p);
+          expect(maskPhone(p).slice(-4)).toBe(p.slice(-4));
+          expect(maskPhone(p)).toMatch(/\*{3,}/);
+        },
+      ),
+    );
   });
 });

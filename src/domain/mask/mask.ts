@@ -6,18 +6,31 @@ export function maskIdCard(id: string): string {
   return `${id.slice(0, 4)}${"*".repeat(id.length - 8)}${id.slice(-4)}`;
 }
 
-/** 13812345678 → 138****5678 */
+/** 13812345678 → 138****5678; a landline keeps its area code: 0513-85123456 → 0513-****3456. */
 export function maskPhone(phone: string): string {
+  const dash = phone.indexOf("-");
+  if (dash > 0) return `${phone.slice(0, dash + 1)}${"*".repeat(phone.length - dash - 5)}${phone.slice(-4)}`;
   if (phone.length < 7) return "*".repeat(phone.length);
   return `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}`;
 }
 
 export const PHONE_RE = /^1[3-9]\d{9}$/;
 
-/** Accepts "138 1234 5678", "+86 138-1234-5678"; returns 11 digits or null. */
+/** A mobile number (one that can receive a text message). */
+export const isMobile = (phone: string) => PHONE_RE.test(phone);
+
+/**
+ * A phone as the product stores it: a mobile as 11 digits, a landline as area code, dash, number
+ * ("0513-85123456"). Accepts spaces, dashes, brackets and a +86 / 0086 prefix (whose landlines drop the
+ * area code's 0: "+86 513 8512 3456"). Area codes 010 and 02x have three digits, all others four.
+ */
 export function normalisePhone(raw: string): string | null {
-  let p = raw.replace(/[\s-]/g, "");
-  if (p.startsWith("+86")) p = p.slice(3);
-  else if (p.startsWith("0086")) p = p.slice(4);
-  return PHONE_RE.test(p) ? p : null;
+  let p = raw.replace(/[\s\-().]/g, "");
+  let international = false;
+  if (p.startsWith("+86")) [p, international] = [p.slice(3), true];
+  else if (p.startsWith("0086")) [p, international] = [p.slice(4), true];
+  if (PHONE_RE.test(p)) return p;
+  if (international && /^[1-9]/.test(p)) p = `0${p}`;
+  const m = /^(0(?:10|2\d)|0[3-9]\d\d)([2-9]\d{6,7})$/.exec(p);
+  return m ? `${m[1]}-${m[2]}` : null;
 }

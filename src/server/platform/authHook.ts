@@ -47,14 +47,12 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorate("gatedRoutes", {
     getter: () =>
       routes.flatMap((r) =>
-        [r.method]
-          .flat()
-          .map((method) => ({
-            method,
-            url: r.url,
-            public: (r.config as any)?.public === true,
-            schema: r.schema as GatedRoute["schema"],
-          })),
+        [r.method].flat().map((method) => ({
+          method,
+          url: r.url,
+          public: (r.config as any)?.public === true,
+          schema: r.schema as GatedRoute["schema"],
+        })),
       ),
   });
   app.addHook("onRequest", async (req) => {

@@ -5956,6 +5956,7 @@ export interface paths {
                     "application/json": {
                         address?: string;
                         buildingId?: number;
+                        callerIsResident?: boolean;
                         callerName?: string;
                         callerPhone?: string;
                         categoryCode: string;

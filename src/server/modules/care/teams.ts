@@ -66,9 +66,7 @@ export async function addMember(
   const name = input.name.trim();
   if (name.length < 1 || name.length > 30) fields.push({ field: "name", message: "姓名应为 1–30 字" });
   // Work phones may be landlines (0513-…) as well as mobiles.
-  const phone =
-    normalisePhone(input.phone) ??
-    (/^0\d{2,3}-?\d{7,8}$/.test(input.phone.trim()) ? input.phone.trim() : null);
+  const phone = normalisePhone(input.phone);
   if (!phone) fields.push({ field: "phone", message: "电话应为 11 位手机号或带区号的固定电话" });
   // A linked account must be a live one on this community's line: inside it, or a unit above it (a street's
   // family doctor). One message whether it does not exist or belongs elsewhere.

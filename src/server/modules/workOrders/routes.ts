@@ -120,6 +120,7 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
             orgUnitId: Type.Optional(Id),
             address: Type.Optional(Line({ maxLength: 200 })),
             dispatch: Type.Optional(Type.Boolean()),
+            callerIsResident: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),

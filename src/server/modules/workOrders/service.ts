@@ -50,6 +50,12 @@ export interface CreateOrderInput {
   address?: string;
   /** Dispatch to the routed unit at once (the hotline's usual flow). Default true. */
   dispatch?: boolean;
+  /**
+   * The caller is the resident named by `residentId` (found by the desk's lookup): their registered phone
+   * becomes the caller's number without the agent ever seeing it in full, so the resident can follow and
+   * rate the order and receives its number. A number typed in `callerPhone` wins.
+   */
+  callerIsResident?: boolean;
 }
 
 interface Place {
@@ -59,6 +65,8 @@ interface Place {
   kind: string;
   buildingId: number | null;
   address: string | null;
+  /** The resident the order is about, as the caller when the desk says so. */
+  resident: { name: string; phoneCipher: string | null } | null;
 }
 
 /**
@@ -69,16 +77,23 @@ async function resolvePlace(ctx: AppContext, who: Principal, input: CreateOrderI
   const q = ctx.database.query.bind(ctx.database);
   let buildingId = input.buildingId ?? null;
   let address = input.address?.trim() || null;
+  let resident: Place["resident"] = null;
   if (input.residentId) {
     const params: unknown[] = [input.residentId];
-    const [r] = await q<{ buildingId: number | null; address: string }>(
-      `select building_id as "buildingId", address from residents r
+    const [r] = await q<{
+      buildingId: number | null;
+      address: string;
+      name: string;
+      phoneCipher: string | null;
+    }>(
+      `select building_id as "buildingId", address, name, phone_cipher as "phoneCipher" from residents r
        where r.id = $1 and ${scopeWhere(who, "r.org_path", params, { collate: "C" })}`,
       params,
     );
     if (!r) throw Invalid("居民不存在", [{ field: "residentId", message: "居民: 不存在" }]);
     buildingId ??= r.buildingId;
     address ??= r.address;
+    resident = { name: r.name, phoneCipher: r.phoneCipher };
   }
   if (buildingId) {
     // A building sits in a micro-grid; orders go to the grid above it.
@@ -99,6 +114,7 @@ async function resolvePlace(ctx: AppContext, who: Principal, input: CreateOrderI
         kind: "grid",
         buildingId,
         address: address ?? b.address,
+        resident,
       };
   }
   if (input.orgUnitId) {
@@ -111,7 +127,7 @@ async function resolvePlace(ctx: AppContext, who: Principal, input: CreateOrderI
         { field: "orgUnitId", message: "所属网格: 须为街道、社区或网格" },
       ]);
     }
-    return { orgUnitId: u.id, orgPath: u.path, orgName: u.name, kind: u.kind, buildingId, address };
+    return { orgUnitId: u.id, orgPath: u.path, orgName: u.name, kind: u.kind, buildingId, address, resident };
   }
   throw Invalid("请提供事发位置：居民、楼栋或所属网格", [
     { field: "location", message: "位置: 请选择居民、楼栋或网格" },
@@ -160,9 +176,15 @@ export async function prepareOrder(
   if (input.callerPhone) {
     phone = normalisePhone(input.callerPhone);
     if (!phone)
-      throw Invalid("来电号码格式不正确", [{ field: "callerPhone", message: "来电号码: 应为 11 位手机号" }]);
+      throw Invalid("来电号码格式不正确", [
+        { field: "callerPhone", message: "来电号码: 应为手机号或带区号的固定电话（如 0513-85123456）" },
+      ]);
   }
+  if (input.callerIsResident && !input.residentId)
+    throw Invalid("请先选中来电居民", [{ field: "residentId", message: "来电居民: 请先在查找结果中选中" }]);
   const place = await resolvePlace(ctx, who, input);
+  const caller = input.callerIsResident ? place.resident : null;
+  if (!phone && caller?.phoneCipher) phone = ctx.crypto.decrypt(caller.phoneCipher);
 
   let order = newWorkOrder("0", now);
   const at = now.toISOString();
@@ -194,7 +216,7 @@ export async function prepareOrder(
   const sla = slaColumns(order, cat.slaPolicy, now);
   const c = ctx.crypto;
   const flow = toFlow(order);
-  const callerName = input.callerName?.trim() || null;
+  const callerName = input.callerName?.trim() || caller?.name || null;
   const callerPhoneCipher = phone ? c.encrypt(phone) : null;
   const by = audit.principalColumns(who);
   const write: NewOrder = {

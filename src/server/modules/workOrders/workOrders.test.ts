@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { maskPhone } from "../../../domain/mask/mask.ts";
 import { systemPrincipal } from "../../platform/access.ts";
 import { addAccount } from "../accounts/index.ts";
 import { deliverPending, type Transport } from "../notifications/index.ts";
@@ -428,5 +429,60 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     expect(big.statusCode).toBe(413);
     const list = (await t.app.inject({ url: `/api/orders/${o.id}/attachments`, headers: community })).json();
     expect(list.items.length).toBe(1);
+  });
+});
+
+describe.each(DB_KINDS)("the caller at the desk on %s", (kind) => {
+  let t: TestApp;
+  let agent: H;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    agent = await t.login("demo-agent");
+  });
+  afterAll(() => t?.close());
+
+  const file = (payload: Record<string, unknown>) =>
+    t.app.inject({
+      method: "POST",
+      url: "/api/orders",
+      headers: agent,
+      payload: { channel: "hotline_12345", categoryCode: "municipal", description: "路灯不亮", ...payload },
+    });
+
+  it("takes the found resident's registered phone as the caller's, so they can follow and rate the order", async () => {
+    const [r] = await t.ctx.database.query<{ id: number; name: string; phone_cipher: string }>(
+      "select id, name, phone_cipher from residents where phone_cipher is not null order by id limit 1",
+    );
+    const phone = t.ctx.crypto.decrypt(r.phone_cipher);
+    const o = await file({ residentId: r.id, callerIsResident: true });
+    expect(o.statusCode, o.body).toBe(201);
+    expect(o.json()).toMatchObject({ callerName: r.name, callerPhoneMasked: maskPhone(phone) });
+    const status = await t.app.inject({
+      url: `/api/public/orders/${o.json().number}?phone4=${phone.slice(-4)}`,
+    });
+    expect(status.statusCode).toBe(200);
+    // Without the flag the resident is what the order is about, not who called.
+    const about = await file({ residentId: r.id });
+    expect(about.json().callerPhoneMasked).toBeNull();
+    // Saying the caller is a resident without naming one is a field error.
+    const none = await file({ callerIsResident: true, orgUnitId: 1 });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error.details.fields[0].field).toBe("residentId");
+  });
+
+  it("accepts landlines and +86 numbers, normalised, and finds the order by their last four digits", async () => {
+    const [g1] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010-G01'",
+    );
+    const landline = await file({ orgUnitId: g1.id, callerPhone: "(0513) 8512 3456", callerName: "王先生" });
+    expect(landline.statusCode, landline.body).toBe(201);
+    expect(landline.json().callerPhoneMasked).toBe("0513-****3456");
+    const found = await t.app.inject({ url: `/api/public/orders/${landline.json().number}?phone4=3456` });
+    expect(found.statusCode).toBe(200);
+    const plus = await file({ orgUnitId: g1.id, callerPhone: "+86 138 1234 5678" });
+    expect(plus.json().callerPhoneMasked).toBe("138****5678");
+    const bad = await file({ orgUnitId: g1.id, callerPhone: "12345" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.fields[0].message).toContain("固定电话");
   });
 });

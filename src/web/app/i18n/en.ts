@@ -346,7 +346,10 @@ const en: Messages = {
     noCategory: "No matching category",
     callerName: "Caller name",
     callerPhone: "Caller phone",
-    callerPhoneHint: "The resident checks progress and rates with the order number and the last 4 digits",
+    callerPhoneHint:
+      "Mobile or landline with area code (0513-85123456); the resident checks progress and rates with the order number and the last 4 digits",
+    callerIsResident: "The caller is this resident (receipt and status lookup use their registered phone)",
+    callerHasNoPhone: "No phone registered for this resident: type the caller's number below",
     description: "Request",
     descriptionHint: "What, where, and what the resident asks for",
     descriptionRequired: "Describe the request",

@@ -1,6 +1,21 @@
 import { CheckCircleFilled, PhoneOutlined, UserOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Flex, Form, Grid, Input, Row, Select, Tag, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Flex,
+  Form,
+  Grid,
+  Input,
+  Row,
+  Select,
+  Tag,
+  Typography,
+} from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
@@ -60,6 +75,8 @@ export default function IntakePage() {
   const [form] = Form.useForm<IntakeValues>();
   const [lookup, setLookup] = useState("");
   const [picked, setPicked] = useState<Resident | null>(null);
+  /** The picked resident is the caller (their registered phone becomes the caller's number on the server). */
+  const [callerIsResident, setCallerIsResident] = useState(true);
   const [catQ, setCatQ] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -97,6 +114,7 @@ export default function IntakePage() {
 
   function pick(r: Resident) {
     setPicked(r);
+    setCallerIsResident(true);
     form.setFieldsValue({ callerName: form.getFieldValue("callerName") || r.name, address: r.address });
     setPlaceError(null);
   }
@@ -110,6 +128,7 @@ export default function IntakePage() {
       : picked
         ? { residentId: picked.id, buildingId: picked.buildingId ?? undefined }
         : {};
+    const resident = picked ? { residentId: picked.id, callerIsResident } : {};
     const body = {
       channel: v.channel,
       categoryCode: v.categoryCode ?? "",
@@ -118,6 +137,7 @@ export default function IntakePage() {
       callerPhone: v.callerPhone?.replace(/\s/g, "") || undefined,
       address: v.address?.trim() || undefined,
       ...where,
+      ...resident,
     };
     try {
       const o = await api<WorkOrder>("/api/orders", { method: "POST", body });
@@ -168,6 +188,13 @@ export default function IntakePage() {
             description={
               <>
                 <div>{picked.address}</div>
+                <Checkbox
+                  checked={callerIsResident}
+                  onChange={(e) => setCallerIsResident(e.target.checked)}
+                  disabled={!picked.phoneMasked}
+                >
+                  {picked.phoneMasked ? t("intake.callerIsResident") : t("intake.callerHasNoPhone")}
+                </Checkbox>
                 {place.data && (
                   <Typography.Text type="secondary">
                     {t("intake.routesTo", {
