@@ -7,6 +7,7 @@ import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
+import { fieldMessage } from "../domain/text/validation.ts";
 import type { Actor, AppContext } from "./context.ts";
 import * as audit from "./modules/audit/index.ts";
 import * as auth from "./modules/auth/index.ts";
@@ -38,25 +39,6 @@ declare module "fastify" {
 }
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/web");
-
-/** Chinese field labels for validation messages, so a form can show which field is wrong. */
-const FIELD_LABELS: Record<string, string> = {
-  username: "用户名",
-  password: "密码",
-  name: "姓名",
-  idNumber: "身份证号",
-  phone: "手机号",
-  householdId: "户",
-  tags: "标签",
-  reason: "理由",
-  field: "字段",
-  page: "页码",
-  pageSize: "每页条数",
-  q: "搜索词",
-  org: "组织",
-  tag: "标签",
-  version: "版本",
-};
 
 /**
  * Security headers on every answer. The policy is what the built web app needs and no more: its scripts
@@ -169,8 +151,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
             .split("/")[0] ||
             v.params?.additionalProperty ||
             "body");
-        const label = FIELD_LABELS[field] ?? field;
-        return { field, message: `${label}: ${v.message}` };
+        return { field, message: fieldMessage(field, v) };
       });
       return reply.status(400).send({
         error: {

@@ -11,7 +11,7 @@ export function PageLoading() {
   );
 }
 
-/** A failed request as a page: 403 → 无权访问, 404 → 记录不存在, otherwise the server's message. */
+/** A failed request as a page: 403 → 无权访问, 404 → 记录不存在, 400 → 请求有误, otherwise the server's message. */
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useTranslation();
   const status = error instanceof ApiError ? error.status : 0;
@@ -31,6 +31,22 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
         status="404"
         title={<ResultTitle text={t("state.notFound")} />}
         subTitle={message}
+        extra={<HomeButton />}
+      />
+    );
+  // A refused request (a bad id in the address bar, an over-long search): say what is wrong; retrying the
+  // same request cannot help, so no retry button.
+  if (status === 400 || status === 422)
+    return (
+      <Result
+        status="warning"
+        title={<ResultTitle text={t("state.invalid")} />}
+        subTitle={
+          <>
+            <div>{message}</div>
+            <div>{t("state.invalidHint")}</div>
+          </>
+        }
         extra={<HomeButton />}
       />
     );

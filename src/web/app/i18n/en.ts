@@ -149,6 +149,8 @@ const en: Messages = {
     forbidden: "Access denied",
     notFound: "Record not found",
     error: "Something went wrong",
+    invalid: "The request is not valid",
+    invalidHint: "Check what was entered; retrying the same request will not help.",
     retry: "Retry",
     backHome: "Home",
     pageNotFound: "Page not found",

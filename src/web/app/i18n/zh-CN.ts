@@ -127,6 +127,8 @@ const zhCN = {
     forbidden: "无权访问",
     notFound: "记录不存在",
     error: "出错了",
+    invalid: "请求有误",
+    invalidHint: "请检查输入后再试；重试不会有不同结果。",
     retry: "重试",
     backHome: "返回首页",
     pageNotFound: "页面不存在",
