@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { loadConfig } from "../src/config.ts";
 import { openPglite } from "../src/db/client.ts";
+import { migrate } from "../src/db/migrate.ts";
 import { buildApp } from "../src/server/app.ts";
 import { FieldCrypto } from "../src/server/platform/crypto.ts";
 import { VERSION } from "../src/version.ts";
@@ -16,10 +17,11 @@ export const API_TYPES = path.resolve(
   "../src/web/app/api.gen.ts",
 );
 
-/** The OpenAPI document of the app as built (no database is read to make it). */
+/** The OpenAPI document of the app as built, on an empty database (modules load settings when ready). */
 export async function openapiDocument(): Promise<Record<string, unknown>> {
   const database = await openPglite(undefined);
   try {
+    await migrate(database);
     const ctx = { config: loadConfig({}), database, crypto: new FieldCrypto("openapi"), version: VERSION };
     const app = await buildApp(ctx, { logger: false, serveWeb: false });
     await app.ready();

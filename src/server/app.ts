@@ -12,6 +12,7 @@ import type { Actor, AppContext } from "./context.ts";
 import * as audit from "./modules/audit/index.ts";
 import * as auth from "./modules/auth/index.ts";
 import * as care from "./modules/care/index.ts";
+import * as holidays from "./modules/holidays/index.ts";
 import * as notifications from "./modules/notifications/index.ts";
 import * as open311 from "./modules/open311/index.ts";
 import * as orgs from "./modules/orgs/index.ts";
@@ -211,7 +212,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   );
 
   // Each module registers its routes through its face.
-  for (const m of [auth, orgs, residents, audit, workOrders, notifications, rates, care, open311])
+  for (const m of [auth, orgs, residents, audit, workOrders, notifications, rates, care, open311, holidays])
     await app.register(m.routes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));

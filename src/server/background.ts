@@ -1,5 +1,6 @@
 import type { AppContext } from "./context.ts";
 import { sweepOverdueVisits } from "./modules/care/index.ts";
+import { loadHolidays } from "./modules/holidays/index.ts";
 import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
 import { pruneFailures } from "./platform/failureCounts.ts";
@@ -39,6 +40,8 @@ export function startBackground(ctx: AppContext, log: Log) {
     // Reads every key resident, and visits are due by the day: a quarter-hour is plenty.
     every(15 * 60_000, "overdue visit sweep", log, () => sweepOverdueVisits(ctx)),
     every(15 * 60_000, "failure count pruning", log, () => pruneFailures(ctx.database)),
+    // Another process may have entered holidays: its calendars follow within a minute.
+    every(60_000, "holiday reload", log, () => loadHolidays(ctx)),
   ];
   return () => {
     for (const stop of stops) stop();

@@ -201,3 +201,18 @@ export type Resident = typeof residents.$inferSelect;
 export type Account = typeof accounts.$inferSelect;
 export type Household = typeof households.$inferSelect;
 export type Building = typeof buildings.$inferSelect;
+
+/**
+ * Holiday arrangements entered or imported by the district (the State Council publishes the next year's in
+ * November or December); a day here overrides the chinese-days package for the SLA calendars.
+ */
+export const holidays = pgTable("holidays", {
+  day: date({ mode: "string" }).primaryKey(),
+  /** holiday 休 | workday 班 (an adjusted working weekend day). */
+  kind: text().notNull(),
+  name: text().notNull(),
+  /** manual | import */
+  source: text().notNull(),
+  updatedBy: integer(),
+  ...timestamps(),
+});

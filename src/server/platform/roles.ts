@@ -51,6 +51,9 @@ export const PERMISSIONS = {
   /** Clinical writes: contracts, consultations, alert acknowledgement, referrals. */
   "health.write": ["sysadmin", "community_admin", "doctor"] as Role[],
   "open311.manage": ["sysadmin", "commander"] as Role[],
+  /** Holiday arrangements for the SLA calendars: read by every staff role, kept by the district. */
+  "holiday.read": staff,
+  "holiday.manage": ["sysadmin", "commander"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
