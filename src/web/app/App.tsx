@@ -37,6 +37,7 @@ const CareDutyPage = lazy(() => import("../modules/care/DutyPage.tsx"));
 // Admin 系统管理.
 const CategoriesPage = lazy(() => import("../modules/admin/CategoriesPage.tsx"));
 const Open311KeysPage = lazy(() => import("../modules/admin/Open311KeysPage.tsx"));
+const HolidaysPage = lazy(() => import("../modules/holidays/HolidaysPage.tsx"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -176,6 +177,10 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="open311.manage" />,
             children: [{ path: "admin/open311", element: <Open311KeysPage /> }],
+          },
+          {
+            element: <RequirePermission permission="holiday.read" />,
+            children: [{ path: "admin/holidays", element: <HolidaysPage /> }],
           },
           { path: "*", element: <NotFoundPage /> },
         ],

@@ -19,6 +19,7 @@ import { useTranslation } from "react-i18next";
 import { Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { adminMenuGroup, adminSection, adminTargets } from "../modules/admin/nav.tsx";
 import { CARE_SCOPED, careMenuGroup, careSection, careTargets } from "../modules/care/nav.tsx";
+import { HolidayCoverageBanner } from "../modules/holidays/CoverageBanner.tsx";
 import { api, type Crumb, type OrgNode } from "./api.ts";
 import { useAuth, useMe } from "./auth.tsx";
 import { type Lang, setLang } from "./i18n/index.ts";
@@ -189,6 +190,7 @@ function ShellLayout() {
   );
   const content = (
     <Suspense fallback={<PageLoading />}>
+      <HolidayCoverageBanner />
       <Outlet />
     </Suspense>
   );
