@@ -471,8 +471,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                address: string;
+                                households: number;
+                                id: number;
+                                name: string;
                             }[];
                         };
                     };
@@ -588,14 +591,28 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            breadcrumb?: {
-                                [key: string]: unknown;
+                            breadcrumb: {
+                                code: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
                             }[];
-                            building?: {
-                                [key: string]: unknown;
+                            building: {
+                                address: string;
+                                floors: number | null;
+                                id: number;
+                                name: string;
+                                orgUnitId: number;
+                                units: number | null;
                             };
-                            households?: {
-                                [key: string]: unknown;
+                            households: {
+                                address: string;
+                                id: number;
+                                members: number;
+                                roomNo: string | null;
+                                tags: string[];
+                                unitNo: number | null;
                             }[];
                         };
                     };
@@ -5682,32 +5699,41 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            breadcrumb?: {
-                                [key: string]: unknown;
+                            breadcrumb: {
+                                code: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
                             }[];
-                            household?: {
-                                [key: string]: unknown;
+                            household: {
+                                address: string;
+                                buildingId: number;
+                                id: number;
+                                orgUnitId: number;
+                                roomNo: string | null;
+                                unitNo: number | null;
                             };
-                            members?: {
-                                address?: string;
-                                age?: number;
-                                birthDate?: string;
-                                buildingId?: number | null;
-                                gender?: string;
-                                genderLabel?: string;
-                                householdId?: number | null;
-                                id?: number;
-                                idNumberMasked?: string;
-                                livingArrangement?: string | null;
-                                livingLabel?: string | null;
-                                name?: string;
-                                orgUnitId?: number;
-                                phoneMasked?: string | null;
-                                relationLabel?: string | null;
-                                relationToHead?: string | null;
-                                tagLabels?: string[];
-                                tags?: string[];
-                                version?: number;
+                            members: {
+                                address: string;
+                                age: number;
+                                birthDate: string;
+                                buildingId: number | null;
+                                gender: string;
+                                genderLabel: string;
+                                householdId: number | null;
+                                id: number;
+                                idNumberMasked: string;
+                                livingArrangement: string | null;
+                                livingLabel: string | null;
+                                name: string;
+                                orgUnitId: number;
+                                phoneMasked: string | null;
+                                relationLabel: string | null;
+                                relationToHead: string | null;
+                                tagLabels: string[];
+                                tags: string[];
+                                version: number;
                             }[];
                         };
                     };
@@ -7720,14 +7746,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                childCount?: number;
-                                code?: string;
-                                id?: number;
-                                kind?: string;
-                                name?: string;
-                                parentId?: number | null;
-                                path?: string;
+                            items: {
+                                childCount: number;
+                                code: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
+                                parentId: number | null;
                             }[];
                         };
                     };
@@ -7843,20 +7869,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            breadcrumb?: {
-                                code?: string;
-                                id?: number;
-                                kind?: string;
-                                name?: string;
+                            breadcrumb: {
+                                code: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
                             }[];
-                            unit?: {
-                                childCount?: number;
-                                code?: string;
-                                id?: number;
-                                kind?: string;
-                                name?: string;
-                                parentId?: number | null;
-                                path?: string;
+                            unit: {
+                                childCount: number;
+                                code: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
+                                parentId: number | null;
                             };
                         };
                     };
@@ -7972,10 +7999,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            buildings?: number;
-                            households?: number;
-                            residents?: number;
-                            tags?: {
+                            buildings: number;
+                            households: number;
+                            residents: number;
+                            tags: {
                                 [key: string]: number;
                             };
                         };
@@ -8831,10 +8858,10 @@ export interface paths {
         /** 居民搜索：姓名、拼音首字母、手机/身份证尾号、地址；按标签和组织筛选 */
         get: {
             parameters: {
-                query?: {
+                query: {
                     org?: number;
-                    page?: number;
-                    pageSize?: number;
+                    page: number;
+                    pageSize: number;
                     q?: string;
                     tag?: "living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child";
                 };
@@ -8851,31 +8878,31 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                address?: string;
-                                age?: number;
-                                birthDate?: string;
-                                buildingId?: number | null;
-                                gender?: string;
-                                genderLabel?: string;
-                                householdId?: number | null;
-                                id?: number;
-                                idNumberMasked?: string;
-                                livingArrangement?: string | null;
-                                livingLabel?: string | null;
-                                name?: string;
-                                orgUnitId?: number;
-                                phoneMasked?: string | null;
-                                relationLabel?: string | null;
-                                relationToHead?: string | null;
-                                tagLabels?: string[];
-                                tags?: string[];
-                                version?: number;
+                            items: {
+                                address: string;
+                                age: number;
+                                birthDate: string;
+                                buildingId: number | null;
+                                gender: string;
+                                genderLabel: string;
+                                householdId: number | null;
+                                id: number;
+                                idNumberMasked: string;
+                                livingArrangement: string | null;
+                                livingLabel: string | null;
+                                name: string;
+                                orgUnitId: number;
+                                phoneMasked: string | null;
+                                relationLabel: string | null;
+                                relationToHead: string | null;
+                                tagLabels: string[];
+                                tags: string[];
+                                version: number;
                             }[];
-                            page?: number;
-                            pageSize?: number;
-                            total?: number;
-                            totalCapped?: boolean;
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                            totalCapped: boolean;
                         };
                     };
                 };
@@ -8970,11 +8997,12 @@ export interface paths {
                     "application/json": {
                         householdId: number;
                         idNumber: string;
-                        livingArrangement?: string | null;
+                        /** @enum {string|null} */
+                        livingArrangement?: "alone" | "with_spouse" | "with_family" | "with_grandparents" | null;
                         name: string;
                         phone?: string | null;
                         relationToHead?: string | null;
-                        tags?: string[];
+                        tags?: ("living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child")[];
                     };
                 };
             };
@@ -8986,25 +9014,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address?: string;
-                            age?: number;
-                            birthDate?: string;
-                            buildingId?: number | null;
-                            gender?: string;
-                            genderLabel?: string;
-                            householdId?: number | null;
-                            id?: number;
-                            idNumberMasked?: string;
-                            livingArrangement?: string | null;
-                            livingLabel?: string | null;
-                            name?: string;
-                            orgUnitId?: number;
-                            phoneMasked?: string | null;
-                            relationLabel?: string | null;
-                            relationToHead?: string | null;
-                            tagLabels?: string[];
-                            tags?: string[];
-                            version?: number;
+                            address: string;
+                            age: number;
+                            birthDate: string;
+                            buildingId: number | null;
+                            gender: string;
+                            genderLabel: string;
+                            householdId: number | null;
+                            id: number;
+                            idNumberMasked: string;
+                            livingArrangement: string | null;
+                            livingLabel: string | null;
+                            name: string;
+                            orgUnitId: number;
+                            phoneMasked: string | null;
+                            relationLabel: string | null;
+                            relationToHead: string | null;
+                            tagLabels: string[];
+                            tags: string[];
+                            version: number;
                         };
                     };
                 };
@@ -9117,25 +9145,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address?: string;
-                            age?: number;
-                            birthDate?: string;
-                            buildingId?: number | null;
-                            gender?: string;
-                            genderLabel?: string;
-                            householdId?: number | null;
-                            id?: number;
-                            idNumberMasked?: string;
-                            livingArrangement?: string | null;
-                            livingLabel?: string | null;
-                            name?: string;
-                            orgUnitId?: number;
-                            phoneMasked?: string | null;
-                            relationLabel?: string | null;
-                            relationToHead?: string | null;
-                            tagLabels?: string[];
-                            tags?: string[];
-                            version?: number;
+                            address: string;
+                            age: number;
+                            birthDate: string;
+                            buildingId: number | null;
+                            gender: string;
+                            genderLabel: string;
+                            householdId: number | null;
+                            id: number;
+                            idNumberMasked: string;
+                            livingArrangement: string | null;
+                            livingLabel: string | null;
+                            name: string;
+                            orgUnitId: number;
+                            phoneMasked: string | null;
+                            relationLabel: string | null;
+                            relationToHead: string | null;
+                            tagLabels: string[];
+                            tags: string[];
+                            version: number;
                         };
                     };
                 };
@@ -9236,11 +9264,12 @@ export interface paths {
                     "application/json": {
                         householdId?: number;
                         idNumber?: string;
-                        livingArrangement?: string | null;
+                        /** @enum {string|null} */
+                        livingArrangement?: "alone" | "with_spouse" | "with_family" | "with_grandparents" | null;
                         name?: string;
                         phone?: string | null;
                         relationToHead?: string | null;
-                        tags?: string[];
+                        tags?: ("living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child")[];
                         version: number;
                     };
                 };
@@ -9253,25 +9282,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            address?: string;
-                            age?: number;
-                            birthDate?: string;
-                            buildingId?: number | null;
-                            gender?: string;
-                            genderLabel?: string;
-                            householdId?: number | null;
-                            id?: number;
-                            idNumberMasked?: string;
-                            livingArrangement?: string | null;
-                            livingLabel?: string | null;
-                            name?: string;
-                            orgUnitId?: number;
-                            phoneMasked?: string | null;
-                            relationLabel?: string | null;
-                            relationToHead?: string | null;
-                            tagLabels?: string[];
-                            tags?: string[];
-                            version?: number;
+                            address: string;
+                            age: number;
+                            birthDate: string;
+                            buildingId: number | null;
+                            gender: string;
+                            genderLabel: string;
+                            householdId: number | null;
+                            id: number;
+                            idNumberMasked: string;
+                            livingArrangement: string | null;
+                            livingLabel: string | null;
+                            name: string;
+                            orgUnitId: number;
+                            phoneMasked: string | null;
+                            relationLabel: string | null;
+                            relationToHead: string | null;
+                            tagLabels: string[];
+                            tags: string[];
+                            version: number;
                         };
                     };
                 };
@@ -9390,8 +9419,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            field?: string;
-                            value?: string;
+                            /** @enum {string} */
+                            field: "idNumber" | "phone";
+                            value: string;
                         };
                     };
                 };

@@ -136,93 +136,29 @@ export interface Me {
   csrfToken: string;
 }
 
-export interface OrgNode {
-  id: number;
-  kind: OrgKind;
-  code: string;
-  name: string;
-  path: string;
-  parentId: number | null;
-  childCount: number;
-}
+// The org tree and the resident registry, as their routes declare them.
 
-export interface Crumb {
-  id: number;
-  kind: OrgKind;
-  name: string;
-  code: string;
-}
+export type OrgNode = Answer<"/api/orgs">["items"][number];
 
-export interface OrgStats {
-  residents: number;
-  households: number;
-  buildings: number;
-  tags: Record<string, number>;
-}
+export type Crumb = Answer<"/api/orgs/{id}">["breadcrumb"][number];
 
-export interface Resident {
-  id: number;
-  name: string;
-  gender: string;
-  genderLabel: string;
-  birthDate: string;
-  age: number;
-  idNumberMasked: string;
-  phoneMasked: string | null;
-  address: string;
-  householdId: number | null;
-  buildingId: number | null;
-  orgUnitId: number;
-  relationToHead: string | null;
-  relationLabel: string | null;
-  livingArrangement: string | null;
-  livingLabel: string | null;
-  tags: string[];
-  tagLabels: string[];
-  version: number;
-}
+export type OrgStats = Answer<"/api/orgs/{id}/stats">;
 
-export interface ResidentPage {
-  items: Resident[];
-  total: number;
-  totalCapped: boolean;
-  page: number;
-  pageSize: number;
-}
+export type Resident = Answer<"/api/residents/{id}">;
 
-export interface Household {
-  id: number;
-  buildingId: number;
-  orgUnitId: number;
-  unitNo: number | null;
-  roomNo: string | null;
-  address: string;
-}
+export type ResidentPage = Answer<"/api/residents">;
 
-export interface Building {
-  id: number;
-  orgUnitId: number;
-  name: string;
-  address: string;
-  floors: number | null;
-  units: number | null;
-}
+export type ResidentInput = BodyOf<"/api/residents", "post">;
 
-export interface BuildingHousehold {
-  id: number;
-  unitNo: number | null;
-  roomNo: string | null;
-  address: string;
-  members: number;
-  tags: string[];
-}
+export type ResidentPatch = BodyOf<"/api/residents/{id}", "patch">;
 
-export interface BuildingSummary {
-  id: number;
-  name: string;
-  address: string;
-  households: number;
-}
+export type Household = Answer<"/api/households/{id}">["household"];
+
+export type Building = Answer<"/api/buildings/{id}">["building"];
+
+export type BuildingHousehold = Answer<"/api/buildings/{id}">["households"][number];
+
+export type BuildingSummary = Answer<"/api/buildings">["items"][number];
 
 // Work orders 接诉即办.
 

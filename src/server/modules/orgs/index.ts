@@ -1,3 +1,5 @@
 // The org tree's face: units by id (cached), a unit the caller may see, breadcrumbs, routes.
+export { orgPolicy } from "./policy.ts";
+export { type Crumb, CrumbSchema, OrgNodeSchema } from "./presenter.ts";
 export { orgRoutes as routes } from "./routes.ts";
 export { breadcrumb, getOrgUnit, type OrgNode, type UnitRef, unitById } from "./service.ts";

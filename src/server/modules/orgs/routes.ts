@@ -1,105 +1,71 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { authorize } from "../../platform/policy.ts";
-import { idParams, stdErrors } from "../../platform/schemas.ts";
-import { breadcrumb, getOrgUnit, listChildren, orgStats, searchOrgUnits } from "./service.ts";
+import { IdParams, Line, stdErrors, Type } from "../../platform/schemas.ts";
+import { PopulationSchema, populationOf } from "../residents/index.ts";
+import { orgPolicy } from "./policy.ts";
+import { OrgDetailSchema, OrgListSchema } from "./presenter.ts";
+import { breadcrumb, getOrgUnit, listChildren, searchOrgUnits } from "./service.ts";
 
-const nodeSchema = {
-  type: "object",
-  properties: {
-    id: { type: "integer" },
-    kind: { type: "string" },
-    code: { type: "string" },
-    name: { type: "string" },
-    path: { type: "string" },
-    parentId: { type: ["integer", "null"] },
-    childCount: { type: "integer" },
-  },
-} as const;
-const crumbSchema = {
-  type: "array",
-  items: {
-    type: "object",
-    properties: {
-      id: { type: "integer" },
-      kind: { type: "string" },
-      name: { type: "string" },
-      code: { type: "string" },
-    },
-  },
-} as const;
+const T = ["orgs"];
 
-export async function orgRoutes(app: FastifyInstance) {
-  app.get<{ Querystring: { parent?: number; q?: string } }>(
+export async function orgRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const ctx = app.ctx;
+
+  app.get(
     "/api/orgs",
     {
       schema: {
-        tags: ["orgs"],
+        tags: T,
         summary: "组织树：子节点或搜索",
-        querystring: {
-          type: "object",
-          properties: { parent: { type: "integer", minimum: 1 }, q: { type: "string", maxLength: 50 } },
-          additionalProperties: false,
-        },
-        response: {
-          200: { type: "object", properties: { items: { type: "array", items: nodeSchema } } },
-          ...stdErrors,
-        },
+        querystring: Type.Object(
+          {
+            parent: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+            q: Type.Optional(Line({ maxLength: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrgListSchema, ...stdErrors },
       },
     },
     async (req) => {
-      authorize(req.actor, "org.read");
+      orgPolicy.authorize(req.actor, "read");
       const q = req.query.q?.trim();
       const items = q
-        ? await searchOrgUnits(app.ctx, req.actor, q)
-        : await listChildren(app.ctx, req.actor, req.query.parent);
+        ? await searchOrgUnits(ctx, req.actor, q)
+        : await listChildren(ctx, req.actor, req.query.parent);
       return { items };
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/orgs/:id",
     {
       schema: {
-        tags: ["orgs"],
+        tags: T,
         summary: "组织详情与面包屑",
-        params: idParams,
-        response: {
-          200: { type: "object", properties: { unit: nodeSchema, breadcrumb: crumbSchema } },
-          ...stdErrors,
-        },
+        params: IdParams,
+        response: { 200: OrgDetailSchema, ...stdErrors },
       },
     },
     async (req) => {
-      authorize(req.actor, "org.read");
-      const unit = await getOrgUnit(app.ctx, req.actor, req.params.id);
-      return { unit, breadcrumb: await breadcrumb(app.ctx, req.actor, unit.path) };
+      orgPolicy.authorize(req.actor, "read");
+      const unit = await getOrgUnit(ctx, req.actor, req.params.id);
+      return { unit, breadcrumb: await breadcrumb(ctx, req.actor, unit.path) };
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  // The counts are the registry's: the resident module answers them through its face.
+  app.get(
     "/api/orgs/:id/stats",
     {
       schema: {
-        tags: ["orgs"],
+        tags: T,
         summary: "组织内人口、户、楼栋与重点人群统计",
-        params: idParams,
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              residents: { type: "integer" },
-              households: { type: "integer" },
-              buildings: { type: "integer" },
-              tags: { type: "object", additionalProperties: { type: "integer" } },
-            },
-          },
-          ...stdErrors,
-        },
+        params: IdParams,
+        response: { 200: PopulationSchema, ...stdErrors },
       },
     },
-    async (req) => {
-      authorize(req.actor, "resident.read");
-      return orgStats(app.ctx, req.actor, req.params.id);
-    },
+    async (req) => populationOf(ctx, req.actor, req.params.id),
   );
 }

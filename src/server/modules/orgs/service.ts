@@ -1,15 +1,15 @@
 import type { Database } from "../../../db/client.ts";
-import type { OrgUnit } from "../../../db/schema/index.ts";
-import { subtreePattern } from "../../../domain/org/scope.ts";
+import type { OrgKind } from "../../../domain/org/scope.ts";
+import { escapeLike } from "../../../domain/people/query.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import type { Scoped } from "../../platform/access.ts";
-import { canSee, scopeWhere } from "../../platform/access.ts";
+import { canSee, type Scoped, scopeWhere } from "../../platform/access.ts";
 import { readThrough } from "../../platform/cache.ts";
 import { NotFound } from "../../platform/errors.ts";
+import { type Crumb, presentCrumb } from "./presenter.ts";
 
 export interface OrgNode {
   id: number;
-  kind: string;
+  kind: OrgKind;
   code: string;
   name: string;
   path: string;
@@ -22,7 +22,7 @@ const NODE_COLUMNS = `o.id, o.kind, o.code, o.name, o.path, o.parent_id as "pare
 
 export interface UnitRef {
   id: number;
-  kind: string;
+  kind: OrgKind;
   name: string;
   path: string;
   parentId: number | null;
@@ -68,53 +68,26 @@ export async function listChildren(ctx: AppContext, actor: Actor, parentId?: num
 }
 
 /** Ancestors from the actor's own unit down to this one: the breadcrumb never shows what is above the scope. */
-export async function breadcrumb(
-  ctx: AppContext,
-  actor: Actor,
-  path: string,
-): Promise<Pick<OrgUnit, "id" | "kind" | "name" | "code">[]> {
+export async function breadcrumb(ctx: AppContext, actor: Scoped, path: string): Promise<Crumb[]> {
   const codes = path.split("/").filter(Boolean);
   const rows = await ctx.database.query<{
     id: number;
-    kind: string;
+    kind: OrgKind;
     name: string;
     code: string;
     path: string;
   }>("select id, kind, name, code, path from org_units where code = any($1::text[]) order by depth", [codes]);
-  return rows.filter((r) => canSee(actor, r.path)).map(({ path: _p, ...r }) => r);
+  return rows.filter((r) => canSee(actor, r.path)).map(presentCrumb);
 }
 
 /** Search units by name or code within the actor's subtree (for the navigator's search box). */
-export async function searchOrgUnits(ctx: AppContext, actor: Actor, q: string): Promise<OrgNode[]> {
+export async function searchOrgUnits(ctx: AppContext, actor: Scoped, q: string): Promise<OrgNode[]> {
+  const params: unknown[] = [];
+  const scope = scopeWhere(actor, "o.path", params);
+  const name = `$${params.push(`%${escapeLike(q)}%`)}`;
+  const code = `$${params.push(`${q.replace(/[\\%_]/g, "")}%`)}`;
   return ctx.database.query<OrgNode>(
-    `select ${NODE_COLUMNS} from org_units o where o.path like $1 and (o.name like $2 or o.code like $3) order by o.depth, o.code limit 50`,
-    [
-      subtreePattern(actor.orgPath),
-      `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-      `${q.replace(/[\\%_]/g, "")}%`,
-    ],
+    `select ${NODE_COLUMNS} from org_units o where ${scope} and (o.name like ${name} or o.code like ${code}) order by o.depth, o.code limit 50`,
+    params,
   );
-}
-
-export interface OrgStats {
-  residents: number;
-  households: number;
-  buildings: number;
-  tags: Record<string, number>;
-}
-
-export async function orgStats(ctx: AppContext, actor: Actor, id: number): Promise<OrgStats> {
-  const u = await getOrgUnit(ctx, actor, id);
-  const pattern = subtreePattern(u.path);
-  const [counts] = await ctx.database.query<{ residents: number; households: number; buildings: number }>(
-    `select (select count(*)::int from residents where org_path like $1) as residents,
-            (select count(*)::int from households where org_path like $1) as households,
-            (select count(*)::int from buildings where org_path like $1) as buildings`,
-    [pattern],
-  );
-  const tagRows = await ctx.database.query<{ tag: string; n: number }>(
-    "select t as tag, count(*)::int as n from residents, unnest(tags) t where org_path like $1 group by t",
-    [pattern],
-  );
-  return { ...counts, tags: Object.fromEntries(tagRows.map((r) => [r.tag, r.n])) };
 }

@@ -311,4 +311,114 @@ describe.each(DB_KINDS)("resident registry on %s", (kind) => {
       expect.stringMatching(/微网格$/),
     ]);
   });
+
+  it("refuses fields a form may not set (org, path, family doctor, version on create) with nothing changed", async () => {
+    const [before] = await t.ctx.database.query<any>(
+      "select org_unit_id, org_path, family_doctor_id, version, tags from residents where id = $1",
+      [inside.id],
+    );
+    const attempts: Record<string, unknown>[] = [
+      { version: before.version, orgUnitId: g2.id },
+      { version: before.version, orgPath: g2.path },
+      { version: before.version, familyDoctorId: 1 },
+      { version: before.version, idCipher: "x" },
+      { version: before.version, tags: ["not_a_tag"] },
+      { version: before.version, livingArrangement: "castle" },
+    ];
+    for (const payload of attempts) {
+      const r = await t.app.inject({
+        method: "PATCH",
+        url: `/api/residents/${inside.id}`,
+        headers: grid,
+        payload,
+      });
+      expect(r.statusCode, JSON.stringify(payload)).toBe(400);
+    }
+    const create = await t.app.inject({
+      method: "POST",
+      url: "/api/residents",
+      headers: grid,
+      payload: {
+        name: "赵越权",
+        idNumber: composeIdCard("320602", "1960-01-01", 313),
+        householdId: inside.household_id,
+        orgUnitId: g2.id,
+      },
+    });
+    expect(create.statusCode).toBe(400);
+    // Moving someone into a household outside the grid names the field, as for one that does not exist.
+    const move = await t.app.inject({
+      method: "PATCH",
+      url: `/api/residents/${inside.id}`,
+      headers: grid,
+      payload: { version: before.version, householdId: outside.household_id },
+    });
+    expect(move.statusCode).toBe(400);
+    expect(move.json().error.details.fields[0].field).toBe("householdId");
+    // A commander reads the registry but may not change it: 403, before anything is read.
+    const cmd = await t.app.inject({
+      method: "PATCH",
+      url: `/api/residents/${inside.id}`,
+      headers: commander,
+      payload: { version: before.version, name: "改名" },
+    });
+    expect(cmd.statusCode).toBe(403);
+    const [after] = await t.ctx.database.query<any>(
+      "select org_unit_id, org_path, family_doctor_id, version, tags from residents where id = $1",
+      [inside.id],
+    );
+    expect(after).toEqual(before);
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from residents where name = '赵越权'",
+    );
+    expect(n).toBe(0);
+  });
+
+  it("other modules change tags and the family doctor through the face, set-based, in their transaction", async () => {
+    const { addTags, removeTag, setFamilyDoctor, residentInScope, lockResident } = await import("./index.ts");
+    const q = t.ctx.database.query.bind(t.ctx.database);
+    const two = await q<{ id: number; tags: string[]; version: number }>(
+      "select id, tags, version from residents where org_path like $1 and not ('low_income' = any(tags)) and not ('maternal' = any(tags)) order by id limit 2",
+      [`${g1.path}%`],
+    );
+    const [a, b] = two;
+    const changed = await t.ctx.database.db.transaction(async (tx) => {
+      await lockResident(tx as any, a.id);
+      return addTags(tx as any, [
+        { residentId: a.id, tag: "low_income" },
+        { residentId: a.id, tag: "maternal" },
+        { residentId: b.id, tag: "low_income" },
+      ]);
+    });
+    expect(changed).toEqual([a.id, b.id].sort((x, y) => x - y));
+    const [ra] = await q<any>("select tags, version from residents where id = $1", [a.id]);
+    expect(ra.tags).toEqual([...a.tags, "low_income", "maternal"]);
+    expect(ra.version).toBe(a.version + 1);
+    // Adding what is there changes nothing, not even the version.
+    const again = await t.ctx.database.db.transaction((tx) =>
+      addTags(tx as any, [{ residentId: a.id, tag: "low_income" }]),
+    );
+    expect(again).toEqual([]);
+    await expect(
+      t.ctx.database.db.transaction((tx) => addTags(tx as any, [{ residentId: a.id, tag: "bogus" }])),
+    ).rejects.toThrow(RangeError);
+    expect(await t.ctx.database.db.transaction((tx) => removeTag(tx as any, b.id, "low_income"))).toBe(true);
+    expect(await t.ctx.database.db.transaction((tx) => removeTag(tx as any, b.id, "low_income"))).toBe(false);
+    const [{ id: doctorId }] = await q<{ id: number }>(
+      "select id from accounts where username = 'demo-doctor'",
+    );
+    await t.ctx.database.db.transaction((tx) => setFamilyDoctor(tx as any, b.id, doctorId));
+    const gridActor = { orgPath: g1.path };
+    expect((await residentInScope(t.ctx, gridActor, b.id)).familyDoctorId).toBe(doctorId);
+    await expect(residentInScope(t.ctx, gridActor, outside.id)).rejects.toMatchObject({ status: 404 });
+    await expect(residentInScope(t.ctx, gridActor, 99_999_999)).rejects.toMatchObject({ status: 404 });
+    // A rollback takes the summary back with the caller's own rows.
+    await t.ctx.database.db
+      .transaction(async (tx) => {
+        await setFamilyDoctor(tx as any, b.id, null);
+        throw new Error("rollback");
+      })
+      .catch(() => undefined);
+    expect((await residentInScope(t.ctx, gridActor, b.id)).familyDoctorId).toBe(doctorId);
+  });
 });

@@ -1,88 +1,83 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { csvCell } from "../../../domain/files/cells.ts";
-import { KEY_TAGS } from "../../../domain/people/generate.ts";
-import { idParams, stdErrors } from "../../platform/schemas.ts";
-import { getOrgUnit } from "../orgs/index.ts";
-import { residentSchema } from "./presenter.ts";
+import { KEY_TAGS, LIVING_ARRANGEMENTS } from "../../../domain/people/generate.ts";
+import { Id, IdParams, Line, OneOf, Page, PageSize, stdErrors, Text, Type } from "../../platform/schemas.ts";
+import {
+  BuildingDetailSchema,
+  BuildingLineSchema,
+  HouseholdDetailSchema,
+  type PresentedResident,
+  ResidentPageSchema,
+  ResidentSchema,
+  RevealSchema,
+} from "./presenter.ts";
 import { getBuilding, getHousehold, listBuildings } from "./registry.ts";
 import {
   createResident,
   exportResidents,
   getResident,
-  type ResidentInput,
   revealResidentField,
   searchResidents,
   updateResident,
 } from "./service.ts";
 
+const T = ["residents"];
+
 const filterProps = {
-  q: { type: "string", maxLength: 50 },
-  org: { type: "integer", minimum: 1 },
-  tag: { type: "string", enum: [...KEY_TAGS] },
-} as const;
+  q: Type.Optional(Line({ maxLength: 50 })),
+  org: Type.Optional(Id),
+  tag: Type.Optional(OneOf(KEY_TAGS)),
+};
 
+// The fields a registry form sets. Nothing else: the org, the path, the version counter, the family doctor
+// and the ciphers are the server's (the household decides the place; care sets the doctor), so a body that
+// names them is refused whole with 400 (additionalProperties: false), and nothing changes.
 const inputProps = {
-  name: { type: "string", maxLength: 30 },
-  idNumber: { type: "string", maxLength: 18 },
-  phone: { type: ["string", "null"], maxLength: 20 },
-  householdId: { type: "integer", minimum: 1 },
-  tags: { type: "array", items: { type: "string" }, maxItems: 20 },
-  livingArrangement: { type: ["string", "null"], maxLength: 30 },
-  relationToHead: { type: ["string", "null"], maxLength: 20 },
-} as const;
+  name: Type.Optional(Line({ maxLength: 30 })),
+  idNumber: Type.Optional(Line({ maxLength: 18 })),
+  phone: Type.Optional(Type.Union([Line({ maxLength: 20 }), Type.Null()])),
+  householdId: Type.Optional(Id),
+  tags: Type.Optional(Type.Array(OneOf(KEY_TAGS), { maxItems: 20 })),
+  livingArrangement: Type.Optional(Type.Union([OneOf(LIVING_ARRANGEMENTS), Type.Null()])),
+  relationToHead: Type.Optional(Type.Union([Line({ maxLength: 20 }), Type.Null()])),
+};
 
-const placeSchema = { type: "object", additionalProperties: true } as const;
-const crumbs = { type: "array", items: { type: "object", additionalProperties: true } } as const;
+export async function residentRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const ctx = app.ctx;
 
-export async function residentRoutes(app: FastifyInstance) {
-  app.get<{ Querystring: { q?: string; org?: number; tag?: string; page: number; pageSize: number } }>(
+  app.get(
     "/api/residents",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "居民搜索：姓名、拼音首字母、手机/身份证尾号、地址；按标签和组织筛选",
-        querystring: {
-          type: "object",
-          properties: {
-            ...filterProps,
-            page: { type: "integer", minimum: 1, maximum: 10000, default: 1 },
-            pageSize: { type: "integer", minimum: 1, maximum: 100, default: 20 },
-          },
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              items: { type: "array", items: residentSchema },
-              total: { type: "integer" },
-              totalCapped: { type: "boolean" },
-              page: { type: "integer" },
-              pageSize: { type: "integer" },
-            },
-          },
-          ...stdErrors,
-        },
+        querystring: Type.Object(
+          { ...filterProps, page: Page, pageSize: PageSize(100, 20) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ResidentPageSchema, ...stdErrors },
       },
     },
-    async (req) => searchResidents(app.ctx, req.actor, req.query),
+    async (req) => searchResidents(ctx, req.actor, req.query),
   );
 
-  app.get<{ Querystring: { q?: string; org?: number; tag?: string } }>(
+  app.get(
     "/api/residents/export",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "导出居民名单 (CSV，证件号与手机号脱敏)",
-        querystring: { type: "object", properties: filterProps, additionalProperties: false },
+        querystring: Type.Object(filterProps, { additionalProperties: false }),
       },
     },
     async (req, reply) => {
-      const rows = exportResidents(app.ctx, req.actor, req.query);
+      const rows = exportResidents(ctx, req.actor, req.query);
       // Pull the first row before sending headers so a 403 still answers as JSON.
       const first = await rows.next();
       const header = "姓名,性别,出生日期,身份证号,手机号,地址,与户主关系,人群标签\n";
-      const line = (r: any) =>
+      const line = (r: PresentedResident) =>
         `${[
           r.name,
           r.genderLabel,
@@ -107,152 +102,113 @@ export async function residentRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/residents/:id",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "居民详情",
-        params: idParams,
-        response: { 200: residentSchema, ...stdErrors },
+        params: IdParams,
+        response: { 200: ResidentSchema, ...stdErrors },
       },
     },
-    async (req) => (await getResident(app.ctx, req.actor, req.params.id)).resident,
+    async (req) => (await getResident(ctx, req.actor, req.params.id)).resident,
   );
 
-  app.post<{ Params: { id: number }; Body: { field: "idNumber" | "phone"; reason: string } }>(
+  app.post(
     "/api/residents/:id/reveal",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "查看完整证件号或手机号（需说明理由，记入审计）",
-        params: idParams,
-        body: {
-          type: "object",
-          properties: {
-            field: { type: "string", enum: ["idNumber", "phone"] },
-            reason: { type: "string", minLength: 2, maxLength: 200 },
-          },
-          required: ["field", "reason"],
-          additionalProperties: false,
-        },
-        response: {
-          200: { type: "object", properties: { field: { type: "string" }, value: { type: "string" } } },
-          ...stdErrors,
-        },
+        params: IdParams,
+        body: Type.Object(
+          { field: OneOf(["idNumber", "phone"] as const), reason: Text({ minLength: 2, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RevealSchema, ...stdErrors },
       },
     },
-    async (req) =>
-      revealResidentField(app.ctx, req.actor, req.params.id, req.body.field, req.body.reason.trim()),
+    async (req) => revealResidentField(ctx, req.actor, req.params.id, req.body.field, req.body.reason.trim()),
   );
 
-  app.post<{ Body: ResidentInput }>(
+  app.post(
     "/api/residents",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "登记居民",
-        body: {
-          type: "object",
-          properties: inputProps,
-          required: ["name", "idNumber", "householdId"],
-          additionalProperties: false,
-        },
-        response: { 201: residentSchema, ...stdErrors },
+        body: Type.Object(
+          {
+            ...inputProps,
+            name: Line({ maxLength: 30 }),
+            idNumber: Line({ maxLength: 18 }),
+            householdId: Id,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ResidentSchema, ...stdErrors },
       },
     },
-    async (req, reply) => reply.status(201).send(await createResident(app.ctx, req.actor, req.body)),
+    async (req, reply) => reply.status(201).send(await createResident(ctx, req.actor, req.body)),
   );
 
-  app.patch<{ Params: { id: number }; Body: ResidentInput & { version: number } }>(
+  app.patch(
     "/api/residents/:id",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "修改居民信息（version 用于并发控制，过期返回 409）",
-        params: idParams,
-        body: {
-          type: "object",
-          properties: { ...inputProps, version: { type: "integer", minimum: 1 } },
-          required: ["version"],
-          additionalProperties: false,
-        },
-        response: { 200: residentSchema, ...stdErrors },
+        params: IdParams,
+        body: Type.Object(
+          { ...inputProps, version: Type.Integer({ minimum: 1, maximum: 2147483647 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ResidentSchema, ...stdErrors },
       },
     },
     async (req) => {
       const { version, ...input } = req.body;
-      return updateResident(app.ctx, req.actor, req.params.id, version, input);
+      return updateResident(ctx, req.actor, req.params.id, version, input);
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/households/:id",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "户详情与成员",
-        params: idParams,
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              household: placeSchema,
-              members: { type: "array", items: residentSchema },
-              breadcrumb: crumbs,
-            },
-          },
-          ...stdErrors,
-        },
+        params: IdParams,
+        response: { 200: HouseholdDetailSchema, ...stdErrors },
       },
     },
-    async (req) => getHousehold(app.ctx, req.actor, req.params.id),
+    async (req) => getHousehold(ctx, req.actor, req.params.id),
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     "/api/buildings/:id",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "楼栋详情与各户",
-        params: idParams,
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              building: placeSchema,
-              households: { type: "array", items: placeSchema },
-              breadcrumb: crumbs,
-            },
-          },
-          ...stdErrors,
-        },
+        params: IdParams,
+        response: { 200: BuildingDetailSchema, ...stdErrors },
       },
     },
-    async (req) => getBuilding(app.ctx, req.actor, req.params.id),
+    async (req) => getBuilding(ctx, req.actor, req.params.id),
   );
 
-  app.get<{ Querystring: { org: number } }>(
+  app.get(
     "/api/buildings",
     {
       schema: {
-        tags: ["residents"],
+        tags: T,
         summary: "组织内的楼栋",
-        querystring: {
-          type: "object",
-          properties: { org: { type: "integer", minimum: 1 } },
-          required: ["org"],
-          additionalProperties: false,
-        },
-        response: {
-          200: { type: "object", properties: { items: { type: "array", items: placeSchema } } },
-          ...stdErrors,
-        },
+        querystring: Type.Object({ org: Id }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(BuildingLineSchema) }), ...stdErrors },
       },
     },
-    async (req) => {
-      const unit = await getOrgUnit(app.ctx, req.actor, req.query.org);
-      return { items: await listBuildings(app.ctx, req.actor, unit.path) };
-    },
+    async (req) => listBuildings(ctx, req.actor, req.query.org),
   );
 }

@@ -2,16 +2,15 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import { residents } from "../../../db/schema/index.ts";
 import { ID_ERROR_ZH, parseIdCard } from "../../../domain/idcard/idcard.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
-import { subtreePattern } from "../../../domain/org/scope.ts";
 import { KEY_TAGS, LIVING_ARRANGEMENTS } from "../../../domain/people/generate.ts";
 import { nameInitials } from "../../../domain/people/pinyin.ts";
 import { classifyQuery, escapeLike } from "../../../domain/people/query.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { canSee, scopeWhere } from "../../platform/access.ts";
+import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { Conflict, type FieldError, Invalid, NotFound } from "../../platform/errors.ts";
-import { authorize } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/index.ts";
+import { residentPolicy } from "./policy.ts";
 import { presentResident, type ResidentRow } from "./presenter.ts";
 
 export const RESIDENT_COLUMNS = `r.id, r.household_id as "householdId", r.building_id as "buildingId", r.org_unit_id as "orgUnitId",
@@ -41,7 +40,8 @@ async function searchWhere(
   const p = (v: unknown) => `$${params.push(v)}`;
   let scopePath = actor.orgPath;
   if (f.org !== undefined) scopePath = (await getOrgUnit(ctx, actor, f.org)).path;
-  const conds = [`r.org_path collate "C" like ${p(subtreePattern(scopePath))}`];
+  // The scope is $1: the address search below narrows buildings with it too.
+  const conds = [scopeWhere({ orgPath: scopePath }, "r.org_path", params, { collate: "C" })];
   // Inside a community the scope index alone narrows to a few thousand rows; a district-wide tag or name
   // index would only add work there, so those tests are written in a form no index serves.
   const inCommunity = scopePath.split("/").filter(Boolean).length >= 3;
@@ -91,7 +91,7 @@ export async function searchResidents(
   actor: Actor,
   f: ResidentFilter & { page: number; pageSize: number },
 ) {
-  authorize(actor, "resident.read");
+  residentPolicy.authorize(actor, "read");
   const { where, params, inCommunity } = await searchWhere(ctx, actor, f);
   const offset = (f.page - 1) * f.pageSize;
   const cap = inCommunity ? TOTAL_CAP.community : TOTAL_CAP.wide;
@@ -120,7 +120,7 @@ export async function searchResidents(
 
 /** Rows for export, streamed in registry order a page at a time (keyset on path and id) so memory stays flat. */
 export async function* exportResidents(ctx: AppContext, actor: Actor, f: ResidentFilter) {
-  authorize(actor, "resident.export");
+  residentPolicy.authorize(actor, "export");
   const { where, params, scopePath } = await searchWhere(ctx, actor, f);
   const n = params.length;
   // Start the keyset at the scope itself, so the first page seeks straight to it.
@@ -159,7 +159,7 @@ async function loadRow(ctx: AppContext, actor: Actor, id: number): Promise<Resid
 }
 
 export async function getResident(ctx: AppContext, actor: Actor, id: number) {
-  authorize(actor, "resident.read");
+  residentPolicy.authorize(actor, "read");
   const row = await loadRow(ctx, actor, id);
   return { row, resident: presentResident(row, ctx.crypto) };
 }
@@ -171,7 +171,7 @@ export async function revealResidentField(
   field: "idNumber" | "phone",
   reason: string,
 ) {
-  authorize(actor, "resident.reveal");
+  residentPolicy.authorize(actor, "reveal");
   const row = await loadRow(ctx, actor, id);
   const cipher = field === "idNumber" ? row.idCipher : row.phoneCipher;
   if (!cipher) throw NotFound("该居民没有登记手机号");
@@ -236,6 +236,7 @@ function validate(input: ResidentInput, creating: boolean) {
 }
 
 async function householdInScope(ctx: AppContext, actor: Actor, householdId: number) {
+  const params: unknown[] = [householdId];
   const [h] = await ctx.database.query<{
     id: number;
     buildingId: number;
@@ -243,12 +244,12 @@ async function householdInScope(ctx: AppContext, actor: Actor, householdId: numb
     orgPath: string;
     address: string;
   }>(
-    `select id, building_id as "buildingId", org_unit_id as "orgUnitId", org_path as "orgPath", address from households where id = $1`,
-    [householdId],
+    `select id, building_id as "buildingId", org_unit_id as "orgUnitId", org_path as "orgPath", address from households h
+     where h.id = $1 and ${scopeWhere(actor, "h.org_path", params)}`,
+    params,
   );
-  // A household outside the subtree is answered exactly as a missing one.
-  if (!h || !canSee(actor, h.orgPath))
-    throw Invalid("户不存在", [{ field: "householdId", message: "户: 不存在" }]);
+  // A household outside the subtree is answered exactly as a missing one (400 on the field, it names a record).
+  if (!h) throw Invalid("户不存在", [{ field: "householdId", message: "户: 不存在" }]);
   return h;
 }
 
@@ -263,7 +264,7 @@ const duplicateId = () =>
   });
 
 export async function createResident(ctx: AppContext, actor: Actor, input: ResidentInput) {
-  authorize(actor, "resident.write");
+  residentPolicy.authorize(actor, "write");
   const v = validate(input, true);
   if (!input.householdId) throw Invalid("请选择所属户", [{ field: "householdId", message: "户: 必填" }]);
   const h = await householdInScope(ctx, actor, input.householdId);
@@ -317,7 +318,7 @@ export async function updateResident(
   version: number,
   input: ResidentInput,
 ) {
-  authorize(actor, "resident.write");
+  residentPolicy.authorize(actor, "write");
   const v = validate(input, false);
   const before = await loadRow(ctx, actor, id);
   const h =
