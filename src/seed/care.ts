@@ -594,3 +594,60 @@ function markAbnormal(visits: DraftVisit[], rng: Rng, now: Date) {
     }
   }
 }
+
+/**
+ * The hospital side of 双向转诊 in the demo: the liaison account works for 南通大学附属医院, and two of the demo
+ * doctor's residents wait there, so the liaison's list is not empty on the first login.
+ */
+export async function seedReferrals(
+  database: Database,
+  opts: { liaison: string; doctor: string; hospital: { code: string; name: string }; now?: Date },
+): Promise<number> {
+  const now = opts.now ?? new Date();
+  await database.query(
+    `insert into hospital_liaisons (account_id, hospital_code) select id, $2 from accounts where username = $1
+     on conflict (account_id) do nothing`,
+    [opts.liaison, opts.hospital.code],
+  );
+  const residents = await database.query<{
+    id: number;
+    orgPath: string;
+    doctorId: number;
+    doctorName: string;
+  }>(
+    `select r.id, r.org_path as "orgPath", a.id as "doctorId", a.display_name as "doctorName"
+     from care_plans p join residents r on r.id = p.resident_id join accounts a on a.id = p.doctor_id
+     where a.username = $1 and r.tags && array['chronic_disease']::text[] order by r.id desc limit 2`,
+    [opts.doctor],
+  );
+  const reasons = [
+    { department: "心内科", reason: "血压控制不佳，随访后仍 170/105，请专科调整用药", green: false },
+    { department: "内分泌科", reason: "空腹血糖反复偏高，申请专科评估", green: false },
+  ];
+  for (const [i, r] of residents.entries()) {
+    const at = new Date(now.getTime() - (i + 1) * 3 * 3600_000);
+    const x = reasons[i];
+    const [f] = await database.query<{ id: number }>(
+      `insert into referrals (resident_id, org_path, hospital_code, hospital_name, department, reason, green_channel,
+         state, requested_by, requested_at, version)
+       values ($1, $2, $3, $4, $5, $6, $7, 'requested', $8, $9, 1) returning id`,
+      [
+        r.id,
+        r.orgPath,
+        opts.hospital.code,
+        opts.hospital.name,
+        x.department,
+        x.reason,
+        x.green,
+        r.doctorId,
+        at,
+      ],
+    );
+    await database.query(
+      `insert into referral_events (referral_id, action, from_state, to_state, actor_id, actor_name, role, at, note)
+       values ($1, 'request', null, 'requested', $2, $3, 'doctor', $4, $5)`,
+      [f.id, r.doctorId, r.doctorName, at, x.reason],
+    );
+  }
+  return residents.length;
+}

@@ -1,8 +1,9 @@
 import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
+import { DEFAULT_HOSPITALS } from "../server/modules/care/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
-import { seedCare } from "./care.ts";
+import { seedCare, seedReferrals } from "./care.ts";
 import { seedOrders } from "./orders.ts";
 import { seedOrgTree } from "./orgTree.ts";
 import { seedPeople } from "./people.ts";
@@ -39,6 +40,12 @@ export const DEMO_ACCOUNTS = [
     displayName: "苏阳社区 志愿者（演示）",
     role: "volunteer",
     org: DEMO_COMMUNITY,
+  },
+  {
+    username: "demo-hospital",
+    displayName: "南通大学附属医院 转诊联络员（演示）",
+    role: "hospital_liaison",
+    org: "320613",
   },
 ] as const;
 
@@ -84,6 +91,11 @@ export async function loadDemo(
   log(
     `生成关爱计划 ${c.plans} 份、近 90 天走访 ${c.visits} 次（预警 ${c.alerts} 条，已随访 ${c.followUps} 条）`,
   );
+  await seedReferrals(database, {
+    liaison: "demo-hospital",
+    doctor: "demo-doctor",
+    hospital: DEFAULT_HOSPITALS[0],
+  });
   await database.query(
     "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],

@@ -18,8 +18,8 @@ import {
 } from "./harness.ts";
 
 // 重点人群关爱 in the browser: the grid worker's phone visit with a dangerous blood pressure (and an
-// impossible one first), the doctor's follow-up and green-channel referral, the hospital's steps
-// (sysadmin acts for the hospital), the return to the community on the board; overdue visits on the
+// impossible one first), the doctor's follow-up and green-channel referral, the hospital liaison's steps
+// on their own referral list (desktop and phone) and the return to the community; overdue visits on the
 // ledger and today's list; the care team's roster and public on-duty page; contact cards as PDF; the
 // community picking a resident's grid worker and family doctor. The demo's care history is loaded.
 
@@ -29,7 +29,8 @@ let h: Harness;
 let worker: Session;
 let doctor: Session;
 let community: Session;
-let admin: Session;
+let hospital: Session;
+let hospitalPhone: Session;
 let target: { id: number; name: string };
 let other: { id: number; name: string };
 let communityHeaders: Headers;
@@ -56,13 +57,6 @@ function shanghaiDay(n = 0): string {
 
 beforeAll(async () => {
   h = await startHarness();
-  await addAccount(h.t.ctx.database, {
-    username: "admin1",
-    displayName: "管理员（代医院转诊联络员）",
-    role: "sysadmin",
-    org: "320613",
-    password: "Admin1234",
-  });
   [grid1] = await q<{ id: number; path: string; name: string }>(
     "select id, path, name from org_units where code = '320613019010-G01'",
   );
@@ -124,20 +118,23 @@ beforeAll(async () => {
   const roster = await inject(`/api/care/teams/${communityId}/roster`, comm, "PUT", { from, to, entries });
   expect(roster.status).toBe(200);
 
-  [worker, doctor, community, admin] = await Promise.all([
+  [worker, doctor, community, hospital, hospitalPhone] = await Promise.all([
     h.open({ viewport: PHONE }),
     h.open({ viewport: PHONE }),
     h.open(),
     h.open(),
+    h.open({ viewport: PHONE }),
   ]);
   await Promise.all([
     loginOk(worker.page, "demo-grid"),
     loginOk(doctor.page, "demo-doctor"),
     loginOk(community.page, "demo-community"),
+    // The hospital's liaison (南通大学附属医院) lands on the referrals to their hospital.
     (async () => {
-      await login(admin.page, "admin1", "Admin1234");
-      await admin.page.waitForURL((u) => !u.pathname.startsWith("/login"));
+      await login(hospital.page, "demo-hospital");
+      await hospital.page.waitForURL((u) => u.pathname === "/care/referrals");
     })(),
+    loginOk(hospitalPhone.page, "demo-hospital"),
   ]);
 });
 
@@ -235,16 +232,20 @@ describe("care for key residents in the browser", () => {
     expect(await card.getByTestId("alert-reasons").textContent()).toContain("3级高血压");
     await screenshot(page, "care-followups-phone", "今日随访");
 
+    const openBefore = Number((await page.getByTestId("alerts-total").textContent())?.match(/\d+/)?.[0]);
     await card.locator('[data-action="consult"]').click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("随访情况").fill("电话随访：已嘱立即服药，30 分钟后复测 170/105，建议转诊心内科");
     await dialog.getByLabel("医嘱").fill("规律服用氨氯地平，低盐饮食");
     await screenshot(page, "care-consult-phone", "今日随访");
     await dialog.getByRole("button", { name: "保存随访" }).click();
-    // The follow-up closes the alert: it leaves the open list and shows as handled.
-    await until(() => card.count()).toBe(0);
-    await page.getByText("已处理", { exact: true }).first().click();
+    // The follow-up closes the alert but does not hide it: today's list keeps it, marked handled, so the
+    // doctor refers from the same card.
     await until(() => card.getAttribute("data-state")).toBe("acknowledged");
+    await until(async () =>
+      Number((await page.getByTestId("alerts-total").textContent())?.match(/\d+/)?.[0]),
+    ).toBe(openBefore - 1);
+    await screenshot(page, "care-followups-handled-phone", "今日随访");
 
     await card.locator('[data-action="refer"]').click();
     await dialog.getByLabel("转诊医院").click();
@@ -273,18 +274,25 @@ describe("care for key residents in the browser", () => {
     expect(doctor.errors).toEqual([]);
   });
 
-  it("takes the referral through the hospital's steps and back to the community", async () => {
-    const { page } = admin;
+  it("takes the referral through the hospital liaison's steps and back to the community", async () => {
+    const { page } = hospital;
+    // Signed in before the referral was made (and landed here): open the list afresh.
     await page.goto("/care/referrals");
     const card = referralCard(page);
     await until(() => card.getAttribute("data-state")).toBe("requested");
     expect(await card.getByTestId("green-channel").count()).toBe(1);
-    await screenshot(page, "care-referrals-requested", "转诊看板");
+    // The liaison sees the referral, not the resident's health record behind it.
+    expect(await card.locator("a").count()).toBe(0);
+    // Only this hospital's referrals: the demo's waiting ones and this one, all 南通大学附属医院.
+    const cards = page.getByTestId("referral-card");
+    expect(await cards.count()).toBeGreaterThanOrEqual(3);
+    for (const text of await cards.allTextContents()) expect(text).toContain("南通大学附属医院");
+    await screenshot(page, "care-referrals-hospital", "转诊看板");
 
     await step(page, "accept");
     await until(() => card.getAttribute("data-state")).toBe("accepted");
     // The hospital's liaison works in Shanghai time: the picker reads the typed time in the browser's zone.
-    const cdp = await admin.context.newCDPSession(page);
+    const cdp = await hospital.context.newCDPSession(page);
     await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "Asia/Shanghai" });
     await step(page, "schedule", async (dialog) => {
       const input = dialog.getByLabel("预约时间");
@@ -300,13 +308,19 @@ describe("care for key residents in the browser", () => {
     });
     await until(() => card.getAttribute("data-state")).toBe("completed");
 
-    // The family doctor hands the resident back to the community (下转) with the hospital's advice.
-    const d = doctor.page;
-    await d.goto("/care/referrals");
-    await until(() => referralCard(d).getAttribute("data-state")).toBe("completed");
-    await step(d, "return_to_community", async (dialog) => {
+    // On the ward, from the phone, the liaison hands the resident back to the community (下转) with advice.
+    const p = hospitalPhone.page;
+    await p.goto("/care/referrals");
+    await until(() => referralCard(p).getAttribute("data-state")).toBe("completed");
+    await screenshot(p, "care-referrals-hospital-phone", "转诊看板");
+    await step(p, "return_to_community", async (dialog) => {
       await dialog.getByLabel("回转说明（诊疗结果与康复建议）").fill("血压已控制，社区每周随访测压");
     });
+    await until(() => referralCard(p).getAttribute("data-state")).toBe("returned_to_community");
+
+    // The family doctor sees it back, to plan the follow-up.
+    const d = doctor.page;
+    await d.goto("/care/referrals");
     await until(() => referralCard(d).getAttribute("data-state")).toBe("returned_to_community");
     await screenshot(d, "care-referrals-phone", "转诊看板");
 
@@ -317,7 +331,8 @@ describe("care for key residents in the browser", () => {
     await until(() => column.locator(`[data-id="${referralId}"]`).count()).toBe(1);
     expect(await column.getByTestId("referral-state").first().textContent()).toBe("已回转社区");
     await screenshot(c, "care-referrals", "转诊看板");
-    expect(admin.errors).toEqual([]);
+    expect(hospital.errors).toEqual([]);
+    expect(hospitalPhone.errors).toEqual([]);
   });
 
   it("shows the ledger with counts per grid, overdue filters, import errors per row and the export", async () => {

@@ -186,6 +186,16 @@ export const referrals = pgTable(
   ],
 );
 
+/**
+ * 医院联络员: which hospital (a code of the configured list) a hospital_liaison account works for. The liaison
+ * sees and moves only that hospital's referrals; an account without a row sees none.
+ */
+export const hospitalLiaisons = pgTable("hospital_liaisons", {
+  accountId: integer().primaryKey(),
+  hospitalCode: text().notNull(),
+  ...timestamps(),
+});
+
 export const referralEvents = pgTable(
   "referral_events",
   {

@@ -12,6 +12,7 @@ export const ROLES = [
   "agent",
   "volunteer",
   "resident",
+  "hospital_liaison",
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -26,4 +27,5 @@ export const ROLE_LABELS: Record<Role, string> = {
   agent: "热线坐席",
   volunteer: "志愿者",
   resident: "居民",
+  hospital_liaison: "医院联络员",
 };

@@ -50,6 +50,15 @@ export const PERMISSIONS = {
   "health.read": ["sysadmin", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
   /** Clinical writes: contracts, consultations, alert acknowledgement, referrals. */
   "health.write": ["sysadmin", "community_admin", "doctor"] as Role[],
+  /** Referrals: care roles in scope, and a hospital's liaison for that hospital's referrals only. */
+  "referral.read": [
+    "sysadmin",
+    "community_admin",
+    "grid_head",
+    "grid_worker",
+    "doctor",
+    "hospital_liaison",
+  ] as Role[],
   "open311.manage": ["sysadmin", "commander"] as Role[],
   /** Holiday arrangements for the SLA calendars: read by every staff role, kept by the district. */
   "holiday.read": staff,

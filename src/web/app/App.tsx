@@ -76,6 +76,8 @@ function RequirePermission({ permission }: { permission: string }) {
 
 function Home() {
   const { me, can } = useAuth();
+  // A hospital's liaison has one piece of work: the referrals to their hospital.
+  if (me?.role === "hospital_liaison") return <Navigate to="/care/referrals" replace />;
   return <Navigate to={can("resident.read") && me ? `/orgs/${me.org.id}` : "/welcome"} replace />;
 }
 
@@ -166,7 +168,7 @@ const router = createBrowserRouter([
             children: [{ path: "care/followups", element: <CareFollowupsPage /> }],
           },
           {
-            element: <RequirePermission permission="health.read" />,
+            element: <RequirePermission permission="referral.read" />,
             children: [{ path: "care/referrals", element: <CareReferralsPage /> }],
           },
           // Admin 系统管理.

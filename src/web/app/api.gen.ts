@@ -713,6 +713,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description 与 state=open 同用：另含此后已处理的预警 */
+                    handledSince?: string;
                     limit?: number;
                     org?: number;
                     state?: "open" | "acknowledged";

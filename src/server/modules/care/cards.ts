@@ -6,9 +6,9 @@ import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, Invalid } from "../../platform/errors.ts";
-import { authorize } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import { communityCodeOf, isKeyTag, planConfigs, residentInScope, tagLabel } from "./common.ts";
+import { carePolicy } from "./policy.ts";
 import { type MemberRow, teamForCard } from "./teams.ts";
 
 // 一人一专班联系卡: one A5 page per key resident with the phones of their care team, printed and
@@ -181,7 +181,7 @@ function newDoc(title: string) {
 }
 
 export async function residentCard(ctx: AppContext, actor: Actor, residentId: number) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const base = await residentInScope(ctx, actor, residentId);
   const [r] = await ctx.database.query<CardResident>(
     `select ${CARD_COLUMNS} from ${CARD_FROM} where r.id = $1`,
@@ -203,7 +203,7 @@ export async function residentCard(ctx: AppContext, actor: Actor, residentId: nu
 
 /** All key residents of a grid (or any unit in scope), one page each, streamed. */
 export async function bulkCards(ctx: AppContext, actor: Actor, orgId: number) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const unit = await getOrgUnit(ctx, actor, orgId);
   if (unit.kind === "district" || unit.kind === "street")
     throw Invalid("请按社区或网格打印联系卡", [{ field: "grid", message: "请选择社区、网格或微网格" }]);

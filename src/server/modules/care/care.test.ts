@@ -75,6 +75,11 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
       "select id, name, org_path, id_cipher, tags from residents where org_path like $1 and tags <> '{}' order by id limit 12",
       [`${g1.path}%`],
     );
+    // A family doctor acts only on their own residents (care/policy.ts): these are the demo doctor's.
+    await q("update care_plans set doctor_id = $1 where resident_id = any($2::int[])", [
+      doctorId,
+      inG1.map((r) => r.id),
+    ]);
     [outside] = await q<Res>(
       "select id, name, org_path, id_cipher, tags from residents where org_path like $1 order by id limit 1",
       [`${g2.path}%`],

@@ -20,11 +20,14 @@ export interface CareResident {
   tags: string[];
   address: string;
   familyDoctorId: number | null;
+  /** The doctor the rules go by: the care plan's, else the contracted family doctor. */
+  doctorId: number | null;
   createdAt: Date;
 }
 
 const RESIDENT_REF = `r.id, r.name, r.org_path as "orgPath", r.org_unit_id as "orgUnitId", r.tags, r.address,
-  r.family_doctor_id as "familyDoctorId", r.created_at as "createdAt"`;
+  r.family_doctor_id as "familyDoctorId", r.created_at as "createdAt",
+  coalesce((select p.doctor_id from care_plans p where p.resident_id = r.id), r.family_doctor_id) as "doctorId"`;
 
 /** Loads a resident in the actor's subtree; 404 when absent or outside it (STYLE: scope is data). */
 export async function residentInScope(ctx: AppContext, actor: Actor, id: number): Promise<CareResident> {
@@ -92,6 +95,15 @@ export const DEFAULT_HOSPITALS: Hospital[] = [
   { code: "nantong-first", name: "南通市第一人民医院" },
 ];
 export const HOSPITALS_KEY = "care.hospitals";
+
+/** The hospital a liaison account works for (null for an account without one: it then sees no referral). */
+export async function liaisonHospital(ctx: AppContext, actor: Actor): Promise<string | null> {
+  const [row] = await ctx.database.query<{ code: string }>(
+    `select hospital_code as code from hospital_liaisons where account_id = $1`,
+    [actor.id],
+  );
+  return row?.code ?? null;
+}
 
 export async function loadHospitals(ctx: AppContext): Promise<Hospital[]> {
   const [row] = await ctx.database.query<{ value: { items: Hospital[] } }>(

@@ -21,20 +21,22 @@ import {
 } from "../../../domain/care/referrals.ts";
 import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
+import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../../platform/errors.ts";
-import { authorize } from "../../platform/policy.ts";
 import * as notifications from "../notifications/index.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import {
   auditHealthRead,
   HOSPITALS_KEY,
   invalidFields,
+  liaisonHospital,
   loadHospitals,
   residentInScope,
   rows,
   type Tx,
 } from "./common.ts";
+import { carePolicy, healthPolicy, readsAsHospital, referralPolicy, signsForSelf } from "./policy.ts";
 import { ackAlertTx, loadAlert, presentAlert, presentVisit, VISIT_COLUMNS, type VisitRow } from "./visits.ts";
 
 // ——— sign-up contracts 家庭医生签约 ———
@@ -70,11 +72,12 @@ export async function createContract(
   input: { residentId: number; doctorId?: number; servicePackage: string; start: string; end: string },
   now = new Date(),
 ) {
-  authorize(actor, "health.write");
-  const doctorId = input.doctorId ?? (actor.role === "doctor" ? actor.id : undefined);
+  healthPolicy.authorize(actor, "write");
+  const doctorId = input.doctorId ?? (signsForSelf(actor) ? actor.id : undefined);
   const checked = validateContract({ ...input, doctorId });
   if (!checked.ok) invalidFields(checked.error);
   const c = checked.value;
+  healthPolicy.authorize(actor, "signAs", { doctorId: c.doctorId });
   const r = await residentInScope(ctx, actor, c.residentId);
   const [doctor] = await ctx.database.query<{ role: string; path: string }>(
     "select a.role, o.path from accounts a join org_units o on o.id = a.org_unit_id where a.id = $1 and not a.disabled",
@@ -170,7 +173,7 @@ export async function recordConsultation(
   input: { residentId: number; mode: string; summary: string; advice?: string; alertId?: number },
   now = new Date(),
 ) {
-  authorize(actor, "health.write");
+  healthPolicy.authorize(actor, "write");
   const fields = [];
   if (!(CONSULTATION_MODES as readonly string[]).includes(input.mode))
     fields.push({ field: "mode", message: "随访方式应为 电话、线上 或 上门" });
@@ -180,6 +183,7 @@ export async function recordConsultation(
   if ((input.advice ?? "").length > 1000) fields.push({ field: "advice", message: "医嘱不能超过 1000 字" });
   if (fields.length) invalidFields(fields);
   const r = await residentInScope(ctx, actor, input.residentId);
+  healthPolicy.authorize(actor, "actOn", r);
   const alert = input.alertId ? await loadAlert(ctx, actor, input.alertId) : null;
   if (alert && alert.residentId !== r.id)
     throw Invalid("预警不属于该居民", [{ field: "alertId", message: "预警: 不属于该居民" }]);
@@ -211,13 +215,12 @@ export async function recordConsultation(
 // ——— hospitals ———
 
 export async function listHospitals(ctx: AppContext, actor: Actor) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   return { items: await loadHospitals(ctx) };
 }
 
 export async function setHospitals(ctx: AppContext, actor: Actor, items: Hospital[]) {
-  authorize(actor, "care.manage");
-  if (actor.orgKind !== "district") throw Forbidden("转诊医院名单由区级管理员维护");
+  carePolicy.authorize(actor, "manageHospitals");
   const codes = new Set<string>();
   const fields = [];
   for (const [i, h] of items.entries()) {
@@ -311,13 +314,26 @@ function referralError(e: ReferralError): never {
   }
 }
 
+/**
+ * The referrals a caller may see, as a WHERE clause: those in the caller's subtree, and for a hospital's
+ * liaison only those addressed to that hospital (none when the account has no hospital).
+ */
+async function referralReach(ctx: AppContext, actor: Actor, params: unknown[]): Promise<string> {
+  let where = scopeWhere(actor, "f.org_path", params);
+  if (readsAsHospital(actor))
+    where += ` and f.hospital_code = $${params.push(await liaisonHospital(ctx, actor))}`;
+  return where;
+}
+
+/** A referral the caller may see; 404 when missing, outside scope or another hospital's. */
 async function loadReferral(ctx: AppContext, actor: Actor, id: number): Promise<ReferralRow> {
+  const params: unknown[] = [id];
+  const where = await referralReach(ctx, actor, params);
   const [f] = await ctx.database.query<ReferralRow>(
-    `select ${REFERRAL_COLUMNS} from ${REFERRAL_FROM} where f.id = $1`,
-    [id],
+    `select ${REFERRAL_COLUMNS} from ${REFERRAL_FROM} where f.id = $1 and ${where}`,
+    params,
   );
   if (!f) throw NotFound("转诊记录不存在");
-  if (!inScope(actor.orgPath, f.orgPath)) throw Forbidden("该记录不在您的管辖范围内");
   return f;
 }
 
@@ -343,8 +359,9 @@ export async function createReferral(
   },
   now = new Date(),
 ) {
-  authorize(actor, "health.read");
+  healthPolicy.authorize(actor, "read");
   const r = await residentInScope(ctx, actor, input.residentId);
+  referralPolicy.authorize(actor, "request", r);
   const hospitals = await loadHospitals(ctx);
   const step = requestReferral(input, { id: actor.id, role: actor.role }, hospitals, now);
   if (!step.ok) referralError(step.error);
@@ -380,7 +397,7 @@ export async function actOnReferral(
   input: { version?: number; appointmentAt?: string; note?: string },
   now = new Date(),
 ) {
-  authorize(actor, "health.read");
+  referralPolicy.authorize(actor, "read");
   if (!(REFERRAL_ACTIONS as readonly string[]).includes(action))
     throw Invalid("未知的转诊操作", [
       { field: "action", message: `操作应为 ${REFERRAL_ACTIONS.join(", ")}` },
@@ -439,10 +456,10 @@ export async function listReferrals(
   actor: Actor,
   f: { state?: string; org?: number; limit: number },
 ) {
-  authorize(actor, "health.read");
+  referralPolicy.authorize(actor, "read");
   const unit = f.org === undefined ? { path: actor.orgPath } : await getOrgUnit(ctx, actor, f.org);
   const params: unknown[] = [subtreePattern(unit.path)];
-  let where = "f.org_path like $1";
+  let where = `f.org_path like $1 and ${await referralReach(ctx, actor, params)}`;
   if (f.state) where += ` and f.state = $${params.push(f.state)}`;
   const list = await ctx.database.query<ReferralRow>(
     `select ${REFERRAL_COLUMNS} from ${REFERRAL_FROM} where ${where}
@@ -456,7 +473,7 @@ export async function listReferrals(
 }
 
 export async function getReferral(ctx: AppContext, actor: Actor, id: number) {
-  authorize(actor, "health.read");
+  referralPolicy.authorize(actor, "read");
   const f = await loadReferral(ctx, actor, id);
   const events = await ctx.database.query(
     `select id, action, from_state as "fromState", to_state as "toState", actor_name as "actorName", role, at, note
@@ -476,7 +493,7 @@ export async function getReferral(ctx: AppContext, actor: Actor, id: number) {
 // ——— the resident's health timeline ———
 
 export async function healthTimeline(ctx: AppContext, actor: Actor, residentId: number, now = new Date()) {
-  authorize(actor, "health.read");
+  healthPolicy.authorize(actor, "read");
   const r = await residentInScope(ctx, actor, residentId);
   const [visits, alerts, consultations, refs, contracts] = await Promise.all([
     ctx.database.query<VisitRow>(

@@ -1,3 +1,5 @@
 // The care module's face.
+
+export { DEFAULT_HOSPITALS } from "./common.ts";
 export { careRoutes as routes } from "./routes.ts";
 export { sweepOverdueVisits } from "./visits.ts";

@@ -22,6 +22,7 @@ import {
   type Tx,
   tagLabel,
 } from "./common.ts";
+import { carePolicy } from "./policy.ts";
 
 export const TAG_SOURCES = ["manual", "import", "visit", "registry"] as const;
 export const TAG_SOURCE_LABELS: Record<string, string> = {
@@ -112,7 +113,7 @@ export async function addTag(
   input: { tag: string; note?: string; source?: string },
   now = new Date(),
 ) {
-  authorize(actor, "care.write");
+  carePolicy.authorize(actor, "write");
   const tag = checkTag(input.tag);
   const source = input.source ?? "manual";
   if (!(TAG_SOURCES as readonly string[]).includes(source) || source === "import")
@@ -148,7 +149,7 @@ export async function removeTag(
   note: string | null,
   now = new Date(),
 ) {
-  authorize(actor, "care.write");
+  carePolicy.authorize(actor, "write");
   const tag = checkTag(tagRaw);
   const r = await residentInScope(ctx, actor, residentId);
   if (!r.tags.includes(tag)) throw NotFound(`该居民没有标签「${TAG_LABELS[tag]}」`);
@@ -178,7 +179,7 @@ export async function removeTag(
 }
 
 export async function tagEvidence(ctx: AppContext, actor: Actor, residentId: number) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const r = await residentInScope(ctx, actor, residentId);
   const list = await ctx.database.query<TagAssignmentRow>(
     `select ${ASSIGNMENT_COLUMNS} from care_tag_assignments a where a.resident_id = $1 order by a.id`,
@@ -195,7 +196,7 @@ export async function scopeOf(ctx: AppContext, actor: Actor, org?: number) {
 
 /** Key residents and per-tag counts for every grid under a unit, plus "not visited in 7 days". */
 export async function ledgerSummary(ctx: AppContext, actor: Actor, org?: number, now = new Date()) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const unit = await scopeOf(ctx, actor, org);
   const pattern = subtreePattern(unit.path);
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
@@ -311,7 +312,7 @@ export async function listLedger(
   f: LedgerFilter & { page: number; pageSize: number },
   now = new Date(),
 ) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const { where, params } = await ledgerWhere(ctx, actor, f, now);
   const [list, [{ n }], configs] = await Promise.all([
     ctx.database.query<LedgerRow>(
@@ -333,7 +334,7 @@ export async function listLedger(
 
 /** Streams the ledger as xlsx (masked IDs), a page of rows at a time so memory stays flat. */
 export async function exportLedger(ctx: AppContext, actor: Actor, f: LedgerFilter, now = new Date()) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   authorize(actor, "resident.export");
   const { where, params, unit } = await ledgerWhere(ctx, actor, f, now);
   const configs = await planConfigs(ctx, actor.orgPath);

@@ -355,7 +355,7 @@ export async function careRoutes(app: FastifyInstance) {
     async (req) => healthTimeline(ctx, req.actor, req.params.id),
   );
 
-  app.get<{ Querystring: { state?: string; org?: number; limit: number } }>(
+  app.get<{ Querystring: { state?: string; org?: number; limit: number; handledSince?: string } }>(
     "/api/care/alerts",
     {
       schema: {
@@ -367,6 +367,11 @@ export async function careRoutes(app: FastifyInstance) {
             ...orgQuery,
             ...limitQuery,
             state: { type: "string", enum: ["open", "acknowledged"] },
+            handledSince: {
+              type: "string",
+              format: "date-time",
+              description: "与 state=open 同用：另含此后已处理的预警",
+            },
           },
           additionalProperties: false,
         },

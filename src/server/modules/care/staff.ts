@@ -1,9 +1,9 @@
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import { nameInitials } from "../../../domain/people/pinyin.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { authorize } from "../../platform/policy.ts";
 import { ROLE_LABELS, type Role } from "../../platform/roles.ts";
 import { getOrgUnit } from "../orgs/index.ts";
+import { carePolicy } from "./policy.ts";
 
 // Staff a care plan can be assigned to: the responsible grid worker (or grid head) and the family doctor.
 
@@ -53,7 +53,7 @@ export async function listStaff(
   actor: Actor,
   f: { org?: number; role?: string[]; limit: number },
 ) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const unit =
     f.org === undefined
       ? { id: actor.orgUnitId, name: actor.orgName, kind: actor.orgKind, path: actor.orgPath }

@@ -14,12 +14,13 @@ import {
 } from "../../../domain/care/contracts.ts";
 import { dateOfDay, dayOfDate, shanghaiDate, shanghaiDayNumber } from "../../../domain/care/shanghai.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
+import { inScope } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Invalid, NotFound } from "../../platform/errors.ts";
-import { authorize } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import { invalidFields, rows, type Tx } from "./common.ts";
+import { carePolicy } from "./policy.ts";
 
 // 爱心专班: per community, a roster of 社区工作人员 + 家庭医生 + 志愿者 + 社区民警 on 白班/晚班.
 // Phones here are staff work phones, published on purpose (the public on-duty page, the contact card).
@@ -55,7 +56,7 @@ export async function addMember(
   communityId: number,
   input: { teamRole: string; name: string; phone: string; accountId?: number },
 ) {
-  authorize(actor, "care.manage");
+  carePolicy.authorize(actor, "manage");
   const unit = await communityUnit(ctx, actor, communityId);
   const fields = [];
   if (!(CARE_TEAM_ROLES as readonly string[]).includes(input.teamRole))
@@ -75,7 +76,7 @@ export async function addMember(
       "select u.path from accounts a join org_units u on u.id = a.org_unit_id where a.id = $1 and not a.disabled",
       [input.accountId],
     );
-    if (!acc || !(acc.path.startsWith(unit.path) || unit.path.startsWith(acc.path)))
+    if (!acc || !(inScope(unit.path, acc.path) || inScope(acc.path, unit.path)))
       fields.push({ field: "accountId", message: "账号不存在或不属于本社区（及其上级街道）" });
   }
   if (fields.length) invalidFields(fields);
@@ -149,7 +150,7 @@ export async function getTeam(
   q: { from?: string; to?: string },
   now = new Date(),
 ) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const unit = await communityUnit(ctx, actor, communityId);
   const { from, to } = range(q.from, q.to, now);
   const [members, roster] = await Promise.all([
@@ -181,7 +182,7 @@ export async function setRoster(
   input: { from: string; to: string; entries: { date: string; shift: string; memberId: number }[] },
   now = new Date(),
 ) {
-  authorize(actor, "care.manage");
+  carePolicy.authorize(actor, "manage");
   const unit = await communityUnit(ctx, actor, communityId);
   const { from, to } = range(input.from, input.to, now);
   const members = await ctx.database.query<{ id: number }>(

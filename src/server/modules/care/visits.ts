@@ -28,7 +28,6 @@ import type { Actor, AppContext } from "../../context.ts";
 import { scopeWhere, systemPrincipal } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
-import { authorize } from "../../platform/policy.ts";
 import * as notifications from "../notifications/index.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import * as workOrders from "../workOrders/index.ts";
@@ -45,6 +44,7 @@ import {
   type Tx,
   tagLabel,
 } from "./common.ts";
+import { carePolicy, claimsAlerts, healthPolicy } from "./policy.ts";
 
 // ——— plans and the due list ———
 
@@ -132,7 +132,7 @@ export async function dueVisits(
   f: { org?: number; state?: string; mine?: boolean; limit: number },
   now = new Date(),
 ) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const unit =
     f.org === undefined ? { path: actor.orgPath, id: actor.orgUnitId } : await getOrgUnit(ctx, actor, f.org);
   const params: unknown[] = [subtreePattern(unit.path)];
@@ -202,7 +202,7 @@ async function presentPlan(ctx: AppContext, residentId: number, now: Date) {
 }
 
 export async function getPlan(ctx: AppContext, actor: Actor, residentId: number, now = new Date()) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   await residentInScope(ctx, actor, residentId);
   return presentPlan(ctx, residentId, now);
 }
@@ -233,9 +233,10 @@ export async function updatePlan(
   input: { frequencyOverride?: string | null; assignedWorkerId?: number | null; doctorId?: number | null },
   now = new Date(),
 ) {
-  authorize(actor, "care.write");
+  carePolicy.authorize(actor, "write");
   // Who looks after whom is the community's and the grid head's call, not the assignee's own.
-  if (input.assignedWorkerId !== undefined || input.doctorId !== undefined) authorize(actor, "care.assign");
+  if (input.assignedWorkerId !== undefined || input.doctorId !== undefined)
+    carePolicy.authorize(actor, "assign");
   const r = await residentInScope(ctx, actor, residentId);
   if (
     input.frequencyOverride !== undefined &&
@@ -290,7 +291,7 @@ export async function updatePlan(
 // ——— community config ———
 
 export async function getCareConfig(ctx: AppContext, actor: Actor, communityId: number) {
-  authorize(actor, "care.read");
+  carePolicy.authorize(actor, "read");
   const unit = await getOrgUnit(ctx, actor, communityId);
   if (unit.kind !== "community") throw Invalid("请选择社区", [{ field: "communityId", message: "须为社区" }]);
   const [row] = await ctx.database.query<{ value: CarePlanConfig }>(
@@ -316,7 +317,7 @@ export async function setCareConfig(
   communityId: number,
   input: CarePlanConfig,
 ) {
-  authorize(actor, "care.manage");
+  carePolicy.authorize(actor, "manage");
   const unit = await getOrgUnit(ctx, actor, communityId);
   if (unit.kind !== "community") throw Invalid("请选择社区", [{ field: "communityId", message: "须为社区" }]);
   const fields = [];
@@ -531,7 +532,7 @@ async function visitResponse(ctx: AppContext, v: VisitRow, replay: boolean) {
  * first one (200, replay: true); the same client id with different content is a client bug (409).
  */
 export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown, now = new Date()) {
-  authorize(actor, "care.write");
+  carePolicy.authorize(actor, "write");
   const checked = validateVisit(input, now);
   if (!checked.ok) invalidFields(checked.error);
   const visit: Visit = checked.value;
@@ -608,7 +609,7 @@ export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown,
 }
 
 export async function listVisits(ctx: AppContext, actor: Actor, residentId: number, limit: number) {
-  authorize(actor, "health.read");
+  healthPolicy.authorize(actor, "read");
   const r = await residentInScope(ctx, actor, residentId);
   const list = await ctx.database.query<VisitRow>(
     `select ${VISIT_COLUMNS} from care_visits v where v.resident_id = $1 order by v.visited_at desc, v.id desc limit ${limit}`,
@@ -659,14 +660,18 @@ export function presentAlert(a: AlertRow) {
 export async function listAlerts(
   ctx: AppContext,
   actor: Actor,
-  f: { state?: string; org?: number; limit: number },
+  f: { state?: string; org?: number; limit: number; handledSince?: string },
 ) {
-  authorize(actor, "health.read");
+  healthPolicy.authorize(actor, "read");
   const unit = f.org === undefined ? { path: actor.orgPath } : await getOrgUnit(ctx, actor, f.org);
   const params: unknown[] = [subtreePattern(unit.path)];
   let where = "a.org_path like $1";
-  if (f.state) where += ` and a.state = $${params.push(f.state)}`;
-  if (actor.role === "doctor")
+  // A follow-up closes its alert, but the day's list keeps it in view (marked handled), so the doctor
+  // can still refer from it or see what was done.
+  if (f.state === "open" && f.handledSince)
+    where += ` and (a.state = 'open' or a.ack_at >= $${params.push(new Date(f.handledSince))})`;
+  else if (f.state) where += ` and a.state = $${params.push(f.state)}`;
+  if (!healthPolicy.can(actor, "seeEveryAlert"))
     where += ` and (a.doctor_id = $${params.push(actor.id)} or a.doctor_id is null)`;
   const list = await ctx.database.query<AlertRow>(
     `select ${ALERT_COLUMNS} from care_alerts a join residents r on r.id = a.resident_id where ${where}
@@ -698,8 +703,9 @@ export async function acknowledgeAlert(
   note: string | null,
   now = new Date(),
 ) {
-  authorize(actor, "health.write");
+  healthPolicy.authorize(actor, "write");
   const a = await loadAlert(ctx, actor, id);
+  healthPolicy.authorize(actor, "actOn", a);
   await ctx.database.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Tx;
     await ackAlertTx(tx, actor, a, note, now);
@@ -717,7 +723,7 @@ export async function ackAlertTx(
   const done = await rows<{ id: number }>(
     tx,
     sql`update care_alerts set state = 'acknowledged', ack_by = ${actor.id}, ack_at = ${now}, ack_note = ${note},
-      doctor_id = coalesce(doctor_id, ${actor.role === "doctor" ? actor.id : null}), updated_at = now()
+      doctor_id = coalesce(doctor_id, ${claimsAlerts(actor) ? actor.id : null}), updated_at = now()
       where id = ${a.id} and state = 'open' returning id`,
   );
   if (!done.length) throw Conflict("该预警已处理");

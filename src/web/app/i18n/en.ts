@@ -143,6 +143,7 @@ const en: Messages = {
     agent: "Hotline agent",
     volunteer: "Volunteer",
     resident: "Resident",
+    hospital_liaison: "Hospital liaison",
   },
   state: {
     loading: "Loading…",

@@ -15,9 +15,12 @@ export default function FollowupsPage() {
   const { t } = useTranslation();
   const phone = Grid.useBreakpoint().md === false;
   const [state, setState] = useState<"open" | "acknowledged">("open");
+  // Today's list keeps the alerts followed up today (marked handled) beside the open ones: a follow-up does
+  // not hide the alert it came from, so the doctor can still refer from it.
+  const handledSince = state === "open" ? startOfToday() : undefined;
   const alerts = useQuery({
-    queryKey: ["care", "alerts", state],
-    queryFn: () => api<{ items: CareAlert[] }>(`/api/care/alerts${qs({ state, limit: 200 })}`),
+    queryKey: ["care", "alerts", state, handledSince],
+    queryFn: () => api<{ items: CareAlert[] }>(`/api/care/alerts${qs({ state, handledSince, limit: 200 })}`),
     staleTime: 0,
     refetchInterval: 60_000,
   });
@@ -30,7 +33,9 @@ export default function FollowupsPage() {
         </Typography.Title>
         {alerts.data && state === "open" && (
           <Typography.Text type="secondary" data-testid="alerts-total">
-            {t("care.followups.total", { count: alerts.data.items.length })}
+            {t("care.followups.total", {
+              count: alerts.data.items.filter((a) => a.state === "open").length,
+            })}
           </Typography.Text>
         )}
         <Button
@@ -71,6 +76,12 @@ export default function FollowupsPage() {
       )}
     </Flex>
   );
+}
+
+function startOfToday(): string {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
 }
 
 function AlertCard({ alert, size }: { alert: CareAlert; size: "large" | "middle" }) {

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, qs, type Referral } from "../../app/api.ts";
+import { useAuth } from "../../app/auth.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime, ReferralStateTag, useScopeOrg } from "./common.tsx";
 import "./care.css";
@@ -85,6 +86,9 @@ export default function ReferralBoardPage() {
 
 function ReferralCard({ referral: r }: { referral: Referral }) {
   const { t } = useTranslation();
+  // A hospital's liaison sees the referral, not the resident's health record behind it.
+  const { can } = useAuth();
+  const name = <Typography.Text strong>{r.residentName}</Typography.Text>;
   return (
     <Card
       size="small"
@@ -94,9 +98,7 @@ function ReferralCard({ referral: r }: { referral: Referral }) {
       data-state={r.state}
     >
       <Flex justify="space-between" align="center" gap={4} wrap>
-        <Link to={`/care/residents/${r.residentId}`}>
-          <Typography.Text strong>{r.residentName}</Typography.Text>
-        </Link>
+        {can("health.read") ? <Link to={`/care/residents/${r.residentId}`}>{name}</Link> : name}
         <span>
           {r.greenChannel && (
             <Tag color="green" data-testid="green-channel">

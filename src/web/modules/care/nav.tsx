@@ -50,7 +50,7 @@ export function careMenuGroup(can: (p: string) => boolean, t: TFunction) {
       icon: <AlertOutlined />,
       label: t("care.nav.followups"),
     },
-    can("health.read") && { key: "care-referrals", icon: <SwapOutlined />, label: t("care.nav.referrals") },
+    can("referral.read") && { key: "care-referrals", icon: <SwapOutlined />, label: t("care.nav.referrals") },
     can("care.read") && { key: "care-teams", icon: <CalendarOutlined />, label: t("care.nav.teams") },
     can("care.read") && { key: "care-cards", icon: <PrinterOutlined />, label: t("care.nav.cards") },
   ].filter((i) => !!i);
