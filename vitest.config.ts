@@ -8,6 +8,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["src/server/**/*.test.ts", "src/cli/**/*.test.ts", "test/integration/**/*.test.ts"],
+          // Seeds the demo once per run; each file's createTestApp starts from a copy.
+          globalSetup: ["test/helpers/templates.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -16,7 +18,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
-          globalSetup: ["test/browser/globalSetup.ts"],
+          globalSetup: ["test/helpers/templates.ts", "test/browser/globalSetup.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,

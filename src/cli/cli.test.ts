@@ -4,7 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freshDatabase } from "../../test/helpers/app.ts";
+import { freshDatabase, pgliteFolder } from "../../test/helpers/app.ts";
 
 const BIN = path.resolve("bin/gridkeeper.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gk-cli-"));
@@ -17,6 +17,14 @@ const env = (extra: Record<string, string>) => ({
 
 function run(args: string[], extra: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { env: env(extra), encoding: "utf8", timeout: 60_000 });
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
 }
 
 async function waitForHealth(port: number, ms = 40_000): Promise<any> {
@@ -38,11 +46,17 @@ describe("gridkeeper CLI", () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("migrates, adds a user, and refuses a bad role with a clear message", () => {
+  it("migrates, seeds an empty database once, adds a user, and refuses a bad role with a clear message", async () => {
     const dir = path.join(tmp, "a");
+    // A copy of the run's migrated database: `migrate` on it finds nothing to do, `seed` fills it.
+    await pgliteFolder(path.join(dir, "pglite"), "empty");
     expect(run(["migrate"], { GRIDKEEPER_DATA_DIR: dir }).status).toBe(0);
     const seeded = run(["seed", "--scale", "community", "--seed", "3"], { GRIDKEEPER_DATA_DIR: dir });
     expect(seeded.status, seeded.stderr).toBe(0);
+    expect(seeded.stdout).toMatch(/共 \d{4,} 人/);
+    const again = run(["seed", "--scale", "community", "--seed", "3"], { GRIDKEEPER_DATA_DIR: dir });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain("请在空库上生成");
     const ok = run(
       [
         "user",
@@ -70,18 +84,21 @@ describe("gridkeeper CLI", () => {
 
   it("a second server on the same PGlite folder refuses with a clear message", async () => {
     const dir = path.join(tmp, "b");
+    await pgliteFolder(path.join(dir, "pglite"), "empty");
+    // A port of its own, not a fixed one another run of this file on the machine may hold.
+    const port = await freePort();
     const first = spawn(process.execPath, [BIN, "serve"], {
-      env: env({ GRIDKEEPER_DATA_DIR: dir, PORT: "3917" }),
+      env: env({ GRIDKEEPER_DATA_DIR: dir, PORT: String(port) }),
       stdio: "pipe",
     });
     children.push(first);
-    const health = await waitForHealth(3917);
+    const health = await waitForHealth(port);
     expect(health.db).toBe("pglite");
-    const second = run(["serve"], { GRIDKEEPER_DATA_DIR: dir, PORT: "3918" });
+    const second = run(["serve"], { GRIDKEEPER_DATA_DIR: dir, PORT: String(await freePort()) });
     expect(second.status).toBe(1);
     expect(second.stderr).toContain("正被另一个 Gridkeeper 进程");
     // The first one is unharmed.
-    expect((await fetch("http://127.0.0.1:3917/api/health")).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
   }, 120_000);
 
   it("an unreachable DATABASE_URL fails fast with a clear message and a non-zero exit", () => {

@@ -43,7 +43,11 @@ export function csvField(v: unknown): string {
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
-  const client = await PGlite.create(dataDir ? { dataDir } : {});
+  return pgliteDatabase(await PGlite.create(dataDir ? { dataDir } : {}));
+}
+
+/** A Database over an open PGlite (the tests open theirs from a dumped data directory). */
+export function pgliteDatabase(client: PGlite): Database {
   const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Db;
   return {
     kind: "pglite",

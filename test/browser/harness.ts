@@ -2,8 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { CHROMIUM_ARGS, chromiumPath } from "./chromium.ts";
 
 // Shared pieces of the browser tests: a real server per test file, Debian's Chromium, login, screenshots.
 
@@ -27,23 +28,18 @@ export interface Session {
   errors: string[];
 }
 
+/**
+ * The run's shared Chromium (started by globalSetup.ts), or a browser of this file's own when run without
+ * it. Closing a connected browser closes only this file's contexts.
+ */
+function connectChromium(): Promise<Browser> {
+  const endpoint = inject("chromiumEndpoint") as string | undefined;
+  if (endpoint) return chromium.connect(endpoint);
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+}
+
 export async function startHarness(): Promise<Harness> {
-  const [t, browser] = await Promise.all([
-    createTestApp("pglite", { serveWeb: true }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    }),
-  ]);
+  const [t, browser] = await Promise.all([createTestApp("pglite", { serveWeb: true }), connectChromium()]);
   await t.app.listen({ port: 0, host: "127.0.0.1" });
   const addr = t.app.server.address();
   const base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
@@ -115,6 +111,11 @@ export async function screenshot(page: Page, name: string, heading: string | Reg
   await page.waitForLoadState("networkidle");
   // No picture of a loading page: skeletons, spinners and the blur over refetching lists must be gone.
   await eventually(() => page.locator(".ant-skeleton, .ant-spin-spinning, .ant-spin-blur").count()).toBe(0);
+  // A quiet page: web fonts in (CJK glyphs, not fallback boxes) and the layout settled for two frames.
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const buf = await page.screenshot({ fullPage: true, path: path.join(SCREENSHOTS, `${name}.png`) });
   expect(buf.subarray(1, 4).toString()).toBe("PNG");

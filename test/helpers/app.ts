@@ -2,50 +2,101 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 import { loadConfig } from "../../src/config.ts";
-import { type Database, type DbKind, openPglite, openPostgres } from "../../src/db/client.ts";
+import { type Database, type DbKind, openPglite, openPostgres, pgliteDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { DEMO_PASSWORD, loadDemo } from "../../src/seed/demo.ts";
 import { buildApp } from "../../src/server/app.ts";
 import type { AppContext } from "../../src/server/context.ts";
 import { FieldCrypto } from "../../src/server/platform/crypto.ts";
 import { VERSION } from "../../src/version.ts";
+import { createFromTemplate, TEMPLATE_DEMO, TEST_SECRET, type Templates } from "./templates.ts";
 
 /** The databases the suite runs against: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const DB_KINDS: DbKind[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 
 /** A fresh, migrated database: in-memory PGlite, or a new throw-away database on the PostgreSQL server. */
-export async function freshDatabase(kind: DbKind): Promise<Database & { url?: string }> {
+export function freshDatabase(kind: DbKind): Promise<Database & { url?: string }> {
+  return copyDatabase(kind, "empty");
+}
+
+/**
+ * A private database of the given kind: a copy of the run's template (see templates.ts) when the global
+ * setup built one, else migrated (and seeded, for "demo") here, as a file run outside the suite's config does.
+ */
+async function copyDatabase(kind: DbKind, what: "empty" | "demo"): Promise<Database & { url?: string }> {
+  const templates = inject("gkTemplates") as Templates | undefined;
   if (kind === "pglite") {
+    const tarball = templates?.pglite[what];
+    if (tarball) {
+      const t0 = Date.now();
+      const client = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(tarball)]) });
+      if (process.env.GK_TEMPLATE_LOG)
+        console.log(`[templates] pglite ${what} copy in ${Date.now() - t0} ms`);
+      return pgliteDatabase(client);
+    }
     const db = await openPglite(undefined);
     await migrate(db);
+    if (what === "demo") await loadDemo(db, new FieldCrypto(TEST_SECRET), TEMPLATE_DEMO);
     return db;
   }
   const base = process.env.TEST_DATABASE_URL!;
   const name = `gk_test_${crypto.randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  const template = templates?.postgres?.[what];
+  const t0 = Date.now();
+  if (template) await createFromTemplate(name, template);
+  else await admin(base, (c) => c.query(`create database ${name}`));
   const url = new URL(base);
   url.pathname = `/${name}`;
   const db = await openPostgres(url.toString(), 4);
-  await migrate(db);
+  if (template && process.env.GK_TEMPLATE_LOG)
+    console.log(`[templates] postgres ${what} copy in ${Date.now() - t0} ms`);
+  if (!template) {
+    await migrate(db);
+    if (what === "demo") await loadDemo(db, new FieldCrypto(TEST_SECRET), TEMPLATE_DEMO);
+  }
   const close = db.close;
   return {
     ...db,
     url: url.toString(),
     async close() {
       await close();
-      const a = new pg.Client({ connectionString: base });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await admin(base, (c) => c.query(`drop database if exists ${name} with (force)`));
     },
   };
+}
+
+/**
+ * Writes a copy of the run's migrated database ("empty") or of the seeded demo ("demo", encrypted with
+ * TEST_SECRET) into a PGlite folder, for tests that start the CLI or a server process on a data folder.
+ */
+export async function pgliteFolder(folder: string, what: "empty" | "demo"): Promise<void> {
+  const tarball = (inject("gkTemplates") as Templates | undefined)?.pglite[what];
+  fs.mkdirSync(folder, { recursive: true });
+  const client = await PGlite.create({
+    dataDir: folder,
+    ...(tarball ? { loadDataDir: new Blob([fs.readFileSync(tarball)]) } : {}),
+  });
+  const db = pgliteDatabase(client);
+  if (!tarball) {
+    await migrate(db);
+    if (what === "demo") await loadDemo(db, new FieldCrypto(TEST_SECRET), TEMPLATE_DEMO);
+  }
+  await db.close();
+}
+
+async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
 }
 
 export interface TestApp {
@@ -64,17 +115,21 @@ export interface TestApp {
 
 /**
  * An app on a fresh database with the demo loaded at community scale (苏阳社区, ~7,300 residents)
- * and every demo account. Each test file gets its own, so no test depends on another's data.
+ * and every demo account. Each test file gets its own (a copy of the run's seeded template), so no test
+ * depends on another's data.
  */
 export async function createTestApp(
   kind: DbKind,
   opts: { scope?: string; serveWeb?: boolean } = {},
 ): Promise<TestApp> {
-  const database = await freshDatabase(kind);
+  const scope = opts.scope ?? TEMPLATE_DEMO.scope;
+  // The usual demo comes copied from the run's template; another scope is seeded here, as before.
+  const database = await copyDatabase(kind, scope === TEMPLATE_DEMO.scope ? "demo" : "empty");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gk-test-"));
   const config = { ...loadConfig({}), dataDir, logLevel: "silent" };
-  const ctx: AppContext = { config, database, crypto: new FieldCrypto("test-secret"), version: VERSION };
-  await loadDemo(database, ctx.crypto, { scope: opts.scope ?? "320613019010", seed: 1 });
+  const ctx: AppContext = { config, database, crypto: new FieldCrypto(TEST_SECRET), version: VERSION };
+  if (scope !== TEMPLATE_DEMO.scope)
+    await loadDemo(database, ctx.crypto, { scope, seed: TEMPLATE_DEMO.seed });
   const app = await buildApp(ctx, { logger: false, serveWeb: opts.serveWeb ?? false });
   return {
     kind,
