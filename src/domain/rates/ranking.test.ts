@@ -23,6 +23,7 @@ describe("红黑榜", () => {
       community("C", 8),
       community("D", 6),
       community("E", 2),
+      community("F", 5),
     ];
     const list = rankUnits(units, {
       weights: { response_rate: 1, satisfaction_rate: 1 },
@@ -33,11 +34,13 @@ describe("红黑榜", () => {
       [1, "A"],
       [2, "C"],
       [3, "D"],
-      [4, "B"],
-      [5, "E"],
+      [4, "F"],
+      [5, "B"],
+      [6, "E"],
     ]);
     expect(list.red.map((r) => r.unitId)).toEqual(["A", "C"]);
     expect(list.black.map((r) => r.unitId)).toEqual(["E", "B"]);
+    expect(list.note).toEqual({ red: null, black: null });
     const e = list.black[0];
     // only response and satisfaction carry weight here: (1 + 0.2) / 2, explained rate by rate
     expect(e.score).toBe(0.6);
@@ -61,16 +64,57 @@ describe("红黑榜", () => {
   });
 
   it("keeps a unit with no figures in the ranking, unranked and off both lists", () => {
-    const list = rankUnits([community("A", 9), { unitId: "N", name: "无数据", counts: emptyCounts() }], {
+    const six = ["A", "B", "C", "D", "E", "F"].map((id, i) => community(id, 9 - i));
+    const list = rankUnits([...six, { unitId: "N", name: "无数据", counts: emptyCounts() }], {
       topN: 5,
       bottomN: 5,
     });
-    expect(list.ranking.map((r) => [r.unitId, r.rank, r.score])).toEqual([
-      ["A", 1, 0.95],
-      ["N", null, null],
+    expect(list.ranking.map((r) => [r.unitId, r.rank])).toEqual([
+      ["A", 1],
+      ["B", 2],
+      ["C", 3],
+      ["D", 4],
+      ["E", 5],
+      ["F", 6],
+      ["N", null],
     ]);
-    expect(list.red.map((r) => r.unitId)).toEqual(["A"]);
-    expect(list.black).toEqual([]);
+    expect(list.ranking[0].score).toBe(0.95);
+    expect(list.ranked).toBe(6);
+    // A third of the six ranked units, not five: the unscored one does not count towards the share.
+    expect(list.red.map((r) => r.unitId)).toEqual(["A", "B"]);
+    expect(list.black.map((r) => r.unitId)).toEqual(["F", "E"]);
+  });
+
+  it("names nobody when fewer than 6 units are ranked, and says why", () => {
+    const five = ["A", "B", "C", "D", "E"].map((id, i) => community(id, 9 - i));
+    const list = rankUnits(five, { topN: 5, bottomN: 5 });
+    expect(list.ranking.filter((r) => r.rank !== null)).toHaveLength(5);
+    expect([list.red, list.black]).toEqual([[], []]);
+    expect(list.limit).toEqual({ red: 0, black: 0 });
+    expect(list.note).toEqual({ red: "too_few_units", black: "too_few_units" });
+  });
+
+  it("leaves a tie at the cut off whole: 10 communities, three sharing 3rd place", () => {
+    // Scores: A 1.0, B .95, then C, D, E tied, then F…J falling. A third of 10 is 3.
+    const sat = { A: 10, B: 9, C: 8, D: 8, E: 8, F: 7, G: 6, H: 5, I: 4, J: 3 };
+    const list = rankUnits(
+      Object.entries(sat).map(([id, n]) => community(id, n)),
+      { topN: 5, bottomN: 5 },
+    );
+    expect(list.limit).toEqual({ red: 3, black: 3 });
+    expect(list.red.map((r) => r.unitId)).toEqual(["A", "B"]);
+    expect(list.note.red).toBe("tie_at_cut");
+    expect(list.black.map((r) => r.unitId)).toEqual(["J", "I", "H"]);
+    expect(list.note.black).toBeNull();
+  });
+
+  it("with 10 communities all on one score, nobody is on either list", () => {
+    const list = rankUnits(
+      Array.from({ length: 10 }, (_, i) => community(`U${i}`, 7)),
+      { topN: 5, bottomN: 5 },
+    );
+    expect([list.red, list.black]).toEqual([[], []]);
+    expect(list.note).toEqual({ red: "tie_at_cut", black: "tie_at_cut" });
   });
 
   it("refuses bad weights and duplicate units", () => {
@@ -93,7 +137,7 @@ const orderFactsArb: fc.Arbitrary<OrderFacts> = fc.record({
   reworked: fc.boolean(),
 });
 const unitsArb = fc
-  .uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 12 })
+  .uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 20 })
   .chain((ids) =>
     fc.tuple(
       ...ids.map((id) =>
@@ -127,9 +171,56 @@ describe("红黑榜 laws", () => {
           expect(r.score).toBeLessThanOrEqual(1);
           if (i > 0) expect(scored[i - 1].score!).toBeGreaterThanOrEqual(r.score!);
         });
-        expect(list.red.length).toBe(Math.min(topN, scored.length));
         const redIds = new Set(list.red.map((r) => r.unitId));
         for (const b of list.black) expect(redIds.has(b.unitId)).toBe(false);
+      }),
+    );
+  });
+
+  it("property: the list rules — a minimum of 6, at most N and a third, ties whole, no score on both", () => {
+    fc.assert(
+      fc.property(unitsArb, weightsArb, nArb, nArb, (units, weights, topN, bottomN) => {
+        const list = rankUnits(units, { weights, topN, bottomN });
+        const scored = list.ranking.filter((r) => r.score !== null);
+        if (scored.length < 6) {
+          expect(list.red).toEqual([]);
+          expect(list.black).toEqual([]);
+          return;
+        }
+        const third = Math.floor(scored.length / 3);
+        expect(list.red.length).toBeLessThanOrEqual(Math.min(topN, third));
+        expect(list.black.length).toBeLessThanOrEqual(Math.min(bottomN, third));
+        // Red is the head of the ranking, black its tail, worst first.
+        expect(list.red).toEqual(scored.slice(0, list.red.length));
+        expect(list.black).toEqual([...scored].reverse().slice(0, list.black.length));
+        // Whole ties: every unit on a list beats every unit of its side that is not on it.
+        const redIds = new Set(list.red.map((r) => r.unitId));
+        const blackIds = new Set(list.black.map((r) => r.unitId));
+        for (const r of list.red)
+          for (const u of scored) if (!redIds.has(u.unitId)) expect(r.score!).toBeGreaterThan(u.score!);
+        for (const b of list.black)
+          for (const u of scored) if (!blackIds.has(u.unitId)) expect(b.score!).toBeLessThan(u.score!);
+        const redScores = new Set(list.red.map((r) => r.score));
+        for (const b of list.black) expect(redScores.has(b.score)).toBe(false);
+        // Only a split tie or the caps make a list shorter than asked.
+        if (list.red.length < Math.min(topN, third)) expect(list.note.red).toBe("tie_at_cut");
+        if (list.black.length < Math.min(bottomN, third)) expect(list.note.black).toBe("tie_at_cut");
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("property: with 10 communities nobody is on both lists, whatever their scores", () => {
+    const ten = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 10, maxLength: 10 });
+    fc.assert(
+      fc.property(ten, nArb, nArb, (sat, topN, bottomN) => {
+        const list = rankUnits(
+          sat.map((n, i) => community(`C${i}`, n)),
+          { topN, bottomN },
+        );
+        expect(list.red.length + list.black.length).toBeLessThanOrEqual(6);
+        const red = new Set(list.red.map((r) => r.unitId));
+        expect(list.black.filter((b) => red.has(b.unitId))).toEqual([]);
       }),
     );
   });

@@ -2,6 +2,12 @@
 // Only rates a unit actually has (non-null) count, with the weights renormalised over them, so a unit
 // with no callbacks is neither helped nor hurt by a missing satisfaction rate. A unit with no rate at
 // all stays in the ranking, unranked, and is never red- or black-listed.
+//
+// Who goes on a list is a rule, not a slice (LIST_RULES): a list names a few units that stand out, so
+// - with fewer than 6 ranked units there is no list at all (naming 1 of 3 is not standing out);
+// - each list holds at most N units and at most a third of the ranked ones, so the two never meet;
+// - units with the same score stand or fall together: when the cut would split a tie, the whole tie is
+//   left off (a list may come out shorter, even empty), and a tied score is never on both lists.
 import {
   computeRates,
   LOWER_IS_BETTER,
@@ -48,12 +54,33 @@ export interface RankingOptions {
   bottomN?: number;
 }
 
+/** The rules every red/black list follows. */
+export const LIST_RULES = {
+  /** Fewer ranked units than this: no list. */
+  minUnits: 6,
+  /** A list holds at most this share of the ranked units (rounded down). */
+  maxShare: 1 / 3,
+} as const;
+
+/** Why a list is shorter than asked, for the page to say so. */
+export type ListNote =
+  /** Too few ranked units for any list. */
+  | "too_few_units"
+  /** The cut would have split a tie: the tied units were left off together. */
+  | "tie_at_cut"
+  | null;
+
 export interface RedBlackList {
   weights: RateWeights;
   ranking: RankedUnit[];
   red: RankedUnit[];
   /** Worst first. */
   black: RankedUnit[];
+  /** How many units had a score (the ones the rules count). */
+  ranked: number;
+  /** The most either list may hold this time: min(N, a third of the ranked units), 0 when too few. */
+  limit: { red: number; black: number };
+  note: { red: ListNote; black: ListNote };
 }
 
 function checkedWeights(partial: Partial<RateWeights> = {}): RateWeights {
@@ -91,6 +118,29 @@ function compare(a: RankedUnit, b: RankedUnit): number {
   return a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0;
 }
 
+/**
+ * The first `limit` of `ordered` (best first for red, worst first for black), less the whole tie the cut
+ * would split: if the last unit in and the first unit out share a score, every unit with that score stays
+ * out.
+ */
+export function takeWithoutSplittingTies(
+  ordered: readonly RankedUnit[],
+  limit: number,
+): { list: RankedUnit[]; tieAtCut: boolean } {
+  if (limit <= 0) return { list: [], tieAtCut: false };
+  const list = ordered.slice(0, limit);
+  const next = ordered[limit];
+  if (!next || list.length === 0 || list[list.length - 1].score !== next.score)
+    return { list, tieAtCut: false };
+  return { list: list.filter((u) => u.score !== next.score), tieAtCut: true };
+}
+
+/** The most a list may hold: none below the minimum, else N but never more than a third. */
+export function listLimit(ranked: number, n: number): number {
+  if (ranked < LIST_RULES.minUnits) return 0;
+  return Math.max(0, Math.min(Math.floor(n), Math.floor(ranked * LIST_RULES.maxShare)));
+}
+
 export function rankUnits(units: readonly UnitFigures[], opts: RankingOptions = {}): RedBlackList {
   const weights = checkedWeights(opts.weights);
   const ids = new Set(units.map((u) => u.unitId));
@@ -112,8 +162,25 @@ export function rankUnits(units: readonly UnitFigures[], opts: RankingOptions = 
     if (r.score !== null) r.rank = i + 1;
   });
   const scored = ranking.filter((r) => r.score !== null);
-  const red = scored.slice(0, Math.max(0, opts.topN ?? 10));
-  // never both red and black when there are few units
-  const black = scored.slice(Math.max(red.length, scored.length - Math.max(0, opts.bottomN ?? 10))).reverse();
-  return { weights, ranking, red, black };
+  const limit = {
+    red: listLimit(scored.length, opts.topN ?? 10),
+    black: listLimit(scored.length, opts.bottomN ?? 10),
+  };
+  const red = takeWithoutSplittingTies(scored, limit.red);
+  const black = takeWithoutSplittingTies([...scored].reverse(), limit.black);
+  const noteOf = (asked: number | undefined, cut: { tieAtCut: boolean }): ListNote =>
+    (asked ?? 10) > 0 && scored.length < LIST_RULES.minUnits
+      ? "too_few_units"
+      : cut.tieAtCut
+        ? "tie_at_cut"
+        : null;
+  return {
+    weights,
+    ranking,
+    red: red.list,
+    black: black.list,
+    ranked: scored.length,
+    limit,
+    note: { red: noteOf(opts.topN, red), black: noteOf(opts.bottomN, black) },
+  };
 }

@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   "order.read": staff,
   "order.act": staff,
   "rates.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
+  /** The red/black list's weights: a district-wide setting (the policy adds: at district level only). */
+  "rates.manage": ["sysadmin", "commander"] as Role[],
   "notification.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
   "category.manage": ["sysadmin", "commander"] as Role[],
   /** Care ledger (who is a key resident, plans, due visits): care staff, the doctor, and the command center's counts. */

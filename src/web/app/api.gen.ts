@@ -8404,9 +8404,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD */
                     from?: string;
+                    /** @description YYYY-MM */
                     month?: string;
                     org?: number;
+                    /** @description YYYY-MM-DD */
                     to?: string;
                 };
                 header?: never;
@@ -8422,7 +8425,138 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            children: {
+                                counts: {
+                                    acceptedOnTime: number;
+                                    callbacks: number;
+                                    callbacksSolved: number;
+                                    dispatched: number;
+                                    ratedCallbacks: number;
+                                    ratedSatisfied: number;
+                                    resolved: number;
+                                    resolvedExtended: number;
+                                    resolvedFirstTime: number;
+                                    resolvedOnTime: number;
+                                    reworked: number;
+                                    verified: number;
+                                };
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                unit: {
+                                    code: string;
+                                    id: number;
+                                    /** @enum {string} */
+                                    kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                    name: string;
+                                };
+                            }[];
+                            counts: {
+                                acceptedOnTime: number;
+                                callbacks: number;
+                                callbacksSolved: number;
+                                dispatched: number;
+                                ratedCallbacks: number;
+                                ratedSatisfied: number;
+                                resolved: number;
+                                resolvedExtended: number;
+                                resolvedFirstTime: number;
+                                resolvedOnTime: number;
+                                reworked: number;
+                                verified: number;
+                            };
+                            labels: {
+                                extension_rate: string;
+                                first_time_rate: string;
+                                on_time_rate: string;
+                                response_rate: string;
+                                rework_rate: string;
+                                satisfaction_rate: string;
+                                solve_rate: string;
+                            };
+                            period: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                            };
+                            rates: {
+                                extension_rate: {
+                                    denominator: number;
+                                    numerator: number;
+                                    value: number | null;
+                                };
+                                first_time_rate: {
+                                    denominator: number;
+                                    numerator: number;
+                                    value: number | null;
+                                };
+                                on_time_rate: {
+                                    denominator: number;
+                                    numerator: number;
+                                    value: number | null;
+                                };
+                                response_rate: {
+                                    denominator: number;
+                                    numerator: number;
+                                    value: number | null;
+                                };
+                                rework_rate: {
+                                    denominator: number;
+                                    numerator: number;
+                                    value: number | null;
+                                };
+                                satisfaction_rate: {
+                                    denominator: number;
+                                    numerator: number;
+                                    value: number | null;
+                                };
+                                solve_rate: {
+                                    denominator: number;
+                                    numerator: number;
+                                    value: number | null;
+                                };
+                            };
+                            unit: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
+                            };
                         };
                     };
                 };
@@ -8518,13 +8652,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 红黑榜：社区按加权得分月度排名 */
+        /** 红黑榜：社区按加权得分月度排名（不足 6 个不设榜；每榜至多 N 个且不超过三分之一；并列整组进退） */
         get: {
             parameters: {
                 query: {
-                    bottom?: number;
+                    bottom: number;
+                    /** @description YYYY-MM */
                     month: string;
-                    top?: number;
+                    top: number;
                 };
                 header?: never;
                 path?: never;
@@ -8539,7 +8674,242 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            black: {
+                                contributions: {
+                                    extension_rate?: number;
+                                    first_time_rate?: number;
+                                    on_time_rate?: number;
+                                    response_rate?: number;
+                                    rework_rate?: number;
+                                    satisfaction_rate?: number;
+                                    solve_rate?: number;
+                                };
+                                counts: {
+                                    acceptedOnTime: number;
+                                    callbacks: number;
+                                    callbacksSolved: number;
+                                    dispatched: number;
+                                    ratedCallbacks: number;
+                                    ratedSatisfied: number;
+                                    resolved: number;
+                                    resolvedExtended: number;
+                                    resolvedFirstTime: number;
+                                    resolvedOnTime: number;
+                                    reworked: number;
+                                    verified: number;
+                                };
+                                name: string;
+                                orgId: number | null;
+                                rank: number | null;
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                score: number | null;
+                                unitId: string;
+                            }[];
+                            canManageWeights: boolean;
+                            labels: {
+                                extension_rate: string;
+                                first_time_rate: string;
+                                on_time_rate: string;
+                                response_rate: string;
+                                rework_rate: string;
+                                satisfaction_rate: string;
+                                solve_rate: string;
+                            };
+                            limit: {
+                                black: number;
+                                red: number;
+                            };
+                            month: string;
+                            note: {
+                                /** @enum {string|null} */
+                                black: "too_few_units" | "tie_at_cut" | null;
+                                /** @enum {string|null} */
+                                red: "too_few_units" | "tie_at_cut" | null;
+                            };
+                            ranked: number;
+                            ranking: {
+                                contributions: {
+                                    extension_rate?: number;
+                                    first_time_rate?: number;
+                                    on_time_rate?: number;
+                                    response_rate?: number;
+                                    rework_rate?: number;
+                                    satisfaction_rate?: number;
+                                    solve_rate?: number;
+                                };
+                                counts: {
+                                    acceptedOnTime: number;
+                                    callbacks: number;
+                                    callbacksSolved: number;
+                                    dispatched: number;
+                                    ratedCallbacks: number;
+                                    ratedSatisfied: number;
+                                    resolved: number;
+                                    resolvedExtended: number;
+                                    resolvedFirstTime: number;
+                                    resolvedOnTime: number;
+                                    reworked: number;
+                                    verified: number;
+                                };
+                                name: string;
+                                orgId: number | null;
+                                rank: number | null;
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                score: number | null;
+                                unitId: string;
+                            }[];
+                            red: {
+                                contributions: {
+                                    extension_rate?: number;
+                                    first_time_rate?: number;
+                                    on_time_rate?: number;
+                                    response_rate?: number;
+                                    rework_rate?: number;
+                                    satisfaction_rate?: number;
+                                    solve_rate?: number;
+                                };
+                                counts: {
+                                    acceptedOnTime: number;
+                                    callbacks: number;
+                                    callbacksSolved: number;
+                                    dispatched: number;
+                                    ratedCallbacks: number;
+                                    ratedSatisfied: number;
+                                    resolved: number;
+                                    resolvedExtended: number;
+                                    resolvedFirstTime: number;
+                                    resolvedOnTime: number;
+                                    reworked: number;
+                                    verified: number;
+                                };
+                                name: string;
+                                orgId: number | null;
+                                rank: number | null;
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                score: number | null;
+                                unitId: string;
+                            }[];
+                            rules: {
+                                maxShare: number;
+                                minUnits: number;
+                            };
+                            weights: {
+                                extension_rate: number;
+                                first_time_rate: number;
+                                on_time_rate: number;
+                                response_rate: number;
+                                rework_rate: number;
+                                satisfaction_rate: number;
+                                solve_rate: number;
+                            };
                         };
                     };
                 };
@@ -8652,7 +9022,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            extension_rate: number;
+                            first_time_rate: number;
+                            on_time_rate: number;
+                            response_rate: number;
+                            rework_rate: number;
+                            satisfaction_rate: number;
+                            solve_rate: number;
                         };
                     };
                 };
@@ -8733,7 +9109,7 @@ export interface paths {
                 };
             };
         };
-        /** 修改红黑榜权重 */
+        /** 修改红黑榜权重（区级） */
         put: {
             parameters: {
                 query?: never;
@@ -8762,7 +9138,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            extension_rate: number;
+                            first_time_rate: number;
+                            on_time_rate: number;
+                            response_rate: number;
+                            rework_rate: number;
+                            satisfaction_rate: number;
+                            solve_rate: number;
                         };
                     };
                 };

@@ -195,44 +195,17 @@ export const RATE_NAMES = [
 ] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 
-export interface Rate {
-  value: number | null;
-  numerator: number;
-  denominator: number;
-}
+export type RatesReport = Answer<"/api/rates">;
 
-export type RateCounts = Record<string, number>;
+export type Rate = RatesReport["rates"][RateName];
 
-export interface RatesReport {
-  unit: { id: number; name: string; kind: OrgKind };
-  counts: RateCounts;
-  rates: Record<RateName, Rate>;
-  labels: Record<RateName, string>;
-  children: {
-    unit: { id: number; code: string; name: string; kind: OrgKind };
-    counts: RateCounts;
-    rates: Record<RateName, Rate>;
-  }[];
-}
+export type RateCounts = RatesReport["counts"];
 
-export interface RankedUnit {
-  rank: number | null;
-  unitId: string;
-  name: string;
-  score: number | null;
-  rates: Record<RateName, Rate>;
-  contributions: Partial<Record<RateName, number>>;
-  counts: RateCounts;
-}
+export type RankingReport = Answer<"/api/rates/ranking">;
 
-export interface RankingReport {
-  month: string;
-  weights: Record<RateName, number>;
-  ranking: RankedUnit[];
-  red: RankedUnit[];
-  black: RankedUnit[];
-  labels: Record<RateName, string>;
-}
+export type RankedUnit = RankingReport["ranking"][number];
+
+export type RateWeights = BodyOf<"/api/rates/weights", "put">;
 
 // Care 重点人群关爱: ledger, visits, alerts, doctors, referrals, care teams.
 

@@ -104,9 +104,18 @@ describe.each(DB_KINDS)("rates and red/black list on %s", (kind) => {
       await t.app.inject({ url: `/api/rates/ranking?month=${month}&top=3&bottom=3`, headers: commander })
     ).json();
     expect(r.ranking.length).toBe(182);
-    expect(r.red[0]).toMatchObject({ rank: 1, name: "苏阳社区" });
-    expect(r.red[0].counts.dispatched).toBe(3);
-    expect(r.black.length).toBe(0); // only one community had orders this month
+    expect(r.ranking[0]).toMatchObject({ rank: 1, name: "苏阳社区" });
+    expect(r.ranking[0].counts.dispatched).toBe(3);
+    // Only one community had orders this month: one ranked unit is no league, so neither list is drawn.
+    expect(r.ranked).toBe(1);
+    expect([r.red, r.black]).toEqual([[], []]);
+    expect(r.note).toEqual({ red: "too_few_units", black: "too_few_units" });
+    expect(r.rules).toEqual({ minUnits: 6, maxShare: 1 / 3 });
+    expect(r.canManageWeights).toBe(true);
+    // Only whitelisted fields leave: no org paths, no raw grouping keys.
+    expect(Object.keys(r.ranking[0]).sort()).toEqual(
+      ["contributions", "counts", "name", "orgId", "rank", "rates", "score", "unitId"].sort(),
+    );
     const w = await t.app.inject({
       method: "PUT",
       url: "/api/rates/weights",
@@ -127,6 +136,43 @@ describe.each(DB_KINDS)("rates and red/black list on %s", (kind) => {
         })
       ).statusCode,
     ).toBe(403);
+  });
+
+  it("weights are the district's: a street commander reads them and gets 403 on a change, nothing changed", async () => {
+    const street = await t.login("demo-street");
+    const before = (await t.app.inject({ url: "/api/rates/weights", headers: street })).json();
+    expect(before.response_rate).toBeTypeOf("number");
+    const r = (await t.app.inject({ url: `/api/rates/ranking?month=${month}`, headers: street })).json();
+    expect(r.ranking.length).toBe(10); // 秦灶街道's communities only
+    expect(r.canManageWeights).toBe(false);
+    const put = await t.app.inject({
+      method: "PUT",
+      url: "/api/rates/weights",
+      headers: street,
+      payload: { response_rate: 0.9 },
+    });
+    expect(put.statusCode).toBe(403);
+    expect(put.json().error.message).toContain("区级");
+    // Fields that are not weights are refused whole, even for the district.
+    for (const payload of [{ response_rate: 0.3, orgId: 1 }, { response_rate: -1 }, { response_rate: 101 }]) {
+      const bad = await t.app.inject({
+        method: "PUT",
+        url: "/api/rates/weights",
+        headers: commander,
+        payload,
+      });
+      expect(bad.statusCode, JSON.stringify(payload)).toBe(400);
+    }
+    expect((await t.app.inject({ url: "/api/rates/weights", headers: street })).json()).toEqual(before);
+    // A grid worker does not read league tables, weights included.
+    expect((await t.app.inject({ url: "/api/rates/weights", headers: grid })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/rates/ranking?month=${month}`, headers: grid })).statusCode).toBe(
+      403,
+    );
+    const [a] = await t.ctx.database.query<{ username: string }>(
+      "select username from audit_events where entity = 'ranking_weights' order by id desc limit 1",
+    );
+    expect(a.username).toBe("demo-commander");
   });
 
   // Last: it adds an order to 苏阳社区, which the tests above count.

@@ -1,30 +1,32 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { RATE_NAMES, type RateWeights } from "../../../domain/rates/index.ts";
-import { stdErrors } from "../../platform/schemas.ts";
-import { getWeights, parsePeriod, ratesFor, redBlackList, setWeights } from "./service.ts";
+import type { RateName } from "../../../domain/rates/index.ts";
+import { Day, Id, Int, Month, stdErrors, Type } from "../../platform/schemas.ts";
+import { RankingSchema, RatesReportSchema, WeightsSchema } from "./presenter.ts";
+import { parsePeriod, ratesFor, readWeights, redBlackList, setWeights } from "./service.ts";
 
-const anyObject = { type: "object", additionalProperties: true } as const;
-const dateRe = "^\\d{4}-\\d{2}-\\d{2}$";
+const T = ["rates"];
 
-export async function rateRoutes(app: FastifyInstance) {
+export async function rateRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
-  app.get<{ Querystring: { org?: number; from?: string; to?: string; month?: string } }>(
+
+  app.get(
     "/api/rates",
     {
       schema: {
-        tags: ["rates"],
+        tags: T,
         summary: "五率：响应率、按时办结率、首次办结率、解决率、满意率（含返工率、延期率与分子分母）",
-        querystring: {
-          type: "object",
-          properties: {
-            org: { type: "integer", minimum: 1 },
-            from: { type: "string", pattern: dateRe },
-            to: { type: "string", pattern: dateRe },
-            month: { type: "string", pattern: "^\\d{4}-\\d{2}$" },
+        querystring: Type.Object(
+          {
+            org: Type.Optional(Id),
+            from: Type.Optional(Day),
+            to: Type.Optional(Day),
+            month: Type.Optional(Month),
           },
-          additionalProperties: false,
-        },
-        response: { 200: anyObject, ...stdErrors },
+          { additionalProperties: false },
+        ),
+        response: { 200: RatesReportSchema, ...stdErrors },
       },
     },
     async (req) => {
@@ -33,23 +35,18 @@ export async function rateRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Querystring: { month: string; top: number; bottom: number } }>(
+  app.get(
     "/api/rates/ranking",
     {
       schema: {
-        tags: ["rates"],
-        summary: "红黑榜：社区按加权得分月度排名",
-        querystring: {
-          type: "object",
-          properties: {
-            month: { type: "string", pattern: "^\\d{4}-\\d{2}$" },
-            top: { type: "integer", minimum: 0, maximum: 50, default: 5 },
-            bottom: { type: "integer", minimum: 0, maximum: 50, default: 5 },
-          },
-          required: ["month"],
-          additionalProperties: false,
-        },
-        response: { 200: anyObject, ...stdErrors },
+        tags: T,
+        summary:
+          "红黑榜：社区按加权得分月度排名（不足 6 个不设榜；每榜至多 N 个且不超过三分之一；并列整组进退）",
+        querystring: Type.Object(
+          { month: Month, top: Int(0, 50, { default: 5 }), bottom: Int(0, 50, { default: 5 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RankingSchema, ...stdErrors },
       },
     },
     async (req) => redBlackList(ctx, req.actor, req.query.month, req.query.top, req.query.bottom),
@@ -57,26 +54,20 @@ export async function rateRoutes(app: FastifyInstance) {
 
   app.get(
     "/api/rates/weights",
-    { schema: { tags: ["rates"], summary: "红黑榜权重", response: { 200: anyObject, ...stdErrors } } },
-    async () => getWeights(ctx),
+    { schema: { tags: T, summary: "红黑榜权重", response: { 200: WeightsSchema, ...stdErrors } } },
+    async (req) => readWeights(ctx, req.actor),
   );
 
-  app.put<{ Body: Partial<RateWeights> }>(
+  app.put(
     "/api/rates/weights",
     {
       schema: {
-        tags: ["rates"],
-        summary: "修改红黑榜权重",
-        body: {
-          type: "object",
-          properties: Object.fromEntries(
-            RATE_NAMES.map((n) => [n, { type: "number", minimum: 0, maximum: 100 }]),
-          ),
-          additionalProperties: false,
-        },
-        response: { 200: anyObject, ...stdErrors },
+        tags: T,
+        summary: "修改红黑榜权重（区级）",
+        body: Type.Partial(WeightsSchema, { additionalProperties: false }),
+        response: { 200: WeightsSchema, ...stdErrors },
       },
     },
-    async (req) => setWeights(ctx, req.actor, req.body),
+    async (req) => setWeights(ctx, req.actor, req.body as Partial<Record<RateName, number>>),
   );
 }

@@ -1,20 +1,23 @@
-import { subtreePattern } from "../../../domain/org/scope.ts";
+import type { OrgKind } from "../../../domain/org/scope.ts";
 import {
   addCounts,
   computeRates,
   DEFAULT_WEIGHTS,
   emptyCounts,
   RATE_LABELS,
+  type RankedUnit,
   type RateCounts,
   type RateWeights,
   rankUnits,
 } from "../../../domain/rates/index.ts";
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
+import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { Invalid } from "../../platform/errors.ts";
-import { authorize } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/index.ts";
+import { ratesPolicy } from "./policy.ts";
+import { LIST_RULES_OUT, presentRankedUnit } from "./presenter.ts";
 
 // Rates of DESIGN §3 for any unit and period, with the counts behind each. The counts come from
 // rate_counts_daily, which triggers keep per Shanghai day and routed unit in the writing transaction
@@ -41,10 +44,12 @@ async function countRows(
 ): Promise<CountRow[]> {
   // "/a/b/c/" splits into ['', a, b, c, '']: the unit at depth d is segment d + 2.
   const key = groupDepth === null ? "'self'" : `split_part(org_path, '/', ${groupDepth + 2})`;
+  const params: unknown[] = [];
+  const scope = scopeWhere({ orgPath: path }, "org_path", params);
   return ctx.database.query<CountRow>(
     `select ${key} as code, ${COUNT_COLUMNS} from rate_counts_daily
-     where org_path like $1 and day >= $2::date and day < $3::date group by 1`,
-    [subtreePattern(path), shanghaiDate(from), shanghaiDate(to)],
+     where ${scope} and day >= $${params.push(shanghaiDate(from))}::date and day < $${params.push(shanghaiDate(to))}::date group by 1`,
+    params,
   );
 }
 
@@ -74,19 +79,19 @@ export async function ratesFor(
   orgId: number,
   period: { from: Date; to: Date },
 ) {
-  authorize(actor, "rates.read");
+  ratesPolicy.authorize(actor, "read");
   const unit = await getOrgUnit(ctx, actor, orgId);
   const depth = unit.path.split("/").filter(Boolean).length - 1;
   // One pass grouped by child unit; the unit's own figures are their sum (orders routed to the unit itself
   // form their own group), so the orders and events are read once, not twice.
   const leaf = unit.kind === "micro_grid";
   const childRows = await countRows(ctx, unit.path, period.from, period.to, leaf ? null : depth + 1);
-  const self = { ...addCounts(...childRows.map(({ code: _c, ...c }) => c)), code: "self" };
-  const children = await ctx.database.query<{ id: number; code: string; name: string; kind: string }>(
+  const selfCounts = addCounts(...childRows.map(countsOf));
+  const children = await ctx.database.query<{ id: number; code: string; name: string; kind: OrgKind }>(
     "select id, code, name, kind from org_units where parent_id = $1 order by code",
     [unit.id],
   );
-  const { code: _c, ...selfCounts } = self;
+  const byCode = new Map(childRows.map((r) => [r.code, countsOf(r)]));
   return {
     unit: { id: unit.id, name: unit.name, kind: unit.kind },
     period,
@@ -94,16 +99,26 @@ export async function ratesFor(
     rates: computeRates(selfCounts),
     labels: RATE_LABELS,
     children: children.map((c) => {
-      const { code: _x, ...cc } = childRows.find((r) => r.code === c.code) ?? {
-        ...emptyCounts(),
-        code: c.code,
+      const cc = byCode.get(c.code) ?? emptyCounts();
+      return {
+        unit: { id: c.id, code: c.code, name: c.name, kind: c.kind },
+        counts: cc,
+        rates: computeRates(cc),
       };
-      return { unit: c, counts: cc, rates: computeRates(cc) };
     }),
   };
 }
 
 const WEIGHTS_KEY = "ranking_weights";
+
+/** A count row without its grouping key: the counts alone, named one by one. */
+const countsOf = (r: RateCounts): RateCounts => addCounts(r);
+
+/** The weights the ranking uses now (a district-wide setting). */
+export async function readWeights(ctx: AppContext, actor: Actor): Promise<RateWeights> {
+  ratesPolicy.authorize(actor, "readWeights");
+  return getWeights(ctx);
+}
 
 export async function getWeights(ctx: AppContext): Promise<RateWeights> {
   const [row] = await ctx.database.query<{ value: RateWeights }>(
@@ -114,7 +129,7 @@ export async function getWeights(ctx: AppContext): Promise<RateWeights> {
 }
 
 export async function setWeights(ctx: AppContext, actor: Actor, weights: Partial<RateWeights>) {
-  authorize(actor, "category.manage");
+  ratesPolicy.authorize(actor, "manageWeights");
   const merged = { ...(await getWeights(ctx)), ...weights };
   if (Object.values(merged).every((w) => w === 0))
     throw Invalid("至少一个权重须大于 0", [{ field: "weights", message: "权重: 至少一个大于 0" }]);
@@ -133,33 +148,41 @@ export async function setWeights(ctx: AppContext, actor: Actor, weights: Partial
   return merged;
 }
 
-/** 红黑榜: communities in the caller's scope ranked by the weighted score of the month's rates. */
+/**
+ * 红黑榜: communities in the caller's scope ranked by the weighted score of the month's rates; who goes on a
+ * list follows the domain's rules (domain/rates/ranking.ts: a minimum of units, a third at most, ties whole).
+ */
 export async function redBlackList(ctx: AppContext, actor: Actor, month: string, topN = 5, bottomN = 5) {
-  authorize(actor, "rates.read");
+  ratesPolicy.authorize(actor, "read");
   const period = parsePeriod(undefined, undefined, month);
-  const communities = await ctx.database.query<{ id: number; code: string; name: string; path: string }>(
-    "select id, code, name, path from org_units where kind = 'community' and path like $1 order by code",
-    [subtreePattern(actor.orgPath)],
+  const params: unknown[] = [];
+  const communities = await ctx.database.query<{ id: number; code: string; name: string }>(
+    `select id, code, name from org_units o where o.kind = 'community' and ${scopeWhere(actor, "o.path", params)} order by code`,
+    params,
   );
   const rows = new Map(
-    (await countRows(ctx, actor.orgPath, period.from, period.to, 2)).map((r) => [r.code, r]),
+    (await countRows(ctx, actor.orgPath, period.from, period.to, 2)).map((r) => [r.code, countsOf(r)]),
   );
-  const units = communities.map((c) => {
-    const { code: _x, ...counts } = rows.get(c.code) ?? { ...emptyCounts(), code: c.code };
-    return { unitId: c.code, name: c.name, counts };
-  });
-  const weights = await getWeights(ctx);
-  const list = rankUnits(units, { weights, topN, bottomN });
+  const units = communities.map((c) => ({
+    unitId: c.code,
+    name: c.name,
+    counts: rows.get(c.code) ?? emptyCounts(),
+  }));
+  const list = rankUnits(units, { weights: await getWeights(ctx), topN, bottomN });
   // Rows carry the org id too, so a page can link a rank to that community's rates.
   const orgId = new Map(communities.map((c) => [c.code, c.id]));
-  const withId = <T extends { unitId: string }>(rows: T[]) =>
-    rows.map((r) => ({ ...r, orgId: orgId.get(r.unitId) }));
+  const present = (rows: RankedUnit[]) => rows.map((r) => presentRankedUnit(r, orgId.get(r.unitId) ?? null));
   return {
     month,
-    ...list,
-    ranking: withId(list.ranking),
-    red: withId(list.red),
-    black: withId(list.black),
+    weights: list.weights,
     labels: RATE_LABELS,
+    ranking: present(list.ranking),
+    red: present(list.red),
+    black: present(list.black),
+    ranked: list.ranked,
+    limit: list.limit,
+    note: list.note,
+    rules: LIST_RULES_OUT,
+    canManageWeights: ratesPolicy.can(actor, "manageWeights"),
   };
 }

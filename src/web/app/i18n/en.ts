@@ -499,6 +499,14 @@ const en: Messages = {
     community: "Community",
     score: "Score",
     emptyList: "No community listed this month",
+    noList: "No list this month",
+    districtOnly: "Weights are set by the district",
+    rules:
+      "Listing rules: no list with fewer than {{min}} ranked communities; at most 5 per list and never more than a third of the ranked ones; tied scores go on or off together, so a score is never on both lists.",
+    tooFew:
+      "Only {{ranked}} communities are ranked this month (fewer than {{min}}), so there is no red or black list.",
+    tieAtCut:
+      "The last place ties with a community outside the list, so the whole tie is left off (at most {{limit}} on this list).",
   },
   care: {
     nav: {

@@ -26,14 +26,13 @@ import {
   type RankedUnit,
   type RankingReport,
   type RateName,
+  type RateWeights,
 } from "../../app/api.ts";
-import { useAuth } from "../../app/auth.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { MonthPicker, percent, RateCell, thisMonth } from "./months.tsx";
 
 export default function RankingPage() {
   const { t } = useTranslation();
-  const { can } = useAuth();
   const phone = Grid.useBreakpoint().md === false;
   const [params, setParams] = useSearchParams();
   const month = params.get("month") ?? thisMonth();
@@ -82,6 +81,14 @@ export default function RankingPage() {
     })),
   ];
 
+  // Why a list is short or empty, in a line above it (a tie split by the cut is left off whole).
+  const why = (note: RankingReport["note"]["red"], limit: number) =>
+    note === "tie_at_cut" ? (
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="ranking-tie-note">
+        {t("ranking.tieAtCut", { limit })}
+      </Typography.Paragraph>
+    ) : null;
+
   const table = (rows: RankedUnit[], label: string, testId: string) => (
     <Table<RankedUnit>
       rowKey="unitId"
@@ -92,7 +99,7 @@ export default function RankingPage() {
       scroll={{ x: "max-content" }}
       dataSource={rows}
       columns={columns}
-      locale={{ emptyText: t("ranking.emptyList") }}
+      locale={{ emptyText: r.note.red === "too_few_units" ? t("ranking.noList") : t("ranking.emptyList") }}
     />
   );
 
@@ -110,10 +117,14 @@ export default function RankingPage() {
         size="small"
         title={t("ranking.weights")}
         extra={
-          can("category.manage") && (
+          r.canManageWeights ? (
             <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)}>
               {t("ranking.editWeights")}
             </Button>
+          ) : (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="weights-district-only">
+              {t("ranking.districtOnly")}
+            </Typography.Text>
           )
         }
       >
@@ -127,7 +138,18 @@ export default function RankingPage() {
         <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0", fontSize: 12 }}>
           {t("ranking.howScored")}
         </Typography.Paragraph>
+        <Typography.Paragraph type="secondary" style={{ margin: "4px 0 0", fontSize: 12 }}>
+          {t("ranking.rules", { min: r.rules.minUnits })}
+        </Typography.Paragraph>
       </Card>
+      {r.note.red === "too_few_units" && (
+        <Alert
+          type="info"
+          showIcon
+          data-testid="ranking-no-list"
+          title={t("ranking.tooFew", { ranked: r.ranked, min: r.rules.minUnits })}
+        />
+      )}
       <Card
         title={
           <span style={{ color: "#cf1322" }}>
@@ -135,6 +157,7 @@ export default function RankingPage() {
           </span>
         }
       >
+        {why(r.note.red, r.limit.red)}
         {table(r.red, t("ranking.red"), "red-list")}
       </Card>
       <Card
@@ -144,6 +167,7 @@ export default function RankingPage() {
           </span>
         }
       >
+        {why(r.note.black, r.limit.black)}
         {table(r.black, t("ranking.black"), "black-list")}
       </Card>
       <Card title={t("ranking.all", { count: r.ranking.length })}>
@@ -175,7 +199,7 @@ function Contributions({ unit }: { unit: RankedUnit }) {
   );
 }
 
-function WeightsModal({ weights, onClose }: { weights: Record<RateName, number>; onClose: () => void }) {
+function WeightsModal({ weights, onClose }: { weights: RateWeights; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
