@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import type { Page } from "playwright-core";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addAccount } from "../../src/server/modules/accounts/index.ts";
 import {
@@ -206,12 +208,26 @@ describe("care for key residents in the browser", () => {
     await drawer.getByLabel("心率").fill("92");
     await drawer.getByText("用药", { exact: true }).click();
     await drawer.getByLabel("走访情况").fill("老人自述头晕，降压药已两天未服");
+    // Evidence: a location check-in (the phone's position, on a tap) and a photo of the medicine box.
+    await worker.context.grantPermissions(["geolocation"]);
+    await worker.context.setGeolocation({ latitude: 32.03012, longitude: 120.90123, accuracy: 12 });
+    await drawer.locator('[data-action="check-in"]').click();
+    await until(() => drawer.getByTestId("check-in").textContent()).toContain("32.03012, 120.90123");
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#3a7" } })
+      .png()
+      .toBuffer();
+    await drawer
+      .getByTestId("photo-input")
+      .setInputFiles({ name: "药盒.png", mimeType: "image/png", buffer: photo });
+    await until(() => drawer.locator('[data-testid="photo-previews"] img').count()).toBe(1);
+    await screenshot(page, "care-visit-evidence-phone", "今日走访");
     await drawer.getByRole("button", { name: "保存走访" }).click();
     await until(() => page.getByTestId("visit-alert").count()).toBe(1);
     expect(await page.getByTestId("visit-alert").textContent()).toContain(
       "3级高血压（危急）（185/115 mmHg）",
     );
     expect(await page.getByTestId("visit-order").textContent()).toMatch(/紧急工单/);
+    expect(await page.getByTestId("visit-photos").textContent()).toContain("已上传照片 1 张");
     await screenshot(page, "care-visit-saved", `已记录对 ${target.name} 的走访`);
     await page.getByRole("button", { name: "完成" }).click();
     // Visited: the resident leaves the to-do list.
@@ -221,6 +237,12 @@ describe("care for key residents in the browser", () => {
       [target.id],
     );
     expect(n).toBe(1);
+    const [stored] = await q<{ location: unknown; photos: number }>(
+      `select v.location, (select count(*)::int from care_visit_photos p where p.visit_id = v.id) as photos
+       from care_visits v where v.resident_id = $1`,
+      [target.id],
+    );
+    expect(stored).toEqual({ location: { lat: 32.03012, long: 120.90123, accuracy: 12 }, photos: 1 });
     expect(worker.errors).toEqual([]);
   });
 
@@ -270,6 +292,10 @@ describe("care for key residents in the browser", () => {
     );
     expect(await page.getByTestId("event-consultation").count()).toBe(1);
     expect(await page.getByTestId("event-alert").count()).toBe(1);
+    // The visit's check-in and photo, the picture served by the server (re-encoded) and drawn.
+    expect(await page.getByTestId("visit-location").first().textContent()).toContain("32.03012");
+    const img = page.locator('[data-testid="visit-photos"] img').first();
+    await until(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(64);
     await screenshot(page, "care-health-phone", `${target.name} 的健康档案`);
     expect(doctor.errors).toEqual([]);
   });
@@ -424,7 +450,9 @@ describe("care for key residents in the browser", () => {
     await screenshot(page, "care-cards", "联系卡打印");
     const download = page.waitForEvent("download");
     await button.click();
-    const file = await (await download).path();
+    // The browser may run as a shared server: save the download here rather than read its own path.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gk-cards-")), "cards.pdf");
+    await (await download).saveAs(file);
     const pdf = fs.readFileSync(file!);
     expect(pdf.subarray(0, 4).toString()).toBe("%PDF");
     fs.mkdirSync(SCREENSHOTS, { recursive: true });

@@ -87,6 +87,8 @@ export const careVisits = pgTable(
     visitorId: integer().notNull(),
     visitorName: text().notNull(),
     workOrderId: integer(),
+    /** The optional check-in where the visit was recorded: { lat, long, accuracy } from the phone. */
+    location: jsonb(),
     ...timestamps(),
   },
   (t) => [
@@ -94,6 +96,23 @@ export const careVisits = pgTable(
     index("care_visits_resident_idx").on(t.residentId, t.visitedAt),
     index("care_visits_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
   ],
+);
+
+/** Photos taken on a visit, kept as the server re-encoded them (platform/photos.ts), by content hash. */
+export const careVisitPhotos = pgTable(
+  "care_visit_photos",
+  {
+    id: serial().primaryKey(),
+    visitId: integer().notNull(),
+    orgPath: text().notNull(),
+    mime: text().notNull(),
+    size: integer().notNull(),
+    sha256: text().notNull(),
+    storagePath: text().notNull(),
+    uploadedBy: integer().notNull(),
+    ...timestamps(),
+  },
+  (t) => [index("care_visit_photos_visit_idx").on(t.visitId)],
 );
 
 /** An abnormal reading or urgent need, waiting for the family doctor to acknowledge it. */

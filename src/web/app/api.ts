@@ -307,6 +307,9 @@ export interface CareVisit {
   visitorName: string;
   workOrderId: number | null;
   createdAt: string;
+  /** The optional check-in where the visit was recorded. */
+  location: { lat: number; long: number; accuracy: number | null } | null;
+  photoIds: number[];
 }
 
 export interface CareVisitResult {

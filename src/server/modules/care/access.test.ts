@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type Headers, type TestApp } from "../../../../test/helpers/app.ts";
 import { addAccount } from "../accounts/index.ts";
@@ -304,5 +305,64 @@ describe.each(DB_KINDS)("care access on %s", (kind) => {
     expect(
       (await get("/api/care/alerts?state=open", doctor)).json().items.map((a: any) => a.id),
     ).not.toContain(alertId);
+  });
+  it("keeps a visit's check-in and photos, re-encoded, for care roles in scope only", async () => {
+    const r = inG1[4].id;
+    const v = await post("/api/care/visits", grid, {
+      clientId: "photo-visit-1",
+      residentId: r,
+      kind: "door",
+      visitedAt: new Date(Date.now() - 60_000).toISOString(),
+      durationMinutes: 15,
+      findings: "楼道扶手松动",
+      location: { lat: 32.0301, long: 120.9012, accuracy: 12 },
+    });
+    expect(v.statusCode, v.body).toBe(201);
+    const visitId = v.json().visit.id;
+    expect(v.json().visit.location).toEqual({ lat: 32.0301, long: 120.9012, accuracy: 12 });
+    const far = await post("/api/care/visits", grid, {
+      clientId: "photo-visit-2",
+      residentId: r,
+      kind: "door",
+      visitedAt: new Date().toISOString(),
+      durationMinutes: 15,
+      location: { lat: 200, long: 120.9 },
+    });
+    expect(far.statusCode).toBe(400);
+
+    const png = await sharp({ create: { width: 24, height: 16, channels: 3, background: "#c00" } })
+      .png()
+      .toBuffer();
+    const upload = (headers: Headers, body: Buffer, type = "image/png", id = visitId) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/care/visits/${id}/photos`,
+        headers: { ...headers, "content-type": type },
+        payload: body,
+      });
+    const up = await upload(grid, png);
+    expect(up.statusCode, up.body).toBe(201);
+    expect(up.json()).toMatchObject({ visitId, mime: "image/png" });
+    // Something that only starts like a picture is refused; the doctor did not take this visit's photos.
+    const impostor = Buffer.concat([Buffer.from("GIF89a"), Buffer.from("<script>alert(1)</script>")]);
+    expect((await upload(grid, impostor, "image/gif")).statusCode).toBe(415);
+    expect((await upload(doctor, png)).statusCode).toBe(403);
+    expect((await upload(grid, png, "image/png", 999_999)).statusCode).toBe(404);
+
+    const list = await get(`/api/care/visits/${visitId}/photos`, doctor);
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items).toHaveLength(1);
+    const photo = await get(`/api/care/photos/${up.json().id}`, doctor);
+    expect(photo.statusCode).toBe(200);
+    expect(photo.headers["content-type"]).toBe("image/png");
+    expect((await sharp(photo.rawPayload).metadata()).width).toBe(24);
+    expect((await get(`/api/care/photos/${up.json().id}`, liaison)).statusCode).toBe(403);
+    const visits = (await get(`/api/care/residents/${r}/visits`, doctor)).json().items;
+    expect(visits.find((x: any) => x.id === visitId).photoIds).toEqual([up.json().id]);
+
+    // Nine at most.
+    for (let i = 1; i < 9; i++) expect((await upload(grid, png)).statusCode).toBe(201);
+    expect((await upload(grid, png)).statusCode).toBe(409);
+    expect(await count("care_visit_photos where visit_id = $1", [visitId])).toBe(9);
   });
 });

@@ -96,3 +96,15 @@ export const signsForSelf = (who: Principal) => hasRole(who, "doctor");
 
 /** The doctor who acknowledges an alert nobody was addressed to takes it on. */
 export const claimsAlerts = (who: Principal) => hasRole(who, "doctor");
+
+/**
+ * A visit's photos are added by whoever recorded it (they took them), or by the community's admin filing them
+ * afterwards; a colleague cannot add to someone else's record.
+ */
+export const visitPolicy = definePolicy<{ attach: { visitorId: number } }>(
+  {
+    attach: (who, v) =>
+      permits(who, "care.write") && (v.visitorId === who.id || hasRole(who, "sysadmin", "community_admin")),
+  },
+  { attach: "只有记录该走访的人员可以添加照片" },
+);

@@ -32,6 +32,7 @@ import {
 } from "./schemas.ts";
 import { listStaff, STAFF_ROLES } from "./staff.ts";
 import { addMember, getTeam, onDutyPublic, setRoster } from "./teams.ts";
+import { visitPhotoRoutes } from "./visitPhotos.ts";
 import {
   acknowledgeAlert,
   dueVisits,
@@ -53,6 +54,7 @@ export async function careRoutes(app: FastifyInstance) {
   const ctx = app.ctx;
 
   await app.register(ledgerImportRoutes);
+  await app.register(visitPhotoRoutes);
 
   // ——— ledger ———
 

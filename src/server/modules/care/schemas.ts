@@ -117,6 +117,17 @@ export const visitBody = {
       },
     },
     vitals: vitalsBody,
+    location: {
+      type: "object",
+      description: "可选的位置打卡（手机定位）：纬度、经度、精度（米）",
+      properties: {
+        lat: { type: "number", minimum: -90, maximum: 90 },
+        long: { type: "number", minimum: -180, maximum: 180 },
+        accuracy: { type: "number", minimum: 0, maximum: 100000 },
+      },
+      required: ["lat", "long"],
+      additionalProperties: false,
+    },
   },
   required: ["clientId", "residentId", "kind", "visitedAt", "durationMinutes"],
   additionalProperties: false,

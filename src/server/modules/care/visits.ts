@@ -440,12 +440,22 @@ export interface VisitRow {
   workOrderId: number | null;
   fingerprint: string;
   createdAt: Date;
+  location: VisitLocation | null;
+  photoIds: number[];
+}
+
+/** A visit's check-in: where the phone was when the visit was recorded. */
+export interface VisitLocation {
+  lat: number;
+  long: number;
+  accuracy: number | null;
 }
 
 export const VISIT_COLUMNS = `v.id, v.resident_id as "residentId", v.org_path as "orgPath", v.kind, v.visited_at as "visitedAt",
   v.duration_minutes as "durationMinutes", v.findings, v.needs, v.vitals, v.findings_flags as "findingsFlags", v.level,
   v.visitor_id as "visitorId", v.visitor_name as "visitorName", v.work_order_id as "workOrderId", v.fingerprint,
-  v.created_at as "createdAt"`;
+  v.created_at as "createdAt", v.location,
+  array(select p.id from care_visit_photos p where p.visit_id = v.id order by p.id) as "photoIds"`;
 
 export function presentVisit(v: VisitRow) {
   return {
@@ -469,6 +479,8 @@ export function presentVisit(v: VisitRow) {
     visitorName: v.visitorName,
     workOrderId: v.workOrderId,
     createdAt: v.createdAt,
+    location: v.location,
+    photoIds: v.photoIds ?? [],
   };
 }
 
@@ -527,6 +539,12 @@ async function visitResponse(ctx: AppContext, v: VisitRow, replay: boolean) {
   };
 }
 
+/** The optional check-in of a visit body (its ranges are checked by the route's schema). */
+function checkIn(input: unknown): VisitLocation | null {
+  const l = (input as { location?: { lat: number; long: number; accuracy?: number } } | null)?.location;
+  return l ? { lat: l.lat, long: l.long, accuracy: l.accuracy ?? null } : null;
+}
+
 /**
  * Records a visit from a phone. The same submission retried is stored once and answered with the
  * first one (200, replay: true); the same client id with different content is a client bug (409).
@@ -536,6 +554,7 @@ export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown,
   const checked = validateVisit(input, now);
   if (!checked.ok) invalidFields(checked.error);
   const visit: Visit = checked.value;
+  const location = checkIn(input);
   const r = await residentInScope(ctx, actor, visit.residentId);
   const key = visitIdempotencyKey(actor.id, visit.clientId);
   const fingerprint = visitFingerprint(visit);
@@ -562,10 +581,11 @@ export async function recordVisit(ctx: AppContext, actor: Actor, input: unknown,
     const [row] = await rows<{ id: number }>(
       tx,
       sql`insert into care_visits (idempotency_key, fingerprint, resident_id, org_path, kind, visited_at, duration_minutes,
-          findings, needs, vitals, findings_flags, level, visitor_id, visitor_name)
+          findings, needs, vitals, findings_flags, level, visitor_id, visitor_name, location)
         values (${key}, ${fingerprint}, ${r.id}, ${r.orgPath}, ${visit.kind}, ${visit.visitedAt}, ${visit.durationMinutes},
           ${visit.findings}, ${JSON.stringify(visit.needs)}::jsonb, ${JSON.stringify(visit.vitals)}::jsonb,
-          ${JSON.stringify(alert.flagged)}::jsonb, ${alert.level}, ${actor.id}, ${actor.displayName})
+          ${JSON.stringify(alert.flagged)}::jsonb, ${alert.level}, ${actor.id}, ${actor.displayName},
+          ${location ? JSON.stringify(location) : null}::jsonb)
         on conflict (idempotency_key) do nothing returning id`,
     );
     if (!row) return null; // a concurrent retry won; answer as a replay below

@@ -295,6 +295,29 @@ function VisitItem({ v }: { v: CareVisit }) {
           ))}
         </div>
       )}
+      {v.location && (
+        <div data-testid="visit-location" style={{ color: "#555", fontSize: 13 }}>
+          {t("evidence.checkedIn", {
+            lat: v.location.lat.toFixed(5),
+            long: v.location.long.toFixed(5),
+            accuracy: v.location.accuracy ?? "?",
+          })}
+        </div>
+      )}
+      {v.photoIds?.length > 0 && (
+        <Flex gap={6} wrap style={{ margin: "4px 0" }} data-testid="visit-photos">
+          {v.photoIds.map((id, i) => (
+            <a key={id} href={`/api/care/photos/${id}`} target="_blank" rel="noreferrer">
+              <img
+                src={`/api/care/photos/${id}`}
+                alt={t("evidence.photoAlt", { n: i + 1 })}
+                loading="lazy"
+                style={{ width: 72, height: 72, objectFit: "cover", borderRadius: 6 }}
+              />
+            </a>
+          ))}
+        </Flex>
+      )}
       {v.workOrderId ? <Link to={`/orders/${v.workOrderId}`}>{t("care.followups.order")}</Link> : null}
     </div>
   );

@@ -17,6 +17,7 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type CareVisitResult } from "../../app/api.ts";
+import { type Evidence, EvidenceFields, NO_EVIDENCE, uploadPhotos } from "../../app/evidence.tsx";
 import { LevelTag, newClientId, useFormSubmit } from "./common.tsx";
 
 // The one-tap visit form of 今日走访. Each opened form gets its own client id and visit time, so a
@@ -69,6 +70,8 @@ export function VisitForm({
   const submission = useRef({ clientId: newClientId(), visitedAt: new Date().toISOString() });
   const { busy, error, run } = useFormSubmit(form, KNOWN_FIELDS);
   const [result, setResult] = useState<CareVisitResult | null>(null);
+  const [evidence, setEvidence] = useState<Evidence>(NO_EVIDENCE);
+  const [photos, setPhotos] = useState<{ stored: number; error?: string } | null>(null);
   const needs = Form.useWatch("needs", form) ?? [];
   const glucose = Form.useWatch(["vitals", "glucose"], form);
 
@@ -92,8 +95,12 @@ export function VisitForm({
             urgency: v.urgent?.includes(k) ? "urgent" : "routine",
           })),
           vitals,
+          ...(evidence.location ? { location: evidence.location } : {}),
         },
       });
+      // The visit is saved first; its photos follow (a refused photo does not undo the visit).
+      if (evidence.photos.length)
+        setPhotos(await uploadPhotos(`/api/care/visits/${r.visit.id}/photos`, evidence.photos));
       setResult(r);
       await qc.invalidateQueries({ queryKey: ["care"] });
     });
@@ -121,6 +128,18 @@ export function VisitForm({
               />
             ) : (
               <span>{t("care.visit.noAlert")}</span>
+            )}
+            {photos && (
+              <Alert
+                type={photos.error ? "warning" : "success"}
+                showIcon
+                data-testid="visit-photos"
+                title={
+                  photos.error
+                    ? t("evidence.uploadFailed", { error: photos.error })
+                    : t("evidence.uploaded", { count: photos.stored })
+                }
+              />
             )}
             {result.workOrder && (
               <Alert
@@ -209,6 +228,7 @@ export function VisitForm({
       <Form.Item name="findings" label={t("care.visit.findings")}>
         <Input.TextArea rows={3} maxLength={2000} placeholder={t("care.visit.findingsPlaceholder")} />
       </Form.Item>
+      <EvidenceFields value={evidence} onChange={setEvidence} maxPhotos={9} />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Button type="primary" htmlType="submit" size="large" block loading={busy}>
         {t("care.visit.submit")}
