@@ -2,4 +2,13 @@
 export { orgPolicy } from "./policy.ts";
 export { type Crumb, CrumbSchema, OrgNodeSchema } from "./presenter.ts";
 export { orgRoutes as routes } from "./routes.ts";
-export { breadcrumb, getOrgUnit, type OrgNode, type UnitRef, unitById } from "./service.ts";
+export {
+  breadcrumb,
+  forgetUnits,
+  getOrgUnit,
+  type OrgNode,
+  type UnitRef,
+  unitById,
+  unitLabel,
+  unitLabelSql,
+} from "./service.ts";

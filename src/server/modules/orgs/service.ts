@@ -30,6 +30,32 @@ export interface UnitRef {
 // The org tree is loaded by seed and changes only by migration, so units read through a cache.
 const unitCache = readThrough<number, UnitRef>({ max: 50_000, ttlMs: 60_000 });
 
+/**
+ * A unit's name as people say it when more than one community is on the screen: grids carry their
+ * community (苏阳社区·第1网格), micro-grids their community and grid; streets and communities are unique.
+ * An SQL expression over the org_units row aliased `u` (two primary-key lookups per row at most).
+ */
+export function unitLabelSql(u: string): string {
+  return `(case ${u}.kind
+    when 'grid' then (select p.name from org_units p where p.id = ${u}.parent_id) || '·' || ${u}.name
+    when 'micro_grid' then (select g.name || '·' || p.name from org_units p join org_units g on g.id = p.parent_id
+      where p.id = ${u}.parent_id) || '·' || ${u}.name
+    else ${u}.name end)`;
+}
+
+/** The same label for a unit already in hand (cached parents). */
+export async function unitLabel(database: Database, u: UnitRef): Promise<string> {
+  if (u.kind !== "grid" && u.kind !== "micro_grid") return u.name;
+  const parent = u.parentId ? await unitById(database, u.parentId) : undefined;
+  if (!parent) return u.name;
+  return `${await unitLabel(database, parent)}·${u.name}`;
+}
+
+/** After the tree itself changes (a boundary adjustment 区划调整 applied by script): read units afresh. */
+export function forgetUnits(database: Database): void {
+  unitCache.forget(database);
+}
+
 /** A unit by id, without a scope check (callers check the scope they need). */
 export function unitById(database: Database, id: number): Promise<UnitRef | undefined> {
   return unitCache.get(database, id, async () => {

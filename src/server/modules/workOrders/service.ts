@@ -21,7 +21,7 @@ import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
 import * as notifications from "../notifications/index.ts";
-import { unitById } from "../orgs/index.ts";
+import { unitById, unitLabel, unitLabelSql } from "../orgs/index.ts";
 import { categoryByCode } from "./categories.ts";
 import { slaColumns, toDomain, toFlow } from "./flow.ts";
 import { intakeWriter, type NewOrder, writeOrderIn } from "./intake.ts";
@@ -32,7 +32,7 @@ export const ORDER_COLUMNS = `o.id, o.number, o.channel, o.category_id as "categ
   c.owner_role as "categoryOwnerRole", o.state, o.version, o.description, o.resident_id as "residentId",
   (select r.family_doctor_id from residents r where r.id = o.resident_id) as "residentDoctorId", o.caller_name as "callerName",
   o.caller_phone_cipher as "callerPhoneCipher", o.address, o.building_id as "buildingId", o.org_unit_id as "orgUnitId",
-  o.org_path as "orgPath", u.name as "orgName", o.routed_level as "routedLevel", o.assignee_id as "assigneeId", o.flow,
+  o.org_path as "orgPath", ${unitLabelSql("u")} as "orgName", o.routed_level as "routedLevel", o.assignee_id as "assigneeId", o.flow,
   o.next_due_at as "nextDueAt", o.overdue_at as "overdueAt", o.created_at as "createdAt", o.resolved_at as "resolvedAt",
   o.closed_at as "closedAt", o.satisfaction, o.rating_comment as "ratingComment", o.callback_solved as "callbackSolved", o.merged_into_id as "mergedIntoId"`;
 const FROM =
@@ -99,7 +99,7 @@ async function resolvePlace(ctx: AppContext, who: Principal, input: CreateOrderI
     // A building sits in a micro-grid; orders go to the grid above it.
     const params: unknown[] = [buildingId];
     const [b] = await q<{ address: string; gridId: number; gridPath: string; gridName: string }>(
-      `select b.address, g.id as "gridId", g.path as "gridPath", g.name as "gridName" from buildings b
+      `select b.address, g.id as "gridId", g.path as "gridPath", ${unitLabelSql("g")} as "gridName" from buildings b
        join org_units m on m.id = b.org_unit_id join org_units g on g.id = m.parent_id
        where b.id = $1 and ${scopeWhere(who, "b.org_path", params)}`,
       params,
@@ -127,7 +127,8 @@ async function resolvePlace(ctx: AppContext, who: Principal, input: CreateOrderI
         { field: "orgUnitId", message: "所属网格: 须为街道、社区或网格" },
       ]);
     }
-    return { orgUnitId: u.id, orgPath: u.path, orgName: u.name, kind: u.kind, buildingId, address, resident };
+    const orgName = await unitLabel(ctx.database, u);
+    return { orgUnitId: u.id, orgPath: u.path, orgName, kind: u.kind, buildingId, address, resident };
   }
   throw Invalid("请提供事发位置：居民、楼栋或所属网格", [
     { field: "location", message: "位置: 请选择居民、楼栋或网格" },

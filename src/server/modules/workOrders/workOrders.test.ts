@@ -143,7 +143,7 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     const order = created.json();
     expect(order).toMatchObject({
       state: "dispatched",
-      orgName: "第1网格",
+      orgName: "苏阳社区·第1网格",
       routedLevel: "grid",
       slaPolicy: "52022",
     });

@@ -1,0 +1,760 @@
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
+import { forgetUnits } from "../../src/server/modules/orgs/index.ts";
+import { PERMISSIONS, type Permission } from "../../src/server/platform/roles.ts";
+import { createTestApp, DB_KINDS, type TestApp } from "../helpers/app.ts";
+
+// Every route × every role, from one table: a role without the route's permission gets 403; a role with
+// it gets its answer for a record inside its scope and 404 for one outside it, exactly as for a record
+// that does not exist; a JSON body with a field the caller may not set is refused with nothing changed.
+// A route missing from the table fails the test, so a new route cannot land without saying who may call it.
+//
+// "Outside" is made real by moving one of 苏阳社区's grids (G02, with its buildings, residents, orders and
+// care records) under another street's community: for every account below district level it is then
+// someone else's, while it keeps realistic data.
+
+type Who = "commander" | "street" | "community" | "grid" | "agent" | "doctor" | "volunteer";
+const ACCOUNTS: Record<Who, { username: string; role: string; district: boolean }> = {
+  commander: { username: "demo-commander", role: "commander", district: true },
+  street: { username: "demo-street", role: "commander", district: false },
+  community: { username: "demo-community", role: "community_admin", district: false },
+  grid: { username: "demo-grid", role: "grid_worker", district: false },
+  agent: { username: "demo-agent", role: "agent", district: true },
+  doctor: { username: "demo-doctor", role: "doctor", district: false },
+  volunteer: { username: "demo-volunteer", role: "volunteer", district: false },
+};
+const EVERYONE = Object.keys(ACCOUNTS) as Who[];
+const withPermission = (p: Permission) =>
+  EVERYONE.filter((w) => (PERMISSIONS[p] as string[]).includes(ACCOUNTS[w].role));
+
+/** The records each case points at: `in` is inside every account's scope, `out` inside none below district. */
+interface Fixture {
+  grid: { in: number; out: number };
+  community: { in: number; out: number };
+  resident: { in: number; out: number };
+  keyResident: { in: number; out: number };
+  household: { in: number; out: number };
+  building: { in: number; out: number };
+  order: { in: number; out: number };
+  attachment: { in: number; out: number };
+  alert: { in: number; out: number };
+  referral: { in: number; out: number };
+  category: number;
+  categoryCode: string;
+  /** A fresh order in the grid, received and not yet dispatched (for actions that change it). */
+  freshOrder(where: "in" | "out"): Promise<number>;
+  orderVersion(id: number): Promise<number>;
+  hospital: string;
+  hospitals: unknown[];
+  doctorId: number;
+  emptyLedger: Buffer;
+  /** A new Open311 key for the unit, made by the district. */
+  freshKey(where: "in" | "out"): Promise<number>;
+  residentVersion(id: number): Promise<number>;
+}
+
+type Where = "in" | "out";
+interface Req {
+  url: string;
+  body?: unknown;
+  raw?: { type: string; data: Buffer };
+}
+interface Entry {
+  /** Who may call it; everyone else gets 403. */
+  allow: Who[];
+  /** The request for a record inside (and, when the route names a record or a unit, outside) the scope. */
+  req: (f: Fixture, where: Where, who: Who) => Req | Promise<Req>;
+  /** The route names no record or unit: there is no "outside" to ask for. */
+  unscoped?: boolean;
+  /** A call that ends its own session (logout) gets a session of its own. */
+  ownSession?: boolean;
+  /** Outside the scope, the answer a unit or record that does not exist gets (400 when it is a body field). */
+  hiddenAs?: number;
+  /** Accounts that hold the permission but sit below the unit the request names (a grid worker asking
+   * for its community's settings): for them the "inside" request is outside too, and answers 404. */
+  below?: Who[];
+  /** Statuses that also count as being let through (a state conflict after another role acted first). */
+  alsoOk?: number[];
+}
+
+const PNG_1x1 = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
+const staff = withPermission("order.read");
+/** Settings and rosters of a community: kept at community level and above, not by one grid's worker. */
+const COMMUNITY_LEVEL = (p: Permission) => withPermission(p).filter((w) => w !== "grid");
+const GRID_BELOW: Pick<Entry, "below"> = { below: ["grid"] };
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+const TABLE: Record<string, Entry> = {
+  "GET /api/me": { allow: EVERYONE, unscoped: true, req: () => ({ url: "/api/me" }) },
+  "GET /api/orgs": {
+    allow: withPermission("org.read"),
+    req: (f, w) => ({ url: `/api/orgs?parent=${f.grid[w]}` }),
+  },
+  "GET /api/orgs/:id": {
+    allow: withPermission("org.read"),
+    req: (f, w) => ({ url: `/api/orgs/${f.grid[w]}` }),
+  },
+  // A unit's counts of residents and key residents are for staff, not for volunteers.
+  "GET /api/orgs/:id/stats": {
+    allow: withPermission("resident.read"),
+    req: (f, w) => ({ url: `/api/orgs/${f.grid[w]}/stats` }),
+  },
+  "GET /api/residents": {
+    allow: withPermission("resident.read"),
+    req: (f, w) => ({ url: `/api/residents?org=${f.grid[w]}` }),
+  },
+  "POST /api/residents": {
+    allow: withPermission("resident.write"),
+    hiddenAs: 400,
+    alsoOk: [409],
+    req: (f, w) => ({
+      url: "/api/residents",
+      body: {
+        name: "测试居民",
+        idNumber: composeIdCard("320602", "1990-01-01", w === "in" ? 901 : 903),
+        householdId: f.household[w],
+      },
+    }),
+  },
+  "GET /api/residents/export": {
+    allow: withPermission("resident.export"),
+    req: (f, w) => ({ url: `/api/residents/export?org=${f.grid[w]}` }),
+  },
+  "GET /api/residents/:id": {
+    allow: withPermission("resident.read"),
+    req: (f, w) => ({ url: `/api/residents/${f.resident[w]}` }),
+  },
+  "PATCH /api/residents/:id": {
+    allow: withPermission("resident.write"),
+    req: async (f, w) => ({
+      url: `/api/residents/${f.resident[w]}`,
+      body: { version: await f.residentVersion(f.resident[w]), livingArrangement: "with_family" },
+    }),
+  },
+  "POST /api/residents/:id/reveal": {
+    allow: withPermission("resident.reveal"),
+    req: (f, w) => ({
+      url: `/api/residents/${f.resident[w]}/reveal`,
+      body: { field: "phone", reason: "回访核实身份" },
+    }),
+  },
+  "GET /api/households/:id": {
+    allow: withPermission("resident.read"),
+    req: (f, w) => ({ url: `/api/households/${f.household[w]}` }),
+  },
+  "GET /api/buildings/:id": {
+    allow: withPermission("resident.read"),
+    req: (f, w) => ({ url: `/api/buildings/${f.building[w]}` }),
+  },
+  "GET /api/buildings": {
+    allow: withPermission("resident.read"),
+    req: (f, w) => ({ url: `/api/buildings?org=${f.grid[w]}` }),
+  },
+  "GET /api/audit": {
+    allow: withPermission("audit.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/audit" }),
+  },
+  "GET /api/categories": { allow: staff, unscoped: true, req: () => ({ url: "/api/categories" }) },
+  "POST /api/categories": {
+    allow: withPermission("category.manage").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    alsoOk: [409],
+    req: () => ({
+      url: "/api/categories",
+      body: { code: "access_test", name: "权限测试", slaPolicy: "12345", ownerRole: "grid_worker" },
+    }),
+  },
+  "PATCH /api/categories/:id": {
+    allow: withPermission("category.manage").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    req: (f) => ({ url: `/api/categories/${f.category}`, body: { department: "社区居委会" } }),
+  },
+  "POST /api/orders": {
+    allow: withPermission("order.create"),
+    // The grid is a field of the body: outside the scope it is refused as that field, as a unit that
+    // does not exist is.
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/orders",
+      body: {
+        channel: "hotline_12345",
+        categoryCode: f.categoryCode,
+        description: "楼道灯不亮",
+        orgUnitId: f.grid[w],
+        dispatch: false,
+      },
+    }),
+  },
+  "GET /api/orders": {
+    allow: staff,
+    req: (f, w) => ({ url: `/api/orders?org=${f.grid[w]}&page=1&pageSize=20` }),
+  },
+  "GET /api/orders/queue": { allow: staff, unscoped: true, req: () => ({ url: "/api/orders/queue" }) },
+  "GET /api/orders/:id": { allow: staff, req: (f, w) => ({ url: `/api/orders/${f.order[w]}` }) },
+  "GET /api/orders/:id/duplicates": {
+    allow: staff,
+    req: (f, w) => ({ url: `/api/orders/${f.order[w]}/duplicates` }),
+  },
+  "POST /api/orders/:id/actions/:action": {
+    // Cancelling a call taken in error: the desk, the command center and the community office.
+    allow: ["commander", "street", "community", "agent"],
+    req: async (f, w) => {
+      const id = await f.freshOrder(w);
+      return {
+        url: `/api/orders/${id}/actions/cancel`,
+        body: { version: await f.orderVersion(id), reason: "重复来电" },
+      };
+    },
+  },
+  "POST /api/orders/:id/attachments": {
+    // A doctor acts only on care orders of residents they are contracted to.
+    allow: staff.filter((w) => w !== "doctor"),
+    req: (f, w) => ({
+      url: `/api/orders/${f.order[w]}/attachments?filename=p.png`,
+      raw: { type: "image/png", data: PNG_1x1 },
+    }),
+  },
+  "GET /api/orders/:id/attachments": {
+    allow: staff,
+    req: (f, w) => ({ url: `/api/orders/${f.order[w]}/attachments` }),
+  },
+  "GET /api/attachments/:id": {
+    allow: staff,
+    req: (f, w) => ({ url: `/api/attachments/${f.attachment[w]}` }),
+  },
+  "GET /api/notifications": {
+    allow: withPermission("notification.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/notifications?limit=20" }),
+  },
+  "GET /api/rates": {
+    allow: withPermission("rates.read"),
+    req: (f, w) => ({ url: `/api/rates?org=${f.community[w]}&from=2026-10-01&to=2026-10-31` }),
+  },
+  "GET /api/rates/ranking": {
+    allow: withPermission("rates.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/rates/ranking?month=2026-10" }),
+  },
+  "GET /api/rates/weights": {
+    allow: withPermission("rates.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/rates/weights" }),
+  },
+  "PUT /api/rates/weights": {
+    // District-wide settings are kept by the district; streets read them.
+    allow: withPermission("rates.read").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    req: () => ({ url: "/api/rates/weights", body: { response_rate: 0.2 } }),
+  },
+  // 重点人群关爱: the ledger and plans are care.read/care.write/care.assign/care.manage; health data health.*.
+  "GET /api/care/ledger/summary": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/ledger/summary?org=${f.grid[w]}` }),
+  },
+  "GET /api/care/ledger": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/ledger?org=${f.grid[w]}` }),
+  },
+  // The ledger leaves the system only with those who may export residents.
+  "GET /api/care/ledger/export": {
+    allow: withPermission("resident.export"),
+    req: (f, w) => ({ url: `/api/care/ledger/export?org=${f.grid[w]}` }),
+  },
+  "POST /api/care/ledger/import": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("care.manage"),
+    // A ledger without rows is read and refused (422), or queued (202): either way the caller got through.
+    alsoOk: [202, 422],
+    req: (f, w) => ({
+      url: `/api/care/ledger/import?org=${f.community[w]}&filename=l.xlsx`,
+      raw: { type: XLSX, data: f.emptyLedger },
+    }),
+  },
+  "GET /api/care/residents/:id/tags": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/residents/${f.keyResident[w]}/tags` }),
+  },
+  "POST /api/care/residents/:id/tags": {
+    allow: withPermission("care.write"),
+    alsoOk: [409],
+    req: (f, w) => ({
+      url: `/api/care/residents/${f.keyResident[w]}/tags`,
+      body: { tag: "low_income", note: "民政名单" },
+    }),
+  },
+  "DELETE /api/care/residents/:id/tags/:tag": {
+    allow: withPermission("care.write"),
+    alsoOk: [404],
+    req: (f, w) => ({
+      url: `/api/care/residents/${f.keyResident[w]}/tags/low_income?note=${encodeURIComponent("已脱贫")}`,
+    }),
+  },
+  "GET /api/care/residents/:id/plan": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/residents/${f.keyResident[w]}/plan` }),
+  },
+  // How often a key resident is visited is care work; who visits (worker, doctor) is care.assign.
+  "PUT /api/care/residents/:id/plan": {
+    allow: withPermission("care.write"),
+    req: (f, w) => ({
+      url: `/api/care/residents/${f.keyResident[w]}/plan`,
+      body: { frequencyOverride: null },
+    }),
+  },
+  "GET /api/care/staff": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("care.read"),
+    req: (f, w) => ({ url: `/api/care/staff?org=${f.community[w]}` }),
+  },
+  "GET /api/care/visits/due": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/visits/due?org=${f.grid[w]}` }),
+  },
+  "GET /api/care/config/:communityId": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("care.read"),
+    req: (f, w) => ({ url: `/api/care/config/${f.community[w]}` }),
+  },
+  "PUT /api/care/config/:communityId": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("care.manage"),
+    req: (f, w) => ({ url: `/api/care/config/${f.community[w]}`, body: {} }),
+  },
+  "POST /api/care/visits": {
+    allow: withPermission("care.write"),
+    req: (f, w, who) => ({
+      url: "/api/care/visits",
+      body: {
+        clientId: `access-${w}-${who}-${Date.now()}`,
+        residentId: f.keyResident[w],
+        kind: "phone",
+        visitedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        durationMinutes: 10,
+        findings: "电话问候，一切正常",
+      },
+    }),
+  },
+  // A visit's findings are read as health data.
+  "GET /api/care/residents/:id/visits": {
+    allow: withPermission("health.read"),
+    req: (f, w) => ({ url: `/api/care/residents/${f.keyResident[w]}/visits` }),
+  },
+  "GET /api/care/residents/:id/health": {
+    allow: withPermission("health.read"),
+    req: (f, w) => ({ url: `/api/care/residents/${f.keyResident[w]}/health` }),
+  },
+  "GET /api/care/alerts": {
+    allow: withPermission("health.read"),
+    req: (f, w) => ({ url: `/api/care/alerts?org=${f.grid[w]}` }),
+  },
+  "POST /api/care/alerts/:id/ack": {
+    allow: withPermission("health.write"),
+    alsoOk: [409],
+    req: (f, w) => ({ url: `/api/care/alerts/${f.alert[w]}/ack`, body: { note: "已电话联系" } }),
+  },
+  "POST /api/care/contracts": {
+    allow: withPermission("health.write"),
+    alsoOk: [409],
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/care/contracts",
+      body: {
+        residentId: f.keyResident[w],
+        doctorId: f.doctorId,
+        servicePackage: "basic",
+        start: "2026-12-01",
+        end: "2027-11-30",
+      },
+    }),
+  },
+  "POST /api/care/consultations": {
+    allow: withPermission("health.write"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/care/consultations",
+      body: { residentId: f.keyResident[w], mode: "phone", summary: "血压平稳" },
+    }),
+  },
+  "GET /api/care/hospitals": {
+    allow: withPermission("care.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/care/hospitals" }),
+  },
+  // The referral hospitals are one list for the district, kept by its system admin (no demo account).
+  "PUT /api/care/hospitals": {
+    allow: [],
+    unscoped: true,
+    req: (f) => ({ url: "/api/care/hospitals", body: { items: f.hospitals } }),
+  },
+  "POST /api/care/referrals": {
+    allow: withPermission("health.write"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/care/referrals",
+      body: { residentId: f.keyResident[w], hospital: f.hospital, reason: "血压控制不佳" },
+    }),
+  },
+  "GET /api/care/referrals": {
+    allow: withPermission("health.read"),
+    req: (f, w) => ({ url: `/api/care/referrals?org=${f.grid[w]}` }),
+  },
+  "GET /api/care/referrals/:id": {
+    allow: withPermission("health.read"),
+    req: (f, w) => ({ url: `/api/care/referrals/${f.referral[w]}` }),
+  },
+  "POST /api/care/referrals/:id/actions/:action": {
+    // Withdrawing a request the hospital has not taken yet: the doctor or the community.
+    allow: ["community", "doctor"],
+    alsoOk: [409],
+    req: (f, w) => ({
+      url: `/api/care/referrals/${f.referral[w]}/actions/cancel`,
+      body: { note: "家属已自行就医" },
+    }),
+  },
+  "GET /api/care/teams/:communityId": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("care.read"),
+    req: (f, w) => ({ url: `/api/care/teams/${f.community[w]}` }),
+  },
+  "POST /api/care/teams/:communityId/members": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("care.manage"),
+    req: (f, w, who) => ({
+      url: `/api/care/teams/${f.community[w]}/members`,
+      body: { teamRole: "volunteer", name: `队员${who}`, phone: "13900001111" },
+    }),
+  },
+  "PUT /api/care/teams/:communityId/roster": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("care.manage"),
+    req: (f, w) => ({
+      url: `/api/care/teams/${f.community[w]}/roster`,
+      body: { from: "2026-12-01", to: "2026-12-07", entries: [] },
+    }),
+  },
+  "GET /api/care/residents/:id/card.pdf": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/residents/${f.keyResident[w]}/card.pdf` }),
+  },
+  "GET /api/care/cards.pdf": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/cards.pdf?grid=${f.grid[w]}` }),
+  },
+  // Open311 keys speak for a unit: handed out by the district or a street, for units in its subtree.
+  "POST /api/open311/keys": {
+    allow: withPermission("open311.manage"),
+    req: (f, w) => ({ url: "/api/open311/keys", body: { name: "权限测试平台", orgUnitId: f.community[w] } }),
+  },
+  "GET /api/open311/keys": {
+    allow: withPermission("open311.manage"),
+    unscoped: true,
+    req: () => ({ url: "/api/open311/keys" }),
+  },
+  "DELETE /api/open311/keys/:id": {
+    allow: withPermission("open311.manage"),
+    alsoOk: [409],
+    req: async (f, w) => ({ url: `/api/open311/keys/${await f.freshKey(w)}` }),
+  },
+  // 节假日安排: every staff role reads them; the district keeps them.
+  "GET /api/holidays": {
+    allow: withPermission("holiday.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/holidays?year=2027" }),
+  },
+  "GET /api/holidays/coverage": {
+    allow: withPermission("holiday.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/holidays/coverage" }),
+  },
+  "PUT /api/holidays/:day": {
+    allow: withPermission("holiday.manage").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    req: () => ({ url: "/api/holidays/2027-10-01", body: { kind: "holiday", name: "国庆节" } }),
+  },
+  "DELETE /api/holidays/:day": {
+    allow: withPermission("holiday.manage").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    alsoOk: [404],
+    req: () => ({ url: "/api/holidays/2027-10-01" }),
+  },
+  "POST /api/holidays/import": {
+    allow: withPermission("holiday.manage").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    req: () => ({
+      url: "/api/holidays/import",
+      raw: { type: "text/csv", data: Buffer.from("2027-10-01,2027-10-07,国庆节,休\n") },
+    }),
+  },
+  "POST /api/auth/logout": {
+    allow: EVERYONE,
+    unscoped: true,
+    ownSession: true,
+    req: () => ({ url: "/api/auth/logout" }),
+  },
+};
+
+describe.each(DB_KINDS)("route × role access on %s", (kind) => {
+  let t: TestApp;
+  let f: Fixture;
+  const headers = {} as Record<Who, Record<string, string>>;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    f = await fixture(t);
+    for (const w of EVERYONE) headers[w] = await t.login(ACCOUNTS[w].username);
+  });
+  afterAll(() => t?.close());
+
+  const routes = () =>
+    t.app.gatedRoutes
+      .filter((r) => !r.public && r.method !== "HEAD" && !r.url.startsWith("/api/docs"))
+      .map((r) => `${r.method} ${r.url}`);
+
+  it("has an entry for every route, and no entry for a route that does not exist", () => {
+    const all = routes();
+    expect(
+      all.filter((r) => !TABLE[r]),
+      "routes without an access entry",
+    ).toEqual([]);
+    expect(
+      Object.keys(TABLE).filter((k) => !all.includes(k)),
+      "entries without a route",
+    ).toEqual([]);
+  });
+
+  it("answers 403 without the permission, its answer inside the scope and 404 outside", async () => {
+    const failures: string[] = [];
+    const seen: Record<string, number> = {};
+    let sent = 0;
+    const send = async (who: Who, method: string, r: Req, own = false) => {
+      const session = own ? await t.login(ACCOUNTS[who].username) : headers[who];
+      const res = await t.app.inject({
+        method: method as "GET",
+        url: r.url,
+        headers: { ...session, ...(r.raw ? { "content-type": r.raw.type } : {}) },
+        ...(r.raw ? { payload: r.raw.data } : r.body !== undefined ? { payload: r.body as object } : {}),
+      });
+      sent++;
+      seen[res.statusCode] = (seen[res.statusCode] ?? 0) + 1;
+      return res;
+    };
+    for (const key of routes()) {
+      const entry = TABLE[key];
+      if (!entry) continue;
+      const method = key.split(" ")[0];
+      for (const who of EVERYONE) {
+        const allowed = entry.allow.includes(who);
+        const inside = await send(who, method, await entry.req(f, "in", who), entry.ownSession);
+        const ok = inside.statusCode < 300 || (entry.alsoOk ?? []).includes(inside.statusCode);
+        if (allowed && !ok)
+          failures.push(
+            `${key} as ${who} inside → ${inside.statusCode}, expected success: ${inside.body.slice(0, 160)}`,
+          );
+        if (entry.below?.includes(who)) {
+          if (inside.statusCode !== 404 && inside.statusCode !== 403)
+            failures.push(`${key} as ${who} (below the unit) → ${inside.statusCode}, expected 404`);
+          continue;
+        }
+        if (!allowed && inside.statusCode !== 403)
+          failures.push(`${key} as ${who} inside → ${inside.statusCode}, expected 403`);
+        if (entry.unscoped || ACCOUNTS[who].district) continue;
+        const outside = await send(who, method, await entry.req(f, "out", who));
+        // Without the permission either answer keeps the record hidden; with it, only the answer a
+        // missing record gets does.
+        const hidden =
+          outside.statusCode === 404 ||
+          outside.statusCode === entry.hiddenAs ||
+          (!allowed && outside.statusCode === 403);
+        if (!hidden)
+          failures.push(
+            `${key} as ${who} outside → ${outside.statusCode}, expected 404: ${outside.body.slice(0, 160)}`,
+          );
+      }
+    }
+    console.info(
+      `access table on ${kind}: ${Object.keys(TABLE).length} routes × ${EVERYONE.length} accounts, ${sent} requests; statuses ${JSON.stringify(seen)}`,
+    );
+    expect(failures).toEqual([]);
+  }, 300_000);
+
+  it("refuses a field the caller may not set, changing nothing", async () => {
+    // Fields no client sets through these routes: where a record belongs, its state, who did it, a role.
+    const FORBIDDEN = { orgPath: "/320613/", role: "sysadmin", state: "closed", createdBy: 1, version_: 9 };
+    const failures: string[] = [];
+    let tried = 0;
+    for (const key of routes()) {
+      const entry = TABLE[key];
+      const who = entry?.allow[0];
+      if (!entry || !who) continue;
+      const r = await entry.req(f, "in", who);
+      if (!r.body || typeof r.body !== "object" || Array.isArray(r.body)) continue;
+      const extra = Object.fromEntries(Object.entries(FORBIDDEN).filter(([k]) => !(k in (r.body as object))));
+      // Whatever the request builder wrote (a fresh order) is done; from here on nothing may be written.
+      const [before] = await t.ctx.database.query<{ n: string }>(
+        "select count(*)::text as n from audit_events",
+      );
+      const res = await t.app.inject({
+        method: key.split(" ")[0] as "POST",
+        url: r.url,
+        headers: headers[who],
+        payload: { ...(r.body as object), ...extra },
+      });
+      const [after] = await t.ctx.database.query<{ n: string }>(
+        "select count(*)::text as n from audit_events",
+      );
+      tried++;
+      if (res.statusCode !== 400)
+        failures.push(`${key} as ${who} with ${Object.keys(extra).join(",")} → ${res.statusCode}`);
+      if (after.n !== before.n) failures.push(`${key} as ${who}: the refused request wrote to the audit log`);
+    }
+    expect(tried).toBeGreaterThan(20);
+    expect(failures).toEqual([]);
+  });
+});
+
+/** Moves 苏阳社区's second grid under another street's community and picks the records the table uses. */
+async function fixture(t: TestApp): Promise<Fixture> {
+  const db = t.ctx.database;
+  const one = async <T>(sql: string, params: unknown[] = []) => {
+    const rows = await db.query<T>(sql, params);
+    if (!rows[0]) throw new Error(`fixture: nothing for ${sql}`);
+    return rows[0];
+  };
+  const g01 = await one<{ id: number; path: string }>(
+    "select id, path from org_units where code = '320613019010-G01'",
+  );
+  const g02 = await one<{ id: number; path: string }>(
+    "select id, path from org_units where code = '320613019010-G02'",
+  );
+  const away = await one<{ id: number; path: string }>(
+    "select id, path from org_units where code = '320613001001'",
+  );
+  const community = await one<{ id: number }>("select id from org_units where code = '320613019010'");
+  const cat = await one<{ id: number; code: string }>(
+    "select id, code from categories where active and code <> 'care_urgent' order by id limit 1",
+  );
+  const agent = await t.login("demo-agent");
+  const commander = await t.login("demo-commander");
+  const freshOrder = async (w: Where) => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/orders",
+      headers: agent,
+      payload: {
+        channel: "hotline_12345",
+        categoryCode: cat.code,
+        description: "权限测试用工单",
+        orgUnitId: w === "in" ? g01.id : g02.id,
+        dispatch: false,
+      },
+    });
+    if (r.statusCode !== 201) throw new Error(`fixture order: ${r.statusCode} ${r.body}`);
+    return (r.json().order?.id ?? r.json().id) as number;
+  };
+  const order = { in: await freshOrder("in"), out: await freshOrder("out") };
+  const attach = async (orderId: number) => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: `/api/orders/${orderId}/attachments?filename=p.png`,
+      headers: { ...commander, "content-type": "image/png" },
+      payload: PNG_1x1,
+    });
+    if (r.statusCode !== 201 && r.statusCode !== 200)
+      throw new Error(`fixture attachment: ${r.statusCode} ${r.body}`);
+    return r.json().id as number;
+  };
+  const community_ = await t.login("demo-community");
+  const hospitals = await t.app.inject({ url: "/api/care/hospitals", headers: community_ });
+  const hospitalList = hospitals.json().items as { name: string }[];
+  const hospital = hospitalList[0].name;
+  const doctor = await one<{ id: number }>("select id from accounts where username = 'demo-doctor'");
+  const book = new ExcelJS.Workbook();
+  book.addWorksheet("台账").addRow(["姓名", "身份证号", "重点人群类别"]);
+  const emptyLedger = Buffer.from(await book.xlsx.writeBuffer());
+  const freshKey = async (w: Where) => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/open311/keys",
+      headers: commander,
+      payload: { name: "待吊销的平台", orgUnitId: w === "in" ? community.id : away.id },
+    });
+    if (r.statusCode !== 201) throw new Error(`fixture key: ${r.statusCode} ${r.body}`);
+    return r.json().id as number;
+  };
+  const keyIn = (
+    await one<{ id: number }>(
+      "select r.id from residents r join care_plans p on p.resident_id = r.id where r.org_path like $1 order by r.id limit 1",
+      [`${g01.path}%`],
+    )
+  ).id;
+  const keyOut = (
+    await one<{ id: number }>(
+      "select r.id from residents r join care_plans p on p.resident_id = r.id where r.org_path like $1 order by r.id limit 1",
+      [`${g02.path}%`],
+    )
+  ).id;
+  const refer = async (residentId: number) => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/care/referrals",
+      headers: community_,
+      payload: { residentId, hospital, reason: "血压控制不佳" },
+    });
+    if (r.statusCode !== 201 && r.statusCode !== 200)
+      throw new Error(`fixture referral: ${r.statusCode} ${r.body}`);
+    return (r.json().referral?.id ?? r.json().id) as number;
+  };
+  const referral = { in: await refer(keyIn), out: await refer(keyOut) };
+  const attachment = { in: await attach(order.in), out: await attach(order.out) };
+  const newPath = `${away.path}320613019010-G02/`;
+  await db.query("update org_units set parent_id = $1 where id = $2", [away.id, g02.id]);
+  await db.query("update org_units set path = $1 || substr(path, length($2) + 1) where path like $2 || '%'", [
+    newPath,
+    g02.path,
+  ]);
+  const tables = await db.query<{ table_name: string }>(
+    "select table_name from information_schema.columns where column_name = 'org_path' and table_schema = current_schema()",
+  );
+  for (const { table_name } of tables)
+    await db.query(
+      `update ${table_name} set org_path = $1 || substr(org_path, length($2) + 1) where org_path like $2 || '%'`,
+      [newPath, g02.path],
+    );
+  forgetUnits(db);
+  const under = (w: Where) => (w === "in" ? g01.path : newPath);
+  const pick = async (w: Where, sql: string) => (await one<{ id: number }>(sql, [`${under(w)}%`])).id;
+  const both = async (sql: string) => ({ in: await pick("in", sql), out: await pick("out", sql) });
+
+  return {
+    grid: { in: g01.id, out: g02.id },
+    community: { in: community.id, out: away.id },
+    resident: await both("select id from residents where org_path like $1 order by id limit 1"),
+    keyResident: { in: keyIn, out: keyOut },
+    household: await both("select id from households where org_path like $1 order by id limit 1"),
+    building: await both("select id from buildings where org_path like $1 order by id limit 1"),
+    order,
+    attachment,
+    alert: await both("select id from care_alerts where org_path like $1 order by id limit 1"),
+    referral,
+    hospital,
+    hospitals: hospitalList,
+    doctorId: doctor.id,
+    emptyLedger,
+    freshKey,
+    async orderVersion(id) {
+      return (await one<{ version: number }>("select version from work_orders where id = $1", [id])).version;
+    },
+    category: cat.id,
+    categoryCode: cat.code,
+    freshOrder,
+    async residentVersion(id) {
+      return (await one<{ version: number }>("select version from residents where id = $1", [id])).version;
+    },
+  };
+}
