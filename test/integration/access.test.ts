@@ -40,6 +40,9 @@ interface Fixture {
   attachment: { in: number; out: number };
   alert: { in: number; out: number };
   referral: { in: number; out: number };
+  /** A visit recorded by the grid worker (inside), and one in the other grid; each with a photo. */
+  visit: { in: number; out: number };
+  visitPhoto: { in: number; out: number };
   category: number;
   categoryCode: string;
   /** A fresh order in the grid, received and not yet dispatched (for actions that change it). */
@@ -352,6 +355,23 @@ const TABLE: Record<string, Entry> = {
   "GET /api/care/alerts": {
     allow: withPermission("health.read"),
     req: (f, w) => ({ url: `/api/care/alerts?org=${f.grid[w]}` }),
+  },
+  // Photos are added by whoever recorded the visit (or the community's admin): not by a doctor.
+  "POST /api/care/visits/:id/photos": {
+    allow: withPermission("care.write").filter((w) => w !== "doctor"),
+    req: (f, w) => ({
+      url: `/api/care/visits/${f.visit[w]}/photos`,
+      raw: { type: "image/png", data: PNG_1x1 },
+    }),
+  },
+  // A visit's photos are read as health data.
+  "GET /api/care/visits/:id/photos": {
+    allow: withPermission("health.read"),
+    req: (f, w) => ({ url: `/api/care/visits/${f.visit[w]}/photos` }),
+  },
+  "GET /api/care/photos/:id": {
+    allow: withPermission("health.read"),
+    req: (f, w) => ({ url: `/api/care/photos/${f.visitPhoto[w]}` }),
   },
   "POST /api/care/alerts/:id/ack": {
     allow: withPermission("health.write"),
@@ -711,6 +731,31 @@ async function fixture(t: TestApp): Promise<Fixture> {
     return (r.json().referral?.id ?? r.json().id) as number;
   };
   const referral = { in: await refer(keyIn), out: await refer(keyOut) };
+  const gridWorker = await one<{ id: number }>("select id from accounts where username = 'demo-grid'");
+  const visit = {
+    in: (
+      await one<{ id: number }>(
+        "select id from care_visits where org_path like $1 and visitor_id = $2 order by id limit 1",
+        [`${g01.path}%`, gridWorker.id],
+      )
+    ).id,
+    out: (
+      await one<{ id: number }>("select id from care_visits where org_path like $1 order by id limit 1", [
+        `${g02.path}%`,
+      ])
+    ).id,
+  };
+  const photo = async (visitId: number) => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: `/api/care/visits/${visitId}/photos`,
+      headers: { ...community_, "content-type": "image/png" },
+      payload: PNG_1x1,
+    });
+    if (r.statusCode !== 201) throw new Error(`fixture visit photo: ${r.statusCode} ${r.body}`);
+    return r.json().id as number;
+  };
+  const visitPhoto = { in: await photo(visit.in), out: await photo(visit.out) };
   const attachment = { in: await attach(order.in), out: await attach(order.out) };
   const newPath = `${away.path}320613019010-G02/`;
   await db.query("update org_units set parent_id = $1 where id = $2", [away.id, g02.id]);
@@ -742,6 +787,8 @@ async function fixture(t: TestApp): Promise<Fixture> {
     attachment,
     alert: await both("select id from care_alerts where org_path like $1 order by id limit 1"),
     referral,
+    visit,
+    visitPhoto,
     hospital,
     hospitals: hospitalList,
     doctorId: doctor.id,
