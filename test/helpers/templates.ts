@@ -127,6 +127,33 @@ async function dropTemplates(t: Templates): Promise<void> {
   });
 }
 
+/**
+ * A run killed before its teardown (a timeout, Ctrl-C) leaves its templates behind: ~100 MB on the server
+ * and in the temporary folder each. Their names start with the run's start time, so a later run drops those
+ * older than a day (no run lasts that long, so none still in use).
+ */
+async function dropStale(): Promise<void> {
+  const stale = (runId: string) => {
+    const t = Number.parseInt(runId.slice(0, 8), 36);
+    return t > Date.UTC(2025, 0, 1) && Date.now() - t > 24 * 3600_000;
+  };
+  for (const e of fs.readdirSync(os.tmpdir())) {
+    if (e.startsWith("gk-tpl-") && stale(e.slice(7))) {
+      fs.rmSync(path.join(os.tmpdir(), e), { recursive: true, force: true });
+    }
+  }
+  if (!process.env.TEST_DATABASE_URL) return;
+  await admin(async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      "select datname from pg_database where datname ~ '^gk_tpl_[0-9a-z]{8}'",
+    );
+    for (const { datname } of rows.filter((r) => stale(r.datname.slice(7)))) {
+      await c.query(`alter database ${datname} with is_template false`).catch(() => {});
+      await c.query(`drop database if exists ${datname} with (force)`).catch(() => {});
+    }
+  });
+}
+
 // The integration and browser projects each name this global setup; one build serves both.
 const shared = globalThis as typeof globalThis & {
   __gkTemplates?: { built: Promise<Templates>; users: number };
@@ -137,6 +164,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const runId = `${Date.now().toString(36)}${crypto.randomBytes(3).toString("hex")}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gk-tpl-${runId}-`));
     const built = (async () => {
+      await dropStale();
       // PGlite seeds in this process, PostgreSQL mostly in its server: the two overlap.
       const [pglite, postgres] = await Promise.all([
         buildPglite(dir),
