@@ -29,7 +29,7 @@ import { hashPassword } from "../server/modules/auth/index.ts";
 // and a single visit for each of 秦灶街道's 16,600 key residents would be ~33,000 rows, seconds more.
 
 /** How far back the visit history goes (a lapsed resident's last visit may be older). */
-const HISTORY_DAYS = 90;
+const DEFAULT_HISTORY_DAYS = 90;
 /** Abnormal readings are placed in the last weeks, where a doctor would still be following them up. */
 const ABNORMAL_WITHIN_DAYS = 45;
 
@@ -199,9 +199,10 @@ const minutes = (d: Date, n: number) => new Date(d.getTime() + n * 60_000);
  */
 export async function seedCare(
   database: Database,
-  opts: { scope: string; seed: number; password: string; now?: Date },
+  opts: { scope: string; seed: number; password: string; now?: Date; historyDays?: number },
 ): Promise<CareSeedResult> {
   const now = opts.now ?? new Date();
+  const HISTORY_DAYS = opts.historyDays ?? DEFAULT_HISTORY_DAYS;
   const [scope] = await database.query<{ path: string }>("select path from org_units where code = $1", [
     opts.scope,
   ]);
@@ -276,7 +277,7 @@ export async function seedCare(
       const startedAt = shanghaiInstant(today - HISTORY_DAYS - 10 - rng.int(0, 60), rng.int(480, 1020));
       const visits = never.has(r.id)
         ? []
-        : historyOf(r, tags, plan.frequency, lapsed.has(r.id), rng, worker, doctor, now);
+        : historyOf(r, tags, plan.frequency, lapsed.has(r.id), rng, worker, doctor, now, HISTORY_DAYS);
       for (const v of visits) gridVisits.push(v);
       let last: Date | null = null;
       for (const v of visits) if (!last || v.visitedAt > last) last = v.visitedAt;
@@ -481,6 +482,7 @@ function historyOf(
   worker: Staff,
   doctor: Staff | null,
   now: Date,
+  HISTORY_DAYS: number,
 ): DraftVisit[] {
   const today = shanghaiDayNumber(now);
   const nowMinute = shanghaiMinuteOfDay(now);

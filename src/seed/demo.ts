@@ -85,12 +85,26 @@ export async function loadDemo(
   for (const a of DEMO_ACCOUNTS) {
     await addAccount(database, { ...a, password: DEMO_PASSWORD });
   }
-  // Care plans and visits for the demo community (a street's would add seconds: see seed/care.ts).
-  const careScope = DEMO_COMMUNITY.startsWith(scope) ? DEMO_COMMUNITY : scope;
-  const c = await seedCare(database, { scope: careScope, seed: opts.seed ?? 1, password: DEMO_PASSWORD });
-  log(
-    `生成关爱计划 ${c.plans} 份、近 90 天走访 ${c.visits} 次（预警 ${c.alerts} 条，已随访 ${c.followUps} 条）`,
+  // Care plans in every community of the demo, so the district sees care work everywhere; 苏阳社区 keeps
+  // 90 days of visits, the others three weeks (a street's full history would triple the first start).
+  const c = { plans: 0, visits: 0, alerts: 0, followUps: 0 };
+  const communities = await database.query<{ code: string }>(
+    "select code from org_units where kind = 'community' and path like (select path from org_units where code = $1) || '%' order by code",
+    [scope],
   );
+  for (const { code } of communities) {
+    const one = await seedCare(database, {
+      scope: code,
+      seed: opts.seed ?? 1,
+      password: DEMO_PASSWORD,
+      historyDays: code === DEMO_COMMUNITY ? 90 : 21,
+    });
+    c.plans += one.plans;
+    c.visits += one.visits;
+    c.alerts += one.alerts;
+    c.followUps += one.followUps;
+  }
+  log(`生成关爱计划 ${c.plans} 份、走访 ${c.visits} 次（预警 ${c.alerts} 条，已随访 ${c.followUps} 条）`);
   await seedReferrals(database, {
     liaison: "demo-hospital",
     doctor: "demo-doctor",

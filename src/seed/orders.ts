@@ -1,5 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { csvField } from "../db/client.ts";
+import { givenName, surname } from "../domain/people/names.ts";
 import { createRng, type Rng, weightedTable } from "../domain/people/random.ts";
 import { computeDeadlines, findPolicy, shanghaiDate } from "../domain/sla/index.ts";
 import {
@@ -157,6 +158,25 @@ export async function seedOrders(
   const rng = createRng(opts.seed ?? 1, 7_000_001);
   // Numbers' random tails from a stream of their own, so the orders themselves stay as they were per seed.
   const tails = createRng(opts.seed ?? 1, 7_000_002);
+  // Named people, as a district would see them in a timeline: the hotline desk's agents, and each grid's
+  // own worker (the same name on every order of that grid), drawn from a stream of their own.
+  const people = createRng(opts.seed ?? 1, 7_000_003);
+  const personName = () => {
+    const male = people.chance(0.4);
+    return `${surname(people)}${givenName(people, people.int(1975, 1998), male)}`;
+  };
+  const AGENTS = Array.from({ length: 8 }, () => `12345坐席 ${personName()}`);
+  const workers = new Map<number, string>();
+  const workerOf = (gridId: number) => {
+    let w = workers.get(gridId);
+    if (!w) {
+      w = `网格员 ${personName()}`;
+      workers.set(gridId, w);
+    }
+    return w;
+  };
+  /** Who does a step: the desk routes, checks and calls back; the grid's worker does the work. */
+  const DESK: ReadonlySet<string> = new Set(["receive", "dispatch", "verify", "rework", "close", "reopen"]);
   let nextId = max;
   let orderRows: string[] = [];
   let eventRows: string[] = [];
@@ -184,10 +204,14 @@ export async function seedOrders(
     const evs: [OrderAction | "receive", string | null, string, Date, string | null, unknown][] = [
       ["receive", null, "received", created, null, null],
     ];
+    const agent = rng.pick(AGENTS);
     let t = created;
     let callback: CallbackResult | null = null;
     let rated: Date | null = null;
-    const step = (action: OrderAction, at: Date, payload: TransitionPayload = {}) => {
+    const step = (action: OrderAction, requested: Date, payload: TransitionPayload = {}) => {
+      // Nobody works a routine order at 3 a.m.: a step that would fall in the night waits for the morning
+      // (52022 emergencies go on through the night).
+      const at = cat.slaPolicy === "52022" ? requested : inWorkingHours(requested, rng);
       if (at > now) return false;
       const r = applyTransition(order, action, SYSTEM, at, payload);
       if (!r.ok) return false;
@@ -256,7 +280,7 @@ export async function seedOrders(
         order.status,
         order.version,
         rng.pick(DESCRIPTIONS[code]),
-        phone ? "来电居民" : null,
+        phone ? `${surname(people)}${people.chance(0.55) ? "女士" : "先生"}` : null,
         phone && crypto.encrypt(phone),
         phone && crypto.hash(phone),
         phone?.slice(-4),
@@ -287,7 +311,16 @@ export async function seedOrders(
     );
     for (const [action, from, to, at, note, detail] of evs) {
       eventRows.push(
-        [id, action, from, to, "系统演示", at.toISOString(), note, detail ? JSON.stringify(detail) : null]
+        [
+          id,
+          action,
+          from,
+          to,
+          DESK.has(action) || channel === "open311" ? agent : workerOf(b.gridId),
+          at.toISOString(),
+          note,
+          detail ? JSON.stringify(detail) : null,
+        ]
           .map(csvField)
           .join(","),
       );
@@ -309,3 +342,13 @@ const SATISFACTION = weightedTable<Satisfaction>([
   ["unsatisfied", 4],
 ]);
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** The time itself between 08:00 and 20:00 Shanghai, or the next 08:00–09:30 when it falls outside. */
+function inWorkingHours(at: Date, rng: Rng): Date {
+  const sh = new Date(at.getTime() + 8 * 3600_000);
+  const hour = sh.getUTCHours();
+  if (hour >= 8 && hour < 20) return at;
+  if (hour >= 20) sh.setUTCDate(sh.getUTCDate() + 1);
+  sh.setUTCHours(8, rng.int(0, 90), rng.int(0, 59), 0);
+  return new Date(sh.getTime() - 8 * 3600_000);
+}
