@@ -16,6 +16,8 @@ export interface Config {
    * client is the socket's peer. Anything else lets a client name its own address and dodge per-address limits.
    */
   trustProxy: string[];
+  /** Where residents reach the public pages (the status link in a receipt message), without a trailing slash. */
+  publicUrl: string;
 }
 
 /** proxy-addr's names for ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -41,6 +43,21 @@ function parseTrustProxy(raw: string | undefined): string[] {
   return items;
 }
 
+/** PUBLIC_URL, e.g. https://12345.example.gov.cn; by default this server as seen on its own machine. */
+function parsePublicUrl(raw: string | undefined, port: number): string {
+  const v = raw?.trim();
+  if (!v) return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new Error(`PUBLIC_URL 无效: ${v}（应为 http:// 或 https:// 开头的网址）`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(`PUBLIC_URL 无效: ${v}（应为 http:// 或 https:// 开头的网址）`);
+  return v.replace(/\/+$/, "");
+}
+
 /** Reads and checks the environment once at boot; a bad value stops the process with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -58,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: Number(env.SESSION_HOURS ?? 12),
     secureCookies: env.SECURE_COOKIES === "1",
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL, port),
   };
 }

@@ -162,7 +162,7 @@ describe("work orders in the browser", () => {
     // Category found by pinyin initials.
     await a.getByLabel("诉求分类").click();
     await a.getByLabel("诉求分类").fill("hjws");
-    await a.locator(".ant-select-item-option", { hasText: /^环境卫生/ }).click();
+    await a.locator('.ant-select-item-option[title="环境卫生"]').click();
     await eventually(() => a.getByTestId("category-info").textContent()).toContain("12345 热线");
     await a.getByLabel("诉求内容").fill("3幢楼下垃圾堆放多日无人清运，气味很大");
     // No caller picked and no unit: the server's field error shows on the unit picker.
@@ -172,13 +172,13 @@ describe("work orders in the browser", () => {
       "请选择居民、楼栋或网格",
     );
     await screenshot(a, "intake-location-error", "工单受理");
-    // Look the caller up by phone and pick them: address and grid come with them.
-    await a.getByLabel("来电号码查找").fill(caller.phone);
-    await a.getByLabel("来电号码查找").press("Enter");
+    // Look the caller up by phone and pick them: building and grid come with them.
+    await a.getByLabel("查找来电人").fill(caller.phone);
     await a.getByRole("button", { name: `选择 ${caller.name}` }).click();
     await eventually(() => a.getByTestId("picked-resident").textContent()).toContain("第1网格");
     expect(await a.getByLabel("来电号码", { exact: true }).inputValue()).toBe(caller.phone);
-    expect(await a.getByLabel("事发地址").inputValue()).toContain("苏阳社区");
+    const building = a.locator(".ant-form-item").filter({ has: a.locator("#buildingId") });
+    expect(await building.locator(".ant-select").textContent()).toContain("苏阳社区");
     // Picking the caller clears the location error.
     await eventually(() => a.locator(".ant-form-item-has-error").count()).toBe(0);
     await screenshot(a, "intake-filled", "工单受理");

@@ -23,6 +23,10 @@ export const categories = pgTable(
     code: text().notNull(),
     name: text().notNull(),
     initials: text().notNull(),
+    /** Two levels, as the 12345 taxonomy: a category (null) or a subcategory of one. */
+    parentId: integer(),
+    /** Words callers use for it ("楼道灯" for 路灯照明), searched at the desk. */
+    synonyms: text().array().notNull().default(sql`'{}'::text[]`),
     slaPolicy: text().notNull(),
     ownerRole: text().notNull(),
     department: text(),
@@ -37,7 +41,7 @@ export const categories = pgTable(
     publicWording: text(),
     ...timestamps(),
   },
-  (t) => [uniqueIndex("categories_code_uq").on(t.code)],
+  (t) => [uniqueIndex("categories_code_uq").on(t.code), index("categories_parent_idx").on(t.parentId)],
 );
 
 /**
@@ -151,6 +155,8 @@ export const notifications = pgTable(
     transport: text().notNull().default("log"),
     recipientAccountId: integer(),
     recipientOrgId: integer(),
+    /** A resident's phone (encrypted like every phone) for a message that goes to them, e.g. a receipt. */
+    recipientPhoneCipher: text(),
     orderId: integer(),
     title: text().notNull(),
     body: text().notNull(),

@@ -4976,7 +4976,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 诉求分类（支持拼音首字母搜索；all=true 含停用分类，需分类管理权限） */
+        /** 诉求分类，两级（类别→子类）；q 按名称、同义词、拼音或首字母搜索并按匹配程度排序；all=true 含停用分类，需分类管理权限 */
         get: {
             parameters: {
                 query?: {
@@ -5004,9 +5004,14 @@ export interface paths {
                                 initials: string;
                                 name: string;
                                 ownerRole: string;
+                                parentCode: string | null;
+                                parentId: number | null;
+                                parentName: string | null;
+                                pinyin: string;
                                 publicWording: string | null;
                                 slaPolicy: string;
                                 sortOrder: number;
+                                synonyms: string[];
                                 visibility: string;
                             }[];
                         };
@@ -5106,9 +5111,11 @@ export interface paths {
                         department?: string | null;
                         name: string;
                         ownerRole: string;
+                        parentId?: number | null;
                         publicWording?: string | null;
                         slaPolicy: string;
                         sortOrder?: number;
+                        synonyms?: string[];
                         /** @enum {string} */
                         visibility?: "public" | "private" | "hidden";
                     };
@@ -5239,9 +5246,11 @@ export interface paths {
                         department?: string | null;
                         name?: string;
                         ownerRole?: string;
+                        parentId?: number | null;
                         publicWording?: string | null;
                         slaPolicy?: string;
                         sortOrder?: number;
+                        synonyms?: string[];
                         /** @enum {string} */
                         visibility?: "public" | "private" | "hidden";
                     };
@@ -5262,9 +5271,14 @@ export interface paths {
                             initials: string;
                             name: string;
                             ownerRole: string;
+                            parentCode: string | null;
+                            parentId: number | null;
+                            parentName: string | null;
+                            pinyin: string;
                             publicWording: string | null;
                             slaPolicy: string;
                             sortOrder: number;
+                            synonyms: string[];
                             visibility: string;
                         };
                     };
@@ -6084,6 +6098,441 @@ export interface paths {
                                 tags: string[];
                                 version: number;
                             }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intake/buildings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 受理台选择楼栋：按社区名和楼栋名搜索（如“苏阳 12”） */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string;
+                                community: string;
+                                grid: string;
+                                id: number;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intake/callers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 受理台查找来电人：手机尾号（4 位以上）、姓名、拼音首字母或地址，一个输入框；最匹配的在前，最多 10 人并给出其余人数；身份证号须输全 */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string;
+                                age: number;
+                                buildingId: number | null;
+                                gender: string;
+                                id: number;
+                                /** @enum {string} */
+                                match: "phone" | "phone_tail" | "name_exact" | "name_prefix" | "initials_exact" | "initials_prefix" | "address" | "id_number";
+                                name: string;
+                                orgUnitId: number;
+                                phoneMasked: string | null;
+                            }[];
+                            kind: string | null;
+                            more: number;
+                            moreCapped: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/intake/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 受理中的疑似重复：同楼栋（或同一居民）7 天内未办结的工单，同类在前 */
+        get: {
+            parameters: {
+                query?: {
+                    buildingId?: number;
+                    categoryCode?: string;
+                    residentId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string | null;
+                                allowedActions: {
+                                    action: string;
+                                    label: string;
+                                }[];
+                                assigneeId: number | null;
+                                buildingId: number | null;
+                                callbackSolved: boolean | null;
+                                callerName: string | null;
+                                callerPhoneMasked: string | null;
+                                category: string;
+                                channel: string;
+                                channelLabel: string;
+                                clocks: {
+                                    clock: string;
+                                    /** Format: date-time */
+                                    deadline: string;
+                                    label: string;
+                                    paused: boolean;
+                                    /** Format: date-time */
+                                    stoppedAt: string | null;
+                                }[];
+                                counts: {
+                                    escalations: number;
+                                    extensionsApproved: number;
+                                    extensionsRefused: number;
+                                    reassigns: number;
+                                    reopens: number;
+                                    returns: number;
+                                    reworks: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                id: number;
+                                mergedIntoId: number | null;
+                                /** Format: date-time */
+                                nextDueAt: string | null;
+                                number: string;
+                                orgName: string;
+                                orgUnitId: number;
+                                overdue: boolean;
+                                pendingExtension: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    extra: {
+                                        amount: number;
+                                        /** @enum {string} */
+                                        unit: "minutes" | "hours" | "days";
+                                    };
+                                    reason: string;
+                                    requestedBy: string;
+                                } | null;
+                                ratingComment: string | null;
+                                residentId: number | null;
+                                routedLevel: string;
+                                satisfaction: string | null;
+                                slaPolicy: string;
+                                /** @enum {string} */
+                                slaStatus: "ok" | "warning" | "overdue";
+                                slaStatusLabel: string;
+                                state: string;
+                                stateLabel: string;
+                                /** @enum {string} */
+                                track: "simple" | "complex";
+                                version: number;
+                            }[];
+                            total: number;
                         };
                     };
                 };

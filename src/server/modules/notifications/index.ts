@@ -5,6 +5,7 @@ export {
   drainOutbox,
   enqueue,
   insertNotificationsSelect,
+  insertPhoneMessagesSelect,
   logTransport,
   type OutgoingMessage,
   type Transport,

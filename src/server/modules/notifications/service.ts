@@ -13,6 +13,8 @@ export interface OutgoingMessage {
   orderId?: number | null;
   recipientAccountId?: number | null;
   recipientOrgId?: number | null;
+  /** A resident's phone, encrypted (ctx.crypto): the message goes to them, not to staff. */
+  recipientPhoneCipher?: string | null;
   orgPath?: string | null;
   title: string;
   body: string;
@@ -20,8 +22,8 @@ export interface OutgoingMessage {
 
 /** Writes one message in the caller's transaction. With `insertNotificationsSelect`, the only writer of the table. */
 export async function enqueue(db: Db, m: OutgoingMessage): Promise<void> {
-  await db.execute(sql`insert into notifications (kind, order_id, recipient_account_id, recipient_org_id, org_path, title, body)
-    values (${m.kind}, ${m.orderId ?? null}, ${m.recipientAccountId ?? null}, ${m.recipientOrgId ?? null}, ${m.orgPath ?? null}, ${m.title}, ${m.body})`);
+  await db.execute(sql`insert into notifications (kind, order_id, recipient_account_id, recipient_org_id, recipient_phone_cipher, org_path, title, body)
+    values (${m.kind}, ${m.orderId ?? null}, ${m.recipientAccountId ?? null}, ${m.recipientOrgId ?? null}, ${m.recipientPhoneCipher ?? null}, ${m.orgPath ?? null}, ${m.title}, ${m.body})`);
 }
 
 /**
@@ -30,6 +32,10 @@ export async function enqueue(db: Db, m: OutgoingMessage): Promise<void> {
  */
 export const insertNotificationsSelect = (select: string) =>
   `insert into notifications (kind, order_id, recipient_org_id, org_path, title, body) ${select}`;
+
+/** The same for messages to residents' phones: (kind, order_id, recipient_phone_cipher, org_path, title, body). */
+export const insertPhoneMessagesSelect = (select: string) =>
+  `insert into notifications (kind, order_id, recipient_phone_cipher, org_path, title, body) ${select}`;
 
 /** How a message leaves the system. SMS and WeChat adapters implement the same interface later. */
 export interface Transport {
@@ -41,6 +47,8 @@ export interface Transport {
     body: string;
     recipientOrgId: number | null;
     recipientAccountId: number | null;
+    /** Encrypted; an SMS transport decrypts it with ctx.crypto at the moment of sending. */
+    recipientPhoneCipher: string | null;
   }): Promise<void>;
 }
 
@@ -73,7 +81,7 @@ export async function deliverPending(ctx: AppContext, transport: Transport, now 
     const res = (await (
       tx as any
     ).execute(sql`select id, kind, title, body, attempts, recipient_org_id as "recipientOrgId",
-        recipient_account_id as "recipientAccountId" from notifications
+        recipient_account_id as "recipientAccountId", recipient_phone_cipher as "recipientPhoneCipher" from notifications
       where state = 'pending' and next_attempt_at <= ${now} order by next_attempt_at limit ${batch} for update skip locked`)) as {
       rows: any[];
     };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { seedCategories } from "./categories.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
 
@@ -88,5 +89,56 @@ describe.each(DB_KINDS)("category admin on %s", (kind) => {
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
     expect(fieldsOf(a.statusCode === 409 ? a : b)).toEqual(["code"]);
+  });
+
+  it("keeps the taxonomy at two levels, with synonyms the desk searches", async () => {
+    const idOf = async (code: string) =>
+      (await t.ctx.database.query<{ id: number }>("select id from categories where code = $1", [code]))[0].id;
+    const municipal = await idOf("municipal");
+    const created = await send("POST", "/api/categories", {
+      code: "municipal_bus_shelter",
+      name: "公交候车亭",
+      slaPolicy: "12345",
+      ownerRole: "grid_worker",
+      parentId: municipal,
+      synonyms: [" 公交站 ", "候车亭", "公交站", ""],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id;
+    const found = (
+      await t.app.inject({ url: `/api/categories?q=${encodeURIComponent("公交站")}`, headers: commander })
+    ).json().items;
+    expect(found[0]).toMatchObject({
+      code: "municipal_bus_shelter",
+      parentCode: "municipal",
+      synonyms: ["公交站", "候车亭"],
+    });
+    // Under a subcategory, under itself, under nothing that exists: refused on the field.
+    for (const parentId of [await idOf("municipal_lighting"), id, 999_999]) {
+      const r = await send("PATCH", `/api/categories/${id}`, { parentId });
+      expect(r.statusCode, r.body).toBe(400);
+      expect(fieldsOf(r)).toEqual(["parentId"]);
+    }
+    // A category with subcategories cannot become one.
+    const moved = await send("PATCH", `/api/categories/${municipal}`, { parentId: await idOf("sanitation") });
+    expect(fieldsOf(moved)).toEqual(["parentId"]);
+    // Made top-level again, with new words.
+    const top = await send("PATCH", `/api/categories/${id}`, { parentId: null, synonyms: ["站台"] });
+    expect(top.json()).toMatchObject({ parentId: null, parentCode: null, synonyms: ["站台"] });
+    // Streets read the taxonomy but do not edit it.
+    const street = await t.login("demo-street");
+    expect((await send("PATCH", `/api/categories/${id}`, { synonyms: [] }, street)).statusCode).toBe(403);
+  });
+
+  it("adds the default subcategories to a database that has only the old categories, keeping admins' edits", async () => {
+    await t.ctx.database.query("update categories set name = '环境卫生（改）' where code = 'sanitation'");
+    await t.ctx.database.query("delete from categories where code = 'sanitation_garbage'");
+    await seedCategories(t.ctx.database);
+    const rows = await t.ctx.database.query<{ code: string; name: string; parent: string | null }>(
+      `select c.code, c.name, p.code as parent from categories c left join categories p on p.id = c.parent_id
+       where c.code in ('sanitation', 'sanitation_garbage')`,
+    );
+    expect(rows).toContainEqual({ code: "sanitation", name: "环境卫生（改）", parent: null });
+    expect(rows).toContainEqual({ code: "sanitation_garbage", name: "垃圾清运", parent: "sanitation" });
   });
 });

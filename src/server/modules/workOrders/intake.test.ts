@@ -212,6 +212,7 @@ function minimalOrder(categoryId: number, grid: { id: number; path: string }): N
     created_at: new Date().toISOString(),
     events: [],
     notice: null,
+    receipt: null,
     audit: {
       account_id: null,
       username: "test",

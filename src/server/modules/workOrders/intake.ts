@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Database, Db } from "../../../db/client.ts";
 import { NUMBER_TAIL_RANGE, numberTail } from "../../../domain/workflow/orderNumber.ts";
 import * as audit from "../../platform/audit.ts";
-import { insertNotificationsSelect } from "../notifications/index.ts";
+import { insertNotificationsSelect, insertPhoneMessagesSelect } from "../notifications/index.ts";
 
 /**
  * Intake writes, grouped. Every new order is an INSERT into work_orders, its first events, its dispatch
@@ -70,6 +70,8 @@ export interface NewOrder {
     title: string;
     body: string;
   } | null;
+  /** The caller's receipt (order number and status link) to their phone; null when no phone is known. */
+  receipt: Receipt | null;
   audit: {
     account_id: number | null;
     username: string | null;
@@ -82,6 +84,26 @@ export interface NewOrder {
   };
 }
 
+export interface Receipt {
+  phone_cipher: string;
+  org_path: string;
+  title: string;
+  body: string;
+}
+
+/**
+ * The message a caller gets when their order is filed: its number and where to follow and rate it. Only
+ * those: no category, no description, nothing of the caller's health or family (the phone may be shared).
+ */
+export function receiptFor(publicUrl: string, phoneCipher: string, orgPath: string): Receipt {
+  return {
+    phone_cipher: phoneCipher,
+    org_path: orgPath,
+    title: "诉求受理回执",
+    body: `您反映的诉求已受理，工单号 {number}。查询进度、办结后评价：${publicUrl}/status?number={number}（需核对来电号码后四位）。`,
+  };
+}
+
 const INSERT_BATCH = `
 with input as (
   select * from jsonb_to_recordset($1::jsonb) as x(
@@ -89,7 +111,7 @@ with input as (
     description text, resident_id int, caller_name text, caller_phone_cipher text, caller_phone_hash text,
     caller_phone_tail text, address text, building_id int, org_unit_id int, org_path text, routed_level text,
     flow jsonb, next_due_at timestamptz, next_warn_at timestamptz, dispatched_at timestamptz, lat float8,
-    long float8, open311_token text, created_at timestamptz, events jsonb, notice jsonb, audit jsonb)
+    long float8, open311_token text, created_at timestamptz, events jsonb, notice jsonb, receipt jsonb, audit jsonb)
 ), ids as materialized (
   select k, nextval('work_orders_id_seq')::int as id from input order by k
 ), orders as (
@@ -117,6 +139,12 @@ with input as (
   from input i join numbered n using (k)
   cross join lateral jsonb_to_record(i.notice) as m(kind text, recipient_org_id int, org_path text, title text, body text)
   where i.notice is not null and jsonb_typeof(i.notice) = 'object'`)}
+), receipts as (
+  ${insertPhoneMessagesSelect(`
+  select 'receipt', n.id, m.phone_cipher, m.org_path, m.title, replace(m.body, '{number}', n.number)
+  from input i join numbered n using (k)
+  cross join lateral jsonb_to_record(i.receipt) as m(phone_cipher text, org_path text, title text, body text)
+  where i.receipt is not null and jsonb_typeof(i.receipt) = 'object'`)}
 ), audits as (
   ${audit.insertAuditSelect(`
   select a.account_id, a.username, a.actor_kind, a.action, a.entity, n.id::text, a.org_path, null, null,

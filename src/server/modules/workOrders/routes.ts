@@ -16,6 +16,13 @@ import {
   Type,
 } from "../../platform/schemas.ts";
 import { CategorySchema, createCategory, listCategories, updateCategory } from "./categories.ts";
+import {
+  BuildingSchema,
+  CallerLookupSchema,
+  intakeDuplicates,
+  lookupBuildings,
+  lookupCallers,
+} from "./lookup.ts";
 import { CHANNELS, EventSchema, OrderSchema, presentOrder } from "./presenter.ts";
 import {
   createOrder,
@@ -39,6 +46,8 @@ const categoryFields = {
   sortOrder: Int(0, 10_000),
   visibility: OneOf(["public", "private", "hidden"] as const),
   publicWording: Type.Union([Line({ maxLength: 40 }), Type.Null()]),
+  parentId: Type.Union([Id, Type.Null()]),
+  synonyms: Type.Array(Line({ maxLength: 20 }), { maxItems: 30 }),
 };
 const { code: _code, ...patchFields } = categoryFields; // the code is the key Open311 clients use: fixed
 
@@ -51,7 +60,8 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: T,
-        summary: "诉求分类（支持拼音首字母搜索；all=true 含停用分类，需分类管理权限）",
+        summary:
+          "诉求分类，两级（类别→子类）；q 按名称、同义词、拼音或首字母搜索并按匹配程度排序；all=true 含停用分类，需分类管理权限",
         querystring: Type.Object(
           { q: Type.Optional(Line({ maxLength: 20 })), all: Type.Optional(Type.Boolean()) },
           { additionalProperties: false },
@@ -79,6 +89,8 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
             sortOrder: Type.Optional(categoryFields.sortOrder),
             visibility: Type.Optional(categoryFields.visibility),
             publicWording: Type.Optional(categoryFields.publicWording),
+            parentId: Type.Optional(categoryFields.parentId),
+            synonyms: Type.Optional(categoryFields.synonyms),
           },
           { additionalProperties: false },
         ),
@@ -100,6 +112,56 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => updateCategory(ctx, req.actor, req.params.id, req.body),
+  );
+
+  app.get(
+    "/api/intake/callers",
+    {
+      schema: {
+        tags: T,
+        summary:
+          "受理台查找来电人：手机尾号（4 位以上）、姓名、拼音首字母或地址，一个输入框；最匹配的在前，最多 10 人并给出其余人数；身份证号须输全",
+        querystring: Type.Object({ q: Line({ maxLength: 50 }) }, { additionalProperties: false }),
+        response: { 200: CallerLookupSchema, ...stdErrors },
+      },
+    },
+    async (req) => lookupCallers(ctx, req.actor, req.query.q),
+  );
+
+  app.get(
+    "/api/intake/buildings",
+    {
+      schema: {
+        tags: T,
+        summary: "受理台选择楼栋：按社区名和楼栋名搜索（如“苏阳 12”）",
+        querystring: Type.Object({ q: Line({ maxLength: 40 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(BuildingSchema) }), ...stdErrors },
+      },
+    },
+    async (req) => ({ items: await lookupBuildings(ctx, req.actor, req.query.q) }),
+  );
+
+  app.get(
+    "/api/intake/duplicates",
+    {
+      schema: {
+        tags: T,
+        summary: "受理中的疑似重复：同楼栋（或同一居民）7 天内未办结的工单，同类在前",
+        querystring: Type.Object(
+          {
+            buildingId: Type.Optional(Id),
+            residentId: Type.Optional(Id),
+            categoryCode: Type.Optional(Line({ maxLength: 40 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrderList, ...stdErrors },
+      },
+    },
+    async (req) => {
+      const rows = await intakeDuplicates(ctx, req.actor, req.query);
+      return { items: rows.map((r) => presentOrder(r, ctx.crypto, req.actor)), total: rows.length };
+    },
   );
 
   app.post(

@@ -24,7 +24,7 @@ import * as notifications from "../notifications/index.ts";
 import { unitById, unitLabel, unitLabelSql } from "../orgs/index.ts";
 import { categoryByCode } from "./categories.ts";
 import { slaColumns, toDomain, toFlow } from "./flow.ts";
-import { intakeWriter, type NewOrder, writeOrderIn } from "./intake.ts";
+import { intakeWriter, type NewOrder, receiptFor, writeOrderIn } from "./intake.ts";
 import { orderPolicy, ruleFor } from "./policy.ts";
 import { CHANNEL_LABELS, type Channel, flowRolesOf, type Known, type OrderRow } from "./presenter.ts";
 
@@ -257,6 +257,7 @@ export async function prepareOrder(
             body: `${place.address ?? ""} ${description.slice(0, 60)}`.trim(),
           }
         : null,
+    receipt: callerPhoneCipher ? receiptFor(ctx.config.publicUrl, callerPhoneCipher, place.orgPath) : null,
     audit: {
       account_id: by.accountId,
       username: by.username,

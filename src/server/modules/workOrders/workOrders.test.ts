@@ -102,9 +102,9 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     ).toBe(409);
   });
 
-  it("finds categories by pinyin initials", async () => {
+  it("finds categories by pinyin initials, a category's subcategories after it", async () => {
     const r = (await t.app.inject({ url: "/api/categories?q=hjws", headers: agent })).json();
-    expect(r.items.map((c: any) => c.name)).toEqual(["环境卫生"]);
+    expect(r.items.map((c: any) => c.name)).toEqual(["环境卫生", "垃圾清运", "污水外溢", "病媒防治"]);
   });
 
   it("answers an order with every field the presenter makes, as the OpenAPI schema lists them", async () => {

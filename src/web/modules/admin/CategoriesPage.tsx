@@ -102,7 +102,7 @@ export default function CategoriesPage() {
           <Card size="small" className={c.active ? undefined : "gk-retired-card"} data-code={c.code}>
             <Flex justify="space-between" align="baseline" gap={8}>
               <Typography.Text strong style={{ fontSize: 17 }}>
-                {c.name}
+                <CategoryName category={c} />
               </Typography.Text>
               {stateTag(c)}
             </Flex>
@@ -128,7 +128,11 @@ export default function CategoriesPage() {
             dataIndex: "code",
             render: (code: string) => <span className="gk-code">{code}</span>,
           },
-          { title: t("admin.categories.name"), dataIndex: "name" },
+          {
+            title: t("admin.categories.name"),
+            dataIndex: "name",
+            render: (_: string, c) => <CategoryName category={c} />,
+          },
           {
             title: t("admin.categories.slaPolicy"),
             dataIndex: "slaPolicy",
@@ -182,6 +186,19 @@ export default function CategoriesPage() {
       />
       <CategoryForm open={!!editing} category={editing?.category ?? null} onClose={() => setEditing(null)} />
     </Flex>
+  );
+}
+
+/** A subcategory shows under its parent ("市政设施 ›"), with the words callers use for it. */
+function CategoryName({ category: c }: { category: CategoryAdmin }) {
+  return (
+    <span className={c.parentId ? "gk-subcategory" : undefined}>
+      {c.parentName && <span style={{ color: "#8c8c8c" }}>{c.parentName} › </span>}
+      {c.name}
+      {c.synonyms.length > 0 && (
+        <div style={{ color: "#8c8c8c", fontSize: 12, fontWeight: "normal" }}>{c.synonyms.join("、")}</div>
+      )}
+    </span>
   );
 }
 

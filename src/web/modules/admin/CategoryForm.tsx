@@ -1,4 +1,4 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Form, Input, InputNumber, Modal, Select } from "antd";
 import type { TFunction } from "i18next";
 import { useEffect } from "react";
@@ -15,9 +15,11 @@ interface Values {
   ownerRole: string;
   department?: string;
   sortOrder?: number | null;
+  parentId?: number | null;
+  synonyms?: string[];
 }
 
-const FIELDS = ["code", "name", "slaPolicy", "ownerRole", "department", "sortOrder"];
+const FIELDS = ["code", "name", "slaPolicy", "ownerRole", "department", "sortOrder", "parentId", "synonyms"];
 /** The server's rule for codes (categories.ts), checked here too so a typo is caught before sending. */
 const CODE = /^[a-z][a-z0-9_]{1,39}$/;
 /** Residents file requests; they never own a category. */
@@ -58,6 +60,14 @@ export function CategoryForm({
   const { busy, error, setError, run } = useFormSubmit(form, FIELDS);
   const policyId = Form.useWatch("slaPolicy", form);
   const policy = BUILTIN_POLICIES.find((p) => p.id === policyId);
+  // Parents are top-level categories (two levels, as the 12345 taxonomy); a category is never its own.
+  const all = useQuery({
+    queryKey: ["categories", { all: true, q: "" }],
+    queryFn: () => api<{ items: CategoryAdmin[] }>("/api/categories?all=true"),
+    enabled: open,
+  });
+  const hasChildren = !!category && !!all.data?.items.some((c) => c.parentId === category.id);
+  const parents = (all.data?.items ?? []).filter((c) => c.parentId === null && c.id !== category?.id);
 
   useEffect(() => {
     if (!open) return;
@@ -71,6 +81,8 @@ export function CategoryForm({
         ownerRole: category.ownerRole,
         department: category.department ?? "",
         sortOrder: category.sortOrder,
+        parentId: category.parentId,
+        synonyms: category.synonyms,
       });
   }, [open, category, form, setError]);
 
@@ -80,6 +92,8 @@ export function CategoryForm({
       name: v.name.trim(),
       slaPolicy: v.slaPolicy,
       ownerRole: v.ownerRole,
+      parentId: v.parentId ?? null,
+      synonyms: (v.synonyms ?? []).map((w) => w.trim()).filter(Boolean),
     };
     if (typeof v.sortOrder === "number") body.sortOrder = v.sortOrder;
     return run(async () => {
@@ -131,6 +145,27 @@ export function CategoryForm({
           rules={[{ required: true, whitespace: true, message: t("admin.categories.nameRequired") }]}
         >
           <Input maxLength={30} />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.categories.parent")}
+          name="parentId"
+          extra={hasChildren ? t("admin.categories.parentHasChildren") : t("admin.categories.parentHint")}
+        >
+          <Select
+            allowClear
+            disabled={hasChildren}
+            placeholder={t("admin.categories.topLevel")}
+            loading={all.isPending}
+            options={parents.map((c) => ({ value: c.id, label: c.name }))}
+            showSearch={{ optionFilterProp: "label" }}
+          />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.categories.synonyms")}
+          name="synonyms"
+          extra={t("admin.categories.synonymsHint")}
+        >
+          <Select mode="tags" open={false} tokenSeparators={[",", "，", "、", " "]} maxCount={30} />
         </Form.Item>
         <Form.Item
           label={t("admin.categories.slaPolicy")}

@@ -1,4 +1,4 @@
-import { CheckCircleFilled, PhoneOutlined, UserOutlined } from "@ant-design/icons";
+import { CheckCircleFilled, SearchOutlined, UserOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -16,18 +16,19 @@ import {
   Tag,
   Typography,
 } from "antd";
-import { useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
+import { searchCategories } from "../../../domain/search/categories.ts";
 import {
+  type Answer,
   ApiError,
   api,
   type Category,
   type Crumb,
+  type OrderPage,
   type OrgNode,
   qs,
-  type Resident,
-  type ResidentPage,
   type WorkOrder,
 } from "../../app/api.ts";
 import { EmptyState, ErrorState } from "../../app/states.tsx";
@@ -42,14 +43,28 @@ export const CHANNELS = [
   "open311",
 ] as const;
 
+type CallerLookup = Answer<"/api/intake/callers">;
+type Caller = CallerLookup["items"][number];
+type Building = Answer<"/api/intake/buildings">["items"][number];
+
 interface IntakeValues {
   channel: string;
   callerName?: string;
   callerPhone?: string;
   categoryCode?: string;
   description?: string;
-  address?: string;
+  buildingId?: number | null;
   orgUnitId?: number | null;
+}
+
+/** The value after the user stopped typing for `ms`: one request per pause, not per key. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const id = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(id);
+  }, [value, ms]);
+  return v;
 }
 
 /** Server field names → the form's fields; "location" (no place given) lands on the unit picker. */
@@ -59,10 +74,10 @@ const FIELD_OF: Record<string, keyof IntakeValues> = {
   callerPhone: "callerPhone",
   categoryCode: "categoryCode",
   description: "description",
-  address: "address",
+  address: "buildingId",
   orgUnitId: "orgUnitId",
   location: "orgUnitId",
-  buildingId: "orgUnitId",
+  buildingId: "buildingId",
   residentId: "orgUnitId",
 };
 
@@ -73,60 +88,100 @@ export default function IntakePage() {
   const qc = useQueryClient();
   const screens = Grid.useBreakpoint();
   const [form] = Form.useForm<IntakeValues>();
-  const [lookup, setLookup] = useState("");
-  const [picked, setPicked] = useState<Resident | null>(null);
+  const [typed, setTyped] = useState("");
+  const lookup = useDebounced(typed.trim(), 250);
+  const [picked, setPicked] = useState<Caller | null>(null);
   /** The picked resident is the caller (their registered phone becomes the caller's number on the server). */
   const [callerIsResident, setCallerIsResident] = useState(true);
   const [catQ, setCatQ] = useState("");
+  const [buildingQ, setBuildingQ] = useState("");
+  const buildingSearch = useDebounced(buildingQ.trim(), 250);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   /** The server's "no place given" error, shown on the unit picker until a caller or unit is picked. */
   const [placeError, setPlaceError] = useState<string | null>(null);
   const override = Form.useWatch("orgUnitId", form);
   const categoryCode = Form.useWatch("categoryCode", form);
+  const buildingId = Form.useWatch("buildingId", form);
 
   const callers = useQuery({
-    queryKey: ["residents", { q: lookup }, "intake"],
-    queryFn: () => api<ResidentPage>(`/api/residents${qs({ q: lookup, pageSize: 10 })}`),
+    queryKey: ["intake", "callers", lookup],
+    queryFn: () => api<CallerLookup>(`/api/intake/callers${qs({ q: lookup })}`),
     enabled: lookup !== "",
+    placeholderData: keepPreviousData,
   });
   const place = useQuery({
     queryKey: ["org", picked?.orgUnitId],
     queryFn: () => api<{ unit: OrgNode; breadcrumb: Crumb[] }>(`/api/orgs/${picked!.orgUnitId}`),
     enabled: !!picked,
   });
-  const categories = useQuery({
-    queryKey: ["categories", catQ],
-    queryFn: () => api<{ items: Category[] }>(`/api/categories${qs({ q: catQ })}`),
-    placeholderData: keepPreviousData,
-  });
   const allCategories = useQuery({
     queryKey: ["categories", ""],
     queryFn: () => api<{ items: Category[] }>("/api/categories"),
   });
+  // Searched here, at once, over the whole list: the options always match what is typed, so Enter can
+  // only pick a category the text names.
+  const categoryOptions = useMemo(
+    () =>
+      searchCategories(catQ, allCategories.data?.items ?? []).map(({ category: c }) => ({
+        value: c.code,
+        label: c.parentName ? `${c.parentName} › ${c.name}` : c.name,
+        hint: c.synonyms.slice(0, 3).join("、") || c.initials,
+      })),
+    [catQ, allCategories.data],
+  );
   const category = allCategories.data?.items.find((c) => c.code === categoryCode);
+  const buildings = useQuery({
+    queryKey: ["intake", "buildings", buildingSearch],
+    queryFn: () => api<{ items: Building[] }>(`/api/intake/buildings${qs({ q: buildingSearch })}`),
+    enabled: buildingSearch !== "",
+    placeholderData: keepPreviousData,
+  });
+  const [chosenBuilding, setChosenBuilding] = useState<{ id: number; label: string } | null>(null);
+  const buildingOptions = [
+    ...(chosenBuilding && !buildings.data?.items.some((b) => b.id === chosenBuilding.id)
+      ? [{ value: chosenBuilding.id, label: chosenBuilding.label }]
+      : []),
+    ...(buildingSearch ? (buildings.data?.items ?? []) : []).map((b) => ({
+      value: b.id,
+      label: `${b.address} · ${b.grid}`,
+    })),
+  ];
+  // Orders already open at this place: shown while the agent types, before anything is filed.
+  const placeKey = buildingId ? { buildingId } : picked ? { residentId: picked.id } : null;
+  const duplicates = useQuery({
+    queryKey: ["intake", "duplicates", placeKey, categoryCode ?? null],
+    queryFn: () =>
+      api<OrderPage>(`/api/intake/duplicates${qs({ ...placeKey, categoryCode: categoryCode ?? undefined })}`),
+    enabled: !!placeKey,
+    placeholderData: keepPreviousData,
+  });
 
-  function search(v: string) {
-    const digits = v.replace(/\D/g, "");
-    setLookup(digits);
-    if (digits.length === 11 && !form.getFieldValue("callerPhone")) form.setFieldValue("callerPhone", digits);
-  }
-
-  function pick(r: Resident) {
+  function pick(r: Caller) {
     setPicked(r);
     setCallerIsResident(true);
-    form.setFieldsValue({ callerName: form.getFieldValue("callerName") || r.name, address: r.address });
+    form.setFieldsValue({ callerName: form.getFieldValue("callerName") || r.name });
+    if (r.buildingId && !form.getFieldValue("buildingId")) {
+      setChosenBuilding({ id: r.buildingId, label: r.address.replace(/\s+\S+$/, "") });
+      form.setFieldValue("buildingId", r.buildingId);
+    }
     setPlaceError(null);
   }
+
+  // A whole number typed in the box is the caller's number, found or not.
+  useEffect(() => {
+    if (callers.data?.kind === "phone" && !form.getFieldValue("callerPhone"))
+      form.setFieldValue("callerPhone", lookup.replace(/\s/g, ""));
+  }, [callers.data, lookup, form]);
 
   async function submit(v: IntakeValues) {
     setBusy(true);
     setError(null);
     // A manual unit routes the order there; otherwise the resident's building decides the grid.
     const where = v.orgUnitId
-      ? { orgUnitId: v.orgUnitId }
-      : picked
-        ? { residentId: picked.id, buildingId: picked.buildingId ?? undefined }
+      ? { orgUnitId: v.orgUnitId, buildingId: v.buildingId ?? undefined }
+      : v.buildingId
+        ? { buildingId: v.buildingId }
         : {};
     const resident = picked ? { residentId: picked.id, callerIsResident } : {};
     const body = {
@@ -135,7 +190,6 @@ export default function IntakePage() {
       description: v.description?.trim() ?? "",
       callerName: v.callerName?.trim() || undefined,
       callerPhone: v.callerPhone?.replace(/\s/g, "") || undefined,
-      address: v.address?.trim() || undefined,
       ...where,
       ...resident,
     };
@@ -160,19 +214,25 @@ export default function IntakePage() {
     }
   }
 
+  const found = callers.data;
   const callerCard = (
     <Card title={t("intake.callerTitle")} size={screens.md ? undefined : "small"}>
       <Flex vertical gap={12}>
         <label htmlFor="gk-caller-lookup">{t("intake.lookup")}</label>
-        <Input.Search
+        <Input
           id="gk-caller-lookup"
           placeholder={t("intake.lookupPlaceholder")}
-          enterButton={t("intake.lookupButton")}
           allowClear
           autoFocus
-          inputMode="numeric"
-          prefix={<PhoneOutlined />}
-          onSearch={search}
+          maxLength={50}
+          prefix={<SearchOutlined />}
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          onPressEnter={() => {
+            // Enter takes the best match when it is the only one or clearly the best (a phone).
+            const first = found?.items[0];
+            if (first && (found.items.length === 1 || first.match === "phone")) pick(first);
+          }}
         />
         {picked ? (
           <Alert
@@ -219,34 +279,47 @@ export default function IntakePage() {
           <Typography.Text type="secondary">{t("state.loading")}</Typography.Text>
         ) : callers.error ? (
           <ErrorState error={callers.error} onRetry={() => callers.refetch()} />
-        ) : callers.data.items.length === 0 ? (
+        ) : found?.kind === null ? (
+          <Typography.Text type="warning">{t("intake.lookupTooShort")}</Typography.Text>
+        ) : !found || found.items.length === 0 ? (
           <EmptyState description={t("intake.noCaller")} />
         ) : (
-          <ul className="gk-card-list" aria-label={t("intake.callers")}>
-            {callers.data.items.map((r) => (
-              <li key={r.id}>
-                <Card size="small" className="gk-resident-card" hoverable onClick={() => pick(r)}>
-                  <Flex justify="space-between" align="center" gap={8}>
-                    <div>
-                      <Typography.Text strong>
-                        <UserOutlined /> {r.name}
-                      </Typography.Text>{" "}
-                      <Typography.Text type="secondary">
-                        {t(`gender.${r.gender}`)} · {t("resident.ageValue", { age: r.age })} ·{" "}
-                        {r.phoneMasked ?? "—"}
-                      </Typography.Text>
-                      <div className="gk-address" style={{ color: "#555" }}>
-                        {r.address}
+          <>
+            {found.kind === "id_number" && <Alert type="info" showIcon title={t("intake.byIdNumber")} />}
+            <ul className="gk-card-list" aria-label={t("intake.callers")}>
+              {found.items.map((r) => (
+                <li key={r.id}>
+                  <Card size="small" className="gk-resident-card" hoverable onClick={() => pick(r)}>
+                    <Flex justify="space-between" align="center" gap={8}>
+                      <div>
+                        <Typography.Text strong>
+                          <UserOutlined /> {r.name}
+                        </Typography.Text>{" "}
+                        <Tag color="blue" bordered={false}>
+                          {t(`intake.match.${r.match}`)}
+                        </Tag>
+                        <Typography.Text type="secondary">
+                          {t(`gender.${r.gender}`)} · {t("resident.ageValue", { age: r.age })} ·{" "}
+                          {r.phoneMasked ?? "—"}
+                        </Typography.Text>
+                        <div className="gk-address" style={{ color: "#555" }}>
+                          {r.address}
+                        </div>
                       </div>
-                    </div>
-                    <Button type="primary" ghost aria-label={`${t("intake.pick")} ${r.name}`}>
-                      {t("intake.pick")}
-                    </Button>
-                  </Flex>
-                </Card>
-              </li>
-            ))}
-          </ul>
+                      <Button type="primary" ghost aria-label={`${t("intake.pick")} ${r.name}`}>
+                        {t("intake.pick")}
+                      </Button>
+                    </Flex>
+                  </Card>
+                </li>
+              ))}
+            </ul>
+            {found.more > 0 && (
+              <Typography.Text type="secondary" data-testid="callers-more">
+                {t(found.moreCapped ? "intake.moreCapped" : "intake.more", { count: found.more })}
+              </Typography.Text>
+            )}
+          </>
         )}
       </Flex>
     </Card>
@@ -297,22 +370,20 @@ export default function IntakePage() {
               <Select
                 showSearch={{
                   filterOption: false,
-                  onSearch: (v) => setCatQ(v.trim().toLowerCase()),
+                  searchValue: catQ,
+                  onSearch: setCatQ,
                 }}
                 onChange={() => setCatQ("")}
                 placeholder={t("intake.categoryPlaceholder")}
-                loading={categories.isFetching}
+                loading={allCategories.isPending}
                 notFoundContent={t("intake.noCategory")}
-                options={(categories.data?.items ?? []).map((c) => ({
-                  value: c.code,
-                  label: c.name,
-                  initials: c.initials,
-                }))}
+                defaultActiveFirstOption
+                options={categoryOptions}
                 optionRender={(o) => (
-                  <Flex justify="space-between">
+                  <Flex justify="space-between" gap={8}>
                     <span>{o.label}</span>
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {o.data.initials}
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis>
+                      {o.data.hint}
                     </Typography.Text>
                   </Flex>
                 )}
@@ -339,8 +410,28 @@ export default function IntakePage() {
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="address" label={t("intake.address")}>
-              <Input maxLength={200} />
+            <Form.Item
+              name="buildingId"
+              label={t("intake.building")}
+              extra={
+                picked?.buildingId === buildingId && buildingId
+                  ? t("intake.buildingFromResident")
+                  : t("intake.buildingHint")
+              }
+            >
+              <Select
+                allowClear
+                showSearch={{ filterOption: false, onSearch: setBuildingQ }}
+                placeholder={t("intake.buildingPlaceholder")}
+                loading={buildings.isFetching}
+                notFoundContent={buildingSearch ? t("intake.noBuilding") : t("intake.buildingHint")}
+                options={buildingOptions}
+                onChange={(id, option) => {
+                  const o = Array.isArray(option) ? option[0] : option;
+                  setChosenBuilding(id ? { id: Number(id), label: String(o?.label ?? "") } : null);
+                  setPlaceError(null);
+                }}
+              />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
@@ -361,6 +452,28 @@ export default function IntakePage() {
             </Form.Item>
           </Col>
         </Row>
+        {duplicates.data && duplicates.data.items.length > 0 && (
+          <Alert
+            type="warning"
+            showIcon
+            data-testid="intake-duplicates"
+            style={{ marginBottom: 16 }}
+            title={t("intake.duplicates", { count: duplicates.data.items.length })}
+            description={
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {duplicates.data.items.map((o) => (
+                  <li key={o.id}>
+                    <Link to={`/orders/${o.id}`} target="_blank">
+                      {o.number}
+                    </Link>{" "}
+                    {o.category} · {o.stateLabel} ·{" "}
+                    <Typography.Text type="secondary">{o.description.slice(0, 40)}</Typography.Text>
+                  </li>
+                ))}
+              </ul>
+            }
+          />
+        )}
         <Button type="primary" htmlType="submit" size="large" loading={busy} block={!screens.md}>
           {t("intake.submit")}
         </Button>
