@@ -124,11 +124,11 @@ export interface paths {
         /** 审计日志（本辖区内的写操作与敏感信息查看） */
         get: {
             parameters: {
-                query?: {
+                query: {
                     action?: string;
                     entity?: string;
                     entityId?: string;
-                    limit?: number;
+                    limit: number;
                 };
                 header?: never;
                 path?: never;
@@ -143,8 +143,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                action: string;
+                                after: unknown;
+                                /** Format: date-time */
+                                at: string;
+                                before: unknown;
+                                detailsWithheld: boolean;
+                                entity: string;
+                                entityId: string | null;
+                                id: number;
+                                reason: string | null;
+                                username: string | null;
                             }[];
                         };
                     };
@@ -267,19 +277,20 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            csrfToken?: string;
-                            displayName?: string;
-                            id?: number;
-                            org?: {
-                                id?: number;
-                                kind?: string;
-                                name?: string;
-                                path?: string;
+                            csrfToken: string;
+                            displayName: string;
+                            id: number;
+                            org: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
+                                path: string;
                             };
-                            permissions?: string[];
-                            role?: string;
-                            roleLabel?: string;
-                            username?: string;
+                            permissions: string[];
+                            role: string;
+                            roleLabel: string;
+                            username: string;
                         };
                     };
                 };
@@ -6645,19 +6656,20 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            csrfToken?: string;
-                            displayName?: string;
-                            id?: number;
-                            org?: {
-                                id?: number;
-                                kind?: string;
-                                name?: string;
-                                path?: string;
+                            csrfToken: string;
+                            displayName: string;
+                            id: number;
+                            org: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
+                                path: string;
                             };
-                            permissions?: string[];
-                            role?: string;
-                            roleLabel?: string;
-                            username?: string;
+                            permissions: string[];
+                            role: string;
+                            roleLabel: string;
+                            username: string;
                         };
                     };
                 };

@@ -125,16 +125,7 @@ export type BodyOf<P extends keyof paths, M extends "post" | "put" | "patch"> =
 
 export type OrgKind = "district" | "street" | "community" | "grid" | "micro_grid";
 
-export interface Me {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  roleLabel: string;
-  org: { id: number; name: string; kind: OrgKind; path: string };
-  permissions: string[];
-  csrfToken: string;
-}
+export type Me = Answer<"/api/me">;
 
 // The org tree and the resident registry, as their routes declare them.
 

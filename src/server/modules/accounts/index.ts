@@ -1,2 +1,3 @@
 // Accounts: created by the CLI and the demo loader (an admin UI comes with account management).
-export { addAccount, type NewAccount } from "./service.ts";
+export { accountPolicy } from "./policy.ts";
+export { ACCOUNT_ADMIN, addAccount, type NewAccount } from "./service.ts";

@@ -1,28 +1,24 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { SESSION_COOKIE } from "../../platform/authHook.ts";
-import { errorSchema } from "../../platform/errors.ts";
-import { stdErrors } from "../../platform/schemas.ts";
-import { meSchema, presentMe } from "./presenter.ts";
+import { ErrorBody, stdErrors, Type } from "../../platform/schemas.ts";
+import { authPolicy } from "./policy.ts";
+import { LoginBodySchema, MeSchema, presentMe } from "./presenter.ts";
 import { login, logout } from "./service.ts";
 
-export async function authRoutes(app: FastifyInstance) {
-  app.post<{ Body: { username: string; password: string } }>(
+const T = ["auth"];
+
+export async function authRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
     "/api/auth/login",
     {
       config: { public: true },
       schema: {
-        tags: ["auth"],
+        tags: T,
         summary: "登录",
-        body: {
-          type: "object",
-          properties: {
-            username: { type: "string", minLength: 1, maxLength: 64 },
-            password: { type: "string", minLength: 1, maxLength: 256 },
-          },
-          required: ["username", "password"],
-          additionalProperties: false,
-        },
-        response: { 200: meSchema, 400: errorSchema, 401: errorSchema, 429: errorSchema },
+        body: LoginBodySchema,
+        response: { 200: MeSchema, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -40,17 +36,21 @@ export async function authRoutes(app: FastifyInstance) {
 
   app.post(
     "/api/auth/logout",
-    { schema: { tags: ["auth"], summary: "退出登录", response: { 204: { type: "null" }, ...stdErrors } } },
+    { schema: { tags: T, summary: "退出登录", response: { 204: Type.Null(), ...stdErrors } } },
     async (req, reply) => {
+      authPolicy.authorize(req.actor, "session");
       await logout(app.ctx, req.sessionToken!, req.actor);
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
   app.get(
     "/api/me",
-    { schema: { tags: ["auth"], summary: "当前账号", response: { 200: meSchema, ...stdErrors } } },
-    async (req) => presentMe(req.actor, req.csrfToken!),
+    { schema: { tags: T, summary: "当前账号", response: { 200: MeSchema, ...stdErrors } } },
+    async (req) => {
+      authPolicy.authorize(req.actor, "session");
+      return presentMe(req.actor, req.csrfToken!);
+    },
   );
 }

@@ -20,6 +20,7 @@ import {
   lockKeys,
 } from "../../platform/failureCounts.ts";
 import { dummyHash, verifyPassword } from "./passwords.ts";
+import { maySignIn } from "./policy.ts";
 
 /** Locking an account after failed sign-ins is the system's doing, and the log says so. */
 const AUTH_SYSTEM = systemPrincipal("auth", "系统（登录保护）");
@@ -54,7 +55,7 @@ export async function login(
   if (wait > 0) throw locked(wait);
   const [acc] = await db.select().from(accounts).where(eq(accounts.username, username)).limit(1);
   let ok = false;
-  if (acc && !acc.disabled) ok = await verifyPassword(acc.passwordHash, password);
+  if (maySignIn(acc)) ok = await verifyPassword(acc.passwordHash, password);
   else await verifyPassword(await dummyHash(), password); // same cost for an unknown name
   if (!acc || !ok) {
     // Counted for names that do not exist too: an unknown name locks exactly as a real one does.
@@ -114,7 +115,19 @@ async function actorFor(ctx: AppContext, accountId: number): Promise<Actor | nul
     .from(accounts)
     .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
     .where(eq(accounts.id, accountId));
-  return row ? { kind: "account", ...row } : null;
+  return row
+    ? {
+        kind: "account",
+        id: row.id,
+        username: row.username,
+        displayName: row.displayName,
+        role: row.role,
+        orgUnitId: row.orgUnitId,
+        orgPath: row.orgPath,
+        orgName: row.orgName,
+        orgKind: row.orgKind,
+      }
+    : null;
 }
 
 interface CachedSession {
@@ -154,9 +167,19 @@ export async function sessionActor(
       .innerJoin(accounts, eq(accounts.id, sessions.accountId))
       .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
       .where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date())));
-    if (!row || row.disabled) return undefined;
-    const { csrfToken, expiresAt, disabled: _d, ...account } = row;
-    return { actor: { kind: "account" as const, ...account }, csrfToken, expiresAt };
+    if (!maySignIn(row)) return undefined;
+    const actor: Actor = {
+      kind: "account",
+      id: row.id,
+      username: row.username,
+      displayName: row.displayName,
+      role: row.role,
+      orgUnitId: row.orgUnitId,
+      orgPath: row.orgPath,
+      orgName: row.orgName,
+      orgKind: row.orgKind,
+    };
+    return { actor, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
   });
   if (!s || s.expiresAt <= new Date()) return null;
   return { actor: s.actor, csrfToken: s.csrfToken };
