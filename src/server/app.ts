@@ -13,6 +13,7 @@ import * as audit from "./modules/audit/index.ts";
 import * as auth from "./modules/auth/index.ts";
 import * as care from "./modules/care/index.ts";
 import * as holidays from "./modules/holidays/index.ts";
+import * as jobs from "./modules/jobs/index.ts";
 import * as notifications from "./modules/notifications/index.ts";
 import * as open311 from "./modules/open311/index.ts";
 import * as orgs from "./modules/orgs/index.ts";
@@ -214,6 +215,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   // Each module registers its routes through its face.
   for (const m of [auth, orgs, residents, audit, workOrders, notifications, rates, care, open311, holidays])
     await app.register(m.routes);
+  await app.register(jobs.routes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));
   // The single-page app's files are public by their own flag (the API behind them is not).

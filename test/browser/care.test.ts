@@ -393,7 +393,7 @@ describe("care for key residents in the browser", () => {
     const file = Buffer.from(await wb.xlsx.writeBuffer());
     await page.getByRole("button", { name: "导入台账" }).click();
     const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("选择 xlsx 文件").setInputFiles({
+    await dialog.getByLabel("选择 xlsx 或 csv 文件").setInputFiles({
       name: "老年人台账.xlsx",
       mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       buffer: file,
@@ -405,6 +405,25 @@ describe("care for key residents in the browser", () => {
     expect(await errors.nth(1).textContent()).toContain("姓名为空");
     expect(await dialog.getByTestId("import-failed").textContent()).toContain("本批次未导入任何数据");
     await screenshot(page, "care-ledger-import-errors", "重点人群台账");
+
+    // A clean file (csv this time) is written in the background: a progress bar, then the final counts.
+    const people = await q<{ name: string; id_cipher: string }>(
+      "select name, id_cipher from residents where org_path like $1 and not ('low_income' = any(tags)) order by id limit 3",
+      [`${grid1.path}%`],
+    );
+    const csv = `姓名,身份证号,人群类别\n${people.map((p) => `${p.name},${h.t.ctx.crypto.decrypt(p.id_cipher)},低保户`).join("\n")}\n`;
+    await dialog.getByLabel("选择 xlsx 或 csv 文件").setInputFiles({
+      name: "低保台账.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(csv),
+    });
+    await dialog.getByRole("button", { name: "上传并导入" }).click();
+    await until(() => dialog.getByTestId("import-done").count()).toBe(1);
+    expect(await dialog.getByTestId("import-progress").textContent()).toContain("已写入 3 / 3 行");
+    expect(await dialog.getByTestId("import-done").textContent()).toBe(
+      "导入完成：3 行，3 位居民新增 3 个标签，0 行无变化",
+    );
+    await screenshot(page, "care-ledger-import-done", "重点人群台账");
     await dialog.locator(".ant-modal-close").click();
 
     // The export is an xlsx file.

@@ -55,6 +55,8 @@ interface Fixture {
   /** A new Open311 key for the unit, made by the district. */
   freshKey(where: "in" | "out"): Promise<number>;
   residentVersion(id: number): Promise<number>;
+  /** A finished job started by the account (inside) or by another one (outside: 404 to this one). */
+  job(where: Where, who: Who): Promise<number>;
 }
 
 type Where = "in" | "out";
@@ -278,6 +280,11 @@ const TABLE: Record<string, Entry> = {
       url: `/api/care/ledger/import?org=${f.community[w]}&filename=l.xlsx`,
       raw: { type: XLSX, data: f.emptyLedger },
     }),
+  },
+  // A background job is seen by the account that started it, and by nobody else.
+  "GET /api/jobs/:id": {
+    allow: EVERYONE,
+    req: async (f, w, who) => ({ url: `/api/jobs/${await f.job(w, who)}` }),
   },
   "GET /api/care/residents/:id/tags": {
     allow: withPermission("care.read"),
@@ -697,6 +704,23 @@ async function fixture(t: TestApp): Promise<Fixture> {
   const book = new ExcelJS.Workbook();
   book.addWorksheet("台账").addRow(["姓名", "身份证号", "重点人群类别"]);
   const emptyLedger = Buffer.from(await book.xlsx.writeBuffer());
+  const job = async (w: Where, who: Who) => {
+    const me = await one<{ id: number; path: string }>(
+      "select a.id, o.path from accounts a join org_units o on o.id = a.org_unit_id where a.username = $1",
+      [ACCOUNTS[who].username],
+    );
+    const owner =
+      w === "in"
+        ? me.id
+        : (await one<{ id: number }>("select id from accounts where id <> $1 order by id limit 1", [me.id]))
+            .id;
+    const row = await one<{ id: number }>(
+      `insert into jobs (kind, state, owner_id, owner_name, org_unit_id, org_path, input, total)
+       values ('care.ledger_import', 'succeeded', $1, '测试', 1, $2, '[]', 0) returning id`,
+      [owner, me.path],
+    );
+    return row.id;
+  };
   const freshKey = async (w: Where) => {
     const r = await t.app.inject({
       method: "POST",
@@ -794,6 +818,7 @@ async function fixture(t: TestApp): Promise<Fixture> {
     doctorId: doctor.id,
     emptyLedger,
     freshKey,
+    job,
     async orderVersion(id) {
       return (await one<{ version: number }>("select version from work_orders where id = $1", [id])).version;
     },

@@ -1,3 +1,4 @@
 export * from "./care.ts";
+export * from "./jobs.ts";
 export * from "./platform.ts";
 export * from "./workOrders.ts";

@@ -1997,8 +1997,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 导入老年人/重点人群台账 (xlsx 原始请求体；有错误的批次整体不导入)
-         * @description Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet. 表头：姓名、身份证号、人群类别（或 标签）、备注。
+         * 导入老年人/重点人群台账（xlsx 或 csv 原始请求体）：检查无误后转为后台任务，返回任务号
+         * @description Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet 或 text/csv。表头：姓名、身份证号、人群类别（或 标签）、备注。有任何错误行时整批不导入（422，逐行说明）；否则 202，按 GET /api/jobs/{id} 查询进度。
          */
         post: {
             parameters: {
@@ -2013,16 +2013,32 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            residentsChanged?: number;
-                            rows?: number;
-                            tagsAdded?: number;
-                            unchanged?: number;
+                            attempts: number | null;
+                            counters: {
+                                [key: string]: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            done: number;
+                            error: string | null;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                            id: number;
+                            kind: string;
+                            result: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "succeeded" | "failed";
+                            total: number;
+                            /** Format: date-time */
+                            updatedAt: string;
                         };
                     };
                 };
@@ -2088,6 +2104,36 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6544,6 +6590,140 @@ export interface paths {
                                 version: number;
                             }[];
                             total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 后台任务进度（导入等）：仅发起人可查看 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number | null;
+                            counters: {
+                                [key: string]: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            done: number;
+                            error: string | null;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                            id: number;
+                            kind: string;
+                            result: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "succeeded" | "failed";
+                            total: number;
+                            /** Format: date-time */
+                            updatedAt: string;
                         };
                     };
                 };

@@ -1,251 +1,161 @@
-// The care ledger import: a community's key-population spreadsheet read into tags with evidence.
-import { Readable } from "node:stream";
-import ExcelJS from "exceljs";
-import { ID_ERROR_ZH, parseIdCard } from "../../../domain/idcard/idcard.ts";
-import { inScope } from "../../../domain/org/scope.ts";
-import { KEY_TAGS, type KeyTag, TAG_LABELS } from "../../../domain/people/generate.ts";
+// The care ledger import: a community's key-population spreadsheet (xlsx or csv) read into tags with
+// evidence. The file is read in a worker thread with bounded cost (platform/spreadsheet); every row is
+// checked and matched before anything is written, and one bad row rejects the batch (422, each row
+// named). A good batch becomes a background job that writes a few hundred rows per transaction, so other
+// requests keep being served, and a kill mid-way leaves whole chunks and a checkpoint to resume from.
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import {
+  checkLedgerRows,
+  findHeader,
+  NAME_MISMATCH,
+  NOT_IN_SCOPE,
+  type RowError,
+} from "../../../domain/care/ledgerRows.ts";
+import { subtreePattern } from "../../../domain/org/scope.ts";
+import type { KeyTag } from "../../../domain/people/tags.ts";
 import type { Actor, AppContext } from "../../context.ts";
+import { systemPrincipal } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { Unprocessable } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
-import type { Tx } from "./common.ts";
-import { addTagsTx, scopeOf } from "./ledger.ts";
+import { readSpreadsheet } from "../../platform/spreadsheet/index.ts";
+import * as jobs from "../jobs/index.ts";
+import { scopeOf } from "./ledger.ts";
 
-// ——— xlsx import ———
-
-/** Chinese headers seen in community ledgers, mapped to our fields. */
-const HEADER_ALIASES: Record<string, "name" | "idNumber" | "tags" | "note"> = {
-  姓名: "name",
-  老人姓名: "name",
-  居民姓名: "name",
-  身份证号: "idNumber",
-  身份证号码: "idNumber",
-  公民身份号码: "idNumber",
-  证件号码: "idNumber",
-  人群类别: "tags",
-  人员类别: "tags",
-  类别: "tags",
-  标签: "tags",
-  重点人群类别: "tags",
-  备注: "note",
-  说明: "note",
-};
-
-/** Labels people type for each tag: our label, the code, and common variants. */
-const TAG_ALIASES: Record<string, KeyTag> = {
-  ...Object.fromEntries(Object.entries(TAG_LABELS).map(([k, v]) => [v, k as KeyTag])),
-  ...Object.fromEntries(KEY_TAGS.map((k) => [k, k])),
-  独居老人: "living_alone",
-  空巢老人: "empty_nest",
-  高龄: "aged_80_plus",
-  高龄老人: "aged_80_plus",
-  "80岁以上": "aged_80_plus",
-  失能老人: "disabled_care",
-  重度残疾: "severe_disability",
-  重残人员: "severe_disability",
-  慢性病: "chronic_disease",
-  慢病患者: "chronic_disease",
-  低保户: "low_income",
-  孕产妇: "maternal",
-};
-
+export const LEDGER_IMPORT = "care.ledger_import";
+/** Data rows per import (the header and blank rows above it get some room in the sheet limit). */
 export const MAX_IMPORT_ROWS = 50_000;
+/** Rows per transaction: on PGlite's one connection, a chunk is the longest anyone waits. */
+export const CHUNK_ROWS = 250;
 
-export interface ImportRowError {
-  row: number;
-  messages: string[];
+const IMPORT_SYSTEM = systemPrincipal("ledger_import", "系统（台账导入）");
+
+/** One matched row as the job stores it: resident, tags, note. No names or ID numbers. */
+interface ImportItem {
+  r: number;
+  t: KeyTag[];
+  o: string | null;
 }
 
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "object") {
-    if ("richText" in v)
-      return v.richText
-        .map((t) => t.text)
-        .join("")
-        .trim();
-    if ("text" in v) return String(v.text).trim();
-    if ("result" in v) return String(v.result ?? "").trim();
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
-  }
-  return String(v).trim();
-}
-
-interface ParsedRow {
-  row: number;
-  name: string;
-  idNumber: string;
-  tags: string;
-  note: string;
-}
-
-/** Reads the first sheet with the streaming reader; the first non-empty row is the header. */
-async function readSheet(buffer: Buffer): Promise<ParsedRow[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
-    sharedStrings: "cache",
-    worksheets: "emit",
-    styles: "ignore",
-    hyperlinks: "ignore",
-  });
-  const out: ParsedRow[] = [];
-  type Columns = Partial<Record<"name" | "idNumber" | "tags" | "note", number>>;
-  let columns: Columns | null = null;
-  try {
-    for await (const sheet of reader) {
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        const values = row.values as ExcelJS.CellValue[];
-        if (!columns) {
-          const found: Columns = {};
-          values.forEach((v, i) => {
-            const key = HEADER_ALIASES[cellText(v).replace(/\s/g, "")];
-            if (key && found[key] === undefined) found[key] = i;
-          });
-          if (Object.keys(found).length === 0) continue;
-          const missing = (["name", "idNumber", "tags"] as const).filter((k) => found[k] === undefined);
-          if (missing.length)
-            throw Unprocessable(
-              `表头缺少：${missing.map((k) => ({ name: "姓名", idNumber: "身份证号", tags: "人群类别" })[k]).join("、")}`,
-              { fields: [{ field: "header", message: `第 ${row.number} 行表头缺少必需的列` }] },
-            );
-          columns = found;
-          continue;
-        }
-        const get = (k: keyof Columns) => (columns![k] === undefined ? "" : cellText(values[columns![k]!]));
-        const parsed = {
-          row: row.number,
-          name: get("name"),
-          idNumber: get("idNumber"),
-          tags: get("tags"),
-          note: get("note"),
-        };
-        if (!parsed.name && !parsed.idNumber && !parsed.tags && !parsed.note) continue;
-        out.push(parsed);
-        if (out.length > MAX_IMPORT_ROWS)
-          throw Unprocessable(`一次最多导入 ${MAX_IMPORT_ROWS} 行，请分批导入`, {
-            fields: [{ field: "file", message: `超过 ${MAX_IMPORT_ROWS} 行` }],
-          });
-      }
-      break; // the first worksheet only
-    }
-  } catch (e) {
-    if ((e as { status?: number }).status) throw e;
-    throw Unprocessable("无法读取 xlsx 文件，请确认文件为 Excel 2007 及以上格式", {
-      fields: [{ field: "file", message: "文件不是有效的 xlsx" }],
-    });
-  }
-  if (!columns)
-    throw Unprocessable("未找到表头（需要 姓名、身份证号、人群类别 列）", {
-      fields: [{ field: "header", message: "未找到表头" }],
-    });
-  return out;
+function rejectRows(errors: RowError[]): never {
+  errors.sort((a, b) => a.row - b.row);
+  const fields = errors.map((e) => ({
+    field: `row:${e.row}`,
+    message: `第 ${e.row} 行：${e.messages.join("；")}`,
+  }));
+  throw Unprocessable(
+    `导入失败：${errors.length} 行有误，本批次未导入任何数据。${fields
+      .slice(0, 5)
+      .map((f) => f.message)
+      .join("；")}`,
+    { fields, rows: errors, imported: 0 },
+  );
 }
 
 /**
- * Imports an elderly (or any key-population) ledger. Everything is checked first; one bad row rejects
- * the whole batch (422, each row named), otherwise every row lands in one transaction.
+ * Reads, checks and matches a ledger, then starts the job that writes it (the caller answers 202 with it).
+ * Residents are looked up inside the importer's area only: an ID outside it, or unknown, gets the same
+ * words, and a name is compared only with a resident the importer may see anyway.
  */
 export async function importLedger(
   ctx: AppContext,
   actor: Actor,
   buffer: Buffer,
   opts: { org?: number; filename?: string } = {},
-  now = new Date(),
 ) {
   authorize(actor, "care.manage");
   const unit = await scopeOf(ctx, actor, opts.org);
-  const parsed = await readSheet(buffer);
-  if (parsed.length === 0)
+  const sheet = await readSpreadsheet(buffer, { rows: MAX_IMPORT_ROWS + 100 });
+  const header = findHeader(sheet.rows.slice(0, 20));
+  if (!header.ok)
+    throw Unprocessable(header.message, { fields: [{ field: "header", message: header.message }] });
+  const { good, errors } = checkLedgerRows(sheet.rows, header);
+  if (good.length + errors.length === 0)
     throw Unprocessable("表格中没有数据行", { fields: [{ field: "file", message: "没有数据行" }], rows: [] });
-
-  const errors: ImportRowError[] = [];
-  const good: { row: ParsedRow; hash: string; tags: KeyTag[] }[] = [];
-  const seen = new Map<string, number>();
-  for (const row of parsed) {
-    const messages: string[] = [];
-    if (!row.name) messages.push("姓名为空");
-    let hash = "";
-    const id = parseIdCard(row.idNumber);
-    if (!row.idNumber) messages.push("身份证号为空");
-    else if (!id.ok) messages.push(ID_ERROR_ZH[id.error]);
-    else {
-      hash = ctx.crypto.hash(id.info.id);
-      const first = seen.get(hash);
-      if (first !== undefined) messages.push(`身份证号与第 ${first} 行重复`);
-      else seen.set(hash, row.row);
-    }
-    const labels = row.tags.split(/[、,，;；/\s]+/).filter(Boolean);
-    const tags: KeyTag[] = [];
-    if (!labels.length) messages.push("人群类别为空");
-    for (const l of labels) {
-      const t = TAG_ALIASES[l];
-      if (!t) messages.push(`人群类别「${l}」无法识别`);
-      else if (!tags.includes(t)) tags.push(t);
-    }
-    if (row.note.length > 200) messages.push("备注不能超过 200 字");
-    if (messages.length) errors.push({ row: row.row, messages });
-    else good.push({ row, hash, tags });
-  }
-
-  // Match by ID hash against the registry, in chunks so a big ledger is a few queries, not thousands.
-  const matched = new Map<string, { id: number; name: string; orgPath: string; tags: string[] }>();
-  for (let i = 0; i < good.length; i += 1000) {
-    const hashes = good.slice(i, i + 1000).map((g) => g.hash);
-    const found = await ctx.database.query<{
-      id: number;
-      name: string;
-      orgPath: string;
-      tags: string[];
-      idHash: string;
-    }>(
-      `select id, name, org_path as "orgPath", tags, id_hash as "idHash" from residents where id_hash = any($1::text[])`,
-      [hashes],
-    );
-    for (const f of found) matched.set(f.idHash, f);
-  }
-  for (const g of good) {
-    const r = matched.get(g.hash);
-    const messages: string[] = [];
-    if (!r) messages.push("身份证号在居民库中未找到，请先登记居民");
-    else {
-      if (!inScope(unit.path, r.orgPath)) messages.push("该居民不在您的管辖范围内");
-      if (r.name !== g.row.name.replace(/\s/g, "")) messages.push("姓名与身份证号登记的居民不一致");
-    }
-    if (messages.length) errors.push({ row: g.row.row, messages });
-  }
-  if (errors.length) {
-    errors.sort((a, b) => a.row - b.row);
-    const fields = errors.map((e) => ({
-      field: `row:${e.row}`,
-      message: `第 ${e.row} 行：${e.messages.join("；")}`,
-    }));
-    throw Unprocessable(
-      `导入失败：${errors.length} 行有误，本批次未导入任何数据。${fields
-        .slice(0, 5)
-        .map((f) => f.message)
-        .join("；")}`,
-      {
-        fields,
-        rows: errors,
-        imported: 0,
-      },
-    );
-  }
-
-  let tagsAdded = 0;
-  let residentsChanged = 0;
-  await ctx.database.db.transaction(async (tx) => {
-    for (const g of good) {
-      const r = matched.get(g.hash)!;
-      const added = await addTagsTx(tx as unknown as Tx, actor, r, g.tags, "import", g.row.note || null, now);
-      tagsAdded += added.length;
-      if (added.length) residentsChanged++;
-    }
-    await audit.record(tx as any, actor, {
-      action: "import",
-      entity: "care_ledger",
-      orgPath: unit.path,
-      after: { filename: opts.filename ?? null, rows: good.length, tagsAdded, residentsChanged },
+  if (good.length + errors.length > MAX_IMPORT_ROWS)
+    throw Unprocessable(`一次最多导入 ${MAX_IMPORT_ROWS} 行，请分批导入`, {
+      fields: [{ field: "file", message: `超过 ${MAX_IMPORT_ROWS} 行` }],
     });
+
+  const hashes = good.map((g) => ctx.crypto.hash(g.idNumber));
+  const found = new Map<string, { id: number; name: string }>();
+  for (let i = 0; i < hashes.length; i += 1000) {
+    const list = await ctx.database.query<{ id: number; name: string; idHash: string }>(
+      `select id, name, id_hash as "idHash" from residents where id_hash = any($1::text[]) and org_path like $2`,
+      [hashes.slice(i, i + 1000), subtreePattern(unit.path)],
+    );
+    for (const r of list) found.set(r.idHash, r);
+  }
+  const items: ImportItem[] = [];
+  good.forEach((g, i) => {
+    const r = found.get(hashes[i]);
+    if (!r) errors.push({ row: g.n, messages: [NOT_IN_SCOPE] });
+    else if (r.name.replace(/\s+/g, "") !== g.name) errors.push({ row: g.n, messages: [NAME_MISMATCH] });
+    else items.push({ r: r.id, t: g.tags, o: g.note });
   });
-  return { rows: good.length, residentsChanged, tagsAdded, unchanged: good.length - residentsChanged };
+  if (errors.length) rejectRows(errors);
+
+  await audit.record(ctx.database.db, actor, {
+    action: "import",
+    entity: "care_ledger",
+    orgPath: unit.path,
+    after: { filename: opts.filename ?? null, rows: items.length, format: sheet.format },
+  });
+  return jobs.startJob(ctx, actor, LEDGER_IMPORT, { orgUnitId: unit.id, orgPath: unit.path }, items);
 }
+
+jobs.defineJobKind<ImportItem>(LEDGER_IMPORT, {
+  chunkSize: CHUNK_ROWS,
+  /**
+   * One set-based statement per chunk. Tags are compared with the resident's as they are now, so a row
+   * that adds nothing writes nothing (no evidence row, no version bump), and a chunk run twice (a resumed
+   * job) adds nothing the second time.
+   */
+  async writeChunk(tx: Db, job, items) {
+    const input = items.flatMap((i) => i.t.map((t) => ({ r: i.r, t, o: i.o })));
+    const now = new Date();
+    const res = (await tx.execute(sql`
+      with input as (
+        select x.r as resident_id, x.t as tag, x.o as note
+        from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(r int, t text, o text)
+      ), adds as (
+        select i.resident_id, r.org_path, i.tag, i.note from input i join residents r on r.id = i.resident_id
+        where r.org_path like ${subtreePattern(job.orgPath)} and not (i.tag = any(r.tags))
+      ), evidence as (
+        insert into care_tag_assignments (resident_id, org_path, tag, source, note, set_by, set_by_name, set_at)
+        select resident_id, org_path, tag, 'import', note, ${job.ownerId}, ${job.ownerName}, ${now} from adds
+        on conflict (resident_id, tag) where removed_at is null do nothing returning id
+      ), changed as (
+        update residents r set tags = r.tags || a.tags, version = r.version + 1, updated_at = now()
+        from (select resident_id, array_agg(tag) as tags from adds group by resident_id) a
+        where r.id = a.resident_id returning r.id
+      ), plans as (
+        insert into care_plans (resident_id, org_path, started_at)
+        select distinct resident_id, org_path, ${now}::timestamptz from adds
+        on conflict (resident_id) do nothing returning resident_id
+      )
+      select (select count(*) from adds)::int as "tagsAdded", (select count(*) from changed)::int as "residentsChanged",
+        (select count(*) from evidence)::int as evidence, (select count(*) from plans)::int as plans`)) as unknown as {
+      rows: { tagsAdded: number; residentsChanged: number }[];
+    };
+    const { tagsAdded, residentsChanged } = res.rows[0];
+    return { rows: items.length, tagsAdded, residentsChanged, unchanged: items.length - residentsChanged };
+  },
+  async finish(tx, job, counters) {
+    const result = {
+      rows: counters.rows ?? 0,
+      residentsChanged: counters.residentsChanged ?? 0,
+      tagsAdded: counters.tagsAdded ?? 0,
+      unchanged: counters.unchanged ?? 0,
+    };
+    await audit.record(tx, IMPORT_SYSTEM, {
+      action: "import_done",
+      entity: "care_ledger",
+      entityId: job.id,
+      orgPath: job.orgPath,
+      after: { jobId: job.id, ownerId: job.ownerId, ...result },
+    });
+    return result;
+  },
+});

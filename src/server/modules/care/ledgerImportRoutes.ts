@@ -1,52 +1,48 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { AppError } from "../../platform/errors.ts";
+import { ErrorBody, Id, Line, stdErrors, Type } from "../../platform/schemas.ts";
+import { JobSchema } from "../jobs/index.ts";
 import { importLedger } from "./ledgerImport.ts";
-import { errors, orgQuery } from "./schemas.ts";
 
 const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const FILE_TYPES = [XLSX_MIME, "text/csv", "application/csv", "application/octet-stream"];
 const IMPORT_LIMIT = 20 * 1024 * 1024;
 const T = ["care"];
 
 /** The ledger import's routes, apart from the rest of care so each can change without the other. */
-export async function ledgerImportRoutes(app: FastifyInstance) {
+export async function ledgerImportRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
-  // An xlsx ledger arrives as the raw body (no multipart plugin): read into a Buffer, capped at 20 MB.
-  app.addContentTypeParser(XLSX_MIME, { parseAs: "buffer", bodyLimit: IMPORT_LIMIT }, (_req, body, done) =>
+  // A ledger arrives as the raw body (no multipart plugin): read into a Buffer, capped at 20 MB. What is in
+  // it is decided by its bytes, not its label (platform/spreadsheet).
+  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: IMPORT_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
 
-  app.post<{ Querystring: { org?: number; filename?: string }; Body: Buffer }>(
+  app.post(
     "/api/care/ledger/import",
     {
       bodyLimit: IMPORT_LIMIT,
       schema: {
         tags: T,
-        summary: "导入老年人/重点人群台账 (xlsx 原始请求体；有错误的批次整体不导入)",
-        description: `Content-Type: ${XLSX_MIME}. 表头：姓名、身份证号、人群类别（或 标签）、备注。`,
-        querystring: {
-          type: "object",
-          properties: { ...orgQuery, filename: { type: "string", maxLength: 200 } },
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              rows: { type: "integer" },
-              residentsChanged: { type: "integer" },
-              tagsAdded: { type: "integer" },
-              unchanged: { type: "integer" },
-            },
-          },
-          ...errors,
-        },
+        summary: "导入老年人/重点人群台账（xlsx 或 csv 原始请求体）：检查无误后转为后台任务，返回任务号",
+        description: `Content-Type: ${XLSX_MIME} 或 text/csv。表头：姓名、身份证号、人群类别（或 标签）、备注。有任何错误行时整批不导入（422，逐行说明）；否则 202，按 GET /api/jobs/{id} 查询进度。`,
+        querystring: Type.Object(
+          { org: Type.Optional(Id), filename: Type.Optional(Line({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: { 202: JobSchema, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...stdErrors },
       },
     },
     async (req, reply) => {
-      if (!Buffer.isBuffer(req.body))
-        return reply.status(415).send({
-          error: { code: "unsupported_media_type", message: `请以 ${XLSX_MIME} 上传 xlsx 文件` },
+      if (req.body === undefined || req.body === null || (Buffer.isBuffer(req.body) && req.body.length === 0))
+        throw new AppError(400, "invalid", "文件为空（0 字节），请选择台账文件 / The file is empty", {
+          fields: [{ field: "file", message: "文件为空" }],
         });
-      return importLedger(ctx, req.actor, req.body, req.query);
+      if (!Buffer.isBuffer(req.body))
+        throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传台账文件`);
+      return reply.status(202).send(await importLedger(ctx, req.actor, req.body, req.query));
     },
   );
 }

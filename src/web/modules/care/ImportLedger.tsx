@@ -1,26 +1,52 @@
 import { UploadOutlined } from "@ant-design/icons";
-import { useQueryClient } from "@tanstack/react-query";
-import { Alert, Button, Flex, Modal, Table, Typography } from "antd";
-import { useRef, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Button, Flex, Modal, Progress, Table, Typography } from "antd";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, apiUpload, type CareImportResult, type CareImportRowError, qs } from "../../app/api.ts";
+import type { paths } from "../../app/api.gen.ts";
+import {
+  ApiError,
+  api,
+  apiUpload,
+  type CareImportResult,
+  type CareImportRowError,
+  qs,
+} from "../../app/api.ts";
 
 const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+type Job = paths["/api/jobs/{id}"]["get"]["responses"]["200"]["content"]["application/json"];
+const ended = (j?: Job) => j?.state === "succeeded" || j?.state === "failed";
 
-/** 导入台账: pick an xlsx, upload it raw; a rejected batch lists every bad row, nothing imported. */
+/**
+ * 导入台账: pick an xlsx or csv, upload it raw. A rejected batch lists every bad row, nothing imported; an
+ * accepted one is written in the background, and the dialog follows its progress to the final counts.
+ */
 export function ImportLedger({ org, size }: { org?: number; size?: "large" | "middle" }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<CareImportResult | null>(null);
+  const [jobId, setJobId] = useState<number | null>(null);
   const [failed, setFailed] = useState<{ message: string; rows: CareImportRowError[] } | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
+  const job = useQuery({
+    queryKey: ["jobs", jobId],
+    queryFn: () => api<Job>(`/api/jobs/${jobId}`),
+    enabled: jobId !== null,
+    refetchInterval: (q) => (ended(q.state.data) ? false : 500),
+  });
+  const state = job.data?.state;
+  useEffect(() => {
+    if (state === "succeeded") void qc.invalidateQueries({ queryKey: ["care"] });
+  }, [state, qc]);
+  const done = state === "succeeded" ? (job.data?.result as unknown as CareImportResult) : null;
+  const running = jobId !== null && !ended(job.data);
+
   function reset() {
     setFile(null);
-    setDone(null);
+    setJobId(null);
     setFailed(null);
     if (input.current) input.current.value = "";
   }
@@ -28,16 +54,16 @@ export function ImportLedger({ org, size }: { org?: number; size?: "large" | "mi
   async function upload() {
     if (!file) return;
     setBusy(true);
-    setDone(null);
+    setJobId(null);
     setFailed(null);
     try {
-      const body = new Blob([file], { type: XLSX_MIME });
-      const r = await apiUpload<CareImportResult>(
+      const csv = /\.csv$/i.test(file.name);
+      const body = new Blob([file], { type: csv ? "text/csv" : XLSX_MIME });
+      const started = await apiUpload<Job>(
         `/api/care/ledger/import${qs({ org, filename: file.name })}`,
         body,
       );
-      setDone(r);
-      await qc.invalidateQueries({ queryKey: ["care"] });
+      setJobId(started.id);
     } catch (e) {
       const details =
         e instanceof ApiError ? (e.details as { rows?: CareImportRowError[] } | undefined) : undefined;
@@ -77,16 +103,27 @@ export function ImportLedger({ org, size }: { org?: number; size?: "large" | "mi
             id="gk-care-import-file"
             ref={input}
             type="file"
-            accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
             onChange={(e) => {
               setFile(e.target.files?.[0] ?? null);
-              setDone(null);
+              setJobId(null);
               setFailed(null);
             }}
           />
-          <Button type="primary" disabled={!file} loading={busy} onClick={upload}>
+          <Button type="primary" disabled={!file || running} loading={busy || running} onClick={upload}>
             {t("care.import.upload")}
           </Button>
+          {job.data && (
+            <div data-testid="import-progress">
+              <Progress
+                percent={job.data.total ? Math.floor((job.data.done / job.data.total) * 100) : 0}
+                status={state === "failed" ? "exception" : state === "succeeded" ? "success" : "active"}
+              />
+              <Typography.Text type="secondary">
+                {t("care.import.progress", { done: job.data.done, total: job.data.total })}
+              </Typography.Text>
+            </div>
+          )}
           {done && (
             <Alert
               type="success"
@@ -96,8 +133,12 @@ export function ImportLedger({ org, size }: { org?: number; size?: "large" | "mi
                 rows: done.rows,
                 changed: done.residentsChanged,
                 tags: done.tagsAdded,
+                unchanged: done.unchanged,
               })}
             />
+          )}
+          {state === "failed" && (
+            <Alert type="error" showIcon data-testid="import-job-failed" title={job.data?.error ?? ""} />
           )}
           {failed && (
             <>

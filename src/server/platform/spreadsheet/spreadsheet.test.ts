@@ -1,0 +1,255 @@
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { readSpreadsheet } from "./index.ts";
+
+// Hostile uploads, built here byte by byte: a zip whose shared strings expand to 5 GB (declared honestly
+// with ZIP64, and again with a header that lies), 2 million empty rows, an empty body, non-spreadsheets.
+// Each must be refused with the right status while /api/health keeps answering within 500 ms.
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+interface ZipEntry {
+  name: string;
+  /** Raw deflate data and what it inflates to (size and CRC as the header will declare them). */
+  deflated: Buffer;
+  size: number;
+  crc: number;
+}
+
+const entry = (name: string, text: string): ZipEntry => {
+  const data = Buffer.from(text);
+  return { name, deflated: zlib.deflateRawSync(data), size: data.length, crc: zlib.crc32(data) };
+};
+
+/** A zip archive written by hand (APPNOTE 6.3), with ZIP64 sizes for entries of 4 GB and more. */
+function zip(entries: ZipEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const big = e.size >= 0xffffffff;
+    const extra = Buffer.alloc(big ? 20 : 0);
+    if (big) {
+      extra.writeUInt16LE(0x0001, 0);
+      extra.writeUInt16LE(16, 2);
+      extra.writeBigUInt64LE(BigInt(e.size), 4);
+      extra.writeBigUInt64LE(BigInt(e.deflated.length), 12);
+    }
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(big ? 45 : 20, 4);
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt32LE(e.crc >>> 0, 14);
+    local.writeUInt32LE(big ? 0xffffffff : e.deflated.length, 18);
+    local.writeUInt32LE(big ? 0xffffffff : e.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(extra.length, 28);
+    parts.push(local, name, extra, e.deflated);
+    const cd = Buffer.alloc(46);
+    cd.writeUInt32LE(0x02014b50, 0);
+    cd.writeUInt16LE(45, 4);
+    cd.writeUInt16LE(big ? 45 : 20, 6);
+    cd.writeUInt16LE(8, 10);
+    cd.writeUInt32LE(e.crc >>> 0, 16);
+    cd.writeUInt32LE(big ? 0xffffffff : e.deflated.length, 20);
+    cd.writeUInt32LE(big ? 0xffffffff : e.size, 24);
+    cd.writeUInt16LE(name.length, 28);
+    cd.writeUInt16LE(extra.length, 30);
+    cd.writeUInt32LE(offset, 42);
+    central.push(cd, name, extra);
+    offset += 30 + name.length + extra.length + e.deflated.length;
+  }
+  const cdBuf = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cdBuf.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, cdBuf, end]);
+}
+
+const SHEET_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+const REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/** The parts every workbook has, around a given sheet and shared-strings entry. */
+function workbook(sheet: ZipEntry, sharedStrings?: ZipEntry): Buffer {
+  return zip([
+    entry(
+      "[Content_Types].xml",
+      `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
+    ),
+    entry(
+      "_rels/.rels",
+      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    ),
+    entry(
+      "xl/workbook.xml",
+      `<?xml version="1.0"?><workbook ${SHEET_NS} xmlns:r="${REL_NS}"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+    ),
+    entry(
+      "xl/_rels/workbook.xml.rels",
+      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL_NS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+    ),
+    ...(sharedStrings ? [sharedStrings] : []),
+    sheet,
+  ]);
+}
+
+const HEADER_ROW =
+  '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>身份证号</t></is></c><c r="C1" t="inlineStr"><is><t>人群类别</t></is></c></row>';
+
+/**
+ * Shared strings that inflate to `gb` GB from a few MB: one 1 MiB run of strings compressed once with a
+ * full flush (so it stands alone) and repeated, between a head and a tail. `declare` is the size the
+ * headers state: the truth, or a lie.
+ */
+function bombStrings(gb: number, declare: "truth" | "lie"): ZipEntry {
+  const si = `<si><t>${"网格".repeat(500)}</t></si>`;
+  const run = Buffer.from(si.repeat(Math.floor((1 << 20) / Buffer.byteLength(si))));
+  const head = Buffer.from(`<?xml version="1.0"?><sst ${SHEET_NS}>`);
+  const tail = Buffer.from("</sst>");
+  const flush = { finishFlush: zlib.constants.Z_FULL_FLUSH };
+  const runZ = zlib.deflateRawSync(run, { ...flush, level: 9 });
+  const copies = Math.ceil((gb * 2 ** 30) / run.length);
+  const deflated = Buffer.concat([
+    zlib.deflateRawSync(head, flush),
+    ...Array.from({ length: copies }, () => runZ),
+    zlib.deflateRawSync(tail),
+  ]);
+  const size = head.length + copies * run.length + tail.length;
+  return { name: "xl/sharedStrings.xml", deflated, size: declare === "truth" ? size : 4096, crc: 0 };
+}
+
+const sheetXml = (rows: string) =>
+  entry(
+    "xl/worksheets/sheet1.xml",
+    `<?xml version="1.0"?><worksheet ${SHEET_NS}><sheetData>${rows}</sheetData></worksheet>`,
+  );
+
+/** A header and then `n` empty rows, each its own <row> element. */
+function emptyRows(n: number): Buffer {
+  const rows = Array.from({ length: n }, (_, i) => `<row r="${i + 2}"/>`).join("");
+  return workbook(sheetXml(HEADER_ROW + rows));
+}
+
+describe("the spreadsheet reader's own limits", () => {
+  it("stops a worker that runs past its time, and one that runs out of its heap", async () => {
+    const sheet = emptyRows(10);
+    await expect(readSpreadsheet(sheet, { ms: 1 })).rejects.toMatchObject({
+      status: 422,
+      details: { limit: "ms" },
+    });
+    // 60 MB of distinct strings in a 24 MB heap: the thread dies, the caller gets a 422 naming memory.
+    const many = Array.from({ length: 300_000 }, (_, i) => `<si><t>${"居民".repeat(50)}${i}</t></si>`).join(
+      "",
+    );
+    const strings = entry("xl/sharedStrings.xml", `<?xml version="1.0"?><sst ${SHEET_NS}>${many}</sst>`);
+    const heavy = workbook(sheetXml(HEADER_ROW), strings);
+    await expect(readSpreadsheet(heavy, { heapMb: 24, decompressedBytes: 1 << 30 })).rejects.toMatchObject({
+      status: 422,
+      details: { limit: "heapMb" },
+    });
+    // The same reader, with room, reads it.
+    const ok = await readSpreadsheet(emptyRows(10));
+    expect(ok).toMatchObject({
+      format: "xlsx",
+      rowsRead: 11,
+      rows: [{ n: 1, cells: ["姓名", "身份证号", "人群类别"] }],
+    });
+  });
+});
+
+describe.each(DB_KINDS)("hostile uploads on %s", (kind) => {
+  let t: TestApp;
+  let community: Awaited<ReturnType<TestApp["login"]>>;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    community = await t.login("demo-community");
+  });
+  afterAll(() => t?.close());
+
+  /** Posts a file while /api/health is asked every 20 ms; returns the answer and the slowest health check. */
+  async function upload(body: Buffer, type = XLSX) {
+    let stop = false;
+    let slowest = 0;
+    let checks = 0;
+    const watch = (async () => {
+      while (!stop) {
+        const t0 = performance.now();
+        const h = await t.app.inject({ url: "/api/health" });
+        expect(h.statusCode).toBe(200);
+        slowest = Math.max(slowest, performance.now() - t0);
+        checks++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/care/ledger/import",
+      headers: { ...community, "content-type": type },
+      payload: body,
+    });
+    stop = true;
+    await watch;
+    return { res, slowest, checks };
+  }
+
+  it("refuses a 5 GB shared-strings bomb by its declared size, before inflating any of it", async () => {
+    const bomb = workbook(sheetXml(HEADER_ROW), bombStrings(5, "truth"));
+    expect(bomb.length).toBeLessThan(20 * 1024 * 1024);
+    const { res, slowest, checks } = await upload(bomb);
+    expect(res.statusCode, res.body).toBe(413);
+    expect(res.json().error).toMatchObject({
+      code: "payload_too_large",
+      details: { limit: "decompressedBytes" },
+    });
+    expect(res.json().error.message).toContain("解压后超过");
+    expect(res.json().error.message).toContain("decompressed-size limit");
+    expect(checks).toBeGreaterThan(0);
+    expect(slowest).toBeLessThan(500);
+  });
+
+  it("refuses the same bomb when its header lies about the size, counting what inflates", async () => {
+    const { res, slowest } = await upload(workbook(sheetXml(HEADER_ROW), bombStrings(5, "lie")));
+    expect(res.statusCode, res.body).toBe(413);
+    expect(res.json().error.details.limit).toBe("decompressedBytes");
+    expect(slowest).toBeLessThan(500);
+  });
+
+  it("counts blank rows: 2 million empty rows, or one row numbered 2,000,000, are over the row limit", async () => {
+    const many = emptyRows(2_000_000);
+    const a = await upload(many);
+    expect(a.res.statusCode, a.res.body).toBe(422);
+    expect(a.res.json().error.details.limit).toBe("rows");
+    expect(a.res.json().error.message).toContain("空行也计入");
+    expect(a.slowest).toBeLessThan(500);
+    const far = workbook(
+      sheetXml(`${HEADER_ROW}<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>x</t></is></c></row>`),
+    );
+    const b = await upload(far);
+    expect(b.res.statusCode).toBe(422);
+    expect(b.res.json().error.details.limit).toBe("rows");
+    const csv = await upload(Buffer.from(`姓名,身份证号,人群类别\n${"\n".repeat(2_000_000)}`), "text/csv");
+    expect(csv.res.statusCode).toBe(422);
+    expect(csv.res.json().error.details.limit).toBe("rows");
+  });
+
+  it("answers 400 at once for an empty body and for files that are not spreadsheets", async () => {
+    for (const [body, type] of [
+      [Buffer.alloc(0), XLSX],
+      [Buffer.alloc(0), "text/csv"],
+      [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), XLSX],
+      [Buffer.from("PK\u0003\u0004 not really a zip"), XLSX],
+      [Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), XLSX],
+    ] as const) {
+      const { res, slowest } = await upload(body, type);
+      expect(res.statusCode, `${type} ${body.subarray(0, 4).toString("hex")}: ${res.body}`).toBe(400);
+      expect(res.json().error.details.fields[0].field).toBe("file");
+      expect(slowest).toBeLessThan(500);
+    }
+  });
+});
