@@ -187,7 +187,11 @@ describe("work orders in the browser", () => {
     const id = Number(/\/orders\/(\d+)$/.exec(a.url())![1]);
     const agentH = await h.t.login("demo-agent");
     const created = (await inject<{ order: any }>(`/api/orders/${id}`, agentH)).body.order;
-    expect(created).toMatchObject({ state: "dispatched", orgName: "第1网格", residentId: caller.id });
+    expect(created).toMatchObject({
+      state: "dispatched",
+      orgName: "苏阳社区·第1网格",
+      residentId: caller.id,
+    });
     order = { id, number: created.number };
     await eventually(() => state(a).textContent()).toBe("已派单");
     await screenshot(a, "order-detail-dispatched", `工单 ${order.number}`);
@@ -433,5 +437,6 @@ describe("work orders in the browser", () => {
     await screenshot(s, "ranking-en", "Red/black list");
     expect(street.errors).toEqual([]);
     await street.context.close();
-  });
+    // Three sessions over six pages: more than the default minute when the two cores are shared.
+  }, 150_000);
 });
