@@ -195,6 +195,22 @@ const TABLE: Record<string, Entry> = {
       },
     }),
   },
+  // The desk's lookups search within the caller's subtree: a building elsewhere finds nothing.
+  "GET /api/intake/callers": {
+    allow: withPermission("order.create"),
+    unscoped: true,
+    req: () => ({ url: `/api/intake/callers?q=${encodeURIComponent("王")}` }),
+  },
+  "GET /api/intake/buildings": {
+    allow: withPermission("order.create"),
+    unscoped: true,
+    req: () => ({ url: `/api/intake/buildings?q=${encodeURIComponent("苏阳 1")}` }),
+  },
+  "GET /api/intake/duplicates": {
+    allow: withPermission("order.create"),
+    unscoped: true,
+    req: (f) => ({ url: `/api/intake/duplicates?buildingId=${f.building.in}` }),
+  },
   "GET /api/orders": {
     allow: staff,
     req: (f, w) => ({ url: `/api/orders?org=${f.grid[w]}&page=1&pageSize=20` }),
