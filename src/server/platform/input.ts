@@ -9,6 +9,14 @@ import { cleanText } from "../../domain/text/clean.ts";
  * (uploads) are left alone.
  */
 export const inputPlugin = fp(async (app: FastifyInstance) => {
+  // Every integer a request carries has a range: ids and counts are PostgreSQL integers, so a value past
+  // 2³¹ (or 1e308) is refused as the field instead of failing the query. Routes that say their own range
+  // keep it.
+  app.addHook("onRoute", (route) => {
+    const schema = route.schema as Record<string, unknown> | undefined;
+    if (!schema) return;
+    for (const part of ["params", "querystring", "body"]) bound(schema[part], new Set());
+  });
   app.addHook("preHandler", async (req) => {
     if (req.body && typeof req.body === "object" && !Buffer.isBuffer(req.body)) req.body = clean(req.body);
     if (req.query && typeof req.query === "object") req.query = clean(req.query);
@@ -31,4 +39,22 @@ function clean<T>(v: T): T {
     return out as T;
   }
   return v;
+}
+
+const INT_MAX = 2_147_483_647;
+
+/** Gives each integer in a request schema the PostgreSQL integer range where it names none. */
+function bound(schema: unknown, seen: Set<unknown>): void {
+  if (!schema || typeof schema !== "object" || seen.has(schema)) return;
+  seen.add(schema);
+  const s = schema as Record<string, unknown>;
+  const types = [s.type].flat();
+  if (types.includes("integer")) {
+    if (s.maximum === undefined && s.exclusiveMaximum === undefined) s.maximum = INT_MAX;
+    if (s.minimum === undefined && s.exclusiveMinimum === undefined) s.minimum = -INT_MAX - 1;
+  }
+  for (const v of Object.values(s)) {
+    if (Array.isArray(v)) for (const x of v) bound(x, seen);
+    else if (v && typeof v === "object") bound(v, seen);
+  }
 }
