@@ -1,0 +1,122 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// Each table has one owning module, and only that module writes it: everyone else goes through the
+// owner's face (residents.addTags, workOrders.raiseCareUrgent, notifications.enqueue, audit.record…).
+// This test reads the SQL every server file writes with and names each write to a table it does not own;
+// a new table fails the test until it is given an owner here.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SERVER = path.join(root, "src/server");
+
+const OWNER: Record<string, string | string[]> = {
+  accounts: "accounts",
+  sessions: "auth",
+  failure_counts: "platform/failureCounts.ts",
+  audit_events: "platform/audit.ts",
+  org_units: "orgs",
+  buildings: "residents",
+  households: "residents",
+  residents: "residents",
+  categories: "workOrders",
+  work_orders: "workOrders",
+  work_order_events: "workOrders",
+  attachments: "workOrders",
+  notifications: "notifications",
+  rate_counts_daily: "rates",
+  // A key–value table: each module writes only its own keys (rate weights; the referral hospitals).
+  system_settings: ["rates", "care"],
+  open311_keys: "open311",
+  holidays: "holidays",
+  care_alerts: "care",
+  care_consultations: "care",
+  care_plans: "care",
+  care_roster: "care",
+  care_settings: "care",
+  care_tag_assignments: "care",
+  care_team_members: "care",
+  care_visits: "care",
+  doctor_contracts: "care",
+  referrals: "care",
+  referral_events: "care",
+  hospital_liaisons: "care",
+  care_visit_photos: "care",
+  jobs: "jobs",
+};
+
+/**
+ * Writes that break the rule today and are to move behind the owner's face (residents.addTags,
+ * removeTag, setFamilyDoctor exist): care still sets residents' tag summary and family doctor with its own
+ * SQL. The list may only shrink: an entry that no longer breaks the rule fails the test until removed.
+ */
+const TO_MOVE = [
+  "src/server/modules/care/doctors.ts writes residents",
+  "src/server/modules/care/ledger.ts writes residents",
+  "src/server/modules/care/ledgerImport.ts writes residents",
+];
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return files(p);
+    return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [p] : [];
+  });
+}
+
+/** The module a file belongs to ("care"), or its own path for platform files ("platform/audit.ts"). */
+function ownerOf(file: string): string {
+  const rel = path.relative(SERVER, file).split(path.sep).join("/");
+  return rel.startsWith("modules/") ? rel.split("/")[1] : rel;
+}
+
+const TABLES_IN_MIGRATIONS = () => {
+  const dir = path.join(root, "src/db/migrations");
+  return [
+    ...new Set(
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .flatMap((f) =>
+          [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/CREATE TABLE "([a-z0-9_]+)"/g)].map(
+            (m) => m[1],
+          ),
+        ),
+    ),
+  ];
+};
+
+describe("table ownership", () => {
+  it("every table has an owner", () => {
+    expect(TABLES_IN_MIGRATIONS().filter((t) => !OWNER[t])).toEqual([]);
+  });
+
+  it("only a table's owner writes it", () => {
+    const writes = /\b(?:insert\s+into|update|delete\s+from|copy)\s+"?([a-z][a-z0-9_]*)"?/gi;
+    const violations: string[] = [];
+    const moving = new Set<string>();
+    let seen = 0;
+    for (const file of files(SERVER)) {
+      const src = fs.readFileSync(file, "utf8");
+      for (const m of src.matchAll(writes)) {
+        const table = m[1].toLowerCase();
+        const owner = OWNER[table];
+        if (!owner) continue;
+        seen++;
+        if (![owner].flat().includes(ownerOf(file))) {
+          const line = src.slice(0, m.index).split("\n").length;
+          const known = `${path.relative(root, file)} writes ${table}`;
+          if (TO_MOVE.includes(known)) moving.add(known);
+          else violations.push(`${path.relative(root, file)}:${line} writes ${table} (owned by ${owner})`);
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(30);
+    expect(violations).toEqual([]);
+    expect(
+      TO_MOVE.filter((k) => !moving.has(k)),
+      "moved already: take them off TO_MOVE",
+    ).toEqual([]);
+  });
+});
