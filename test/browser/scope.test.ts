@@ -104,9 +104,7 @@ describe("scope by role", () => {
   it("a volunteer sees the no-permission page", async () => {
     const { page, context, errors } = await h.open();
     await loginOk(page, "demo-volunteer");
-    // A volunteer lands on the tasks page (landing.test.ts); the welcome page still says what is not theirs.
-    await page.waitForURL(/\/tasks$/);
-    await page.goto("/welcome");
+    await page.waitForURL(/\/welcome$/);
     await expect.poll(() => page.getByText("您的角色暂无居民信息查看权限").count()).toBe(1);
     await screenshot(page, "welcome-volunteer", "欢迎使用网格管家");
     await page.goto("/residents");
