@@ -115,19 +115,13 @@ async function actorFor(ctx: AppContext, accountId: number): Promise<Actor | nul
     .from(accounts)
     .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
     .where(eq(accounts.id, accountId));
-  return row
-    ? {
-        kind: "account",
-        id: row.id,
-        username: row.username,
-        displayName: row.displayName,
-        role: row.role,
-        orgUnitId: row.orgUnitId,
-        orgPath: row.orgPath,
-        orgName: row.orgName,
-        orgKind: row.orgKind,
-      }
-    : null;
+  return row ? actorOf(row) : null;
+}
+
+/** An account row (with its unit) as the actor requests run as: the one mapping, for login and sessions. */
+function actorOf(row: Omit<Actor, "kind" | "ip">): Actor {
+  const { id, username, displayName, role, orgUnitId, orgPath, orgName, orgKind } = row;
+  return { kind: "account", id, username, displayName, role, orgUnitId, orgPath, orgName, orgKind };
 }
 
 interface CachedSession {
@@ -168,18 +162,7 @@ export async function sessionActor(
       .innerJoin(orgUnits, eq(orgUnits.id, accounts.orgUnitId))
       .where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date())));
     if (!maySignIn(row)) return undefined;
-    const actor: Actor = {
-      kind: "account",
-      id: row.id,
-      username: row.username,
-      displayName: row.displayName,
-      role: row.role,
-      orgUnitId: row.orgUnitId,
-      orgPath: row.orgPath,
-      orgName: row.orgName,
-      orgKind: row.orgKind,
-    };
-    return { actor, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+    return { actor: actorOf(row), csrfToken: row.csrfToken, expiresAt: row.expiresAt };
   });
   if (!s || s.expiresAt <= new Date()) return null;
   return { actor: s.actor, csrfToken: s.csrfToken };
