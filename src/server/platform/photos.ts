@@ -1,5 +1,11 @@
+import type { FastifyInstance } from "fastify";
 import sharp from "sharp";
-import { type ImageType, MAX_IMAGE_PIXELS, sniffImage } from "../../domain/files/image.ts";
+import {
+  type ImageType,
+  MAX_ATTACHMENT_BYTES,
+  MAX_IMAGE_PIXELS,
+  sniffImage,
+} from "../../domain/files/image.ts";
 import { AppError } from "./errors.ts";
 
 // A photo is kept only as an image this server decoded and encoded again: a file that only starts like
@@ -47,4 +53,16 @@ export async function cleanPhoto(body: Buffer): Promise<{ type: ImageType; data:
       "文件无法作为图片解码：只能上传完好的 JPEG、PNG、WebP、GIF 图片",
     );
   }
+}
+
+/**
+ * Lets the routes of this plugin take a photo as the raw request body (image/*, and octet-stream when
+ * `octetStream`), up to 10 MB: Fastify answers 413 above it and 415 for other types. What arrives is still
+ * only a buffer; cleanPhoto decides whether it is an image.
+ */
+export function acceptPhotoBodies(app: FastifyInstance, opts: { octetStream?: boolean } = {}): void {
+  const keep = { parseAs: "buffer" as const, bodyLimit: MAX_ATTACHMENT_BYTES };
+  app.addContentTypeParser(/^image\//, keep, (_req, body, done) => done(null, body));
+  if (opts.octetStream)
+    app.addContentTypeParser("application/octet-stream", keep, (_req, body, done) => done(null, body));
 }

@@ -9,7 +9,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, NotFound } from "../../platform/errors.ts";
-import { cleanPhoto } from "../../platform/photos.ts";
+import { acceptPhotoBodies, cleanPhoto } from "../../platform/photos.ts";
 import { IdParams, Items, Line, type Static, Str, stdErrors, Time, Type } from "../../platform/schemas.ts";
 import { auditHealthRead, rows, type Tx } from "./common.ts";
 import { carePolicy, healthPolicy, visitPolicy } from "./policy.ts";
@@ -94,12 +94,7 @@ async function addPhoto(ctx: AppContext, actor: Actor, visitId: number, upload: 
 export async function visitPhotoRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
-  // Raw image bodies up to 10 MB (as an order's photos); 413 above, 415 for what no parser takes.
-  app.addContentTypeParser(
-    /^image\//,
-    { parseAs: "buffer", bodyLimit: MAX_ATTACHMENT_BYTES },
-    (_req, body, done) => done(null, body),
-  );
+  acceptPhotoBodies(app);
 
   app.post(
     "/api/care/visits/:id/photos",

@@ -8,7 +8,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, NotFound } from "../../platform/errors.ts";
-import { cleanPhoto } from "../../platform/photos.ts";
+import { acceptPhotoBodies, cleanPhoto } from "../../platform/photos.ts";
 import { authorize } from "../../platform/policy.ts";
 import { IdParams, Items, Line, type Static, Str, stdErrors, Time, Type } from "../../platform/schemas.ts";
 import { orderPolicy } from "./policy.ts";
@@ -65,18 +65,7 @@ async function saveAttachment(
 export async function attachmentRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
-  // Raw image bodies up to 10 MB on this route only; Fastify answers 413 above the limit and 415 for
-  // content types no parser takes.
-  app.addContentTypeParser(
-    /^image\//,
-    { parseAs: "buffer", bodyLimit: MAX_ATTACHMENT_BYTES },
-    (_req, body, done) => done(null, body),
-  );
-  app.addContentTypeParser(
-    "application/octet-stream",
-    { parseAs: "buffer", bodyLimit: MAX_ATTACHMENT_BYTES },
-    (_req, body, done) => done(null, body),
-  );
+  acceptPhotoBodies(app, { octetStream: true });
 
   app.post(
     "/api/orders/:id/attachments",
