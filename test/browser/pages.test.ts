@@ -83,7 +83,10 @@ describe("org pages, phone layout and language", () => {
     await page.goto("/login");
     await screenshot(page, "login-phone", "登录网格管家");
     await loginOk(page, "demo-grid");
-    await page.waitForURL(/\/orgs\/\d+$/);
+    // The grid worker lands on their queue (landing.test.ts); the org page is one step away.
+    await page.waitForURL(/\/orders\/queue$/);
+    const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
+    await page.goto(`/orgs/${me.org.id}`);
     await screenshot(page, "org-phone", "第1网格");
 
     await page.goto("/residents");

@@ -44,10 +44,12 @@ describe("scope by role", () => {
     ["demo-grid", "第1网格"],
     ["demo-agent", "崇川区"],
     ["demo-doctor", "秦灶街道"],
-  ])("%s lands on its own unit %s", async (user, unit) => {
+  ])("%s sees its own unit %s at the navigator's root", async (user, unit) => {
     const { page, context, errors } = await h.open();
     await loginOk(page, user);
-    await page.waitForURL(/\/orgs\/\d+$/);
+    // Each role lands on its work (landing.test.ts); its unit's page is where the navigator starts.
+    const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
+    await page.goto(`/orgs/${me.org.id}`);
     await expect.poll(() => navigatorRoot(page).textContent()).toBe(unit);
     await expect.poll(() => page.locator(".ant-breadcrumb").textContent()).toContain(unit);
     await screenshot(page, `org-${user}`, unit);
@@ -104,7 +106,9 @@ describe("scope by role", () => {
   it("a volunteer sees the no-permission page", async () => {
     const { page, context, errors } = await h.open();
     await loginOk(page, "demo-volunteer");
-    await page.waitForURL(/\/welcome$/);
+    // A volunteer lands on the tasks page (landing.test.ts); the welcome page still says what is not theirs.
+    await page.waitForURL(/\/tasks$/);
+    await page.goto("/welcome");
     await expect.poll(() => page.getByText("您的角色暂无居民信息查看权限").count()).toBe(1);
     await screenshot(page, "welcome-volunteer", "欢迎使用网格管家");
     await page.goto("/residents");

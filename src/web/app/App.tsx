@@ -1,12 +1,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { App as AntApp, ConfigProvider } from "antd";
+import { Alert, App as AntApp, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { lazy, type ReactNode, Suspense, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { ApiError } from "./api.ts";
-import { AuthProvider, useAuth } from "./auth.tsx";
+import { AuthProvider, sessionExpiredReason, useAuth } from "./auth.tsx";
 import { Shell } from "./Shell.tsx";
 import { ErrorState, NotFoundPage, PageLoading } from "./states.tsx";
 
@@ -34,6 +34,7 @@ const CareReferralsPage = lazy(() => import("../modules/care/ReferralBoardPage.t
 const CareTeamsPage = lazy(() => import("../modules/care/TeamsPage.tsx"));
 const CareCardsPage = lazy(() => import("../modules/care/CardsPage.tsx"));
 const CareDutyPage = lazy(() => import("../modules/care/DutyPage.tsx"));
+const TasksPage = lazy(() => import("../modules/tasks/TasksPage.tsx"));
 // Admin 系统管理.
 const CategoriesPage = lazy(() => import("../modules/admin/CategoriesPage.tsx"));
 const Open311KeysPage = lazy(() => import("../modules/admin/Open311KeysPage.tsx"));
@@ -74,11 +75,44 @@ function RequirePermission({ permission }: { permission: string }) {
   return <Outlet />;
 }
 
+/**
+ * Where each person's work is: "/" and a sign-in without a `next` open it, so nobody on a phone has to
+ * open the menu to find their work.
+ */
+export function landingFor(role: string, orgId: number, can: (p: string) => boolean): string {
+  const byRole: Record<string, [path: string, permission: string]> = {
+    agent: ["/orders/new", "order.create"],
+    grid_worker: ["/orders/queue", "order.act"],
+    doctor: ["/care/followups", "health.write"],
+    commander: ["/orders", "order.read"],
+    // A hospital's liaison has one piece of work: the referrals to their hospital.
+    hospital_liaison: ["/care/referrals", "referral.read"],
+    volunteer: ["/tasks", "org.read"],
+  };
+  const mine = byRole[role];
+  if (mine && can(mine[1])) return mine[0];
+  return can("resident.read") ? `/orgs/${orgId}` : "/welcome";
+}
+
 function Home() {
   const { me, can } = useAuth();
-  // A hospital's liaison has one piece of work: the referrals to their hospital.
-  if (me?.role === "hospital_liaison") return <Navigate to="/care/referrals" replace />;
-  return <Navigate to={can("resident.read") && me ? `/orgs/${me.org.id}` : "/welcome"} replace />;
+  return <Navigate to={me ? landingFor(me.role, me.org.id, can) : "/welcome"} replace />;
+}
+
+/** Over the sign-in page after a session ended mid-work: why the password is asked, and that the draft is safe. */
+function SessionExpiredNotice() {
+  const { t } = useTranslation();
+  const reason = sessionExpiredReason();
+  if (!reason) return null;
+  return (
+    <Alert
+      banner
+      type="warning"
+      data-testid="session-expired"
+      title={t(reason === "draft" ? "session.expiredDraft" : "session.expired")}
+      style={{ position: "fixed", top: 0, left: 0, right: 0, zIndex: 1000 }}
+    />
+  );
 }
 
 const router = createBrowserRouter([
@@ -86,6 +120,7 @@ const router = createBrowserRouter([
     path: "/login",
     element: (
       <Suspense fallback={<PageLoading />}>
+        <SessionExpiredNotice />
         <LoginPage />
       </Suspense>
     ),
@@ -116,6 +151,7 @@ const router = createBrowserRouter([
         children: [
           { index: true, element: <Home /> },
           { path: "welcome", element: <WelcomePage /> },
+          { path: "tasks", element: <TasksPage /> },
           {
             element: <RequireResidentRead />,
             children: [

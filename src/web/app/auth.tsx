@@ -1,6 +1,7 @@
 import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from "react";
 import { ApiError, api, type Me, setCsrfToken, setUnauthorizedHandler } from "./api.ts";
+import { clearDrafts, hasDrafts } from "./forms.ts";
 
 interface Auth {
   me: Me | null;
@@ -12,6 +13,28 @@ interface Auth {
 
 const AuthContext = createContext<Auth | null>(null);
 const ME_KEY = ["me"];
+
+/** Set when a session ended under someone's feet, read by the sign-in page to say why it asks again. */
+const EXPIRED = "gk.sessionExpired";
+
+/** Why the sign-in page is shown, when it is not the first sign-in: "draft" (a draft was kept) or "plain". */
+export function sessionExpiredReason(): "draft" | "plain" | null {
+  try {
+    const v = window.sessionStorage.getItem(EXPIRED);
+    return v === "draft" || v === "plain" ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function setExpired(v: "draft" | "plain" | null) {
+  try {
+    if (v) window.sessionStorage.setItem(EXPIRED, v);
+    else window.sessionStorage.removeItem(EXPIRED);
+  } catch {
+    // Without session storage the sign-in page simply does not say why.
+  }
+}
 
 /** Drops every cached answer of the previous session but keeps the `me` query (its observer stays subscribed). */
 function resetSession(qc: QueryClient, me: Me | null) {
@@ -45,6 +68,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     // A 401 on any call means the session ended: forget everything; the router then shows /login.
     setUnauthorizedHandler(() => {
+      const before = qc.getQueryData<Me | null>(ME_KEY);
+      if (before) setExpired(hasDrafts(before.id) ? "draft" : "plain");
       resetSession(qc, null);
     });
   }, [qc]);
@@ -53,6 +78,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     async (username: string, password: string) => {
       const m = await api<Me>("/api/auth/login", { method: "POST", body: { username, password } });
       setCsrfToken(m.csrfToken);
+      setExpired(null);
       resetSession(qc, m);
       return m;
     },
@@ -60,6 +86,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const logout = useCallback(async () => {
+    // Signing out on purpose: nothing of this person's stays in the browser.
+    const before = qc.getQueryData<Me | null>(ME_KEY);
+    if (before) clearDrafts(before.id);
     try {
       await api("/api/auth/logout", { method: "POST" });
     } finally {

@@ -1,5 +1,5 @@
 import type { FormInstance } from "antd";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { ApiError } from "./api.ts";
 
 /**
@@ -40,4 +40,60 @@ export function useFormSubmit<T>(form: FormInstance<T>, fields: string[]) {
     }
   }
   return { busy, error, setError, run };
+}
+
+/**
+ * Drafts kept in this browser, one per user and form ("gk.draft.<user>.<form>"), so a session that
+ * expires while someone fills a visit, a resolution or an intake loses nothing: the form saves as it
+ * changes, comes back filled after signing in again, and forgets the draft once it is sent. Keyed by
+ * user, so whoever signs in next on a shared computer never sees another's draft; signing out on purpose
+ * drops the user's drafts.
+ */
+const DRAFTS = "gk.draft.";
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function hasDrafts(userId: number): boolean {
+  const s = storage();
+  if (!s) return false;
+  for (let i = 0; i < s.length; i++) if (s.key(i)?.startsWith(`${DRAFTS}${userId}.`)) return true;
+  return false;
+}
+
+export function clearDrafts(userId: number): void {
+  const s = storage();
+  if (!s) return;
+  const mine = Object.keys(s).filter((k) => k.startsWith(`${DRAFTS}${userId}.`));
+  for (const k of mine) s.removeItem(k);
+}
+
+export function useDraft<D>(userId: number, form: string) {
+  const key = `${DRAFTS}${userId}.${form}`;
+  const [restored] = useState<D | null>(() => {
+    try {
+      const raw = storage()?.getItem(key);
+      return raw ? (JSON.parse(raw) as D) : null;
+    } catch {
+      return null;
+    }
+  });
+  const save = useCallback(
+    (d: D | null) => {
+      try {
+        if (d === null) storage()?.removeItem(key);
+        else storage()?.setItem(key, JSON.stringify(d));
+      } catch {
+        // A full or disabled storage: the form still works, only without a draft.
+      }
+    },
+    [key],
+  );
+  const clear = useCallback(() => save(null), [save]);
+  return { restored, save, clear };
 }

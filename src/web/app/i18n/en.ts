@@ -36,6 +36,12 @@ const en: Messages = {
     noResidentAccess: "Your role has no access to resident records",
     comingSoon: "Volunteer modules are coming soon.",
   },
+  session: {
+    expired: "Your session expired; please sign in again",
+    expiredDraft: "Your session expired; please sign in again. Your draft is saved",
+    draftRestored: "Your unsent draft is back",
+    discardDraft: "Discard draft",
+  },
   tasks: {
     title: "Volunteer tasks",
     notYet: "Volunteer tasks are coming soon",

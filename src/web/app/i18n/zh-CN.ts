@@ -41,6 +41,12 @@ const zhCN = {
     noResidentAccess: "您的角色暂无居民信息查看权限",
     comingSoon: "志愿服务等模块即将上线，敬请期待。",
   },
+  session: {
+    expired: "会话已过期，请重新登录",
+    expiredDraft: "会话已过期，请重新登录；已保存草稿",
+    draftRestored: "已恢复未提交的草稿",
+    discardDraft: "清空草稿",
+  },
   tasks: {
     title: "志愿任务",
     notYet: "志愿任务功能即将上线",

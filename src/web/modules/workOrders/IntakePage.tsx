@@ -16,7 +16,7 @@ import {
   Tag,
   Typography,
 } from "antd";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { searchCategories } from "../../../domain/search/categories.ts";
@@ -31,6 +31,8 @@ import {
   qs,
   type WorkOrder,
 } from "../../app/api.ts";
+import { useMe } from "../../app/auth.tsx";
+import { useDraft } from "../../app/forms.ts";
 import { EmptyState, ErrorState } from "../../app/states.tsx";
 import { OrgTreeSelect } from "./OrgTreeSelect.tsx";
 
@@ -46,6 +48,13 @@ export const CHANNELS = [
 type CallerLookup = Answer<"/api/intake/callers">;
 type Caller = CallerLookup["items"][number];
 type Building = Answer<"/api/intake/buildings">["items"][number];
+
+interface IntakeDraft {
+  values: IntakeValues;
+  picked: Caller | null;
+  building: { id: number; label: string } | null;
+  callerIsResident: boolean;
+}
 
 interface IntakeValues {
   channel: string;
@@ -88,11 +97,16 @@ export default function IntakePage() {
   const qc = useQueryClient();
   const screens = Grid.useBreakpoint();
   const [form] = Form.useForm<IntakeValues>();
+  const me = useMe();
+  // A call half-taken survives an expired session: the form is saved as it changes and comes back here.
+  const draft = useDraft<IntakeDraft>(me.id, "intake");
+  const keepDraft = draft.save;
+  const [restored, setRestored] = useState(!!draft.restored);
   const [typed, setTyped] = useState("");
   const lookup = useDebounced(typed.trim(), 250);
-  const [picked, setPicked] = useState<Caller | null>(null);
+  const [picked, setPicked] = useState<Caller | null>(draft.restored?.picked ?? null);
   /** The picked resident is the caller (their registered phone becomes the caller's number on the server). */
-  const [callerIsResident, setCallerIsResident] = useState(true);
+  const [callerIsResident, setCallerIsResident] = useState(draft.restored?.callerIsResident ?? true);
   const [catQ, setCatQ] = useState("");
   const [buildingQ, setBuildingQ] = useState("");
   const buildingSearch = useDebounced(buildingQ.trim(), 250);
@@ -137,7 +151,15 @@ export default function IntakePage() {
     enabled: buildingSearch !== "",
     placeholderData: keepPreviousData,
   });
-  const [chosenBuilding, setChosenBuilding] = useState<{ id: number; label: string } | null>(null);
+  const [chosenBuilding, setChosenBuilding] = useState<{ id: number; label: string } | null>(
+    draft.restored?.building ?? null,
+  );
+  const saveDraft = useCallback(() => {
+    const values = form.getFieldsValue();
+    const worth = !!(values.description?.trim() || values.categoryCode || picked || values.callerPhone);
+    keepDraft(worth ? { values, picked, building: chosenBuilding, callerIsResident } : null);
+  }, [form, keepDraft, picked, chosenBuilding, callerIsResident]);
+  useEffect(saveDraft, [saveDraft]);
   const buildingOptions = [
     ...(chosenBuilding && !buildings.data?.items.some((b) => b.id === chosenBuilding.id)
       ? [{ value: chosenBuilding.id, label: chosenBuilding.label }]
@@ -197,6 +219,7 @@ export default function IntakePage() {
       const o = await api<WorkOrder>("/api/orders", { method: "POST", body });
       await qc.invalidateQueries({ queryKey: ["orders"] });
       message.success(t("intake.created", { number: o.number, org: o.orgName }));
+      draft.clear();
       navigate(`/orders/${o.id}`);
     } catch (e) {
       if (e instanceof ApiError && e.fields.length) {
@@ -327,6 +350,35 @@ export default function IntakePage() {
 
   const orderCard = (
     <Card title={t("intake.orderTitle")} size={screens.md ? undefined : "small"}>
+      {restored && (
+        <Alert
+          type="info"
+          showIcon
+          closable
+          onClose={() => setRestored(false)}
+          title={t("session.draftRestored")}
+          style={{ marginBottom: 16 }}
+          action={
+            <Button
+              size="small"
+              onClick={() => {
+                draft.clear();
+                form.resetFields();
+                form.setFieldsValue({
+                  channel: "hotline_12345",
+                  categoryCode: undefined,
+                  description: undefined,
+                });
+                setPicked(null);
+                setChosenBuilding(null);
+                setRestored(false);
+              }}
+            >
+              {t("session.discardDraft")}
+            </Button>
+          }
+        />
+      )}
       {error && !(error instanceof ApiError && error.fields.length) ? (
         <Alert
           type="error"
@@ -339,7 +391,8 @@ export default function IntakePage() {
       <Form<IntakeValues>
         form={form}
         layout="vertical"
-        initialValues={{ channel: "hotline_12345" }}
+        initialValues={{ channel: "hotline_12345", ...draft.restored?.values }}
+        onValuesChange={saveDraft}
         onFinish={submit}
         scrollToFirstError
       >
