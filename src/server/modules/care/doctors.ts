@@ -26,6 +26,7 @@ import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../../platform/errors.ts";
 import * as notifications from "../notifications/index.ts";
 import { getOrgUnit } from "../orgs/index.ts";
+import * as residents from "../residents/index.ts";
 import {
   auditHealthRead,
   HOSPITALS_KEY,
@@ -92,7 +93,7 @@ export async function createContract(
   const id = await ctx.database.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Tx;
     // Lock the resident so two sign-ups at once cannot both pass the overlap check.
-    await tx.execute(sql`select id from residents where id = ${r.id} for update`);
+    await residents.lockResident(tx, r.id);
     const existing = await rows<{ id: number; residentId: number; start: string; end: string }>(
       tx,
       sql`select id, resident_id as "residentId", start_date::text as "start", end_date::text as "end"
@@ -109,9 +110,7 @@ export async function createContract(
       sql`insert into doctor_contracts (resident_id, org_path, doctor_id, service_package, start_date, end_date, created_by)
         values (${r.id}, ${r.orgPath}, ${c.doctorId}, ${c.servicePackage}, ${c.start}, ${c.end}, ${actor.id}) returning id`,
     );
-    await tx.execute(
-      sql`update residents set family_doctor_id = ${c.doctorId}, updated_at = now() where id = ${r.id}`,
-    );
+    await residents.setFamilyDoctor(tx, r.id, c.doctorId);
     await tx.execute(
       sql`update care_plans set doctor_id = ${c.doctorId}, updated_at = now() where resident_id = ${r.id}`,
     );

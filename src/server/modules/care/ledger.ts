@@ -9,12 +9,12 @@ import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/index.ts";
+import * as residents from "../residents/index.ts";
 import { presentResident, RESIDENT_COLUMNS, type ResidentRow } from "../residents/index.ts";
 import {
   communityCodeOf,
   gridCodeOf,
   isKeyTag,
-  pgArray,
   planConfigs,
   residentInScope,
   rows,
@@ -98,8 +98,10 @@ export async function addTagsTx(
     if (ins.length) added.push(tag);
   }
   if (added.length) {
-    await tx.execute(sql`update residents set tags = tags || array(select x from unnest(${pgArray(added)}::text[]) as x where not x = any(tags)),
-      version = version + 1, updated_at = now() where id = ${resident.id}`);
+    await residents.addTags(
+      tx,
+      added.map((tag) => ({ residentId: resident.id, tag })),
+    );
     await tx.execute(sql`insert into care_plans (resident_id, org_path, started_at) values (${resident.id}, ${resident.orgPath}, ${now})
       on conflict (resident_id) do nothing`);
   }
@@ -164,8 +166,7 @@ export async function removeTag(
       await tx.execute(sql`insert into care_tag_assignments (resident_id, org_path, tag, source, set_at, removed_at, removed_by, removed_note)
         values (${r.id}, ${r.orgPath}, ${tag}, 'registry', ${r.createdAt}, ${now}, ${actor.id}, ${note})`);
     }
-    await tx.execute(sql`update residents set tags = array_remove(tags, ${tag}), version = version + 1, updated_at = now()
-      where id = ${r.id}`);
+    await residents.removeTag(tx as unknown as Tx, r.id, tag);
     await audit.record(tx as any, actor, {
       action: "tag_remove",
       entity: "resident",

@@ -21,6 +21,7 @@ import { Unprocessable } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
 import { readSpreadsheet } from "../../platform/spreadsheet/index.ts";
 import * as jobs from "../jobs/index.ts";
+import * as residents from "../residents/index.ts";
 import { scopeOf } from "./ledger.ts";
 
 export const LEDGER_IMPORT = "care.ledger_import";
@@ -115,6 +116,8 @@ jobs.defineJobKind<ImportItem>(LEDGER_IMPORT, {
   async writeChunk(tx: Db, job, items) {
     const input = items.flatMap((i) => i.t.map((t) => ({ r: i.r, t, o: i.o })));
     const now = new Date();
+    // The evidence and the plans are care's; the residents' tag summary changes through the residents face,
+    // with the pairs the same statement found missing (read before anything in this chunk changed it).
     const res = (await tx.execute(sql`
       with input as (
         select x.r as resident_id, x.t as tag, x.o as note
@@ -126,20 +129,17 @@ jobs.defineJobKind<ImportItem>(LEDGER_IMPORT, {
         insert into care_tag_assignments (resident_id, org_path, tag, source, note, set_by, set_by_name, set_at)
         select resident_id, org_path, tag, 'import', note, ${job.ownerId}, ${job.ownerName}, ${now} from adds
         on conflict (resident_id, tag) where removed_at is null do nothing returning id
-      ), changed as (
-        update residents r set tags = r.tags || a.tags, version = r.version + 1, updated_at = now()
-        from (select resident_id, array_agg(tag) as tags from adds group by resident_id) a
-        where r.id = a.resident_id returning r.id
       ), plans as (
         insert into care_plans (resident_id, org_path, started_at)
         select distinct resident_id, org_path, ${now}::timestamptz from adds
         on conflict (resident_id) do nothing returning resident_id
       )
-      select (select count(*) from adds)::int as "tagsAdded", (select count(*) from changed)::int as "residentsChanged",
-        (select count(*) from evidence)::int as evidence, (select count(*) from plans)::int as plans`)) as unknown as {
-      rows: { tagsAdded: number; residentsChanged: number }[];
+      -- data-modifying CTEs run to completion whether or not the select reads them
+      select resident_id as "residentId", tag from adds`)) as unknown as {
+      rows: { residentId: number; tag: string }[];
     };
-    const { tagsAdded, residentsChanged } = res.rows[0];
+    const tagsAdded = res.rows.length;
+    const residentsChanged = (await residents.addTags(tx, res.rows)).length;
     return { rows: items.length, tagsAdded, residentsChanged, unchanged: items.length - residentsChanged };
   },
   async finish(tx, job, counters) {
