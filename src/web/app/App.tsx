@@ -1,12 +1,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { Alert, App as AntApp, ConfigProvider } from "antd";
+import { App as AntApp, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { lazy, type ReactNode, Suspense, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { ApiError } from "./api.ts";
-import { AuthProvider, sessionExpiredReason, useAuth } from "./auth.tsx";
+import { AuthProvider, useAuth } from "./auth.tsx";
 import { Shell } from "./Shell.tsx";
 import { ErrorState, NotFoundPage, PageLoading } from "./states.tsx";
 
@@ -99,28 +99,11 @@ function Home() {
   return <Navigate to={me ? landingFor(me.role, me.org.id, can) : "/welcome"} replace />;
 }
 
-/** Over the sign-in page after a session ended mid-work: why the password is asked, and that the draft is safe. */
-function SessionExpiredNotice() {
-  const { t } = useTranslation();
-  const reason = sessionExpiredReason();
-  if (!reason) return null;
-  return (
-    <Alert
-      banner
-      type="warning"
-      data-testid="session-expired"
-      title={t(reason === "draft" ? "session.expiredDraft" : "session.expired")}
-      style={{ position: "fixed", top: 0, left: 0, right: 0, zIndex: 1000 }}
-    />
-  );
-}
-
 const router = createBrowserRouter([
   {
     path: "/login",
     element: (
       <Suspense fallback={<PageLoading />}>
-        <SessionExpiredNotice />
         <LoginPage />
       </Suspense>
     ),

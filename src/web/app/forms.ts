@@ -97,3 +97,23 @@ export function useDraft<D>(userId: number, form: string) {
   const clear = useCallback(() => save(null), [save]);
   return { restored, save, clear };
 }
+
+/** The names of this user's drafts that start with `prefix` ("visit." → ["visit.12", …]), oldest key order. */
+export function draftsOf(userId: number, prefix: string): string[] {
+  const s = storage();
+  if (!s) return [];
+  const head = `${DRAFTS}${userId}.`;
+  return Object.keys(s)
+    .filter((k) => k.startsWith(`${head}${prefix}`))
+    .map((k) => k.slice(head.length));
+}
+
+/** One kept draft, read without a form (a page deciding which form to open again). */
+export function readDraft<D>(userId: number, form: string): D | null {
+  try {
+    const raw = storage()?.getItem(`${DRAFTS}${userId}.${form}`);
+    return raw ? (JSON.parse(raw) as D) : null;
+  } catch {
+    return null;
+  }
+}

@@ -41,6 +41,7 @@ const en: Messages = {
     expiredDraft: "Your session expired; please sign in again. Your draft is saved",
     draftRestored: "Your unsent draft is back",
     discardDraft: "Discard draft",
+    photosNotKept: "Photos are not kept with a draft; please pick them again",
   },
   tasks: {
     title: "Volunteer tasks",

@@ -46,6 +46,7 @@ const zhCN = {
     expiredDraft: "会话已过期，请重新登录；已保存草稿",
     draftRestored: "已恢复未提交的草稿",
     discardDraft: "清空草稿",
+    photosNotKept: "照片没有随草稿保存，请重新选择",
   },
   tasks: {
     title: "志愿任务",

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { ApiError } from "../../app/api.ts";
-import { useAuth } from "../../app/auth.tsx";
+import { sessionExpiredReason, useAuth } from "../../app/auth.tsx";
 import { LangSwitch } from "../../app/Shell.tsx";
 
 function safeNext(next: string | null): string {
@@ -18,6 +18,8 @@ export default function LoginPage() {
   const [params] = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // After a session ended mid-work: why the password is asked again, and that the draft is safe.
+  const [expired] = useState(sessionExpiredReason);
 
   if (me) return <Navigate to={safeNext(params.get("next"))} replace />;
 
@@ -54,6 +56,15 @@ export default function LoginPage() {
         <Typography.Title level={4} style={{ marginTop: 0 }}>
           {t("login.title")}
         </Typography.Title>
+        {expired && !error && (
+          <Alert
+            type="warning"
+            showIcon
+            data-testid="session-expired"
+            title={t(expired === "draft" ? "session.expiredDraft" : "session.expired")}
+            style={{ marginBottom: 16 }}
+          />
+        )}
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} role="alert" />}
         <Form layout="vertical" onFinish={submit} requiredMark={false} size="large">
           <Form.Item

@@ -32,6 +32,7 @@ import {
   type TagAssignment,
 } from "../../app/api.ts";
 import { useAuth } from "../../app/auth.tsx";
+import { readDraft } from "../../app/forms.ts";
 import { KEY_TAGS } from "../../app/i18n/index.ts";
 import { useSelectOrg } from "../../app/selection.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
@@ -46,10 +47,11 @@ import "./care.css";
 export default function HealthPage() {
   const { t } = useTranslation();
   const id = Number(useParams().id);
-  const { can } = useAuth();
+  const { can, me } = useAuth();
   const qc = useQueryClient();
   const phone = Grid.useBreakpoint().md === false;
-  const [visiting, setVisiting] = useState(false);
+  // A visit to this resident kept as a draft (the session expired while it was filled) opens again.
+  const [visiting, setVisiting] = useState(() => !!me && readDraft(me.id, `visit.${id}`) !== null);
   const resident = useQuery({
     queryKey: ["resident", id],
     queryFn: () => api<Resident>(`/api/residents/${id}`),

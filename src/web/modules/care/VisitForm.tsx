@@ -13,11 +13,19 @@ import {
   Row,
   Typography,
 } from "antd";
-import { useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type CareVisitResult } from "../../app/api.ts";
-import { type Evidence, EvidenceFields, NO_EVIDENCE, uploadPhotos } from "../../app/evidence.tsx";
+import { useMe } from "../../app/auth.tsx";
+import {
+  type CheckIn,
+  type Evidence,
+  EvidenceFields,
+  NO_EVIDENCE,
+  uploadPhotos,
+} from "../../app/evidence.tsx";
+import { draftsOf, readDraft, useDraft } from "../../app/forms.ts";
 import { LevelTag, newClientId, useFormSubmit } from "./common.tsx";
 
 // The one-tap visit form of 今日走访. Each opened form gets its own client id and visit time, so a
@@ -45,6 +53,30 @@ interface Values {
   vitals?: Record<string, string | undefined>;
 }
 
+/**
+ * A visit half-recorded, kept in this browser per user and resident ("visit.<residentId>") so an expired
+ * session loses nothing: the same submission id and visit time come back with the values and the check-in.
+ * Photos are files and cannot be kept; the form says so.
+ */
+export interface VisitDraft {
+  residentName: string;
+  values: Values;
+  submission: { clientId: string; visitedAt: string };
+  location: CheckIn | null;
+  photoCount: number;
+}
+
+/** The resident of this user's kept visit draft, if any (the page reopens its form after signing in). */
+export function keptVisit(userId: number): { residentId: number; name: string } | null {
+  for (const key of draftsOf(userId, "visit.")) {
+    const residentId = Number(key.slice("visit.".length));
+    const d = readDraft<VisitDraft>(userId, key);
+    if (Number.isSafeInteger(residentId) && residentId > 0 && d?.residentName)
+      return { residentId, name: d.residentName };
+  }
+  return null;
+}
+
 const KNOWN_FIELDS = [
   "kind",
   "durationMinutes",
@@ -66,11 +98,35 @@ export function VisitForm({
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  // One submission per opened form: the same id and time on every retry.
-  const submission = useRef({ clientId: newClientId(), visitedAt: new Date().toISOString() });
+  const me = useMe();
+  const draft = useDraft<VisitDraft>(me.id, `visit.${residentId}`);
+  const [restored, setRestored] = useState(!!draft.restored);
+  // One submission per opened form: the same id and time on every retry (and after a kept draft returns).
+  const submission = useRef(
+    draft.restored?.submission ?? { clientId: newClientId(), visitedAt: new Date().toISOString() },
+  );
   const { busy, error, run } = useFormSubmit(form, KNOWN_FIELDS);
   const [result, setResult] = useState<CareVisitResult | null>(null);
-  const [evidence, setEvidence] = useState<Evidence>(NO_EVIDENCE);
+  const [evidence, setEvidenceState] = useState<Evidence>({
+    ...NO_EVIDENCE,
+    location: draft.restored?.location ?? null,
+  });
+  const keepDraft = draft.save;
+  const saveDraft = useCallback(
+    (ev: Evidence) =>
+      keepDraft({
+        residentName,
+        values: form.getFieldsValue(true) as Values,
+        submission: submission.current,
+        location: ev.location,
+        photoCount: ev.photos.length,
+      }),
+    [keepDraft, form, residentName],
+  );
+  function setEvidence(ev: Evidence) {
+    setEvidenceState(ev);
+    saveDraft(ev);
+  }
   const [photos, setPhotos] = useState<{ stored: number; error?: string } | null>(null);
   const needs = Form.useWatch("needs", form) ?? [];
   const glucose = Form.useWatch(["vitals", "glucose"], form);
@@ -101,6 +157,7 @@ export function VisitForm({
       // The visit is saved first; its photos follow (a refused photo does not undo the visit).
       if (evidence.photos.length)
         setPhotos(await uploadPhotos(`/api/care/visits/${r.visit.id}/photos`, evidence.photos));
+      draft.clear();
       setResult(r);
       await qc.invalidateQueries({ queryKey: ["care"] });
     });
@@ -168,10 +225,47 @@ export function VisitForm({
     <Form<Values>
       form={form}
       layout="vertical"
-      initialValues={{ kind: "door", durationMinutes: 20 }}
+      initialValues={draft.restored?.values ?? { kind: "door", durationMinutes: 20 }}
+      onValuesChange={() => saveDraft(evidence)}
       onFinish={submit}
       requiredMark={false}
     >
+      {restored && (
+        <Alert
+          type="info"
+          showIcon
+          closable
+          onClose={() => setRestored(false)}
+          data-testid="draft-restored"
+          title={t("session.draftRestored")}
+          description={draft.restored?.photoCount ? t("session.photosNotKept") : undefined}
+          style={{ marginBottom: 16 }}
+          action={
+            <Button
+              size="small"
+              onClick={() => {
+                draft.clear();
+                submission.current = { clientId: newClientId(), visitedAt: new Date().toISOString() };
+                form.setFieldsValue({
+                  kind: "door",
+                  durationMinutes: 20,
+                  findings: undefined,
+                  needs: [],
+                  urgent: [],
+                  vitals: {
+                    ...Object.fromEntries(VITAL_FIELDS.map((f) => [f.name, undefined])),
+                    glucoseContext: undefined,
+                  },
+                });
+                setEvidenceState(NO_EVIDENCE);
+                setRestored(false);
+              }}
+            >
+              {t("session.discardDraft")}
+            </Button>
+          }
+        />
+      )}
       <Form.Item name="kind" label={t("care.visit.kind")}>
         <Radio.Group
           optionType="button"

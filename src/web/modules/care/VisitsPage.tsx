@@ -9,7 +9,7 @@ import { useMe } from "../../app/auth.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
 import { ResidentTags } from "../residents/tags.tsx";
 import { DueTag, formatDate, useScopeOrg } from "./common.tsx";
-import { VisitForm } from "./VisitForm.tsx";
+import { keptVisit, VisitForm } from "./VisitForm.tsx";
 import "./care.css";
 
 const FILTERS = ["todo", "overdue", "all"] as const;
@@ -27,9 +27,13 @@ export default function VisitsPage() {
     ? (params.get("show") as (typeof FILTERS)[number])
     : "todo";
   // A grid with several workers: each one can narrow the list to the residents assigned to them.
-  const canNarrow = ["grid_worker", "grid_head"].includes(useMe().role);
+  const me = useMe();
+  const canNarrow = ["grid_worker", "grid_head"].includes(me.role);
   const mine = canNarrow && params.get("mine") === "1";
-  const [visiting, setVisiting] = useState<CareDueItem | null>(null);
+  // A visit kept as a draft (the session expired while it was filled) opens again where it was left.
+  const [visiting, setVisiting] = useState<{ residentId: number; name: string } | null>(() =>
+    keptVisit(me.id),
+  );
   const [limit, setLimit] = useState(PAGE);
 
   function setParam(key: string, value: string | null) {

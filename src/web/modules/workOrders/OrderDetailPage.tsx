@@ -269,7 +269,7 @@ export default function OrderDetailPage() {
         <StateTag state={o.state} label={o.stateLabel} />
         {dueOf(o) !== null && <Countdown order={o} />}
       </Flex>
-      <OrderActions order={o} onChanged={refresh} size={screens.md ? "middle" : "large"} />
+      <OrderActions order={o} onChanged={refresh} size={screens.md ? "middle" : "large"} resume />
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <Flex vertical gap={16}>

@@ -3,8 +3,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, Flex, Grid, Spin, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { api, type OrderPage, type WorkOrder } from "../../app/api.ts";
+import { useMe } from "../../app/auth.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
-import { OrderActions } from "./actions.tsx";
+import { keptAction, OrderActions } from "./actions.tsx";
 import { OrderCard } from "./OrderCard.tsx";
 import { dueOf } from "./sla.tsx";
 import "./workOrders.css";
@@ -20,10 +21,21 @@ export function byDeadline(items: WorkOrder[]): WorkOrder[] {
     .map((x) => x.o);
 }
 
+/** Pairs each order with whether its kept draft reopens: only the first one that has one. */
+function withResume(items: WorkOrder[], hasDraft: (o: WorkOrder) => boolean): [WorkOrder, boolean][] {
+  let found = false;
+  return items.map((o) => {
+    const resume = !found && hasDraft(o);
+    if (resume) found = true;
+    return [o, resume];
+  });
+}
+
 export default function QueuePage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const phone = Grid.useBreakpoint().md === false;
+  const me = useMe();
   const queue = useQuery({
     queryKey: ["orders", "queue"],
     queryFn: () => api<OrderPage>("/api/orders/queue"),
@@ -61,12 +73,23 @@ export default function QueuePage() {
         <EmptyState description={t("queue.empty")} />
       ) : (
         <Spin spinning={queue.isFetching && !queue.isRefetching}>
+          {/* A resolution left as a draft (the session expired) opens again on its order, one at most. */}
           <ul className="gk-card-list" aria-label={t("queue.title")}>
-            {byDeadline(queue.data.items).map((o) => (
+            {withResume(byDeadline(queue.data.items), (o) => {
+              const kept = keptAction(me.id, o);
+              return !!kept && QUEUE_ACTIONS.includes(kept);
+            }).map(([o, resume]) => (
               <li key={o.id}>
                 <OrderCard order={o}>
                   <div style={{ marginTop: 12 }}>
-                    <OrderActions order={o} only={QUEUE_ACTIONS} size="large" block onChanged={changed} />
+                    <OrderActions
+                      order={o}
+                      only={QUEUE_ACTIONS}
+                      size="large"
+                      block
+                      onChanged={changed}
+                      resume={resume}
+                    />
                   </div>
                 </OrderCard>
               </li>

@@ -26,6 +26,8 @@ import {
   qs,
   type WorkOrder,
 } from "../../app/api.ts";
+import { useMe } from "../../app/auth.tsx";
+import { draftsOf, useDraft } from "../../app/forms.ts";
 import { OrgTreeSelect } from "./OrgTreeSelect.tsx";
 import { PhotoPicker, uploadPhotos } from "./photos.tsx";
 import { actionLabel } from "./sla.tsx";
@@ -119,6 +121,21 @@ export function ActionError({ error, onRefresh }: { error: unknown; onRefresh: (
   );
 }
 
+/**
+ * An action's form half-filled, kept in this browser per user, order and action ("order.<id>.<action>") so
+ * an expired session loses nothing; photos are files and are not kept (the form says so).
+ */
+interface ActionDraft {
+  values: Omit<FormValues, "photos">;
+  photoCount: number;
+}
+
+/** The action of `order` whose form this user left as a draft, if it may still be taken. */
+export function keptAction(userId: number, order: WorkOrder): string | null {
+  const kept = new Set(draftsOf(userId, `order.${order.id}.`).map((k) => k.split(".")[2]));
+  return visibleActions(order).find((a) => FORMS[a.action] && kept.has(a.action))?.action ?? null;
+}
+
 export function OrderActions({
   order,
   onChanged,
@@ -126,6 +143,7 @@ export function OrderActions({
   size,
   block,
   extra,
+  resume,
 }: {
   order: WorkOrder;
   /** After a successful action, or when the person asks to refresh after a conflict. */
@@ -135,10 +153,16 @@ export function OrderActions({
   size?: "large" | "middle";
   block?: boolean;
   extra?: ReactNode;
+  /** Open the form this person left as a draft (after signing in again), if its action is still allowed. */
+  resume?: boolean;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [active, setActive] = useState<string | null>(null);
+  const me = useMe();
+  const [active, setActive] = useState<string | null>(() => {
+    const kept = resume ? keptAction(me.id, order) : null;
+    return kept && (!only || only.includes(kept)) ? kept : null;
+  });
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const actions = visibleActions(order).filter((a) => !only || only.includes(a.action));
@@ -282,6 +306,13 @@ export function ActionModal({
   const [error, setError] = useState<unknown>(null);
   const fields = FORMS[action] ?? [];
   const label = actionLabel(t, action);
+  const me = useMe();
+  const draft = useDraft<ActionDraft>(me.id, `order.${order.id}.${action}`);
+
+  function saveDraft() {
+    const { photos, ...values } = form.getFieldsValue(true) as FormValues;
+    draft.save({ values, photoCount: photos?.length ?? 0 });
+  }
 
   async function submit(v: FormValues) {
     setBusy(true);
@@ -289,6 +320,7 @@ export function ActionModal({
     try {
       if (v.photos?.length) await uploadPhotos(order.id, v.photos);
       const r = await runAction(order, action, bodyOf(action, v));
+      draft.clear();
       onDone(r);
     } catch (e) {
       if (e instanceof ApiError && e.fields.length) {
@@ -311,9 +343,23 @@ export function ActionModal({
       cancelButtonProps={{ size: "large" }}
       confirmLoading={busy}
       onOk={() => form.submit()}
-      onCancel={onClose}
+      onCancel={() => {
+        // Cancelled on purpose: the draft goes with it (an expired session keeps it, as it closes nothing).
+        draft.clear();
+        onClose();
+      }}
       destroyOnHidden
     >
+      {draft.restored && (
+        <Alert
+          type="info"
+          showIcon
+          data-testid="draft-restored"
+          title={t("session.draftRestored")}
+          description={draft.restored.photoCount ? t("session.photosNotKept") : undefined}
+          style={{ marginBottom: 12 }}
+        />
+      )}
       {error ? (
         <div style={{ marginBottom: 12 }}>
           <ActionError error={error} onRefresh={onRefresh} />
@@ -323,7 +369,12 @@ export function ActionModal({
         form={form}
         layout="vertical"
         onFinish={submit}
-        initialValues={{ ...defaults(action), into: intoOrderId }}
+        onValuesChange={saveDraft}
+        initialValues={{
+          ...defaults(action),
+          ...draft.restored?.values,
+          into: intoOrderId ?? draft.restored?.values.into,
+        }}
         preserve={false}
       >
         {fields.includes("target") && (
