@@ -13,6 +13,7 @@ import { addAccount } from "../server/modules/accounts/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import { FieldCrypto, loadSecret } from "../server/platform/crypto.ts";
 import { safeMessage } from "../server/platform/logSafe.ts";
+import { warmSpreadsheetReader } from "../server/platform/spreadsheet/index.ts";
 import { VERSION } from "../version.ts";
 import { ensureWebBuilt } from "./webBuild.ts";
 
@@ -52,6 +53,8 @@ async function serve(opts: { demo: boolean; buildWeb: boolean; workers?: number 
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   await app.listen({ port: config.port, host: config.host });
+  // The first upload should not wait for a parser thread to start.
+  warmSpreadsheetReader();
   if (cluster.isWorker) return;
   say(
     `网格管家 Gridkeeper ${VERSION} 已启动：http://${config.host}:${config.port}  (数据库: ${ctx.database.kind}，启动用时 ${Date.now() - started} ms)`,

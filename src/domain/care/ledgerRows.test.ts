@@ -2,7 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { composeIdCard } from "../idcard/idcard.ts";
 import { KEY_TAGS, TAG_LABELS } from "../people/tags.ts";
-import { checkLedgerRows, cleanIdNumber, findHeader, parseTags, tagsToAdd } from "./ledgerRows.ts";
+import {
+  checkLedgerRows,
+  cleanIdNumber,
+  findHeader,
+  ledgerRowChecker,
+  parseTags,
+  tagsToAdd,
+} from "./ledgerRows.ts";
 
 const validId = fc
   .record({
@@ -136,6 +143,27 @@ describe("ledger rows", () => {
       { row: 1, columns: { name: 0, idNumber: 1, tags: 2 } },
     );
     expect(errors).toEqual([{ row: 5, messages: ["身份证号与第 2 行重复"] }]);
+  });
+
+  it("checks a sheet in slices exactly as in one piece (a repeat across slices is still caught)", () => {
+    const header = { row: 1, columns: { name: 0, idNumber: 1, tags: 2 } };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.constantFrom("独居", "空巢", "富豪", "")), {
+          maxLength: 60,
+        }),
+        fc.integer({ min: 1, max: 25 }),
+        (people, slice) => {
+          const rows = people.map(([p, tag], i) => ({
+            n: i + 2,
+            cells: [`居民${p}`, composeIdCard("320613", "1950-01-01", p), tag],
+          }));
+          const checker = ledgerRowChecker(header);
+          for (let i = 0; i < rows.length; i += slice) checker.check(rows.slice(i, i + slice));
+          expect(checker.result()).toEqual(checkLedgerRows(rows, header));
+        },
+      ),
+    );
   });
 
   it("adds only tags a resident lacks, so an unchanged row adds none", () => {

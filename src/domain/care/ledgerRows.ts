@@ -180,10 +180,11 @@ export interface RowError {
 export const NOTE_MAX = 200;
 
 /** Every row below the header checked on its own and against the rows before it (duplicate IDs). */
-export function checkLedgerRows(
-  rows: { n: number; cells: Cell[] }[],
-  header: { row: number; columns: Columns },
-): { good: LedgerRow[]; errors: RowError[] } {
+/**
+ * Checks rows as they come, in as many calls as the caller likes (a server checks a big sheet a slice at a
+ * time and lets other requests run between slices); a repeated ID is caught across slices.
+ */
+export function ledgerRowChecker(header: { row: number; columns: Columns }) {
   const good: LedgerRow[] = [];
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
@@ -191,30 +192,41 @@ export function checkLedgerRows(
     const i = header.columns[k];
     return i === undefined ? "" : (cells[i] ?? "");
   };
-  for (const r of rows) {
-    if (r.n <= header.row) continue;
-    const text = (k: LedgerField) => String(cellOf(r.cells, k)).trim();
-    if (!text("name") && !text("idNumber") && !text("tags") && !text("note")) continue;
-    const messages: string[] = [];
-    const name = text("name").replace(/\s+/g, "");
-    if (!name) messages.push("姓名为空");
-    const id = cellOf(r.cells, "idNumber");
-    const cleaned = cleanIdNumber(id);
-    if (!cleaned.ok) messages.push(cleaned.message);
-    else {
-      const first = seen.get(cleaned.id);
-      if (first !== undefined) messages.push(`身份证号与第 ${first} 行重复`);
-      else seen.set(cleaned.id, r.n);
+  const check = (rows: { n: number; cells: Cell[] }[]) => {
+    for (const r of rows) {
+      if (r.n <= header.row) continue;
+      const text = (k: LedgerField) => String(cellOf(r.cells, k)).trim();
+      if (!text("name") && !text("idNumber") && !text("tags") && !text("note")) continue;
+      const messages: string[] = [];
+      const name = text("name").replace(/\s+/g, "");
+      if (!name) messages.push("姓名为空");
+      const id = cellOf(r.cells, "idNumber");
+      const cleaned = cleanIdNumber(id);
+      if (!cleaned.ok) messages.push(cleaned.message);
+      else {
+        const first = seen.get(cleaned.id);
+        if (first !== undefined) messages.push(`身份证号与第 ${first} 行重复`);
+        else seen.set(cleaned.id, r.n);
+      }
+      const { tags, unknown } = parseTags(text("tags"));
+      if (!tags.length && !unknown.length) messages.push(`人群类别为空，可填：${ACCEPTED_TAG_LABELS}`);
+      if (unknown.length) messages.push(unknownTagMessage(unknown));
+      const note = text("note");
+      if (note.length > NOTE_MAX) messages.push(`备注不能超过 ${NOTE_MAX} 字（现有 ${note.length} 字）`);
+      if (messages.length) errors.push({ row: r.n, messages });
+      else good.push({ n: r.n, name, idNumber: (cleaned as { id: string }).id, tags, note: note || null });
     }
-    const { tags, unknown } = parseTags(text("tags"));
-    if (!tags.length && !unknown.length) messages.push(`人群类别为空，可填：${ACCEPTED_TAG_LABELS}`);
-    if (unknown.length) messages.push(unknownTagMessage(unknown));
-    const note = text("note");
-    if (note.length > NOTE_MAX) messages.push(`备注不能超过 ${NOTE_MAX} 字（现有 ${note.length} 字）`);
-    if (messages.length) errors.push({ row: r.n, messages });
-    else good.push({ n: r.n, name, idNumber: (cleaned as { id: string }).id, tags, note: note || null });
-  }
-  return { good, errors };
+  };
+  return { check, result: () => ({ good, errors }) };
+}
+
+export function checkLedgerRows(
+  rows: { n: number; cells: Cell[] }[],
+  header: { row: number; columns: Columns },
+): { good: LedgerRow[]; errors: RowError[] } {
+  const checker = ledgerRowChecker(header);
+  checker.check(rows);
+  return checker.result();
 }
 
 /** The tags a row would add to a resident who already has `current`: empty when the row changes nothing. */

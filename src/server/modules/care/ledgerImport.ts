@@ -6,8 +6,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import {
-  checkLedgerRows,
   findHeader,
+  ledgerRowChecker,
   NAME_MISMATCH,
   NOT_IN_SCOPE,
   type RowError,
@@ -20,6 +20,7 @@ import * as audit from "../../platform/audit.ts";
 import { Unprocessable } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
 import { readSpreadsheet } from "../../platform/spreadsheet/index.ts";
+import { giveWay } from "../../platform/turns.ts";
 import * as jobs from "../jobs/index.ts";
 import * as residents from "../residents/index.ts";
 import { scopeOf } from "./ledger.ts";
@@ -28,7 +29,9 @@ export const LEDGER_IMPORT = "care.ledger_import";
 /** Data rows per import (the header and blank rows above it get some room in the sheet limit). */
 export const MAX_IMPORT_ROWS = 50_000;
 /** Rows per transaction: on PGlite's one connection, a chunk is the longest anyone waits. */
-export const CHUNK_ROWS = 250;
+export const CHUNK_ROWS = 100;
+/** Rows checked, or ID numbers looked up, between two turns given to other requests. */
+const SLICE = 250;
 
 const IMPORT_SYSTEM = systemPrincipal("ledger_import", "系统（台账导入）");
 
@@ -71,7 +74,12 @@ export async function importLedger(
   const header = findHeader(sheet.rows.slice(0, 20));
   if (!header.ok)
     throw Unprocessable(header.message, { fields: [{ field: "header", message: header.message }] });
-  const { good, errors } = checkLedgerRows(sheet.rows, header);
+  const checker = ledgerRowChecker(header);
+  for (let i = 0; i < sheet.rows.length; i += SLICE) {
+    checker.check(sheet.rows.slice(i, i + SLICE));
+    await giveWay();
+  }
+  const { good, errors } = checker.result();
   if (good.length + errors.length === 0)
     throw Unprocessable("表格中没有数据行", { fields: [{ field: "file", message: "没有数据行" }], rows: [] });
   if (good.length + errors.length > MAX_IMPORT_ROWS)
@@ -79,14 +87,17 @@ export async function importLedger(
       fields: [{ field: "file", message: `超过 ${MAX_IMPORT_ROWS} 行` }],
     });
 
-  const hashes = good.map((g) => ctx.crypto.hash(g.idNumber));
+  const hashes: string[] = [];
   const found = new Map<string, { id: number; name: string }>();
-  for (let i = 0; i < hashes.length; i += 1000) {
+  for (let i = 0; i < good.length; i += SLICE) {
+    const slice = good.slice(i, i + SLICE).map((g) => ctx.crypto.hash(g.idNumber));
+    hashes.push(...slice);
     const list = await ctx.database.query<{ id: number; name: string; idHash: string }>(
       `select id, name, id_hash as "idHash" from residents where id_hash = any($1::text[]) and org_path like $2`,
-      [hashes.slice(i, i + 1000), subtreePattern(unit.path)],
+      [slice, subtreePattern(unit.path)],
     );
     for (const r of list) found.set(r.idHash, r);
+    await giveWay();
   }
   const items: ImportItem[] = [];
   good.forEach((g, i) => {

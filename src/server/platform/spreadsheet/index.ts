@@ -1,6 +1,10 @@
 // Reading uploaded spreadsheets (xlsx, csv) at a bounded cost. The parse runs in a worker thread with its
 // own heap limit and a wall-clock deadline, so a hostile or broken file costs at most that thread: the
 // server keeps answering while it reads and survives if the thread dies.
+//
+// Starting a thread costs a second or more (TypeScript loader, exceljs), so one idle reader is kept warm
+// between uploads and `warmSpreadsheetReader()` starts it when the server boots. A reader that ran over
+// time or memory is terminated, never reused; two uploads at once each get a reader.
 import { Worker } from "node:worker_threads";
 import { AppError } from "../errors.ts";
 import { DEFAULT_LIMITS, type LimitName, limitMessage, limitStatus, type SheetLimits } from "./limits.ts";
@@ -21,6 +25,81 @@ function refusal(status: number, message: string, limit?: LimitName, max?: numbe
 
 const overLimit = (limit: LimitName, max: number) =>
   refusal(limitStatus(limit), limitMessage(limit, max), limit, max);
+const unreadable = () => refusal(422, "无法读取表格文件 / The spreadsheet could not be read");
+
+type Reply = { id: number; ok: true; sheet: Sheet } | { id: number; ok: false; error: any };
+
+/** A worker thread and the heap limit it was started with (a limit is fixed for a thread's life). */
+interface Reader {
+  worker: Worker;
+  heapMb: number;
+  /** Settles when the thread has loaded its parsers (or died trying). */
+  ready: Promise<boolean>;
+  dead: boolean;
+}
+
+let idle: Reader | undefined;
+let started = 0;
+
+/** Threads started so far in this process (a warm reader is reused, so this grows only when it must). */
+export const readersStarted = () => started;
+
+function startReader(heapMb: number): Reader {
+  started++;
+  const worker = new Worker(WORKER, {
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32 },
+    stdout: false,
+    stderr: false,
+  });
+  const reader: Reader = { worker, heapMb, dead: false, ready: Promise.resolve(false) };
+  reader.ready = new Promise((resolve) => {
+    const onReady = (m: { ready?: boolean }) => {
+      if (m.ready) {
+        worker.off("message", onReady);
+        resolve(true);
+      }
+    };
+    worker.on("message", onReady);
+    worker.once("exit", () => {
+      reader.dead = true;
+      if (idle === reader) idle = undefined;
+      resolve(false);
+    });
+    worker.once("error", () => {
+      reader.dead = true;
+      resolve(false);
+    });
+  });
+  return reader;
+}
+
+/** Starts the idle reader ahead of the first upload (a server calls this at boot; tests need not). */
+export function warmSpreadsheetReader(heapMb = DEFAULT_LIMITS.heapMb) {
+  if (idle && !idle.dead) return;
+  idle = startReader(heapMb);
+  idle.worker.unref();
+}
+
+function takeReader(heapMb: number): Reader {
+  if (idle && !idle.dead && idle.heapMb === heapMb) {
+    const r = idle;
+    idle = undefined;
+    return r;
+  }
+  return startReader(heapMb);
+}
+
+function giveBack(reader: Reader) {
+  if (reader.dead) return;
+  if (idle && !idle.dead) {
+    void reader.worker.terminate();
+    return;
+  }
+  reader.worker.unref();
+  idle = reader;
+}
+
+let nextId = 1;
 
 /**
  * The first sheet's non-blank rows. Refuses with 400 (empty or not a spreadsheet), 413 (too large once
@@ -30,43 +109,50 @@ export function readSpreadsheet(buffer: Buffer, overrides: Partial<SheetLimits> 
   const limits = { ...DEFAULT_LIMITS, ...overrides };
   if (buffer.length === 0)
     return Promise.reject(refusal(400, "文件为空（0 字节），请选择台账文件 / The file is empty"));
+  const reader = takeReader(limits.heapMb);
+  const { worker } = reader;
+  worker.ref();
+  const id = nextId++;
   return new Promise((resolve, reject) => {
-    // A copy the worker owns: the request's buffer may be a slice of a pooled one.
-    const copy = new Uint8Array(buffer);
-    const worker = new Worker(WORKER, {
-      workerData: { buffer: copy, limits },
-      transferList: [copy.buffer],
-      resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 32 },
-      stdout: false,
-      stderr: false,
-    });
     let settled = false;
-    const settle = (f: () => void) => {
+    const settle = (f: () => void, reuse: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      if (reuse) giveBack(reader);
+      else {
+        reader.dead = true;
+        void worker.terminate();
+      }
       f();
-      void worker.terminate();
     };
-    const timer = setTimeout(() => settle(() => reject(overLimit("ms", limits.ms))), limits.ms);
-    worker.on("message", (m: { ok: true; sheet: Sheet } | { ok: false; error: any }) =>
-      settle(() =>
-        m.ok
-          ? resolve(m.sheet)
-          : reject(refusal(m.error.status, m.error.message, m.error.limit, m.error.max)),
-      ),
-    );
-    worker.on("error", (e: Error & { code?: string }) =>
-      settle(() =>
-        reject(
-          e.code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? overLimit("heapMb", limits.heapMb)
-            : refusal(422, "无法读取表格文件 / The spreadsheet could not be read"),
-        ),
-      ),
-    );
-    worker.on("exit", () =>
-      settle(() => reject(refusal(422, "无法读取表格文件 / The spreadsheet could not be read"))),
-    );
+    const timer = setTimeout(() => settle(() => reject(overLimit("ms", limits.ms)), false), limits.ms);
+    const onMessage = (m: Reply | { ready: true }) => {
+      if (!("id" in m) || m.id !== id) return;
+      settle(
+        () =>
+          m.ok
+            ? resolve(m.sheet)
+            : reject(refusal(m.error.status, m.error.message, m.error.limit, m.error.max)),
+        // A refused read may have left streams running in the thread: only a clean one is reused.
+        m.ok,
+      );
+    };
+    const onError = (e: Error & { code?: string }) =>
+      settle(
+        () =>
+          reject(e.code === "ERR_WORKER_OUT_OF_MEMORY" ? overLimit("heapMb", limits.heapMb) : unreadable()),
+        false,
+      );
+    const onExit = () => settle(() => reject(unreadable()), false);
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    // A copy the worker owns: the request's buffer may be a slice of a pooled one.
+    const copy = new Uint8Array(buffer);
+    worker.postMessage({ id, buffer: copy, limits }, [copy.buffer]);
   });
 }

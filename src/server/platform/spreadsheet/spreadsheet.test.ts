@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
-import { readSpreadsheet } from "./index.ts";
+import { readersStarted, readSpreadsheet, warmSpreadsheetReader } from "./index.ts";
 
 // Hostile uploads, built here byte by byte: a zip whose shared strings expand to 5 GB (declared honestly
 // with ZIP64, and again with a header that lies), 2 million empty rows, an empty body, non-spreadsheets.
@@ -136,6 +136,19 @@ function emptyRows(n: number): Buffer {
 }
 
 describe("the spreadsheet reader's own limits", () => {
+  it("keeps one reader warm between files, and never reuses one that refused a file", async () => {
+    warmSpreadsheetReader();
+    const before = readersStarted();
+    for (let i = 0; i < 3; i++) expect((await readSpreadsheet(emptyRows(5))).rowsRead).toBe(6);
+    expect(readersStarted()).toBe(before); // the warm one read all three
+    await expect(readSpreadsheet(emptyRows(50), { rows: 10 })).rejects.toMatchObject({ status: 422 });
+    expect((await readSpreadsheet(emptyRows(5))).rowsRead).toBe(6);
+    expect(readersStarted()).toBe(before + 1); // the refusing reader was stopped; a new one took over
+    // Two files at once: each gets a reader, and the answers do not cross.
+    const [a, b] = await Promise.all([readSpreadsheet(emptyRows(3)), readSpreadsheet(emptyRows(7))]);
+    expect([a.rowsRead, b.rowsRead]).toEqual([4, 8]);
+  });
+
   it("stops a worker that runs past its time, and one that runs out of its heap", async () => {
     const sheet = emptyRows(10);
     await expect(readSpreadsheet(sheet, { ms: 1 })).rejects.toMatchObject({
