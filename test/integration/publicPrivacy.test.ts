@@ -113,7 +113,25 @@ describe.each(DB_KINDS)("public surfaces on %s", (kind) => {
       },
     });
     expect(filed.statusCode, filed.body).toBe(201);
-    token = filed.json()[0].token;
+    // A realtime service answers with the id only; tokens remain for requests filed when they were handed
+    // out, so give this one a token as such a request has.
+    const filedId = Number(filed.json()[0].service_request_id);
+    token = `tok-${filedId}`;
+    await t.ctx.database.query("update work_orders set open311_token = $1 where id = $2", [token, filedId]);
+    // A client's update that names the caller and their number: the updates feed must not repeat them.
+    const update = await t.app.inject({
+      method: "POST",
+      url: "/open311/v2/servicerequestupdates.json",
+      payload: {
+        api_key: key,
+        service_request_id: String(filedId),
+        update_id: "privacy-1",
+        status: "OPEN",
+        updated_datetime: new Date().toISOString(),
+        description: `${resident.name} 说还没清运，电话 ${resident.phone}`,
+      },
+    });
+    expect(update.statusCode, update.body).toBe(201);
   });
   afterAll(() => t?.close());
 
@@ -152,6 +170,9 @@ describe.each(DB_KINDS)("public surfaces on %s", (kind) => {
       `/open311/v2/tokens/${token}.xml`,
       "/open311/v2/services.json",
       "/open311/v2/services.xml",
+      "/open311/v2/servicerequestupdates.json",
+      "/open311/v2/servicerequestupdates.xml",
+      `/open311/v2/servicerequestupdates.xml?service_request_id=${careOrder.id},${plainOrder.id}`,
     ];
     for (const url of urls) {
       const r = await t.app.inject({ url });

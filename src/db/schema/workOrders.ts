@@ -39,6 +39,12 @@ export const categories = pgTable(
      */
     visibility: text().notNull().default("public"),
     publicWording: text(),
+    /**
+     * Open311 service definition: the extra fields a report of this kind asks for (GeoReport `attributes`:
+     * code, datatype string/number/datetime/text/singlevaluelist/multivaluelist, required, description,
+     * order, values). Empty: `metadata=false`.
+     */
+    attributes: jsonb().notNull().default(sql`'[]'::jsonb`),
     ...timestamps(),
   },
   (t) => [uniqueIndex("categories_code_uq").on(t.code), index("categories_parent_idx").on(t.parentId)],
@@ -91,6 +97,11 @@ export const workOrders = pgTable(
     long: doublePrecision(),
     /** Open311: the token a client got back when it filed the request. */
     open311Token: text(),
+    /**
+     * What a third-party client sent beside the report (Open311: email, media_url, attribute[…], device and
+     * account ids), kept for staff: `{ email?, mediaUrls?, attributes?, deviceId?, accountId? }`.
+     */
+    clientExtras: jsonb(),
     ...timestamps(),
   },
   (t) => [

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maskIdCard, maskPhone, normalisePhone } from "./mask.ts";
+import { isTextable, maskIdCard, maskPhone, normaliseContactPhone, normalisePhone } from "./mask.ts";
 
 describe("masking", () => {
   it("masks ID numbers and phones as the design shows", () => {
@@ -22,6 +22,21 @@ describe("masking", () => {
     expect(normalisePhone("025 8321 1234")).toBe("025-83211234");
     expect(normalisePhone("85123456")).toBeNull(); // no area code
     expect(maskPhone("0513-85123456")).toBe("0513-****3456");
+  });
+  it("takes numbers abroad in E.164, and keeps a third party's unplaceable contact number as its digits", () => {
+    expect(normalisePhone("+1 (202) 555-0143")).toBe("+12025550143");
+    expect(normalisePhone("0044 20 7946 0958")).toBe("+442079460958");
+    expect(normalisePhone("+1 555")).toBeNull();
+    expect(normalisePhone("111111111")).toBeNull();
+    expect(normaliseContactPhone("111111111")).toBe("111111111");
+    expect(normaliseContactPhone("0513-85123456")).toBe("0513-85123456");
+    expect(normaliseContactPhone("call me")).toBeNull();
+    expect(maskPhone("+12025550143")).toBe("+12*****0143");
+    expect(maskPhone("111111111")).toBe("111**1111");
+    expect(isTextable("13812345678")).toBe(true);
+    expect(isTextable("0513-85123456")).toBe(true);
+    expect(isTextable("+12025550143")).toBe(false);
+    expect(isTextable("111111111")).toBe(false);
   });
   it("a normalised number normalises to itself and masks to its own tail", () => {
     fc.assert(

@@ -21,16 +21,38 @@ export const isMobile = (phone: string) => PHONE_RE.test(phone);
 
 /**
  * A phone as the product stores it: a mobile as 11 digits, a landline as area code, dash, number
- * ("0513-85123456"). Accepts spaces, dashes, brackets and a +86 / 0086 prefix (whose landlines drop the
- * area code's 0: "+86 513 8512 3456"). Area codes 010 and 02x have three digits, all others four.
+ * ("0513-85123456"), a number abroad in E.164 ("+12025550143"). Accepts spaces, dashes, brackets and a
+ * +86 / 0086 prefix (whose landlines drop the area code's 0: "+86 513 8512 3456"). Area codes 010 and 02x
+ * have three digits, all others four. A number abroad is "+" or "00", a country code other than 86 and
+ * 7 to 14 more digits (E.164 allows 15 in all).
  */
 export function normalisePhone(raw: string): string | null {
   let p = raw.replace(/[\s\-().]/g, "");
   let international = false;
   if (p.startsWith("+86")) [p, international] = [p.slice(3), true];
   else if (p.startsWith("0086")) [p, international] = [p.slice(4), true];
+  else if (/^(?:\+|00)/.test(p)) {
+    const abroad = /^(?:\+|00)([1-9]\d{7,14})$/.exec(p);
+    return abroad ? `+${abroad[1]}` : null;
+  }
   if (PHONE_RE.test(p)) return p;
   if (international && /^[1-9]/.test(p)) p = `0${p}`;
   const m = /^(0(?:10|2\d)|0[3-9]\d\d)([2-9]\d{6,7})$/.exec(p);
   return m ? `${m[1]}-${m[2]}` : null;
 }
+
+/**
+ * A contact number a third-party client sent (Open311's optional `phone`): normalised as above when it is
+ * one, else kept as its digits when it has 5 to 15 of them (the spec's own example sends "111111111"; a
+ * report is not refused over an optional contact field), else null. Such a number is stored and masked like
+ * any other, but never texted: see `isTextable`.
+ */
+export function normaliseContactPhone(raw: string): string | null {
+  const p = normalisePhone(raw);
+  if (p) return p;
+  const digits = raw.replace(/[\s\-().]/g, "");
+  return /^\+?\d{5,15}$/.test(digits) ? digits : null;
+}
+
+/** A number the outbox may send a receipt to: a mainland mobile or landline in the stored form. */
+export const isTextable = (phone: string) => !phone.startsWith("+") && normalisePhone(phone) === phone;

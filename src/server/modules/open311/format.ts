@@ -1,29 +1,62 @@
-import { XMLBuilder } from "fast-xml-parser";
-
-// Open311 GeoReport v2 answers in JSON or XML with the same fields; XML wraps lists in a plural root
-// (<services><service>…</service></services>).
-
-const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false });
+// Open311 GeoReport v2 answers in JSON or XML with the same fields. XML follows the spec's examples (the
+// Spark convention read backwards): a list is a plural element holding one singular element per item
+// (<services><service>…</service></services>), an empty list stays as its empty plural element
+// (<attributes></attributes>, which FixMyStreet's XML::Simple reads as an empty list), and null is an empty
+// element. Element names come from this file only; every text is escaped.
 
 export type Format = "json" | "xml";
 
-export function render(
-  format: Format,
-  root: string,
-  item: string,
-  rows: Record<string, unknown>[] | Record<string, unknown>,
-): string {
-  if (format === "json") return JSON.stringify(rows);
-  const body = Array.isArray(rows) ? { [root]: { [item]: rows.map(clean) } } : { [root]: clean(rows) };
-  return `<?xml version="1.0" encoding="utf-8"?>${builder.build(body)}`;
+/** Plural element → its items' element, for every list GeoReport (and the mySociety extension) sends. */
+const ITEM: Record<string, string> = {
+  services: "service",
+  service_requests: "request",
+  service_request_updates: "request_update",
+  attributes: "attribute",
+  values: "value",
+  errors: "error",
+  endpoints: "endpoint",
+  formats: "format",
+};
+
+const escapeXml = (s: string) =>
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    // Characters XML 1.0 cannot carry at all (input cleaning already drops them; this is the last guard).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to match them
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
+
+function element(name: string, value: unknown): string {
+  if (value === null || value === undefined) return `<${name}></${name}>`;
+  if (Array.isArray(value)) {
+    const item = ITEM[name];
+    if (!item) throw new Error(`open311 xml: no item element for list ${name}`);
+    return `<${name}>${value.map((v) => element(item, v)).join("")}</${name}>`;
+  }
+  if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
+  if (typeof value === "object") {
+    const inner = Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => element(k, v))
+      .join("");
+    return `<${name}>${inner}</${name}>`;
+  }
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
-function clean(r: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null || v === undefined ? "" : v]));
+/** The body in the asked format: `root` names the XML root (a list's plural, or an object's element). */
+export function render(format: Format, root: string, body: unknown): string {
+  if (format === "json") return JSON.stringify(body);
+  return `<?xml version="1.0" encoding="utf-8"?>${element(root, body)}`;
 }
 
-export const contentType = (f: Format) =>
-  f === "json" ? "application/json; charset=utf-8" : "text/xml; charset=utf-8";
+/**
+ * Exactly `text/xml` and `application/json`, the media types the spec names for its formats and the ones
+ * discovery lists: the XML declaration carries the encoding and JSON is UTF-8 by definition (RFC 8259, which
+ * defines no charset parameter), so nothing is lost and clients comparing the type exactly accept it.
+ */
+export const contentType = (f: Format) => (f === "json" ? "application/json" : "text/xml");
 
 /** "requests.json" → ["requests", "json"]; anything else → null. */
 export function splitFormat(file: string): [string, Format] | null {

@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { scopeWhere } from "../../platform/access.ts";
@@ -6,16 +5,21 @@ import { flagPublic } from "../../platform/authHook.ts";
 import { AppError } from "../../platform/errors.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { contentType, type Format, render, splitFormat } from "./format.ts";
+import {
+  attributesOf,
+  CLIENT_STATUSES,
+  CLOSED_NOTES,
+  checkAttributes,
+  commaList,
+  extendedStatus,
+  idList,
+  Open311Error,
+  pageOf,
+  parseW3,
+  statusList,
+  windowOf,
+} from "./georeport.ts";
 import { clientFor, jurisdictionOf } from "./keys.ts";
-
-class Open311Error extends Error {
-  constructor(
-    readonly status: number,
-    description: string,
-  ) {
-    super(description);
-  }
-}
 
 /** Every query parameter is one short string: a parameter sent twice (an array) is refused, not a 500. */
 const QUERY = {
@@ -24,20 +28,30 @@ const QUERY = {
   properties: {
     jurisdiction_id: { type: "string", maxLength: 40 },
     service_request_id: { type: "string", maxLength: 2000 },
-    service_code: { type: "string", maxLength: 400 },
+    service_code: { type: "string", maxLength: 2000 },
     start_date: { type: "string", maxLength: 40 },
     end_date: { type: "string", maxLength: 40 },
     status: { type: "string", maxLength: 40 },
+    page: { type: "string", maxLength: 10 },
+    page_size: { type: "string", maxLength: 10 },
     api_key: { type: "string", maxLength: 200 },
   },
 } as const;
+
+const oneLine = (max: number) => ({ type: "string", maxLength: max, pattern: "^[^\\u0000-\\u001f]*$" });
+const strings = (max: number, items: number) => ({
+  anyOf: [
+    { type: "string", maxLength: max },
+    { type: "array", maxItems: items, items: { type: "string", maxLength: max } },
+  ],
+});
 
 /** A public order in Open311's words (the whitelist is the work-order module's public presenter). */
 function presentRequest(r: workOrders.PublicOrder) {
   return {
     service_request_id: String(r.id),
     status: r.closed ? "closed" : "open",
-    status_notes: r.stateLabel,
+    status_notes: CLOSED_NOTES[r.state as keyof typeof CLOSED_NOTES] ?? r.stateLabel,
     service_name: r.serviceName,
     service_code: r.serviceCode,
     description: r.description,
@@ -55,6 +69,8 @@ function presentRequest(r: workOrders.PublicOrder) {
   };
 }
 
+const CHANGESET = "2026-11-30T00:00:00Z";
+
 /** Open311 GeoReport v2 (see README.md in this folder). Errors answer as the spec's [{code, description}]. */
 export async function open311Routes(app: FastifyInstance) {
   const ctx = app.ctx;
@@ -68,18 +84,14 @@ export async function open311Routes(app: FastifyInstance) {
       // The format is the file suffix of the URL; errors answer in the format that was asked for.
       const fmtOf = (req: FastifyRequest): Format =>
         req.url.split("?")[0].endsWith(".xml") ? "xml" : "json";
-      const send = (
-        req: FastifyRequest,
-        reply: FastifyReply,
-        status: number,
-        root: string,
-        item: string,
-        rows: any,
-      ) =>
+      // Sent as bytes: Fastify would add "; charset=utf-8" to a JSON type given with a string.
+      const send = (req: FastifyRequest, reply: FastifyReply, status: number, root: string, body: unknown) =>
         reply
           .status(status)
           .type(contentType(fmtOf(req)))
-          .send(render(fmtOf(req), root, item, rows));
+          .send(Buffer.from(render(fmtOf(req), root, body), "utf8"));
+      const errors = (status: number, descriptions: string[]) =>
+        descriptions.map((description) => ({ code: status, description }));
       o311.setErrorHandler((err: any, req, reply) => {
         const status =
           err instanceof Open311Error
@@ -91,23 +103,39 @@ export async function open311Routes(app: FastifyInstance) {
                 : err.statusCode >= 400
                   ? err.statusCode
                   : 500;
-        const description =
-          err instanceof Open311Error || err instanceof AppError
-            ? err.message
-            : err.validation
-              ? `参数不合法: ${err.message}`
-              : status >= 500
-                ? "服务器内部错误"
-                : err.message;
-        return send(req, reply, status, "errors", "error", [{ code: status, description }]);
+        const descriptions =
+          err instanceof Open311Error
+            ? err.descriptions
+            : err instanceof AppError
+              ? [
+                  err.message,
+                  ...((err as any).details?.fields ?? []).map((f: { message: string }) => f.message),
+                ]
+              : [
+                  err.validation
+                    ? `参数不合法: ${err.message}`
+                    : status >= 500
+                      ? "服务器内部错误"
+                      : err.message,
+                ];
+        if (status >= 500) req.log.error({ err }, "open311 failed");
+        return send(req, reply, status, "errors", errors(status, descriptions));
       });
-      o311.setNotFoundHandler((req, reply) =>
-        send(req, reply, 404, "errors", "error", [{ code: 404, description: "not found" }]),
-      );
+      o311.setNotFoundHandler((req, reply) => send(req, reply, 404, "errors", errors(404, ["not found"])));
 
+      /** One jurisdiction is served; naming another is a 404 on every method (the spec's rule). */
       const checkJurisdiction = async (j?: string) => {
-        if (j && j !== (await jurisdictionOf(ctx)))
-          throw new Open311Error(404, `jurisdiction_id ${j} not served here`);
+        if (j?.trim() && j.trim() !== (await jurisdictionOf(ctx)))
+          throw new Open311Error(404, `jurisdiction_id ${j} not found`);
+      };
+      const paged = (req: FastifyRequest, reply: FastifyReply, page: number, size: number, total: number) => {
+        reply.header("X-Total-Count", String(total));
+        if (page * size < total) {
+          const u = new URL(req.url, `${req.protocol}://${req.host}`);
+          u.searchParams.set("page", String(page + 1));
+          u.searchParams.set("page_size", String(size));
+          reply.header("Link", `<${u.pathname}${u.search}>; rel="next"`);
+        }
       };
 
       o311.get<{ Params: { file: string }; Querystring: Record<string, string | undefined> }>(
@@ -118,187 +146,276 @@ export async function open311Routes(app: FastifyInstance) {
           if (!s) throw new Open311Error(404, "not found");
           const q = req.query;
           if (s[0] === "discovery") {
-            const base = `${req.protocol}://${req.host}/open311/v2/`;
-            return send(req, reply, 200, "discovery", "", {
-              changeset: "2026-11-24T00:00:00Z",
-              contact: "崇川区网格化服务管理中心",
-              key_service: "请联系区指挥中心管理员申请 api_key",
-              endpoints:
-                fmtOf(req) === "xml"
-                  ? {
-                      endpoint: {
-                        specification: "http://wiki.open311.org/GeoReport_v2",
-                        url: base,
-                        changeset: "2026-11-24T00:00:00Z",
-                        type: "production",
-                        formats: { format: ["text/xml", "application/json"] },
-                      },
-                    }
-                  : [
-                      {
-                        specification: "http://wiki.open311.org/GeoReport_v2",
-                        url: base,
-                        changeset: "2026-11-24T00:00:00Z",
-                        type: "production",
-                        formats: ["text/xml", "application/json"],
-                      },
-                    ],
+            // No trailing slash: clients append "/services.xml". Two entries (GeoReport v2 itself and the
+            // mySociety updates extension at the same address), so XML readers see a list of endpoints.
+            const url = `${req.protocol}://${req.host}/open311/v2`;
+            const endpoint = (specification: string) => ({
+              specification,
+              url,
+              changeset: CHANGESET,
+              type: "production",
+              formats: ["text/xml", "application/json"],
+            });
+            return send(req, reply, 200, "discovery", {
+              changeset: CHANGESET,
+              contact: "崇川区网格化服务管理中心 (Chongchuan district grid service centre)",
+              key_service:
+                "api_key 由区指挥中心管理员签发 (api keys are issued by the district command centre)",
+              endpoints: [
+                endpoint("http://wiki.open311.org/GeoReport_v2"),
+                endpoint("https://github.com/mysociety/fixmystreet/wiki/Open311-FMS---Complete-Spec"),
+              ],
             });
           }
+          await checkJurisdiction(q.jurisdiction_id);
           if (s[0] === "services") {
-            await checkJurisdiction(q.jurisdiction_id);
             const rows = await workOrders.listServices(ctx.database);
             return send(
               req,
               reply,
               200,
               "services",
-              "service",
               rows.map((c) => ({
                 service_code: c.code,
                 service_name: c.name,
                 description: `${c.name}（${c.department ?? ""}）`,
-                metadata: false,
+                metadata: c.attributes.length > 0,
                 type: "realtime",
-                keywords: c.name,
+                keywords: [c.name, ...c.synonyms].join(", "),
                 group: c.department,
               })),
             );
           }
           if (s[0] === "requests") {
-            await checkJurisdiction(q.jurisdiction_id);
-            const filter: workOrders.PublicFilter = { limit: 1000 };
+            // service_request_id overrides every other argument (spec).
             if (q.service_request_id) {
-              filter.ids = q.service_request_id
-                .split(",")
-                .map((x) => Number(x.trim()))
-                .filter((n) => Number.isInteger(n) && n > 0 && n <= 2147483647);
+              const ids = idList(q.service_request_id);
+              const rows = ids.length ? await workOrders.listPublic(ctx, { ids, limit: ids.length }) : [];
+              return send(req, reply, 200, "service_requests", rows.map(presentRequest));
             }
-            if (q.service_code) filter.serviceCodes = [q.service_code];
-            for (const [k, key] of [
-              ["start_date", "from"],
-              ["end_date", "to"],
-            ] as const) {
-              if (!q[k]) continue;
-              const d = new Date(q[k]!);
-              if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 2000 || d.getUTCFullYear() > 2099)
-                throw new Open311Error(400, `${k} must be a w3 datetime`);
-              filter[key] = d;
-            }
-            if (q.status) {
-              if (q.status !== "open" && q.status !== "closed")
-                throw new Open311Error(400, "status must be open or closed");
-              filter.status = q.status;
-            }
-            // Without explicit ids the spec asks for the last 90 days, capped at 1000.
-            if (!q.service_request_id && !q.start_date) filter.from = new Date(Date.now() - 90 * 86_400_000);
-            const rows = await workOrders.listPublic(ctx, filter);
-            return send(req, reply, 200, "service_requests", "request", rows.map(presentRequest));
+            const { from, to } = windowOf(q, new Date());
+            const { page, size } = pageOf(q);
+            const filter = {
+              serviceCodes: commaList(q.service_code),
+              statuses: statusList(q.status),
+              from,
+              to,
+            };
+            const [rows, total] = await Promise.all([
+              workOrders.listPublic(ctx, { ...filter, limit: size, offset: (page - 1) * size }),
+              workOrders.countPublic(ctx, filter),
+            ]);
+            paged(req, reply, page, size, total);
+            return send(req, reply, 200, "service_requests", rows.map(presentRequest));
+          }
+          if (s[0] === "servicerequestupdates") {
+            const { from, to } = windowOf(q, new Date());
+            const { page, size } = pageOf(q);
+            const ids = q.service_request_id ? idList(q.service_request_id) : undefined;
+            const { items, total } = await workOrders.listPublicUpdates(ctx, {
+              from,
+              to,
+              ids,
+              limit: size,
+              offset: (page - 1) * size,
+            });
+            paged(req, reply, page, size, total);
+            return send(
+              req,
+              reply,
+              200,
+              "service_request_updates",
+              items.map((u) => ({
+                update_id: String(u.id),
+                service_request_id: String(u.orderId),
+                status: extendedStatus(u.state),
+                updated_datetime: new Date(u.at).toISOString(),
+                description: u.clientText ?? CLOSED_NOTES[u.state as keyof typeof CLOSED_NOTES] ?? u.state,
+                media_url: "",
+              })),
+            );
           }
           throw new Open311Error(404, "not found");
         },
       );
 
-      o311.get<{ Params: { file: string } }>(
+      o311.get<{ Params: { file: string }; Querystring: Record<string, string | undefined> }>(
         "/services/:file",
         { schema: { hide: true, querystring: QUERY } },
         async (req, reply) => {
           const s = splitFormat(req.params.file);
           if (!s) throw new Open311Error(404, "not found");
+          await checkJurisdiction(req.query.jurisdiction_id);
           const c = (await workOrders.listServices(ctx.database)).find((x) => x.code === s[0]);
           if (!c) throw new Open311Error(404, `service_code ${s[0]} not found`);
-          return send(req, reply, 200, "service_definition", "", { service_code: c.code, attributes: [] });
+          return send(req, reply, 200, "service_definition", {
+            service_code: c.code,
+            attributes: [...c.attributes]
+              .sort((a, b) => a.order - b.order)
+              .map((a) => ({
+                variable: a.variable !== false,
+                code: a.code,
+                datatype: a.datatype,
+                required: a.required,
+                datatype_description: a.datatypeDescription ?? null,
+                order: a.order,
+                description: a.description,
+                values: (a.values ?? []).map((v) => ({ key: v.key, name: v.name })),
+              })),
+          });
         },
       );
 
-      o311.get<{ Params: { file: string } }>(
+      o311.get<{ Params: { file: string }; Querystring: Record<string, string | undefined> }>(
         "/requests/:file",
         { schema: { hide: true, querystring: QUERY } },
         async (req, reply) => {
           const s = splitFormat(req.params.file);
           if (!s) throw new Open311Error(404, "not found");
+          await checkJurisdiction(req.query.jurisdiction_id);
           const id = Number(s[0]);
           const rows =
-            Number.isInteger(id) && id > 0 && id <= 2147483647
+            /^\d{1,10}$/.test(s[0]) && id > 0 && id <= 2147483647
               ? await workOrders.listPublic(ctx, { ids: [id], limit: 1 })
               : [];
           if (!rows[0]) throw new Open311Error(404, `service_request_id ${s[0]} not found`);
-          return send(req, reply, 200, "service_requests", "request", rows.map(presentRequest));
+          return send(req, reply, 200, "service_requests", rows.map(presentRequest));
         },
       );
 
-      o311.get<{ Params: { file: string } }>(
+      o311.get<{ Params: { file: string }; Querystring: Record<string, string | undefined> }>(
         "/tokens/:file",
         { schema: { hide: true, querystring: QUERY } },
         async (req, reply) => {
           const s = splitFormat(req.params.file);
           if (!s) throw new Open311Error(404, "not found");
+          await checkJurisdiction(req.query.jurisdiction_id);
           const id = await workOrders.publicIdByToken(ctx, s[0]);
           if (!id) throw new Open311Error(404, `token ${s[0]} not found`);
-          return send(req, reply, 200, "service_requests", "request", [
-            { service_request_id: String(id), token: s[0] },
-          ]);
+          return send(req, reply, 200, "service_requests", [{ service_request_id: String(id), token: s[0] }]);
         },
       );
 
-      o311.post<{ Params: { file: string }; Body: Record<string, string | undefined> }>(
+      o311.post<{ Params: { file: string }; Body: Record<string, string | string[] | undefined> }>(
         "/:file",
         {
           schema: {
             hide: true,
-            // Every field of a form post is one string (a field sent twice is an array: refused, not a 500).
+            // Every field of a form post is one string (a field sent twice is an array: refused, not a
+            // 500), but for the lists the spec allows: attribute[code][] and media_url.
             body: {
               type: "object",
               additionalProperties: { type: "string", maxLength: 2000 },
+              patternProperties: { "^attribute\\[[^\\]]{1,100}\\](\\[\\])?$": strings(500, 50) },
               properties: {
                 api_key: { type: "string", maxLength: 200 },
                 jurisdiction_id: { type: "string", maxLength: 40 },
-                service_code: { type: "string", maxLength: 40, pattern: "^[^\\u0000-\\u001f]*$" },
+                service_code: oneLine(40),
                 lat: { type: "string", maxLength: 40 },
                 long: { type: "string", maxLength: 40 },
                 address_string: { type: "string", maxLength: 200 },
                 address_id: { type: "string", maxLength: 40 },
-                email: { type: "string", maxLength: 200 },
-                device_id: { type: "string", maxLength: 200 },
-                account_id: { type: "string", maxLength: 200 },
-                first_name: { type: "string", maxLength: 30, pattern: "^[^\\u0000-\\u001f]*$" },
-                last_name: { type: "string", maxLength: 30, pattern: "^[^\\u0000-\\u001f]*$" },
-                phone: { type: "string", maxLength: 30 },
-                description: { type: "string", maxLength: 2000 },
-                media_url: { type: "string", maxLength: 500 },
+                email: oneLine(200),
+                device_id: oneLine(200),
+                account_id: oneLine(200),
+                first_name: oneLine(60),
+                last_name: oneLine(60),
+                phone: oneLine(40),
+                description: { type: "string", maxLength: 4000 },
+                media_url: strings(500, 10),
+                // servicerequestupdates (mySociety extension)
+                service_request_id: oneLine(40),
+                update_id: oneLine(100),
+                status: oneLine(40),
+                updated_datetime: oneLine(40),
               },
             },
           },
         },
         async (req, reply) => {
-          if (splitFormat(req.params.file)?.[0] !== "requests") throw new Open311Error(404, "not found");
+          const what = splitFormat(req.params.file)?.[0];
+          if (what !== "requests" && what !== "servicerequestupdates")
+            throw new Open311Error(404, "not found");
           const b = req.body ?? {};
-          const key = await clientFor(ctx, b.api_key, req.ip);
+          const str = (k: string) => {
+            const v = b[k];
+            return typeof v === "string" ? v.trim() : undefined;
+          };
+          const key = await clientFor(ctx, str("api_key"), req.ip);
           if (!key) throw new Open311Error(403, "api_key is missing or invalid");
-          await checkJurisdiction(b.jurisdiction_id);
-          if (!b.service_code) throw new Open311Error(400, "service_code is required");
-          const lat = b.lat !== undefined && b.lat !== "" ? Number(b.lat) : null;
-          const long = b.long !== undefined && b.long !== "" ? Number(b.long) : null;
+          await checkJurisdiction(str("jurisdiction_id"));
+          const mediaUrls = [b.media_url ?? []]
+            .flat()
+            .map((u) => String(u).trim())
+            .filter(Boolean);
+          const description = (b.description === undefined ? "" : String(b.description)).replace(
+            /\r\n?/g,
+            "\n",
+          );
+          const name = [str("last_name"), str("first_name")].filter(Boolean).join("") || null;
+
+          if (what === "servicerequestupdates") {
+            const missing = ["service_request_id", "update_id", "status", "updated_datetime"].filter(
+              (k) => !str(k),
+            );
+            if (missing.length)
+              throw new Open311Error(
+                400,
+                missing.map((k) => `${k} is required`),
+              );
+            const status = str("status")!.toUpperCase();
+            if (!(CLIENT_STATUSES as readonly string[]).includes(status))
+              throw new Open311Error(400, `status must be one of ${CLIENT_STATUSES.join(", ")}`);
+            const at = parseW3("updated_datetime", str("updated_datetime")!);
+            const id = /^\d{1,10}$/.test(str("service_request_id")!) ? Number(str("service_request_id")) : 0;
+            if (!(id > 0 && id <= 2147483647))
+              throw new Open311Error(404, `service_request_id ${str("service_request_id")} not found`);
+            const r = await workOrders.addClientUpdate(ctx, key, id, {
+              ref: str("update_id")!,
+              status,
+              description: description.trim(),
+              at,
+              email: str("email") || null,
+              mediaUrl: mediaUrls[0] ?? null,
+              name,
+            });
+            return send(req, reply, r.repeated ? 200 : 201, "service_request_updates", [
+              { update_id: String(r.id) },
+            ]);
+          }
+
+          const serviceCode = str("service_code");
+          if (!serviceCode) throw new Open311Error(400, "service_code is required");
+          const services = await workOrders.listServices(ctx.database);
+          const service = services.find((c) => c.code === serviceCode);
+          if (!service) throw new Open311Error(404, `service_code ${serviceCode} not found`);
+          const num = (k: "lat" | "long") => (str(k) ? Number(str(k)) : null);
+          const lat = num("lat");
+          const long = num("long");
           if ((lat !== null && !(Math.abs(lat) <= 90)) || (long !== null && !(Math.abs(long) <= 180)))
             throw new Open311Error(400, "lat/long out of range");
-          if ((lat === null || long === null) && !b.address_string && !b.address_id) {
-            throw new Open311Error(400, "lat/long, address_string or address_id is required");
-          }
-          const services = await workOrders.listServices(ctx.database);
-          if (!services.some((c) => c.code === b.service_code))
-            throw new Open311Error(400, `service_code ${b.service_code} not found`);
+          const addressId = str("address_id");
+          const addressString = str("address_string");
+          if ((lat === null || long === null) && !addressString && !addressId)
+            throw new Open311Error(400, "lat & long, address_string or address_id is required");
+          if (addressId && !/^\d{1,9}$/.test(addressId))
+            throw new Open311Error(
+              400,
+              `address_id ${addressId} is not an address id here (a building number)`,
+            );
+          const attributes = checkAttributes(service.attributes, attributesOf(b));
           // Find the building: by id, or by an address that names it; otherwise the key's own unit takes it.
           let buildingId: number | undefined;
-          if (b.address_id && /^\d{1,9}$/.test(b.address_id)) {
-            const params: unknown[] = [Number(b.address_id)];
+          if (addressId) {
+            const params: unknown[] = [Number(addressId)];
             const [bl] = await ctx.database.query<{ id: number }>(
               `select id from buildings where id = $1 and ${scopeWhere(key, "org_path", params)}`,
               params,
             );
-            if (!bl) throw new Open311Error(400, `address_id ${b.address_id} not found`);
+            if (!bl) throw new Open311Error(400, `address_id ${addressId} not found`);
             buildingId = bl.id;
-          } else if (b.address_string) {
-            const addr = b.address_string.trim().replace(/\s+/g, " ");
+          } else if (addressString) {
+            const addr = addressString.replace(/\s+/g, " ");
             const params: unknown[] = [addr];
             const [bl] = await ctx.database.query<{ id: number }>(
               `select id from buildings where ${scopeWhere(key, "org_path", params)} and $1 like '%' || address || '%'
@@ -309,31 +426,36 @@ export async function open311Routes(app: FastifyInstance) {
           }
           if (!buildingId && key.orgKind === "district")
             throw new Open311Error(400, "the address could not be matched to a building");
-          const name = [b.last_name, b.first_name].filter(Boolean).join("") || undefined;
-          const token = crypto.randomUUID();
+          const extras = {
+            email: str("email") || undefined,
+            mediaUrls: mediaUrls.length ? mediaUrls : undefined,
+            attributes: Object.keys(attributes).length ? attributes : undefined,
+            deviceId: str("device_id") || undefined,
+            accountId: str("account_id") || undefined,
+          };
           const { id } = await workOrders.createOrder(
             ctx,
             key,
             {
               channel: "open311",
-              categoryCode: b.service_code,
-              description: (b.description ?? "").trim() || "（Open311 来件未附描述）",
-              callerName: name,
-              callerPhone: b.phone || undefined,
+              categoryCode: serviceCode,
+              description: description.trim() || "（Open311 来件未附描述）",
+              callerName: name ?? undefined,
+              callerPhone: str("phone") || undefined,
               buildingId,
               orgUnitId: buildingId ? undefined : key.orgUnitId,
-              address: b.address_string,
+              address: addressString,
             },
             new Date(),
-            { lat, long, open311Token: token },
-          );
-          return send(req, reply, 201, "service_requests", "request", [
             {
-              service_request_id: String(id),
-              token,
-              service_notice: "已受理，将按时限办理",
-              account_id: null,
+              lat,
+              long,
+              clientExtras: Object.values(extras).some((v) => v !== undefined) ? extras : null,
             },
+          );
+          // Our services are "realtime": the id, and no token (the spec returns one or the other).
+          return send(req, reply, 201, "service_requests", [
+            { service_request_id: String(id), service_notice: "已受理，将按时限办理", account_id: null },
           ]);
         },
       );

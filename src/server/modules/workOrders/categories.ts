@@ -28,7 +28,14 @@ interface DefaultCategory {
   visibility?: CategoryVisibility;
   publicWording?: string;
   synonyms?: string[];
-  sub?: { code: string; name: string; synonyms: string[]; slaPolicy?: string; department?: string }[];
+  sub?: {
+    code: string;
+    name: string;
+    synonyms: string[];
+    slaPolicy?: string;
+    department?: string;
+    attributes?: ServiceAttribute[];
+  }[];
 }
 const TAXONOMY: DefaultCategory[] = [
   {
@@ -61,7 +68,39 @@ const TAXONOMY: DefaultCategory[] = [
         name: "路灯照明",
         synonyms: ["楼道灯", "路灯", "路灯不亮", "灯不亮", "照明"],
       },
-      { code: "municipal_road", name: "道路破损", synonyms: ["路面坑洼", "人行道", "路面塌陷"] },
+      {
+        code: "municipal_road",
+        name: "道路破损",
+        synonyms: ["路面坑洼", "人行道", "路面塌陷"],
+        // What the road crew asks first (Open311 service definition; the web desk does not ask yet).
+        attributes: [
+          {
+            code: "size",
+            datatype: "singlevaluelist",
+            required: true,
+            description: "破损范围",
+            order: 1,
+            values: [
+              { key: "small", name: "小于 1 平方米" },
+              { key: "medium", name: "1–5 平方米" },
+              { key: "large", name: "大于 5 平方米" },
+            ],
+          },
+          { code: "depth_cm", datatype: "number", required: false, description: "深度（厘米）", order: 2 },
+          {
+            code: "blocks",
+            datatype: "multivaluelist",
+            required: false,
+            description: "影响通行",
+            order: 3,
+            values: [
+              { key: "car", name: "机动车" },
+              { key: "bike", name: "非机动车" },
+              { key: "walk", name: "行人" },
+            ],
+          },
+        ],
+      },
       { code: "municipal_manhole", name: "井盖缺损", synonyms: ["井盖", "窨井"] },
       { code: "municipal_greening", name: "绿化养护", synonyms: ["树枝", "修剪", "倒树", "草坪"] },
     ],
@@ -220,6 +259,7 @@ export const DEFAULT_CATEGORIES: {
   synonyms: string[];
   parent: string | null;
   sortOrder: number;
+  attributes?: ServiceAttribute[];
 }[] = [
   ...TAXONOMY.map(({ sub: _sub, ...c }, i) => ({
     ...c,
@@ -239,6 +279,7 @@ export const DEFAULT_CATEGORIES: {
       synonyms: c.synonyms,
       parent: p.code,
       sortOrder: i,
+      attributes: c.attributes,
     })),
   ),
 ];
@@ -262,14 +303,16 @@ export async function seedCategories(database: Database): Promise<void> {
       public_wording: c.publicWording ?? null,
       synonyms: c.synonyms,
       parent: c.parent,
+      attributes: c.attributes ?? [],
     }));
     await database.query(
       `insert into categories (code, name, initials, sla_policy, owner_role, department, sort_order, visibility,
-         public_wording, synonyms, parent_id)
+         public_wording, synonyms, parent_id, attributes)
        select x.code, x.name, x.initials, x.sla_policy, x.owner_role, x.department, x.sort_order, x.visibility,
-         x.public_wording, array(select jsonb_array_elements_text(x.synonyms)), p.id
+         x.public_wording, array(select jsonb_array_elements_text(x.synonyms)), p.id, x.attributes
        from jsonb_to_recordset($1::jsonb) as x(code text, name text, initials text, sla_policy text, owner_role text,
-         department text, sort_order int, visibility text, public_wording text, synonyms jsonb, parent text)
+         department text, sort_order int, visibility text, public_wording text, synonyms jsonb, parent text,
+         attributes jsonb)
        left join categories p on p.code = x.parent
        where x.parent is null or p.id is not null
        on conflict (code) do update set synonyms = excluded.synonyms where categories.synonyms = '{}'::text[]`,
@@ -479,9 +522,32 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
 }
 
 /** The services an Open311 client may list and file: active categories that are not hidden from the public. */
+/** One extra field of a service definition (Open311 GeoReport `attribute`). */
+export interface ServiceAttribute {
+  code: string;
+  datatype: "string" | "number" | "datetime" | "text" | "singlevaluelist" | "multivaluelist";
+  required: boolean;
+  description: string;
+  datatypeDescription?: string | null;
+  order: number;
+  /** Whether the client asks the user for it (false: shown as information only). Default true. */
+  variable?: boolean;
+  values?: { key: string; name: string }[];
+}
+
+/** The categories strangers may file (Open311 services), with their keywords and extra fields. */
 export function listServices(database: Database) {
-  return database.query<{ code: string; name: string; department: string | null }>(
-    "select code, name, department from categories where active and visibility <> 'hidden' order by sort_order, id",
+  return database.query<{
+    code: string;
+    name: string;
+    department: string | null;
+    /** Only a public category's synonyms: a private one's name the words residents use for personal matters. */
+    synonyms: string[];
+    attributes: ServiceAttribute[];
+  }>(
+    `select code, name, department, case when visibility = 'public' then synonyms else '{}'::text[] end as synonyms,
+       attributes from categories
+     where active and visibility <> 'hidden' order by sort_order, id`,
   );
 }
 

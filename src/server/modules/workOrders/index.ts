@@ -16,10 +16,18 @@ export async function routes(app: FastifyInstance) {
   await app.register(attachmentRoutes);
 }
 
-export { DEFAULT_CATEGORIES, listServices, seedCategories } from "./categories.ts";
+export { DEFAULT_CATEGORIES, listServices, type ServiceAttribute, seedCategories } from "./categories.ts";
 export { slaColumns, toFlow } from "./flow.ts";
 export { CHANNEL_LABELS, CHANNELS, type Channel, type PublicOrder } from "./presenter.ts";
-export { listPublic, type PublicFilter, publicIdByToken } from "./public.ts";
+export {
+  addClientUpdate,
+  countPublic,
+  listPublic,
+  listPublicUpdates,
+  type PublicFilter,
+  type PublicUpdate,
+  publicIdByToken,
+} from "./public.ts";
 export { type CreateOrderInput, createOrder, type OrderExtras } from "./service.ts";
 export { SLA_SWEEP, sweepSla } from "./sweep.ts";
 

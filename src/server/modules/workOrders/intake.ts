@@ -61,6 +61,7 @@ export interface NewOrder {
   lat: number | null;
   long: number | null;
   open311_token: string | null;
+  client_extras?: Record<string, unknown> | null;
   created_at: Iso;
   events: NewOrderEvent[];
   notice: {
@@ -111,18 +112,19 @@ with input as (
     description text, resident_id int, caller_name text, caller_phone_cipher text, caller_phone_hash text,
     caller_phone_tail text, address text, building_id int, org_unit_id int, org_path text, routed_level text,
     flow jsonb, next_due_at timestamptz, next_warn_at timestamptz, dispatched_at timestamptz, lat float8,
-    long float8, open311_token text, created_at timestamptz, events jsonb, notice jsonb, receipt jsonb, audit jsonb)
+    long float8, open311_token text, client_extras jsonb, created_at timestamptz, events jsonb, notice jsonb, receipt jsonb, audit jsonb)
 ), ids as materialized (
   select k, nextval('work_orders_id_seq')::int as id from input order by k
 ), orders as (
   insert into work_orders (id, number, channel, category_id, sla_policy, state, version, description,
     resident_id, caller_name, caller_phone_cipher, caller_phone_hash, caller_phone_tail, address, building_id,
     org_unit_id, org_path, routed_level, flow, next_due_at, next_warn_at, dispatched_at, lat, long,
-    open311_token, created_at, updated_at)
+    open311_token, client_extras, created_at, updated_at)
   select ids.id, i.day_key || lpad(ids.id::text, greatest(6, length(ids.id::text)), '0') || i.t, i.channel, i.category_id, i.sla_policy, i.state,
     i.version, i.description, i.resident_id, i.caller_name, i.caller_phone_cipher, i.caller_phone_hash,
     i.caller_phone_tail, i.address, i.building_id, i.org_unit_id, i.org_path, i.routed_level, i.flow,
-    i.next_due_at, i.next_warn_at, i.dispatched_at, i.lat, i.long, i.open311_token, i.created_at, i.created_at
+    i.next_due_at, i.next_warn_at, i.dispatched_at, i.lat, i.long, i.open311_token, i.client_extras, i.created_at,
+    i.created_at
   from input i join ids using (k)
   returning id, number
 ), numbered as (

@@ -1,8 +1,12 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
+import { workOrderEvents, workOrders } from "../../../db/schema/index.ts";
+import { publicText } from "../../../domain/privacy/publicText.ts";
 import { type OrderState, PUBLIC_CLOSED_STATES, STATE_LABELS } from "../../../domain/workflow/index.ts";
-import type { AppContext } from "../../context.ts";
-import { systemPrincipal } from "../../platform/access.ts";
+import type { AppContext, ClientPrincipal } from "../../context.ts";
+import { scopeWhere, systemPrincipal } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
 import { Conflict, NotFound, TooMany } from "../../platform/errors.ts";
 import { countFailure, failureKey, lockedFor, lockKeys } from "../../platform/failureCounts.ts";
 import { ErrorBody, Line, OneOf, Str, Type } from "../../platform/schemas.ts";
@@ -41,28 +45,161 @@ export interface PublicFilter {
   serviceCodes?: string[];
   from?: Date;
   to?: Date;
-  status?: "open" | "closed";
+  /** Either or both; both (or none) means every status. */
+  statuses?: ("open" | "closed")[];
   limit: number;
+  offset?: number;
 }
 
-/** Orders a stranger may see, newest first. Hidden categories are left out entirely. */
-export async function listPublic(ctx: AppContext, f: PublicFilter): Promise<PublicOrder[]> {
-  const params: unknown[] = [];
+function publicWhere(f: Omit<PublicFilter, "limit" | "offset">, params: unknown[]) {
   const p = (v: unknown) => `$${params.push(v)}`;
   const conds = ["c.visibility <> 'hidden'"];
   if (f.ids) conds.push(`o.id = any(${p(f.ids)}::int[])`);
   if (f.serviceCodes) conds.push(`c.code = any(${p(f.serviceCodes)}::text[])`);
   if (f.from) conds.push(`o.created_at >= ${p(f.from)}`);
   if (f.to) conds.push(`o.created_at <= ${p(f.to)}`);
-  if (f.status) {
+  const statuses = new Set(f.statuses ?? []);
+  if (statuses.size === 1) {
     const closed = `o.state = any(${p(PUBLIC_CLOSED_STATES)}::text[])`;
-    conds.push(f.status === "closed" ? closed : `not ${closed}`);
+    conds.push(statuses.has("closed") ? closed : `not ${closed}`);
   }
+  return conds.join(" and ");
+}
+
+/** Orders a stranger may see, newest first. Hidden categories are left out entirely. */
+export async function listPublic(ctx: AppContext, f: PublicFilter): Promise<PublicOrder[]> {
+  const params: unknown[] = [];
+  const where = publicWhere(f, params);
   const rows = await ctx.database.query<PublicOrderRow>(
-    `select ${PUBLIC_COLUMNS} from ${PUBLIC_FROM} where ${conds.join(" and ")} order by o.id desc limit ${f.limit}`,
+    `select ${PUBLIC_COLUMNS} from ${PUBLIC_FROM} where ${where} order by o.id desc
+     limit ${Math.trunc(f.limit)} offset ${Math.trunc(f.offset ?? 0)}`,
     params,
   );
   return rows.map(presentPublicOrder);
+}
+
+/** How many orders `listPublic` would return without its limit (for paging). */
+export async function countPublic(ctx: AppContext, f: Omit<PublicFilter, "limit" | "offset">) {
+  const params: unknown[] = [];
+  const [r] = await ctx.database.query<{ n: number }>(
+    `select count(*)::int as n from ${PUBLIC_FROM} where ${publicWhere(f, params)}`,
+    params,
+  );
+  return r.n;
+}
+
+/** A change on a public order, as a stranger may see it: which order, when, into which state, by what step. */
+export interface PublicUpdate {
+  id: number;
+  orderId: number;
+  action: string;
+  state: string;
+  at: Date;
+  /** Only for an update a client posted itself (its own words, masked like a public description). */
+  clientText: string | null;
+}
+
+/**
+ * The timeline entries of public orders in a window (by when they happened), oldest first. Staff notes never
+ * leave: an entry says which step was taken and the state it led to; only a client's own posted update
+ * carries its text, masked.
+ */
+export async function listPublicUpdates(
+  ctx: AppContext,
+  f: { from: Date; to: Date; ids?: number[]; limit: number; offset?: number },
+): Promise<{ items: PublicUpdate[]; total: number }> {
+  const params: unknown[] = [f.from, f.to];
+  const idCond = f.ids ? `and o.id = any($${params.push(f.ids)}::int[])` : "";
+  const from = `work_order_events e join work_orders o on o.id = e.order_id join categories c on c.id = o.category_id
+     where c.visibility <> 'hidden' and e.at >= $1 and e.at <= $2 ${idCond}`;
+  const [{ n }] = await ctx.database.query<{ n: number }>(`select count(*)::int as n from ${from}`, params);
+  const rows = await ctx.database.query<PublicUpdate & { callerName: string | null }>(
+    `select e.id, e.order_id as "orderId", e.action, e.to_state as state, e.at,
+       case when e.action = 'client_update' and c.visibility = 'public' then e.note end as "clientText",
+       o.caller_name as "callerName"
+     from ${from} order by e.at, e.id limit ${Math.trunc(f.limit)} offset ${Math.trunc(f.offset ?? 0)}`,
+    params,
+  );
+  return {
+    total: n,
+    items: rows.map(({ callerName, ...u }) => ({
+      ...u,
+      clientText: u.clientText === null ? null : publicText(u.clientText, [callerName]),
+    })),
+  };
+}
+
+/**
+ * A comment or status report a third-party client (Open311 `servicerequestupdates`) posts on an order in its
+ * key's area: kept on the order's timeline for staff, with the status the client reports in its detail. It
+ * never moves the workflow itself: closing or reopening a government order stays a staff decision, taken on
+ * the order with the client's note in front of them. The client's own update id makes a repeat a no-op
+ * (the first entry's id is answered again). An order outside the key's area is 404, as a missing one.
+ */
+export async function addClientUpdate(
+  ctx: AppContext,
+  who: ClientPrincipal,
+  orderId: number,
+  u: {
+    ref: string;
+    status: string;
+    description: string;
+    at: Date;
+    email?: string | null;
+    mediaUrl?: string | null;
+    name?: string | null;
+  },
+): Promise<{ id: number; repeated: boolean }> {
+  const params: unknown[] = [orderId];
+  const [o] = await ctx.database.query<{ state: string; orgPath: string }>(
+    `select o.state, o.org_path as "orgPath" from work_orders o join categories c on c.id = o.category_id
+     where o.id = $1 and c.visibility <> 'hidden' and ${scopeWhere(who, "o.org_path", params)}`,
+    params,
+  );
+  if (!o) throw NotFound(`service_request_id ${orderId} not found`);
+  const ref = `${who.keyId}:${u.ref}`;
+  const seen = async () =>
+    (
+      await ctx.database.query<{ id: number }>(
+        `select id from work_order_events where order_id = $1 and action = 'client_update' and detail->>'ref' = $2
+         order by id limit 1`,
+        [orderId, ref],
+      )
+    )[0];
+  const before = await seen();
+  if (before) return { id: before.id, repeated: true };
+  const id = await ctx.database.db.transaction(async (tx) => {
+    const [e] = await tx
+      .insert(workOrderEvents)
+      .values({
+        orderId,
+        action: "client_update",
+        fromState: o.state,
+        toState: o.state,
+        actorId: null,
+        actorName: who.displayName,
+        at: u.at,
+        note: u.description,
+        detail: {
+          ref,
+          status: u.status,
+          email: u.email ?? null,
+          mediaUrl: u.mediaUrl ?? null,
+          name: u.name ?? null,
+        },
+      })
+      .returning({ id: workOrderEvents.id });
+    await tx.update(workOrders).set({ updatedAt: new Date() }).where(eq(workOrders.id, orderId));
+    await audit.record(tx, who, {
+      action: "client_update",
+      entity: "work_order",
+      entityId: orderId,
+      orgPath: o.orgPath,
+      after: { status: u.status, ref: u.ref },
+    });
+    return e.id;
+  });
+  return { id, repeated: false };
 }
 
 /** One order by the token Open311 handed its client; null when unknown. */

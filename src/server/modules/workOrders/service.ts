@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { workOrderEvents, workOrders } from "../../../db/schema/index.ts";
-import { normalisePhone } from "../../../domain/mask/mask.ts";
+import { isTextable, normaliseContactPhone, normalisePhone } from "../../../domain/mask/mask.ts";
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import {
   ACTION_LABELS,
@@ -140,6 +140,8 @@ export interface OrderExtras {
   lat?: number | null;
   long?: number | null;
   open311Token?: string | null;
+  /** What the client sent beside the report (email, media URLs, attribute values), kept for staff. */
+  clientExtras?: Record<string, unknown> | null;
 }
 
 /** The name a timeline shows for whoever acted. */
@@ -175,7 +177,11 @@ export async function prepareOrder(
     throw Invalid("请描述诉求内容", [{ field: "description", message: "诉求内容: 至少 2 个字" }]);
   let phone: string | null = null;
   if (input.callerPhone) {
-    phone = normalisePhone(input.callerPhone);
+    // A third-party client's optional contact number is kept when it cannot be placed (see mask.ts).
+    phone =
+      input.channel === "open311"
+        ? normaliseContactPhone(input.callerPhone)
+        : normalisePhone(input.callerPhone);
     if (!phone)
       throw Invalid("来电号码格式不正确", [
         { field: "callerPhone", message: "来电号码: 应为手机号或带区号的固定电话（如 0513-85123456）" },
@@ -245,6 +251,7 @@ export async function prepareOrder(
     lat: extras.lat ?? null,
     long: extras.long ?? null,
     open311_token: extras.open311Token ?? null,
+    client_extras: extras.clientExtras ?? null,
     created_at: at,
     events,
     notice:
@@ -257,7 +264,10 @@ export async function prepareOrder(
             body: `${place.address ?? ""} ${description.slice(0, 60)}`.trim(),
           }
         : null,
-    receipt: callerPhoneCipher ? receiptFor(ctx.config.publicUrl, callerPhoneCipher, place.orgPath) : null,
+    receipt:
+      callerPhoneCipher && phone && isTextable(phone)
+        ? receiptFor(ctx.config.publicUrl, callerPhoneCipher, place.orgPath)
+        : null,
     audit: {
       account_id: by.accountId,
       username: by.username,
