@@ -12,6 +12,7 @@ import type { Actor, AppContext } from "./context.ts";
 import * as audit from "./modules/audit/index.ts";
 import * as auth from "./modules/auth/index.ts";
 import * as care from "./modules/care/index.ts";
+import * as command from "./modules/command/index.ts";
 import * as holidays from "./modules/holidays/index.ts";
 import * as jobs from "./modules/jobs/index.ts";
 import * as notifications from "./modules/notifications/index.ts";
@@ -213,7 +214,19 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   );
 
   // Each module registers its routes through its face.
-  for (const m of [auth, orgs, residents, audit, workOrders, notifications, rates, care, open311, holidays])
+  for (const m of [
+    auth,
+    orgs,
+    residents,
+    audit,
+    workOrders,
+    notifications,
+    rates,
+    care,
+    open311,
+    holidays,
+    command,
+  ])
     await app.register(m.routes);
   await app.register(jobs.routes);
 

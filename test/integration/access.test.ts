@@ -273,6 +273,15 @@ const TABLE: Record<string, Entry> = {
     unscoped: true,
     req: () => ({ url: "/api/rates/weights", body: { response_rate: 0.2 } }),
   },
+  // 指挥中心: counts only, for commanders and a community admin on their own unit.
+  "GET /api/command/dashboard": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/dashboard?org=${f.community[w]}` }),
+  },
+  "GET /api/command/hotspots": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/hotspots?org=${f.community[w]}` }),
+  },
   // 重点人群关爱: the ledger and plans are care.read/care.write/care.assign/care.manage; health data health.*.
   "GET /api/care/ledger/summary": {
     allow: withPermission("care.read"),

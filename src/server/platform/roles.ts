@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   /** The red/black list's weights: a district-wide setting (the policy adds: at district level only). */
   "rates.manage": ["sysadmin", "commander"] as Role[],
   "notification.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
+  /** The command center's dashboard, big screen and daily report: commanders, and a community for its own. */
+  "command.read": ["sysadmin", "commander", "community_admin"] as Role[],
   "category.manage": ["sysadmin", "commander"] as Role[],
   /** Care ledger (who is a key resident, plans, due visits): care staff, the doctor, and the command center's counts. */
   "care.read": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],

@@ -5419,6 +5419,470 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/command/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指挥中心：单位当前态势、本期与上期对比、下级单位、高频诉求与关爱（只含统计数） */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD */
+                    from?: string;
+                    org?: number;
+                    /** @description YYYY-MM-DD */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            breadcrumb: {
+                                code: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                name: string;
+                            }[];
+                            byCategory: {
+                                code: string;
+                                n: number;
+                                name: string;
+                            }[];
+                            byChannel: {
+                                code: string;
+                                n: number;
+                                name: string;
+                            }[];
+                            byState: {
+                                code: string;
+                                n: number;
+                                name: string;
+                            }[];
+                            care: {
+                                alertsCritical: number;
+                                alertsOpen: number;
+                                keyResidents: number;
+                                visitsDue: number;
+                                visitsDueSoon: number;
+                                visitsOverdue: number;
+                            } | null;
+                            children: {
+                                open: number;
+                                overdue: number;
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                received: number;
+                                unit: {
+                                    code: string;
+                                    id: number;
+                                    /** @enum {string} */
+                                    kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                    name: string;
+                                };
+                            }[];
+                            days: {
+                                closed: number;
+                                day: string;
+                                received: number;
+                            }[];
+                            hotSpots: {
+                                buildingId: number | null;
+                                categoryCode: string;
+                                categoryName: string;
+                                count: number;
+                                /** Format: date-time */
+                                firstAt: string;
+                                /** @enum {string} */
+                                kind: "building" | "grid";
+                                /** Format: date-time */
+                                lastAt: string;
+                                orgUnitId: number;
+                                place: string;
+                            }[];
+                            labels: {
+                                extension_rate: string;
+                                first_time_rate: string;
+                                on_time_rate: string;
+                                response_rate: string;
+                                rework_rate: string;
+                                satisfaction_rate: string;
+                                solve_rate: string;
+                            };
+                            period: {
+                                closed: number;
+                                /** Format: date-time */
+                                from: string;
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                received: number;
+                                /** Format: date-time */
+                                to: string;
+                            };
+                            previous: {
+                                closed: number;
+                                /** Format: date-time */
+                                from: string;
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                received: number;
+                                /** Format: date-time */
+                                to: string;
+                            };
+                            situation: {
+                                closedToday: number;
+                                dueSoon: number;
+                                escalated: number;
+                                open: number;
+                                overdue: number;
+                                receivedToday: number;
+                            };
+                            unit: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "district" | "street" | "community" | "grid" | "micro_grid";
+                                label: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/hotspots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 高频诉求：同一楼栋（或网格）同类诉求在 N 天内达到 M 件 */
+        get: {
+            parameters: {
+                query: {
+                    days: number;
+                    min: number;
+                    org?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: number;
+                            items: {
+                                buildingId: number | null;
+                                categoryCode: string;
+                                categoryName: string;
+                                count: number;
+                                /** Format: date-time */
+                                firstAt: string;
+                                /** @enum {string} */
+                                kind: "building" | "grid";
+                                /** Format: date-time */
+                                lastAt: string;
+                                orgUnitId: number;
+                                place: string;
+                            }[];
+                            min: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;

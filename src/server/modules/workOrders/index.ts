@@ -59,4 +59,5 @@ export function prepareCareUrgent(
 export function raiseCareUrgent(tx: Db, prepared: PreparedOrder) {
   return createPreparedIn(tx, prepared);
 }
+export { type HotSpot, hotSpots, orderChildren, orderPeriod, orderSituation } from "./figures.ts";
 export type { PreparedOrder };

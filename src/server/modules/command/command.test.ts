@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createTestApp,
+  DB_KINDS,
+  type Headers,
+  orderActions,
+  type TestApp,
+} from "../../../../test/helpers/app.ts";
+
+// The command center counts what the database holds: every figure here is checked against a query of its
+// own over the same rows, after orders are added that must move it.
+
+describe.each(DB_KINDS)("command center on %s", (kind) => {
+  let t: TestApp;
+  let agent: Headers;
+  let grid: Headers;
+  let community: Headers;
+  let commander: Headers;
+  let street: Headers;
+  let volunteer: Headers;
+  let ids: Record<string, number>;
+  let building: { id: number; orgUnitId: number };
+  const { post, act } = orderActions(
+    () => t,
+    () => community,
+  );
+  const get = (url: string, h: Headers) => t.app.inject({ url, headers: h });
+  const count = async (where: string, params: unknown[] = []) =>
+    (
+      await t.ctx.database.query<{ n: number }>(
+        `select count(*)::int as n from work_orders where ${where}`,
+        params,
+      )
+    )[0].n;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    [agent, grid, community, commander, street, volunteer] = await Promise.all(
+      ["demo-agent", "demo-grid", "demo-community", "demo-commander", "demo-street", "demo-volunteer"].map(
+        (u) => t.login(u),
+      ),
+    );
+    const units = await t.ctx.database.query<{ id: number; code: string }>(
+      `select id, code from org_units where code in ('320613', '320613019', '320613019010', '320613019010-G01', '320613019011')`,
+    );
+    ids = Object.fromEntries(units.map((u) => [u.code, u.id]));
+    [building] = await t.ctx.database.query<{ id: number; orgUnitId: number }>(
+      `select id, org_unit_id as "orgUnitId" from buildings where org_path like '/320613/320613019/320613019010/320613019010-G01/%' order by id limit 1`,
+    );
+    // Three complaints of one kind from one building: a hot spot. One of them is worked and closed today.
+    const made: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await post("/api/orders", agent, {
+        channel: "hotline_12345",
+        categoryCode: "sanitation",
+        description: `楼道垃圾又堆了 ${i + 1}`,
+        buildingId: building.id,
+        orgUnitId: building.orgUnitId,
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      made.push(r.json().id);
+    }
+    for (const x of ["accept", "arrive", "resolve"]) await act(made[0], x, grid);
+    await act(made[0], "verify", community);
+    await act(made[0], "close", community, { callback: { solved: true, satisfaction: "satisfied" } });
+  });
+  afterAll(() => t?.close());
+
+  it("shows the district the situation now, counted as the orders stand", async () => {
+    const r = await get(`/api/command/dashboard?org=${ids["320613"]}`, commander);
+    expect(r.statusCode, r.body).toBe(200);
+    const d = r.json();
+    expect(d.unit).toMatchObject({ id: ids["320613"], kind: "district" });
+    const active = `state not in ('closed', 'merged', 'cancelled')`;
+    expect(d.situation.open).toBe(await count(active));
+    expect(d.situation.escalated).toBe(await count(`state = 'escalated'`));
+    expect(d.situation.overdue).toBe(
+      await count(
+        `overdue_at is not null and state in ('dispatched','accepted','on_site','planned','replied','escalated','reopened','returned')`,
+      ),
+    );
+    expect(d.situation.receivedToday).toBeGreaterThanOrEqual(3);
+    expect(d.situation.closedToday).toBeGreaterThanOrEqual(1);
+    // The period: every day once, and the days add up to the period's intake.
+    expect(d.days).toHaveLength(30);
+    expect(d.days.reduce((s: number, x: { received: number }) => s + x.received, 0)).toBe(d.period.received);
+    expect(d.period.received).toBe(
+      await count(`created_at >= $1 and created_at < $2 and state <> 'merged'`, [d.period.from, d.period.to]),
+    );
+    expect(d.byCategory.reduce((s: number, x: { n: number }) => s + x.n, 0)).toBe(d.period.received);
+    expect(d.byChannel.find((c: { code: string }) => c.code === "hotline_12345")).toMatchObject({
+      name: "12345热线",
+    });
+    // The previous period is as long and ends where this one starts.
+    expect(new Date(d.previous.to).getTime()).toBe(new Date(d.period.from).getTime());
+    // Streets below, each a drill-down with its own counts that add up to the district's.
+    expect(d.children.length).toBeGreaterThan(10);
+    const sum = d.children.reduce((s: number, c: { open: number }) => s + c.open, 0);
+    expect(sum).toBe(d.situation.open);
+    expect(d.breadcrumb.map((c: { kind: string }) => c.kind)).toEqual(["district"]);
+    // Labels of the five rates, and the care line for a role that reads the care ledger.
+    expect(d.labels.satisfaction_rate).toBe("满意率");
+    expect(d.care.keyResidents).toBeGreaterThan(0);
+  });
+
+  it("finds the hot spot: three of one kind from one building, named with its community and grid", async () => {
+    const r = await get(`/api/command/dashboard?org=${ids["320613019010"]}`, community);
+    expect(r.statusCode, r.body).toBe(200);
+    const spot = r.json().hotSpots.find((h: { buildingId: number }) => h.buildingId === building.id);
+    expect(spot).toMatchObject({ kind: "building", categoryCode: "sanitation" });
+    expect(spot.count).toBeGreaterThanOrEqual(3);
+    expect(spot.place).toMatch(/^苏阳社区·第1网格·/);
+    const list = await get(`/api/command/hotspots?org=${ids["320613019010"]}&days=1&min=3`, community);
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.some((h: { buildingId: number }) => h.buildingId === building.id)).toBe(true);
+    // Nothing identifying leaves: no description, no caller.
+    expect(r.body).not.toContain("楼道垃圾又堆了");
+  });
+
+  it("answers 404 for a unit outside the caller's subtree and 403 for roles without the command center", async () => {
+    expect((await get(`/api/command/dashboard?org=${ids["320613019011"]}`, community)).statusCode).toBe(404);
+    expect((await get(`/api/command/dashboard?org=${ids["320613"]}`, street)).statusCode).toBe(404);
+    expect((await get(`/api/command/dashboard?org=${ids["320613019"]}`, street)).statusCode).toBe(200);
+    expect((await get("/api/command/dashboard", grid)).statusCode).toBe(403);
+    expect((await get("/api/command/dashboard", volunteer)).statusCode).toBe(403);
+    expect((await get("/api/command/hotspots", agent)).statusCode).toBe(403);
+    const bad = await get("/api/command/dashboard?from=2026-11-10&to=2026-11-01", commander);
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("compares a chosen period with the one before it", async () => {
+    const r = await get(
+      `/api/command/dashboard?org=${ids["320613019"]}&from=2026-11-01&to=2026-11-07`,
+      street,
+    );
+    expect(r.statusCode, r.body).toBe(200);
+    const d = r.json();
+    expect(d.days.map((x: { day: string }) => x.day)).toEqual([
+      "2026-11-01",
+      "2026-11-02",
+      "2026-11-03",
+      "2026-11-04",
+      "2026-11-05",
+      "2026-11-06",
+      "2026-11-07",
+    ]);
+    expect(new Date(d.previous.from).toISOString()).toBe(new Date("2026-10-25T00:00:00+08:00").toISOString());
+    expect(d.previous.received).toBe(
+      await count(
+        `org_path like '/320613/320613019/%' and created_at >= $1 and created_at < $2 and state <> 'merged'`,
+        [d.previous.from, d.previous.to],
+      ),
+    );
+  });
+});

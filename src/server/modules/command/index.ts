@@ -1,0 +1,3 @@
+// The command center's face: dashboards, hot spots (and, as they land, the live stream and daily report).
+export { commandPolicy } from "./policy.ts";
+export { commandRoutes as routes } from "./routes.ts";

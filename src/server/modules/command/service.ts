@@ -1,0 +1,85 @@
+// The command center's figures for one unit: the situation now, a period against the one before it, the
+// units below with their own figures (each a drill-down), hot spots and the care line. Each figure comes
+// from the module that owns it, through its face.
+import { shanghaiDate } from "../../../domain/sla/index.ts";
+import type { Actor, AppContext } from "../../context.ts";
+import { permits } from "../../platform/policy.ts";
+import * as care from "../care/index.ts";
+import { breadcrumb, getOrgUnit, unitLabel } from "../orgs/index.ts";
+import { parsePeriod, ratesFor } from "../rates/index.ts";
+import * as workOrders from "../workOrders/index.ts";
+import { commandPolicy } from "./policy.ts";
+
+const DAY_MS = 86_400_000;
+/** 高频诉求: this many orders of one kind from one place within HOT_DAYS. */
+export const HOT_MIN = 3;
+export const HOT_DAYS = 30;
+
+/** The period asked for, or the last 30 Shanghai days up to today; and the same length just before it. */
+export function periods(from?: string, to?: string, now = new Date()) {
+  const today = shanghaiDate(now);
+  const start = shanghaiDate(new Date(new Date(`${today}T00:00:00+08:00`).getTime() - 29 * DAY_MS));
+  const period = parsePeriod(from ?? start, to ?? today);
+  const length = period.to.getTime() - period.from.getTime();
+  return { period, previous: { from: new Date(period.from.getTime() - length), to: period.from } };
+}
+
+export async function dashboard(
+  ctx: AppContext,
+  actor: Actor,
+  q: { org?: number; from?: string; to?: string },
+  now = new Date(),
+) {
+  commandPolicy.authorize(actor, "read");
+  const unit = await getOrgUnit(ctx, actor, q.org ?? actor.orgUnitId);
+  const { period, previous } = periods(q.from, q.to, now);
+  const depth = unit.path.split("/").filter(Boolean).length - 1;
+  const [crumbs, label, situation, cur, prev, curRates, prevRates, childCounts, hot, carePanel] =
+    await Promise.all([
+      breadcrumb(ctx, actor, unit.path),
+      unitLabel(ctx.database, unit),
+      workOrders.orderSituation(ctx, unit.path, now),
+      workOrders.orderPeriod(ctx, unit.path, period),
+      workOrders.orderPeriod(ctx, unit.path, previous),
+      ratesFor(ctx, actor, unit.id, period),
+      ratesFor(ctx, actor, unit.id, previous),
+      workOrders.orderChildren(ctx, unit.path, depth, period),
+      workOrders.hotSpots(ctx, unit.path, { days: HOT_DAYS, min: HOT_MIN, limit: 10 }, now),
+      permits(actor, "care.read") ? care.carePanel(ctx, actor, unit.id, now) : null,
+    ]);
+  const byCode = new Map(childCounts.map((c) => [c.code, c]));
+  return {
+    unit: { id: unit.id, name: unit.name, label, kind: unit.kind },
+    breadcrumb: crumbs,
+    at: now,
+    situation,
+    period: { ...period, received: cur.received, closed: cur.closed, rates: curRates.rates },
+    previous: { ...previous, received: prev.received, closed: prev.closed, rates: prevRates.rates },
+    labels: curRates.labels,
+    days: cur.days,
+    byCategory: cur.byCategory,
+    byChannel: cur.byChannel,
+    byState: cur.byState,
+    children: curRates.children.map((c) => ({
+      unit: c.unit,
+      open: byCode.get(c.unit.code)?.open ?? 0,
+      overdue: byCode.get(c.unit.code)?.overdue ?? 0,
+      received: byCode.get(c.unit.code)?.received ?? 0,
+      rates: c.rates,
+    })),
+    hotSpots: hot,
+    care: carePanel,
+  };
+}
+
+export async function listHotSpots(
+  ctx: AppContext,
+  actor: Actor,
+  q: { org?: number; days: number; min: number },
+  now = new Date(),
+) {
+  commandPolicy.authorize(actor, "read");
+  const unit = await getOrgUnit(ctx, actor, q.org ?? actor.orgUnitId);
+  const items = await workOrders.hotSpots(ctx, unit.path, { days: q.days, min: q.min, limit: 100 }, now);
+  return { days: q.days, min: q.min, items };
+}

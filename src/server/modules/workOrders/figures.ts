@@ -1,0 +1,176 @@
+// What the command center counts about orders under a unit: the situation now (open, overdue, escalated,
+// due within the hour, received today), a period's intake and closures by day, category, channel and
+// state, per child unit, and hot spots (the same problem from the same building or grid again and again,
+// 高频诉求). Counts only: no row leaves with a name, a phone or a description.
+import { subtreePattern } from "../../../domain/org/scope.ts";
+import { shanghaiDate } from "../../../domain/sla/index.ts";
+import { ACTIVE_STATES, OVERDUE_STATES, STATE_LABELS } from "../../../domain/workflow/states.ts";
+import type { AppContext } from "../../context.ts";
+import { unitLabelSql } from "../orgs/index.ts";
+import { CHANNEL_LABELS, type Channel } from "./presenter.ts";
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+const DAY = "(%s at time zone 'Asia/Shanghai')::date";
+const day = (column: string) => DAY.replace("%s", column);
+
+/** The situation now under `path`: what a commander sees first. */
+export async function orderSituation(ctx: AppContext, path: string, now = new Date()) {
+  const today = new Date(`${shanghaiDate(now)}T00:00:00+08:00`);
+  const [row] = await ctx.database.query<{
+    open: number;
+    overdue: number;
+    escalated: number;
+    dueSoon: number;
+    receivedToday: number;
+    closedToday: number;
+  }>(
+    `select
+       count(*) filter (where state = any($2::text[]))::int as open,
+       count(*) filter (where overdue_at is not null and state = any($3::text[]))::int as overdue,
+       count(*) filter (where state = 'escalated')::int as escalated,
+       count(*) filter (where state = any($2::text[]) and overdue_at is null
+         and next_due_at >= $4 and next_due_at < $4::timestamptz + interval '1 hour')::int as "dueSoon",
+       count(*) filter (where created_at >= $5)::int as "receivedToday",
+       count(*) filter (where closed_at >= $5)::int as "closedToday"
+     from work_orders
+     where org_path like $1 and (state = any($2::text[]) or created_at >= $5 or closed_at >= $5)`,
+    [subtreePattern(path), ACTIVE_STATES, OVERDUE_STATES, now, today],
+    { name: "command_situation" },
+  );
+  return row;
+}
+
+/** A period's intake and closures, by day, top-level category, channel and the state they are in now. */
+export async function orderPeriod(ctx: AppContext, path: string, period: Period) {
+  const params = [subtreePattern(path), period.from, period.to];
+  const inPeriod = "org_path like $1 and created_at >= $2 and created_at < $3 and state <> 'merged'";
+  const [byDay, closedByDay, byCategory, byChannel, byState] = await Promise.all([
+    ctx.database.query<{ day: string; n: number }>(
+      `select to_char(${day("created_at")}, 'YYYY-MM-DD') as day, count(*)::int as n
+       from work_orders where ${inPeriod} group by 1 order by 1`,
+      params,
+    ),
+    ctx.database.query<{ day: string; n: number }>(
+      `select to_char(${day("closed_at")}, 'YYYY-MM-DD') as day, count(*)::int as n
+       from work_orders where org_path like $1 and closed_at >= $2 and closed_at < $3 group by 1 order by 1`,
+      params,
+    ),
+    ctx.database.query<{ code: string; name: string; n: number }>(
+      `select c.code, c.name, t.n from (
+         select coalesce(k.parent_id, k.id) as id, count(*)::int as n
+         from work_orders o join categories k on k.id = o.category_id
+         where o.org_path like $1 and o.created_at >= $2 and o.created_at < $3 and o.state <> 'merged'
+         group by 1) t join categories c on c.id = t.id order by t.n desc, c.code`,
+      params,
+    ),
+    ctx.database.query<{ code: string; n: number }>(
+      `select channel as code, count(*)::int as n from work_orders where ${inPeriod} group by 1 order by 2 desc`,
+      params,
+    ),
+    ctx.database.query<{ code: string; n: number }>(
+      `select state as code, count(*)::int as n from work_orders where ${inPeriod} group by 1 order by 2 desc`,
+      params,
+    ),
+  ]);
+  const received = byDay.reduce((s, r) => s + r.n, 0);
+  const closed = closedByDay.reduce((s, r) => s + r.n, 0);
+  return {
+    received,
+    closed,
+    days: mergeDays(period, byDay, closedByDay),
+    byCategory,
+    byChannel: byChannel.map((c) => ({ ...c, name: CHANNEL_LABELS[c.code as Channel] ?? c.code })),
+    byState: byState.map((s) => ({
+      ...s,
+      name: STATE_LABELS[s.code as keyof typeof STATE_LABELS] ?? s.code,
+    })),
+  };
+}
+
+/** Every day of the period once, with zeros where nothing happened (a chart's gaps are days, not holes). */
+function mergeDays(
+  period: Period,
+  received: { day: string; n: number }[],
+  closed: { day: string; n: number }[],
+) {
+  const r = new Map(received.map((d) => [d.day, d.n]));
+  const c = new Map(closed.map((d) => [d.day, d.n]));
+  const out: { day: string; received: number; closed: number }[] = [];
+  for (let t = period.from.getTime(); t < period.to.getTime(); t += 86_400_000) {
+    const d = shanghaiDate(new Date(t));
+    if (out.at(-1)?.day === d) continue;
+    out.push({ day: d, received: r.get(d) ?? 0, closed: c.get(d) ?? 0 });
+  }
+  return out;
+}
+
+/**
+ * Open and overdue orders and the period's intake per child of the unit at `path` (depth `depth`, the
+ * district being 0), keyed by the child's code as it appears in org paths.
+ */
+export async function orderChildren(ctx: AppContext, path: string, depth: number, period: Period) {
+  return ctx.database.query<{ code: string; open: number; overdue: number; received: number }>(
+    `select split_part(org_path, '/', ${depth + 3}) as code,
+       count(*) filter (where state = any($4::text[]))::int as open,
+       count(*) filter (where overdue_at is not null and state = any($5::text[]))::int as overdue,
+       count(*) filter (where created_at >= $2 and created_at < $3 and state <> 'merged')::int as received
+     from work_orders
+     where org_path like $1 and (state = any($4::text[]) or (created_at >= $2 and created_at < $3))
+     group by 1`,
+    [subtreePattern(path), period.from, period.to, ACTIVE_STATES, OVERDUE_STATES],
+  );
+}
+
+export interface HotSpot {
+  /** "building" when the orders name one; otherwise the grid they were routed to. */
+  kind: "building" | "grid";
+  place: string;
+  orgUnitId: number;
+  buildingId: number | null;
+  categoryCode: string;
+  categoryName: string;
+  count: number;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/**
+ * 高频诉求: at least `min` orders of one top-level category from one building (or, without a building, one
+ * grid) within the last `days` days. Merged duplicates count once (they were merged into one order).
+ */
+export async function hotSpots(
+  ctx: AppContext,
+  path: string,
+  opts: { days: number; min: number; limit: number },
+  now = new Date(),
+): Promise<HotSpot[]> {
+  const since = new Date(now.getTime() - opts.days * 86_400_000);
+  return ctx.database.query<HotSpot>(
+    `with recent as (
+       select o.building_id, o.org_unit_id, coalesce(k.parent_id, k.id) as category, o.created_at
+       from work_orders o join categories k on k.id = o.category_id
+       where o.org_path like $1 and o.created_at >= $2 and o.state <> 'merged'
+     ), spots as (
+       select building_id, case when building_id is null then org_unit_id end as unit_id, category,
+         count(*)::int as n, min(created_at) as first_at, max(created_at) as last_at
+       from recent group by 1, 2, 3 having count(*) >= $3
+       order by 4 desc, 6 desc limit $4
+     )
+     select case when s.building_id is null then 'grid' else 'building' end as kind,
+       case when s.building_id is null then ${unitLabelSql("u")}
+         else ${unitLabelSql("bu")} || '·' || b.name end as place,
+       coalesce(u.id, b.org_unit_id) as "orgUnitId", s.building_id as "buildingId",
+       c.code as "categoryCode", c.name as "categoryName", s.n as count,
+       s.first_at as "firstAt", s.last_at as "lastAt"
+     from spots s join categories c on c.id = s.category
+       left join org_units u on u.id = s.unit_id
+       left join buildings b on b.id = s.building_id
+       left join org_units bu on bu.id = b.org_unit_id
+     order by s.n desc, s.last_at desc`,
+    [subtreePattern(path), since, opts.min, opts.limit],
+  );
+}
