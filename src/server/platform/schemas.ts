@@ -31,6 +31,20 @@ export const Int = (
   opts: { default?: number; description?: string } = {},
 ) => Type.Integer({ minimum, maximum, ...opts });
 
+/**
+ * A location check-in from a phone (the Geolocation API's position, sent only when the person taps): degrees
+ * and the accuracy in metres. Used by visits and by a grid worker's own report.
+ */
+export const CheckIn = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    long: Type.Number({ minimum: -180, maximum: 180 }),
+    accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+  },
+  { additionalProperties: false, description: "可选的位置打卡（手机定位）：纬度、经度、精度（米）" },
+);
+export type CheckIn = Static<typeof CheckIn>;
+
 export const INT4_MAX = 2147483647;
 export const Id = Type.Integer({ minimum: 1, maximum: INT4_MAX });
 export const IdParams = Type.Object({ id: Id });

@@ -114,7 +114,12 @@ function ShellLayout() {
     ...adminTargets(),
   };
   const orderItems = [
-    can("order.create") && { key: "intake", icon: <FormOutlined />, label: t("nav.intake") },
+    can("order.create") && {
+      key: "intake",
+      icon: <FormOutlined />,
+      // Someone working a grid files what they found on patrol; the desk takes calls.
+      label: t(me.org.kind === "grid" || me.org.kind === "micro_grid" ? "nav.report" : "nav.intake"),
+    },
     can("order.read") && { key: "board", icon: <ProfileOutlined />, label: t("nav.board") },
     can("order.act") && { key: "queue", icon: <OrderedListOutlined />, label: t("nav.queue") },
     can("notification.read") && {

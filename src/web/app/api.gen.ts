@@ -6999,6 +6999,10 @@ export interface paths {
                                 category: string;
                                 channel: string;
                                 channelLabel: string;
+                                checkIn: {
+                                    lat: number;
+                                    long: number;
+                                } | null;
                                 clocks: {
                                     clock: string;
                                     /** Format: date-time */
@@ -7921,6 +7925,10 @@ export interface paths {
                                 category: string;
                                 channel: string;
                                 channelLabel: string;
+                                checkIn: {
+                                    lat: number;
+                                    long: number;
+                                } | null;
                                 clocks: {
                                     clock: string;
                                     /** Format: date-time */
@@ -8076,6 +8084,12 @@ export interface paths {
                         categoryCode: string;
                         /** @enum {string} */
                         channel: "hotline_12345" | "care_hotline" | "walk_in" | "resident_app" | "grid_patrol" | "open311";
+                        /** @description 可选的位置打卡（手机定位）：纬度、经度、精度（米） */
+                        checkIn?: {
+                            accuracy?: number;
+                            lat: number;
+                            long: number;
+                        };
                         description: string;
                         dispatch?: boolean;
                         orgUnitId?: number;
@@ -8104,6 +8118,10 @@ export interface paths {
                             category: string;
                             channel: string;
                             channelLabel: string;
+                            checkIn: {
+                                lat: number;
+                                long: number;
+                            } | null;
                             clocks: {
                                 clock: string;
                                 /** Format: date-time */
@@ -8294,6 +8312,10 @@ export interface paths {
                                 category: string;
                                 channel: string;
                                 channelLabel: string;
+                                checkIn: {
+                                    lat: number;
+                                    long: number;
+                                } | null;
                                 clocks: {
                                     clock: string;
                                     /** Format: date-time */
@@ -8849,6 +8871,10 @@ export interface paths {
                                 category: string;
                                 channel: string;
                                 channelLabel: string;
+                                checkIn: {
+                                    lat: number;
+                                    long: number;
+                                } | null;
                                 clocks: {
                                     clock: string;
                                     /** Format: date-time */
@@ -9030,6 +9056,10 @@ export interface paths {
                                 category: string;
                                 channel: string;
                                 channelLabel: string;
+                                checkIn: {
+                                    lat: number;
+                                    long: number;
+                                } | null;
                                 clocks: {
                                     clock: string;
                                     /** Format: date-time */

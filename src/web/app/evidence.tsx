@@ -123,6 +123,8 @@ export function EvidenceFields({
           capture="environment"
           multiple
           hidden
+          // The attribute alone loses to the stylesheet's input rules: the button above is the picker.
+          style={{ display: "none" }}
           aria-label={t("evidence.addPhoto")}
           data-testid="photo-input"
           onChange={(e) => {

@@ -84,6 +84,9 @@ export interface OrderRow extends OrderFacts {
   ratingComment: string | null;
   callbackSolved: boolean | null;
   mergedIntoId: number | null;
+  /** Where the reporter's phone was (a grid worker's report, an Open311 point). */
+  lat: number | null;
+  long: number | null;
 }
 
 /** What the caller may already hold for this row (a create just computed them): not worked out again. */
@@ -147,6 +150,8 @@ export const OrderSchema = Type.Object({
   satisfaction: StrOrNull,
   ratingComment: StrOrNull,
   mergedIntoId: IntOrNull,
+  /** The point the order was reported at, if the reporter checked in (staff only; the public get it per category). */
+  checkIn: Type.Union([Type.Object({ lat: Type.Number(), long: Type.Number() }), Type.Null()]),
   createdAt: Time,
   allowedActions: Type.Array(Type.Object({ action: Str, label: Str })),
 });
@@ -215,6 +220,7 @@ export function presentOrder(
     satisfaction: row.satisfaction,
     ratingComment: row.ratingComment,
     mergedIntoId: row.mergedIntoId,
+    checkIn: row.lat !== null && row.long !== null ? { lat: row.lat, long: row.long } : null,
     createdAt: row.createdAt,
     allowedActions: actions.map((a) => ({ action: a, label: ACTION_LABELS[a as OrderAction] })),
   };

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { ORDER_ACTIONS, ORDER_STATES } from "../../../domain/workflow/index.ts";
 import {
+  CheckIn,
   Id,
   IdParams,
   Int,
@@ -183,6 +184,7 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
             address: Type.Optional(Line({ maxLength: 200 })),
             dispatch: Type.Optional(Type.Boolean()),
             callerIsResident: Type.Optional(Type.Boolean()),
+            checkIn: Type.Optional(CheckIn),
           },
           { additionalProperties: false },
         ),

@@ -20,6 +20,7 @@ import { canSee, scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
+import type { CheckIn } from "../../platform/schemas.ts";
 import * as notifications from "../notifications/index.ts";
 import { unitById, unitLabel, unitLabelSql } from "../orgs/index.ts";
 import { categoryByCode } from "./categories.ts";
@@ -34,7 +35,7 @@ export const ORDER_COLUMNS = `o.id, o.number, o.channel, o.category_id as "categ
   o.caller_phone_cipher as "callerPhoneCipher", o.address, o.building_id as "buildingId", o.org_unit_id as "orgUnitId",
   o.org_path as "orgPath", ${unitLabelSql("u")} as "orgName", o.routed_level as "routedLevel", o.assignee_id as "assigneeId", o.flow,
   o.next_due_at as "nextDueAt", o.overdue_at as "overdueAt", o.created_at as "createdAt", o.resolved_at as "resolvedAt",
-  o.closed_at as "closedAt", o.satisfaction, o.rating_comment as "ratingComment", o.callback_solved as "callbackSolved", o.merged_into_id as "mergedIntoId"`;
+  o.closed_at as "closedAt", o.satisfaction, o.rating_comment as "ratingComment", o.callback_solved as "callbackSolved", o.merged_into_id as "mergedIntoId", o.lat, o.long`;
 const FROM =
   "work_orders o join categories c on c.id = o.category_id join org_units u on u.id = o.org_unit_id";
 
@@ -56,6 +57,8 @@ export interface CreateOrderInput {
    * rate the order and receives its number. A number typed in `callerPhone` wins.
    */
   callerIsResident?: boolean;
+  /** Where the phone was when a grid worker filed their own report (optional, asked for on a tap). */
+  checkIn?: CheckIn;
 }
 
 interface Place {
@@ -129,6 +132,16 @@ async function resolvePlace(ctx: AppContext, who: Principal, input: CreateOrderI
     }
     const orgName = await unitLabel(ctx.database, u);
     return { orgUnitId: u.id, orgPath: u.path, orgName, kind: u.kind, buildingId, address, resident };
+  }
+  // A grid worker's own report from patrol: without a resident or building it is about, it lands in the grid
+  // they work (a micro-grid member's in the grid above), as something they found on their own patch.
+  if (who.kind === "account" && (who.orgKind === "grid" || who.orgKind === "micro_grid")) {
+    let u = await unitById(ctx.database, who.orgUnitId);
+    if (u?.kind === "micro_grid" && u.parentId) u = (await unitById(ctx.database, u.parentId)) ?? u;
+    if (u?.kind === "grid") {
+      const orgName = await unitLabel(ctx.database, u);
+      return { orgUnitId: u.id, orgPath: u.path, orgName, kind: u.kind, buildingId, address, resident };
+    }
   }
   throw Invalid("请提供事发位置：居民、楼栋或所属网格", [
     { field: "location", message: "位置: 请选择居民、楼栋或网格" },
@@ -205,7 +218,19 @@ export async function prepareOrder(
     note,
     detail: detail ?? null,
   });
-  const events = [event("receive", null, "received", `${CHANNEL_LABELS[input.channel]}受理`)];
+  const checkIn = input.checkIn ?? null;
+  const lat = checkIn?.lat ?? extras.lat ?? null;
+  const long = checkIn?.long ?? extras.long ?? null;
+  // The check-in's accuracy has no column of its own: the receive event keeps it with the point.
+  const events = [
+    event(
+      "receive",
+      null,
+      "received",
+      `${CHANNEL_LABELS[input.channel]}受理`,
+      checkIn ? { checkIn: { lat, long, accuracy: checkIn.accuracy ?? null } } : undefined,
+    ),
+  ];
   if (input.dispatch !== false) {
     const r = applyTransition(
       order,
@@ -248,8 +273,8 @@ export async function prepareOrder(
     next_due_at: sla.nextDueAt?.toISOString() ?? null,
     next_warn_at: sla.nextWarnAt?.toISOString() ?? null,
     dispatched_at: order.milestones.dispatched?.toISOString() ?? null,
-    lat: extras.lat ?? null,
-    long: extras.long ?? null,
+    lat,
+    long,
     open311_token: extras.open311Token ?? null,
     client_extras: extras.clientExtras ?? null,
     created_at: at,
@@ -309,6 +334,8 @@ export async function prepareOrder(
     ratingComment: null,
     callbackSolved: null,
     mergedIntoId: null,
+    lat,
+    long,
   };
   return { write, row, known: { order, clocks: sla.clocks, phone } };
 }

@@ -3,6 +3,7 @@ import type { Messages } from "./zh-CN.ts";
 const en: Messages = {
   app: { name: "Gridkeeper", subtitle: "Urban grid-based community governance" },
   nav: {
+    report: "Patrol report",
     overview: "Overview",
     residents: "Residents",
     navigator: "Organisation",
@@ -283,6 +284,8 @@ const en: Messages = {
     tooBig: "A photo may be at most 10 MB",
   },
   order: {
+    checkIn: "Reported at",
+    checkInValue: "{{lat}}, {{long}} (the reporter's phone)",
     title: "Order {{number}}",
     info: "Order",
     number: "Number",
@@ -357,6 +360,12 @@ const en: Messages = {
     mergePlaceholder: "Pick or type an order number",
   },
   intake: {
+    lookupResident: "Find the resident",
+    patrolTitle: "Patrol report",
+    patrolSubtitle: "Found on patrol: photo, location, report to your grid",
+    residentTitle: "Resident concerned (optional)",
+    submitReport: "Report",
+    orgOwnGrid: "Without a choice the report goes to your grid ({{name}})",
     title: "New order",
     subtitle: "File a call in under a minute",
     callerTitle: "Caller",

@@ -8,6 +8,7 @@ import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts"
 const zhCN = {
   app: { name: "网格管家", subtitle: "城市网格化社区治理平台" },
   nav: {
+    report: "巡查上报",
     overview: "组织概况",
     residents: "居民查询",
     navigator: "组织导航",
@@ -214,6 +215,8 @@ const zhCN = {
     tooBig: "照片不能超过 10 MB",
   },
   order: {
+    checkIn: "上报位置",
+    checkInValue: "{{lat}}, {{long}}（上报人手机定位）",
     title: "工单 {{number}}",
     info: "工单信息",
     number: "工单号",
@@ -288,6 +291,12 @@ const zhCN = {
     mergePlaceholder: "选择或输入工单号",
   },
   intake: {
+    lookupResident: "查找居民",
+    patrolTitle: "巡查上报",
+    patrolSubtitle: "巡查发现，拍照定位后上报本网格",
+    residentTitle: "涉及居民（可选）",
+    submitReport: "上报",
+    orgOwnGrid: "不选择时上报到本网格（{{name}}）",
     title: "工单受理",
     subtitle: "来电即录，一分钟建单",
     callerTitle: "来电人",

@@ -32,6 +32,13 @@ import {
   type WorkOrder,
 } from "../../app/api.ts";
 import { useMe } from "../../app/auth.tsx";
+import {
+  type CheckIn,
+  type Evidence,
+  EvidenceFields,
+  NO_EVIDENCE,
+  uploadPhotos,
+} from "../../app/evidence.tsx";
 import { useDraft } from "../../app/forms.ts";
 import { EmptyState, ErrorState } from "../../app/states.tsx";
 import { OrgTreeSelect } from "./OrgTreeSelect.tsx";
@@ -54,7 +61,12 @@ interface IntakeDraft {
   picked: Caller | null;
   building: { id: number; label: string } | null;
   callerIsResident: boolean;
+  /** A patrol report's check-in (its photos are files and cannot be kept). */
+  checkIn?: CheckIn | null;
 }
+
+/** Photos a patrol report may carry, as a visit. */
+const MAX_REPORT_PHOTOS = 9;
 
 interface IntakeValues {
   channel: string;
@@ -98,6 +110,10 @@ export default function IntakePage() {
   const screens = Grid.useBreakpoint();
   const [form] = Form.useForm<IntakeValues>();
   const me = useMe();
+  // Someone whose own unit is a grid (a grid worker, a grid head) reports what they found on patrol: channel
+  // 网格巡查, their own grid unless they name a place, photos and a check-in; the caller's box comes second.
+  const patrol = me.org.kind === "grid" || me.org.kind === "micro_grid";
+  const defaultChannel = patrol ? "grid_patrol" : "hotline_12345";
   // A call half-taken survives an expired session: the form is saved as it changes and comes back here.
   const draft = useDraft<IntakeDraft>(me.id, "intake");
   const keepDraft = draft.save;
@@ -108,6 +124,10 @@ export default function IntakePage() {
   /** The picked resident is the caller (their registered phone becomes the caller's number on the server). */
   const [callerIsResident, setCallerIsResident] = useState(draft.restored?.callerIsResident ?? true);
   const [catQ, setCatQ] = useState("");
+  const [evidence, setEvidence] = useState<Evidence>({
+    ...NO_EVIDENCE,
+    location: draft.restored?.checkIn ?? null,
+  });
   const [buildingQ, setBuildingQ] = useState("");
   const buildingSearch = useDebounced(buildingQ.trim(), 250);
   const [busy, setBusy] = useState(false);
@@ -156,9 +176,19 @@ export default function IntakePage() {
   );
   const saveDraft = useCallback(() => {
     const values = form.getFieldsValue();
-    const worth = !!(values.description?.trim() || values.categoryCode || picked || values.callerPhone);
-    keepDraft(worth ? { values, picked, building: chosenBuilding, callerIsResident } : null);
-  }, [form, keepDraft, picked, chosenBuilding, callerIsResident]);
+    const worth = !!(
+      values.description?.trim() ||
+      values.categoryCode ||
+      picked ||
+      values.callerPhone ||
+      evidence.location
+    );
+    keepDraft(
+      worth
+        ? { values, picked, building: chosenBuilding, callerIsResident, checkIn: evidence.location }
+        : null,
+    );
+  }, [form, keepDraft, picked, chosenBuilding, callerIsResident, evidence.location]);
   useEffect(saveDraft, [saveDraft]);
   const buildingOptions = [
     ...(chosenBuilding && !buildings.data?.items.some((b) => b.id === chosenBuilding.id)
@@ -214,11 +244,17 @@ export default function IntakePage() {
       callerPhone: v.callerPhone?.replace(/\s/g, "") || undefined,
       ...where,
       ...resident,
+      ...(evidence.location ? { checkIn: evidence.location } : {}),
     };
     try {
       const o = await api<WorkOrder>("/api/orders", { method: "POST", body });
+      // The order is filed first; its photos follow (a refused photo does not undo the report).
+      const photos = evidence.photos.length
+        ? await uploadPhotos(`/api/orders/${o.id}/attachments`, evidence.photos)
+        : null;
       await qc.invalidateQueries({ queryKey: ["orders"] });
       message.success(t("intake.created", { number: o.number, org: o.orgName }));
+      if (photos?.error) message.warning(t("evidence.uploadFailed", { error: photos.error }));
       draft.clear();
       navigate(`/orders/${o.id}`);
     } catch (e) {
@@ -239,14 +275,17 @@ export default function IntakePage() {
 
   const found = callers.data;
   const callerCard = (
-    <Card title={t("intake.callerTitle")} size={screens.md ? undefined : "small"}>
+    <Card
+      title={t(patrol ? "intake.residentTitle" : "intake.callerTitle")}
+      size={screens.md ? undefined : "small"}
+    >
       <Flex vertical gap={12}>
-        <label htmlFor="gk-caller-lookup">{t("intake.lookup")}</label>
+        <label htmlFor="gk-caller-lookup">{t(patrol ? "intake.lookupResident" : "intake.lookup")}</label>
         <Input
           id="gk-caller-lookup"
           placeholder={t("intake.lookupPlaceholder")}
           allowClear
-          autoFocus
+          autoFocus={!patrol}
           maxLength={50}
           prefix={<SearchOutlined />}
           value={typed}
@@ -365,12 +404,13 @@ export default function IntakePage() {
                 draft.clear();
                 form.resetFields();
                 form.setFieldsValue({
-                  channel: "hotline_12345",
+                  channel: defaultChannel,
                   categoryCode: undefined,
                   description: undefined,
                 });
                 setPicked(null);
                 setChosenBuilding(null);
+                setEvidence(NO_EVIDENCE);
                 setRestored(false);
               }}
             >
@@ -391,7 +431,7 @@ export default function IntakePage() {
       <Form<IntakeValues>
         form={form}
         layout="vertical"
-        initialValues={{ channel: "hotline_12345", ...draft.restored?.values }}
+        initialValues={{ channel: defaultChannel, ...draft.restored?.values }}
         onValuesChange={saveDraft}
         onFinish={submit}
         scrollToFirstError
@@ -443,16 +483,24 @@ export default function IntakePage() {
               />
             </Form.Item>
           </Col>
-          <Col xs={24} md={12}>
-            <Form.Item name="callerName" label={t("intake.callerName")}>
-              <Input maxLength={30} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} md={12}>
-            <Form.Item name="callerPhone" label={t("intake.callerPhone")} extra={t("intake.callerPhoneHint")}>
-              <Input maxLength={20} inputMode="tel" />
-            </Form.Item>
-          </Col>
+          {!patrol && (
+            <>
+              <Col xs={24} md={12}>
+                <Form.Item name="callerName" label={t("intake.callerName")}>
+                  <Input maxLength={30} />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12}>
+                <Form.Item
+                  name="callerPhone"
+                  label={t("intake.callerPhone")}
+                  extra={t("intake.callerPhoneHint")}
+                >
+                  <Input maxLength={20} inputMode="tel" />
+                </Form.Item>
+              </Col>
+            </>
+          )}
           <Col span={24}>
             <Form.Item
               name="description"
@@ -498,7 +546,9 @@ export default function IntakePage() {
                   ? t("intake.orgOverrides")
                   : picked
                     ? t("intake.orgFromResident")
-                    : t("intake.orgHint")
+                    : patrol
+                      ? t("intake.orgOwnGrid", { name: me.org.name })
+                      : t("intake.orgHint")
               }
             >
               <OrgTreeSelect id="gk-intake-org" onChange={() => setPlaceError(null)} />
@@ -527,8 +577,9 @@ export default function IntakePage() {
             }
           />
         )}
+        {patrol && <EvidenceFields value={evidence} onChange={setEvidence} maxPhotos={MAX_REPORT_PHOTOS} />}
         <Button type="primary" htmlType="submit" size="large" loading={busy} block={!screens.md}>
-          {t("intake.submit")}
+          {t(patrol ? "intake.submitReport" : "intake.submit")}
         </Button>
       </Form>
     </Card>
@@ -538,18 +589,29 @@ export default function IntakePage() {
     <Flex vertical gap={16}>
       <Flex align="center" gap={12} wrap>
         <Typography.Title level={screens.md ? 2 : 3} style={{ margin: 0 }}>
-          {t("intake.title")}
+          {t(patrol ? "intake.patrolTitle" : "intake.title")}
         </Typography.Title>
-        <Tag color="blue">{t("intake.subtitle")}</Tag>
+        <Tag color="blue">{t(patrol ? "intake.patrolSubtitle" : "intake.subtitle")}</Tag>
       </Flex>
-      <Row gutter={[16, 16]}>
-        <Col xs={24} xl={9}>
-          {callerCard}
-        </Col>
-        <Col xs={24} xl={15}>
-          {orderCard}
-        </Col>
-      </Row>
+      {patrol ? (
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={15}>
+            {orderCard}
+          </Col>
+          <Col xs={24} xl={9}>
+            {callerCard}
+          </Col>
+        </Row>
+      ) : (
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={9}>
+            {callerCard}
+          </Col>
+          <Col xs={24} xl={15}>
+            {orderCard}
+          </Col>
+        </Row>
+      )}
     </Flex>
   );
 }

@@ -137,6 +137,23 @@ export default function OrderDetailPage() {
             children: <span style={{ whiteSpace: "pre-wrap" }}>{o.description}</span>,
             span: screens.md ? 2 : 1,
           },
+          ...(o.checkIn
+            ? [
+                {
+                  key: "checkIn",
+                  label: t("order.checkIn"),
+                  children: (
+                    <span data-testid="order-check-in">
+                      {t("order.checkInValue", {
+                        lat: o.checkIn.lat.toFixed(5),
+                        long: o.checkIn.long.toFixed(5),
+                      })}
+                    </span>
+                  ),
+                  span: screens.md ? 2 : 1,
+                },
+              ]
+            : []),
           ...(callback
             ? [
                 {
