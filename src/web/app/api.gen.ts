@@ -723,10 +723,10 @@ export interface paths {
         /** 走访预警（医生：本人签约居民及未指定医生的预警） */
         get: {
             parameters: {
-                query?: {
+                query: {
                     /** @description 与 state=open 同用：另含此后已处理的预警 */
                     handledSince?: string;
-                    limit?: number;
+                    limit: number;
                     org?: number;
                     state?: "open" | "acknowledged";
                 };
@@ -743,11 +743,28 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                /** Format: date-time */
+                                ackAt: string | null;
+                                ackBy: number | null;
+                                ackNote: string | null;
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                doctorId: number | null;
+                                id: number;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                levelLabel: string;
+                                reasons: string[];
+                                residentId: number;
+                                residentName: string;
+                                /** @enum {string} */
+                                state: "open" | "acknowledged";
+                                stateLabel: string;
+                                visitId: number | null;
+                                workOrderId: number | null;
                             }[];
-                        } & {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -885,7 +902,26 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            /** Format: date-time */
+                            ackAt: string | null;
+                            ackBy: number | null;
+                            ackNote: string | null;
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doctorId: number | null;
+                            id: number;
+                            /** @enum {string} */
+                            level: "normal" | "attention" | "abnormal" | "critical";
+                            levelLabel: string;
+                            reasons: string[];
+                            residentId: number;
+                            residentName: string;
+                            /** @enum {string} */
+                            state: "open" | "acknowledged";
+                            stateLabel: string;
+                            visitId: number | null;
+                            workOrderId: number | null;
                         };
                     };
                 };
@@ -1011,7 +1047,99 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -1049,7 +1177,53 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            communityId: number;
+                            config: {
+                                dueSoonDays?: {
+                                    [key: string]: number;
+                                };
+                                frequencies?: {
+                                    [key: string]: string;
+                                };
+                            };
+                            effective: {
+                                aged_80_plus: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                chronic_disease: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                disabled_care: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                empty_nest: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                left_behind_child: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                living_alone: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                low_income: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                maternal: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                severe_disability: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -1175,7 +1349,53 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            communityId: number;
+                            config: {
+                                dueSoonDays?: {
+                                    [key: string]: number;
+                                };
+                                frequencies?: {
+                                    [key: string]: string;
+                                };
+                            };
+                            effective: {
+                                aged_80_plus: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                chronic_disease: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                disabled_care: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                empty_nest: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                left_behind_child: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                living_alone: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                low_income: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                maternal: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                                severe_disability: {
+                                    frequency: string;
+                                    label: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -1314,7 +1534,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            advice: string | null;
+                            alertId: number | null;
+                            /** Format: date-time */
+                            at: string;
+                            doctorId: number;
+                            doctorName: string;
+                            id: number;
+                            mode: string;
+                            modeLabel: string;
+                            residentId: number;
+                            summary: string;
                         };
                     };
                 };
@@ -1452,7 +1682,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doctorId: number;
+                            doctorName: string | null;
+                            end: string;
+                            id: number;
+                            residentId: number;
+                            servicePackage: string;
+                            servicePackageLabel: string;
+                            start: string;
+                            status: {
+                                daysLeft: number;
+                                label: string;
+                                state: string;
+                            };
                         };
                     };
                 };
@@ -1578,11 +1822,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                code: string;
+                                name: string;
                             }[];
-                        } & {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1704,11 +1947,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                code: string;
+                                name: string;
                             }[];
-                        } & {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1821,11 +2063,11 @@ export interface paths {
         /** 重点人群名单：按组织、标签、未走访天数筛选 */
         get: {
             parameters: {
-                query?: {
+                query: {
                     notVisitedDays?: number;
                     org?: number;
-                    page?: number;
-                    pageSize?: number;
+                    page: number;
+                    pageSize: number;
                     tag?: "living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child";
                 };
                 header?: never;
@@ -1841,11 +2083,36 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                address: string;
+                                age: number;
+                                birthDate: string;
+                                buildingId: number | null;
+                                daysSinceVisit: number | null;
+                                frequency: string | null;
+                                frequencyLabel: string | null;
+                                gender: string;
+                                genderLabel: string;
+                                gridCode: string | null;
+                                householdId: number | null;
+                                id: number;
+                                idNumberMasked: string;
+                                /** Format: date-time */
+                                lastVisitAt: string | null;
+                                livingArrangement: string | null;
+                                livingLabel: string | null;
+                                name: string;
+                                orgUnitId: number;
+                                phoneMasked: string | null;
+                                relationLabel: string | null;
+                                relationToHead: string | null;
+                                tagLabels: string[];
+                                tags: string[];
+                                version: number;
                             }[];
-                        } & {
-                            [key: string]: unknown;
+                            page: number;
+                            pageSize: number;
+                            total: number;
                         };
                     };
                 };
@@ -1975,7 +2242,99 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2196,7 +2555,56 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            dimensions: {
+                                code: string;
+                                count: number;
+                                label: string;
+                                tagLabels: string[];
+                                tags: string[];
+                            }[];
+                            items: {
+                                code: string;
+                                counts: {
+                                    aged_80_plus: number;
+                                    chronic_disease: number;
+                                    disabled_care: number;
+                                    empty_nest: number;
+                                    left_behind_child: number;
+                                    living_alone: number;
+                                    low_income: number;
+                                    maternal: number;
+                                    severe_disability: number;
+                                };
+                                keyResidents: number;
+                                name: string;
+                                notVisitedWeek: number;
+                                orgUnitId: number;
+                            }[];
+                            org: {
+                                id: number;
+                                kind: string;
+                                name: string;
+                            };
+                            tags: {
+                                label: string;
+                                /** @enum {string} */
+                                tag: "living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child";
+                            }[];
+                            totals: {
+                                counts: {
+                                    aged_80_plus: number;
+                                    chronic_disease: number;
+                                    disabled_care: number;
+                                    empty_nest: number;
+                                    left_behind_child: number;
+                                    living_alone: number;
+                                    low_income: number;
+                                    maternal: number;
+                                    severe_disability: number;
+                                };
+                                keyResidents: number;
+                                notVisitedWeek: number;
+                            };
                         };
                     };
                 };
@@ -2423,8 +2831,8 @@ export interface paths {
         /** 转诊看板：绿色通道优先，先到先办 */
         get: {
             parameters: {
-                query?: {
-                    limit?: number;
+                query: {
+                    limit: number;
                     org?: number;
                     state?: "requested" | "accepted" | "scheduled" | "completed" | "declined" | "cancelled" | "returned_to_community";
                 };
@@ -2441,11 +2849,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                allowedActions: {
+                                    action: string;
+                                    label: string;
+                                }[];
+                                /** Format: date-time */
+                                appointmentAt: string | null;
+                                department: string;
+                                greenChannel: boolean;
+                                hospitalCode: string;
+                                hospitalName: string;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number;
+                                requestedByName: string | null;
+                                residentId: number;
+                                residentName: string;
+                                state: string;
+                                stateLabel: string;
+                                version: number;
                             }[];
-                        } & {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2569,7 +2995,27 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            allowedActions: {
+                                action: string;
+                                label: string;
+                            }[];
+                            /** Format: date-time */
+                            appointmentAt: string | null;
+                            department: string;
+                            greenChannel: boolean;
+                            hospitalCode: string;
+                            hospitalName: string;
+                            id: number;
+                            reason: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            requestedBy: number;
+                            requestedByName: string | null;
+                            residentId: number;
+                            residentName: string;
+                            state: string;
+                            stateLabel: string;
+                            version: number;
                         };
                     };
                 };
@@ -2697,7 +3143,41 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                fromState: string | null;
+                                id: number;
+                                note: string | null;
+                                role: string;
+                                toState: string;
+                            }[];
+                            referral: {
+                                allowedActions: {
+                                    action: string;
+                                    label: string;
+                                }[];
+                                /** Format: date-time */
+                                appointmentAt: string | null;
+                                department: string;
+                                greenChannel: boolean;
+                                hospitalCode: string;
+                                hospitalName: string;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number;
+                                requestedByName: string | null;
+                                residentId: number;
+                                residentName: string;
+                                state: string;
+                                stateLabel: string;
+                                version: number;
+                            };
                         };
                     };
                 };
@@ -2838,7 +3318,27 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            allowedActions: {
+                                action: string;
+                                label: string;
+                            }[];
+                            /** Format: date-time */
+                            appointmentAt: string | null;
+                            department: string;
+                            greenChannel: boolean;
+                            hospitalCode: string;
+                            hospitalName: string;
+                            id: number;
+                            reason: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            requestedBy: number;
+                            requestedByName: string | null;
+                            residentId: number;
+                            residentName: string;
+                            state: string;
+                            stateLabel: string;
+                            version: number;
                         };
                     };
                 };
@@ -2964,7 +3464,99 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3002,7 +3594,138 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            alerts: {
+                                /** Format: date-time */
+                                ackAt: string | null;
+                                ackBy: number | null;
+                                ackNote: string | null;
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                doctorId: number | null;
+                                id: number;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                levelLabel: string;
+                                reasons: string[];
+                                residentId: number;
+                                residentName: string;
+                                /** @enum {string} */
+                                state: "open" | "acknowledged";
+                                stateLabel: string;
+                                visitId: number | null;
+                                workOrderId: number | null;
+                            }[];
+                            consultations: {
+                                advice: string | null;
+                                alertId: number | null;
+                                /** Format: date-time */
+                                at: string;
+                                doctorId: number;
+                                doctorName: string;
+                                id: number;
+                                mode: string;
+                                modeLabel: string;
+                                residentId: number;
+                                summary: string;
+                            }[];
+                            contracts: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                doctorId: number;
+                                doctorName: string | null;
+                                end: string;
+                                id: number;
+                                residentId: number;
+                                servicePackage: string;
+                                servicePackageLabel: string;
+                                start: string;
+                                status: {
+                                    daysLeft: number;
+                                    label: string;
+                                    state: string;
+                                };
+                            }[];
+                            events: {
+                                /** Format: date-time */
+                                at: string;
+                                id: number;
+                                /** @enum {string} */
+                                type: "visit" | "alert" | "consultation" | "referral";
+                            }[];
+                            name: string;
+                            referrals: {
+                                allowedActions: {
+                                    action: string;
+                                    label: string;
+                                }[];
+                                /** Format: date-time */
+                                appointmentAt: string | null;
+                                department: string;
+                                greenChannel: boolean;
+                                hospitalCode: string;
+                                hospitalName: string;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number;
+                                requestedByName: string | null;
+                                residentId: number;
+                                residentName: string;
+                                state: string;
+                                stateLabel: string;
+                                version: number;
+                            }[];
+                            residentId: number;
+                            visits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                durationMinutes: number;
+                                findings: string;
+                                flags: {
+                                    code: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    level: "normal" | "attention" | "abnormal" | "critical";
+                                    measure: string;
+                                    reading: string;
+                                }[];
+                                id: number;
+                                kind: string;
+                                kindLabel: string;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                levelLabel: string;
+                                location: {
+                                    accuracy: number | null;
+                                    lat: number;
+                                    long: number;
+                                } | null;
+                                needs: {
+                                    kind: string;
+                                    label: string;
+                                    note: string;
+                                    urgency: string;
+                                    urgencyLabel: string;
+                                }[];
+                                photoIds: number[];
+                                residentId: number;
+                                /** Format: date-time */
+                                visitedAt: string;
+                                visitorId: number;
+                                visitorName: string;
+                                vitals: {
+                                    diastolic?: number;
+                                    glucose?: number;
+                                    glucoseContext?: string;
+                                    heartRate?: number;
+                                    spo2?: number;
+                                    systolic?: number;
+                                    temperature?: number;
+                                };
+                                workOrderId: number | null;
+                            }[];
                         };
                     };
                 };
@@ -3132,7 +3855,30 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assignedWorkerId: number | null;
+                            assignedWorkerName: string | null;
+                            doctorId: number | null;
+                            doctorName: string | null;
+                            frequency: string | null;
+                            frequencyLabel: string | null;
+                            keyResident: boolean;
+                            /** Format: date-time */
+                            lastVisitAt: string | null;
+                            overridden: boolean;
+                            residentId: number;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            status: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                dueBy: string;
+                                label: string;
+                                /** @enum {string} */
+                                state: "scheduled" | "due_soon" | "due" | "overdue";
+                                windowOpen: boolean;
+                            } | null;
+                            tagLabels: string[];
+                            tags: string[];
                         };
                     };
                 };
@@ -3256,7 +4002,30 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            assignedWorkerId: number | null;
+                            assignedWorkerName: string | null;
+                            doctorId: number | null;
+                            doctorName: string | null;
+                            frequency: string | null;
+                            frequencyLabel: string | null;
+                            keyResident: boolean;
+                            /** Format: date-time */
+                            lastVisitAt: string | null;
+                            overridden: boolean;
+                            residentId: number;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            status: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                dueBy: string;
+                                label: string;
+                                /** @enum {string} */
+                                state: "scheduled" | "due_soon" | "due" | "overdue";
+                                windowOpen: boolean;
+                            } | null;
+                            tagLabels: string[];
+                            tags: string[];
                         };
                     };
                 };
@@ -3385,11 +4154,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                current: boolean;
+                                id: number;
+                                note: string | null;
+                                /** Format: date-time */
+                                removedAt: string | null;
+                                removedNote: string | null;
+                                residentId: number;
+                                /** Format: date-time */
+                                setAt: string;
+                                setBy: number | null;
+                                setByName: string | null;
+                                source: string;
+                                sourceLabel: string;
+                                tag: string;
+                                tagLabel: string;
                             }[];
-                        } & {
-                            [key: string]: unknown;
+                            residentId: number;
+                            tags: string[];
                         };
                     };
                 };
@@ -3515,7 +4298,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            current: boolean;
+                            id: number;
+                            note: string | null;
+                            /** Format: date-time */
+                            removedAt: string | null;
+                            removedNote: string | null;
+                            residentId: number;
+                            /** Format: date-time */
+                            setAt: string;
+                            setBy: number | null;
+                            setByName: string | null;
+                            source: string;
+                            sourceLabel: string;
+                            tag: string;
+                            tagLabel: string;
                         };
                     };
                 };
@@ -3649,7 +4446,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            residentId: number;
+                            tags: string[];
                         };
                     };
                 };
@@ -3760,8 +4558,8 @@ export interface paths {
         /** 居民走访记录（含生命体征，读取记入审计） */
         get: {
             parameters: {
-                query?: {
-                    limit?: number;
+                query: {
+                    limit: number;
                 };
                 header?: never;
                 path: {
@@ -3778,11 +4576,54 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                [key: string]: unknown;
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                durationMinutes: number;
+                                findings: string;
+                                flags: {
+                                    code: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    level: "normal" | "attention" | "abnormal" | "critical";
+                                    measure: string;
+                                    reading: string;
+                                }[];
+                                id: number;
+                                kind: string;
+                                kindLabel: string;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                levelLabel: string;
+                                location: {
+                                    accuracy: number | null;
+                                    lat: number;
+                                    long: number;
+                                } | null;
+                                needs: {
+                                    kind: string;
+                                    label: string;
+                                    note: string;
+                                    urgency: string;
+                                    urgencyLabel: string;
+                                }[];
+                                photoIds: number[];
+                                residentId: number;
+                                /** Format: date-time */
+                                visitedAt: string;
+                                visitorId: number;
+                                visitorName: string;
+                                vitals: {
+                                    diastolic?: number;
+                                    glucose?: number;
+                                    glucoseContext?: string;
+                                    heartRate?: number;
+                                    spo2?: number;
+                                    systolic?: number;
+                                    temperature?: number;
+                                };
+                                workOrderId: number | null;
                             }[];
-                        } & {
-                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3899,8 +4740,8 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: {
-                    limit?: number;
+                query: {
+                    limit: number;
                     org?: number;
                     role?: ("grid_worker" | "grid_head" | "doctor")[];
                 };
@@ -3917,20 +4758,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                displayName?: string;
-                                id?: number;
-                                initials?: string;
-                                orgKind?: string;
-                                orgName?: string;
-                                orgUnitId?: number;
-                                role?: string;
-                                roleLabel?: string;
+                            items: {
+                                displayName: string;
+                                id: number;
+                                initials: string;
+                                orgKind: string;
+                                orgName: string;
+                                orgUnitId: number;
+                                /** @enum {string} */
+                                role: "grid_worker" | "grid_head" | "doctor";
+                                roleLabel: string;
                             }[];
-                            org?: {
-                                id?: number;
-                                kind?: string;
-                                name?: string;
+                            org: {
+                                id: number;
+                                kind: string;
+                                name: string;
                             };
                         };
                     };
@@ -4064,7 +4906,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            community: {
+                                id: number;
+                                name: string;
+                            };
+                            from: string;
+                            gaps: {
+                                date: string;
+                                missing: string[];
+                                missingLabels: string[];
+                                /** @enum {string} */
+                                shift: "day" | "night";
+                                shiftLabel: string;
+                            }[];
+                            members: {
+                                accountId: number | null;
+                                active: boolean;
+                                communityId: number;
+                                id: number;
+                                name: string;
+                                phone: string;
+                                teamRole: string;
+                                teamRoleLabel: string;
+                            }[];
+                            roster: {
+                                date: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                phone: string;
+                                /** @enum {string} */
+                                shift: "day" | "night";
+                                shiftLabel: string;
+                                teamRole: string;
+                                teamRoleLabel: string;
+                            }[];
+                            to: string;
                         };
                     };
                 };
@@ -4206,7 +5083,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            accountId: number | null;
+                            active: boolean;
+                            communityId: number;
+                            id: number;
+                            name: string;
+                            phone: string;
+                            teamRole: string;
+                            teamRoleLabel: string;
                         };
                     };
                 };
@@ -4348,7 +5232,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            community: {
+                                id: number;
+                                name: string;
+                            };
+                            from: string;
+                            gaps: {
+                                date: string;
+                                missing: string[];
+                                missingLabels: string[];
+                                /** @enum {string} */
+                                shift: "day" | "night";
+                                shiftLabel: string;
+                            }[];
+                            members: {
+                                accountId: number | null;
+                                active: boolean;
+                                communityId: number;
+                                id: number;
+                                name: string;
+                                phone: string;
+                                teamRole: string;
+                                teamRoleLabel: string;
+                            }[];
+                            roster: {
+                                date: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                phone: string;
+                                /** @enum {string} */
+                                shift: "day" | "night";
+                                shiftLabel: string;
+                                teamRole: string;
+                                teamRoleLabel: string;
+                            }[];
+                            to: string;
                         };
                     };
                 };
@@ -4508,15 +5427,65 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            alert?: {
-                                [key: string]: unknown;
+                            alert: {
+                                id: number;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                reasons: string[];
                             } | null;
-                            replay?: boolean;
-                            visit?: {
-                                [key: string]: unknown;
+                            replay: boolean;
+                            visit: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                durationMinutes: number;
+                                findings: string;
+                                flags: {
+                                    code: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    level: "normal" | "attention" | "abnormal" | "critical";
+                                    measure: string;
+                                    reading: string;
+                                }[];
+                                id: number;
+                                kind: string;
+                                kindLabel: string;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                levelLabel: string;
+                                location: {
+                                    accuracy: number | null;
+                                    lat: number;
+                                    long: number;
+                                } | null;
+                                needs: {
+                                    kind: string;
+                                    label: string;
+                                    note: string;
+                                    urgency: string;
+                                    urgencyLabel: string;
+                                }[];
+                                photoIds: number[];
+                                residentId: number;
+                                /** Format: date-time */
+                                visitedAt: string;
+                                visitorId: number;
+                                visitorName: string;
+                                vitals: {
+                                    diastolic?: number;
+                                    glucose?: number;
+                                    glucoseContext?: string;
+                                    heartRate?: number;
+                                    spo2?: number;
+                                    systolic?: number;
+                                    temperature?: number;
+                                };
+                                workOrderId: number | null;
                             };
-                            workOrder?: {
-                                [key: string]: unknown;
+                            workOrder: {
+                                id: number;
+                                number: string;
+                                state: string;
                             } | null;
                         };
                     };
@@ -4528,15 +5497,65 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            alert?: {
-                                [key: string]: unknown;
+                            alert: {
+                                id: number;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                reasons: string[];
                             } | null;
-                            replay?: boolean;
-                            visit?: {
-                                [key: string]: unknown;
+                            replay: boolean;
+                            visit: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                durationMinutes: number;
+                                findings: string;
+                                flags: {
+                                    code: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    level: "normal" | "attention" | "abnormal" | "critical";
+                                    measure: string;
+                                    reading: string;
+                                }[];
+                                id: number;
+                                kind: string;
+                                kindLabel: string;
+                                /** @enum {string} */
+                                level: "normal" | "attention" | "abnormal" | "critical";
+                                levelLabel: string;
+                                location: {
+                                    accuracy: number | null;
+                                    lat: number;
+                                    long: number;
+                                } | null;
+                                needs: {
+                                    kind: string;
+                                    label: string;
+                                    note: string;
+                                    urgency: string;
+                                    urgencyLabel: string;
+                                }[];
+                                photoIds: number[];
+                                residentId: number;
+                                /** Format: date-time */
+                                visitedAt: string;
+                                visitorId: number;
+                                visitorName: string;
+                                vitals: {
+                                    diastolic?: number;
+                                    glucose?: number;
+                                    glucoseContext?: string;
+                                    heartRate?: number;
+                                    spo2?: number;
+                                    systolic?: number;
+                                    temperature?: number;
+                                };
+                                workOrderId: number | null;
                             };
-                            workOrder?: {
-                                [key: string]: unknown;
+                            workOrder: {
+                                id: number;
+                                number: string;
+                                state: string;
                             } | null;
                         };
                     };
@@ -4877,8 +5896,8 @@ export interface paths {
         /** 待走访/逾期清单（今日走访），按紧急程度排序 */
         get: {
             parameters: {
-                query?: {
-                    limit?: number;
+                query: {
+                    limit: number;
                     mine?: boolean;
                     org?: number;
                     state?: "overdue" | "due" | "due_soon" | "scheduled" | "all";
@@ -4896,33 +5915,34 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            counts?: {
-                                due?: number;
-                                due_soon?: number;
-                                overdue?: number;
-                                scheduled?: number;
+                            counts: {
+                                due: number;
+                                due_soon: number;
+                                overdue: number;
+                                scheduled: number;
                             };
-                            items?: {
-                                address?: string;
-                                assignedWorkerId?: number | null;
-                                daysLeft?: number;
-                                daysOverdue?: number;
-                                doctorId?: number | null;
-                                dueBy?: string;
-                                frequency?: string;
-                                frequencyLabel?: string;
-                                gridCode?: string | null;
-                                label?: string;
-                                /** Format: date-time */
-                                lastVisitAt?: string | null;
-                                name?: string;
-                                residentId?: number;
+                            items: {
+                                address: string;
+                                assignedWorkerId: number | null;
+                                daysLeft: number;
+                                daysOverdue: number;
+                                doctorId: number | null;
+                                dueBy: string;
                                 /** @enum {string} */
-                                state?: "scheduled" | "due_soon" | "due" | "overdue";
-                                tagLabels?: string[];
-                                tags?: string[];
+                                frequency: "weekly" | "semimonthly" | "monthly" | "quarterly";
+                                frequencyLabel: string;
+                                gridCode: string | null;
+                                label: string;
+                                /** Format: date-time */
+                                lastVisitAt: string | null;
+                                name: string;
+                                residentId: number;
+                                /** @enum {string} */
+                                state: "scheduled" | "due_soon" | "due" | "overdue";
+                                tagLabels: string[];
+                                tags: string[];
                             }[];
-                            total?: number;
+                            total: number;
                         };
                     };
                 };
@@ -9603,7 +10623,44 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            /** Format: date-time */
+                            at: string;
+                            community: {
+                                id: number;
+                                name: string;
+                            };
+                            current: {
+                                date: string;
+                                /** Format: date-time */
+                                end: string;
+                                label: string;
+                                members: {
+                                    name: string;
+                                    phone: string;
+                                    teamRole: string;
+                                    teamRoleLabel: string;
+                                }[];
+                                /** @enum {string} */
+                                shift: "day" | "night";
+                                /** Format: date-time */
+                                start: string;
+                            };
+                            next: {
+                                date: string;
+                                /** Format: date-time */
+                                end: string;
+                                label: string;
+                                members: {
+                                    name: string;
+                                    phone: string;
+                                    teamRole: string;
+                                    teamRoleLabel: string;
+                                }[];
+                                /** @enum {string} */
+                                shift: "day" | "night";
+                                /** Format: date-time */
+                                start: string;
+                            };
                         };
                     };
                 };

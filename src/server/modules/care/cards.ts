@@ -9,7 +9,8 @@ import { AppError, Invalid } from "../../platform/errors.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import { communityCodeOf, isKeyTag, planConfigs, residentInScope, tagLabel } from "./common.ts";
 import { carePolicy } from "./policy.ts";
-import { type MemberRow, teamForCard } from "./teams.ts";
+import type { MemberRow } from "./presenter.ts";
+import { teamForCard } from "./teams.ts";
 
 // 一人一专班联系卡: one A5 page per key resident with the phones of their care team, printed and
 // left at the door. Chinese needs a CJK font embedded (pdfkit subsets it), so the card is readable

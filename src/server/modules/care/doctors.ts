@@ -1,22 +1,11 @@
 import { sql } from "drizzle-orm";
+import { overlappingContract, validateContract } from "../../../domain/care/contracts.ts";
 import {
-  contractStatus,
-  overlappingContract,
-  SERVICE_PACKAGE_LABELS,
-  type ServicePackage,
-  validateContract,
-} from "../../../domain/care/contracts.ts";
-import {
-  allowedActions,
   applyReferralAction,
   type Hospital,
-  REFERRAL_ACTION_LABELS,
   REFERRAL_ACTIONS,
-  REFERRAL_STATE_LABELS,
-  type Referral,
   type ReferralAction,
   type ReferralError,
-  type ReferralState,
   requestReferral,
 } from "../../../domain/care/referrals.ts";
 import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
@@ -38,34 +27,29 @@ import {
   type Tx,
 } from "./common.ts";
 import { carePolicy, healthPolicy, readsAsHospital, referralPolicy, signsForSelf } from "./policy.ts";
-import { ackAlertTx, loadAlert, presentAlert, presentVisit, VISIT_COLUMNS, type VisitRow } from "./visits.ts";
+import {
+  type AlertRow,
+  CONSULTATION_MODES,
+  type ConsultationRow,
+  type ContractRow,
+  presentAlert,
+  presentConsultation,
+  presentContract,
+  presentReferral,
+  presentReferralEvent,
+  presentVisit,
+  type ReferralEventRow,
+  type ReferralRow,
+  referralToDomain,
+  type VisitRow,
+} from "./presenter.ts";
+import { ALERT_COLUMNS, ackAlertTx, loadAlert, VISIT_COLUMNS } from "./visits.ts";
 
 // ——— sign-up contracts 家庭医生签约 ———
-
-interface ContractRow {
-  id: number;
-  residentId: number;
-  orgPath: string;
-  doctorId: number;
-  doctorName: string | null;
-  servicePackage: string;
-  start: string;
-  end: string;
-  createdAt: Date;
-}
 
 const CONTRACT_COLUMNS = `c.id, c.resident_id as "residentId", c.org_path as "orgPath", c.doctor_id as "doctorId",
   d.display_name as "doctorName", c.service_package as "servicePackage", c.start_date::text as "start",
   c.end_date::text as "end", c.created_at as "createdAt"`;
-
-export function presentContract(c: ContractRow, now = new Date()) {
-  const { orgPath: _o, ...rest } = c;
-  return {
-    ...rest,
-    servicePackageLabel: SERVICE_PACKAGE_LABELS[c.servicePackage as ServicePackage] ?? c.servicePackage,
-    status: contractStatus(c, now),
-  };
-}
 
 export async function createContract(
   ctx: AppContext,
@@ -138,32 +122,8 @@ export async function createContract(
 
 // ——— consultations ———
 
-export const CONSULTATION_MODES = ["phone", "online", "door"] as const;
-export const CONSULTATION_MODE_LABELS: Record<string, string> = {
-  phone: "电话",
-  online: "线上",
-  door: "上门",
-};
-
-interface ConsultationRow {
-  id: number;
-  residentId: number;
-  doctorId: number;
-  doctorName: string;
-  mode: string;
-  summary: string;
-  advice: string | null;
-  alertId: number | null;
-  at: Date;
-}
-
 const CONSULTATION_COLUMNS = `id, resident_id as "residentId", doctor_id as "doctorId", doctor_name as "doctorName", mode,
   summary, advice, alert_id as "alertId", at`;
-
-export const presentConsultation = (c: ConsultationRow) => ({
-  ...c,
-  modeLabel: CONSULTATION_MODE_LABELS[c.mode] ?? c.mode,
-});
 
 /** A doctor's follow-up; naming an open alert of the same resident closes it in the same transaction. */
 export async function recordConsultation(
@@ -246,55 +206,12 @@ export async function setHospitals(ctx: AppContext, actor: Actor, items: Hospita
 
 // ——— referrals 双向转诊 ———
 
-interface ReferralRow {
-  id: number;
-  residentId: number;
-  residentName: string;
-  orgPath: string;
-  hospitalCode: string;
-  hospitalName: string;
-  department: string;
-  reason: string;
-  greenChannel: boolean;
-  state: ReferralState;
-  requestedBy: number;
-  requestedByName: string | null;
-  requestedAt: Date;
-  appointmentAt: Date | null;
-  version: number;
-}
-
 const REFERRAL_COLUMNS = `f.id, f.resident_id as "residentId", r.name as "residentName", f.org_path as "orgPath",
   f.hospital_code as "hospitalCode", f.hospital_name as "hospitalName", f.department, f.reason,
   f.green_channel as "greenChannel", f.state, f.requested_by as "requestedBy", a.display_name as "requestedByName",
   f.requested_at as "requestedAt", f.appointment_at as "appointmentAt", f.version`;
 const REFERRAL_FROM =
   "referrals f join residents r on r.id = f.resident_id left join accounts a on a.id = f.requested_by";
-
-const toDomain = (f: ReferralRow): Referral => ({
-  residentId: f.residentId,
-  hospitalCode: f.hospitalCode,
-  department: f.department,
-  reason: f.reason,
-  greenChannel: f.greenChannel,
-  state: f.state,
-  requestedBy: f.requestedBy,
-  requestedAt: new Date(f.requestedAt),
-  appointmentAt: f.appointmentAt ? new Date(f.appointmentAt) : null,
-  version: f.version,
-});
-
-export function presentReferral(f: ReferralRow, actor: Actor) {
-  const { orgPath: _o, ...rest } = f;
-  return {
-    ...rest,
-    stateLabel: REFERRAL_STATE_LABELS[f.state] ?? f.state,
-    allowedActions: allowedActions(toDomain(f), { id: actor.id, role: actor.role }).map((a) => ({
-      action: a,
-      label: REFERRAL_ACTION_LABELS[a],
-    })),
-  };
-}
 
 /** The domain's refusals, mapped once to DESIGN §5's statuses (400/403/409/422). */
 function referralError(e: ReferralError): never {
@@ -405,7 +322,7 @@ export async function actOnReferral(
   if (input.version !== undefined && input.version !== f.version)
     throw Conflict("该转诊已被他人更新，请刷新后重试", { currentVersion: f.version });
   const step = applyReferralAction(
-    toDomain(f),
+    referralToDomain(f),
     { action: action as ReferralAction, appointmentAt: input.appointmentAt, note: input.note },
     { id: actor.id, role: actor.role },
     now,
@@ -474,19 +391,13 @@ export async function listReferrals(
 export async function getReferral(ctx: AppContext, actor: Actor, id: number) {
   referralPolicy.authorize(actor, "read");
   const f = await loadReferral(ctx, actor, id);
-  const events = await ctx.database.query(
+  const events = await ctx.database.query<ReferralEventRow>(
     `select id, action, from_state as "fromState", to_state as "toState", actor_name as "actorName", role, at, note
      from referral_events where referral_id = $1 order by id`,
     [id],
   );
   await auditHealthRead(ctx, actor, "referral", id, f.orgPath);
-  return {
-    referral: presentReferral(f, actor),
-    events: events.map((e: any) => ({
-      ...e,
-      actionLabel: REFERRAL_ACTION_LABELS[e.action as ReferralAction] ?? e.action,
-    })),
-  };
+  return { referral: presentReferral(f, actor), events: events.map(presentReferralEvent) };
 }
 
 // ——— the resident's health timeline ———
@@ -499,11 +410,9 @@ export async function healthTimeline(ctx: AppContext, actor: Actor, residentId: 
       `select ${VISIT_COLUMNS} from care_visits v where v.resident_id = $1 order by v.visited_at desc limit 100`,
       [r.id],
     ),
-    ctx.database.query<any>(
-      `select a.id, a.visit_id as "visitId", a.resident_id as "residentId", r.name as "residentName", r.address,
-         a.org_path as "orgPath", a.doctor_id as "doctorId", a.level, a.reasons, a.state, a.work_order_id as "workOrderId",
-         a.ack_by as "ackBy", a.ack_at as "ackAt", a.ack_note as "ackNote", a.created_at as "createdAt"
-       from care_alerts a join residents r on r.id = a.resident_id where a.resident_id = $1 order by a.id desc limit 100`,
+    ctx.database.query<AlertRow>(
+      `select ${ALERT_COLUMNS} from care_alerts a join residents r on r.id = a.resident_id
+       where a.resident_id = $1 order by a.id desc limit 100`,
       [r.id],
     ),
     ctx.database.query<ConsultationRow>(
@@ -522,10 +431,10 @@ export async function healthTimeline(ctx: AppContext, actor: Actor, residentId: 
   ]);
   await auditHealthRead(ctx, actor, "resident_health", r.id, r.orgPath);
   const events = [
-    ...visits.map((v) => ({ type: "visit", at: v.visitedAt, id: v.id })),
-    ...alerts.map((a) => ({ type: "alert", at: a.createdAt, id: a.id })),
-    ...consultations.map((c) => ({ type: "consultation", at: c.at, id: c.id })),
-    ...refs.map((f) => ({ type: "referral", at: f.requestedAt, id: f.id })),
+    ...visits.map((v) => ({ type: "visit" as const, at: v.visitedAt, id: v.id })),
+    ...alerts.map((a) => ({ type: "alert" as const, at: a.createdAt, id: a.id })),
+    ...consultations.map((c) => ({ type: "consultation" as const, at: c.at, id: c.id })),
+    ...refs.map((f) => ({ type: "referral" as const, at: f.requestedAt, id: f.id })),
   ].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
   return {
     residentId: r.id,

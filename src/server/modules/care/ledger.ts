@@ -10,7 +10,7 @@ import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
 import { authorize } from "../../platform/policy.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import * as residents from "../residents/index.ts";
-import { presentResident, RESIDENT_COLUMNS, type ResidentRow } from "../residents/index.ts";
+import { RESIDENT_COLUMNS } from "../residents/index.ts";
 import {
   communityCodeOf,
   gridCodeOf,
@@ -20,49 +20,17 @@ import {
   rows,
   TAG_DIMENSIONS,
   type Tx,
-  tagLabel,
 } from "./common.ts";
 import { carePolicy } from "./policy.ts";
+import {
+  type LedgerRow,
+  ledgerExportCells,
+  presentAssignment,
+  presentLedgerRow,
+  type TagAssignmentRow,
+} from "./presenter.ts";
 
 export const TAG_SOURCES = ["manual", "import", "visit", "registry"] as const;
-export const TAG_SOURCE_LABELS: Record<string, string> = {
-  manual: "手工标注",
-  import: "台账导入",
-  visit: "走访核实",
-  registry: "户籍登记",
-};
-
-export interface TagAssignmentRow {
-  id: number;
-  residentId: number;
-  tag: string;
-  source: string;
-  note: string | null;
-  setBy: number | null;
-  setByName: string | null;
-  setAt: Date;
-  removedAt: Date | null;
-  removedNote: string | null;
-}
-
-export function presentAssignment(a: TagAssignmentRow) {
-  return {
-    id: a.id,
-    residentId: a.residentId,
-    tag: a.tag,
-    tagLabel: tagLabel(a.tag),
-    source: a.source,
-    sourceLabel: TAG_SOURCE_LABELS[a.source] ?? a.source,
-    note: a.note,
-    setBy: a.setBy,
-    setByName: a.setByName,
-    setAt: a.setAt,
-    removedAt: a.removedAt,
-    removedNote: a.removedNote,
-    current: a.removedAt === null,
-  };
-}
-
 const ASSIGNMENT_COLUMNS = `a.id, a.resident_id as "residentId", a.tag, a.source, a.note, a.set_by as "setBy",
   a.set_by_name as "setByName", a.set_at as "setAt", a.removed_at as "removedAt", a.removed_note as "removedNote"`;
 
@@ -247,7 +215,9 @@ export async function ledgerSummary(ctx: AppContext, actor: Actor, org?: number,
     org: { id: unit.id, name: unit.name, kind: unit.kind },
     tags: KEY_TAGS.map((k) => ({ tag: k, label: TAG_LABELS[k] })),
     dimensions: TAG_DIMENSIONS.map((d) => ({
-      ...d,
+      code: d.code,
+      label: d.label,
+      tags: d.tags,
       tagLabels: d.tags.map((t) => TAG_LABELS[t]),
       count: d.tags.reduce((s, t) => s + totalCounts[t], 0),
     })),
@@ -279,32 +249,26 @@ async function ledgerWhere(ctx: AppContext, actor: Actor, f: LedgerFilter, now: 
   return { where: conds.join(" and "), params, unit };
 }
 
-type LedgerRow = ResidentRow & {
-  lastVisitAt: Date | null;
-  frequencyOverride: string | null;
-  createdAt: Date;
-};
-
 const LEDGER_FROM = "residents r left join care_plans p on p.resident_id = r.id";
 const LEDGER_COLUMNS = `${RESIDENT_COLUMNS}, p.last_visit_at as "lastVisitAt", p.frequency_override as "frequencyOverride"`;
 
-function presentLedgerRow(
+function ledgerRow(
   ctx: AppContext,
   r: LedgerRow,
   configs: Map<string, import("../../../domain/care/plans.ts").CarePlanConfig>,
   now: Date,
 ) {
   const plan = planFrequency(r.tags.filter(isKeyTag), configs.get(communityCodeOf(r.orgPath) ?? "") ?? {});
-  return {
-    ...presentResident(r, ctx.crypto),
-    gridCode: gridCodeOf(r.orgPath),
-    frequency: r.frequencyOverride ?? plan?.frequency ?? null,
-    frequencyLabel: plan?.label ?? null,
-    lastVisitAt: r.lastVisitAt,
-    daysSinceVisit: r.lastVisitAt
-      ? Math.floor((now.getTime() - new Date(r.lastVisitAt).getTime()) / 86_400_000)
-      : null,
-  };
+  return presentLedgerRow(
+    r,
+    ctx.crypto,
+    {
+      gridCode: gridCodeOf(r.orgPath),
+      frequency: r.frequencyOverride ?? plan?.frequency ?? null,
+      label: plan?.label ?? null,
+    },
+    now,
+  );
 }
 
 export async function listLedger(
@@ -324,7 +288,7 @@ export async function listLedger(
     planConfigs(ctx, actor.orgPath),
   ]);
   return {
-    items: list.map((r) => presentLedgerRow(ctx, r, configs, now)),
+    items: list.map((r) => ledgerRow(ctx, r, configs, now)),
     total: n,
     page: f.page,
     pageSize: f.pageSize,
@@ -377,20 +341,8 @@ export async function exportLedger(ctx: AppContext, actor: Actor, f: LedgerFilte
         [...params, after],
       );
       for (const r of page) {
-        const p = presentLedgerRow(ctx, r, configs, now);
-        ws.addRow(
-          safeCells({
-            grid: gridNames.get(p.gridCode ?? "") ?? p.gridCode,
-            name: p.name,
-            gender: p.genderLabel,
-            age: p.age,
-            id: p.idNumberMasked,
-            address: p.address,
-            tags: p.tagLabels.join("、"),
-            frequency: p.frequencyLabel ?? "",
-            lastVisit: p.lastVisitAt ? new Date(p.lastVisitAt).toISOString().slice(0, 10) : "未走访",
-          }),
-        ).commit();
+        const p = ledgerRow(ctx, r, configs, now);
+        ws.addRow(safeCells(ledgerExportCells(p, gridNames.get(p.gridCode ?? "") ?? null))).commit();
       }
       count += page.length;
       if (page.length < 1000) break;

@@ -1,38 +1,10 @@
 import { subtreePattern } from "../../../domain/org/scope.ts";
-import { nameInitials } from "../../../domain/people/pinyin.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { ROLE_LABELS, type Role } from "../../platform/roles.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import { carePolicy } from "./policy.ts";
+import { presentStaff, STAFF_ROLES, type StaffRow } from "./presenter.ts";
 
 // Staff a care plan can be assigned to: the responsible grid worker (or grid head) and the family doctor.
-
-export const STAFF_ROLES = ["grid_worker", "grid_head", "doctor"] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-
-interface StaffRow {
-  id: number;
-  displayName: string;
-  role: StaffRole;
-  orgUnitId: number;
-  orgName: string;
-  orgKind: string;
-}
-
-/** The only shape an account leaves this module in: no username, password hash, lock state or phone. */
-export function presentStaff(s: StaffRow) {
-  return {
-    id: s.id,
-    displayName: s.displayName,
-    role: s.role,
-    roleLabel: ROLE_LABELS[s.role as Role] ?? s.role,
-    orgUnitId: s.orgUnitId,
-    orgName: s.orgName,
-    orgKind: s.orgKind,
-    /** Pinyin initials of the display name, so a picker can find 陈静 by "cj". */
-    initials: nameInitials(s.displayName),
-  };
-}
 
 /**
  * Active accounts that can look after key residents of a unit (the caller's own by default).

@@ -2,12 +2,9 @@ import { sql } from "drizzle-orm";
 import {
   CARE_TEAM_ROLE_LABELS,
   CARE_TEAM_ROLES,
-  type CareTeamRole,
   onDuty,
   rosterGaps,
-  SHIFT_LABELS,
   SHIFTS,
-  type Shift,
   type ShiftSlot,
   shiftAt,
   shiftWindow,
@@ -21,27 +18,20 @@ import { Invalid, NotFound } from "../../platform/errors.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import { invalidFields, rows, type Tx } from "./common.ts";
 import { carePolicy } from "./policy.ts";
+import {
+  type MemberRow,
+  presentEntry,
+  presentGap,
+  presentMember,
+  presentOnDutySlot,
+  type RosterRow,
+} from "./presenter.ts";
 
 // 爱心专班: per community, a roster of 社区工作人员 + 家庭医生 + 志愿者 + 社区民警 on 白班/晚班.
 // Phones here are staff work phones, published on purpose (the public on-duty page, the contact card).
 
-export interface MemberRow {
-  id: number;
-  communityId: number;
-  teamRole: CareTeamRole;
-  name: string;
-  phone: string;
-  accountId: number | null;
-  active: boolean;
-}
-
 const MEMBER_COLUMNS = `m.id, m.community_id as "communityId", m.team_role as "teamRole", m.name, m.phone,
   m.account_id as "accountId", m.active`;
-
-export const presentMember = (m: MemberRow) => ({
-  ...m,
-  teamRoleLabel: CARE_TEAM_ROLE_LABELS[m.teamRole] ?? m.teamRole,
-});
 
 async function communityUnit(ctx: AppContext, actor: Actor, id: number) {
   const unit = await getOrgUnit(ctx, actor, id);
@@ -103,16 +93,6 @@ export async function addMember(
   return presentMember(m);
 }
 
-interface RosterRow {
-  id: number;
-  memberId: number;
-  date: string;
-  shift: Shift;
-  teamRole: CareTeamRole;
-  name: string;
-  phone: string;
-}
-
 async function rosterBetween(ctx: AppContext, communityId: number, from: string, to: string) {
   return ctx.database.query<RosterRow>(
     `select e.id, e.member_id as "memberId", e.date::text as date, e.shift, m.team_role as "teamRole", m.name, m.phone
@@ -122,12 +102,6 @@ async function rosterBetween(ctx: AppContext, communityId: number, from: string,
     [communityId, from, to],
   );
 }
-
-const presentEntry = (e: RosterRow) => ({
-  ...e,
-  shiftLabel: SHIFT_LABELS[e.shift],
-  teamRoleLabel: CARE_TEAM_ROLE_LABELS[e.teamRole],
-});
 
 function range(from: string | undefined, to: string | undefined, now: Date) {
   const f = from ?? shanghaiDate(now);
@@ -166,11 +140,7 @@ export async function getTeam(
     to,
     members: members.map(presentMember),
     roster: roster.map(presentEntry),
-    gaps: rosterGaps(roster, from, to).map((g) => ({
-      ...g,
-      shiftLabel: SHIFT_LABELS[g.shift],
-      missingLabels: g.missing.map((r) => CARE_TEAM_ROLE_LABELS[r]),
-    })),
+    gaps: rosterGaps(roster, from, to).map(presentGap),
   };
 }
 
@@ -218,11 +188,6 @@ export async function setRoster(
   return getTeam(ctx, actor, communityId, { from, to }, now);
 }
 
-function slotView(slot: ShiftSlot) {
-  const w = shiftWindow(slot)!;
-  return { date: slot.date, shift: slot.shift, label: SHIFT_LABELS[slot.shift], start: w.start, end: w.end };
-}
-
 /** Public: who answers now and on the next shift, so the page covers 24 h. No session, no resident data. */
 export async function onDutyPublic(ctx: AppContext, communityId: number, now = new Date()) {
   const [unit] = await ctx.database.query<{ id: number; name: string; kind: string }>(
@@ -233,15 +198,7 @@ export async function onDutyPublic(ctx: AppContext, communityId: number, now = n
   const current = shiftAt(now);
   const next = shiftAt(shiftWindow(current)!.end);
   const roster = await rosterBetween(ctx, unit.id, current.date, next.date);
-  const view = (slot: ShiftSlot, at: Date) => ({
-    ...slotView(slot),
-    members: onDuty(roster, at).map((e) => ({
-      name: e.name,
-      teamRole: e.teamRole,
-      teamRoleLabel: CARE_TEAM_ROLE_LABELS[e.teamRole],
-      phone: e.phone,
-    })),
-  });
+  const view = (slot: ShiftSlot, at: Date) => presentOnDutySlot(slot, shiftWindow(slot)!, onDuty(roster, at));
   return {
     community: { id: unit.id, name: unit.name },
     at: now,

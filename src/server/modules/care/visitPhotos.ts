@@ -10,9 +10,10 @@ import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, Conflict, NotFound } from "../../platform/errors.ts";
 import { acceptPhotoBodies, cleanPhoto } from "../../platform/photos.ts";
-import { IdParams, Items, Line, type Static, Str, stdErrors, Time, Type } from "../../platform/schemas.ts";
+import { IdParams, Items, Line, stdErrors, Type } from "../../platform/schemas.ts";
 import { auditHealthRead, rows, type Tx } from "./common.ts";
 import { carePolicy, healthPolicy, visitPolicy } from "./policy.ts";
+import { FileSchema, type VisitPhoto, VisitPhotoSchema } from "./presenter.ts";
 
 // Photos on a visit (the state of the flat, a medicine box, a broken handrail) as evidence beside the record.
 // Only pictures the server decoded and re-encoded are kept (platform/photos.ts strips EXIF, the GPS position
@@ -21,15 +22,6 @@ import { carePolicy, healthPolicy, visitPolicy } from "./policy.ts";
 
 /** Enough to show the flat and what was found; a visit is not a photo album. */
 export const MAX_VISIT_PHOTOS = 9;
-
-export const VisitPhotoSchema = Type.Object({
-  id: Type.Integer(),
-  visitId: Type.Integer(),
-  mime: Str,
-  size: Type.Integer(),
-  createdAt: Time,
-});
-type VisitPhoto = Static<typeof VisitPhotoSchema>;
 
 async function visitInScope(ctx: AppContext, actor: Actor, visitId: number) {
   const params: unknown[] = [visitId];
@@ -148,7 +140,7 @@ export async function visitPhotoRoutes(fastify: FastifyInstance) {
         tags: ["care"],
         summary: "下载走访照片（图片二进制，读取记入审计）",
         params: IdParams,
-        response: { 200: Type.Unsafe({ type: "string", format: "binary" }), ...stdErrors },
+        response: { 200: FileSchema, ...stdErrors },
       },
     },
     async (req, reply) => {

@@ -6,23 +6,17 @@ import {
   planVisitStatus,
   VISIT_FREQUENCIES,
   type VisitFrequency,
-  type VisitStatus,
 } from "../../../domain/care/plans.ts";
 import {
-  NEED_LABELS,
-  type NeedKind,
-  URGENCY_LABELS,
-  VISIT_KIND_LABELS,
   type Visit,
-  type VisitKind,
   validateVisit,
   visitAlert,
   visitFingerprint,
   visitIdempotencyKey,
 } from "../../../domain/care/visits.ts";
-import { VITAL_LEVEL_LABELS, type VitalFinding, type VitalLevel } from "../../../domain/care/vitals.ts";
+import { VITAL_LEVEL_LABELS, type VitalLevel } from "../../../domain/care/vitals.ts";
 import { inScope, subtreePattern } from "../../../domain/org/scope.ts";
-import { KEY_TAGS } from "../../../domain/people/generate.ts";
+import { KEY_TAGS, type KeyTag } from "../../../domain/people/generate.ts";
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { scopeWhere, systemPrincipal } from "../../platform/access.ts";
@@ -45,34 +39,23 @@ import {
   tagLabel,
 } from "./common.ts";
 import { carePolicy, claimsAlerts, healthPolicy } from "./policy.ts";
+import {
+  type AlertRow,
+  type PlanRow,
+  type PlanState,
+  presentAlert,
+  presentDue,
+  presentPlan,
+  presentVisit,
+  type VisitLocation,
+  type VisitRow,
+} from "./presenter.ts";
 
 // ——— plans and the due list ———
-
-interface PlanRow {
-  residentId: number;
-  name: string;
-  address: string;
-  orgPath: string;
-  tags: string[];
-  createdAt: Date;
-  frequencyOverride: string | null;
-  startedAt: Date | null;
-  lastVisitAt: Date | null;
-  assignedWorkerId: number | null;
-  doctorId: number | null;
-  warnedDueBy: string | null;
-}
 
 const PLAN_COLUMNS = `r.id as "residentId", r.name, r.address, r.org_path as "orgPath", r.tags, r.created_at as "createdAt",
   p.frequency_override as "frequencyOverride", p.started_at as "startedAt", p.last_visit_at as "lastVisitAt",
   p.assigned_worker_id as "assignedWorkerId", coalesce(p.doctor_id, r.family_doctor_id) as "doctorId", p.warned_due_by as "warnedDueBy"`;
-
-export interface PlanState {
-  frequency: VisitFrequency;
-  frequencyLabel: string;
-  overridden: boolean;
-  status: VisitStatus;
-}
 
 /** The domain decides: frequency from tags (community config), or the plan's override; status from the last visit. */
 export function planState(row: PlanRow, config: CarePlanConfig, now: Date): PlanState | null {
@@ -96,27 +79,6 @@ export function planState(row: PlanRow, config: CarePlanConfig, now: Date): Plan
     frequencyLabel: override ? `${FREQUENCY_LABELS[override]}（已调整）` : derived!.label,
     overridden: override !== null,
     status,
-  };
-}
-
-function presentDue(row: PlanRow, s: PlanState) {
-  return {
-    residentId: row.residentId,
-    name: row.name,
-    address: row.address,
-    gridCode: gridCodeOf(row.orgPath),
-    tags: row.tags,
-    tagLabels: row.tags.map(tagLabel),
-    frequency: s.frequency,
-    frequencyLabel: s.frequencyLabel,
-    state: s.status.state,
-    label: s.status.label,
-    dueBy: s.status.dueBy,
-    daysLeft: s.status.daysLeft,
-    daysOverdue: s.status.daysOverdue,
-    lastVisitAt: row.lastVisitAt,
-    assignedWorkerId: row.assignedWorkerId,
-    doctorId: row.doctorId,
   };
 }
 
@@ -146,7 +108,7 @@ export async function dueVisits(
     planConfigs(ctx, unit.path),
   ]);
   const items = [];
-  const counts: Record<string, number> = { overdue: 0, due: 0, due_soon: 0, scheduled: 0 };
+  const counts = { overdue: 0, due: 0, due_soon: 0, scheduled: 0 };
   for (const row of list) {
     const s = planState(row, configs.get(communityCodeOf(row.orgPath) ?? "") ?? {}, now);
     if (!s) continue;
@@ -154,7 +116,7 @@ export async function dueVisits(
     const wanted = f.state
       ? f.state === "all" || s.status.state === f.state
       : s.status.state !== "scheduled" || s.status.windowOpen;
-    if (wanted) items.push(presentDue(row, s));
+    if (wanted) items.push(presentDue(row, s, gridCodeOf(row.orgPath)));
   }
   items.sort(
     (a, b) =>
@@ -174,7 +136,7 @@ async function planRow(ctx: AppContext, residentId: number): Promise<PlanRow> {
   return row;
 }
 
-async function presentPlan(ctx: AppContext, residentId: number, now: Date) {
+async function planView(ctx: AppContext, residentId: number, now: Date) {
   const row = await planRow(ctx, residentId);
   const configs = await planConfigs(ctx, row.orgPath);
   const s = planState(row, configs.get(communityCodeOf(row.orgPath) ?? "") ?? {}, now);
@@ -182,29 +144,13 @@ async function presentPlan(ctx: AppContext, residentId: number, now: Date) {
     `select id, display_name as "displayName" from accounts where id = any($1::int[])`,
     [[row.assignedWorkerId, row.doctorId].filter((x) => x !== null)],
   );
-  const nameOf = (id: number | null) => names.find((n) => n.id === id)?.displayName ?? null;
-  return {
-    residentId: row.residentId,
-    keyResident: s !== null,
-    tags: row.tags,
-    tagLabels: row.tags.map(tagLabel),
-    frequency: s?.frequency ?? null,
-    frequencyLabel: s?.frequencyLabel ?? null,
-    overridden: s?.overridden ?? false,
-    startedAt: row.startedAt,
-    lastVisitAt: row.lastVisitAt,
-    status: s?.status ?? null,
-    assignedWorkerId: row.assignedWorkerId,
-    assignedWorkerName: nameOf(row.assignedWorkerId),
-    doctorId: row.doctorId,
-    doctorName: nameOf(row.doctorId),
-  };
+  return presentPlan(row, s, (id) => names.find((n) => n.id === id)?.displayName ?? null);
 }
 
 export async function getPlan(ctx: AppContext, actor: Actor, residentId: number, now = new Date()) {
   carePolicy.authorize(actor, "read");
   await residentInScope(ctx, actor, residentId);
-  return presentPlan(ctx, residentId, now);
+  return planView(ctx, residentId, now);
 }
 
 /** An account may serve a resident when it has the role and the resident lies in its subtree. */
@@ -259,7 +205,7 @@ export async function updatePlan(
       "责任网格员",
     );
   if (input.doctorId) await staffFor(ctx, input.doctorId, ["doctor"], r.orgPath, "doctorId", "家庭医生");
-  const before = await presentPlan(ctx, residentId, now);
+  const before = await planView(ctx, residentId, now);
   await ctx.database.db.transaction(async (tx) => {
     await tx.execute(sql`insert into care_plans (resident_id, org_path, started_at) values (${r.id}, ${r.orgPath}, ${r.createdAt})
       on conflict (resident_id) do nothing`);
@@ -285,7 +231,7 @@ export async function updatePlan(
       after: input,
     });
   });
-  return presentPlan(ctx, residentId, now);
+  return planView(ctx, residentId, now);
 }
 
 // ——— community config ———
@@ -307,7 +253,7 @@ export async function getCareConfig(ctx: AppContext, actor: Actor, communityId: 
         const f = planFrequency([t], config)!.frequency;
         return [t, { frequency: f, label: FREQUENCY_LABELS[f] }];
       }),
-    ),
+    ) as Record<KeyTag, { frequency: string; label: string }>,
   };
 }
 
@@ -423,66 +369,11 @@ export async function sweepOverdueVisits(ctx: AppContext, now = new Date()) {
 
 // ——— visits ———
 
-export interface VisitRow {
-  id: number;
-  residentId: number;
-  orgPath: string;
-  kind: string;
-  visitedAt: Date;
-  durationMinutes: number;
-  findings: string;
-  needs: { kind: NeedKind; urgency: "routine" | "urgent"; note: string }[];
-  vitals: Record<string, unknown>;
-  findingsFlags: VitalFinding[];
-  level: VitalLevel;
-  visitorId: number;
-  visitorName: string;
-  workOrderId: number | null;
-  fingerprint: string;
-  createdAt: Date;
-  location: VisitLocation | null;
-  photoIds: number[];
-}
-
-/** A visit's check-in: where the phone was when the visit was recorded. */
-export interface VisitLocation {
-  lat: number;
-  long: number;
-  accuracy: number | null;
-}
-
 export const VISIT_COLUMNS = `v.id, v.resident_id as "residentId", v.org_path as "orgPath", v.kind, v.visited_at as "visitedAt",
   v.duration_minutes as "durationMinutes", v.findings, v.needs, v.vitals, v.findings_flags as "findingsFlags", v.level,
   v.visitor_id as "visitorId", v.visitor_name as "visitorName", v.work_order_id as "workOrderId", v.fingerprint,
   v.created_at as "createdAt", v.location,
   array(select p.id from care_visit_photos p where p.visit_id = v.id order by p.id) as "photoIds"`;
-
-export function presentVisit(v: VisitRow) {
-  return {
-    id: v.id,
-    residentId: v.residentId,
-    kind: v.kind,
-    kindLabel: VISIT_KIND_LABELS[v.kind as VisitKind] ?? v.kind,
-    visitedAt: v.visitedAt,
-    durationMinutes: v.durationMinutes,
-    findings: v.findings,
-    needs: v.needs.map((n) => ({
-      ...n,
-      label: NEED_LABELS[n.kind] ?? n.kind,
-      urgencyLabel: URGENCY_LABELS[n.urgency],
-    })),
-    vitals: v.vitals,
-    flags: v.findingsFlags,
-    level: v.level,
-    levelLabel: VITAL_LEVEL_LABELS[v.level] ?? v.level,
-    visitorId: v.visitorId,
-    visitorName: v.visitorName,
-    workOrderId: v.workOrderId,
-    createdAt: v.createdAt,
-    location: v.location,
-    photoIds: v.photoIds ?? [],
-  };
-}
 
 async function visitByKey(ctx: AppContext, key: string): Promise<VisitRow | undefined> {
   const [v] = await ctx.database.query<VisitRow>(
@@ -495,7 +386,7 @@ async function visitByKey(ctx: AppContext, key: string): Promise<VisitRow | unde
 async function alertOfVisit(ctx: AppContext, visitId: number) {
   const [a] = await ctx.database.query<{
     id: number;
-    level: string;
+    level: VitalLevel;
     reasons: string[];
     workOrderId: number | null;
   }>(`select id, level, reasons, work_order_id as "workOrderId" from care_alerts where visit_id = $1`, [
@@ -641,40 +532,9 @@ export async function listVisits(ctx: AppContext, actor: Actor, residentId: numb
 
 // ——— alerts ———
 
-export const ALERT_STATES = ["open", "acknowledged"] as const;
-export const ALERT_STATE_LABELS: Record<string, string> = { open: "待处理", acknowledged: "已处理" };
-
-interface AlertRow {
-  id: number;
-  visitId: number | null;
-  residentId: number;
-  residentName: string;
-  address: string;
-  orgPath: string;
-  doctorId: number | null;
-  level: VitalLevel;
-  reasons: string[];
-  state: string;
-  workOrderId: number | null;
-  ackBy: number | null;
-  ackAt: Date | null;
-  ackNote: string | null;
-  createdAt: Date;
-}
-
-const ALERT_COLUMNS = `a.id, a.visit_id as "visitId", a.resident_id as "residentId", r.name as "residentName", r.address,
+export const ALERT_COLUMNS = `a.id, a.visit_id as "visitId", a.resident_id as "residentId", r.name as "residentName", r.address,
   a.org_path as "orgPath", a.doctor_id as "doctorId", a.level, a.reasons, a.state, a.work_order_id as "workOrderId",
   a.ack_by as "ackBy", a.ack_at as "ackAt", a.ack_note as "ackNote", a.created_at as "createdAt"`;
-
-export function presentAlert(a: AlertRow) {
-  const { orgPath: _o, ...rest } = a;
-  return {
-    ...rest,
-    workOrderId: a.workOrderId || null,
-    levelLabel: VITAL_LEVEL_LABELS[a.level] ?? a.level,
-    stateLabel: ALERT_STATE_LABELS[a.state] ?? a.state,
-  };
-}
 
 /** A doctor sees alerts addressed to them or to nobody yet; care staff see every alert in scope. */
 export async function listAlerts(
