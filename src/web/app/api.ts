@@ -198,40 +198,17 @@ export type RankedUnit = RankingReport["ranking"][number];
 
 export type RateWeights = BodyOf<"/api/rates/weights", "put">;
 
-// Care 重点人群关爱: ledger, visits, alerts, doctors, referrals, care teams.
+// Care 重点人群关爱: ledger, visits, alerts, doctors, referrals, care teams (all generated from care's presenter).
 
-export interface CareLedgerGrid {
-  orgUnitId: number;
-  code: string;
-  name: string;
-  keyResidents: number;
-  notVisitedWeek: number;
-  counts: Record<string, number>;
-}
+export type CareLedgerSummary = Answer<"/api/care/ledger/summary">;
 
-export interface CareLedgerSummary {
-  org: { id: number; name: string; kind: OrgKind };
-  tags: { tag: string; label: string }[];
-  dimensions: { code: string; label: string; tags: string[]; tagLabels: string[]; count: number }[];
-  totals: { keyResidents: number; notVisitedWeek: number; counts: Record<string, number> };
-  items: CareLedgerGrid[];
-}
+export type CareLedgerGrid = CareLedgerSummary["items"][number];
 
-export interface CareLedgerRow extends Resident {
-  gridCode: string | null;
-  frequency: string | null;
-  frequencyLabel: string | null;
-  lastVisitAt: string | null;
-  daysSinceVisit: number | null;
-}
+export type CareLedgerPage = Answer<"/api/care/ledger">;
 
-export interface CareLedgerPage {
-  items: CareLedgerRow[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type CareLedgerRow = CareLedgerPage["items"][number];
 
+/** A finished ledger import's counts (the job's result; the job's schema leaves its result open). */
 export interface CareImportResult {
   rows: number;
   residentsChanged: number;
@@ -239,248 +216,54 @@ export interface CareImportResult {
   unchanged: number;
 }
 
+/** A refused import row, as the 422's details list them. */
 export interface CareImportRowError {
   row: number;
   messages: string[];
 }
 
-export type CareDueState = "overdue" | "due" | "due_soon" | "scheduled";
+export type CareDueList = Answer<"/api/care/visits/due">;
 
-export interface CareDueItem {
-  residentId: number;
-  name: string;
-  address: string;
-  gridCode: string | null;
-  tags: string[];
-  tagLabels: string[];
-  frequency: string;
-  frequencyLabel: string;
-  state: CareDueState;
-  label: string;
-  dueBy: string;
-  daysLeft: number;
-  daysOverdue: number;
-  lastVisitAt: string | null;
-  assignedWorkerId: number | null;
-  doctorId: number | null;
-}
+export type CareDueItem = CareDueList["items"][number];
 
-export interface CareDueList {
-  counts: Record<CareDueState, number>;
-  total: number;
-  items: CareDueItem[];
-}
+export type CareDueState = CareDueItem["state"];
 
-export type VitalLevel = "normal" | "attention" | "abnormal" | "critical";
+export type CareVisit = Answer<"/api/care/residents/{id}/visits">["items"][number];
 
-export interface VitalFlag {
-  measure: string;
-  code: string;
-  level: VitalLevel;
-  label: string;
-  reading: string;
-}
+export type VitalLevel = CareVisit["level"];
 
-export interface CareVisit {
-  id: number;
-  residentId: number;
-  kind: string;
-  kindLabel: string;
-  visitedAt: string;
-  durationMinutes: number;
-  findings: string;
-  needs: { kind: string; urgency: string; note: string; label: string; urgencyLabel: string }[];
-  vitals: Record<string, number | string>;
-  flags: VitalFlag[];
-  level: VitalLevel;
-  levelLabel: string;
-  visitorId: number;
-  visitorName: string;
-  workOrderId: number | null;
-  createdAt: string;
-  /** The optional check-in where the visit was recorded. */
-  location: { lat: number; long: number; accuracy: number | null } | null;
-  photoIds: number[];
-}
+export type VitalFlag = CareVisit["flags"][number];
 
-export interface CareVisitResult {
-  replay: boolean;
-  visit: CareVisit;
-  alert: { id: number; level: VitalLevel; reasons: string[] } | null;
-  workOrder: { id: number; number: string; state: string } | null;
-}
+export type CareVisitResult = Answer<"/api/care/visits", "post">;
 
-export interface CareAlert {
-  id: number;
-  visitId: number | null;
-  residentId: number;
-  residentName: string;
-  address: string;
-  doctorId: number | null;
-  level: VitalLevel;
-  levelLabel: string;
-  reasons: string[];
-  state: "open" | "acknowledged";
-  stateLabel: string;
-  workOrderId: number | null;
-  ackBy: number | null;
-  ackAt: string | null;
-  ackNote: string | null;
-  createdAt: string;
-}
+export type CareAlert = Answer<"/api/care/alerts">["items"][number];
 
-export interface CareConsultation {
-  id: number;
-  residentId: number;
-  doctorId: number;
-  doctorName: string;
-  mode: string;
-  modeLabel: string;
-  summary: string;
-  advice: string | null;
-  alertId: number | null;
-  at: string;
-}
+export type HealthTimeline = Answer<"/api/care/residents/{id}/health">;
 
-export interface Referral {
-  id: number;
-  residentId: number;
-  residentName: string;
-  hospitalCode: string;
-  hospitalName: string;
-  department: string;
-  reason: string;
-  greenChannel: boolean;
-  state: string;
-  stateLabel: string;
-  requestedBy: number;
-  requestedByName: string | null;
-  requestedAt: string;
-  appointmentAt: string | null;
-  version: number;
-  allowedActions: { action: string; label: string }[];
-}
+export type CareConsultation = HealthTimeline["consultations"][number];
 
-export interface ReferralEventItem {
-  id: number;
-  action: string;
-  actionLabel: string;
-  fromState: string | null;
-  toState: string;
-  actorName: string | null;
-  role: string;
-  at: string;
-  note: string | null;
-}
+export type DoctorContract = HealthTimeline["contracts"][number];
 
-export interface DoctorContract {
-  id: number;
-  residentId: number;
-  doctorId: number;
-  doctorName: string | null;
-  servicePackage: string;
-  servicePackageLabel: string;
-  start: string;
-  end: string;
-  status: { state: string; label: string; daysLeft: number };
-}
+export type Referral = Answer<"/api/care/referrals">["items"][number];
 
-export interface HealthTimeline {
-  residentId: number;
-  name: string;
-  visits: CareVisit[];
-  alerts: CareAlert[];
-  consultations: CareConsultation[];
-  referrals: Referral[];
-  contracts: DoctorContract[];
-  events: { type: "visit" | "alert" | "consultation" | "referral"; at: string; id: number }[];
-}
+export type ReferralEventItem = Answer<"/api/care/referrals/{id}">["events"][number];
 
-export interface TagAssignment {
-  id: number;
-  tag: string;
-  tagLabel: string;
-  source: string;
-  sourceLabel: string;
-  note: string | null;
-  setByName: string | null;
-  setAt: string;
-  removedAt: string | null;
-  removedNote: string | null;
-  current: boolean;
-}
+export type TagAssignment = Answer<"/api/care/residents/{id}/tags">["items"][number];
 
-export interface CarePlan {
-  residentId: number;
-  keyResident: boolean;
-  tags: string[];
-  frequency: string | null;
-  frequencyLabel: string | null;
-  overridden: boolean;
-  lastVisitAt: string | null;
-  status: { state: CareDueState; label: string; dueBy: string; daysLeft: number; daysOverdue: number } | null;
-  assignedWorkerId: number | null;
-  assignedWorkerName: string | null;
-  doctorId: number | null;
-  doctorName: string | null;
-}
+export type CarePlan = Answer<"/api/care/residents/{id}/plan">;
 
 /** Someone a care plan can be assigned to (GET /api/care/staff). */
-export interface CareStaff {
-  id: number;
-  displayName: string;
-  role: "grid_worker" | "grid_head" | "doctor";
-  roleLabel: string;
-  orgUnitId: number;
-  orgName: string;
-  orgKind: OrgKind;
-  /** Pinyin initials of the display name, for searching. */
-  initials: string;
-}
+export type CareStaff = Answer<"/api/care/staff">["items"][number];
 
-export interface CareTeamMember {
-  id: number;
-  teamRole: string;
-  teamRoleLabel: string;
-  name: string;
-  phone: string;
-}
+export type CareTeam = Answer<"/api/care/teams/{communityId}">;
 
-export interface CareRosterEntry {
-  id: number;
-  memberId: number;
-  date: string;
-  shift: "day" | "night";
-  shiftLabel: string;
-  teamRole: string;
-  name: string;
-  phone: string;
-}
+export type CareTeamMember = CareTeam["members"][number];
 
-export interface CareTeam {
-  community: { id: number; name: string };
-  from: string;
-  to: string;
-  members: CareTeamMember[];
-  roster: CareRosterEntry[];
-  gaps: { date: string; shift: string; shiftLabel: string; missing: string[]; missingLabels: string[] }[];
-}
+export type CareRosterEntry = CareTeam["roster"][number];
 
-export interface OnDutySlot {
-  date: string;
-  shift: "day" | "night";
-  label: string;
-  start: string;
-  end: string;
-  members: { name: string; teamRole: string; teamRoleLabel: string; phone: string }[];
-}
+export type OnDuty = Answer<"/api/public/care-teams/{communityId}/on-duty">;
 
-export interface OnDuty {
-  community: { id: number; name: string };
-  at: string;
-  current: OnDutySlot;
-  next: OnDutySlot;
-}
+export type OnDutySlot = OnDuty["current"];
 
 // Admin 系统管理: the category taxonomy with its state, and Open311 API keys.
 

@@ -4,7 +4,7 @@ import { Button, Card, Flex, Grid, Segmented, Spin, Tag, Typography } from "antd
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, type CareAlert, qs } from "../../app/api.ts";
+import { type Answer, api, type CareAlert, qs } from "../../app/api.ts";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime, LevelTag } from "./common.tsx";
 import { AckButton, ConsultButton, ReferButton } from "./doctorActions.tsx";
@@ -20,7 +20,8 @@ export default function FollowupsPage() {
   const handledSince = state === "open" ? startOfToday() : undefined;
   const alerts = useQuery({
     queryKey: ["care", "alerts", state, handledSince],
-    queryFn: () => api<{ items: CareAlert[] }>(`/api/care/alerts${qs({ state, handledSince, limit: 200 })}`),
+    queryFn: () =>
+      api<Answer<"/api/care/alerts">>(`/api/care/alerts${qs({ state, handledSince, limit: 200 })}`),
     staleTime: 0,
     refetchInterval: 60_000,
   });

@@ -21,7 +21,9 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import {
+  type Answer,
   api,
+  type BodyOf,
   type CareAlert,
   type CareConsultation,
   type CarePlan,
@@ -44,6 +46,8 @@ import { VisitForm } from "./VisitForm.tsx";
 import "./care.css";
 
 /** 健康档案: a key resident's care plan, tags with their evidence, and the health timeline. */
+
+type TagBody = BodyOf<"/api/care/residents/{id}/tags", "post">;
 export default function HealthPage() {
   const { t } = useTranslation();
   const id = Number(useParams().id);
@@ -381,12 +385,12 @@ function TagEvidence({
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
-  const [tag, setTag] = useState<string | undefined>();
+  const [tag, setTag] = useState<TagBody["tag"] | undefined>();
   const [note, setNote] = useState("");
   const [error, setError] = useState<string | null>(null);
   const q = useQuery({
     queryKey: ["care", "tags", residentId],
-    queryFn: () => api<{ tags: string[]; items: TagAssignment[] }>(`/api/care/residents/${residentId}/tags`),
+    queryFn: () => api<Answer<"/api/care/residents/{id}/tags">>(`/api/care/residents/${residentId}/tags`),
   });
   async function changed() {
     await qc.invalidateQueries({ queryKey: ["care"] });
@@ -398,7 +402,7 @@ function TagEvidence({
     try {
       await api(`/api/care/residents/${residentId}/tags`, {
         method: "POST",
-        body: { tag, note: note.trim() || undefined },
+        body: { tag, note: note.trim() || undefined } satisfies TagBody,
       });
       setTag(undefined);
       setNote("");

@@ -3,8 +3,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Flex, Modal, Progress, Table, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { paths } from "../../app/api.gen.ts";
 import {
+  type Answer,
   ApiError,
   api,
   apiUpload,
@@ -14,7 +14,7 @@ import {
 } from "../../app/api.ts";
 
 const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-type Job = paths["/api/jobs/{id}"]["get"]["responses"]["200"]["content"]["application/json"];
+type Job = Answer<"/api/jobs/{id}">;
 const ended = (j?: Job) => j?.state === "succeeded" || j?.state === "failed";
 
 /**

@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Flex, Form, Modal, Select, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, type CarePlan, type CareStaff, qs } from "../../app/api.ts";
+import { type Answer, api, type BodyOf, type CarePlan, type CareStaff, qs } from "../../app/api.ts";
 import { useFormSubmit } from "./common.tsx";
 
 // 调整负责人: the community or grid head picks a key resident's responsible grid worker and family
@@ -96,14 +96,14 @@ export function PlanAssignment({
   // One request for both pickers: the unit's workers, heads and covering doctors.
   const staff = useQuery({
     queryKey: ["care", "staff", orgUnitId],
-    queryFn: () => api<{ items: CareStaff[] }>(`/api/care/staff${qs({ org: orgUnitId })}`),
+    queryFn: () => api<Answer<"/api/care/staff">>(`/api/care/staff${qs({ org: orgUnitId })}`),
     enabled: open,
   });
   const items = staff.data?.items ?? [];
 
   function save(v: Values) {
     // Only what changed goes to the server, so the audit shows the real change.
-    const body: Values = {};
+    const body: BodyOf<"/api/care/residents/{id}/plan", "put"> = {};
     if ((v.assignedWorkerId ?? null) !== plan.assignedWorkerId)
       body.assignedWorkerId = v.assignedWorkerId ?? null;
     if ((v.doctorId ?? null) !== plan.doctorId) body.doctorId = v.doctorId ?? null;

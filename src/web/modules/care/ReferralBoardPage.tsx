@@ -5,7 +5,7 @@ import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, qs, type Referral } from "../../app/api.ts";
+import { type Answer, api, type BodyOf, qs, type Referral } from "../../app/api.ts";
 import { useAuth } from "../../app/auth.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime, ReferralStateTag, useScopeOrg } from "./common.tsx";
@@ -29,7 +29,7 @@ export default function ReferralBoardPage() {
   const { org, param } = useScopeOrg();
   const board = useQuery({
     queryKey: ["care", "referrals", org],
-    queryFn: () => api<{ items: Referral[] }>(`/api/care/referrals${qs({ org: param, limit: 500 })}`),
+    queryFn: () => api<Answer<"/api/care/referrals">>(`/api/care/referrals${qs({ org: param, limit: 500 })}`),
     staleTime: 0,
     refetchInterval: 60_000,
   });
@@ -167,7 +167,7 @@ export function ReferralAction({
           version: referral.version,
           ...(note.trim() ? { note: note.trim() } : {}),
           ...(action === "schedule" && at ? { appointmentAt: at.toISOString() } : {}),
-        },
+        } satisfies BodyOf<"/api/care/referrals/{id}/actions/{action}", "post">,
       });
       void message.success(t("care.referrals.done", { action: text }));
       setOpen(false);

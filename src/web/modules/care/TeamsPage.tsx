@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Flex, Form, Grid, Input, Select, Table, Tag, 
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { api, type CareTeam, type CareTeamMember, type Crumb, type OrgNode, qs } from "../../app/api.ts";
+import { type Answer, api, type BodyOf, type CareTeam, type CareTeamMember, qs } from "../../app/api.ts";
 import { useAuth } from "../../app/auth.tsx";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
 import { useFormSubmit, useScopeOrg } from "./common.tsx";
@@ -34,7 +34,7 @@ export default function TeamsPage() {
   const [params, setParams] = useSearchParams();
   const unit = useQuery({
     queryKey: ["org", org],
-    queryFn: () => api<{ unit: OrgNode; breadcrumb: Crumb[] }>(`/api/orgs/${org}`),
+    queryFn: () => api<Answer<"/api/orgs/{id}">>(`/api/orgs/${org}`),
   });
   const community =
     unit.data?.unit.kind === "community"
@@ -42,7 +42,7 @@ export default function TeamsPage() {
       : unit.data?.breadcrumb.find((c) => c.kind === "community")?.id;
   const children = useQuery({
     queryKey: ["orgs", "children", org],
-    queryFn: () => api<{ items: OrgNode[] }>(`/api/orgs${qs({ parent: org })}`),
+    queryFn: () => api<Answer<"/api/orgs">>(`/api/orgs${qs({ parent: org })}`),
     enabled: !!unit.data && !community,
   });
 
@@ -114,11 +114,15 @@ function Team({ communityId, title }: { communityId: number; title: React.ReactN
     try {
       const entries = Object.entries(draft).flatMap(([k, ids]) => {
         const [date, shift] = k.split("|");
-        return ids.map((memberId) => ({ date, shift, memberId }));
+        return ids.map((memberId) => ({
+          date,
+          shift: shift as RosterBody["entries"][number]["shift"],
+          memberId,
+        }));
       });
       await api(`/api/care/teams/${communityId}/roster`, {
         method: "PUT",
-        body: { from: tm.from, to: tm.to, entries },
+        body: { from: tm.from, to: tm.to, entries } satisfies RosterBody,
       });
       void message.success(t("care.teams.saved"));
       await qc.invalidateQueries({ queryKey: ["care", "team", communityId] });
@@ -259,11 +263,9 @@ function Team({ communityId, title }: { communityId: number; title: React.ReactN
   );
 }
 
-interface MemberValues {
-  teamRole: string;
-  name: string;
-  phone: string;
-}
+type RosterBody = BodyOf<"/api/care/teams/{communityId}/roster", "put">;
+type MemberBody = BodyOf<"/api/care/teams/{communityId}/members", "post">;
+type MemberValues = Pick<MemberBody, "teamRole" | "name" | "phone">;
 
 function AddMember({ communityId }: { communityId: number }) {
   const { t } = useTranslation();
@@ -274,7 +276,7 @@ function AddMember({ communityId }: { communityId: number }) {
     return run(async () => {
       await api(`/api/care/teams/${communityId}/members`, {
         method: "POST",
-        body: { teamRole: v.teamRole, name: v.name ?? "", phone: v.phone ?? "" },
+        body: { teamRole: v.teamRole, name: v.name ?? "", phone: v.phone ?? "" } satisfies MemberBody,
       });
       form.resetFields(["name", "phone"]);
       await qc.invalidateQueries({ queryKey: ["care", "team", communityId] });

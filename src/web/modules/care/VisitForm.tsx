@@ -16,7 +16,7 @@ import {
 import { useCallback, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, type CareVisitResult } from "../../app/api.ts";
+import { api, type BodyOf, type CareVisitResult } from "../../app/api.ts";
 import { useMe } from "../../app/auth.tsx";
 import {
   type CheckIn,
@@ -152,7 +152,7 @@ export function VisitForm({
           })),
           vitals,
           ...(evidence.location ? { location: evidence.location } : {}),
-        },
+        } satisfies BodyOf<"/api/care/visits", "post">,
       });
       // The visit is saved first; its photos follow (a refused photo does not undo the visit).
       if (evidence.photos.length)

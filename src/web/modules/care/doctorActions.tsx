@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Form, Input, Modal, Radio, Select, Switch } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, type CareAlert, type Referral } from "../../app/api.ts";
+import { type Answer, api, type BodyOf, type CareAlert, type Referral } from "../../app/api.ts";
 import { useFormSubmit } from "./common.tsx";
 
 // The doctor's three answers to an alert: acknowledge it, record a follow-up (which closes it), and
@@ -28,7 +28,10 @@ export function AckButton({ alert, size }: { alert: CareAlert; size?: Size }) {
     setBusy(true);
     setError(null);
     try {
-      await api(`/api/care/alerts/${alert.id}/ack`, { method: "POST", body: note.trim() ? { note } : {} });
+      await api(`/api/care/alerts/${alert.id}/ack`, {
+        method: "POST",
+        body: (note.trim() ? { note } : {}) satisfies BodyOf<"/api/care/alerts/{id}/ack", "post">,
+      });
       void message.success(t("care.followups.acked"));
       setOpen(false);
       await changed();
@@ -94,7 +97,13 @@ export function ConsultButton({
     return run(async () => {
       await api("/api/care/consultations", {
         method: "POST",
-        body: { residentId, mode: v.mode, summary: v.summary ?? "", advice: v.advice || undefined, alertId },
+        body: {
+          residentId,
+          mode: v.mode,
+          summary: v.summary ?? "",
+          advice: v.advice || undefined,
+          alertId,
+        } satisfies BodyOf<"/api/care/consultations", "post">,
       });
       void message.success(t("care.consult.saved"));
       setOpen(false);
@@ -172,7 +181,7 @@ export function ReferButton({
   const { busy, error, run } = useFormSubmit(form, ["hospital", "department", "reason", "greenChannel"]);
   const hospitals = useQuery({
     queryKey: ["care", "hospitals"],
-    queryFn: () => api<{ items: { code: string; name: string }[] }>("/api/care/hospitals"),
+    queryFn: () => api<Answer<"/api/care/hospitals">>("/api/care/hospitals"),
     enabled: open,
     staleTime: 300_000,
   });
@@ -186,7 +195,7 @@ export function ReferButton({
           department: v.department || undefined,
           reason: v.reason ?? "",
           greenChannel: !!v.greenChannel,
-        },
+        } satisfies BodyOf<"/api/care/referrals", "post">,
       });
       void message.success(t("care.refer.saved", { hospital: r.hospitalName }));
       setOpen(false);
