@@ -10,6 +10,7 @@ import { buildApp } from "../server/app.ts";
 import { startBackground } from "../server/background.ts";
 import { createContext } from "../server/boot.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
+import * as volunteers from "../server/modules/volunteers/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import { FieldCrypto, loadSecret } from "../server/platform/crypto.ts";
 import { safeMessage } from "../server/platform/logSafe.ts";
@@ -241,6 +242,28 @@ program
       const started = Date.now();
       const [{ n }] = await db.query<{ n: string }>("select rate_counts_rebuild() as n");
       say(`每日统计已重算：${n} 行，用时 ${Date.now() - started} ms`);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command("volunteers")
+  .description("志愿服务积分账本")
+  .command("check")
+  .description("核对积分账本：每笔交易借贷相等、每个账户余额等于其分录之和、个人余额不为负")
+  .action(async () => {
+    const db = await openDatabase(loadConfig());
+    try {
+      const r = await volunteers.checkLedger(db);
+      say(
+        `积分账本：账户 ${r.accounts} 个，交易 ${r.transactions} 笔，分录 ${r.entries} 条，用时 ${r.ms} ms`,
+      );
+      for (const m of r.mismatched) say(`  账户 ${m.accountId}：余额 ${m.balance}，分录合计 ${m.sum}`);
+      for (const u of r.unbalanced) say(`  交易 ${u.transactionId}：借贷不平（合计 ${u.sum}）`);
+      for (const n of r.negative) say(`  账户 ${n.accountId}：个人余额为负`);
+      say(r.ok ? "核对通过：分录合计等于全部余额" : "核对未通过");
+      if (!r.ok) process.exitCode = 1;
     } finally {
       await db.close();
     }

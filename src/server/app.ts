@@ -20,6 +20,7 @@ import * as open311 from "./modules/open311/index.ts";
 import * as orgs from "./modules/orgs/index.ts";
 import * as rates from "./modules/rates/index.ts";
 import * as residents from "./modules/residents/index.ts";
+import * as volunteers from "./modules/volunteers/index.ts";
 import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin, flagPublic } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
@@ -226,6 +227,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     open311,
     holidays,
     command,
+    volunteers,
   ])
     await app.register(m.routes);
   await app.register(jobs.routes);

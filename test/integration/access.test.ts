@@ -2,6 +2,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
 import { forgetUnits } from "../../src/server/modules/orgs/index.ts";
+import { qrTokenFor } from "../../src/server/modules/volunteers/index.ts";
 import { PERMISSIONS, type Permission } from "../../src/server/platform/roles.ts";
 import { createTestApp, DB_KINDS, type TestApp } from "../helpers/app.ts";
 
@@ -30,6 +31,8 @@ const withPermission = (p: Permission) =>
 
 /** The records each case points at: `in` is inside every account's scope, `out` inside none below district. */
 interface Fixture {
+  /** 双报到 · 志愿服务: records made fresh on each side (the volunteer is a confirmed member with legal specialty). */
+  vol: VolFixture;
   grid: { in: number; out: number };
   community: { in: number; out: number };
   resident: { in: number; out: number };
@@ -60,6 +63,21 @@ interface Fixture {
 }
 
 type Where = "in" | "out";
+interface VolFixture {
+  member(w: Where, state?: string): Promise<number>;
+  task(
+    w: Where,
+    opts?: { ended?: boolean; claim?: "claimed" | "in" | "out"; future?: boolean },
+  ): Promise<number>;
+  token(taskId: number): Promise<string>;
+  claimOut(w: Where): Promise<number>;
+  item: { in: number; out: number };
+  redemption: { in: number; out: number };
+  wish(w: Where, state: string, mine?: boolean, photo?: boolean): Promise<number>;
+  request(w: Where, state: string): Promise<number>;
+  myMemberId: number;
+  callOut: { in: number; out: number };
+}
 interface Req {
   url: string;
   body?: unknown;
@@ -91,6 +109,8 @@ const staff = withPermission("order.read");
 /** Settings and rosters of a community: kept at community level and above, not by one grid's worker. */
 const COMMUNITY_LEVEL = (p: Permission) => withPermission(p).filter((w) => w !== "grid");
 const GRID_BELOW: Pick<Entry, "below"> = { below: ["grid"] };
+/** Tasks, wishes, 点单, rankings: staff who read the roll, and members (who see the wall's masked text). */
+const VOL_BROWSE = [...new Set([...withPermission("volunteer.read"), ...withPermission("volunteer.self")])];
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 const TABLE: Record<string, Entry> = {
@@ -543,6 +563,265 @@ const TABLE: Record<string, Entry> = {
       raw: { type: "text/csv", data: Buffer.from("2027-10-01,2027-10-07,国庆节,休\n") },
     }),
   },
+  // 双报到 · 志愿服务.
+  "GET /api/volunteers/me": {
+    allow: withPermission("volunteer.self"),
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/me" }),
+  },
+  "POST /api/volunteers/me/registration": {
+    allow: withPermission("volunteer.self"),
+    unscoped: true,
+    alsoOk: [409],
+    req: () => ({
+      url: "/api/volunteers/me/registration",
+      body: {
+        kind: "volunteer",
+        name: "权限测试",
+        idNumber: composeIdCard("320602", "1990-01-01", 905),
+        skills: [],
+        specialties: [],
+      },
+    }),
+  },
+  "GET /api/volunteers/ledger": {
+    allow: withPermission("volunteer.self"),
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/ledger" }),
+  },
+  "GET /api/volunteers/members": {
+    allow: withPermission("volunteer.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/members" }),
+  },
+  "POST /api/volunteers/members/:id/decision": {
+    allow: withPermission("volunteer.manage"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/members/${await f.vol.member(w, "pending")}/decision`,
+      body: { decision: "confirm" },
+    }),
+  },
+  "GET /api/volunteers/tasks": {
+    allow: VOL_BROWSE,
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/tasks" }),
+  },
+  "POST /api/volunteers/tasks": {
+    allow: withPermission("volunteer.manage"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/volunteers/tasks",
+      body: {
+        kind: "task",
+        title: "权限测试任务",
+        place: "网格服务站",
+        orgUnitId: f.grid[w],
+        startsAt: new Date(Date.now() + 3600_000).toISOString(),
+        endsAt: new Date(Date.now() + 7200_000).toISOString(),
+        capacity: 3,
+        requiredSkills: [],
+      },
+    }),
+  },
+  "GET /api/volunteers/tasks/:id": {
+    allow: withPermission("volunteer.read"),
+    req: async (f, w) => ({ url: `/api/volunteers/tasks/${await f.vol.task(w)}` }),
+  },
+  "POST /api/volunteers/tasks/:id/claim": {
+    allow: withPermission("volunteer.self"),
+    req: async (f, w) => ({ url: `/api/volunteers/tasks/${await f.vol.task(w)}/claim` }),
+  },
+  "POST /api/volunteers/tasks/:id/cancel": {
+    allow: withPermission("volunteer.self"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/tasks/${await f.vol.task(w, { claim: "claimed", future: true })}/cancel`,
+    }),
+  },
+  "POST /api/volunteers/tasks/:id/close": {
+    allow: withPermission("volunteer.manage"),
+    req: async (f, w) => ({ url: `/api/volunteers/tasks/${await f.vol.task(w, { ended: true })}/close` }),
+  },
+  "POST /api/volunteers/check-in": {
+    allow: withPermission("volunteer.self"),
+    hiddenAs: 400,
+    req: async (f, w) => ({
+      url: "/api/volunteers/check-in",
+      body: { token: await f.vol.token(await f.vol.task(w, { claim: "claimed" })) },
+    }),
+  },
+  "POST /api/volunteers/check-out": {
+    allow: withPermission("volunteer.self"),
+    hiddenAs: 400,
+    req: async (f, w) => ({
+      url: "/api/volunteers/check-out",
+      body: { token: await f.vol.token(await f.vol.task(w, { claim: "in" })) },
+    }),
+  },
+  "POST /api/volunteers/claims/:id/confirm": {
+    allow: withPermission("volunteer.manage"),
+    req: async (f, w) => ({ url: `/api/volunteers/claims/${await f.vol.claimOut(w)}/confirm`, body: {} }),
+  },
+  "GET /api/volunteers/catalogue": {
+    allow: VOL_BROWSE,
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/catalogue" }),
+  },
+  "POST /api/volunteers/catalogue": {
+    allow: withPermission("volunteer.manage"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/volunteers/catalogue",
+      body: { communityId: f.community[w], kind: "green_card", name: "绿能卡", cost: 5, stock: 10 },
+    }),
+  },
+  "POST /api/volunteers/redemptions": {
+    allow: withPermission("volunteer.self"),
+    // The fixture's member has no points yet (redeeming is walked through in volunteers.test.ts).
+    alsoOk: [409],
+    req: (f, w) => ({ url: "/api/volunteers/redemptions", body: { itemId: f.vol.item[w] } }),
+  },
+  "GET /api/volunteers/redemptions": {
+    allow: withPermission("volunteer.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/redemptions" }),
+  },
+  "POST /api/volunteers/redemptions/:id/reverse": {
+    allow: withPermission("volunteer.manage"),
+    // The inside redemption was reversed already: the role gets through to the state check.
+    alsoOk: [409],
+    req: (f, w) => ({
+      url: `/api/volunteers/redemptions/${f.vol.redemption[w]}/reverse`,
+      body: { reason: "权限测试" },
+    }),
+  },
+  "GET /api/volunteers/leaderboard": {
+    allow: VOL_BROWSE,
+    req: (f, w) => ({ url: `/api/volunteers/leaderboard?period=quarter&org=${f.grid[w]}` }),
+  },
+  "GET /api/volunteers/reports/work-unit": {
+    allow: withPermission("volunteer.read"),
+    unscoped: true,
+    req: () => ({
+      url: `/api/volunteers/reports/work-unit?workUnit=${encodeURIComponent("南通市第二中学")}&period=quarter&at=2026-11`,
+    }),
+  },
+  "GET /api/volunteers/wishes": {
+    allow: VOL_BROWSE,
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/wishes" }),
+  },
+  "POST /api/volunteers/wishes": {
+    allow: withPermission("wish.post"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/volunteers/wishes",
+      body: { orgUnitId: f.grid[w], title: "想要一副老花镜", detail: "看报纸费劲" },
+    }),
+  },
+  "POST /api/volunteers/wishes/:id/review": {
+    allow: withPermission("volunteer.manage"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/wishes/${await f.vol.wish(w, "pending")}/review`,
+      body: { decision: "publish" },
+    }),
+  },
+  "POST /api/volunteers/wishes/:id/claim": {
+    allow: withPermission("volunteer.self"),
+    req: async (f, w) => ({ url: `/api/volunteers/wishes/${await f.vol.wish(w, "published")}/claim` }),
+  },
+  "POST /api/volunteers/wishes/:id/fulfil": {
+    allow: withPermission("volunteer.self"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/wishes/${await f.vol.wish(w, "claimed", true)}/fulfil`,
+      raw: { type: "image/png", data: PNG_1x1 },
+    }),
+  },
+  "GET /api/volunteers/wishes/:id/photo": {
+    allow: VOL_BROWSE,
+    req: async (f, w) => ({
+      url: `/api/volunteers/wishes/${await f.vol.wish(w, "fulfilled", true, true)}/photo`,
+    }),
+  },
+  "POST /api/volunteers/wishes/:id/confirm": {
+    allow: withPermission("wish.post"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/wishes/${await f.vol.wish(w, "fulfilled", true, true)}/confirm`,
+    }),
+  },
+  "GET /api/volunteers/requests": {
+    allow: VOL_BROWSE,
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/requests" }),
+  },
+  "POST /api/volunteers/requests": {
+    allow: withPermission("wish.post"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/volunteers/requests",
+      body: { orgUnitId: f.grid[w], specialty: "legal", description: "咨询赡养纠纷" },
+    }),
+  },
+  "POST /api/volunteers/requests/:id/accept": {
+    allow: withPermission("wish.post"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/requests/${await f.vol.request(w, "requested")}/accept`,
+      body: {},
+    }),
+  },
+  "POST /api/volunteers/requests/:id/dispatch": {
+    allow: withPermission("volunteer.manage"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/requests/${await f.vol.request(w, "accepted")}/dispatch`,
+      body: { memberId: f.vol.myMemberId },
+    }),
+  },
+  "POST /api/volunteers/requests/:id/respond": {
+    allow: withPermission("volunteer.self"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/requests/${await f.vol.request(w, "dispatched")}/respond`,
+      body: { accept: true },
+    }),
+  },
+  "POST /api/volunteers/requests/:id/finish": {
+    allow: withPermission("volunteer.self"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/requests/${await f.vol.request(w, "taken")}/finish`,
+      body: {},
+    }),
+  },
+  "POST /api/volunteers/requests/:id/rate": {
+    allow: withPermission("wish.post"),
+    req: async (f, w) => ({
+      url: `/api/volunteers/requests/${await f.vol.request(w, "done")}/rate`,
+      body: { rating: 5 },
+    }),
+  },
+  "GET /api/volunteers/experts": {
+    allow: withPermission("volunteer.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/experts?specialty=legal" }),
+  },
+  "GET /api/volunteers/callouts": {
+    allow: VOL_BROWSE,
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/callouts" }),
+  },
+  "POST /api/volunteers/callouts": {
+    allow: withPermission("volunteer.manage"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/volunteers/callouts",
+      body: { orgUnitId: f.grid[w], title: "权限测试", body: "集合演练" },
+    }),
+  },
+  "GET /api/volunteers/callouts/:id": {
+    allow: withPermission("volunteer.read"),
+    req: (f, w) => ({ url: `/api/volunteers/callouts/${f.vol.callOut[w]}` }),
+  },
+  "POST /api/volunteers/callouts/:id/respond": {
+    allow: withPermission("volunteer.self"),
+    req: (f, w) => ({ url: `/api/volunteers/callouts/${f.vol.callOut[w]}/respond` }),
+  },
   "POST /api/auth/logout": {
     allow: EVERYONE,
     unscoped: true,
@@ -821,11 +1100,13 @@ async function fixture(t: TestApp): Promise<Fixture> {
       [newPath, g02.path],
     );
   forgetUnits(db);
+  const vol = await volFixture(t, { grid: g01, community: { id: community.id }, away });
   const under = (w: Where) => (w === "in" ? g01.path : newPath);
   const pick = async (w: Where, sql: string) => (await one<{ id: number }>(sql, [`${under(w)}%`])).id;
   const both = async (sql: string) => ({ in: await pick("in", sql), out: await pick("out", sql) });
 
   return {
+    vol,
     grid: { in: g01.id, out: g02.id },
     community: { in: community.id, out: away.id },
     resident: await both("select id from residents where org_path like $1 order by id limit 1"),
@@ -853,5 +1134,124 @@ async function fixture(t: TestApp): Promise<Fixture> {
     async residentVersion(id) {
       return (await one<{ version: number }>("select version from residents where id = $1", [id])).version;
     },
+  };
+}
+
+/**
+ * The volunteer account as a confirmed member (legal specialty) of 苏阳社区, and factories for the module's
+ * records: inside at grid G01, outside in another street's community.
+ */
+async function volFixture(
+  t: TestApp,
+  u: { grid: { id: number; path: string }; community: { id: number }; away: { id: number; path: string } },
+): Promise<VolFixture> {
+  const db = t.ctx.database;
+  const first = async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params))[0];
+  const home = await first<{ path: string }>("select path from org_units where id = $1", [u.community.id]);
+  const acct = await first<{ id: number }>("select id from accounts where username = 'demo-volunteer'");
+  const me = await first<{ id: number }>(
+    `insert into volunteer_members (account_id, kind, name, id_hash, id_cipher, community_id, org_path, state, specialties)
+     values ($1, 'party_member', '权限测试党员', 'access-volunteer', 'x', $2, $3, 'confirmed', '{legal}') returning id`,
+    [acct.id, u.community.id, home.path],
+  );
+  const at = (w: Where) => (w === "in" ? u.grid : u.away);
+  let n = 0;
+  const task = async (
+    w: Where,
+    opts: { ended?: boolean; claim?: "claimed" | "in" | "out"; future?: boolean } = {},
+  ) => {
+    const start = opts.ended ? -180 : opts.future ? 600 : -10;
+    const row = await first<{ id: number }>(
+      `insert into volunteer_tasks (title, place, org_unit_id, org_path, starts_at, ends_at, capacity, claimed, qr_nonce)
+       values ('权限测试任务', '服务站', $1, $2, now() + make_interval(mins => $3), now() + make_interval(mins => $3 + 60), 5, $4, $5)
+       returning id`,
+      [at(w).id, at(w).path, start, opts.claim ? 1 : 0, `n${++n}`],
+    );
+    if (opts.claim)
+      await db.query(
+        `insert into volunteer_claims (task_id, member_id, org_path, state, check_in_at, check_out_at, minutes)
+         values ($1, $2, $3, 'claimed', $4, $5, $6)`,
+        [
+          row.id,
+          me.id,
+          at(w).path,
+          opts.claim !== "claimed" ? new Date(Date.now() - 5 * 60_000) : null,
+          opts.claim === "out" ? new Date() : null,
+          opts.claim === "out" ? 5 : null,
+        ],
+      );
+    return row.id;
+  };
+  const item = async (w: Where) =>
+    (
+      await first<{ id: number }>(
+        "insert into redemption_items (community_id, org_path, kind, name, cost, stock) values ($1, $2, 'goods', '权限测试', 1, 100) returning id",
+        [w === "in" ? u.community.id : u.away.id, w === "in" ? home.path : u.away.path],
+      )
+    ).id;
+  const items = { in: await item("in"), out: await item("out") };
+  const redemption = async (w: Where) =>
+    (
+      await first<{ id: number }>(
+        `insert into redemptions (item_id, member_id, org_path, points, voucher_code, state)
+         values ($1, $2, $3, 1, $4, 'reversed') returning id`,
+        [items[w], me.id, w === "in" ? home.path : u.away.path, `ACCESS${w}`],
+      )
+    ).id;
+  const callOut = async (w: Where) =>
+    (
+      await first<{ id: number }>(
+        "insert into call_outs (org_unit_id, org_path, title, body) values ($1, $2, '演练', '集合') returning id",
+        [at(w).id, at(w).path],
+      )
+    ).id;
+  return {
+    myMemberId: me.id,
+    async member(w, state = "confirmed") {
+      const c = w === "in" ? { id: u.community.id, path: home.path } : u.away;
+      return (
+        await first<{ id: number }>(
+          `insert into volunteer_members (kind, name, id_hash, id_cipher, community_id, org_path, state)
+           values ('volunteer', '待确认', $1, 'x', $2, $3, $4) returning id`,
+          [`access-${w}-${++n}`, c.id, c.path, state],
+        )
+      ).id;
+    },
+    task,
+    async token(taskId) {
+      return qrTokenFor(t.ctx, taskId);
+    },
+    async claimOut(w) {
+      const id = await task(w, { claim: "out" });
+      return (await first<{ id: number }>("select id from volunteer_claims where task_id = $1", [id])).id;
+    },
+    item: items,
+    redemption: { in: await redemption("in"), out: await redemption("out") },
+    async wish(w, state, mine = false, photo = false) {
+      return (
+        await first<{ id: number }>(
+          `insert into volunteer_wishes (org_unit_id, org_path, title, detail, public_text, state, member_id, photo, photo_type)
+           values ($1, $2, '权限测试心愿', '细节', '细节', $3, $4, $5, $6) returning id`,
+          [
+            at(w).id,
+            at(w).path,
+            state,
+            mine ? me.id : null,
+            photo ? PNG_1x1 : null,
+            photo ? "image/png" : null,
+          ],
+        )
+      ).id;
+    },
+    async request(w, state) {
+      return (
+        await first<{ id: number }>(
+          `insert into expert_requests (org_unit_id, org_path, specialty, description, state, member_id)
+           values ($1, $2, 'legal', '咨询', $3, $4) returning id`,
+          [at(w).id, at(w).path, state, ["dispatched", "taken", "done"].includes(state) ? me.id : null],
+        )
+      ).id;
+    },
+    callOut: { in: await callOut("in"), out: await callOut("out") },
   };
 }

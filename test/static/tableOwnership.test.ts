@@ -44,6 +44,20 @@ const OWNER: Record<string, string | string[]> = {
   hospital_liaisons: "care",
   care_visit_photos: "care",
   jobs: "jobs",
+  volunteer_members: "volunteers",
+  volunteer_tasks: "volunteers",
+  volunteer_claims: "volunteers",
+  volunteer_settings: "volunteers",
+  volunteer_wishes: "volunteers",
+  points_accounts: "volunteers",
+  points_transactions: "volunteers",
+  points_entries: "volunteers",
+  points_monthly: "volunteers",
+  redemption_items: "volunteers",
+  redemptions: "volunteers",
+  expert_requests: "volunteers",
+  call_outs: "volunteers",
+  call_out_responses: "volunteers",
 };
 
 /**

@@ -67,6 +67,15 @@ export const PERMISSIONS = {
   /** Holiday arrangements for the SLA calendars: read by every staff role, kept by the district. */
   "holiday.read": staff,
   "holiday.manage": ["sysadmin", "commander"] as Role[],
+  /** 双报到 · 志愿服务: a member's own actions (register, claim, check in, redeem, answer a call-out). */
+  "volunteer.self": ["volunteer"] as Role[],
+  /** Seeing a community's members, tasks, wishes, redemptions and rankings. */
+  "volunteer.read": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** Confirming registrations, publishing tasks, confirming hours, reviewing wishes, dispatching 点单,
+   * sounding the call 集结号, keeping the catalogue and reversing redemptions. */
+  "volunteer.manage": ["sysadmin", "community_admin", "grid_head"] as Role[],
+  /** Posting a resident's micro-wish or 点单 and confirming it done: the grid's staff. */
+  "wish.post": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -1,0 +1,4 @@
+// Volunteers 双报到 · 志愿服务: the face.
+export { checkLedger, memberLedger } from "./ledger.ts";
+export { volunteerRoutes as routes } from "./routes.ts";
+export { claimFor, qrTokenFor } from "./tasks.ts";
