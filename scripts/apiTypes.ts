@@ -33,8 +33,8 @@ export async function openapiDocument(): Promise<Record<string, unknown>> {
   }
 }
 
-export async function apiTypesSource(): Promise<string> {
-  const doc = await openapiDocument();
+export async function apiTypesSource(document?: Record<string, unknown>): Promise<string> {
+  const doc = structuredClone(document ?? (await openapiDocument()));
   // The version changes with every release; the types do not depend on it.
   (doc.info as { version: string }).version = "";
   const ast = await openapiTS(doc as never, { alphabetize: true });
