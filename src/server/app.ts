@@ -21,6 +21,7 @@ import * as orgs from "./modules/orgs/index.ts";
 import * as rates from "./modules/rates/index.ts";
 import * as residents from "./modules/residents/index.ts";
 import * as volunteers from "./modules/volunteers/index.ts";
+import * as verification from "./modules/verification/index.ts";
 import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin, flagPublic } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
@@ -231,6 +232,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   ])
     await app.register(m.routes);
   await app.register(jobs.routes);
+  await app.register(verification.routes);
 
   const serveWeb = opts.serveWeb !== false && fs.existsSync(path.join(WEB_DIST, "index.html"));
   // The single-page app's files are public by their own flag (the API behind them is not).

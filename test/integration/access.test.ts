@@ -60,6 +60,12 @@ interface Fixture {
   residentVersion(id: number): Promise<number>;
   /** A finished job started by the account (inside) or by another one (outside: 404 to this one). */
   job(where: Where, who: Who): Promise<number>;
+  /** A verification list of 苏阳社区 (inside) or of the other street's community (outside), imported. */
+  verificationList: { in: number; out: number };
+  /** A fresh list, uploaded and not yet started (for start and cancel). */
+  freshVerificationList(where: Where): Promise<number>;
+  /** A verification task on G01 (inside) or on the moved G02 (outside), without an outcome yet. */
+  verificationTask(where: Where): Promise<number>;
 }
 
 type Where = "in" | "out";
@@ -330,6 +336,67 @@ const TABLE: Record<string, Entry> = {
   "GET /api/jobs/:id": {
     allow: EVERYONE,
     req: async (f, w, who) => ({ url: `/api/jobs/${await f.job(w, who)}` }),
+  },
+  // Lists are a district, street or community admin's; a grid worker or grid head records the outcomes.
+  "POST /api/verification/lists": {
+    allow: withPermission("verification.manage"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: `/api/verification/lists?org=${f.community[w]}&filename=l.csv`,
+      raw: { type: "text/csv", data: Buffer.from("姓名,身份证号\n张三,320613195603041230\n") },
+    }),
+  },
+  "GET /api/verification/lists": {
+    allow: withPermission("verification.manage"),
+    unscoped: true,
+    req: () => ({ url: "/api/verification/lists" }),
+  },
+  "GET /api/verification/lists/:id": {
+    allow: withPermission("verification.manage"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}` }),
+  },
+  "GET /api/verification/lists/:id/preview": {
+    allow: withPermission("verification.manage"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/preview` }),
+  },
+  "POST /api/verification/lists/:id/start": {
+    allow: withPermission("verification.manage"),
+    req: async (f, w) => ({
+      url: `/api/verification/lists/${await f.freshVerificationList(w)}/start`,
+      body: { headerRow: 1, mapping: { name: 0, idNumber: 1 } },
+    }),
+  },
+  "POST /api/verification/lists/:id/cancel": {
+    allow: withPermission("verification.manage"),
+    req: async (f, w) => ({ url: `/api/verification/lists/${await f.freshVerificationList(w)}/cancel` }),
+  },
+  "GET /api/verification/lists/:id/summary": {
+    allow: withPermission("verification.manage"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/summary` }),
+  },
+  "GET /api/verification/lists/:id/rows": {
+    allow: withPermission("verification.manage"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/rows?class=found` }),
+  },
+  "GET /api/verification/lists/:id/grids": {
+    allow: withPermission("verification.manage"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/grids` }),
+  },
+  "GET /api/verification/lists/:id/export": {
+    allow: withPermission("verification.manage"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/export?flagged=true` }),
+  },
+  "GET /api/verification/tasks": {
+    allow: withPermission("verification.task"),
+    unscoped: true,
+    req: () => ({ url: "/api/verification/tasks?open=true" }),
+  },
+  "POST /api/verification/tasks/:id/outcome": {
+    allow: withPermission("verification.task"),
+    req: async (f, w) => ({
+      url: `/api/verification/tasks/${await f.verificationTask(w)}/outcome`,
+      body: { outcome: "at_home", note: "在家" },
+    }),
   },
   "GET /api/care/residents/:id/tags": {
     allow: withPermission("care.read"),
@@ -1101,6 +1168,35 @@ async function fixture(t: TestApp): Promise<Fixture> {
     );
   forgetUnits(db);
   const vol = await volFixture(t, { grid: g01, community: { id: community.id }, away });
+  const suyang = await one<{ path: string }>("select path from org_units where id = $1", [community.id]);
+  const csv = Buffer.from("姓名,身份证号\n张三,320613195603041230\n");
+  const freshVerificationList = async (w: Where, state = "previewed") =>
+    (
+      await one<{ id: number }>(
+        `insert into verification_lists (org_unit_id, org_path, title, format, file, header_row, mapping, state,
+           owner_id, owner_name) values ($1, $2, '权限测试名单', 'csv', $3, 1, $4::jsonb, $5, 1, '测试') returning id`,
+        [
+          w === "in" ? community.id : away.id,
+          w === "in" ? suyang.path : away.path,
+          csv,
+          JSON.stringify({ name: 0, idNumber: 1, phone: null, address: null, community: null, street: null }),
+          state,
+        ],
+      )
+    ).id;
+  const verificationList = {
+    in: await freshVerificationList("in", "succeeded"),
+    out: await freshVerificationList("out", "succeeded"),
+  };
+  let taskRow = 0;
+  const verificationTask = async (w: Where) =>
+    (
+      await one<{ id: number }>(
+        `insert into verification_rows (list_id, n, original_cipher, name, id_status, address, stated_community,
+           class, org_path, grid_path) values ($1, $2, 'x', '张三', 'ok', '', '', 'found', $3, $3) returning id`,
+        [verificationList[w], ++taskRow, w === "in" ? g01.path : newPath],
+      )
+    ).id;
   const under = (w: Where) => (w === "in" ? g01.path : newPath);
   const pick = async (w: Where, sql: string) => (await one<{ id: number }>(sql, [`${under(w)}%`])).id;
   const both = async (sql: string) => ({ in: await pick("in", sql), out: await pick("out", sql) });
@@ -1125,6 +1221,9 @@ async function fixture(t: TestApp): Promise<Fixture> {
     emptyLedger,
     freshKey,
     job,
+    verificationList,
+    freshVerificationList,
+    verificationTask,
     async orderVersion(id) {
       return (await one<{ version: number }>("select version from work_orders where id = $1", [id])).version;
     },

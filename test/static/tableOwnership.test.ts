@@ -58,6 +58,8 @@ const OWNER: Record<string, string | string[]> = {
   expert_requests: "volunteers",
   call_outs: "volunteers",
   call_out_responses: "volunteers",
+  verification_lists: "verification",
+  verification_rows: "verification",
 };
 
 /**

@@ -76,6 +76,10 @@ export const PERMISSIONS = {
   "volunteer.manage": ["sysadmin", "community_admin", "grid_head"] as Role[],
   /** Posting a resident's micro-wish or 点单 and confirming it done: the grid's staff. */
   "wish.post": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** Bulk list verification 大数据核查: importing a list, its classification, progress and export. */
+  "verification.manage": ["sysadmin", "commander", "community_admin"] as Role[],
+  /** Verification tasks at the door: a grid's workers and head record the outcome. */
+  "verification.task": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -8,7 +8,7 @@
 import { Worker } from "node:worker_threads";
 import { AppError } from "../errors.ts";
 import { DEFAULT_LIMITS, type LimitName, limitMessage, limitStatus, type SheetLimits } from "./limits.ts";
-import type { Sheet } from "./parse.ts";
+import type { Sheet, SheetRow } from "./parse.ts";
 
 export { DEFAULT_LIMITS, type SheetLimits } from "./limits.ts";
 export type { Cell, Sheet, SheetRow } from "./parse.ts";
@@ -155,4 +155,109 @@ export function readSpreadsheet(buffer: Buffer, overrides: Partial<SheetLimits> 
     const copy = new Uint8Array(buffer);
     worker.postMessage({ id, buffer: copy, limits }, [copy.buffer]);
   });
+}
+
+/** Limits of a streamed read: rows never accumulate, so a list of a million rows is within reach. */
+export const STREAM_LIMITS: SheetLimits = {
+  decompressedBytes: 1024 * 1024 * 1024,
+  rows: 2_000_000,
+  cells: 40_000_000,
+  // A streamed read's time limit is per batch: from asking for the next batch until it arrives.
+  ms: 30_000,
+  heapMb: 512,
+};
+
+export interface StreamSummary {
+  format: "xlsx" | "csv";
+  rowsRead: number;
+  cells: number;
+}
+
+type StreamMessage =
+  | { id: number; batch: SheetRow[] }
+  | { id: number; ok: true; sheet: Sheet }
+  | { id: number; ok: false; error: any };
+
+/**
+ * The first sheet's non-blank rows, `batchRows` at a time: the reader thread posts a batch and waits until
+ * the consumer asks for the next (backpressure), so neither thread holds the whole sheet. Rows numbered up
+ * to `after` are read and counted but not handed over (a resumed import). The generator returns the read's
+ * totals. It refuses as `readSpreadsheet` does; breaking out of the loop stops the thread.
+ */
+export async function* streamSpreadsheet(
+  buffer: Buffer,
+  overrides: Partial<SheetLimits> = {},
+  opts: { batchRows?: number; after?: number } = {},
+): AsyncGenerator<SheetRow[], StreamSummary, void> {
+  const limits = { ...STREAM_LIMITS, ...overrides };
+  if (buffer.length === 0) throw refusal(400, "文件为空（0 字节），请选择台账文件 / The file is empty");
+  const reader = takeReader(limits.heapMb);
+  const { worker } = reader;
+  worker.ref();
+  const id = nextId++;
+  const inbox: StreamMessage[] = [];
+  let failure: AppError | undefined;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onMessage = (m: StreamMessage | { ready: true }) => {
+    if (!("id" in m) || m.id !== id) return;
+    inbox.push(m);
+    poke();
+  };
+  const onError = (e: Error & { code?: string }) => {
+    failure = e.code === "ERR_WORKER_OUT_OF_MEMORY" ? overLimit("heapMb", limits.heapMb) : unreadable();
+    poke();
+  };
+  const onExit = () => {
+    failure ??= unreadable();
+    poke();
+  };
+  worker.on("message", onMessage);
+  worker.on("error", onError);
+  worker.on("exit", onExit);
+  let clean = false;
+  try {
+    const copy = new Uint8Array(buffer);
+    worker.postMessage(
+      { id, buffer: copy, limits, stream: { batchRows: opts.batchRows ?? 2_000, after: opts.after ?? 0 } },
+      [copy.buffer],
+    );
+    for (;;) {
+      if (!inbox.length && !failure) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(() => {
+            failure ??= overLimit("ms", limits.ms);
+            poke();
+          }, limits.ms);
+        });
+        clearTimeout(timer);
+      }
+      const m = inbox.shift();
+      if (!m) throw failure ?? unreadable();
+      if ("batch" in m) {
+        yield m.batch;
+        worker.postMessage({ id, ack: true });
+        continue;
+      }
+      if (!m.ok) throw refusal(m.error.status, m.error.message, m.error.limit, m.error.max);
+      clean = true;
+      return { format: m.sheet.format, rowsRead: m.sheet.rowsRead, cells: m.sheet.cells };
+    }
+  } finally {
+    worker.off("message", onMessage);
+    worker.off("error", onError);
+    worker.off("exit", onExit);
+    // Only a read that ran to its end leaves the thread idle; one stopped half-way is still parsing.
+    if (clean) giveBack(reader);
+    else {
+      reader.dead = true;
+      void worker.terminate();
+    }
+  }
 }

@@ -83,11 +83,22 @@ function cellValue(v: ExcelJS.CellValue): Cell {
 
 const blank = (cells: Cell[]) => cells.every((c) => c === "");
 
+/** Where a streamed read hands its rows: `batchRows` at a time, each awaited (the consumer's backpressure). */
+export interface RowSink {
+  batchRows: number;
+  /** Rows numbered up to this one are counted but not handed over (a resumed read skips what it has). */
+  after: number;
+  take(rows: SheetRow[]): Promise<void>;
+}
+
 class Counter {
   rowsRead = 0;
   cells = 0;
-  readonly rows: SheetRow[] = [];
-  constructor(private readonly limits: SheetLimits) {}
+  rows: SheetRow[] = [];
+  constructor(
+    private readonly limits: SheetLimits,
+    private readonly sink?: RowSink,
+  ) {}
   /** A row at position `n`: every row up to it counts, blank or absent. */
   add(n: number, cells: Cell[]) {
     this.rowsRead = Math.max(this.rowsRead + 1, n);
@@ -95,7 +106,16 @@ class Counter {
     if (blank(cells)) return;
     this.cells += cells.filter((c) => c !== "").length;
     if (this.cells > this.limits.cells) throw overLimit("cells", this.limits.cells);
+    if (this.sink && n <= this.sink.after) return;
     this.rows.push({ n, cells });
+  }
+  /** Streaming: hands over a full batch (or, at the end, what is left) and waits until it is taken. */
+  async flush(end = false) {
+    if (!this.sink) return;
+    if (this.rows.length < this.sink.batchRows && !(end && this.rows.length)) return;
+    const rows = this.rows;
+    this.rows = [];
+    await this.sink.take(rows);
   }
 }
 
@@ -146,6 +166,7 @@ async function readXlsx(buf: Buffer, limits: SheetLimits, count: Counter) {
         const values = (row.values as ExcelJS.CellValue[]) ?? [];
         // exceljs puts column A at index 1.
         count.add(row.number, Array.from(values.slice(1), cellValue));
+        await count.flush();
       }
       break; // the first worksheet only
     }
@@ -177,7 +198,10 @@ async function readCsv(buf: Buffer, limits: SheetLimits, count: Counter) {
   );
   let n = 0;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) count.add(++n, record);
+    for await (const record of parser as AsyncIterable<string[]>) {
+      count.add(++n, record);
+      await count.flush();
+    }
   } catch (e) {
     if (e instanceof SheetError) throw e;
     throw notSpreadsheet(
@@ -188,10 +212,11 @@ async function readCsv(buf: Buffer, limits: SheetLimits, count: Counter) {
   }
 }
 
-export async function readSheet(buf: Buffer, limits: SheetLimits): Promise<Sheet> {
+export async function readSheet(buf: Buffer, limits: SheetLimits, sink?: RowSink): Promise<Sheet> {
   const format = detectFormat(buf);
-  const count = new Counter(limits);
+  const count = new Counter(limits, sink);
   if (format === "xlsx") await readXlsx(buf, limits, count);
   else await readCsv(buf, limits, count);
+  await count.flush(true);
   return { format, rows: count.rows, rowsRead: count.rowsRead, cells: count.cells };
 }

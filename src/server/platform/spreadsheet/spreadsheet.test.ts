@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
-import { readersStarted, readSpreadsheet, warmSpreadsheetReader } from "./index.ts";
+import { readersStarted, readSpreadsheet, streamSpreadsheet, warmSpreadsheetReader } from "./index.ts";
 
 // Hostile uploads, built here byte by byte: a zip whose shared strings expand to 5 GB (declared honestly
 // with ZIP64, and again with a header that lies), 2 million empty rows, an empty body, non-spreadsheets.
@@ -174,6 +174,56 @@ describe("the spreadsheet reader's own limits", () => {
     });
   });
 });
+
+describe("streamed reads", () => {
+  const csv = (n: number) =>
+    Buffer.from(`姓名,身份证号\n${Array.from({ length: n }, (_, i) => `居民${i},${i}`).join("\n")}\n`);
+
+  it("hands over rows in batches past the whole-sheet row limit, skips what a resumed read has", async () => {
+    const seen: number[] = [];
+    const gen = streamSpreadsheet(csv(70_000), {}, { batchRows: 2_000 });
+    let batches = 0;
+    let r = await gen.next();
+    while (!r.done) {
+      batches++;
+      expect(r.value.length).toBeLessThanOrEqual(2_000);
+      for (const row of r.value) seen.push(row.n);
+      r = await gen.next();
+    }
+    expect(r.value).toEqual({ format: "csv", rowsRead: 70_001, cells: 140_002 });
+    expect(batches).toBe(36);
+    expect(seen.length).toBe(70_001);
+    expect(seen.at(-1)).toBe(70_001);
+    const rest: number[] = [];
+    for await (const rows of streamSpreadsheet(emptyRowsWithData(), {}, { batchRows: 3, after: 4 }))
+      rest.push(...rows.map((x) => x.n));
+    expect(rest).toEqual([5, 6, 7, 8, 9, 10]);
+  });
+
+  it("stops the thread when the consumer breaks off, and refuses over its limits", async () => {
+    for await (const rows of streamSpreadsheet(csv(10_000), {}, { batchRows: 100 })) {
+      expect(rows.length).toBe(100);
+      break;
+    }
+    const before = readersStarted();
+    await expect(
+      (async () => {
+        for await (const _ of streamSpreadsheet(csv(1_000), { rows: 500 }, { batchRows: 100 })) void _;
+      })(),
+    ).rejects.toMatchObject({ status: 422, details: { limit: "rows" } });
+    expect((await readSpreadsheet(emptyRows(2))).rowsRead).toBe(3);
+    expect(readersStarted()).toBeGreaterThan(before);
+  });
+});
+
+/** A header and nine rows with a value each (xlsx). */
+function emptyRowsWithData(): Buffer {
+  const rows = Array.from(
+    { length: 9 },
+    (_, i) => `<row r="${i + 2}"><c r="A${i + 2}" t="inlineStr"><is><t>r${i}</t></is></c></row>`,
+  ).join("");
+  return workbook(sheetXml(HEADER_ROW + rows));
+}
 
 describe.each(DB_KINDS)("hostile uploads on %s", (kind) => {
   let t: TestApp;

@@ -1,0 +1,311 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { CLASSES, OUTCOMES } from "../../../domain/verification/match.ts";
+import { FIELDS } from "../../../domain/verification/rows.ts";
+import { AppError } from "../../platform/errors.ts";
+import {
+  Day,
+  ErrorBody,
+  Id,
+  IdParams,
+  Int,
+  Items,
+  Line,
+  OneOf,
+  Page,
+  PageSize,
+  Str,
+  StrOrNull,
+  Strs,
+  stdErrors,
+  Text,
+  Type,
+} from "../../platform/schemas.ts";
+import {
+  cancelList,
+  createList,
+  haltLists,
+  previewList,
+  resumeLists,
+  STALE_MS,
+  startList,
+} from "./imports.ts";
+import { CountersSchema, ListSchema, RowSchema } from "./presenter.ts";
+import { exportRows, getList, gridProgress, listLists, listRows, summary } from "./results.ts";
+import { listTasks, recordOutcome } from "./tasks.ts";
+
+const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const FILE_TYPES = [XLSX_MIME, "text/csv", "application/csv", "application/octet-stream"];
+/** A list of 400,000 rows is some 40 MB as csv, less as xlsx. */
+export const UPLOAD_LIMIT = 100 * 1024 * 1024;
+const T = ["verification"];
+
+// A type list, not a union: with coercion on, a union's first branch would turn null into 0.
+const Column = Type.Unsafe<number | null>({ type: ["integer", "null"], minimum: 0, maximum: 200 });
+const MappingSchema = Type.Object(Object.fromEntries(FIELDS.map((f) => [f, Type.Optional(Column)])), {
+  additionalProperties: false,
+});
+const PreviewSchema = Type.Object({
+  id: Type.Integer(),
+  headerRow: Type.Integer(),
+  mapping: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Null()])),
+  columns: Strs,
+  sample: Type.Array(Type.Object({ n: Type.Integer(), cells: Strs })),
+  problem: StrOrNull,
+});
+const Counts = Type.Record(Type.String(), Type.Integer());
+const SummarySchema = Type.Object({
+  listId: Type.Integer(),
+  rowsRead: Type.Integer(),
+  headerRows: Type.Integer(),
+  skipped: Type.Array(Type.Object({ reason: Str, label: Str, count: Type.Integer() })),
+  classified: Type.Integer(),
+  totals: Counts,
+  lines: Type.Array(
+    Type.Object({
+      streetCode: StrOrNull,
+      streetName: StrOrNull,
+      communityCode: StrOrNull,
+      communityName: StrOrNull,
+      counts: Counts,
+      total: Type.Integer(),
+    }),
+  ),
+});
+const GridsSchema = Items(
+  Type.Object({
+    gridPath: Str,
+    gridName: Str,
+    total: Type.Integer(),
+    done: Type.Integer(),
+    outcomes: CountersSchema,
+  }),
+);
+const Ref = Type.Object({ id: Type.Integer() });
+const Code = Line({ maxLength: 40 });
+
+export async function verificationRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const ctx = app.ctx;
+  let sweep: NodeJS.Timeout | undefined;
+  // Runs a dead process left continue from their checkpoint (on PGlite this process is the only one).
+  app.addHook("onReady", async () => {
+    await resumeLists(ctx, ctx.database.kind === "pglite" ? 0 : STALE_MS);
+    if (ctx.database.kind === "postgres")
+      sweep = setInterval(() => void resumeLists(ctx).catch(() => {}), STALE_MS / 2).unref();
+  });
+  app.addHook("onClose", async () => {
+    clearInterval(sweep);
+    await haltLists(ctx);
+  });
+  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.post(
+    "/api/verification/lists",
+    {
+      bodyLimit: UPLOAD_LIMIT,
+      schema: {
+        tags: T,
+        summary: "上传核查名单（xlsx 或 csv 原始请求体），返回表头识别结果供确认",
+        description: `Content-Type: ${XLSX_MIME} 或 text/csv，最大 100 MB。识别「姓名」「身份证号/证件号码」「手机/联系电话」「住址/现住址」「所属社区」等列；确认后调用 start 开始导入。`,
+        querystring: Type.Object(
+          {
+            org: Type.Optional(Id),
+            filename: Type.Optional(Line({ maxLength: 200 })),
+            title: Type.Optional(Line({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: PreviewSchema, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...stdErrors },
+      },
+    },
+    async (req, reply) => {
+      if (req.body === undefined || req.body === null || (Buffer.isBuffer(req.body) && req.body.length === 0))
+        throw new AppError(400, "invalid", "文件为空（0 字节），请选择名单文件 / The file is empty", {
+          fields: [{ field: "file", message: "文件为空" }],
+        });
+      if (!Buffer.isBuffer(req.body))
+        throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传名单文件`);
+      return reply.status(201).send(await createList(ctx, req.actor, req.body, req.query));
+    },
+  );
+
+  app.get(
+    "/api/verification/lists",
+    {
+      schema: {
+        tags: T,
+        summary: "本辖区的核查名单（含上级导入、涉及本辖区的名单）",
+        response: { 200: Items(ListSchema), ...stdErrors },
+      },
+    },
+    async (req) => ({ items: await listLists(ctx, req.actor) }),
+  );
+
+  app.get(
+    "/api/verification/lists/:id",
+    {
+      schema: {
+        tags: T,
+        summary: "核查名单及导入进度（已读行数、已清洗、已匹配）",
+        params: IdParams,
+        response: { 200: ListSchema, ...stdErrors },
+      },
+    },
+    async (req) => getList(ctx, req.actor, req.params.id),
+  );
+
+  app.get(
+    "/api/verification/lists/:id/preview",
+    {
+      schema: {
+        tags: T,
+        summary: "名单的表头识别与前几行（证件号、电话脱敏）",
+        params: IdParams,
+        response: { 200: PreviewSchema, ...stdErrors },
+      },
+    },
+    async (req) => previewList(ctx, req.actor, req.params.id),
+  );
+
+  app.post(
+    "/api/verification/lists/:id/start",
+    {
+      schema: {
+        tags: T,
+        summary: "确认列对应关系和核查期限，开始后台导入",
+        params: IdParams,
+        body: Type.Object(
+          { headerRow: Int(1, 1000), mapping: MappingSchema, deadline: Type.Optional(Day) },
+          { additionalProperties: false },
+        ),
+        response: { 202: Ref, ...stdErrors },
+      },
+    },
+    async (req, reply) =>
+      reply.status(202).send(await startList(ctx, req.actor, req.params.id, req.body as any)),
+  );
+
+  app.post(
+    "/api/verification/lists/:id/cancel",
+    {
+      schema: {
+        tags: T,
+        summary: "取消导入（已写入的行保留并计数）",
+        params: IdParams,
+        response: { 200: Ref, ...stdErrors },
+      },
+    },
+    async (req) => cancelList(ctx, req.actor, req.params.id),
+  );
+
+  app.get(
+    "/api/verification/lists/:id/summary",
+    {
+      schema: {
+        tags: T,
+        summary: "分类汇总：按街道、社区，与读取行数、跳过行数相加一致",
+        params: IdParams,
+        response: { 200: SummarySchema, ...stdErrors },
+      },
+    },
+    async (req) => summary(ctx, req.actor, req.params.id),
+  );
+
+  app.get(
+    "/api/verification/lists/:id/rows",
+    {
+      schema: {
+        tags: T,
+        summary: "汇总下钻：某一类、某社区的行（脱敏），含原因",
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            class: Type.Optional(OneOf(CLASSES)),
+            community: Type.Optional(Code),
+            street: Type.Optional(Code),
+            flagged: Type.Optional(Type.Boolean()),
+            page: Page,
+            pageSize: PageSize(200, 50),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(RowSchema) }), ...stdErrors },
+      },
+    },
+    async (req) => listRows(ctx, req.actor, req.params.id, req.query as any),
+  );
+
+  app.get(
+    "/api/verification/lists/:id/grids",
+    {
+      schema: {
+        tags: T,
+        summary: "各网格的核查进度（任务数、已登记结果数、各结果数）",
+        params: IdParams,
+        response: { 200: GridsSchema, ...stdErrors },
+      },
+    },
+    async (req) => gridProgress(ctx, req.actor, req.params.id),
+  );
+
+  app.get(
+    "/api/verification/lists/:id/export",
+    {
+      schema: {
+        tags: T,
+        summary: "导出核查结果或需处理的行（xlsx；证件号和电话脱敏，除非有权限并填写事由，均记入审计）",
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            flagged: Type.Optional(Type.Boolean()),
+            reveal: Type.Optional(Type.Boolean()),
+            reason: Type.Optional(Line({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const file = await exportRows(ctx, req.actor, req.params.id, req.query);
+      reply.header("content-type", XLSX_MIME);
+      reply.header("content-disposition", `attachment; filename="${file.filename}"`);
+      return reply.send(file.body);
+    },
+  );
+
+  app.get(
+    "/api/verification/tasks",
+    {
+      schema: {
+        tags: T,
+        summary: "我的核查任务（本网格，未完成的在前）",
+        querystring: Type.Object(
+          { open: Type.Optional(Type.Boolean()), list: Type.Optional(Id) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ open: Type.Integer(), items: Type.Array(RowSchema) }), ...stdErrors },
+      },
+    },
+    async (req) => listTasks(ctx, req.actor, req.query),
+  );
+
+  app.post(
+    "/api/verification/tasks/:id/outcome",
+    {
+      schema: {
+        tags: T,
+        summary: "登记核查结果（核实在住 / 已离开 / 查无此人 / 拒绝配合 / 其他 + 说明）",
+        params: IdParams,
+        body: Type.Object(
+          { outcome: OneOf(OUTCOMES), note: Type.Optional(Text({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RowSchema, ...stdErrors },
+      },
+    },
+    async (req) => recordOutcome(ctx, req.actor, req.params.id, req.body as any),
+  );
+}
