@@ -39,6 +39,9 @@ const TasksPage = lazy(() => import("../modules/tasks/TasksPage.tsx"));
 const CategoriesPage = lazy(() => import("../modules/admin/CategoriesPage.tsx"));
 const Open311KeysPage = lazy(() => import("../modules/admin/Open311KeysPage.tsx"));
 const HolidaysPage = lazy(() => import("../modules/holidays/HolidaysPage.tsx"));
+const VerificationListsPage = lazy(() => import("../modules/verification/ListsPage.tsx"));
+const VerificationListPage = lazy(() => import("../modules/verification/ListPage.tsx"));
+const VerificationTasksPage = lazy(() => import("../modules/verification/TasksPage.tsx"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -189,6 +192,18 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="referral.read" />,
             children: [{ path: "care/referrals", element: <CareReferralsPage /> }],
+          },
+          // Bulk list verification 大数据核查.
+          {
+            element: <RequirePermission permission="verification.manage" />,
+            children: [
+              { path: "verification", element: <VerificationListsPage /> },
+              { path: "verification/lists/:id", element: <VerificationListPage /> },
+            ],
+          },
+          {
+            element: <RequirePermission permission="verification.task" />,
+            children: [{ path: "verification/tasks", element: <VerificationTasksPage /> }],
           },
           // Admin 系统管理.
           {

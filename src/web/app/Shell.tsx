@@ -20,6 +20,11 @@ import { Outlet, useLocation, useNavigate, useSearchParams } from "react-router"
 import { adminMenuGroup, adminSection, adminTargets } from "../modules/admin/nav.tsx";
 import { CARE_SCOPED, careMenuGroup, careSection, careTargets } from "../modules/care/nav.tsx";
 import { HolidayCoverageBanner } from "../modules/holidays/CoverageBanner.tsx";
+import {
+  verificationMenuGroup,
+  verificationSection,
+  verificationTargets,
+} from "../modules/verification/nav.tsx";
 import { api, type Crumb, type OrgNode } from "./api.ts";
 import { useAuth, useMe } from "./auth.tsx";
 import { type Lang, setLang } from "./i18n/index.ts";
@@ -111,6 +116,7 @@ function ShellLayout() {
     rates: () => withOrg("/rates"),
     ranking: () => "/rates/ranking",
     ...careTargets(withOrg),
+    ...verificationTargets(),
     ...adminTargets(),
   };
   const orderItems = [
@@ -137,7 +143,7 @@ function ShellLayout() {
   const menu = canRead ? (
     <Menu
       mode="inline"
-      selectedKeys={[careSection(p) ?? adminSection(p) ?? section]}
+      selectedKeys={[careSection(p) ?? verificationSection(p) ?? adminSection(p) ?? section]}
       style={{ borderInlineEnd: "none" }}
       onClick={({ key }) => {
         setDrawer(false);
@@ -153,6 +159,7 @@ function ShellLayout() {
           ? [{ type: "group" as const, key: "g-rates", label: t("nav.ratesGroup"), children: rateItems }]
           : []),
         ...careMenuGroup(can, t),
+        ...verificationMenuGroup(can, t),
         ...adminMenuGroup(can, t),
       ]}
     />
