@@ -1,6 +1,6 @@
 export * from "./care.ts";
 export * from "./jobs.ts";
 export * from "./platform.ts";
-export * from "./volunteers.ts";
 export * from "./verification.ts";
+export * from "./volunteers.ts";
 export * from "./workOrders.ts";
