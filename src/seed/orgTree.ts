@@ -1,5 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { csvField } from "../db/client.ts";
+import { boxPolygon, layoutDistrict } from "../domain/geo/layout.ts";
 import { communityDisplayName, planCommunityGrids } from "../domain/org/plan.ts";
 import { loadDistrict } from "./divisions.ts";
 
@@ -23,7 +24,10 @@ export async function seedOrgTree(database: Database, areaCode = DISTRICT_CODE):
   const existing = await database.query<SeededUnit>(
     'select id, kind, code, name, path, parent_id as "parentId", false as village from org_units order by id',
   );
-  if (existing.length > 0) return existing;
+  if (existing.length > 0) {
+    await seedBoundaries(database);
+    return existing;
+  }
 
   const { district, streets, communities } = await loadDistrict(areaCode);
   const units: SeededUnit[] = [];
@@ -56,10 +60,56 @@ export async function seedOrgTree(database: Database, areaCode = DISTRICT_CODE):
   });
 
   const depth = (k: string) => ["district", "street", "community", "grid", "micro_grid"].indexOf(k);
+  const boxes = layoutDistrict(
+    units.map((u) => ({ code: u.code, kind: u.kind, parentCode: codeOf(units, u.parentId) })),
+  );
   const csv = units
-    .map((u) => [u.id, u.parentId, u.kind, u.code, u.name, u.path, depth(u.kind)].map(csvField).join(","))
+    .map((u) => {
+      const box = boxes.get(u.code);
+      return [
+        u.id,
+        u.parentId,
+        u.kind,
+        u.code,
+        u.name,
+        u.path,
+        depth(u.kind),
+        box ? JSON.stringify(boxPolygon(box)) : null,
+      ]
+        .map(csvField)
+        .join(",");
+    })
     .join("\n");
-  await database.copyCsv("org_units", ["id", "parent_id", "kind", "code", "name", "path", "depth"], csv);
+  await database.copyCsv(
+    "org_units",
+    ["id", "parent_id", "kind", "code", "name", "path", "depth", "boundary"],
+    csv,
+  );
   await database.query("select setval('org_units_id_seq', (select max(id) from org_units))");
   return units;
+}
+
+function codeOf(units: SeededUnit[], id: number | null): string | null {
+  if (id === null) return null;
+  return units[id - 1]?.id === id ? units[id - 1].code : (units.find((u) => u.id === id)?.code ?? null);
+}
+
+/**
+ * The demo areas (domain/geo/layout.ts) for a tree stored before units had them: every unit above the
+ * micro-grids that has none gets its box. Units that have an area (imported) keep it.
+ */
+export async function seedBoundaries(database: Database): Promise<number> {
+  const rows = await database.query<{ code: string; kind: string; parentCode: string | null; has: boolean }>(
+    `select u.code, u.kind, p.code as "parentCode", u.boundary is not null as has
+     from org_units u left join org_units p on p.id = u.parent_id where u.kind <> 'micro_grid' order by u.id`,
+  );
+  if (!rows.length || rows.every((r) => r.has)) return 0;
+  const boxes = layoutDistrict(rows);
+  const missing = rows.filter((r) => !r.has && boxes.has(r.code));
+  await database.query(
+    `update org_units u set boundary = x.boundary from jsonb_to_recordset($1::jsonb) as x(code text, boundary jsonb)
+     where u.code = x.code and u.boundary is null`,
+    [JSON.stringify(missing.map((r) => ({ code: r.code, boundary: boxPolygon(boxes.get(r.code)!) })))],
+  );
+  return missing.length;
 }

@@ -1,5 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { csvField } from "../db/client.ts";
+import { boxOf, type PolygonGeometry, spreadInBox } from "../domain/geo/layout.ts";
 import { generateBuilding, IdAllocator } from "../domain/people/generate.ts";
 import { nameInitials } from "../domain/people/pinyin.ts";
 import { createRng } from "../domain/people/random.ts";
@@ -60,6 +61,19 @@ export async function seedPeople(
     "select id, kind, code, name, path, parent_id from org_units where path like $1 and kind in ('community','micro_grid') order by path",
     [`${scope.path}%`],
   );
+  // Each building stands in its grid's area, spread over it (the grid's box; no random stream is used).
+  const gridBoxes = new Map(
+    (
+      await database.query<{ id: number; boundary: PolygonGeometry | null }>(
+        "select id, boundary from org_units where path like $1 and kind = 'grid'",
+        [`${scope.path}%`],
+      )
+    ).map((g) => [g.id, g.boundary ? boxOf(g.boundary) : null]),
+  );
+  const microOf = new Map<number, number[]>();
+  for (const u of units)
+    if (u.kind === "micro_grid" && u.parent_id)
+      microOf.set(u.parent_id, [...(microOf.get(u.parent_id) ?? []), u.id]);
   const communities = units.filter((u) => u.kind === "community");
   const micro = units.filter((u) => u.kind === "micro_grid");
   const [ids] = await database.query<{ b: number; h: number; r: number }>(
@@ -83,7 +97,14 @@ export async function seedPeople(
       const rng = createRng(seed, m.id);
       const b = generateBuilding(rng, allocator, { communityName: community.name, village }, ++buildingNo);
       const buildingId = ++bId;
-      bRows.push([buildingId, m.id, m.path, b.name, b.address, b.floors, b.units].map(csvField).join(","));
+      const box = m.parent_id ? gridBoxes.get(m.parent_id) : null;
+      const siblings = m.parent_id ? (microOf.get(m.parent_id) ?? [m.id]) : [m.id];
+      const [long, lat] = box
+        ? spreadInBox(box, siblings.indexOf(m.id), siblings.length, m.code)
+        : [null, null];
+      bRows.push(
+        [buildingId, m.id, m.path, b.name, b.address, b.floors, b.units, lat, long].map(csvField).join(","),
+      );
       for (const h of b.households) {
         const householdId = ++hId;
         hRows.push(
@@ -120,7 +141,7 @@ export async function seedPeople(
     }
     await database.copyCsv(
       "buildings",
-      ["id", "org_unit_id", "org_path", "name", "address", "floors", "units"],
+      ["id", "org_unit_id", "org_path", "name", "address", "floors", "units", "lat", "long"],
       bRows.join("\n"),
     );
     await database.copyCsv(

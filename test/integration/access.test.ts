@@ -57,6 +57,8 @@ interface Fixture {
   emptyLedger: Buffer;
   /** A new Open311 key for the unit, made by the district. */
   freshKey(where: "in" | "out"): Promise<number>;
+  /** A GeoJSON import for the community: one of its own grids with the area it already has. */
+  areas(where: Where): Promise<unknown>;
   residentVersion(id: number): Promise<number>;
   /** A finished job started by the account (inside) or by another one (outside: 404 to this one). */
   job(where: Where, who: Who): Promise<number>;
@@ -594,6 +596,10 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("open311.manage"),
     unscoped: true,
     req: () => ({ url: "/api/open311/keys" }),
+  },
+  "PUT /api/orgs/:id/areas": {
+    allow: withPermission("org.area"),
+    req: async (f, w) => ({ url: `/api/orgs/${f.community[w]}/areas`, body: await f.areas(w) }),
   },
   "DELETE /api/open311/keys/:id": {
     allow: withPermission("open311.manage"),
@@ -1220,6 +1226,19 @@ async function fixture(t: TestApp): Promise<Fixture> {
     doctorId: doctor.id,
     emptyLedger,
     freshKey,
+    async areas(w) {
+      const c = await one<{ code: string }>("select code from org_units where id = $1", [
+        w === "in" ? community.id : away.id,
+      ]);
+      const g = await one<{ code: string; boundary: unknown }>(
+        "select code, boundary from org_units where kind = 'grid' and code like $1 and boundary is not null order by id limit 1",
+        [`${c.code}-%`],
+      );
+      return {
+        type: "FeatureCollection",
+        features: [{ type: "Feature", properties: { code: g.code }, geometry: g.boundary }],
+      };
+    },
     job,
     verificationList,
     freshVerificationList,

@@ -3,6 +3,7 @@ import {
   bigserial,
   boolean,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -25,6 +26,11 @@ export const orgUnits = pgTable(
     name: text().notNull(),
     path: text().notNull(),
     depth: integer().notNull(),
+    /**
+     * The unit's area as a GeoJSON Polygon or MultiPolygon geometry (WGS-84 lon/lat), when one was imported
+     * or seeded; a point is routed to the grid whose area holds it (see modules/geo).
+     */
+    boundary: jsonb(),
     ...timestamps(),
   },
   (t) => [
@@ -45,6 +51,9 @@ export const buildings = pgTable(
     address: text().notNull(),
     floors: integer(),
     units: integer(),
+    /** The building's position (WGS-84), inside its grid's boundary. */
+    lat: doublePrecision(),
+    long: doublePrecision(),
     ...timestamps(),
   },
   (t) => [

@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   /** The command center's dashboard, big screen and daily report: commanders, and a community for its own. */
   "command.read": ["sysadmin", "commander", "community_admin"] as Role[],
   "category.manage": ["sysadmin", "commander"] as Role[],
+  /** Importing the areas (GeoJSON boundaries) of communities and grids, inside one's own subtree. */
+  "org.area": ["sysadmin", "commander"] as Role[],
   /** Care ledger (who is a key resident, plans, due visits): care staff, the doctor, and the command center's counts. */
   "care.read": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
   /** Tagging residents and recording visits. */

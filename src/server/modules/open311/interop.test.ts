@@ -226,6 +226,54 @@ describe.each(DB_KINDS)("Open311 interoperability on %s", (kind) => {
     expect(elsewhere.statusCode).toBe(404);
   });
 
+  it("routes a lat/long-only report with a district key to the grid whose area holds the point", async () => {
+    const [g] = await t.ctx.database.query<{ id: number; boundary: any }>(
+      "select id, boundary from org_units where code = '320613019010-G01'",
+    );
+    const ring: [number, number][] = g.boundary.coordinates[0];
+    const long = (Math.min(...ring.map((p) => p[0])) + Math.max(...ring.map((p) => p[0]))) / 2;
+    const lat = (Math.min(...ring.map((p) => p[1])) + Math.max(...ring.map((p) => p[1]))) / 2;
+    const base = {
+      jurisdiction_id: "320613",
+      api_key: districtKey,
+      service_code: "sanitation",
+      description: "垃圾",
+    };
+    const r = await post("/open311/v2/requests.xml", { ...base, lat: String(lat), long: String(long) });
+    expect(r.statusCode, r.body).toBe(201);
+    const id = Number(fms.parse(r.body).service_requests.request[0].service_request_id);
+    const [o] = await t.ctx.database.query<any>(
+      "select org_unit_id, routed_level, lat, long from work_orders where id = $1",
+      [id],
+    );
+    expect(o).toEqual({ org_unit_id: g.id, routed_level: "grid", lat, long });
+    // The same place as a Chinese map app gives it (GCJ-02): converted, routed alike, stored in WGS-84.
+    const gcoord = (await import("gcoord")).default;
+    const [gx, gy] = gcoord.transform([long, lat], gcoord.WGS84, gcoord.GCJ02) as [number, number];
+    const r2 = await post("/open311/v2/requests.json", {
+      ...base,
+      lat: String(gy),
+      long: String(gx),
+      coord_system: "gcj02",
+    });
+    expect(r2.statusCode, r2.body).toBe(201);
+    const [o2] = await t.ctx.database.query<any>(
+      "select org_unit_id, lat, long from work_orders where id = $1",
+      [Number(r2.json()[0].service_request_id)],
+    );
+    expect(o2.org_unit_id).toBe(g.id);
+    expect(Math.abs(o2.lat - lat)).toBeLessThan(1e-5);
+    expect(Math.abs(o2.long - long)).toBeLessThan(1e-5);
+    // A point in no grid: 422 with the reason, nothing filed.
+    const out = await post("/open311/v2/requests.xml", { ...base, lat: "31.0", long: "121.9" });
+    expect(out.statusCode).toBe(422);
+    expect(fms.parse(out.body).errors.error[0].description).toContain("lies in no grid");
+    expect(
+      (await post("/open311/v2/requests.json", { ...base, lat: "32", long: "121", coord_system: "bd09" }))
+        .statusCode,
+    ).toBe(400);
+  });
+
   it("refuses an unknown service_code on POST with 404, a non-numeric address_id and bad attributes with 400", async () => {
     const base = { api_key: streetKey, lat: "32.03", long: "120.91", description: "测试" };
     const unknown = await post("/open311/v2/requests.xml", { ...base, service_code: "no_such_service" });

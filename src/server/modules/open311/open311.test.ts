@@ -150,12 +150,12 @@ describe.each(DB_KINDS)("Open311 GeoReport v2 on %s", (kind) => {
     expect({ state, routed_level }).toEqual({ state: "dispatched", routed_level: "grid" });
   });
 
-  it("a street key with only coordinates falls to the street (属地兜底)", async () => {
+  it("a street key with only coordinates outside every grid falls to the street (属地兜底)", async () => {
     const r = await post("json", {
       api_key: streetKey,
       service_code: "noise",
-      lat: "32.03",
-      long: "120.91",
+      lat: "31.50",
+      long: "121.50",
       description: "夜间施工",
     });
     expect(r.statusCode).toBe(201);

@@ -1,8 +1,10 @@
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { scopeWhere } from "../../platform/access.ts";
+import { COORD_SYSTEMS, type CoordSystem, toWgs84 } from "../../../domain/geo/boundaries.ts";
+import { canSee, scopeWhere } from "../../platform/access.ts";
 import { flagPublic } from "../../platform/authHook.ts";
 import { AppError } from "../../platform/errors.ts";
+import * as orgs from "../orgs/index.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { contentType, type Format, render, splitFormat } from "./format.ts";
 import {
@@ -328,6 +330,8 @@ export async function open311Routes(app: FastifyInstance) {
                 update_id: oneLine(100),
                 status: oneLine(40),
                 updated_datetime: oneLine(40),
+                // our extension: the datum of lat/long (default WGS-84, as the spec says)
+                coord_system: oneLine(10),
               },
             },
           },
@@ -390,10 +394,15 @@ export async function open311Routes(app: FastifyInstance) {
           const service = services.find((c) => c.code === serviceCode);
           if (!service) throw new Open311Error(404, `service_code ${serviceCode} not found`);
           const num = (k: "lat" | "long") => (str(k) ? Number(str(k)) : null);
-          const lat = num("lat");
-          const long = num("long");
+          let lat = num("lat");
+          let long = num("long");
           if ((lat !== null && !(Math.abs(lat) <= 90)) || (long !== null && !(Math.abs(long) <= 180)))
             throw new Open311Error(400, "lat/long out of range");
+          const system = (str("coord_system") || "wgs84").toLowerCase().replace("-", "") as CoordSystem;
+          if (!COORD_SYSTEMS.includes(system))
+            throw new Open311Error(400, `coord_system must be one of ${COORD_SYSTEMS.join(", ")}`);
+          // The order keeps its point in WGS-84: a GCJ-02 point (from a Chinese map app) is converted.
+          if (lat !== null && long !== null) [long, lat] = toWgs84(long, lat, system);
           const addressId = str("address_id");
           const addressString = str("address_string");
           if ((lat === null || long === null) && !addressString && !addressId)
@@ -424,8 +433,19 @@ export async function open311Routes(app: FastifyInstance) {
             );
             buildingId = bl?.id;
           }
-          if (!buildingId && key.orgKind === "district")
-            throw new Open311Error(400, "the address could not be matched to a building");
+          // No building: the grid whose area holds the point, when it is the key's to send to.
+          let gridId: number | undefined;
+          if (!buildingId && lat !== null && long !== null) {
+            const grid = await orgs.gridAt(ctx, long, lat);
+            if (grid && canSee(key, grid.path)) gridId = grid.id;
+          }
+          if (!buildingId && !gridId && key.orgKind === "district")
+            throw new Open311Error(
+              lat !== null && long !== null && !addressString && !addressId ? 422 : 400,
+              lat !== null && long !== null && !addressString && !addressId
+                ? `the point ${lat}, ${long} lies in no grid of this jurisdiction; send an address_string or address_id`
+                : "the address could not be matched to a building",
+            );
           const extras = {
             email: str("email") || undefined,
             mediaUrls: mediaUrls.length ? mediaUrls : undefined,
@@ -443,7 +463,7 @@ export async function open311Routes(app: FastifyInstance) {
               callerName: name ?? undefined,
               callerPhone: str("phone") || undefined,
               buildingId,
-              orgUnitId: buildingId ? undefined : key.orgUnitId,
+              orgUnitId: buildingId ? undefined : (gridId ?? key.orgUnitId),
               address: addressString,
             },
             new Date(),

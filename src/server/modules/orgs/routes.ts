@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { IdParams, Line, stdErrors, Type } from "../../platform/schemas.ts";
 import { PopulationSchema, populationOf } from "../residents/index.ts";
+import { areaRoutes } from "./areas.ts";
 import { orgPolicy } from "./policy.ts";
 import { OrgDetailSchema, OrgListSchema } from "./presenter.ts";
 import { breadcrumb, getOrgUnit, listChildren, searchOrgUnits } from "./service.ts";
@@ -11,6 +12,7 @@ const T = ["orgs"];
 export async function orgRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
+  await app.register(areaRoutes);
 
   app.get(
     "/api/orgs",
