@@ -31,6 +31,11 @@ export interface Database {
    * PostgreSQL never run it at once (migrations at boot). PGlite has one process: no lock needed.
    */
   exclusive<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Calls `onPayload` for each NOTIFY on `channel` (from any process on the same database); resolves to the
+   * function that stops listening. On a server, one connection is kept for it and re-opened if it drops.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export function pgliteDatabase(client: PGlite): Database {
       });
     },
     exclusive: (_key, fn) => fn(),
+    listen: (channel, onPayload) => client.listen(channel, onPayload),
     close: () => client.close(),
   };
 }
@@ -115,6 +121,42 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
         conn.release();
       }
     },
+    listen: (channel, onPayload) => listenOn(pool, channel, onPayload),
     close: () => pool.end(),
+  };
+}
+
+/** LISTEN on a connection of its own, opened again a second after it drops (a restarted server, say). */
+async function listenOn(pool: pg.Pool, channel: string, onPayload: (payload: string) => void) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  let stopped = false;
+  let conn: pg.PoolClient | undefined;
+  const open = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      const c = await pool.connect();
+      conn = c;
+      c.on("notification", (m) => {
+        if (m.channel === channel) onPayload(m.payload ?? "");
+      });
+      c.on("error", () => {
+        c.release(true);
+        if (conn === c) conn = undefined;
+        setTimeout(open, 1000).unref();
+      });
+      await c.query(`LISTEN ${channel}`);
+    } catch {
+      setTimeout(open, 1000).unref();
+    }
+  };
+  await open();
+  return async () => {
+    stopped = true;
+    const c = conn;
+    conn = undefined;
+    if (c) {
+      await c.query(`UNLISTEN ${channel}`).catch(() => {});
+      c.release();
+    }
   };
 }

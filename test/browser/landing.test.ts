@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type Harness, login, PASSWORD, PHONE, screenshot, startHarness } from "./harness.ts";
 
 // Each person lands on their work, on a phone, without opening the menu: the agent at intake, the grid
-// worker at their queue, the doctor at today's follow-ups, the commander at the dispatch board, the
+// worker at their queue, the doctor at today's follow-ups, the commander at the command center, the
 // volunteer at a tasks page that says what is coming. "/" takes them to the same place; a link they
 // followed before signing in still wins.
 
@@ -16,7 +16,7 @@ const LANDINGS = [
   { user: "demo-agent", path: "/orders/new", heading: "工单受理" },
   { user: "demo-grid", path: "/orders/queue", heading: "我的待办" },
   { user: "demo-doctor", path: "/care/followups", heading: "今日随访" },
-  { user: "demo-commander", path: "/orders", heading: "工单调度" },
+  { user: "demo-commander", path: "/command", heading: "指挥中心" },
   { user: "demo-volunteer", path: "/tasks", heading: "志愿任务" },
 ] as const;
 

@@ -306,6 +306,11 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("command.read"),
     req: (f, w) => ({ url: `/api/command/dashboard?org=${f.community[w]}` }),
   },
+  // Without Accept: text/event-stream the live route answers its change count (a stream never ends).
+  "GET /api/command/live": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/live?org=${f.community[w]}` }),
+  },
   "GET /api/command/hotspots": {
     allow: withPermission("command.read"),
     req: (f, w) => ({ url: `/api/command/hotspots?org=${f.community[w]}` }),

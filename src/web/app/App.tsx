@@ -26,6 +26,8 @@ const RatesPage = lazy(() => import("../modules/rates/RatesPage.tsx"));
 const RankingPage = lazy(() => import("../modules/rates/RankingPage.tsx"));
 const StatusPage = lazy(() => import("../modules/public/StatusPage.tsx"));
 // Care 重点人群关爱.
+const CommandDashboardPage = lazy(() => import("../modules/command/DashboardPage.tsx"));
+const CommandScreenPage = lazy(() => import("../modules/command/BigScreenPage.tsx"));
 const CareLedgerPage = lazy(() => import("../modules/care/LedgerPage.tsx"));
 const CareHealthPage = lazy(() => import("../modules/care/HealthPage.tsx"));
 const CareVisitsPage = lazy(() => import("../modules/care/VisitsPage.tsx"));
@@ -87,7 +89,7 @@ export function landingFor(role: string, orgId: number, can: (p: string) => bool
     agent: ["/orders/new", "order.create"],
     grid_worker: ["/orders/queue", "order.act"],
     doctor: ["/care/followups", "health.write"],
-    commander: ["/orders", "order.read"],
+    commander: ["/command", "command.read"],
     // A hospital's liaison has one piece of work: the referrals to their hospital.
     hospital_liaison: ["/care/referrals", "referral.read"],
     volunteer: ["/tasks", "org.read"],
@@ -133,6 +135,20 @@ const router = createBrowserRouter([
     element: <RequireAuth />,
     children: [
       {
+        // The wall screen: full window, no shell.
+        element: <RequirePermission permission="command.read" />,
+        children: [
+          {
+            path: "command/screen",
+            element: (
+              <Suspense fallback={<PageLoading />}>
+                <CommandScreenPage />
+              </Suspense>
+            ),
+          },
+        ],
+      },
+      {
         element: <Shell />,
         children: [
           { index: true, element: <Home /> },
@@ -159,6 +175,10 @@ const router = createBrowserRouter([
               { path: "orders/queue", element: <QueuePage /> },
               { path: "orders/:id", element: <OrderDetailPage /> },
             ],
+          },
+          {
+            element: <RequirePermission permission="command.read" />,
+            children: [{ path: "command", element: <CommandDashboardPage /> }],
           },
           {
             element: <RequirePermission permission="rates.read" />,

@@ -19,6 +19,7 @@ import { useTranslation } from "react-i18next";
 import { Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { adminMenuGroup, adminSection, adminTargets } from "../modules/admin/nav.tsx";
 import { CARE_SCOPED, careMenuGroup, careSection, careTargets } from "../modules/care/nav.tsx";
+import { COMMAND_SCOPED, commandMenuGroup, commandSection, commandTargets } from "../modules/command/nav.tsx";
 import { HolidayCoverageBanner } from "../modules/holidays/CoverageBanner.tsx";
 import {
   verificationMenuGroup,
@@ -75,7 +76,9 @@ function ShellLayout() {
   const canRead = can("resident.read");
 
   /** Pages whose scope follows the navigator through ?org=; elsewhere picking a unit opens its page. */
-  const scoped = ["/residents", "/orders", "/rates", ...CARE_SCOPED].includes(location.pathname);
+  const scoped = ["/residents", "/orders", "/rates", ...CARE_SCOPED, ...COMMAND_SCOPED].includes(
+    location.pathname,
+  );
 
   function pick(id: number) {
     setDrawer(false);
@@ -117,6 +120,7 @@ function ShellLayout() {
     ranking: () => "/rates/ranking",
     ...careTargets(withOrg),
     ...verificationTargets(),
+    ...commandTargets(withOrg),
     ...adminTargets(),
   };
   const orderItems = [
@@ -143,13 +147,16 @@ function ShellLayout() {
   const menu = canRead ? (
     <Menu
       mode="inline"
-      selectedKeys={[careSection(p) ?? verificationSection(p) ?? adminSection(p) ?? section]}
+      selectedKeys={[
+        commandSection(p) ?? careSection(p) ?? verificationSection(p) ?? adminSection(p) ?? section,
+      ]}
       style={{ borderInlineEnd: "none" }}
       onClick={({ key }) => {
         setDrawer(false);
         navigate(targets[key]?.() ?? "/");
       }}
       items={[
+        ...commandMenuGroup(can, t),
         { key: "overview", icon: <ApartmentOutlined />, label: t("nav.overview") },
         { key: "residents", icon: <TeamOutlined />, label: t("nav.residents") },
         ...(orderItems.length

@@ -152,4 +152,59 @@ describe.each(DB_KINDS)("command center on %s", (kind) => {
       ),
     );
   });
+
+  it("pushes a change to an open dashboard within seconds, and only for orders inside its unit", async () => {
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const addr = t.app.server.address();
+    const base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+    const ac = new AbortController();
+    const res = await fetch(`${base}/api/command/live`, {
+      headers: { ...community, accept: "text/event-stream" },
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    let text = "";
+    // One read in flight at a time: a read given up on by a timeout still delivers its chunk later.
+    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+    const until = async (word: string, ms: number) => {
+      const end = Date.now() + ms;
+      while (!text.includes(word) && Date.now() < end) {
+        pending ??= reader.read();
+        const chunk = await Promise.race([
+          pending,
+          new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, end - Date.now()))),
+        ]);
+        if (chunk) {
+          pending = null;
+          if (!chunk.done) text += new TextDecoder().decode(chunk.value);
+        }
+      }
+      return text.includes(word);
+    };
+    expect(await until("event: ready", 5000)).toBe(true);
+    const orderIn = (org: number) =>
+      post("/api/orders", agent, {
+        channel: "hotline_12345",
+        categoryCode: "sanitation",
+        description: "路灯",
+        orgUnitId: org,
+      });
+    // Another community's order: nothing for 苏阳社区's dashboard.
+    const [{ id: away }] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019011-G01'",
+    );
+    expect((await orderIn(away)).statusCode).toBe(201);
+    expect(await until("event: changed", 2500)).toBe(false);
+    const started = Date.now();
+    expect((await orderIn(building.orgUnitId)).statusCode).toBe(201);
+    expect(await until("event: changed", 5000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5000);
+    ac.abort();
+    // Without an event stream, the route says how many changes this process has seen.
+    const plain = await get("/api/command/live", community);
+    expect(plain.statusCode).toBe(200);
+    expect(plain.json().changes).toBeGreaterThan(0);
+  });
 });

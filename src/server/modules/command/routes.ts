@@ -1,14 +1,20 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Day, Id, Int, stdErrors, Type } from "../../platform/schemas.ts";
+import { changeCount, endStreams, stopLive, subscribe } from "./live.ts";
 import { DashboardSchema, HotSpotsSchema } from "./presenter.ts";
-import { dashboard, HOT_DAYS, HOT_MIN, listHotSpots } from "./service.ts";
+import { dashboard, HOT_DAYS, HOT_MIN, listHotSpots, liveUnit } from "./service.ts";
 
 const T = ["command"];
 
 export async function commandRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
+  app.addHook("preClose", (done) => {
+    endStreams(ctx);
+    done();
+  });
+  app.addHook("onClose", () => stopLive(ctx));
 
   app.get(
     "/api/command/dashboard",
@@ -44,5 +50,45 @@ export async function commandRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => listHotSpots(ctx, req.actor, req.query),
+  );
+
+  app.get(
+    "/api/command/live",
+    {
+      schema: {
+        tags: T,
+        summary:
+          "实时推送：Accept: text/event-stream 时为 SSE 流，单位内工单有变化即推送 changed（每 2 秒至多一次）；否则返回变化计数",
+        querystring: Type.Object({ org: Type.Optional(Id) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ changes: Type.Integer() }), ...stdErrors },
+      },
+    },
+    async (req, reply) => {
+      const unit = await liveUnit(ctx, req.actor, req.query.org);
+      if (!String(req.headers.accept ?? "").includes("text/event-stream"))
+        return { changes: await changeCount(ctx) };
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      // A dropped stream is opened again by the browser after this many milliseconds.
+      res.write("retry: 3000\n\nevent: ready\ndata: {}\n\n");
+      const stop = await subscribe(
+        ctx,
+        unit.path,
+        () => res.write(`event: changed\ndata: ${JSON.stringify({ at: new Date().toISOString() })}\n\n`),
+        () => res.end(),
+      );
+      // Proxies close silent connections: a comment line now and then keeps it open.
+      const ping = setInterval(() => res.write(": ping\n\n"), 25_000);
+      res.on("close", () => {
+        clearInterval(ping);
+        stop();
+      });
+    },
   );
 }

@@ -60,7 +60,8 @@ export async function dashboard(
     byCategory: cur.byCategory,
     byChannel: cur.byChannel,
     byState: cur.byState,
-    children: curRates.children.map((c) => ({
+    // Orders are routed to grids at the lowest: the micro-grids below a grid would be rows of zeros.
+    children: (unit.kind === "grid" || unit.kind === "micro_grid" ? [] : curRates.children).map((c) => ({
       unit: c.unit,
       open: byCode.get(c.unit.code)?.open ?? 0,
       overdue: byCode.get(c.unit.code)?.overdue ?? 0,
@@ -82,4 +83,10 @@ export async function listHotSpots(
   const unit = await getOrgUnit(ctx, actor, q.org ?? actor.orgUnitId);
   const items = await workOrders.hotSpots(ctx, unit.path, { days: q.days, min: q.min, limit: 100 }, now);
   return { days: q.days, min: q.min, items };
+}
+
+/** The unit whose changes a live dashboard follows (404 outside the caller's subtree). */
+export async function liveUnit(ctx: AppContext, actor: Actor, org?: number) {
+  commandPolicy.authorize(actor, "read");
+  return getOrgUnit(ctx, actor, org ?? actor.orgUnitId);
 }

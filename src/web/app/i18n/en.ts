@@ -1,6 +1,8 @@
+import { commandEn } from "../../modules/command/i18n.ts";
 import type { Messages } from "./zh-CN.ts";
 
 const en: Messages = {
+  command: commandEn,
   app: { name: "Gridkeeper", subtitle: "Urban grid-based community governance" },
   nav: {
     report: "Patrol report",

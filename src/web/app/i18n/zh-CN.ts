@@ -4,8 +4,10 @@ import { RELATIONS, TAG_LABELS } from "../../../domain/people/tags.ts";
 import { RATE_LABELS } from "../../../domain/rates/rates.ts";
 import { ROLE_LABELS } from "../../../domain/roles/roles.ts";
 import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts";
+import { commandZh } from "../../modules/command/i18n.ts";
 
 const zhCN = {
+  command: commandZh,
   app: { name: "网格管家", subtitle: "城市网格化社区治理平台" },
   nav: {
     report: "巡查上报",

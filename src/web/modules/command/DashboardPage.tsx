@@ -1,0 +1,355 @@
+import { ArrowDownOutlined, ArrowUpOutlined, DesktopOutlined, FireOutlined } from "@ant-design/icons";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Button, Card, DatePicker, Empty, Flex, Grid, Spin, Statistic, Table, Tag, Typography } from "antd";
+import dayjs, { type Dayjs } from "dayjs";
+import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { type Answer, api, qs, type RateName } from "../../app/api.ts";
+import { useMe } from "../../app/auth.tsx";
+import { useSelectOrg } from "../../app/selection.tsx";
+import { ErrorState, PageLoading } from "../../app/states.tsx";
+import { formatTime } from "../../app/time.ts";
+import { LOWER_IS_BETTER, MAIN_RATES, percent } from "../rates/months.tsx";
+import { CategoryChart, ChannelChart, TrendChart } from "./charts.tsx";
+import "./command.css";
+
+export type Dashboard = Answer<"/api/command/dashboard">;
+type Child = Dashboard["children"][number];
+type HotSpot = Dashboard["hotSpots"][number];
+
+/** Orders are routed down to grids: a grid's dashboard has no units below worth opening. */
+const DRILLABLE = new Set(["district", "street", "community", "grid"]);
+/** How often the figures are read again anyway (the live stream tells of changes sooner). */
+export const REFRESH_MS = 60_000;
+
+/**
+ * Reads the figures again when the server says an order in the unit changed (Server-Sent Events; the server
+ * sends at most one a second or two). The browser reconnects a dropped stream by itself.
+ */
+export function useLive(org: number | undefined, queryKey: unknown[]) {
+  const client = useQueryClient();
+  const key = JSON.stringify(queryKey);
+  useEffect(() => {
+    const source = new EventSource(`/api/command/live${qs({ org })}`);
+    source.addEventListener("changed", () => void client.invalidateQueries({ queryKey: JSON.parse(key) }));
+    return () => source.close();
+  }, [org, key, client]);
+}
+
+export function useDashboard(org: number, range: { from?: string; to?: string }) {
+  const me = useMe();
+  useLive(org === me.org.id ? undefined : org, ["command", org]);
+  return useQuery({
+    queryKey: ["command", org, range.from, range.to],
+    queryFn: () =>
+      api<Dashboard>(
+        `/api/command/dashboard${qs({ org: org === me.org.id ? undefined : org, from: range.from, to: range.to })}`,
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+export default function DashboardPage() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const navigate = useNavigate();
+  const phone = Grid.useBreakpoint().md === false;
+  const [params, setParams] = useSearchParams();
+  const org = Number(params.get("org")) || me.org.id;
+  const from = params.get("from") ?? undefined;
+  const to = params.get("to") ?? undefined;
+  useSelectOrg(org);
+  const q = useDashboard(org, { from, to });
+
+  function go(changes: { org?: number; from?: string; to?: string }) {
+    const next = new URLSearchParams(params);
+    if (changes.org !== undefined) {
+      if (changes.org === me.org.id) next.delete("org");
+      else next.set("org", String(changes.org));
+    }
+    if (changes.from && changes.to) {
+      next.set("from", changes.from);
+      next.set("to", changes.to);
+    }
+    setParams(next);
+  }
+
+  if (q.isPending) return <PageLoading />;
+  if (q.error) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
+  const d = q.data;
+  const ancestors = d.breadcrumb.slice(0, -1);
+  const orders = (extra: Record<string, string> = {}) =>
+    `/orders${qs({ org: d.unit.id === me.org.id ? undefined : d.unit.id, ...extra })}`;
+  const s = d.situation;
+  const tiles: [key: keyof typeof s, link: string, tone?: "bad" | "warn"][] = [
+    ["receivedToday", orders({ state: "all" })],
+    ["closedToday", orders({ state: "closed" })],
+    ["open", orders()],
+    ["overdue", orders({ overdue: "true" }), "bad"],
+    ["escalated", orders({ state: "escalated" }), "warn"],
+    ["dueSoon", orders(), "warn"],
+  ];
+
+  return (
+    <Flex vertical gap={16} className="gk-command">
+      <Flex align="center" gap={12} wrap>
+        <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
+          {t("command.title")}
+        </Typography.Title>
+        <Typography.Text strong style={{ fontSize: 16 }} data-testid="command-unit">
+          {d.unit.label}
+        </Typography.Text>
+        <Tag color="green">{t("command.live")}</Tag>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t("command.updated", { time: formatTime(String(d.at)) })}
+        </Typography.Text>
+        <Flex gap={8} wrap style={{ marginLeft: phone ? undefined : "auto" }}>
+          <DatePicker.RangePicker
+            aria-label={t("command.period")}
+            allowClear={false}
+            // The period's Shanghai days as the server counted them (the browser's own zone may differ).
+            value={[dayjs(d.days[0]?.day), dayjs(d.days.at(-1)?.day)]}
+            onChange={(v) => {
+              const [a, b] = (v ?? []) as [Dayjs | null, Dayjs | null];
+              if (a && b) go({ from: a.format("YYYY-MM-DD"), to: b.format("YYYY-MM-DD") });
+            }}
+          />
+          {!phone && (
+            <Button
+              icon={<DesktopOutlined />}
+              onClick={() =>
+                navigate(`/command/screen${qs({ org: d.unit.id === me.org.id ? undefined : d.unit.id })}`)
+              }
+            >
+              {t("command.screen")}
+            </Button>
+          )}
+        </Flex>
+      </Flex>
+      {ancestors.length > 0 && (
+        <Flex gap={4} wrap align="center">
+          <Typography.Text type="secondary">{t("command.upTo")}</Typography.Text>
+          {ancestors.map((a) => (
+            <Button key={a.id} size="small" type="link" onClick={() => go({ org: a.id })}>
+              {a.name}
+            </Button>
+          ))}
+        </Flex>
+      )}
+
+      <Spin spinning={q.isFetching && q.isPlaceholderData}>
+        <div className="gk-command-tiles" data-testid="command-situation">
+          {tiles.map(([k, link, tone]) => (
+            <Link key={k} to={link} className={`gk-command-tile ${tone && s[k] > 0 ? `gk-${tone}` : ""}`}>
+              <Statistic title={t(`command.situation.${k}`)} value={s[k]} />
+            </Link>
+          ))}
+        </div>
+      </Spin>
+
+      <div className="gk-command-rates" data-testid="command-rates">
+        <Card size="small" className="gk-command-rate">
+          <Statistic title={t("command.received")} value={d.period.received} />
+          <Delta now={d.period.received} before={d.previous.received} />
+        </Card>
+        {MAIN_RATES.map((n) => (
+          <Card key={n} size="small" className="gk-command-rate" data-rate={n}>
+            <Statistic
+              title={t(`rates.name.${n}`, { defaultValue: d.labels[n] })}
+              value={percent(d.period.rates[n])}
+            />
+            <RateDelta name={n} now={d.period.rates[n].value} before={d.previous.rates[n].value} />
+          </Card>
+        ))}
+      </div>
+
+      <div className="gk-command-row">
+        <Card title={t("command.trend")} size="small" className="gk-command-wide">
+          <TrendChart days={d.days} />
+        </Card>
+        <Card title={t("command.byCategory")} size="small">
+          <CategoryChart items={d.byCategory} />
+        </Card>
+      </div>
+
+      <div className="gk-command-row">
+        <Card
+          title={t("command.children")}
+          size="small"
+          className="gk-command-wide"
+          extra={
+            d.children.length > 0 && (
+              <Typography.Text type="secondary">{t("command.childHint")}</Typography.Text>
+            )
+          }
+        >
+          {d.children.length === 0 ? (
+            <Typography.Text type="secondary">{t("command.noChildren")}</Typography.Text>
+          ) : (
+            <Table<Child>
+              data-testid="command-children"
+              rowKey={(c) => c.unit.id}
+              size="small"
+              scroll={{ x: "max-content" }}
+              pagination={d.children.length > 15 ? { pageSize: 15, showSizeChanger: false } : false}
+              dataSource={d.children}
+              columns={[
+                {
+                  title: t("command.unit"),
+                  key: "unit",
+                  fixed: "left",
+                  render: (_: unknown, c) =>
+                    DRILLABLE.has(c.unit.kind) ? (
+                      <Button
+                        type="link"
+                        size="small"
+                        style={{ padding: 0 }}
+                        onClick={() => go({ org: c.unit.id })}
+                      >
+                        {c.unit.name}
+                      </Button>
+                    ) : (
+                      c.unit.name
+                    ),
+                },
+                { title: t("command.open"), dataIndex: "open", sorter: (a, b) => a.open - b.open },
+                {
+                  title: t("command.overdue"),
+                  dataIndex: "overdue",
+                  sorter: (a, b) => a.overdue - b.overdue,
+                  render: (v: number) => (v > 0 ? <Typography.Text type="danger">{v}</Typography.Text> : v),
+                },
+                {
+                  title: t("command.received"),
+                  dataIndex: "received",
+                  sorter: (a, b) => a.received - b.received,
+                },
+                ...MAIN_RATES.map((n) => ({
+                  title: t(`rates.name.${n}`, { defaultValue: d.labels[n] }),
+                  key: n,
+                  sorter: (a: Child, b: Child) => (a.rates[n].value ?? -1) - (b.rates[n].value ?? -1),
+                  render: (_: unknown, c: Child) => percent(c.rates[n]),
+                })),
+              ]}
+            />
+          )}
+        </Card>
+        <Card title={t("command.byChannel")} size="small">
+          <ChannelChart items={d.byChannel} />
+        </Card>
+      </div>
+
+      <div className="gk-command-row">
+        <Card
+          size="small"
+          className="gk-command-wide"
+          title={
+            <span>
+              <FireOutlined style={{ color: "#cf1322" }} /> {t("command.hotSpots", { days: 30, min: 3 })}
+            </span>
+          }
+        >
+          <HotSpots items={d.hotSpots} orders={(unit) => `/orders${qs({ org: unit })}`} />
+        </Card>
+        {d.care && (
+          <Card
+            title={t("command.care")}
+            size="small"
+            data-testid="command-care"
+            extra={
+              <Link to={`/care/visits${qs({ org: d.unit.id === me.org.id ? undefined : d.unit.id })}`}>
+                →
+              </Link>
+            }
+          >
+            <div className="gk-command-care">
+              <Statistic title={t("command.keyResidents")} value={d.care.keyResidents} />
+              <Statistic
+                title={t("command.visitsOverdue")}
+                value={d.care.visitsOverdue}
+                styles={{ content: { color: d.care.visitsOverdue ? "#cf1322" : undefined } }}
+              />
+              <Statistic title={t("command.visitsDue")} value={d.care.visitsDue} />
+              <Statistic
+                title={t("command.alertsOpen")}
+                value={d.care.alertsOpen}
+                suffix={
+                  d.care.alertsCritical ? (
+                    <Typography.Text type="danger" style={{ fontSize: 12 }}>
+                      {t("command.alertsCritical")} {d.care.alertsCritical}
+                    </Typography.Text>
+                  ) : null
+                }
+              />
+            </div>
+          </Card>
+        )}
+      </div>
+    </Flex>
+  );
+}
+
+export function HotSpots({ items, orders }: { items: HotSpot[]; orders?: (unit: number) => string }) {
+  const { t } = useTranslation();
+  if (!items.length)
+    return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("command.noHotSpots")} />;
+  return (
+    <Table<HotSpot>
+      data-testid="command-hotspots"
+      rowKey={(h) => `${h.kind}-${h.buildingId ?? h.orgUnitId}-${h.categoryCode}`}
+      size="small"
+      pagination={false}
+      dataSource={items}
+      columns={[
+        {
+          title: t("command.hotPlace"),
+          key: "place",
+          render: (_: unknown, h) => (orders ? <Link to={orders(h.orgUnitId)}>{h.place}</Link> : h.place),
+        },
+        { title: t("command.hotCategory"), dataIndex: "categoryName" },
+        {
+          title: t("command.hotCount"),
+          dataIndex: "count",
+          render: (n: number) => <Tag color="red">{n}</Tag>,
+        },
+        { title: t("command.hotLast"), key: "last", render: (_: unknown, h) => formatTime(String(h.lastAt)) },
+      ]}
+    />
+  );
+}
+
+function Delta({ now, before }: { now: number; before: number }) {
+  const { t } = useTranslation();
+  if (!before) return null;
+  const change = (now - before) / before;
+  return (
+    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+      {t("command.vsPrevious")} {change >= 0 ? <ArrowUpOutlined /> : <ArrowDownOutlined />}{" "}
+      {Math.abs(change * 100).toFixed(1)}%
+    </Typography.Text>
+  );
+}
+
+/** A rate's change in percentage points, green when it moved the good way. */
+export function RateDelta({
+  name,
+  now,
+  before,
+}: {
+  name: RateName;
+  now: number | null;
+  before: number | null;
+}) {
+  const { t } = useTranslation();
+  if (now === null || before === null) return null;
+  const pts = (now - before) * 100;
+  const good = LOWER_IS_BETTER.includes(name) ? pts <= 0 : pts >= 0;
+  return (
+    <Typography.Text style={{ fontSize: 12, color: good ? "#389e0d" : "#cf1322" }}>
+      {t("command.vsPrevious")} {pts >= 0 ? <ArrowUpOutlined /> : <ArrowDownOutlined />}{" "}
+      {Math.abs(pts).toFixed(1)}
+    </Typography.Text>
+  );
+}

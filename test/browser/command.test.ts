@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedOrders } from "../../src/seed/orders.ts";
+import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+
+// The command center as a commander meets it: the district's situation on landing, a drill from the district
+// through a street and a community to a grid and one of its orders, a new order showing up without a reload,
+// the wall screen at 1920×1080, and the same page on a phone.
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  // Forty days of the street's orders, walked through the real workflow, and three complaints of one kind
+  // from one building of 苏阳社区 第1网格 today: a hot spot, and open orders in the grid the test drills to.
+  await seedOrders(h.t.ctx.database, h.t.ctx.crypto, "320613019", { count: 400, days: 40, seed: 7 });
+  const agent = await h.t.login("demo-agent");
+  const [b] = await h.t.ctx.database.query<{ id: number; orgUnitId: number }>(
+    `select id, org_unit_id as "orgUnitId" from buildings where org_path like '/320613/320613019/320613019010/320613019010-G01/%' order by id limit 1`,
+  );
+  for (let i = 0; i < 3; i++) {
+    const r = await h.t.app.inject({
+      method: "POST",
+      url: "/api/orders",
+      headers: agent,
+      payload: {
+        channel: "hotline_12345",
+        categoryCode: "sanitation",
+        description: "楼道垃圾无人清运",
+        buildingId: b.id,
+        orgUnitId: b.orgUnitId,
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+  }
+});
+afterAll(() => h?.close());
+
+const tile = (page: import("playwright-core").Page, label: string) =>
+  page
+    .getByTestId("command-situation")
+    .locator(".ant-statistic")
+    .filter({ hasText: label })
+    .locator(".ant-statistic-content-value");
+
+describe("指挥中心", () => {
+  it("a district commander lands on the dashboard and drills down to a grid and an order", async () => {
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-commander");
+    await page.waitForURL((u) => u.pathname === "/command", { timeout: 30_000 });
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("崇川区");
+    // The tiles say what the database says.
+    const api = await page.evaluate(() => fetch("/api/command/dashboard").then((r) => r.json()));
+    await eventually(() => tile(page, "在办").textContent()).toBe(api.situation.open.toLocaleString("en-US"));
+    expect(await page.getByTestId("command-rates").locator("[data-rate]").count()).toBe(5);
+    expect(await page.getByTestId("command-care").textContent()).toContain("重点人群");
+    await screenshot(page, "command-district", "指挥中心");
+
+    // District → 秦灶街道 → 苏阳社区 → 第1网格, each by its name in the table of units below.
+    for (const [name, label] of [
+      ["秦灶街道", "秦灶街道"],
+      ["苏阳社区", "苏阳社区"],
+      ["第1网格", "苏阳社区·第1网格"],
+    ]) {
+      await page.getByTestId("command-children").getByRole("button", { name, exact: true }).click();
+      await eventually(() => page.getByTestId("command-unit").textContent()).toBe(label);
+    }
+    expect(new URL(page.url()).searchParams.get("org")).toBeTruthy();
+    await eventually(() => page.getByTestId("command-hotspots").textContent()).toContain("苏阳社区·第1网格·");
+    await screenshot(page, "command-grid", "指挥中心");
+    // The grid's open orders, and one of them.
+    await page.getByTestId("command-situation").getByText("在办").click();
+    await page.waitForURL((u) => u.pathname === "/orders", { timeout: 30_000 });
+    const first = page.locator(".ant-table-tbody tr.ant-table-row a").first();
+    await eventually(() => first.count()).toBe(1);
+    await Promise.all([page.waitForURL(/\/orders\/\d+$/, { timeout: 30_000 }), first.click()]);
+    // Back up: the unit the commander was on is kept in the address.
+    await page.goBack();
+    await page.goBack();
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("苏阳社区·第1网格");
+    await page.getByRole("button", { name: "秦灶街道", exact: true }).click();
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("秦灶街道");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("shows a new order without a reload", async () => {
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-street");
+    await page.waitForURL((u) => u.pathname === "/command");
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("秦灶街道");
+    const before = Number((await tile(page, "今日受理").textContent())?.replaceAll(",", ""));
+    const [g1] = await h.t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010-G01'",
+    );
+    const agent = await h.t.login("demo-agent");
+    const r = await h.t.app.inject({
+      method: "POST",
+      url: "/api/orders",
+      headers: agent,
+      payload: {
+        channel: "hotline_12345",
+        categoryCode: "sanitation",
+        description: "路灯不亮",
+        orgUnitId: g1.id,
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    // Pushed: well before the page's own re-read a minute later.
+    await eventually(() => tile(page, "今日受理").textContent(), { timeout: 10_000 }).toBe(
+      (before + 1).toLocaleString("en-US"),
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("runs on a wall screen at 1920×1080 by itself", async () => {
+    const { page, context, errors } = await h.open({ viewport: { width: 1920, height: 1080 } });
+    await loginOk(page, "demo-commander");
+    await page.getByRole("button", { name: "大屏模式" }).click();
+    await page.waitForURL((u) => u.pathname === "/command/screen");
+    await eventually(() => page.locator("[data-kpi=open]").textContent()).toMatch(/^[\d,]+$/);
+    // No menu, no scroll bars: everything fits the screen.
+    expect(await page.locator(".ant-layout-sider, .ant-menu").count()).toBe(0);
+    const size = await page.evaluate(() => ({
+      w: document.documentElement.scrollWidth,
+      h: document.documentElement.scrollHeight,
+    }));
+    expect(size).toEqual({ w: 1920, h: 1080 });
+    await screenshot(page, "command-screen-1920", /^指挥中心 · 崇川区$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("fits a phone", async () => {
+    const { page, context, errors } = await h.open({ viewport: PHONE });
+    await loginOk(page, "demo-community");
+    await page.goto("/command");
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("苏阳社区");
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, "command-phone", "指挥中心");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
