@@ -105,6 +105,8 @@ export async function loadDemo(
     c.followUps += one.followUps;
   }
   log(`生成关爱计划 ${c.plans} 份、走访 ${c.visits} 次（预警 ${c.alerts} 条，已随访 ${c.followUps} 条）`);
+  const phones = await seedStaffPhones(database, scope);
+  log(`工作电话 ${phones.staff} 个账号，社区值班电话 ${phones.hotlines} 个社区`);
   await seedReferrals(database, {
     liaison: "demo-hospital",
     doctor: "demo-doctor",
@@ -115,4 +117,28 @@ export async function loadDemo(
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],
   );
   return r;
+}
+
+/**
+ * Plausible numbers where the district promises them: each staff account of the demo's street a work mobile
+ * (Nantong's 139 6281 / 138 1478 ranges), each community of the district an on-duty landline (0513-8xxx xxxx).
+ * Derived from the row id, so the same demo gets the same numbers; never a resident's.
+ */
+export async function seedStaffPhones(database: Database, scope: string) {
+  const staff = await database.query<{ id: number }>(
+    `update accounts a set work_phone = case when a.id % 2 = 0 then '1396281' else '1381478' end
+         || lpad(((a.id * 7919 + 1301) % 10000)::text, 4, '0')
+       from org_units o, (select path from org_units where code = $1) s
+      where o.id = a.org_unit_id and a.work_phone is null
+        and a.role in ('grid_worker', 'grid_head', 'community_admin', 'doctor')
+        -- staff of the scope, and those above it who serve it (the street health centre doctors)
+        and (o.path like s.path || '%' or s.path like o.path || '%')
+     returning a.id`,
+    [scope],
+  );
+  const hotlines = await database.query<{ id: number }>(
+    `update org_units set duty_phone = '0513-8' || lpad(((id * 7919 + 517) % 10000000)::text, 7, '0')
+      where kind = 'community' and duty_phone is null returning id`,
+  );
+  return { staff: staff.length, hotlines: hotlines.length };
 }

@@ -9,6 +9,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { fieldMessage } from "../domain/text/validation.ts";
 import type { Actor, AppContext } from "./context.ts";
+import * as accounts from "./modules/accounts/index.ts";
 import * as audit from "./modules/audit/index.ts";
 import * as auth from "./modules/auth/index.ts";
 import * as care from "./modules/care/index.ts";
@@ -218,6 +219,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   // Each module registers its routes through its face.
   for (const m of [
     auth,
+    accounts,
     orgs,
     residents,
     audit,

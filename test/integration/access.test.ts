@@ -54,6 +54,8 @@ interface Fixture {
   hospital: string;
   hospitals: unknown[];
   doctorId: number;
+  /** A grid worker's account in the grid (inside), and the other grid's worker (outside). */
+  worker: { in: number; out: number };
   emptyLedger: Buffer;
   /** A new Open311 key for the unit, made by the district. */
   freshKey(where: "in" | "out"): Promise<number>;
@@ -588,6 +590,32 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("care.read"),
     req: (f, w) => ({ url: `/api/care/residents/${f.keyResident[w]}/card.pdf` }),
   },
+  // Before printing: which cards of a grid would carry "—" where a number belongs.
+  "GET /api/care/cards/check": {
+    allow: withPermission("care.read"),
+    req: (f, w) => ({ url: `/api/care/cards/check?grid=${f.grid[w]}` }),
+  },
+  // Staff work phones: set by whoever keeps the community's care team, read in full by those who call
+  // colleagues (with a reason); a community's hotline is kept by the community.
+  "PUT /api/accounts/:id/work-phone": {
+    allow: EVERYONE.filter(
+      (w) =>
+        (PERMISSIONS["care.manage"] as string[]).includes(ACCOUNTS[w].role) ||
+        (PERMISSIONS["account.manage"] as string[]).includes(ACCOUNTS[w].role),
+    ),
+    req: (f, w) => ({ url: `/api/accounts/${f.worker[w]}/work-phone`, body: { workPhone: "13962810001" } }),
+  },
+  "POST /api/accounts/:id/reveal": {
+    allow: withPermission("resident.reveal"),
+    req: (f, w) => ({
+      url: `/api/accounts/${f.worker[w]}/reveal`,
+      body: { field: "workPhone", reason: "联系网格员核实走访" },
+    }),
+  },
+  "PUT /api/orgs/:id/duty-phone": {
+    allow: EVERYONE.filter((w) => (PERMISSIONS["care.manage"] as string[]).includes(ACCOUNTS[w].role)),
+    req: (f, w) => ({ url: `/api/orgs/${f.community[w]}/duty-phone`, body: { dutyPhone: "0513-85550000" } }),
+  },
   "GET /api/care/cards.pdf": {
     allow: withPermission("care.read"),
     req: (f, w) => ({ url: `/api/care/cards.pdf?grid=${f.grid[w]}` }),
@@ -1083,6 +1111,15 @@ async function fixture(t: TestApp): Promise<Fixture> {
   const hospitalList = hospitals.json().items as { name: string }[];
   const hospital = hospitalList[0].name;
   const doctor = await one<{ id: number }>("select id from accounts where username = 'demo-doctor'");
+  const worker = {
+    in: (await one<{ id: number }>("select id from accounts where username = 'demo-grid'")).id,
+    out: (
+      await one<{ id: number }>(
+        "select a.id from accounts a join org_units o on o.id = a.org_unit_id where o.id = $1 and a.role = 'grid_worker' order by a.id limit 1",
+        [g02.id],
+      )
+    ).id,
+  };
   const book = new ExcelJS.Workbook();
   book.addWorksheet("台账").addRow(["姓名", "身份证号", "重点人群类别"]);
   const emptyLedger = Buffer.from(await book.xlsx.writeBuffer());
@@ -1229,6 +1266,7 @@ async function fixture(t: TestApp): Promise<Fixture> {
     hospital,
     hospitals: hospitalList,
     doctorId: doctor.id,
+    worker,
     emptyLedger,
     freshKey,
     async areas(w) {

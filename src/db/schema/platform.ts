@@ -31,6 +31,8 @@ export const orgUnits = pgTable(
      * or seeded; a point is routed to the grid whose area holds it (see modules/geo).
      */
     boundary: jsonb(),
+    /** A community's on-duty hotline 社区值班电话 (a published office number, landline or mobile). */
+    dutyPhone: text(),
     ...timestamps(),
   },
   (t) => [
@@ -139,6 +141,11 @@ export const accounts = pgTable(
     disabled: boolean().notNull().default(false),
     failedLogins: integer().notNull().default(0),
     lockedUntil: timestamp({ withTimezone: true }),
+    /**
+     * The work phone the post carries (printed on contact cards and duty lists); never a private number.
+     * Lists show it masked; the full number only through an audited reveal or on the card itself.
+     */
+    workPhone: text(),
     ...timestamps(),
   },
   (t) => [uniqueIndex("accounts_username_uq").on(t.username)],

@@ -204,6 +204,10 @@ export type CareLedgerSummary = Answer<"/api/care/ledger/summary">;
 
 export type CareLedgerGrid = CareLedgerSummary["items"][number];
 
+/** Before printing a grid's contact cards: which would show "—" where a number belongs. */
+export type CardCheck = Answer<"/api/care/cards/check">;
+export type CardGap = CardCheck["examples"][number]["gaps"][number] | "hotline";
+
 export type CareLedgerPage = Answer<"/api/care/ledger">;
 
 export type CareLedgerRow = CareLedgerPage["items"][number];

@@ -6,7 +6,7 @@ import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, Invalid } from "../../platform/errors.ts";
-import { getOrgUnit } from "../orgs/index.ts";
+import { dutyPhoneOf, getOrgUnit } from "../orgs/index.ts";
 import { communityCodeOf, isKeyTag, planConfigs, residentInScope, tagLabel } from "./common.ts";
 import { carePolicy } from "./policy.ts";
 import type { MemberRow } from "./presenter.ts";
@@ -40,12 +40,16 @@ interface CardResident {
   orgPath: string;
   tags: string[];
   workerName: string | null;
+  /** The worker's and the doctor's work phones (accounts.work_phone): the card exists to carry them. */
+  workerPhone: string | null;
   doctorName: string | null;
+  doctorPhone: string | null;
   doctorAccountId: number | null;
 }
 
 const CARD_COLUMNS = `r.id, r.name, r.address, r.org_path as "orgPath", r.tags, w.display_name as "workerName",
-  d.display_name as "doctorName", d.id as "doctorAccountId"`;
+  w.work_phone as "workerPhone", d.display_name as "doctorName", d.work_phone as "doctorPhone",
+  d.id as "doctorAccountId"`;
 const CARD_FROM = `residents r left join care_plans p on p.resident_id = r.id
   left join accounts w on w.id = p.assigned_worker_id
   left join accounts d on d.id = coalesce(p.doctor_id, r.family_doctor_id)`;
@@ -53,7 +57,47 @@ const CARD_FROM = `residents r left join care_plans p on p.resident_id = r.id
 interface CommunityInfo {
   id: number;
   name: string;
+  /** The community's on-duty hotline 社区值班电话, printed at the foot of every card. */
+  dutyPhone: string | null;
   members: MemberRow[];
+}
+
+/** What a card would print without: its worker's or doctor's number, or the community's hotline. */
+export type CardGap = "worker" | "workerPhone" | "doctor" | "doctorPhone" | "hotline";
+
+export const CARD_GAP_LABELS: Record<CardGap, string> = {
+  worker: "未指定责任网格员",
+  workerPhone: "责任网格员无工作电话",
+  doctor: "未签约家庭医生",
+  doctorPhone: "家庭医生无工作电话",
+  hotline: "社区未设值班电话",
+};
+
+/** The rows of the card's team table: role, name, phone (empty when the card would print "—"). */
+function teamRows(r: CardResident, c: CommunityInfo): [string, string, string][] {
+  const rows: [string, string, string][] = [];
+  if (r.workerName) rows.push(["责任网格员", r.workerName, r.workerPhone ?? ""]);
+  if (r.doctorName) {
+    // The roster entry of the signed doctor carries the name residents know and a work phone; the doctor's
+    // account's work phone stands in when the roster has none.
+    const seat = c.members.find((m) => m.accountId !== null && m.accountId === r.doctorAccountId);
+    rows.push(["签约家庭医生", seat?.name ?? r.doctorName, seat?.phone || r.doctorPhone || ""]);
+  }
+  return rows;
+}
+
+/** Why this resident's card would be missing a number (an empty list: the card is whole). */
+export function cardGaps(r: CardResident, c: CommunityInfo): CardGap[] {
+  const gaps: CardGap[] = [];
+  const rows = teamRows(r, c);
+  const worker = rows.find((x) => x[0] === "责任网格员");
+  const doctor = rows.find((x) => x[0] === "签约家庭医生");
+  if (!worker) gaps.push("worker");
+  else if (!worker[2]) gaps.push("workerPhone");
+  if (!doctor) gaps.push("doctor");
+  else if (!doctor[2]) gaps.push("doctorPhone");
+  if (!c.dutyPhone) gaps.push("hotline");
+  return gaps;
 }
 
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -105,13 +149,7 @@ function drawCard(doc: PDFKit.PDFDocument, r: CardResident, c: CommunityInfo, fr
   doc.fontSize(13).fillColor("#c0392b").text("专班成员", left, y);
   y = doc.y + 6;
 
-  const rows: [string, string, string][] = [];
-  if (r.workerName) rows.push(["责任网格员", r.workerName, ""]);
-  if (r.doctorName) {
-    // The roster entry of the signed doctor carries the name residents know and a work phone.
-    const seat = c.members.find((m) => m.accountId !== null && m.accountId === r.doctorAccountId);
-    rows.push(["签约家庭医生", seat?.name ?? r.doctorName, seat?.phone ?? ""]);
-  }
+  const rows = teamRows(r, c);
   for (const role of CARE_TEAM_ROLES) {
     for (const m of c.members.filter((x) => x.teamRole === role).slice(0, 2)) {
       if (role === "doctor" && m.accountId !== null && m.accountId === r.doctorAccountId) continue;
@@ -145,7 +183,14 @@ function drawCard(doc: PDFKit.PDFDocument, r: CardResident, c: CommunityInfo, fr
     .fontSize(10)
     .fillColor("#333")
     .text("紧急情况请拨打 120（急救）、110（报警）、119（火警）。", left, foot + 8, { width })
-    .text("爱心专班 24 小时值班，有困难请随时联系。", left, doc.y + 2, { width });
+    .text(
+      c.dutyPhone
+        ? `爱心专班 24 小时值班，社区值班电话：${c.dutyPhone}`
+        : "爱心专班 24 小时值班，有困难请随时联系。",
+      left,
+      doc.y + 2,
+      { width },
+    );
 }
 
 type Configs = Awaited<ReturnType<typeof planConfigs>>;
@@ -164,7 +209,12 @@ async function communityInfo(ctx: AppContext, cache: Map<string, CommunityInfo>,
       "select id, name from org_units where code = $1",
       [code],
     );
-    c = { id: u?.id ?? 0, name: u?.name ?? "", members: u ? await teamForCard(ctx, u.id) : [] };
+    c = {
+      id: u?.id ?? 0,
+      name: u?.name ?? "",
+      dutyPhone: u ? await dutyPhoneOf(ctx, u.id) : null,
+      members: u ? await teamForCard(ctx, u.id) : [],
+    };
     cache.set(code, c);
   }
   return c;
@@ -247,4 +297,58 @@ export async function bulkCards(ctx: AppContext, actor: Actor, orgId: number) {
   };
   run().catch((e) => doc.destroy(e));
   return doc;
+}
+
+/** How many examples of incomplete cards the check names (the counts cover all). */
+const GAP_EXAMPLES = 50;
+
+/**
+ * Before printing a grid's cards: which would carry "—" where a number belongs (no worker or doctor, or one
+ * without a work phone) and whether the community's hotline is set, so the gaps are filled first.
+ */
+export async function checkCards(ctx: AppContext, actor: Actor, orgId: number) {
+  carePolicy.authorize(actor, "read");
+  const unit = await getOrgUnit(ctx, actor, orgId);
+  if (unit.kind === "district" || unit.kind === "street")
+    throw Invalid("请按社区或网格检查联系卡", [{ field: "grid", message: "请选择社区、网格或微网格" }]);
+  const rows = await ctx.database.query<CardResident>(
+    `select ${CARD_COLUMNS} from ${CARD_FROM} where r.org_path collate "C" like $1 and r.tags <> '{}'
+     order by r.org_path collate "C", r.id`,
+    [subtreePattern(unit.path)],
+  );
+  const cache = new Map<string, CommunityInfo>();
+  const counts: Record<CardGap, number> = {
+    worker: 0,
+    workerPhone: 0,
+    doctor: 0,
+    doctorPhone: 0,
+    hotline: 0,
+  };
+  const examples: { residentId: number; name: string; gaps: CardGap[]; gapLabels: string[] }[] = [];
+  const hotlineMissing = new Set<string>();
+  let incomplete = 0;
+  for (const r of rows) {
+    const c = await communityInfo(ctx, cache, r.orgPath);
+    const gaps = cardGaps(r, c);
+    for (const g of gaps) counts[g]++;
+    if (gaps.includes("hotline")) hotlineMissing.add(c.name);
+    if (gaps.some((g) => g !== "hotline")) {
+      incomplete++;
+      if (examples.length < GAP_EXAMPLES)
+        examples.push({
+          residentId: r.id,
+          name: r.name,
+          gaps: gaps.filter((g) => g !== "hotline"),
+          gapLabels: gaps.filter((g) => g !== "hotline").map((g) => CARD_GAP_LABELS[g]),
+        });
+    }
+  }
+  return {
+    org: { id: unit.id, name: unit.name },
+    cards: rows.length,
+    incomplete,
+    counts,
+    hotlineMissing: [...hotlineMissing],
+    examples,
+  };
 }

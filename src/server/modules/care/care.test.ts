@@ -624,9 +624,22 @@ describe.each(DB_KINDS)("care on %s", (kind) => {
     expect(byId.has(elsewhere)).toBe(false);
     expect(byId.has(gone)).toBe(false);
     expect(items.every((i) => ["grid_worker", "grid_head", "doctor"].includes(i.role))).toBe(true);
-    // Presented, never serialised: no username, password hash or lock state.
+    // Presented, never serialised: no username, password hash or lock state; the work phone masked.
     expect(Object.keys(items[0]).sort()).toEqual(
-      ["displayName", "id", "initials", "orgKind", "orgName", "orgUnitId", "role", "roleLabel"].sort(),
+      [
+        "displayName",
+        "id",
+        "initials",
+        "orgKind",
+        "orgName",
+        "orgUnitId",
+        "role",
+        "roleLabel",
+        "workPhoneMasked",
+      ].sort(),
+    );
+    expect(items.every((i) => i.workPhoneMasked === null || /\*{4}\d{4}$/.test(i.workPhoneMasked))).toBe(
+      true,
     );
     expect(all.body).not.toMatch(/argon2|password|username|demo-grid/i);
     expect(byId.get(workerId).initials).toMatch(/^[a-z]+$/);

@@ -48,6 +48,7 @@ import {
   TimeOrNull,
   Type,
 } from "../../platform/schemas.ts";
+import { maskWorkPhone } from "../accounts/index.ts";
 import { presentResident, type ResidentRow, ResidentSchema } from "../residents/index.ts";
 
 // The one place care rows leave the server, with the response schema of each beside it. Every field that
@@ -319,8 +320,11 @@ export const PlanSchema = Type.Object({
   status: nullable(VisitStatusSchema),
   assignedWorkerId: IntOrNull,
   assignedWorkerName: StrOrNull,
+  /** Work phones, masked; the full number through POST /api/accounts/:id/reveal (audited). */
+  assignedWorkerPhoneMasked: StrOrNull,
   doctorId: IntOrNull,
   doctorName: StrOrNull,
+  doctorPhoneMasked: StrOrNull,
 });
 export type PresentedPlan = Static<typeof PlanSchema>;
 
@@ -328,7 +332,12 @@ export function presentPlan(
   row: PlanRow,
   s: PlanState | null,
   nameOf: (id: number | null) => string | null,
+  phoneOf: (id: number | null) => string | null = () => null,
 ): PresentedPlan {
+  const masked = (id: number | null) => {
+    const p = phoneOf(id);
+    return p ? maskWorkPhone(p) : null;
+  };
   return {
     residentId: row.residentId,
     keyResident: s !== null,
@@ -351,8 +360,10 @@ export function presentPlan(
       : null,
     assignedWorkerId: row.assignedWorkerId,
     assignedWorkerName: nameOf(row.assignedWorkerId),
+    assignedWorkerPhoneMasked: masked(row.assignedWorkerId),
     doctorId: row.doctorId,
     doctorName: nameOf(row.doctorId),
+    doctorPhoneMasked: masked(row.doctorId),
   };
 }
 
@@ -382,6 +393,7 @@ export interface StaffRow {
   orgUnitId: number;
   orgName: string;
   orgKind: string;
+  workPhone: string | null;
 }
 
 export const StaffSchema = Type.Object({
@@ -392,11 +404,13 @@ export const StaffSchema = Type.Object({
   orgUnitId: Type.Integer(),
   orgName: Str,
   orgKind: Str,
+  /** The work phone, masked (the full number through the accounts' audited reveal). */
+  workPhoneMasked: StrOrNull,
   /** Pinyin initials of the display name, so a picker can find 陈静 by "cj". */
   initials: Str,
 });
 
-/** The only shape an account leaves this module in: no username, password hash, lock state or phone. */
+/** The only shape an account leaves this module in: no username, password hash or lock state; the work phone masked. */
 export function presentStaff(s: StaffRow): Static<typeof StaffSchema> {
   return {
     id: s.id,
@@ -406,6 +420,7 @@ export function presentStaff(s: StaffRow): Static<typeof StaffSchema> {
     orgUnitId: s.orgUnitId,
     orgName: s.orgName,
     orgKind: s.orgKind,
+    workPhoneMasked: s.workPhone && maskWorkPhone(s.workPhone),
     initials: nameInitials(s.displayName),
   };
 }
@@ -947,10 +962,36 @@ export const presentOnDutySlot = (
 });
 
 export const OnDutySchema = Type.Object({
-  community: Type.Object({ id: Type.Integer(), name: Str }),
+  /** `dutyPhone`: the community's on-duty hotline 社区值班电话 (a published office number), when set. */
+  community: Type.Object({ id: Type.Integer(), name: Str, dutyPhone: StrOrNull }),
   at: Time,
   current: OnDutySlotSchema,
   next: OnDutySlotSchema,
+});
+
+const CardGapSchema = OneOf(["worker", "workerPhone", "doctor", "doctorPhone", "hotline"] as const);
+
+/** Before printing a grid's contact cards: which would show "—" where a number belongs. */
+export const CardCheckSchema = Type.Object({
+  org: Type.Object({ id: Type.Integer(), name: Str }),
+  cards: Type.Integer(),
+  incomplete: Type.Integer(),
+  counts: Type.Object({
+    worker: Type.Integer(),
+    workerPhone: Type.Integer(),
+    doctor: Type.Integer(),
+    doctorPhone: Type.Integer(),
+    hotline: Type.Integer(),
+  }),
+  hotlineMissing: Strs,
+  examples: Type.Array(
+    Type.Object({
+      residentId: Type.Integer(),
+      name: Str,
+      gaps: Type.Array(CardGapSchema),
+      gapLabels: Strs,
+    }),
+  ),
 });
 
 export const VisitPhotoSchema = Type.Object({

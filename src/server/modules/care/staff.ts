@@ -32,7 +32,8 @@ export async function listStaff(
       : await getOrgUnit(ctx, actor, f.org);
   const roles = f.role?.length ? f.role : [...STAFF_ROLES];
   const list = await ctx.database.query<StaffRow>(
-    `select a.id, a.display_name as "displayName", a.role, o.id as "orgUnitId", o.name as "orgName", o.kind as "orgKind"
+    `select a.id, a.display_name as "displayName", a.role, o.id as "orgUnitId", o.name as "orgName", o.kind as "orgKind",
+       a.work_phone as "workPhone"
      from accounts a join org_units o on o.id = a.org_unit_id
      where not a.disabled and a.role = any($1::text[])
        and (o.path like $2 or $3 like o.path || '%')

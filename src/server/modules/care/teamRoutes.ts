@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { ErrorBody, Id, IdParams, Line, OneOf, Type } from "../../platform/schemas.ts";
-import { bulkCards, residentCard } from "./cards.ts";
+import { bulkCards, checkCards, residentCard } from "./cards.ts";
 import { carePolicy } from "./policy.ts";
-import { FileSchema, OnDutySchema, TeamMemberSchema, TeamSchema } from "./presenter.ts";
+import { CardCheckSchema, FileSchema, OnDutySchema, TeamMemberSchema, TeamSchema } from "./presenter.ts";
 import { CommunityParams, careErrors as errors, T } from "./schemas.ts";
 import { addMember, getTeam, onDutyPublic, setRoster } from "./teams.ts";
 
@@ -122,6 +122,19 @@ export async function teamRoutes(fastify: FastifyInstance) {
       reply.header("content-disposition", `inline; filename="care-card-${req.params.id}.pdf"`);
       return reply.send(doc);
     },
+  );
+
+  app.get(
+    "/api/care/cards/check",
+    {
+      schema: {
+        tags: T,
+        summary: "打印前检查联系卡：缺少网格员、家庭医生、工作电话或社区值班电话的卡片",
+        querystring: Type.Object({ grid: Id }, { additionalProperties: false }),
+        response: { 200: CardCheckSchema, ...errors },
+      },
+    },
+    async (req) => checkCards(ctx, req.actor, req.query.grid),
   );
 
   app.get(

@@ -15,7 +15,7 @@ import { inScope } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Invalid, NotFound } from "../../platform/errors.ts";
-import { getOrgUnit } from "../orgs/index.ts";
+import { dutyPhoneOf, getOrgUnit } from "../orgs/index.ts";
 import { invalidFields, rows, type Tx } from "./common.ts";
 import { carePolicy } from "./policy.ts";
 import {
@@ -200,7 +200,8 @@ export async function onDutyPublic(ctx: AppContext, communityId: number, now = n
   const roster = await rosterBetween(ctx, unit.id, current.date, next.date);
   const view = (slot: ShiftSlot, at: Date) => presentOnDutySlot(slot, shiftWindow(slot)!, onDuty(roster, at));
   return {
-    community: { id: unit.id, name: unit.name },
+    // The hotline answers when a shift has nobody on it (and always): a number, not "call the community".
+    community: { id: unit.id, name: unit.name, dutyPhone: await dutyPhoneOf(ctx, unit.id) },
     at: now,
     current: view(current, now),
     next: view(next, shiftWindow(next)!.start),

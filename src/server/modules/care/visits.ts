@@ -140,11 +140,16 @@ async function planView(ctx: AppContext, residentId: number, now: Date) {
   const row = await planRow(ctx, residentId);
   const configs = await planConfigs(ctx, row.orgPath);
   const s = planState(row, configs.get(communityCodeOf(row.orgPath) ?? "") ?? {}, now);
-  const names = await ctx.database.query<{ id: number; displayName: string }>(
-    `select id, display_name as "displayName" from accounts where id = any($1::int[])`,
+  const names = await ctx.database.query<{ id: number; displayName: string; workPhone: string | null }>(
+    `select id, display_name as "displayName", work_phone as "workPhone" from accounts where id = any($1::int[])`,
     [[row.assignedWorkerId, row.doctorId].filter((x) => x !== null)],
   );
-  return presentPlan(row, s, (id) => names.find((n) => n.id === id)?.displayName ?? null);
+  return presentPlan(
+    row,
+    s,
+    (id) => names.find((n) => n.id === id)?.displayName ?? null,
+    (id) => names.find((n) => n.id === id)?.workPhone ?? null,
+  );
 }
 
 export async function getPlan(ctx: AppContext, actor: Actor, residentId: number, now = new Date()) {

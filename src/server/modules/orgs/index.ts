@@ -6,6 +6,7 @@ export { type Crumb, CrumbSchema, OrgNodeSchema } from "./presenter.ts";
 export { orgRoutes as routes } from "./routes.ts";
 export {
   breadcrumb,
+  dutyPhoneOf,
   forgetUnits,
   getOrgUnit,
   type OrgNode,

@@ -1,5 +1,5 @@
 import { ORG_KINDS } from "../../../domain/org/scope.ts";
-import { IntOrNull, OneOf, type Static, Str, Type } from "../../platform/schemas.ts";
+import { IntOrNull, OneOf, type Static, Str, StrOrNull, Type } from "../../platform/schemas.ts";
 
 const Kind = OneOf(ORG_KINDS);
 
@@ -19,6 +19,12 @@ export const CrumbSchema = Type.Object({ id: Type.Integer(), kind: Kind, name: S
 export type Crumb = Static<typeof CrumbSchema>;
 
 export const OrgListSchema = Type.Object({ items: Type.Array(OrgNodeSchema) });
-export const OrgDetailSchema = Type.Object({ unit: OrgNodeSchema, breadcrumb: Type.Array(CrumbSchema) });
+export const OrgDetailSchema = Type.Object({
+  unit: OrgNodeSchema,
+  breadcrumb: Type.Array(CrumbSchema),
+  /** A community's on-duty hotline 社区值班电话 (a published number); null elsewhere or when not set. */
+  dutyPhone: StrOrNull,
+});
+export const DutyPhoneSchema = Type.Object({ id: Type.Integer(), dutyPhone: StrOrNull });
 
 export const presentCrumb = (r: Crumb): Crumb => ({ id: r.id, kind: r.kind, name: r.name, code: r.code });

@@ -4,8 +4,15 @@ import { IdParams, Line, stdErrors, Type } from "../../platform/schemas.ts";
 import { PopulationSchema, populationOf } from "../residents/index.ts";
 import { areaRoutes } from "./areas.ts";
 import { orgPolicy } from "./policy.ts";
-import { OrgDetailSchema, OrgListSchema } from "./presenter.ts";
-import { breadcrumb, getOrgUnit, listChildren, searchOrgUnits } from "./service.ts";
+import { DutyPhoneSchema, OrgDetailSchema, OrgListSchema } from "./presenter.ts";
+import {
+  breadcrumb,
+  dutyPhoneOf,
+  getOrgUnit,
+  listChildren,
+  searchOrgUnits,
+  setDutyPhone,
+} from "./service.ts";
 
 const T = ["orgs"];
 
@@ -53,8 +60,26 @@ export async function orgRoutes(fastify: FastifyInstance) {
     async (req) => {
       orgPolicy.authorize(req.actor, "read");
       const unit = await getOrgUnit(ctx, req.actor, req.params.id);
-      return { unit, breadcrumb: await breadcrumb(ctx, req.actor, unit.path) };
+      const [crumbs, dutyPhone] = await Promise.all([
+        breadcrumb(ctx, req.actor, unit.path),
+        unit.kind === "community" ? dutyPhoneOf(ctx, unit.id) : null,
+      ]);
+      return { unit, breadcrumb: crumbs, dutyPhone };
     },
+  );
+
+  app.put(
+    "/api/orgs/:id/duty-phone",
+    {
+      schema: {
+        tags: T,
+        summary: "设置社区值班电话（公开值班页和联系卡上显示；空字符串为清除）",
+        params: IdParams,
+        body: Type.Object({ dutyPhone: Line({ maxLength: 20 }) }, { additionalProperties: false }),
+        response: { 200: DutyPhoneSchema, ...stdErrors },
+      },
+    },
+    async (req) => setDutyPhone(ctx, req.actor, req.params.id, req.body.dutyPhone),
   );
 
   // The counts are the registry's: the resident module answers them through its face.

@@ -1,10 +1,15 @@
+import { sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
+import { normalisePhone } from "../../../domain/mask/mask.ts";
 import type { OrgKind } from "../../../domain/org/scope.ts";
 import { escapeLike } from "../../../domain/people/query.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { canSee, type Scoped, scopeWhere } from "../../platform/access.ts";
+import * as audit from "../../platform/audit.ts";
 import { readThrough } from "../../platform/cache.ts";
-import { NotFound } from "../../platform/errors.ts";
+import { Forbidden, Invalid, NotFound } from "../../platform/errors.ts";
+import { permits } from "../../platform/policy.ts";
+import { orgPolicy } from "./policy.ts";
 import { type Crumb, presentCrumb } from "./presenter.ts";
 
 export interface OrgNode {
@@ -116,4 +121,44 @@ export async function searchOrgUnits(ctx: AppContext, actor: Scoped, q: string):
     `select ${NODE_COLUMNS} from org_units o where ${scope} and (o.name like ${name} or o.code like ${code}) order by o.depth, o.code limit 50`,
     params,
   );
+}
+
+/** A community's on-duty hotline 社区值班电话, or null (the public on-duty page and the contact card print it). */
+export async function dutyPhoneOf(ctx: AppContext, communityId: number): Promise<string | null> {
+  const [u] = await ctx.database.query<{ dutyPhone: string | null }>(
+    `select duty_phone as "dutyPhone" from org_units where id = $1`,
+    [communityId],
+  );
+  return u?.dutyPhone ?? null;
+}
+
+/** Sets (or clears, with "") a community's on-duty hotline; audited. */
+export async function setDutyPhone(ctx: AppContext, actor: Actor, id: number, raw: string) {
+  if (!permits(actor, "care.manage") && !permits(actor, "account.manage"))
+    throw Forbidden("社区值班电话由社区管理员维护");
+  const unit = await getOrgUnit(ctx, actor, id);
+  orgPolicy.authorize(actor, "setDutyPhone", unit);
+  let dutyPhone: string | null = null;
+  if (raw.trim()) {
+    dutyPhone = normalisePhone(raw);
+    if (!dutyPhone)
+      throw Invalid("值班电话格式不正确", [
+        { field: "dutyPhone", message: "值班电话: 应为手机号或带区号的固定电话（如 0513-85123456）" },
+      ]);
+  }
+  const before = await dutyPhoneOf(ctx, unit.id);
+  await ctx.database.db.transaction(async (tx) => {
+    await tx.execute(
+      sql`update org_units set duty_phone = ${dutyPhone}, updated_at = now() where id = ${unit.id}`,
+    );
+    await audit.record(tx, actor, {
+      action: "update",
+      entity: "org_unit",
+      entityId: unit.id,
+      orgPath: unit.path,
+      before: { dutyPhone: before },
+      after: { dutyPhone },
+    });
+  });
+  return { id: unit.id, dutyPhone };
 }

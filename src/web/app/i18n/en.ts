@@ -101,6 +101,7 @@ const en: Messages = {
     ageValue: "{{age}}",
     birthDate: "Date of birth",
     idNumber: "ID number",
+    workPhone: "Work phone",
     phone: "Phone",
     address: "Address",
     relation: "Relation to head",
@@ -649,6 +650,8 @@ const en: Messages = {
     ledger: {
       title: "Key-resident ledger",
       chartTitle: "Key residents per grid by category",
+      chartScroll:
+        "{{count}} grids, most key residents first, {{shown}} in view; drag the slider or scroll for the rest",
       grid: "Grid",
       keyResidents: "Key residents",
       notVisitedWeek: "Not visited in 7 days",
@@ -829,6 +832,9 @@ const en: Messages = {
       now: "On duty now",
       next: "Next shift",
       nobody: "Nobody rostered; please call the community office",
+      nobodyCall: "Nobody is on this shift; call the community's duty line {{phone}}",
+      hotline: "Community duty line",
+      callHotline: "Call the community's duty line",
       call: "Call {{name}}",
     },
     cards: {
@@ -840,6 +846,18 @@ const en: Messages = {
       count: "Key residents",
       pdf: "Cards",
       open: "Open PDF",
+      checking: "Checking the numbers on the cards…",
+      complete: "All {{count}} cards carry their grid worker's, doctor's and the duty line's numbers",
+      incomplete: "{{incomplete}} of {{count}} cards lack a number or a person; fill them in before printing",
+      gap: {
+        worker: "no grid worker: {{count}}",
+        workerPhone: "grid worker without a work phone: {{count}}",
+        doctor: "no family doctor: {{count}}",
+        doctorPhone: "family doctor without a work phone: {{count}}",
+      },
+      hotlineMissing: "{{names}} has no duty line; the cards will print without it",
+      examples: "Cards lacking a number (first {{count}})",
+      printAnyway: "Print anyway",
     },
   },
   admin: {

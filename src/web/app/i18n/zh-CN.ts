@@ -101,6 +101,7 @@ const zhCN = {
     birthDate: "出生日期",
     idNumber: "身份证号",
     phone: "手机号",
+    workPhone: "工作电话",
     address: "地址",
     relation: "与户主关系",
     living: "居住状况",
@@ -554,6 +555,8 @@ const zhCN = {
     ledger: {
       title: "重点人群台账",
       chartTitle: "各网格重点人群分类统计",
+      chartScroll:
+        "共 {{count}} 个网格，按重点人群数从多到少排列，图中显示 {{shown}} 个；拖动滑块或滚动查看其余",
       grid: "网格",
       keyResidents: "重点人群",
       notVisitedWeek: "一周未走访",
@@ -733,7 +736,10 @@ const zhCN = {
       intro: "24 小时有人值守，遇到困难请直接拨打。",
       now: "当前值班",
       next: "下一班",
-      nobody: "本班暂未排班，请拨打社区电话",
+      nobody: "本班暂未排班，请拨打社区值班电话",
+      nobodyCall: "本班暂未排班，请拨打社区值班电话 {{phone}}",
+      hotline: "社区值班电话",
+      callHotline: "拨打社区值班电话",
       call: "拨打 {{name}}",
     },
     cards: {
@@ -745,6 +751,18 @@ const zhCN = {
       count: "重点人群",
       pdf: "联系卡",
       open: "打开 PDF",
+      checking: "正在检查联系卡上的电话…",
+      complete: "{{count}} 张联系卡的网格员、家庭医生和社区值班电话齐全，可以打印",
+      incomplete: "{{incomplete}} 张联系卡缺少电话或人员（共 {{count}} 张），打印前请补齐",
+      gap: {
+        worker: "未指定责任网格员 {{count}} 张",
+        workerPhone: "责任网格员无工作电话 {{count}} 张",
+        doctor: "未签约家庭医生 {{count}} 张",
+        doctorPhone: "家庭医生无工作电话 {{count}} 张",
+      },
+      hotlineMissing: "{{names}} 未设社区值班电话，卡片底部将不印值班电话",
+      examples: "缺少电话的卡片（前 {{count}} 张）",
+      printAnyway: "仍要打印",
     },
   },
   // 系统管理: the category taxonomy and Open311 API keys (category.manage, open311.manage).

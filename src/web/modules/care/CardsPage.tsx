@@ -1,9 +1,17 @@
 import { FilePdfOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Card, Flex, Grid, Select, Table, Typography } from "antd";
+import { Alert, Button, Card, Collapse, Flex, Grid, Select, Table, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, type CareLedgerGrid, type CareLedgerSummary, qs } from "../../app/api.ts";
+import { Link } from "react-router";
+import {
+  api,
+  type CardCheck,
+  type CardGap,
+  type CareLedgerGrid,
+  type CareLedgerSummary,
+  qs,
+} from "../../app/api.ts";
 import { EmptyState, ErrorState, PageLoading } from "../../app/states.tsx";
 import { useScopeOrg } from "./common.tsx";
 import "./care.css";
@@ -18,6 +26,14 @@ export default function CardsPage() {
     queryFn: () => api<CareLedgerSummary>(`/api/care/ledger/summary${qs({ org: param })}`),
   });
   const [grid, setGrid] = useState<number | undefined>();
+  const only = summary.data?.items.length === 1 ? summary.data.items[0].orgUnitId : undefined;
+  const checked = grid ?? only;
+  // Before printing: the cards that would show "—" where a number belongs are named, so they are filled first.
+  const check = useQuery({
+    queryKey: ["care", "cards-check", checked],
+    queryFn: () => api<CardCheck>(`/api/care/cards/check${qs({ grid: checked })}`),
+    enabled: checked !== undefined,
+  });
 
   if (summary.isPending) return <PageLoading />;
   if (summary.error) return <ErrorState error={summary.error} onRetry={() => summary.refetch()} />;
@@ -64,6 +80,7 @@ export default function CardsPage() {
                   : t("care.cards.pickFirst")}
               </Button>
             </Flex>
+            {picked && <CardGaps check={check} />}
           </Card>
           <Table<CareLedgerGrid>
             size="small"
@@ -87,5 +104,67 @@ export default function CardsPage() {
         </>
       )}
     </Flex>
+  );
+}
+
+const GAPS: Exclude<CardGap, "hotline">[] = ["worker", "workerPhone", "doctor", "doctorPhone"];
+
+function CardGaps({ check }: { check: { data?: CardCheck; isPending: boolean; error: unknown } }) {
+  const { t } = useTranslation();
+  if (check.error) return null;
+  if (check.isPending || !check.data)
+    return <Typography.Text type="secondary">{t("care.cards.checking")}</Typography.Text>;
+  const c = check.data;
+  const whole = c.incomplete === 0 && c.hotlineMissing.length === 0;
+  return (
+    <Alert
+      style={{ marginTop: 12 }}
+      data-testid="cards-check"
+      type={whole ? "success" : "warning"}
+      showIcon
+      title={
+        whole
+          ? t("care.cards.complete", { count: c.cards })
+          : t("care.cards.incomplete", { incomplete: c.incomplete, count: c.cards })
+      }
+      description={
+        whole ? undefined : (
+          <Flex vertical gap={4}>
+            {GAPS.filter((g) => c.counts[g] > 0).map((g) => (
+              <span key={g} data-gap={g}>
+                {t(`care.cards.gap.${g}`, { count: c.counts[g] })}
+              </span>
+            ))}
+            {c.hotlineMissing.length > 0 && (
+              <span data-gap="hotline">
+                {t("care.cards.hotlineMissing", { names: c.hotlineMissing.join("、") })}
+              </span>
+            )}
+            {c.examples.length > 0 && (
+              <Collapse
+                size="small"
+                ghost
+                items={[
+                  {
+                    key: "examples",
+                    label: t("care.cards.examples", { count: c.examples.length }),
+                    children: (
+                      <ul style={{ margin: 0, paddingLeft: 18 }} data-testid="cards-check-examples">
+                        {c.examples.map((e) => (
+                          <li key={e.residentId}>
+                            <Link to={`/care/residents/${e.residentId}`}>{e.name}</Link>：
+                            {e.gapLabels.join("、")}
+                          </li>
+                        ))}
+                      </ul>
+                    ),
+                  },
+                ]}
+              />
+            )}
+          </Flex>
+        )
+      }
+    />
   );
 }

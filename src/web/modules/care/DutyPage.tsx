@@ -39,8 +39,22 @@ export default function DutyPage() {
             <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
               {t("care.duty.intro")}
             </Typography.Paragraph>
-            <Slot slot={duty.data.current} now />
-            <Slot slot={duty.data.next} />
+            {duty.data.community.dutyPhone && (
+              <Card size="small" data-testid="duty-hotline">
+                <Flex justify="space-between" align="center" gap={8} wrap>
+                  <Typography.Text strong>{t("care.duty.hotline")}</Typography.Text>
+                  <a
+                    href={`tel:${duty.data.community.dutyPhone}`}
+                    className="gk-care-tel"
+                    aria-label={t("care.duty.callHotline")}
+                  >
+                    <PhoneOutlined /> {duty.data.community.dutyPhone}
+                  </a>
+                </Flex>
+              </Card>
+            )}
+            <Slot slot={duty.data.current} now hotline={duty.data.community.dutyPhone} />
+            <Slot slot={duty.data.next} hotline={duty.data.community.dutyPhone} />
           </>
         )}
       </div>
@@ -48,7 +62,7 @@ export default function DutyPage() {
   );
 }
 
-function Slot({ slot, now }: { slot: OnDutySlot; now?: boolean }) {
+function Slot({ slot, now, hotline }: { slot: OnDutySlot; now?: boolean; hotline: string | null }) {
   const { t } = useTranslation();
   return (
     <Card
@@ -65,7 +79,9 @@ function Slot({ slot, now }: { slot: OnDutySlot; now?: boolean }) {
       }
     >
       {slot.members.length === 0 ? (
-        <Typography.Text type="warning">{t("care.duty.nobody")}</Typography.Text>
+        <Typography.Text type="warning">
+          {hotline ? t("care.duty.nobodyCall", { phone: hotline }) : t("care.duty.nobody")}
+        </Typography.Text>
       ) : (
         <ul className="gk-care-duty-list">
           {slot.members.map((m) => (

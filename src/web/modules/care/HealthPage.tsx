@@ -38,6 +38,7 @@ import { readDraft } from "../../app/forms.ts";
 import { KEY_TAGS } from "../../app/i18n/index.ts";
 import { useSelectOrg } from "../../app/selection.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
+import { RevealableValue } from "../residents/RevealButton.tsx";
 import { ResidentTags } from "../residents/tags.tsx";
 import { DueTag, formatDate, formatTime, LEVEL_COLORS, LevelTag, ReferralStateTag } from "./common.tsx";
 import { ConsultButton, ReferButton } from "./doctorActions.tsx";
@@ -154,12 +155,40 @@ export default function HealthPage() {
               {
                 key: "w",
                 label: t("care.health.worker"),
-                children: <span data-testid="plan-worker">{p.assignedWorkerName ?? "—"}</span>,
+                children: (
+                  <Flex vertical gap={0}>
+                    <span data-testid="plan-worker">{p.assignedWorkerName ?? "—"}</span>
+                    {p.assignedWorkerId !== null && p.assignedWorkerPhoneMasked && (
+                      <span data-testid="plan-worker-phone">
+                        <RevealableValue
+                          url={`/api/accounts/${p.assignedWorkerId}/reveal`}
+                          field="workPhone"
+                          masked={p.assignedWorkerPhoneMasked}
+                          allowed={can("resident.reveal")}
+                        />
+                      </span>
+                    )}
+                  </Flex>
+                ),
               },
               {
                 key: "doc",
                 label: t("care.health.doctor"),
-                children: <span data-testid="plan-doctor">{p.doctorName ?? "—"}</span>,
+                children: (
+                  <Flex vertical gap={0}>
+                    <span data-testid="plan-doctor">{p.doctorName ?? "—"}</span>
+                    {p.doctorId !== null && p.doctorPhoneMasked && (
+                      <span data-testid="plan-doctor-phone">
+                        <RevealableValue
+                          url={`/api/accounts/${p.doctorId}/reveal`}
+                          field="workPhone"
+                          masked={p.doctorPhoneMasked}
+                          allowed={can("resident.reveal")}
+                        />
+                      </span>
+                    )}
+                  </Flex>
+                ),
               },
             ]}
           />

@@ -10,12 +10,15 @@ import { ApiError, api } from "../../app/api.ts";
  */
 export function RevealableValue({
   residentId,
+  url,
   field,
   masked,
   allowed,
 }: {
-  residentId: number;
-  field: "idNumber" | "phone";
+  residentId?: number;
+  /** Where to ask (a staff account's work phone: /api/accounts/:id/reveal); a resident's by default. */
+  url?: string;
+  field: "idNumber" | "phone" | "workPhone";
   masked: string | null;
   allowed: boolean;
 }) {
@@ -25,7 +28,9 @@ export function RevealableValue({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ reason: string }>();
-  const label = t(field === "phone" ? "resident.phone" : "resident.idNumber");
+  const label = t(
+    field === "phone" ? "resident.phone" : field === "workPhone" ? "resident.workPhone" : "resident.idNumber",
+  );
 
   if (!masked) return <Typography.Text type="secondary">{t("resident.none")}</Typography.Text>;
   if (value)
@@ -34,7 +39,7 @@ export function RevealableValue({
         <Typography.Text copyable strong data-testid={`revealed-${field}`}>
           {value}
         </Typography.Text>
-        {field === "phone" && (
+        {field !== "idNumber" && (
           <Button type="link" size="small" icon={<PhoneOutlined />} href={`tel:${value}`}>
             {t("resident.call")}
           </Button>
@@ -46,7 +51,7 @@ export function RevealableValue({
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ field: string; value: string }>(`/api/residents/${residentId}/reveal`, {
+      const r = await api<{ field: string; value: string }>(url ?? `/api/residents/${residentId}/reveal`, {
         method: "POST",
         body: { field, reason: v.reason.trim() },
       });
