@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
 import { DEFAULT_HOSPITALS } from "../server/modules/care/index.ts";
+import { seedVolunteers } from "../server/modules/volunteers/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
 import { seedCare, seedReferrals } from "./care.ts";
@@ -112,6 +113,13 @@ export async function loadDemo(
     doctor: "demo-doctor",
     hospital: DEFAULT_HOSPITALS[0],
   });
+  // 双报到 · 志愿服务: members, a year of tasks and points, wishes and 点单 in every community of the demo.
+  const v = await seedVolunteers(database, {
+    scope,
+    seed: opts.seed ?? 1,
+    volunteerAccount: "demo-volunteer",
+  });
+  log(`生成志愿者 ${v.members} 人，积分分录 ${v.entries} 条`);
   await database.query(
     "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],

@@ -1310,10 +1310,15 @@ async function volFixture(
   const first = async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params))[0];
   const home = await first<{ path: string }>("select path from org_units where id = $1", [u.community.id]);
   const acct = await first<{ id: number }>("select id from accounts where username = 'demo-volunteer'");
-  const me = await first<{ id: number }>(
+  // The demo volunteer is registered by the seed; made sure of here (confirmed, legal specialty).
+  await db.query(
     `insert into volunteer_members (account_id, kind, name, id_hash, id_cipher, community_id, org_path, state, specialties)
-     values ($1, 'party_member', '权限测试党员', 'access-volunteer', 'x', $2, $3, 'confirmed', '{legal}') returning id`,
+     values ($1, 'party_member', '权限测试党员', 'access-volunteer', 'x', $2, $3, 'confirmed', '{legal}') on conflict do nothing`,
     [acct.id, u.community.id, home.path],
+  );
+  const me = await first<{ id: number }>(
+    "update volunteer_members set state = 'confirmed', specialties = '{legal}' where account_id = $1 returning id",
+    [acct.id],
   );
   const at = (w: Where) => (w === "in" ? u.grid : u.away);
   let n = 0;

@@ -36,7 +36,8 @@ const CareReferralsPage = lazy(() => import("../modules/care/ReferralBoardPage.t
 const CareTeamsPage = lazy(() => import("../modules/care/TeamsPage.tsx"));
 const CareCardsPage = lazy(() => import("../modules/care/CardsPage.tsx"));
 const CareDutyPage = lazy(() => import("../modules/care/DutyPage.tsx"));
-const TasksPage = lazy(() => import("../modules/tasks/TasksPage.tsx"));
+// 志愿任务: where a volunteer lands (双报到 · 志愿服务).
+const TasksPage = lazy(() => import("../modules/volunteers/MemberPage.tsx"));
 // Admin 系统管理.
 const CategoriesPage = lazy(() => import("../modules/admin/CategoriesPage.tsx"));
 const Open311KeysPage = lazy(() => import("../modules/admin/Open311KeysPage.tsx"));
@@ -44,6 +45,8 @@ const HolidaysPage = lazy(() => import("../modules/holidays/HolidaysPage.tsx"));
 const VerificationListsPage = lazy(() => import("../modules/verification/ListsPage.tsx"));
 const VerificationListPage = lazy(() => import("../modules/verification/ListPage.tsx"));
 const VerificationTasksPage = lazy(() => import("../modules/verification/TasksPage.tsx"));
+// Volunteers 双报到 · 志愿服务.
+const VolunteerDeskPage = lazy(() => import("../modules/volunteers/DeskPage.tsx"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -92,7 +95,7 @@ export function landingFor(role: string, orgId: number, can: (p: string) => bool
     commander: ["/command", "command.read"],
     // A hospital's liaison has one piece of work: the referrals to their hospital.
     hospital_liaison: ["/care/referrals", "referral.read"],
-    volunteer: ["/tasks", "org.read"],
+    volunteer: ["/tasks", "volunteer.self"],
   };
   const mine = byRole[role];
   if (mine && can(mine[1])) return mine[0];
@@ -153,7 +156,10 @@ const router = createBrowserRouter([
         children: [
           { index: true, element: <Home /> },
           { path: "welcome", element: <WelcomePage /> },
-          { path: "tasks", element: <TasksPage /> },
+          {
+            element: <RequirePermission permission="volunteer.self" />,
+            children: [{ path: "tasks", element: <TasksPage /> }],
+          },
           {
             element: <RequireResidentRead />,
             children: [
@@ -237,6 +243,11 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="holiday.read" />,
             children: [{ path: "admin/holidays", element: <HolidaysPage /> }],
+          },
+          // Volunteers 双报到 · 志愿服务.
+          {
+            element: <RequirePermission permission="volunteer.read" />,
+            children: [{ path: "volunteers/desk", element: <VolunteerDeskPage /> }],
           },
           { path: "*", element: <NotFoundPage /> },
         ],

@@ -4,6 +4,7 @@ import {
   BellOutlined,
   FormOutlined,
   GlobalOutlined,
+  HeartOutlined,
   LogoutOutlined,
   MenuOutlined,
   OrderedListOutlined,
@@ -121,6 +122,7 @@ function ShellLayout() {
     ...careTargets(withOrg),
     ...verificationTargets(),
     ...commandTargets(withOrg),
+    "volunteers-desk": () => "/volunteers/desk",
     ...adminTargets(),
   };
   const orderItems = [
@@ -148,7 +150,11 @@ function ShellLayout() {
     <Menu
       mode="inline"
       selectedKeys={[
-        commandSection(p) ?? careSection(p) ?? verificationSection(p) ?? adminSection(p) ?? section,
+        commandSection(p) ??
+          careSection(p) ??
+          verificationSection(p) ??
+          adminSection(p) ??
+          (p.startsWith("/volunteers") ? "volunteers-desk" : section),
       ]}
       style={{ borderInlineEnd: "none" }}
       onClick={({ key }) => {
@@ -167,6 +173,18 @@ function ShellLayout() {
           : []),
         ...careMenuGroup(can, t),
         ...verificationMenuGroup(can, t),
+        ...(can("volunteer.read")
+          ? [
+              {
+                type: "group" as const,
+                key: "g-volunteers",
+                label: t("volunteers.nav.group"),
+                children: [
+                  { key: "volunteers-desk", icon: <HeartOutlined />, label: t("volunteers.nav.desk") },
+                ],
+              },
+            ]
+          : []),
         ...adminMenuGroup(can, t),
       ]}
     />

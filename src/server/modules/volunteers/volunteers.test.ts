@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type Headers, type TestApp } from "../../../../test/helpers/app.ts";
 import { composeIdCard } from "../../../domain/idcard/idcard.ts";
+import { addAccount } from "../accounts/index.ts";
 import { checkLedger, claimFor } from "./index.ts";
 
 const PNG_1x1 = Buffer.from(
@@ -40,8 +41,16 @@ describe.each(DB_KINDS)("volunteers on %s", (kind) => {
 
   beforeAll(async () => {
     t = await createTestApp(kind);
+    // A volunteer who has not registered yet (the demo's own volunteer is registered with a year of history).
+    await addAccount(t.ctx.database, {
+      username: "vol-new",
+      displayName: "新志愿者",
+      role: "volunteer",
+      org: "320613019010",
+      password: "Demo@2026",
+    });
     [vol, community, grid] = await Promise.all([
-      t.login("demo-volunteer"),
+      t.login("vol-new"),
       t.login("demo-community"),
       t.login("demo-grid"),
     ]);
@@ -62,7 +71,7 @@ describe.each(DB_KINDS)("volunteers on %s", (kind) => {
     expect(claimEarly.json().error.message).toContain("报到");
     const body = {
       kind: "party_member",
-      name: "周荣祥",
+      name: "顾丽",
       idNumber: composeIdCard("320602", "1985-03-02", 111),
       phone: "13962900011",
       workUnit: "南通市市场监督管理局",
@@ -80,7 +89,7 @@ describe.each(DB_KINDS)("volunteers on %s", (kind) => {
     const again = await post("/api/volunteers/me/registration", vol, body);
     expect(again.statusCode).toBe(409);
     const list = (await get("/api/volunteers/members?state=pending", community)).json().items;
-    const me = list.find((m: { name: string }) => m.name === "周荣祥");
+    const me = list.find((m: { name: string }) => m.name === "顾丽");
     expect(me.phone).toBe("尾号 0011");
     expect(JSON.stringify(list)).not.toContain(body.idNumber);
     const noReason = await post(`/api/volunteers/members/${me.id}/decision`, community, {
@@ -328,10 +337,10 @@ describe.each(DB_KINDS)("volunteers on %s", (kind) => {
     const id = r.json().id;
     expect((await post(`/api/volunteers/requests/${id}/accept`, grid, {})).statusCode).toBe(200);
     const experts = (await get("/api/volunteers/experts?specialty=legal", community)).json().items;
-    const me = experts.find((e: { name: string }) => e.name === "周荣祥");
+    const me = experts.find((e: { name: string }) => e.name === "顾丽");
     expect(me).toBeTruthy();
     const medical = (await get("/api/volunteers/experts?specialty=medical", community)).json().items;
-    expect(medical.some((e: { name: string }) => e.name === "周荣祥")).toBe(false);
+    expect(medical.some((e: { name: string }) => e.name === "顾丽")).toBe(false);
     expect(
       (await post(`/api/volunteers/requests/${id}/dispatch`, community, { memberId: me.id })).statusCode,
     ).toBe(200);
@@ -363,14 +372,19 @@ describe.each(DB_KINDS)("volunteers on %s", (kind) => {
     expect((await post(`/api/volunteers/callouts/${id}/respond`, vol)).json().count).toBe(1);
     const view = (await get(`/api/volunteers/callouts/${id}`, community)).json();
     expect(view.count).toBe(1);
-    expect(view.responders[0].name).toBe("周荣祥");
+    expect(view.responders[0].name).toBe("顾丽");
   });
 
   it("ranks the month and writes the employer's xlsx", async () => {
-    const lb = (await get("/api/volunteers/leaderboard?period=month&by=points", community)).json();
-    expect(lb.items[0]).toMatchObject({ name: "周荣祥", rank: 1 });
-    const q = (await get("/api/volunteers/leaderboard?period=quarter&by=hours", vol)).json();
-    expect(q.items[0].name).toBe("周**");
+    const lb = (await get("/api/volunteers/leaderboard?period=month&by=points&limit=200", community)).json();
+    const mine = lb.items.find((i: { name: string }) => i.name === "顾丽");
+    expect(mine).toMatchObject({ points: 60, minutes: 60 });
+    expect(lb.items.map((i: { points: number }) => i.points)).toEqual(
+      [...lb.items.map((i: { points: number }) => i.points)].sort((a, b) => b - a),
+    );
+    const q = (await get("/api/volunteers/leaderboard?period=quarter&by=hours&limit=200", vol)).json();
+    const masked = q.items.find((i: { memberId: number }) => i.memberId === mine.memberId);
+    expect(masked.name).toBe("顾**");
     expect(q.months).toHaveLength(3);
     const at = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
     const x = await get(

@@ -1,4 +1,5 @@
 import { commandEn } from "../../modules/command/i18n.ts";
+import { VOL_EN } from "../../modules/volunteers/i18n.ts";
 import type { Messages } from "./zh-CN.ts";
 
 const en: Messages = {
@@ -1086,6 +1087,7 @@ const en: Messages = {
     recorded: "Recorded: {{outcome}}",
     done: "Verified",
   },
+  volunteers: VOL_EN,
 };
 
 export default en;

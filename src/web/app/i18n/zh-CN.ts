@@ -5,6 +5,7 @@ import { RATE_LABELS } from "../../../domain/rates/rates.ts";
 import { ROLE_LABELS } from "../../../domain/roles/roles.ts";
 import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts";
 import { commandZh } from "../../modules/command/i18n.ts";
+import { VOL_ZH } from "../../modules/volunteers/i18n.ts";
 
 const zhCN = {
   command: commandZh,
@@ -994,6 +995,7 @@ const zhCN = {
     recorded: "已登记：{{outcome}}",
     done: "已核查",
   },
+  volunteers: VOL_ZH,
 };
 
 export default zhCN;

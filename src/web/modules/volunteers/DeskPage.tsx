@@ -1,0 +1,752 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  App,
+  Button,
+  Card,
+  Drawer,
+  Flex,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+} from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ApiError, api } from "../../app/api.ts";
+import { useAuth, useMe } from "../../app/auth.tsx";
+import { formatTime } from "../../app/time.ts";
+import {
+  hours,
+  SPECIALTIES,
+  type VolBoard,
+  type VolCallOut,
+  type VolMember,
+  type VolRedemption,
+  type VolRequest,
+  type VolTask,
+  type VolTaskDetail,
+  type VolWish,
+} from "./common.ts";
+
+/** The community's desk: registrations, tasks (with QR and hours), wishes, redemptions, 点单, 集结号, ranking. */
+export default function DeskPage() {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const manage = can("volunteer.manage");
+  const tabs = [
+    { key: "members", label: t("volunteers.desk.members"), children: <Members manage={manage} /> },
+    { key: "tasks", label: t("volunteers.desk.tasks"), children: <Tasks manage={manage} /> },
+    {
+      key: "wishes",
+      label: t("volunteers.desk.wishes"),
+      children: <Wishes manage={manage} post={can("wish.post")} />,
+    },
+    {
+      key: "requests",
+      label: t("volunteers.desk.requests"),
+      children: <Requests manage={manage} post={can("wish.post")} />,
+    },
+    {
+      key: "redemptions",
+      label: t("volunteers.desk.redemptions"),
+      children: <Redemptions manage={manage} />,
+    },
+    { key: "callouts", label: t("volunteers.desk.callouts"), children: <CallOuts manage={manage} /> },
+    { key: "ranking", label: t("volunteers.desk.ranking"), children: <Ranking /> },
+  ];
+  return (
+    <Flex vertical gap={12}>
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        {t("volunteers.desk.title")}
+      </Typography.Title>
+      <Tabs items={tabs} destroyOnHidden />
+    </Flex>
+  );
+}
+
+function useAct() {
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  return async <T,>(fn: () => Promise<T>, ok = "已完成") => {
+    try {
+      const r = await fn();
+      message.success(ok);
+      await qc.invalidateQueries({ queryKey: ["vold"] });
+      return r;
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : String(e));
+      return undefined;
+    }
+  };
+}
+
+function Members({ manage }: { manage: boolean }) {
+  const { t } = useTranslation();
+  const act = useAct();
+  const q = useQuery({
+    queryKey: ["vold", "members"],
+    queryFn: () => api<{ items: VolMember[] }>("/api/volunteers/members"),
+  });
+  const [rejecting, setRejecting] = useState<VolMember | null>(null);
+  const [reason, setReason] = useState("");
+  return (
+    <>
+      <Table
+        rowKey="id"
+        size="small"
+        loading={q.isLoading}
+        dataSource={q.data?.items ?? []}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: t("volunteers.register.name"), dataIndex: "name" },
+          {
+            title: t("volunteers.register.kind"),
+            dataIndex: "kind",
+            render: (k: string) => t(`volunteers.kind.${k}`),
+          },
+          { title: t("volunteers.register.workUnit"), dataIndex: "workUnit" },
+          { title: t("volunteers.register.phone"), dataIndex: "phone" },
+          {
+            title: t("volunteers.register.skills"),
+            dataIndex: "skills",
+            render: (s: string[]) => s.join("、"),
+          },
+          {
+            title: t("volunteers.register.specialties"),
+            dataIndex: "specialties",
+            render: (s: string[]) => s.map((x) => <Tag key={x}>{t(`volunteers.specialty.${x}`)}</Tag>),
+          },
+          { title: t("volunteers.me.balance"), dataIndex: "balance" },
+          {
+            title: "",
+            key: "state",
+            render: (_: unknown, m: VolMember) =>
+              m.state === "pending" && manage ? (
+                <Space>
+                  <Button
+                    type="primary"
+                    size="small"
+                    onClick={() =>
+                      act(
+                        () =>
+                          api(`/api/volunteers/members/${m.id}/decision`, {
+                            method: "POST",
+                            body: { decision: "confirm" },
+                          }),
+                        `已确认 ${m.name}`,
+                      )
+                    }
+                  >
+                    {t("volunteers.desk.confirm")}
+                  </Button>
+                  <Button size="small" danger onClick={() => setRejecting(m)}>
+                    {t("volunteers.desk.reject")}
+                  </Button>
+                </Space>
+              ) : (
+                <Tag color={m.state === "confirmed" ? "green" : m.state === "pending" ? "gold" : "red"}>
+                  {t(`volunteers.memberState.${m.state}`)}
+                </Tag>
+              ),
+          },
+        ]}
+      />
+      <Modal
+        open={!!rejecting}
+        title={`${t("volunteers.desk.reject")} · ${rejecting?.name ?? ""}`}
+        onCancel={() => setRejecting(null)}
+        onOk={async () => {
+          if (
+            rejecting &&
+            (await act(() =>
+              api(`/api/volunteers/members/${rejecting.id}/decision`, {
+                method: "POST",
+                body: { decision: "reject", reason },
+              }),
+            ))
+          )
+            setRejecting(null);
+        }}
+      >
+        <Input.TextArea
+          placeholder={t("volunteers.desk.reason")}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </Modal>
+    </>
+  );
+}
+
+function Tasks({ manage }: { manage: boolean }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const act = useAct();
+  const [form] = Form.useForm();
+  const q = useQuery({
+    queryKey: ["vold", "tasks"],
+    queryFn: () => api<{ items: VolTask[] }>("/api/volunteers/tasks?all=true"),
+  });
+  const [open, setOpen] = useState<number | null>(null);
+  return (
+    <Flex vertical gap={12}>
+      {manage && (
+        <Card size="small" title={t("volunteers.desk.publish")}>
+          <Form
+            form={form}
+            layout="inline"
+            initialValues={{ kind: "task", capacity: 10 }}
+            onFinish={async (v) => {
+              const ok = await act(() =>
+                api("/api/volunteers/tasks", {
+                  method: "POST",
+                  body: {
+                    kind: v.kind,
+                    title: v.title,
+                    place: v.place,
+                    orgUnitId: me.org.id,
+                    startsAt: new Date(v.startsAt).toISOString(),
+                    endsAt: new Date(v.endsAt).toISOString(),
+                    capacity: v.capacity,
+                    requiredSkills: [],
+                  },
+                }),
+              );
+              if (ok) form.resetFields(["title", "place"]);
+            }}
+          >
+            <Form.Item name="kind">
+              <Select
+                style={{ width: 90 }}
+                options={(["task", "post"] as const).map((k) => ({
+                  value: k,
+                  label: t(`volunteers.taskKind.${k}`),
+                }))}
+              />
+            </Form.Item>
+            <Form.Item name="title" rules={[{ required: true }]}>
+              <Input placeholder={t("volunteers.desk.title_")} aria-label={t("volunteers.desk.title_")} />
+            </Form.Item>
+            <Form.Item name="place" rules={[{ required: true }]}>
+              <Input placeholder={t("volunteers.desk.place")} aria-label={t("volunteers.desk.place")} />
+            </Form.Item>
+            <Form.Item name="startsAt" label={t("volunteers.desk.startsAt")} rules={[{ required: true }]}>
+              <Input type="datetime-local" aria-label={t("volunteers.desk.startsAt")} />
+            </Form.Item>
+            <Form.Item name="endsAt" label={t("volunteers.desk.endsAt")} rules={[{ required: true }]}>
+              <Input type="datetime-local" aria-label={t("volunteers.desk.endsAt")} />
+            </Form.Item>
+            <Form.Item name="capacity" label={t("volunteers.desk.capacity")}>
+              <InputNumber min={1} max={1000} />
+            </Form.Item>
+            <Button type="primary" htmlType="submit">
+              {t("volunteers.desk.publish")}
+            </Button>
+          </Form>
+        </Card>
+      )}
+      <Table
+        rowKey="id"
+        size="small"
+        loading={q.isLoading}
+        dataSource={q.data?.items ?? []}
+        onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: "pointer" } })}
+        columns={[
+          { title: t("volunteers.desk.title_"), dataIndex: "title" },
+          { title: t("volunteers.desk.place"), dataIndex: "place" },
+          {
+            title: t("volunteers.desk.startsAt"),
+            dataIndex: "startsAt",
+            render: (v: string) => formatTime(v),
+          },
+          { title: t("volunteers.desk.endsAt"), dataIndex: "endsAt", render: (v: string) => formatTime(v) },
+          {
+            title: t("volunteers.desk.capacity"),
+            key: "c",
+            render: (_: unknown, r: VolTask) =>
+              `${r.claimed}/${r.capacity}${r.waitlisted ? ` +${r.waitlisted}` : ""}`,
+          },
+          { title: "", dataIndex: "state" },
+        ]}
+      />
+      <TaskDrawer id={open} onClose={() => setOpen(null)} manage={manage} />
+    </Flex>
+  );
+}
+
+function TaskDrawer({ id, onClose, manage }: { id: number | null; onClose: () => void; manage: boolean }) {
+  const { t } = useTranslation();
+  const act = useAct();
+  const q = useQuery({
+    queryKey: ["vold", "task", id],
+    queryFn: () => api<VolTaskDetail>(`/api/volunteers/tasks/${id}`),
+    enabled: id !== null,
+    refetchInterval: 10_000,
+  });
+  const d = q.data;
+  return (
+    <Drawer open={id !== null} onClose={onClose} width={640} title={d?.task.title}>
+      {d && (
+        <Flex vertical gap={12}>
+          <div>
+            {d.task.place} · {formatTime(String(d.task.startsAt))} – {formatTime(String(d.task.endsAt))}
+          </div>
+          {d.qrToken && (
+            <Card size="small" title={t("volunteers.desk.qr")}>
+              <Typography.Text copyable code data-testid="qr-token" style={{ fontSize: 18 }}>
+                {d.qrToken}
+              </Typography.Text>
+            </Card>
+          )}
+          <Table
+            rowKey="id"
+            size="small"
+            pagination={false}
+            dataSource={d.claims}
+            columns={[
+              { title: t("volunteers.register.name"), dataIndex: "name" },
+              { title: "", dataIndex: "state", render: (s: string) => t(`volunteers.claimState.${s}`) },
+              {
+                title: t("volunteers.task.checkIn"),
+                dataIndex: "checkInAt",
+                render: (v: string | null) => formatTime(v),
+              },
+              {
+                title: t("volunteers.task.checkOut"),
+                dataIndex: "checkOutAt",
+                render: (v: string | null) => formatTime(v),
+              },
+              { title: "分钟", dataIndex: "minutes" },
+              {
+                title: "",
+                key: "a",
+                render: (_: unknown, c: VolTaskDetail["claims"][number]) =>
+                  c.confirmedAt ? (
+                    <Tag color="green">{t("volunteers.task.confirmed")}</Tag>
+                  ) : c.checkOutAt && manage ? (
+                    <Button
+                      type="primary"
+                      size="small"
+                      onClick={() =>
+                        act(
+                          () => api(`/api/volunteers/claims/${c.id}/confirm`, { method: "POST", body: {} }),
+                          "时长已确认，积分已发放",
+                        )
+                      }
+                    >
+                      {t("volunteers.desk.confirmHours")}
+                    </Button>
+                  ) : null,
+              },
+            ]}
+          />
+          {manage && (
+            <Button onClick={() => act(() => api(`/api/volunteers/tasks/${id}/close`, { method: "POST" }))}>
+              {t("volunteers.desk.close")}
+            </Button>
+          )}
+        </Flex>
+      )}
+    </Drawer>
+  );
+}
+
+function Wishes({ manage, post }: { manage: boolean; post: boolean }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const act = useAct();
+  const [form] = Form.useForm();
+  const q = useQuery({
+    queryKey: ["vold", "wishes"],
+    queryFn: () => api<{ items: VolWish[] }>("/api/volunteers/wishes"),
+  });
+  return (
+    <Flex vertical gap={12}>
+      {post && (
+        <Card size="small" title={t("volunteers.desk.postWish")}>
+          <Form
+            form={form}
+            layout="vertical"
+            onFinish={async (v) => {
+              if (
+                await act(() =>
+                  api("/api/volunteers/wishes", {
+                    method: "POST",
+                    body: { orgUnitId: me.org.id, title: v.title, detail: v.detail },
+                  }),
+                )
+              )
+                form.resetFields();
+            }}
+          >
+            <Form.Item name="title" label={t("volunteers.desk.wishTitle")} rules={[{ required: true }]}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="detail" label={t("volunteers.desk.wishDetail")} rules={[{ required: true }]}>
+              <Input.TextArea rows={2} />
+            </Form.Item>
+            <Button type="primary" htmlType="submit">
+              {t("volunteers.desk.postWish")}
+            </Button>
+          </Form>
+        </Card>
+      )}
+      <Table
+        rowKey="id"
+        size="small"
+        loading={q.isLoading}
+        dataSource={q.data?.items ?? []}
+        columns={[
+          { title: t("volunteers.desk.wishTitle"), dataIndex: "title" },
+          { title: t("volunteers.desk.description"), dataIndex: "text" },
+          { title: "", dataIndex: "place" },
+          { title: "", dataIndex: "ageDays", render: (n: number) => t("volunteers.wish.age", { n }) },
+          { title: "", dataIndex: "memberName" },
+          {
+            title: "",
+            dataIndex: "state",
+            render: (s: string) => <Tag>{t(`volunteers.wishState.${s}`)}</Tag>,
+          },
+          {
+            title: "",
+            key: "a",
+            render: (_: unknown, w: VolWish) => (
+              <Space>
+                {w.hasPhoto && (
+                  <a href={`/api/volunteers/wishes/${w.id}/photo`} target="_blank" rel="noreferrer">
+                    {t("volunteers.wish.photo")}
+                  </a>
+                )}
+                {manage && w.state === "pending" && (
+                  <Button
+                    size="small"
+                    type="primary"
+                    onClick={() =>
+                      act(() =>
+                        api(`/api/volunteers/wishes/${w.id}/review`, {
+                          method: "POST",
+                          body: { decision: "publish" },
+                        }),
+                      )
+                    }
+                  >
+                    {t("volunteers.desk.publishWish")}
+                  </Button>
+                )}
+                {post && w.state === "fulfilled" && (
+                  <Button
+                    size="small"
+                    type="primary"
+                    onClick={() =>
+                      act(() => api(`/api/volunteers/wishes/${w.id}/confirm`, { method: "POST" }))
+                    }
+                  >
+                    {t("volunteers.desk.confirmWish")}
+                  </Button>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Flex>
+  );
+}
+
+function Requests({ manage, post }: { manage: boolean; post: boolean }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const act = useAct();
+  const q = useQuery({
+    queryKey: ["vold", "requests"],
+    queryFn: () => api<{ items: VolRequest[] }>("/api/volunteers/requests"),
+  });
+  const [dispatching, setDispatching] = useState<VolRequest | null>(null);
+  const experts = useQuery({
+    queryKey: ["vold", "experts", dispatching?.specialty],
+    queryFn: () =>
+      api<{ items: { id: number; name: string; workUnit: string | null }[] }>(
+        `/api/volunteers/experts?specialty=${dispatching!.specialty}`,
+      ),
+    enabled: !!dispatching,
+  });
+  const [memberId, setMemberId] = useState<number>();
+  const [form] = Form.useForm();
+  return (
+    <Flex vertical gap={12}>
+      {post && (
+        <Form
+          form={form}
+          layout="inline"
+          onFinish={async (v) => {
+            if (
+              await act(() =>
+                api("/api/volunteers/requests", {
+                  method: "POST",
+                  body: { orgUnitId: me.org.id, specialty: v.specialty, description: v.description },
+                }),
+              )
+            )
+              form.resetFields();
+          }}
+        >
+          <Form.Item name="specialty" rules={[{ required: true }]}>
+            <Select
+              style={{ width: 120 }}
+              placeholder={t("volunteers.desk.specialty")}
+              options={SPECIALTIES.map((s) => ({ value: s, label: t(`volunteers.specialty.${s}`) }))}
+            />
+          </Form.Item>
+          <Form.Item name="description" rules={[{ required: true }]}>
+            <Input style={{ width: 320 }} placeholder={t("volunteers.desk.description")} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit">
+            {t("volunteers.desk.newRequest")}
+          </Button>
+        </Form>
+      )}
+      <Table
+        rowKey="id"
+        size="small"
+        dataSource={q.data?.items ?? []}
+        columns={[
+          {
+            title: t("volunteers.desk.specialty"),
+            dataIndex: "specialty",
+            render: (s: string) => t(`volunteers.specialty.${s}`),
+          },
+          { title: t("volunteers.desk.description"), dataIndex: "description" },
+          { title: "", dataIndex: "unitName" },
+          { title: "", dataIndex: "memberName" },
+          {
+            title: "",
+            dataIndex: "state",
+            render: (s: string) => <Tag>{t(`volunteers.requestState.${s}`)}</Tag>,
+          },
+          {
+            title: "",
+            key: "a",
+            render: (_: unknown, r: VolRequest) =>
+              r.state === "requested" && post ? (
+                <Button
+                  size="small"
+                  onClick={() =>
+                    act(() => api(`/api/volunteers/requests/${r.id}/accept`, { method: "POST", body: {} }))
+                  }
+                >
+                  {t("volunteers.desk.acceptRequest")}
+                </Button>
+              ) : r.state === "accepted" && manage ? (
+                <Button size="small" type="primary" onClick={() => setDispatching(r)}>
+                  {t("volunteers.desk.dispatch")}
+                </Button>
+              ) : r.state === "done" && post ? (
+                <Button
+                  size="small"
+                  onClick={() =>
+                    act(() =>
+                      api(`/api/volunteers/requests/${r.id}/rate`, { method: "POST", body: { rating: 5 } }),
+                    )
+                  }
+                >
+                  {t("volunteers.desk.rate")} ★★★★★
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+      <Modal
+        open={!!dispatching}
+        title={t("volunteers.desk.dispatch")}
+        onCancel={() => setDispatching(null)}
+        onOk={async () => {
+          if (
+            dispatching &&
+            (await act(() =>
+              api(`/api/volunteers/requests/${dispatching.id}/dispatch`, {
+                method: "POST",
+                body: { memberId },
+              }),
+            ))
+          )
+            setDispatching(null);
+        }}
+      >
+        <Select
+          style={{ width: "100%" }}
+          value={memberId}
+          onChange={setMemberId}
+          options={(experts.data?.items ?? []).map((e) => ({
+            value: e.id,
+            label: `${e.name}${e.workUnit ? ` · ${e.workUnit}` : ""}`,
+          }))}
+        />
+      </Modal>
+    </Flex>
+  );
+}
+
+function Redemptions({ manage }: { manage: boolean }) {
+  const { t } = useTranslation();
+  const act = useAct();
+  const q = useQuery({
+    queryKey: ["vold", "redemptions"],
+    queryFn: () => api<{ items: VolRedemption[] }>("/api/volunteers/redemptions"),
+  });
+  return (
+    <Table
+      rowKey="id"
+      size="small"
+      dataSource={q.data?.items ?? []}
+      columns={[
+        { title: "", dataIndex: "at", render: (v: string) => formatTime(v) },
+        { title: t("volunteers.register.name"), dataIndex: "member" },
+        { title: t("volunteers.desk.name"), dataIndex: "item" },
+        { title: t("volunteers.desk.cost"), dataIndex: "points" },
+        { title: "券码", dataIndex: "voucherCode" },
+        {
+          title: "",
+          key: "a",
+          render: (_: unknown, r: VolRedemption) =>
+            r.state === "reversed" ? (
+              <Tag>{r.reverseReason}</Tag>
+            ) : manage ? (
+              <Button
+                size="small"
+                danger
+                onClick={() =>
+                  act(() =>
+                    api(`/api/volunteers/redemptions/${r.id}/reverse`, {
+                      method: "POST",
+                      body: { reason: "社区撤销" },
+                    }),
+                  )
+                }
+              >
+                {t("volunteers.desk.reverse")}
+              </Button>
+            ) : null,
+        },
+      ]}
+    />
+  );
+}
+
+function CallOuts({ manage }: { manage: boolean }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const act = useAct();
+  const q = useQuery({
+    queryKey: ["vold", "callouts"],
+    queryFn: () => api<{ items: VolCallOut[] }>("/api/volunteers/callouts"),
+    refetchInterval: 5_000,
+  });
+  const [form] = Form.useForm();
+  return (
+    <Flex vertical gap={12}>
+      {manage && (
+        <Form
+          form={form}
+          layout="inline"
+          onFinish={async (v) => {
+            if (
+              await act(() =>
+                api("/api/volunteers/callouts", {
+                  method: "POST",
+                  body: { orgUnitId: me.org.id, title: v.title, body: v.body },
+                }),
+              )
+            )
+              form.resetFields();
+          }}
+        >
+          <Form.Item name="title" rules={[{ required: true }]}>
+            <Input placeholder={t("volunteers.desk.calloutTitle")} />
+          </Form.Item>
+          <Form.Item name="body" rules={[{ required: true }]}>
+            <Input style={{ width: 360 }} placeholder={t("volunteers.desk.calloutBody")} />
+          </Form.Item>
+          <Button type="primary" danger htmlType="submit">
+            {t("volunteers.desk.sound")}
+          </Button>
+        </Form>
+      )}
+      {(q.data?.items ?? []).map((c) => (
+        <Card key={c.id} size="small" title={c.title} extra={formatTime(String(c.createdAt))}>
+          {c.body}
+          <div>
+            <Typography.Text strong style={{ fontSize: 20 }}>
+              {t("volunteers.callout.count", { n: c.responders })}
+            </Typography.Text>{" "}
+            / {c.sent}
+          </div>
+        </Card>
+      ))}
+    </Flex>
+  );
+}
+
+function Ranking() {
+  const { t } = useTranslation();
+  const [period, setPeriod] = useState<"month" | "quarter">("month");
+  const [by, setBy] = useState<"points" | "hours">("points");
+  const [unit, setUnit] = useState("");
+  const q = useQuery({
+    queryKey: ["vold", "board", period, by],
+    queryFn: () => api<VolBoard>(`/api/volunteers/leaderboard?period=${period}&by=${by}`),
+  });
+  const at = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+  return (
+    <Flex vertical gap={12}>
+      <Space wrap>
+        <Select
+          value={period}
+          onChange={setPeriod}
+          options={[
+            { value: "month", label: t("volunteers.desk.month") },
+            { value: "quarter", label: t("volunteers.desk.quarter") },
+          ]}
+        />
+        <Select
+          value={by}
+          onChange={setBy}
+          options={[
+            { value: "points", label: t("volunteers.desk.byPoints") },
+            { value: "hours", label: t("volunteers.desk.byHours") },
+          ]}
+        />
+        <Input
+          placeholder={t("volunteers.desk.workUnit")}
+          value={unit}
+          onChange={(e) => setUnit(e.target.value)}
+        />
+        <Button
+          disabled={unit.trim().length < 2}
+          href={`/api/volunteers/reports/work-unit?workUnit=${encodeURIComponent(unit.trim())}&period=${period}&at=${at}`}
+        >
+          {t("volunteers.desk.report")}
+        </Button>
+      </Space>
+      <Table
+        rowKey="memberId"
+        size="small"
+        loading={q.isLoading}
+        dataSource={q.data?.items ?? []}
+        columns={[
+          { title: "#", dataIndex: "rank" },
+          { title: t("volunteers.register.name"), dataIndex: "name" },
+          { title: t("volunteers.register.workUnit"), dataIndex: "workUnit" },
+          { title: t("volunteers.desk.byPoints"), dataIndex: "points" },
+          { title: t("volunteers.me.hours"), dataIndex: "minutes", render: (m: number) => hours(m) },
+          { title: "次数", dataIndex: "tasks" },
+        ]}
+      />
+    </Flex>
+  );
+}

@@ -1,0 +1,24 @@
+import type { Answer } from "../../app/api.ts";
+
+export type VolMe = Answer<"/api/volunteers/me">;
+export type VolTask = Answer<"/api/volunteers/tasks">["items"][number];
+export type VolWish = Answer<"/api/volunteers/wishes">["items"][number];
+export type VolLedger = Answer<"/api/volunteers/ledger">;
+export type VolItem = Answer<"/api/volunteers/catalogue">["items"][number];
+export type VolRequest = Answer<"/api/volunteers/requests">["items"][number];
+export type VolCallOut = Answer<"/api/volunteers/callouts">["items"][number];
+export type VolBoard = Answer<"/api/volunteers/leaderboard">;
+export type VolMember = Answer<"/api/volunteers/members">["items"][number];
+export type VolTaskDetail = Answer<"/api/volunteers/tasks/{id}">;
+export type VolRedemption = Answer<"/api/volunteers/redemptions">["items"][number];
+
+export const hours = (minutes: number) => Math.round(minutes / 6) / 10;
+export const SPECIALTIES = [
+  "legal",
+  "medical",
+  "psychological",
+  "education",
+  "repairs",
+  "it",
+  "other",
+] as const;

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
+import { addAccount } from "../../src/server/modules/accounts/index.ts";
+import { eventually, type Harness, loginOk, PASSWORD, PHONE, screenshot, startHarness } from "./harness.ts";
+
+// 双报到 · 志愿服务 on a phone: a new member registers → the community confirms → the member claims a task and
+// checks in and out by the QR code's text → the publisher confirms the hours → points → a property-fee credit;
+// a wish from the grid worker is claimed and fulfilled with a photo; a 点单 reaches the member as expert.
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  await addAccount(h.t.ctx.database, {
+    username: "vol-phone",
+    displayName: "新报到党员",
+    role: "volunteer",
+    org: "320613019010",
+    password: PASSWORD,
+  });
+});
+afterAll(() => h?.close());
+
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+describe("volunteers", () => {
+  it("register → confirm → claim → QR check-in/out → hours → points → redeem; a wish and a 点单", async () => {
+    const api = async (user: string, method: "GET" | "POST", url: string, payload?: object) => {
+      const headers = await h.t.login(user);
+      const r = await h.t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+      return r.json();
+    };
+    const [{ id: communityId }] = await h.t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010'",
+    );
+    const [{ id: gridId }] = await h.t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010-G01'",
+    );
+
+    // The member registers on the phone.
+    const member = await h.open({ viewport: PHONE });
+    const p = member.page;
+    await loginOk(p, "vol-phone");
+    await p.waitForURL((u) => u.pathname === "/tasks");
+    await p.getByLabel("姓名").fill("顾丽");
+    await p.getByLabel("身份证号").fill(composeIdCard("320602", "1988-06-12", 222));
+    await p.getByLabel("手机号").fill("13962900022");
+    await p.getByLabel("工作单位").fill("南通市第二中学");
+    await p.getByLabel("技能（如 消杀、驾驶、摄影）").fill("消杀 摄影");
+    await p.getByLabel("专长（党员专家库）").click();
+    await p.getByTitle("教育").click();
+    await p.keyboard.press("Escape");
+    await screenshot(p, "volunteers-register-phone", "志愿任务");
+    await p.getByRole("button", { name: "提交报到" }).click();
+    await eventually(() => p.getByText("报到已提交，等待社区确认").count()).toBe(1);
+
+    // The community confirms on the desk.
+    const desk = await h.open();
+    const d = desk.page;
+    await loginOk(d, "demo-community");
+    await d.goto("/volunteers/desk");
+    const row = d.locator("tr", { hasText: "顾丽" });
+    await row.getByRole("button", { name: "确认" }).click();
+    await eventually(() => row.getByText("已确认").count()).toBe(1);
+    await screenshot(d, "volunteers-desk-registrations", "志愿服务台");
+
+    // A task now; its QR text from the publisher's drawer.
+    const start = new Date(Date.now() - 10 * 60_000);
+    const task = await api("demo-community", "POST", "/api/volunteers/tasks", {
+      kind: "task",
+      title: "楼道消杀（测试）",
+      place: "苏阳社区 3幢",
+      orgUnitId: communityId,
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 3600_000).toISOString(),
+      capacity: 2,
+      requiredSkills: ["消杀"],
+    });
+    await api("demo-community", "POST", "/api/volunteers/catalogue", {
+      communityId,
+      kind: "property_fee",
+      name: "物业费抵扣（测试）",
+      cost: 10,
+      stock: 3,
+    });
+
+    // The member claims and checks in and out.
+    await p.reload();
+    const card = p.getByTestId("task-card").filter({ hasText: "楼道消杀（测试）" });
+    await card.getByRole("button", { name: "认领" }).click();
+    await eventually(() => card.getByText("已认领").count()).toBe(1);
+    await d.getByRole("tab", { name: "任务发布" }).click();
+    await d.locator("tr", { hasText: "楼道消杀（测试）" }).click();
+    const token = (await d.getByTestId("qr-token").first().textContent())?.trim() ?? "";
+    expect(token).toMatch(/^VT1\./);
+    await card.getByRole("button", { name: "扫码签到" }).click();
+    await p.getByLabel("签到码").fill(token);
+    await p.getByRole("dialog").getByRole("button", { name: "扫码签到" }).click();
+    await eventually(() => card.getByRole("button", { name: "扫码签退" }).count()).toBe(1);
+    await card.getByRole("button", { name: "扫码签退" }).click();
+    await p.getByLabel("签到码").fill(token);
+    await p.getByRole("dialog").getByRole("button", { name: "扫码签退" }).click();
+    await eventually(() => card.getByText("待发布人确认时长").count()).toBe(1);
+    await screenshot(p, "volunteers-checked-out-phone", "志愿任务");
+
+    // The publisher confirms 60 minutes (the member checked out at once; corrected) → 10 points.
+    const claims = (await api("demo-community", "GET", `/api/volunteers/tasks/${task.id}`)).claims;
+    await api("demo-community", "POST", `/api/volunteers/claims/${claims[0].id}/confirm`, { minutes: 60 });
+    await d.reload();
+    await d.getByRole("tab", { name: "任务发布" }).click();
+    await d.locator("tr", { hasText: "楼道消杀（测试）" }).click();
+    await eventually(() => d.getByText("时长已确认").count()).toBe(1);
+    await screenshot(d, "volunteers-desk-task", "志愿服务台");
+
+    // Points, then the property-fee credit.
+    await p.reload();
+    await p.getByText("我的", { exact: true }).click();
+    await eventually(() => p.getByTestId("balance").textContent()).toContain("10");
+    const item = p.locator(".ant-list-item", { hasText: "物业费抵扣（测试）" });
+    await item.getByRole("button", { name: "兑换" }).click();
+    await eventually(() => p.getByText(/兑换成功，券码 GK/).count()).toBeGreaterThan(0);
+    await p.getByRole("button", { name: /OK|知道了|确定/ }).click();
+    await eventually(() => p.getByTestId("balance").textContent()).toContain("0");
+    await screenshot(p, "volunteers-redeemed-phone", "志愿任务");
+
+    // A wish from the grid worker, published by the community; the member claims it and sends the photo.
+    const wish = await api("demo-grid", "POST", "/api/volunteers/wishes", {
+      orgUnitId: gridId,
+      title: "想要一台收音机（测试）",
+      detail: "陈叔住 12幢 2单元 301室，电话 13962900123，眼睛不好，想听广播",
+    });
+    await api("demo-community", "POST", `/api/volunteers/wishes/${wish.id}/review`, { decision: "publish" });
+    await p.getByText("微心愿", { exact: true }).click();
+    const w = p.getByTestId("wish-card").filter({ hasText: "想要一台收音机（测试）" });
+    expect(await w.textContent()).not.toContain("13962900123");
+    expect(await w.textContent()).not.toContain("301");
+    await w.getByRole("button", { name: "认领心愿" }).click();
+    await eventually(() => w.getByTestId("wish-photo").count()).toBe(1);
+    await w
+      .getByTestId("wish-photo")
+      .setInputFiles({ name: "radio.png", mimeType: "image/png", buffer: PNG });
+    await eventually(() => w.getByText("已圆梦待确认").count()).toBe(1);
+    await screenshot(p, "volunteers-wish-phone", "志愿任务");
+    await api("demo-grid", "POST", `/api/volunteers/wishes/${wish.id}/confirm`);
+
+    // A 点单 for education reaches her as the expert.
+    const req = await api("demo-grid", "POST", "/api/volunteers/requests", {
+      orgUnitId: gridId,
+      specialty: "education",
+      description: "孩子学习困难，想请老师辅导方法",
+    });
+    await api("demo-grid", "POST", `/api/volunteers/requests/${req.id}/accept`, {});
+    const experts = (await api("demo-community", "GET", "/api/volunteers/experts?specialty=education")).items;
+    const me = experts.find((e: { name: string }) => e.name === "顾丽");
+    await api("demo-community", "POST", `/api/volunteers/requests/${req.id}/dispatch`, { memberId: me.id });
+    await p.getByText("我的", { exact: true }).click();
+    await p.reload();
+    await p.getByText("我的", { exact: true }).click();
+    const r = p.locator(".ant-list-item", { hasText: "孩子学习困难" });
+    await r.getByRole("button", { name: "接单" }).click();
+    await eventually(() => r.getByText("党员已接单").count()).toBe(1);
+    await screenshot(p, "volunteers-request-phone", "志愿任务");
+    expect(member.errors).toEqual([]);
+    expect(desk.errors).toEqual([]);
+    await member.context.close();
+    await desk.context.close();
+  }, 240_000);
+
+  it("the demo volunteer lands on 志愿任务 with the community's tasks", async () => {
+    const { page, context, errors } = await h.open({ viewport: PHONE });
+    await loginOk(page, "demo-volunteer");
+    await page.waitForURL((u) => u.pathname === "/tasks");
+    await eventually(() => page.getByTestId("task-card").count()).toBeGreaterThan(0);
+    await screenshot(page, "volunteers-landing-phone", "志愿任务");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
