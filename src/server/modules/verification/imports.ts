@@ -394,6 +394,8 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
   let counters = { ...list.counters };
   const mapping: Mapping = { ...emptyMapping(), ...list.mapping };
   const scope = subtreePattern(list.orgPath);
+  /** A resident outside the list's area is not here: the same as one not in the registry. */
+  const inArea = (r: Resident) => canSee({ orgPath: list.orgPath }, r.orgPath);
   const today = new Date();
 
   async function writeChunk(rows: SheetRow[], lastN: number) {
@@ -424,13 +426,15 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
     const todo = data.filter((d) => d.dupOf === null);
     const idHash = new Map<CleanRow, string>();
     for (const d of todo) if (d.row.id.id) idHash.set(d.row, ctx.crypto.hash(d.row.id.id));
+    // By the unique hash alone, the area checked on each row found: with the area in the WHERE as well,
+    // PostgreSQL may scan the whole area's index first (75,000 entries for a street, 70 ms a chunk).
     const byId = new Map<string, Resident>();
     if (idHash.size)
       for (const r of await ctx.database.query<Resident>(
-        `select ${RESIDENT} from residents where id_hash = any($1::text[]) and org_path like $2`,
-        [[...idHash.values()], scope],
+        `select ${RESIDENT} from residents where id_hash = any($1::text[])`,
+        [[...idHash.values()]],
       ))
-        byId.set(r.idHash, r);
+        if (inArea(r)) byId.set(r.idHash, r);
     const match = new Map<CleanRow, { r: Resident; by: MatchBy; score: number }>();
     for (const d of todo) {
       const h = idHash.get(d.row);
@@ -444,10 +448,10 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
     if (phoneHash.size) {
       const byPhone = new Map<string, Resident[]>();
       for (const r of await ctx.database.query<Resident>(
-        `select ${RESIDENT} from residents where phone_hash = any($1::text[]) and org_path like $2`,
-        [[...new Set(phoneHash.values())], scope],
+        `select ${RESIDENT} from residents where phone_hash = any($1::text[])`,
+        [[...new Set(phoneHash.values())]],
       ))
-        byPhone.set(r.phoneHash!, [...(byPhone.get(r.phoneHash!) ?? []), r]);
+        if (inArea(r)) byPhone.set(r.phoneHash!, [...(byPhone.get(r.phoneHash!) ?? []), r]);
       for (const [row, h] of phoneHash) {
         // A phone shared by a household names a person only with the same name.
         const r = (byPhone.get(h) ?? []).find((x) => x.name === row.name);

@@ -179,8 +179,8 @@ type StreamMessage =
   | { id: number; ok: false; error: any };
 
 /**
- * The first sheet's non-blank rows, `batchRows` at a time: the reader thread posts a batch and waits until
- * the consumer asks for the next (backpressure), so neither thread holds the whole sheet. Rows numbered up
+ * The first sheet's non-blank rows, `batchRows` at a time: the reader thread posts a batch, reads the next
+ * and waits until the consumer takes the first (backpressure), so neither thread holds the whole sheet. Rows numbered up
  * to `after` are read and counted but not handed over (a resumed import). The generator returns the read's
  * totals. It refuses as `readSpreadsheet` does; breaking out of the loop stops the thread.
  */
@@ -241,8 +241,9 @@ export async function* streamSpreadsheet(
       const m = inbox.shift();
       if (!m) throw failure ?? unreadable();
       if ("batch" in m) {
-        yield m.batch;
+        // The next batch is read while the consumer works on this one: at most two are ever held.
         worker.postMessage({ id, ack: true });
+        yield m.batch;
         continue;
       }
       if (!m.ok) throw refusal(m.error.status, m.error.message, m.error.limit, m.error.max);
