@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isTextable, maskIdCard, maskPhone, normaliseContactPhone, normalisePhone } from "./mask.ts";
+import {
+  isTextable,
+  maskEmail,
+  maskIdCard,
+  maskPhone,
+  normaliseContactPhone,
+  normalisePhone,
+} from "./mask.ts";
 
 describe("masking", () => {
   it("masks ID numbers and phones as the design shows", () => {
@@ -37,6 +44,8 @@ describe("masking", () => {
     expect(isTextable("0513-85123456")).toBe(true);
     expect(isTextable("+12025550143")).toBe(false);
     expect(isTextable("111111111")).toBe(false);
+    expect(maskEmail("reporter@example.org")).toBe("r*******@example.org");
+    expect(maskEmail("a@b.cn")).toBe("a***@b.cn");
   });
   it("a normalised number normalises to itself and masks to its own tail", () => {
     fc.assert(

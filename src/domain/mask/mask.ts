@@ -14,6 +14,13 @@ export function maskPhone(phone: string): string {
   return `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}`;
 }
 
+/** reporter@example.org → r*******@example.org (the domain stays: it says which platform wrote). */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return "*".repeat(Math.min(email.length, 8));
+  return `${email[0]}${"*".repeat(Math.max(at - 1, 3))}${email.slice(at)}`;
+}
+
 export const PHONE_RE = /^1[3-9]\d{9}$/;
 
 /** A mobile number (one that can receive a text message). */

@@ -9823,6 +9823,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            client: {
+                                accountId: string | null;
+                                attributes: {
+                                    code: string;
+                                    label: string;
+                                    value: string;
+                                }[];
+                                deviceId: string | null;
+                                emailMasked: string | null;
+                                mediaUrls: string[];
+                            } | null;
                             events: {
                                 action: string;
                                 actorName: string | null;

@@ -148,6 +148,22 @@ describe.each(DB_KINDS)("Open311 interoperability on %s", (kind) => {
       attributes: { size: "medium", depth_cm: "15", easting: "123456" },
     });
     expect(t.ctx.crypto.decrypt(stored.caller_phone_cipher)).toBe("+12025550143");
+    // Staff see it on the order, the email masked and the attributes in the definition's words.
+    const staff = (
+      await t.app.inject({ url: `/api/orders/${id}`, headers: await t.login("demo-commander") })
+    ).json();
+    expect(staff.client).toEqual({
+      emailMasked: "r*******@example.org",
+      mediaUrls: ["https://fms.example/photo/42.jpeg"],
+      attributes: [
+        { code: "size", label: "破损范围", value: "1–5 平方米" },
+        { code: "depth_cm", label: "深度（厘米）", value: "15" },
+        { code: "easting", label: "easting", value: "123456" },
+      ],
+      deviceId: null,
+      accountId: null,
+    });
+    expect(staff.order.callerPhoneMasked).toBe("+12*****0143");
     expect([stored.lat, stored.long]).toEqual([32.031612, 120.917512]);
     // get_service_requests by id
     const back = fms.parse(

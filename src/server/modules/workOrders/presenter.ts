@@ -1,4 +1,4 @@
-import { maskPhone } from "../../../domain/mask/mask.ts";
+import { maskEmail, maskPhone } from "../../../domain/mask/mask.ts";
 import { buildingLevel, publicText } from "../../../domain/privacy/publicText.ts";
 import { type ClockDeadline, SLA_STATUS_LABELS, slaStatus } from "../../../domain/sla/index.ts";
 import {
@@ -223,6 +223,58 @@ export function presentOrder(
     checkIn: row.lat !== null && row.long !== null ? { lat: row.lat, long: row.long } : null,
     createdAt: row.createdAt,
     allowedActions: actions.map((a) => ({ action: a, label: ACTION_LABELS[a as OrderAction] })),
+  };
+}
+
+/** What a third-party client (Open311) sent beside the report, for staff: the email masked, attributes labelled. */
+export const ClientExtrasSchema = Type.Union([
+  Type.Object({
+    emailMasked: StrOrNull,
+    mediaUrls: Type.Array(Str),
+    attributes: Type.Array(Type.Object({ code: Str, label: Str, value: Str })),
+    deviceId: StrOrNull,
+    accountId: StrOrNull,
+  }),
+  Type.Null(),
+]);
+export type ClientExtras = Static<typeof ClientExtrasSchema>;
+
+export function presentClientExtras(
+  raw: {
+    email?: string;
+    mediaUrls?: string[];
+    attributes?: Record<string, string | string[]>;
+    deviceId?: string;
+    accountId?: string;
+  } | null,
+  defs: { code: string; description: string; order?: number; values?: { key: string; name: string }[] }[],
+): ClientExtras {
+  if (!raw) return null;
+  const byCode = new Map(defs.map((d) => [d.code, d]));
+  return {
+    emailMasked: raw.email ? maskEmail(raw.email) : null,
+    mediaUrls: (raw.mediaUrls ?? []).filter((u) => /^https?:\/\//i.test(u)),
+    // In the definition's order, then codes it does not name (the database keeps no key order).
+    attributes: Object.entries(raw.attributes ?? {})
+      .sort(
+        ([a], [b]) =>
+          (byCode.get(a)?.order ?? Number.MAX_SAFE_INTEGER) -
+            (byCode.get(b)?.order ?? Number.MAX_SAFE_INTEGER) || a.localeCompare(b),
+      )
+      .map(([code, v]) => {
+        const d = byCode.get(code);
+        const names = new Map((d?.values ?? []).map((x) => [String(x.key), x.name]));
+        return {
+          code,
+          label: d?.description ?? code,
+          value: [v]
+            .flat()
+            .map((x) => names.get(x) ?? x)
+            .join("、"),
+        };
+      }),
+    deviceId: raw.deviceId ?? null,
+    accountId: raw.accountId ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { workOrderEvents, workOrders } from "../../../db/schema/index.ts";
+import { maskEmail } from "../../../domain/mask/mask.ts";
 import { publicText } from "../../../domain/privacy/publicText.ts";
 import { type OrderState, PUBLIC_CLOSED_STATES, STATE_LABELS } from "../../../domain/workflow/index.ts";
 import type { AppContext, ClientPrincipal } from "../../context.ts";
@@ -183,7 +184,7 @@ export async function addClientUpdate(
         detail: {
           ref,
           status: u.status,
-          email: u.email ?? null,
+          email: u.email ? maskEmail(u.email) : null,
           mediaUrl: u.mediaUrl ?? null,
           name: u.name ?? null,
         },

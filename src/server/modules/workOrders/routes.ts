@@ -24,7 +24,7 @@ import {
   lookupBuildings,
   lookupCallers,
 } from "./lookup.ts";
-import { CHANNELS, EventSchema, OrderSchema, presentOrder } from "./presenter.ts";
+import { CHANNELS, ClientExtrasSchema, EventSchema, OrderSchema, presentOrder } from "./presenter.ts";
 import {
   createOrder,
   getOrder,
@@ -247,14 +247,18 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
         summary: "工单详情与时间线",
         params: IdParams,
         response: {
-          200: Type.Object({ order: OrderSchema, events: Type.Array(EventSchema) }),
+          200: Type.Object({
+            order: OrderSchema,
+            events: Type.Array(EventSchema),
+            client: ClientExtrasSchema,
+          }),
           ...stdErrors,
         },
       },
     },
     async (req) => {
-      const { row, events } = await getOrder(ctx, req.actor, req.params.id);
-      return { order: presentOrder(row, ctx.crypto, req.actor), events };
+      const { row, events, client } = await getOrder(ctx, req.actor, req.params.id);
+      return { order: presentOrder(row, ctx.crypto, req.actor), events, client };
     },
   );
 

@@ -27,7 +27,14 @@ import { categoryByCode } from "./categories.ts";
 import { slaColumns, toDomain, toFlow } from "./flow.ts";
 import { intakeWriter, type NewOrder, receiptFor, writeOrderIn } from "./intake.ts";
 import { orderPolicy, ruleFor } from "./policy.ts";
-import { CHANNEL_LABELS, type Channel, flowRolesOf, type Known, type OrderRow } from "./presenter.ts";
+import {
+  CHANNEL_LABELS,
+  type Channel,
+  flowRolesOf,
+  type Known,
+  type OrderRow,
+  presentClientExtras,
+} from "./presenter.ts";
 
 export const ORDER_COLUMNS = `o.id, o.number, o.channel, o.category_id as "categoryId", c.name as "categoryName", o.sla_policy as "slaPolicy",
   c.owner_role as "categoryOwnerRole", o.state, o.version, o.description, o.resident_id as "residentId",
@@ -413,7 +420,13 @@ export async function getOrder(ctx: AppContext, who: Principal, id: number) {
      from work_order_events where order_id = $1 order by id`,
     [id],
   );
-  return { row, events };
+  // Read after the scope check above: the order is the caller's.
+  const [x] = await ctx.database.query<{ clientExtras: any; attributes: any[] }>(
+    `select o.client_extras as "clientExtras", c.attributes from work_orders o join categories c on c.id = o.category_id
+     where o.id = $1`,
+    [id],
+  );
+  return { row, events, client: presentClientExtras(x?.clientExtras ?? null, x?.attributes ?? []) };
 }
 
 export interface OrderFilter {

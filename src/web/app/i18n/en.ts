@@ -222,6 +222,7 @@ const en: Messages = {
   },
   orderAction: {
     receive: "Received",
+    client_update: "Platform update",
     dispatch: "Dispatch",
     reassign: "Reassign",
     accept: "Accept",
@@ -288,6 +289,13 @@ const en: Messages = {
     tooBig: "A photo may be at most 10 MB",
   },
   order: {
+    clientTitle: "From the reporting platform",
+    clientEmail: "Email",
+    clientMedia: "Media",
+    clientMediaItem: "Attachment {{n}}",
+    clientDevice: "Device",
+    clientAccount: "Platform account",
+    clientStatus: "Status on the platform: {{status}}",
     checkIn: "Reported at",
     checkInValue: "{{lat}}, {{long}} (the reporter's phone)",
     title: "Order {{number}}",

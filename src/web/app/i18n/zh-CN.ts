@@ -183,7 +183,7 @@ const zhCN = {
   },
   // The Chinese names of states and actions are the domain's own (src/domain/workflow/states.ts).
   orderState: STATE_LABELS,
-  orderAction: { receive: "受理", ...ACTION_LABELS },
+  orderAction: { receive: "受理", client_update: "第三方平台补充", ...ACTION_LABELS },
   channel: {
     hotline_12345: "12345热线",
     care_hotline: "爱心专班热线",
@@ -219,6 +219,13 @@ const zhCN = {
     tooBig: "照片不能超过 10 MB",
   },
   order: {
+    clientTitle: "第三方平台附加信息",
+    clientEmail: "联系邮箱",
+    clientMedia: "图片/链接",
+    clientMediaItem: "附件 {{n}}",
+    clientDevice: "设备号",
+    clientAccount: "平台账号",
+    clientStatus: "对方平台状态：{{status}}",
     checkIn: "上报位置",
     checkInValue: "{{lat}}, {{long}}（上报人手机定位）",
     title: "工单 {{number}}",

@@ -34,6 +34,15 @@ import {
 } from "./sla.tsx";
 import "./workOrders.css";
 
+/** What a third-party platform sent with the report (GET /api/orders/:id → client). */
+interface ClientExtras {
+  emailMasked: string | null;
+  mediaUrls: string[];
+  attributes: { code: string; label: string; value: string }[];
+  deviceId: string | null;
+  accountId: string | null;
+}
+
 const EVENT_COLORS: Record<string, string> = {
   resolve: "green",
   close: "green",
@@ -55,7 +64,7 @@ export default function OrderDetailPage() {
   const [mergeInto, setMergeInto] = useState<WorkOrder | null>(null);
   const q = useQuery({
     queryKey: ["order", id],
-    queryFn: () => api<{ order: WorkOrder; events: OrderEvent[] }>(`/api/orders/${id}`),
+    queryFn: () => api<{ order: WorkOrder; events: OrderEvent[]; client: ClientExtras }>(`/api/orders/${id}`),
     staleTime: 0,
   });
   const dups = useQuery({
@@ -188,6 +197,43 @@ export default function OrderDetailPage() {
     </Card>
   );
 
+  const c = q.data.client;
+  const client = c && (
+    <Card title={t("order.clientTitle")} data-testid="client-extras">
+      <Descriptions
+        size="small"
+        column={1}
+        items={[
+          ...(c.emailMasked
+            ? [{ key: "email", label: t("order.clientEmail"), children: c.emailMasked }]
+            : []),
+          ...c.attributes.map((a) => ({ key: `a-${a.code}`, label: a.label, children: a.value })),
+          ...(c.mediaUrls.length
+            ? [
+                {
+                  key: "media",
+                  label: t("order.clientMedia"),
+                  children: (
+                    <Flex gap={8} wrap>
+                      {c.mediaUrls.map((u, i) => (
+                        <a key={u} href={u} target="_blank" rel="noopener noreferrer nofollow">
+                          {t("order.clientMediaItem", { n: i + 1 })}
+                        </a>
+                      ))}
+                    </Flex>
+                  ),
+                },
+              ]
+            : []),
+          ...(c.accountId
+            ? [{ key: "account", label: t("order.clientAccount"), children: c.accountId }]
+            : []),
+          ...(c.deviceId ? [{ key: "device", label: t("order.clientDevice"), children: c.deviceId }] : []),
+        ]}
+      />
+    </Card>
+  );
+
   const clocks = (
     <Card title={t("order.clocks")}>
       {o.clocks.length === 0 ? (
@@ -291,6 +337,7 @@ export default function OrderDetailPage() {
         <Col xs={24} xl={14}>
           <Flex vertical gap={16}>
             {details}
+            {client}
             {clocks}
             <Card title={t("photo.title")}>
               <OrderPhotos orderId={o.id} canUpload={can("order.act")} />
@@ -351,6 +398,7 @@ function EventDetail({ event }: { event: OrderEvent }) {
     callback?: { solved: boolean; satisfaction: string | null };
     escalateTo?: { level: string; unitId: string };
     extra?: { amount: number; unit: string };
+    status?: string;
   } | null;
   if (!d) return null;
   const parts: string[] = [];
@@ -360,6 +408,7 @@ function EventDetail({ event }: { event: OrderEvent }) {
   }
   if (d.escalateTo) parts.push(`${t(`order.escalate_${d.escalateTo.level}`)}`);
   if (d.extra) parts.push(`${d.extra.amount} ${t(`order.unit.${d.extra.unit}`)}`);
+  if (event.action === "client_update" && d.status) parts.push(t("order.clientStatus", { status: d.status }));
   if (!parts.length) return null;
   return <div className="gk-event-detail">{parts.join(" · ")}</div>;
 }
