@@ -36,7 +36,12 @@ async function serve(opts: { demo: boolean; buildWeb: boolean; workers?: number 
   const ctx = await createContext(config);
   if (opts.demo && (await isEmpty(ctx.database))) {
     say("空数据库：正在载入演示数据（崇川区组织树 + 秦灶街道居民）…");
-    await loadDemo(ctx.database, ctx.crypto, { log: say, orders: 8000, orderDays: 120 });
+    await loadDemo(ctx.database, ctx.crypto, {
+      log: say,
+      orders: 8000,
+      orderDays: 120,
+      dataDir: ctx.config.dataDir,
+    });
     say("\n演示账号（密码均为 Demo@2026）：");
     for (const a of DEMO_ACCOUNTS) say(`  ${a.username.padEnd(16)} ${a.displayName}`);
     say("");
@@ -177,7 +182,7 @@ program
           throw new Error("--orders 与 --order-days 须为非负整数");
         }
         if (o.demoAccounts) {
-          await loadDemo(db, crypto, { scope, seed, orders, orderDays, log: say });
+          await loadDemo(db, crypto, { scope, seed, orders, orderDays, log: say, dataDir: config.dataDir });
         } else {
           await seedOrgTree(db);
           await seedCategories(db);

@@ -5,6 +5,7 @@ import { seedVolunteers } from "../server/modules/volunteers/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
 import { seedCare, seedReferrals } from "./care.ts";
+import { seedOrderPhotos } from "./orderPhotos.ts";
 import { seedOrders } from "./orders.ts";
 import { seedOrgTree } from "./orgTree.ts";
 import { seedPeople } from "./people.ts";
@@ -64,6 +65,8 @@ export async function loadDemo(
     seed?: number;
     orders?: number;
     orderDays?: number;
+    /** Where uploads live (config.dataDir): given, a share of the demo orders carry photos stored there. */
+    dataDir?: string;
     log?: (msg: string) => void;
   } = {},
 ) {
@@ -82,6 +85,14 @@ export async function loadDemo(
       seed: opts.seed ?? 1,
     });
     log(`生成工单 ${o.orders} 件（近 ${opts.orderDays ?? 120} 天），流转记录 ${o.events} 条`);
+    if (opts.dataDir) {
+      const [{ path }] = await database.query<{ path: string }>(
+        "select path from org_units where code = $1",
+        [scope],
+      );
+      const p = await seedOrderPhotos(database, opts.dataDir, { scopePath: path, seed: opts.seed ?? 1 });
+      log(`工单现场照片 ${p.photos} 张（${p.files} 幅示意图）`);
+    }
   }
   for (const a of DEMO_ACCOUNTS) {
     await addAccount(database, { ...a, password: DEMO_PASSWORD });

@@ -188,7 +188,8 @@ export default function LedgerPage() {
               data-testid="ledger-grids"
               dataSource={s.items}
               columns={gridColumns}
-              pagination={false}
+              // A street's or the district's hundreds of grids page by 50; a community's few show at once.
+              pagination={s.items.length > 50 ? { pageSize: 50, showSizeChanger: false } : false}
               scroll={{ x: "max-content" }}
               summary={() => (
                 <Table.Summary.Row>
