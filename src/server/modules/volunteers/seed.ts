@@ -113,17 +113,24 @@ export async function seedVolunteers(db: Database, o: VolunteerSeed) {
      from org_units c cross join generate_series(0, 5) k where c.kind = 'community' and c.path like $1`,
     [scope, TASKS],
   );
-  // Each past task's places taken by members of its community, hours confirmed.
+  // Each past task's places taken by members of its community (the next ten in turn), hours confirmed. A hash
+  // join on the member's rank in its community: ranking every member for every task took minutes at district scale.
   await db.query(
-    `with ranked as (
-       select t.id as task_id, t.org_path, t.starts_at, m.id as member_id,
-         row_number() over (partition by t.id order by md5(t.id::text || m.id::text || '${seed}')) n
-       from volunteer_tasks t join volunteer_members m on m.community_id = t.org_unit_id and m.state = 'confirmed'
-       where t.state = 'closed' and t.org_path like $1)
+    `with m as (
+       select id, community_id, (row_number() over (partition by community_id order by id) - 1)::int as i,
+         (count(*) over (partition by community_id))::int as cnt
+       from volunteer_members where state = 'confirmed' and org_path like $1),
+     t as (
+       select id, org_unit_id, org_path, starts_at, (row_number() over (partition by org_unit_id order by id))::int as k
+       from volunteer_tasks where state = 'closed' and org_path like $1),
+     c as (select distinct community_id, cnt from m)
      insert into volunteer_claims (task_id, member_id, org_path, state, check_in_at, check_out_at, minutes, confirmed_at, created_at)
-     select task_id, member_id, org_path, 'claimed', starts_at, starts_at + make_interval(mins => (60 + (n * 7) % 60)::int),
-       60 + (n * 7) % 60, starts_at + interval '1 day', starts_at - interval '2 days'
-     from ranked where n <= 10`,
+     select t.id, m.id, t.org_path, 'claimed', t.starts_at, t.starts_at + make_interval(mins => 60 + (t.k * 7 + n * 11) % 60),
+       60 + (t.k * 7 + n * 11) % 60, t.starts_at + interval '1 day', t.starts_at - interval '2 days'
+     from t join c on c.community_id = t.org_unit_id cross join generate_series(0, 9) n
+     join m on m.community_id = t.org_unit_id and m.i = (t.k * 10 + n) % c.cnt
+     where n < c.cnt
+     on conflict do nothing`,
     [scope],
   );
   await db.query(
