@@ -1,6 +1,17 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedOrders } from "../../src/seed/orders.ts";
-import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+import {
+  eventually,
+  type Harness,
+  loginOk,
+  PHONE,
+  SCREENSHOTS,
+  screenshot,
+  startHarness,
+} from "./harness.ts";
 
 // The command center as a commander meets it: the district's situation on landing, a drill from the district
 // through a street and a community to a grid and one of its orders, a new order showing up without a reload,
@@ -126,6 +137,40 @@ describe("指挥中心", () => {
     }));
     expect(size).toEqual({ w: 1920, h: 1080 });
     await screenshot(page, "command-screen-1920", /^指挥中心 · 崇川区$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("downloads yesterday's daily report as a PDF that reads in Chinese", async () => {
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-street");
+    await page.waitForURL((u) => u.pathname === "/command", { timeout: 30_000 });
+    await page.getByRole("button", { name: "信息日报" }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("menuitem", { name: "昨日日报（PDF）" }).click(),
+    ]);
+    const file = path.join(SCREENSHOTS, "command-daily-report.pdf");
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await download.saveAs(file);
+    expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
+    const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" });
+    expect(text).toContain("秦灶街道 信息日报");
+    expect(text).toContain("苏阳社区");
+    // The first page as a picture, for a person to look at.
+    execFileSync("pdftoppm", [
+      "-png",
+      "-r",
+      "70",
+      "-f",
+      "1",
+      "-l",
+      "1",
+      "-singlefile",
+      file,
+      file.replace(/\.pdf$/, ""),
+    ]);
+    expect(fs.statSync(file.replace(/\.pdf$/, ".png")).size).toBeGreaterThan(20_000);
     expect(errors).toEqual([]);
     await context.close();
   });

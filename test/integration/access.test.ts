@@ -313,6 +313,10 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("command.read"),
     req: (f, w) => ({ url: `/api/command/live?org=${f.community[w]}` }),
   },
+  "GET /api/command/daily-report": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/daily-report?org=${f.community[w]}&format=xlsx` }),
+  },
   "GET /api/command/hotspots": {
     allow: withPermission("command.read"),
     req: (f, w) => ({ url: `/api/command/hotspots?org=${f.community[w]}` }),

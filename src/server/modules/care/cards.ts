@@ -1,11 +1,11 @@
-import fs from "node:fs";
 import PDFDocument from "pdfkit";
 import { CARE_TEAM_ROLE_LABELS, CARE_TEAM_ROLES } from "../../../domain/care/contracts.ts";
 import { planFrequency } from "../../../domain/care/plans.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
-import { AppError, Invalid } from "../../platform/errors.ts";
+import { Invalid } from "../../platform/errors.ts";
+import { cjkFont } from "../../platform/fonts.ts";
 import { dutyPhoneOf, getOrgUnit } from "../orgs/index.ts";
 import { communityCodeOf, isKeyTag, planConfigs, residentInScope, tagLabel } from "./common.ts";
 import { carePolicy } from "./policy.ts";
@@ -16,22 +16,6 @@ import { teamForCard } from "./teams.ts";
 // left at the door. Chinese needs a CJK font embedded (pdfkit subsets it), so the card is readable
 // on any printer. Pages are written as they are drawn and the stream waits for the reader, so a
 // grid's 1,400 cards never sit in memory at once.
-
-const FONT_CANDIDATES: [string, string][] = [
-  ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular"],
-  ["/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular"],
-  ["/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "NotoSerifCJKsc-Regular"],
-];
-
-export function cjkFont(): [string, string] {
-  const fromEnv = process.env.GK_CJK_FONT;
-  if (fromEnv && fs.existsSync(fromEnv))
-    return [fromEnv, process.env.GK_CJK_FONT_FAMILY ?? "NotoSansCJKsc-Regular"];
-  const found = FONT_CANDIDATES.find(([p]) => fs.existsSync(p));
-  if (!found)
-    throw new AppError(503, "font_missing", "服务器未安装中文字体（fonts-noto-cjk），无法生成联系卡");
-  return found;
-}
 
 interface CardResident {
   id: number;

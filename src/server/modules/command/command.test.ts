@@ -1,3 +1,8 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestApp,
@@ -206,5 +211,51 @@ describe.each(DB_KINDS)("command center on %s", (kind) => {
     const plain = await get("/api/command/live", community);
     expect(plain.statusCode).toBe(200);
     expect(plain.json().changes).toBeGreaterThan(0);
+  });
+
+  it("writes the daily report as xlsx and as a PDF whose Chinese is real text", async () => {
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const xlsx = await t.app.inject({
+      url: `/api/command/daily-report?org=${ids["320613019010"]}&date=${today}&format=xlsx`,
+      headers: community,
+    });
+    expect(xlsx.statusCode, xlsx.body).toBe(200);
+    expect(xlsx.headers["content-type"]).toContain("spreadsheetml");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as never);
+    const summary = wb.getWorksheet("概况")!;
+    const cell = (k: string) =>
+      summary.getSheetValues().find((r) => Array.isArray(r) && r[1] === k)?.[2 as never] as
+        | string
+        | undefined;
+    const made = await count(
+      `org_path like '/320613/320613019/320613019010/%' and (created_at at time zone 'Asia/Shanghai')::date = $1::date and state <> 'merged'`,
+      [today],
+    );
+    expect(cell("受理")).toBe(`${made} 件`);
+    expect(cell("单位")).toBe("苏阳社区");
+    expect(wb.getWorksheet("高频诉求")!.rowCount).toBeGreaterThan(1);
+    const before = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from audit_events where entity = 'daily_report'",
+    );
+    const pdf = await t.app.inject({ url: `/api/command/daily-report?date=${today}`, headers: community });
+    expect(pdf.statusCode, pdf.body.slice(0, 200)).toBe(200);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    const file = path.join(os.tmpdir(), `daily-${process.pid}-${kind}.pdf`);
+    fs.writeFileSync(file, pdf.rawPayload);
+    const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" });
+    fs.rmSync(file);
+    expect(text).toContain(`苏阳社区 信息日报`);
+    expect(text).toContain("高频诉求");
+    expect(text).not.toContain("楼道垃圾又堆了");
+    const after = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from audit_events where entity = 'daily_report'",
+    );
+    expect(after[0].n).toBe(before[0].n + 1);
+    // Another community's report is not found; a grid worker has none.
+    expect((await get(`/api/command/daily-report?org=${ids["320613019011"]}`, community)).statusCode).toBe(
+      404,
+    );
+    expect((await get("/api/command/daily-report", grid)).statusCode).toBe(403);
   });
 });

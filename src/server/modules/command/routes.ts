@@ -1,8 +1,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { Day, Id, Int, stdErrors, Type } from "../../platform/schemas.ts";
+import { Day, Id, Int, OneOf, stdErrors, Type } from "../../platform/schemas.ts";
 import { changeCount, endStreams, stopLive, subscribe } from "./live.ts";
 import { DashboardSchema, HotSpotsSchema } from "./presenter.ts";
+import { dailyReport, recordDownload, reportPdf, reportXlsx } from "./report.ts";
 import { dashboard, HOT_DAYS, HOT_MIN, listHotSpots, liveUnit } from "./service.ts";
 
 const T = ["command"];
@@ -89,6 +90,42 @@ export async function commandRoutes(fastify: FastifyInstance) {
         clearInterval(ping);
         stop();
       });
+    },
+  );
+
+  app.get(
+    "/api/command/daily-report",
+    {
+      schema: {
+        tags: T,
+        summary:
+          "信息日报（默认昨日）：受理、结案、超期、五率、下级单位、诉求类别、高频诉求、关爱；PDF 或 xlsx",
+        querystring: Type.Object(
+          {
+            org: Type.Optional(Id),
+            date: Type.Optional(Day),
+            format: Type.Optional(OneOf(["pdf", "xlsx"] as const)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Unsafe<unknown>({ type: "string", format: "binary" }), ...stdErrors },
+      },
+    },
+    async (req, reply) => {
+      const report = await dailyReport(ctx, req.actor, req.query);
+      const format = req.query.format ?? "pdf";
+      await recordDownload(ctx, req.actor, report, format);
+      const name = encodeURIComponent(`${report.unit.name}信息日报${report.date}.${format}`);
+      reply.header(
+        "content-disposition",
+        `attachment; filename="daily-report-${report.date}.${format}"; filename*=UTF-8''${name}`,
+      );
+      if (format === "xlsx") {
+        reply.header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        return reply.send(await reportXlsx(report));
+      }
+      reply.header("content-type", "application/pdf");
+      return reply.send(reportPdf(report));
     },
   );
 }

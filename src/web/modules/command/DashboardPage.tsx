@@ -1,6 +1,25 @@
-import { ArrowDownOutlined, ArrowUpOutlined, DesktopOutlined, FireOutlined } from "@ant-design/icons";
+import {
+  ArrowDownOutlined,
+  ArrowUpOutlined,
+  DesktopOutlined,
+  FileTextOutlined,
+  FireOutlined,
+} from "@ant-design/icons";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Card, DatePicker, Empty, Flex, Grid, Spin, Statistic, Table, Tag, Typography } from "antd";
+import {
+  Button,
+  Card,
+  DatePicker,
+  Dropdown,
+  Empty,
+  Flex,
+  Grid,
+  Spin,
+  Statistic,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
@@ -116,6 +135,23 @@ export default function DashboardPage() {
               if (a && b) go({ from: a.format("YYYY-MM-DD"), to: b.format("YYYY-MM-DD") });
             }}
           />
+          <Dropdown
+            menu={{
+              items: (["pdf", "xlsx"] as const).map((format) => ({
+                key: format,
+                label: (
+                  <a
+                    href={`/api/command/daily-report${qs({ org: d.unit.id, date: yesterdayShanghai(), format })}`}
+                    download
+                  >
+                    {t(`command.report.${format}`)}
+                  </a>
+                ),
+              })),
+            }}
+          >
+            <Button icon={<FileTextOutlined />}>{t("command.report.title")}</Button>
+          </Dropdown>
           {!phone && (
             <Button
               icon={<DesktopOutlined />}
@@ -319,6 +355,9 @@ export function HotSpots({ items, orders }: { items: HotSpot[]; orders?: (unit: 
     />
   );
 }
+
+/** The report is about the day before, in Shanghai, whatever the browser's own zone. */
+const yesterdayShanghai = () => new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
 
 function Delta({ now, before }: { now: number; before: number }) {
   const { t } = useTranslation();

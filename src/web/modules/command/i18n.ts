@@ -45,6 +45,7 @@ export const commandZh = {
   openOrders: "查看工单",
   rotating: "自动轮播",
   noOrders: "本期没有工单",
+  report: { title: "信息日报", pdf: "昨日日报（PDF）", xlsx: "昨日日报（Excel）" },
 };
 
 export const commandEn: typeof commandZh = {
@@ -93,4 +94,5 @@ export const commandEn: typeof commandZh = {
   openOrders: "Open orders",
   rotating: "Rotating",
   noOrders: "No orders in this period",
+  report: { title: "Daily report", pdf: "Yesterday (PDF)", xlsx: "Yesterday (Excel)" },
 };
