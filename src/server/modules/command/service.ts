@@ -3,6 +3,7 @@
 // from the module that owns it, through its face.
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
+import { readThrough } from "../../platform/cache.ts";
 import { permits } from "../../platform/policy.ts";
 import * as care from "../care/index.ts";
 import { breadcrumb, getOrgUnit, unitLabel } from "../orgs/index.ts";
@@ -11,6 +12,15 @@ import * as workOrders from "../workOrders/index.ts";
 import { commandPolicy } from "./policy.ts";
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The care line is worked out resident by resident (each plan's due date), ~0.4 s for a district's 16,000
+ * plans on the embedded database, and visits move slowly: a dashboard's care figures may be a minute old.
+ */
+const carePanels = readThrough<number, Awaited<ReturnType<typeof care.carePanel>>>({
+  max: 1000,
+  ttlMs: 60_000,
+});
 /** 高频诉求: this many orders of one kind from one place within HOT_DAYS. */
 export const HOT_MIN = 3;
 export const HOT_DAYS = 30;
@@ -45,7 +55,9 @@ export async function dashboard(
       ratesFor(ctx, actor, unit.id, previous),
       workOrders.orderChildren(ctx, unit.path, depth, period),
       workOrders.hotSpots(ctx, unit.path, { days: HOT_DAYS, min: HOT_MIN, limit: 10 }, now),
-      permits(actor, "care.read") ? care.carePanel(ctx, actor, unit.id, now) : null,
+      permits(actor, "care.read")
+        ? carePanels.get(ctx.database, unit.id, () => care.carePanel(ctx, actor, unit.id, now))
+        : null,
     ]);
   const byCode = new Map(childCounts.map((c) => [c.code, c]));
   return {
@@ -69,7 +81,7 @@ export async function dashboard(
       rates: c.rates,
     })),
     hotSpots: hot,
-    care: carePanel,
+    care: carePanel ?? null,
   };
 }
 
