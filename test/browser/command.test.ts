@@ -80,7 +80,9 @@ describe("指挥中心", () => {
     // The grid's open orders, and one of them.
     await page.getByTestId("command-situation").getByText("在办").click();
     await page.waitForURL((u) => u.pathname === "/orders", { timeout: 30_000 });
-    const first = page.locator(".ant-table-tbody tr.ant-table-row a").first();
+    // An order number (17 digits) on the board, not a link of the page being left (its hot spots link here too).
+    await eventually(() => page.getByRole("heading", { name: "工单调度", exact: true }).count()).toBe(1);
+    const first = page.getByRole("link", { name: /^\d{17}$/ }).first();
     await eventually(() => first.count()).toBe(1);
     await Promise.all([page.waitForURL(/\/orders\/\d+$/, { timeout: 30_000 }), first.click()]);
     // Back up: the unit the commander was on is kept in the address.
