@@ -3,6 +3,7 @@ import type { Db } from "../../../db/client.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext, Principal } from "../../context.ts";
 import { AppError, NotFound } from "../../platform/errors.ts";
+import { backgroundRunner, type Runner } from "../../platform/runner.ts";
 import { jobPolicy } from "./policy.ts";
 import { type JobRow, presentJob } from "./presenter.ts";
 
@@ -38,21 +39,6 @@ export function defineJobKind<I>(kind: string, def: JobKind<I>) {
   kinds.set(kind, def);
 }
 
-/** Per database: the jobs this process is running, and whether it has been told to stop. */
-interface Runner {
-  halted: boolean;
-  running: Map<number, Promise<void>>;
-}
-const runners = new WeakMap<object, Runner>();
-const runnerOf = (ctx: AppContext) => {
-  let r = runners.get(ctx.database);
-  if (!r) {
-    r = { halted: false, running: new Map() };
-    runners.set(ctx.database, r);
-  }
-  return r;
-};
-
 /** Thrown inside a chunk when the process stops: the chunk rolls back, as it would if the process died. */
 class Halted extends Error {}
 
@@ -87,14 +73,9 @@ export async function startJob<I>(
   return presentJob(row);
 }
 
-function kick(ctx: AppContext, id: number, staleMs = STALE_MS) {
-  const runner = runnerOf(ctx);
-  if (runner.halted || runner.running.has(id)) return;
-  const p = runJob(ctx, runner, id, staleMs)
-    .catch(() => {})
-    .finally(() => runner.running.delete(id));
-  runner.running.set(id, p);
-}
+/** Per database: what this process is running, and whether it has been told to stop. */
+const runs = backgroundRunner(runJob);
+const kick = (ctx: AppContext, id: number, staleMs = STALE_MS) => runs.kick(ctx, id, staleMs);
 
 async function runJob(ctx: AppContext, runner: Runner, id: number, staleMs = STALE_MS) {
   const { db } = ctx.database;
@@ -161,15 +142,13 @@ async function runJob(ctx: AppContext, runner: Runner, id: number, staleMs = STA
  * `staleMs`. At start on PGlite every running job is dead (one process), so it passes 0.
  */
 export async function resumeJobs(ctx: AppContext, staleMs = STALE_MS): Promise<number[]> {
-  const runner = runnerOf(ctx);
-  runner.halted = false;
-  const rows = await ctx.database.query<{ id: number }>(
-    `select id from jobs where state = 'queued' or (state = 'running' and (heartbeat_at is null
+  return runs.resume(ctx, staleMs, () =>
+    ctx.database.query<{ id: number }>(
+      `select id from jobs where state = 'queued' or (state = 'running' and (heartbeat_at is null
        or heartbeat_at < now() - make_interval(secs => $1::int / 1000.0))) order by id`,
-    [staleMs],
+      [staleMs],
+    ),
   );
-  for (const { id } of rows) kick(ctx, id, staleMs);
-  return rows.map((r) => r.id);
 }
 
 /**
@@ -177,15 +156,12 @@ export async function resumeJobs(ctx: AppContext, staleMs = STALE_MS): Promise<n
  * the jobs stay `running` for the next start to resume). Used when the server closes, and by tests.
  */
 export async function haltJobs(ctx: AppContext) {
-  const runner = runnerOf(ctx);
-  runner.halted = true;
-  await Promise.all(runner.running.values());
+  await runs.halt(ctx);
 }
 
 /** Resolves when this process has no job left running (tests and the benchmark wait on it). */
 export async function settleJobs(ctx: AppContext) {
-  const runner = runnerOf(ctx);
-  while (runner.running.size) await Promise.all(runner.running.values());
+  await runs.settle(ctx);
 }
 
 /** A job as its owner sees it; anyone else, or the owner moved out of the job's area, gets 404. */

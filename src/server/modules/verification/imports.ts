@@ -33,6 +33,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import { canSee, systemPrincipal } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound, Unprocessable } from "../../platform/errors.ts";
+import { backgroundRunner, type Runner } from "../../platform/runner.ts";
 import { type SheetRow, streamSpreadsheet } from "../../platform/spreadsheet/index.ts";
 import { giveWay } from "../../platform/turns.ts";
 import { verificationPolicy } from "./policy.ts";
@@ -271,54 +272,31 @@ export async function cancelList(ctx: AppContext, actor: Actor, id: number) {
 // ---------------------------------------------------------------------------------------------------------
 // The run.
 
-interface Runner {
-  halted: boolean;
-  running: Map<number, Promise<void>>;
-}
-const runners = new WeakMap<object, Runner>();
-const runnerOf = (ctx: AppContext) => {
-  let r = runners.get(ctx.database);
-  if (!r) {
-    r = { halted: false, running: new Map() };
-    runners.set(ctx.database, r);
-  }
-  return r;
-};
 class Halted extends Error {}
 
-function kick(ctx: AppContext, id: number, staleMs = STALE_MS) {
-  const runner = runnerOf(ctx);
-  if (runner.halted || runner.running.has(id)) return;
-  const p = runList(ctx, runner, id, staleMs)
-    .catch(() => {})
-    .finally(() => runner.running.delete(id));
-  runner.running.set(id, p);
-}
+/** Per database: what this process is running, and whether it has been told to stop. */
+const runs = backgroundRunner(runList);
+const kick = (ctx: AppContext, id: number, staleMs = STALE_MS) => runs.kick(ctx, id, staleMs);
 
 /** Picks up runs no live process has (at start on PGlite, every running one: pass 0). */
 export async function resumeLists(ctx: AppContext, staleMs = STALE_MS): Promise<number[]> {
-  const runner = runnerOf(ctx);
-  runner.halted = false;
-  const rows = await ctx.database.query<{ id: number }>(
-    `select id from verification_lists where state = 'running' and (heartbeat_at is null
+  return runs.resume(ctx, staleMs, () =>
+    ctx.database.query<{ id: number }>(
+      `select id from verification_lists where state = 'running' and (heartbeat_at is null
        or heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)) order by id`,
-    [staleMs],
+      [staleMs],
+    ),
   );
-  for (const { id } of rows) kick(ctx, id, staleMs);
-  return rows.map((r) => r.id);
 }
 
 /** Stops this process's runs as a process that exits would (the chunk in flight rolls back). */
 export async function haltLists(ctx: AppContext) {
-  const runner = runnerOf(ctx);
-  runner.halted = true;
-  await Promise.all(runner.running.values());
+  await runs.halt(ctx);
 }
 
 /** Resolves when no run is left in this process (tests and the benchmark). */
 export async function settleLists(ctx: AppContext) {
-  const runner = runnerOf(ctx);
-  while (runner.running.size) await Promise.all(runner.running.values());
+  await runs.settle(ctx);
 }
 
 interface Place {
