@@ -37,6 +37,15 @@ export const RATE_NAMES = [
 ] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 
+/** The five rates of DESIGN §3 that pages and reports lead with (rework and extension are their footnotes). */
+export const MAIN_RATES = [
+  "response_rate",
+  "on_time_rate",
+  "first_time_rate",
+  "solve_rate",
+  "satisfaction_rate",
+] as const satisfies readonly RateName[];
+
 export const RATE_LABELS: Record<RateName, string> = {
   response_rate: "响应率",
   on_time_rate: "按时办结率",

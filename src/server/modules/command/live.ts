@@ -26,12 +26,8 @@ interface Hub {
 const hubs = new WeakMap<AppContext, Hub>();
 
 function hubOf(ctx: AppContext): Hub {
-  let hub = hubs.get(ctx);
-  if (!hub) {
-    const h: Hub = { listeners: new Set(), seq: 0 };
-    hubs.set(ctx, h);
-    hub = h;
-  }
+  const hub = hubs.get(ctx) ?? { listeners: new Set<Listener>(), seq: 0 };
+  hubs.set(ctx, hub);
   return hub;
 }
 

@@ -5,6 +5,8 @@
 import ExcelJS from "exceljs";
 import PDFDocument from "pdfkit";
 import { safeCell } from "../../../domain/files/cells.ts";
+import { MAIN_RATES } from "../../../domain/rates/index.ts";
+import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { cjkFont } from "../../platform/fonts.ts";
@@ -17,16 +19,13 @@ import { commandPolicy } from "./policy.ts";
 import { HOT_MIN } from "./service.ts";
 
 const DAY_MS = 86_400_000;
-const MAIN = ["response_rate", "on_time_rate", "first_time_rate", "solve_rate", "satisfaction_rate"] as const;
 /** The report's hot spots look back a week from the day's end. */
 const HOT_REPORT_DAYS = 7;
 
 export type DailyReport = Awaited<ReturnType<typeof dailyReport>>;
 
 /** Yesterday in Asia/Shanghai (the report is read at 08:00 about the day before). */
-export function yesterday(now = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000 - DAY_MS).toISOString().slice(0, 10);
-}
+export const yesterday = (now = new Date()) => shanghaiDate(new Date(now.getTime() - DAY_MS));
 
 export async function dailyReport(
   ctx: AppContext,
@@ -85,7 +84,7 @@ function summaryLines(r: DailyReport): [string, string][] {
     ["当前在办", `${r.openNow} 件`],
     ["当前超期", `${r.overdueNow} 件`],
     ["当前吹哨", `${r.escalatedNow} 件`],
-    ...MAIN.map((n) => [r.labels[n], pct(r.rates[n])] as [string, string]),
+    ...MAIN_RATES.map((n) => [r.labels[n], pct(r.rates[n])] as [string, string]),
     ...(r.care
       ? ([
           ["重点人群", `${r.care.keyResidents} 人`],
@@ -117,10 +116,16 @@ export async function reportXlsx(r: DailyReport): Promise<Buffer> {
     ["受理", 8],
     ["在办", 8],
     ["超期", 8],
-    ...MAIN.map((n) => [r.labels[n], 12] as [string, number]),
+    ...MAIN_RATES.map((n) => [r.labels[n], 12] as [string, number]),
   ]);
   for (const c of r.children)
-    units.addRow([safeCell(c.name), c.received, c.open, c.overdue, ...MAIN.map((n) => pct(c.rates[n]))]);
+    units.addRow([
+      safeCell(c.name),
+      c.received,
+      c.open,
+      c.overdue,
+      ...MAIN_RATES.map((n) => pct(c.rates[n])),
+    ]);
   const cats = wb.addWorksheet("诉求类别");
   head(cats, [
     ["类别", 16],
@@ -223,15 +228,15 @@ export function reportPdf(r: DailyReport): PDFKit.PDFDocument {
   if (r.children.length)
     table(
       "下级单位",
-      ["单位", "受理", "在办", "超期", ...MAIN.map((n) => r.labels[n])],
+      ["单位", "受理", "在办", "超期", ...MAIN_RATES.map((n) => r.labels[n])],
       r.children.map((c) => [
         c.name,
         String(c.received),
         String(c.open),
         String(c.overdue),
-        ...MAIN.map((n) => pct(c.rates[n])),
+        ...MAIN_RATES.map((n) => pct(c.rates[n])),
       ]),
-      [90, 36, 36, 36, ...MAIN.map(() => (width - 198) / MAIN.length)],
+      [90, 36, 36, 36, ...MAIN_RATES.map(() => (width - 198) / MAIN_RATES.length)],
     );
   table(
     `高频诉求（截至当日的近 ${HOT_REPORT_DAYS} 天，同类 ≥ ${HOT_MIN} 件）`,

@@ -54,7 +54,8 @@ export default function BigScreenPage() {
         </h1>
         {q.isError && (
           <span className="gk-screen-offline" role="status">
-            连接中断，正在重连…{d ? `（显示 ${formatTime(String(d.at))} 的数据）` : ""}
+            {t("command.offline")}
+            {d ? t("command.offlineSince", { time: formatTime(String(d.at)) }) : ""}
           </span>
         )}
         <span className="gk-screen-clock">{clock}</span>
@@ -65,7 +66,7 @@ export default function BigScreenPage() {
           {t("command.exitScreen")}
         </Link>
       </div>
-      {d ? <Wall d={d} panel={PANELS[panel]} /> : <div style={{ fontSize: 28 }}>加载中…</div>}
+      {d ? <Wall d={d} panel={PANELS[panel]} /> : <div style={{ fontSize: 28 }}>{t("command.loading")}</div>}
     </div>
   );
 }

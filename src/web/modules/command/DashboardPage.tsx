@@ -141,7 +141,8 @@ export default function DashboardPage() {
                 key: format,
                 label: (
                   <a
-                    href={`/api/command/daily-report${qs({ org: d.unit.id, date: yesterdayShanghai(), format })}`}
+                    // Without a date the server reports yesterday in Asia/Shanghai, whatever the browser's zone.
+                    href={`/api/command/daily-report${qs({ org: d.unit.id, format })}`}
                     download
                   >
                     {t(`command.report.${format}`)}
@@ -355,9 +356,6 @@ export function HotSpots({ items, orders }: { items: HotSpot[]; orders?: (unit: 
     />
   );
 }
-
-/** The report is about the day before, in Shanghai, whatever the browser's own zone. */
-const yesterdayShanghai = () => new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
 
 function Delta({ now, before }: { now: number; before: number }) {
   const { t } = useTranslation();

@@ -45,6 +45,10 @@ export const commandZh = {
   openOrders: "查看工单",
   rotating: "自动轮播",
   noOrders: "本期没有工单",
+  points: "{{n}} 个百分点",
+  offline: "连接中断，正在重连…",
+  offlineSince: "（显示 {{time}} 的数据）",
+  loading: "加载中…",
   report: { title: "信息日报", pdf: "昨日日报（PDF）", xlsx: "昨日日报（Excel）" },
 };
 
@@ -94,5 +98,9 @@ export const commandEn: typeof commandZh = {
   openOrders: "Open orders",
   rotating: "Rotating",
   noOrders: "No orders in this period",
+  points: "{{n}} pts",
+  offline: "Connection lost, reconnecting…",
+  offlineSince: " (figures as of {{time}})",
+  loading: "Loading…",
   report: { title: "Daily report", pdf: "Yesterday (PDF)", xlsx: "Yesterday (Excel)" },
 };

@@ -1,6 +1,7 @@
 import { LeftOutlined, RightOutlined } from "@ant-design/icons";
 import { Button, Select, Space } from "antd";
 import { useTranslation } from "react-i18next";
+import { MAIN_RATES as MAIN } from "../../../domain/rates/rates.ts";
 import type { Rate, RateName } from "../../app/api.ts";
 import { formatMonth } from "../../app/time.ts";
 
@@ -53,13 +54,7 @@ export function percent(r: Rate | undefined | null, digits = 1): string {
 }
 
 /** The five rates of DESIGN §3, then the two where lower is better. */
-export const MAIN_RATES: RateName[] = [
-  "response_rate",
-  "on_time_rate",
-  "first_time_rate",
-  "solve_rate",
-  "satisfaction_rate",
-];
+export const MAIN_RATES: RateName[] = [...MAIN]; // one list, in domain/rates
 export const LOWER_IS_BETTER: RateName[] = ["rework_rate", "extension_rate"];
 
 export function RateCell({ rate }: { rate: Rate }) {
