@@ -50,7 +50,7 @@ export async function dashboard(
       unitLabel(ctx.database, unit),
       workOrders.orderSituation(ctx, unit.path, now),
       workOrders.orderPeriod(ctx, unit.path, period),
-      workOrders.orderPeriod(ctx, unit.path, previous),
+      workOrders.orderTotals(ctx, unit.path, previous),
       ratesFor(ctx, actor, unit.id, period),
       ratesFor(ctx, actor, unit.id, previous),
       workOrders.orderChildren(ctx, unit.path, depth, period),

@@ -91,6 +91,19 @@ export async function orderPeriod(ctx: AppContext, path: string, period: Period)
   };
 }
 
+/** Only a period's intake and closures (the previous period a dashboard compares with needs no more). */
+export async function orderTotals(ctx: AppContext, path: string, period: Period) {
+  const [row] = await ctx.database.query<{ received: number; closed: number }>(
+    `select
+       (select count(*)::int from work_orders
+         where org_path like $1 and created_at >= $2 and created_at < $3 and state <> 'merged') as received,
+       (select count(*)::int from work_orders
+         where org_path like $1 and closed_at >= $2 and closed_at < $3) as closed`,
+    [subtreePattern(path), period.from, period.to],
+  );
+  return row;
+}
+
 /** Every day of the period once, with zeros where nothing happened (a chart's gaps are days, not holes). */
 function mergeDays(
   period: Period,

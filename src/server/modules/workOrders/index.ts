@@ -59,5 +59,12 @@ export function prepareCareUrgent(
 export function raiseCareUrgent(tx: Db, prepared: PreparedOrder) {
   return createPreparedIn(tx, prepared);
 }
-export { type HotSpot, hotSpots, orderChildren, orderPeriod, orderSituation } from "./figures.ts";
+export {
+  type HotSpot,
+  hotSpots,
+  orderChildren,
+  orderPeriod,
+  orderSituation,
+  orderTotals,
+} from "./figures.ts";
 export type { PreparedOrder };

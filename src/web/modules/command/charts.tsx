@@ -1,4 +1,4 @@
-import { Empty } from "antd";
+import { Empty, Grid } from "antd";
 import { BarChart, LineChart, PieChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
@@ -105,6 +105,8 @@ export function ChannelChart({
   height?: number;
 }) {
   const { t } = useTranslation();
+  // On a phone the slice labels overflow the card: the legend and the tooltip name them instead.
+  const phone = Grid.useBreakpoint().md === false;
   if (!items.length) return <NoData height={height} text={t("command.noOrders")} />;
   const option = {
     tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
@@ -114,7 +116,7 @@ export function ChannelChart({
         type: "pie",
         radius: ["40%", "68%"],
         center: ["50%", "44%"],
-        label: { ...text(dark), formatter: "{b} {d}%" },
+        label: { show: !phone, ...text(dark), formatter: "{b} {d}%" },
         data: items.map((c) => ({ name: c.name, value: c.n })),
       },
     ],
