@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
 import { DEFAULT_HOSPITALS } from "../server/modules/care/index.ts";
+import { seedReportRecipients } from "../server/modules/command/index.ts";
 import { seedVolunteers } from "../server/modules/volunteers/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
@@ -131,6 +132,7 @@ export async function loadDemo(
     volunteerAccount: "demo-volunteer",
   });
   log(`生成志愿者 ${v.members} 人，积分分录 ${v.entries} 条`);
+  await seedReportRecipients(database, ["demo-commander", "demo-street"]);
   await database.query(
     "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],

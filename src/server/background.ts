@@ -1,5 +1,6 @@
 import type { AppContext } from "./context.ts";
 import { sweepOverdueVisits } from "./modules/care/index.ts";
+import { runDailyReports } from "./modules/command/index.ts";
 import { loadHolidays } from "./modules/holidays/index.ts";
 import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
@@ -40,6 +41,11 @@ export function startBackground(ctx: AppContext, log: Log) {
     // Reads every key resident, and visits are due by the day: a quarter-hour is plenty.
     every(15 * 60_000, "overdue visit sweep", log, () => sweepOverdueVisits(ctx)),
     every(15 * 60_000, "failure count pruning", log, () => pruneFailures(ctx.database)),
+    // 信息日报 from 08:00 (Asia/Shanghai): a minute's look is enough; made once whatever the process count.
+    every(60_000, "daily report", log, async () => {
+      const r = await runDailyReports(ctx);
+      if (r.made) log.info(r, "daily reports made");
+    }),
     // Another process may have entered holidays: its calendars follow within a minute.
     every(60_000, "holiday reload", log, () => loadHolidays(ctx)),
   ];

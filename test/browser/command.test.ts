@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedOrders } from "../../src/seed/orders.ts";
+import { runDailyReports } from "../../src/server/modules/command/index.ts";
 import {
   eventually,
   type Harness,
@@ -139,6 +140,11 @@ describe("指挥中心", () => {
     }));
     expect(size).toEqual({ w: 1920, h: 1080 });
     await screenshot(page, "command-screen-1920", /^指挥中心 · 崇川区$/);
+    // The map panel, pinned: the district's streets shaded, readable from across the room.
+    await page.goto("/command/screen?panel=map");
+    await eventually(() => page.locator("[data-panel=map] canvas").count()).toBeGreaterThan(0);
+    await eventually(() => page.locator("[data-panel=map] .gk-map-spot").count()).toBeGreaterThan(5);
+    await screenshot(page, "command-screen-map", /^指挥中心 · 崇川区$/);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -187,5 +193,92 @@ describe("指挥中心", () => {
     await screenshot(page, "command-phone", "指挥中心");
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it("drills down on the map to a grid and an order, turns a hot spot into a governance order (未诉先办)", async () => {
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-street");
+    await page.waitForURL((u) => u.pathname === "/command", { timeout: 30_000 });
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("秦灶街道");
+    const map = page.getByTestId("command-map");
+    await eventually(() => map.locator("canvas").count()).toBeGreaterThan(0);
+    await eventually(() => map.getByRole("button", { name: "苏阳社区", exact: true }).count()).toBe(1);
+    await screenshot(page, "command-map-street", "指挥中心");
+    // A click on 苏阳社区's area, then on 第1网格's: the same page, one level down each time.
+    await map.getByRole("button", { name: "苏阳社区", exact: true }).click();
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("苏阳社区");
+    await eventually(() => map.getByRole("button", { name: "第1网格", exact: true }).count()).toBe(1);
+    await map.getByRole("button", { name: "第1网格", exact: true }).click();
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("苏阳社区·第1网格");
+    // In the grid the open orders are points; the measure picker shades by satisfaction too.
+    await eventually(() => map.getByRole("button", { name: /^\d{17}$/ }).count()).toBeGreaterThan(2);
+    await map.getByText("满意率(%)").click();
+    await screenshot(page, "command-map-grid", "指挥中心");
+    await Promise.all([
+      page.waitForURL(/\/orders\/\d+$/, { timeout: 30_000 }),
+      map
+        .getByRole("button", { name: /^\d{17}$/ })
+        .last()
+        .click(),
+    ]);
+    await page.goBack();
+    await eventually(() => page.getByTestId("command-unit").textContent()).toBe("苏阳社区·第1网格");
+    // 未诉先办: the building's repeated complaint becomes one order to the grid.
+    const hot = page.getByTestId("command-hotspots");
+    await eventually(() => hot.getByRole("button", { name: "转治理工单" }).count()).toBeGreaterThan(0);
+    await Promise.all([
+      page.waitForURL(/\/orders\/\d+$/, { timeout: 30_000 }),
+      hot.getByRole("button", { name: "转治理工单" }).first().click(),
+    ]);
+    const id = Number(new URL(page.url()).pathname.split("/").pop());
+    const [order] = await h.t.ctx.database.query<{ channel: string; description: string }>(
+      "select channel, description from work_orders where id = $1",
+      [id],
+    );
+    expect(order.channel).toBe("proactive");
+    await eventually(() => page.getByText("未诉先办").count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("keeps the 08:00 reports in an archive, and the district picks who receives them", async () => {
+    await runDailyReports(h.t.ctx, new Date());
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-street");
+    await page.waitForURL((u) => u.pathname === "/command", { timeout: 30_000 });
+    await page.getByRole("button", { name: "信息日报" }).click();
+    await page.getByRole("menuitem", { name: "日报存档与接收人" }).click();
+    await page.waitForURL((u) => u.pathname === "/command/reports");
+    const archive = page.getByTestId("report-archive");
+    await eventually(() => archive.textContent()).toContain("秦灶街道");
+    // Only the street's own report: not the district's, not another street's.
+    expect(await archive.locator("tbody tr.ant-table-row").count()).toBe(1);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      archive.getByRole("link", { name: /PDF/ }).click(),
+    ]);
+    const file = path.join(SCREENSHOTS, "command-archived-report.pdf");
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await download.saveAs(file);
+    expect(execFileSync("pdftotext", [file, "-"], { encoding: "utf8" })).toContain("秦灶街道 信息日报");
+    await eventually(() => page.getByTestId("report-recipients").textContent()).toContain("接收人由区级设置");
+    await screenshot(page, "command-reports-street", "日报存档");
+    await context.close();
+
+    // The district: its own list, editable, found by pinyin initials.
+    const d = await h.open();
+    await loginOk(d.page, "demo-commander");
+    await d.page.goto("/command/reports");
+    const card = d.page.getByTestId("report-recipients");
+    await eventually(() => card.getByRole("button", { name: "保存接收人" }).count()).toBe(1);
+    await card.getByRole("combobox", { name: /选择接收人/ }).fill("jd");
+    await eventually(() => d.page.locator(".ant-select-item-option").count()).toBeGreaterThan(0);
+    await d.page.locator(".ant-select-item-option").first().click();
+    await d.page.keyboard.press("Escape");
+    await card.getByRole("button", { name: "保存接收人" }).click();
+    await eventually(() => d.page.getByText("已保存接收人").count()).toBe(1);
+    await screenshot(d.page, "command-reports-district", "日报存档");
+    expect([...errors, ...d.errors]).toEqual([]);
+    await d.context.close();
   });
 });

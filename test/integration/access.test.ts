@@ -71,6 +71,12 @@ interface Fixture {
   freshVerificationList(where: Where): Promise<number>;
   /** A verification task on G01 (inside) or on the moved G02 (outside), without an outcome yet. */
   verificationTask(where: Where): Promise<number>;
+  /** A hot spot on G01 (inside) or the moved G02 (outside): three orders of one kind, as the governance body. */
+  hotSpot(where: Where): Promise<unknown>;
+  /** An archived daily report of 苏阳社区 (inside) or of the other street's community (outside). */
+  dailyReport: { in: number; out: number };
+  /** The demo street (its daily report's recipients). */
+  street: number;
 }
 
 type Where = "in" | "out";
@@ -321,6 +327,34 @@ const TABLE: Record<string, Entry> = {
   "GET /api/command/hotspots": {
     allow: withPermission("command.read"),
     req: (f, w) => ({ url: `/api/command/hotspots?org=${f.community[w]}` }),
+  },
+  "GET /api/command/map": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/map?org=${f.community[w]}` }),
+  },
+  // 未诉先办: a commander or the community turns a hot spot in its unit into an order (once: then 409).
+  "POST /api/command/hotspots/governance": {
+    allow: withPermission("command.read").filter((w) => withPermission("order.create").includes(w)),
+    alsoOk: [409],
+    req: async (f, w) => ({ url: "/api/command/hotspots/governance", body: await f.hotSpot(w) }),
+  },
+  "GET /api/command/reports": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/reports?org=${f.community[w]}` }),
+  },
+  "GET /api/command/reports/:id": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/reports/${f.dailyReport[w]}?format=xlsx` }),
+  },
+  "GET /api/command/report-recipients": {
+    allow: withPermission("command.read"),
+    req: (f, w) => ({ url: `/api/command/report-recipients?org=${f.community[w]}` }),
+  },
+  // Who receives the daily report is a district-wide setting; streets read it.
+  "PUT /api/command/report-recipients": {
+    allow: withPermission("command.read").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    req: (f) => ({ url: "/api/command/report-recipients", body: { org: f.street, accountIds: [] } }),
   },
   // 重点人群关爱: the ledger and plans are care.read/care.write/care.assign/care.manage; health data health.*.
   "GET /api/care/ledger/summary": {
@@ -1256,7 +1290,37 @@ async function fixture(t: TestApp): Promise<Fixture> {
   const pick = async (w: Where, sql: string) => (await one<{ id: number }>(sql, [`${under(w)}%`])).id;
   const both = async (sql: string) => ({ in: await pick("in", sql), out: await pick("out", sql) });
 
+  const topCategory = await one<{ code: string }>(
+    "select coalesce(p.code, k.code) as code from categories k left join categories p on p.id = k.parent_id where k.id = $1",
+    [cat.id],
+  );
+  const hot = new Map<Where, unknown>();
+  const hotSpot = async (w: Where) => {
+    if (!hot.has(w)) {
+      for (let i = 0; i < 3; i++) await freshOrder(w);
+      hot.set(w, {
+        orgUnitId: w === "in" ? g01.id : g02.id,
+        buildingId: null,
+        categoryCode: topCategory.code,
+        days: 30,
+      });
+    }
+    return hot.get(w);
+  };
+  const archived = async (unitId: number) =>
+    (
+      await one<{ id: number }>(
+        `insert into daily_reports (org_unit_id, org_path, date, state, pdf, xlsx, ready_at)
+         select id, path, '2026-10-31', 'ready', $2, $2, now() from org_units where id = $1 returning id`,
+        [unitId, Buffer.from("%PDF-1.4 test")],
+      )
+    ).id;
+  const street = await one<{ id: number }>("select id from org_units where code = '320613019'");
+
   return {
+    hotSpot,
+    dailyReport: { in: await archived(community.id), out: await archived(away.id) },
+    street: street.id,
     vol,
     grid: { in: g01.id, out: g02.id },
     community: { in: community.id, out: away.id },

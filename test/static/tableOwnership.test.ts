@@ -60,6 +60,8 @@ const OWNER: Record<string, string | string[]> = {
   call_out_responses: "volunteers",
   verification_lists: "verification",
   verification_rows: "verification",
+  daily_reports: "command",
+  daily_report_recipients: "command",
 };
 
 /**

@@ -1,4 +1,5 @@
 export * from "./care.ts";
+export * from "./command.ts";
 export * from "./jobs.ts";
 export * from "./platform.ts";
 export * from "./verification.ts";

@@ -28,6 +28,7 @@ const StatusPage = lazy(() => import("../modules/public/StatusPage.tsx"));
 // Care 重点人群关爱.
 const CommandDashboardPage = lazy(() => import("../modules/command/DashboardPage.tsx"));
 const CommandScreenPage = lazy(() => import("../modules/command/BigScreenPage.tsx"));
+const CommandReportsPage = lazy(() => import("../modules/command/ReportsPage.tsx"));
 const CareLedgerPage = lazy(() => import("../modules/care/LedgerPage.tsx"));
 const CareHealthPage = lazy(() => import("../modules/care/HealthPage.tsx"));
 const CareVisitsPage = lazy(() => import("../modules/care/VisitsPage.tsx"));
@@ -184,7 +185,10 @@ const router = createBrowserRouter([
           },
           {
             element: <RequirePermission permission="command.read" />,
-            children: [{ path: "command", element: <CommandDashboardPage /> }],
+            children: [
+              { path: "command", element: <CommandDashboardPage /> },
+              { path: "command/reports", element: <CommandReportsPage /> },
+            ],
           },
           {
             element: <RequirePermission permission="rates.read" />,

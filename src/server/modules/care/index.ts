@@ -1,6 +1,6 @@
 // The care module's face.
 
 export { DEFAULT_HOSPITALS } from "./common.ts";
-export { carePanel } from "./panel.ts";
+export { carePanel, overdueVisitsByChild, unitCarePanel } from "./panel.ts";
 export { careRoutes as routes } from "./routes.ts";
 export { sweepOverdueVisits } from "./visits.ts";

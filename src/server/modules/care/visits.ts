@@ -97,21 +97,9 @@ export async function dueVisits(
   carePolicy.authorize(actor, "read");
   const unit =
     f.org === undefined ? { path: actor.orgPath, id: actor.orgUnitId } : await getOrgUnit(ctx, actor, f.org);
-  const params: unknown[] = [subtreePattern(unit.path)];
-  let where = `r.org_path like $1 and r.tags <> '{}'`;
-  if (f.mine) where += ` and p.assigned_worker_id = $${params.push(actor.id)}`;
-  const [list, configs] = await Promise.all([
-    ctx.database.query<PlanRow>(
-      `select ${PLAN_COLUMNS} from residents r left join care_plans p on p.resident_id = r.id where ${where}`,
-      params,
-    ),
-    planConfigs(ctx, unit.path),
-  ]);
   const items = [];
   const counts = { overdue: 0, due: 0, due_soon: 0, scheduled: 0 };
-  for (const row of list) {
-    const s = planState(row, configs.get(communityCodeOf(row.orgPath) ?? "") ?? {}, now);
-    if (!s) continue;
+  for (const { row, s } of await planStates(ctx, unit.path, now, f.mine ? actor.id : undefined)) {
     counts[s.status.state]++;
     const wanted = f.state
       ? f.state === "all" || s.status.state === f.state
@@ -126,6 +114,27 @@ export async function dueVisits(
       a.residentId - b.residentId,
   );
   return { counts, total: items.length, items: items.slice(0, f.limit) };
+}
+
+/**
+ * Every key resident's plan under a unit (or one worker's) with the state it is in now. The caller has
+ * already checked who may read them and that the unit is in its scope.
+ */
+export async function planStates(ctx: AppContext, unitPath: string, now: Date, assigneeId?: number) {
+  const params: unknown[] = [subtreePattern(unitPath)];
+  let where = `r.org_path like $1 and r.tags <> '{}'`;
+  if (assigneeId !== undefined) where += ` and p.assigned_worker_id = $${params.push(assigneeId)}`;
+  const [list, configs] = await Promise.all([
+    ctx.database.query<PlanRow>(
+      `select ${PLAN_COLUMNS} from residents r left join care_plans p on p.resident_id = r.id where ${where}`,
+      params,
+    ),
+    planConfigs(ctx, unitPath),
+  ]);
+  return list.flatMap((row) => {
+    const s = planState(row, configs.get(communityCodeOf(row.orgPath) ?? "") ?? {}, now);
+    return s ? [{ row, s }] : [];
+  });
 }
 
 async function planRow(ctx: AppContext, residentId: number): Promise<PlanRow> {

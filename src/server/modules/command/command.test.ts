@@ -11,6 +11,7 @@ import {
   orderActions,
   type TestApp,
 } from "../../../../test/helpers/app.ts";
+import { reportDateDue, runDailyReports } from "./schedule.ts";
 
 // The command center counts what the database holds: every figure here is checked against a query of its
 // own over the same rows, after orders are added that must move it.
@@ -258,4 +259,175 @@ describe.each(DB_KINDS)("command center on %s", (kind) => {
     );
     expect((await get("/api/command/daily-report", grid)).statusCode).toBe(403);
   });
+
+  it("draws the map: the children's areas with residents and overdue visits, and open orders as points in a grid", async () => {
+    const r = await get(`/api/command/map?org=${ids["320613019"]}`, street);
+    expect(r.statusCode, r.body).toBe(200);
+    const m = r.json();
+    expect(m.unit).toMatchObject({ id: ids["320613019"], kind: "street" });
+    expect(m.self?.type).toMatch(/Polygon/);
+    expect(m.areas.length).toBeGreaterThan(1);
+    expect(
+      m.areas.every(
+        (a: { unit: { kind: string }; geometry: unknown }) => a.unit.kind === "community" && a.geometry,
+      ),
+    ).toBe(true);
+    const [people] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from residents where org_path like '/320613/320613019/%'",
+    );
+    expect(m.areas.reduce((s: number, a: { residents: number }) => s + a.residents, 0)).toBe(people.n);
+    expect(m.areas.every((a: { visitsOverdue: number | null }) => typeof a.visitsOverdue === "number")).toBe(
+      true,
+    );
+    expect(m.points).toEqual([]);
+    // Down in the grid: the open orders as points, number and state only.
+    const g = await get(`/api/command/map?org=${ids["320613019010-G01"]}`, community);
+    expect(g.statusCode, g.body).toBe(200);
+    const points = g.json().points as Record<string, unknown>[];
+    const [open] = await t.ctx.database.query<{ n: number }>(
+      `select count(*)::int as n from work_orders o left join buildings b on b.id = o.building_id
+       where o.org_path like '/320613/320613019/320613019010/320613019010-G01/%'
+         and o.state not in ('closed', 'merged', 'cancelled') and coalesce(o.lat, b.lat) is not null`,
+    );
+    expect(points.length).toBe(Math.min(open.n, 500));
+    expect(points.length).toBeGreaterThan(0);
+    expect(Object.keys(points[0]).sort()).toEqual(["id", "lat", "long", "number", "overdue", "state"]);
+    expect((await get(`/api/command/map?org=${ids["320613019011"]}`, community)).statusCode).toBe(404);
+    expect((await get(`/api/command/map`, grid)).statusCode).toBe(403);
+  });
+
+  it("turns a hot spot into one governance order (未诉先办), and refuses a second or a spot that is not hot", async () => {
+    const body = {
+      orgUnitId: building.orgUnitId,
+      buildingId: building.id,
+      categoryCode: "sanitation",
+      days: 30,
+    };
+    const r = await post("/api/command/hotspots/governance", community, body);
+    expect(r.statusCode, r.body).toBe(201);
+    const [order] = await t.ctx.database.query<{
+      channel: string;
+      buildingId: number;
+      description: string;
+      state: string;
+    }>(`select channel, building_id as "buildingId", description, state from work_orders where id = $1`, [
+      r.json().id,
+    ]);
+    expect(order).toMatchObject({ channel: "proactive", buildingId: building.id, state: "dispatched" });
+    expect(order.description).toContain("高频诉求（未诉先办）");
+    const again = await post("/api/command/hotspots/governance", commander, body);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toContain(r.json().number);
+    const cold = await post("/api/command/hotspots/governance", community, {
+      ...body,
+      categoryCode: "greening",
+    });
+    expect(cold.statusCode).toBe(409);
+    // Another street's community cannot reach this building's grid.
+    const [other] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where kind = 'grid' and path not like '/320613/320613019/%' order by id limit 1",
+    );
+    expect(
+      (await post("/api/command/hotspots/governance", community, { ...body, orgUnitId: other.id }))
+        .statusCode,
+    ).toBe(404);
+  });
+
+  it("is due from 08:00 Shanghai: yesterday's report, the day before's until then", () => {
+    expect(reportDateDue(new Date("2026-12-01T00:00:00Z"))).toBe("2026-11-30"); // 08:00
+    expect(reportDateDue(new Date("2026-11-30T23:59:00Z"))).toBe("2026-11-29"); // 07:59
+    expect(reportDateDue(new Date("2026-11-30T15:59:00Z"))).toBe("2026-11-29"); // 23:59
+  });
+
+  it("makes each morning's reports once across processes, archives them and sends them to the recipients", async () => {
+    const [streetHead] = await t.ctx.database.query<{ id: number }>(
+      "select id from accounts where username = 'demo-street'",
+    );
+    const body = { org: ids["320613019"], accountIds: [streetHead.id] };
+    expect(
+      (
+        await t.app.inject({
+          method: "PUT",
+          url: "/api/command/report-recipients",
+          headers: street,
+          payload: body,
+        })
+      ).statusCode,
+    ).toBe(403);
+    const set = await t.app.inject({
+      method: "PUT",
+      url: "/api/command/report-recipients",
+      headers: commander,
+      payload: body,
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().items.map((i: { id: number }) => i.id)).toEqual([streetHead.id]);
+    const badOne = await t.app.inject({
+      method: "PUT",
+      url: "/api/command/report-recipients",
+      headers: commander,
+      payload: { org: ids["320613019"], accountIds: [streetHead.id, 999_999] },
+    });
+    expect(badOne.statusCode).toBe(400);
+    expect(badOne.json().error.details.fields[0].field).toBe("accountIds");
+    const seen = await get(`/api/command/report-recipients?org=${ids["320613019"]}`, street);
+    expect(seen.json()).toMatchObject({ editable: false, items: [{ id: streetHead.id }] });
+
+    const now = new Date("2026-12-01T00:30:00Z"); // 08:30 in Shanghai
+    const [units] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from org_units where kind in ('district', 'street')",
+    );
+    // Two processes at once: every report made exactly once.
+    const runs = await Promise.all([runDailyReports(t.ctx, now), runDailyReports(t.ctx, now)]);
+    expect(runs[0].made + runs[1].made).toBe(units.n);
+    const rows = await t.ctx.database.query<{ n: number; ready: number }>(
+      "select count(*)::int as n, count(*) filter (where state = 'ready' and pdf is not null and xlsx is not null)::int as ready from daily_reports where date = '2026-11-30'",
+    );
+    expect(rows[0]).toEqual({ n: units.n, ready: units.n });
+    expect((await runDailyReports(t.ctx, now)).made).toBe(0);
+    const sent = await t.ctx.database.query<{ n: number; title: string }>(
+      "select count(*)::int as n, min(title) as title from notifications where kind = 'daily_report' and recipient_account_id = $1",
+      [streetHead.id],
+    );
+    expect(sent[0].n).toBe(1);
+    expect(sent[0].title).toContain("2026-11-30");
+    // A maker that died mid-way: its claim is taken over after the lease; a live claim is left alone.
+    await t.ctx.database.query(
+      `update daily_reports set state = 'generating', pdf = null, xlsx = null, claimed_at = now() - interval '30 minutes'
+       where date = '2026-11-30' and org_unit_id = $1`,
+      [ids["320613019"]],
+    );
+    await t.ctx.database.query(
+      `update daily_reports set state = 'generating', pdf = null, xlsx = null, claimed_at = now()
+       where date = '2026-11-30' and org_unit_id = $1`,
+      [ids["320613"]],
+    );
+    expect((await runDailyReports(t.ctx, now)).made).toBe(1);
+
+    // The archive as the street reads it: its own report, downloadable and audited; not another street's.
+    const list = await get(`/api/command/reports`, street);
+    expect(list.statusCode, list.body).toBe(200);
+    const items = list.json().items as { id: number; unit: { id: number }; date: string; state: string }[];
+    expect(items.map((i) => i.unit.id)).toEqual([ids["320613019"]]);
+    expect(items[0]).toMatchObject({ date: "2026-11-30", state: "ready" });
+    const pdf = await get(`/api/command/reports/${items[0].id}`, street);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    const file = path.join(os.tmpdir(), `archived-${process.pid}-${kind}.pdf`);
+    fs.writeFileSync(file, pdf.rawPayload);
+    const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" });
+    fs.rmSync(file);
+    expect(text).toContain("信息日报");
+    const [audited] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from audit_events where entity = 'daily_report' and entity_id = $1",
+      [String(items[0].id)],
+    );
+    expect(audited.n).toBe(1);
+    const [district] = await t.ctx.database.query<{ id: number }>(
+      "select id from daily_reports where org_unit_id = $1 and date = '2026-11-30'",
+      [ids["320613"]],
+    );
+    expect((await get(`/api/command/reports/${district.id}`, street)).statusCode).toBe(404);
+    expect((await get(`/api/command/reports/${items[0].id}?format=xlsx`, community)).statusCode).toBe(404);
+  }, 120_000);
 });

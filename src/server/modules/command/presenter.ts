@@ -1,5 +1,5 @@
 import { ORG_KINDS } from "../../../domain/org/scope.ts";
-import { IntOrNull, OneOf, Str, Time, Type } from "../../platform/schemas.ts";
+import { IntOrNull, OneOf, Str, Time, TimeOrNull, Type } from "../../platform/schemas.ts";
 import { CrumbSchema } from "../orgs/index.ts";
 import { LabelsSchema, RatesSchema } from "../rates/index.ts";
 
@@ -77,4 +77,63 @@ export const HotSpotsSchema = Type.Object({
   days: Type.Integer(),
   min: Type.Integer(),
   items: Type.Array(HotSpotSchema),
+});
+
+/** A GeoJSON Polygon or MultiPolygon (WGS-84), as imported for the unit. */
+const GeometrySchema = Type.Object({
+  type: OneOf(["Polygon", "MultiPolygon"] as const),
+  coordinates: Type.Array(Type.Array(Type.Array(Type.Unknown()))),
+});
+const GeometryOrNull = Type.Union([GeometrySchema, Type.Null()]);
+
+/** The map of a unit: its area, its children's areas with the figures the orders do not carry, open orders. */
+export const MapSchema = Type.Object({
+  unit: Type.Object({ id: Type.Integer(), name: Str, kind: Kind }),
+  self: GeometryOrNull,
+  areas: Type.Array(
+    Type.Object({
+      unit: Type.Object({ id: Type.Integer(), code: Str, name: Str, kind: Kind }),
+      geometry: GeometryOrNull,
+      residents: Type.Integer(),
+      /** Null when the caller may not read care figures. */
+      visitsOverdue: IntOrNull,
+    }),
+  ),
+  /** Open orders with a position, at community level and below (number and state only). */
+  points: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      number: Str,
+      state: Str,
+      overdue: Type.Boolean(),
+      long: Type.Number(),
+      lat: Type.Number(),
+    }),
+  ),
+});
+
+export const ArchiveSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      unit: Type.Object({ id: Type.Integer(), label: Str }),
+      date: Str,
+      state: OneOf(["generating", "ready"] as const),
+      readyAt: TimeOrNull,
+      sentTo: Type.Integer(),
+      pdfSize: IntOrNull,
+      xlsxSize: IntOrNull,
+    }),
+  ),
+});
+
+export const RecipientsSchema = Type.Object({
+  unit: Type.Object({ id: Type.Integer(), name: Str }),
+  /** Whether the caller may change the list (district level). */
+  editable: Type.Boolean(),
+  items: Type.Array(Type.Object({ id: Type.Integer(), displayName: Str, role: Str, orgName: Str })),
+  /** Accounts the district may choose from (empty when the caller may not edit). */
+  candidates: Type.Array(
+    Type.Object({ id: Type.Integer(), displayName: Str, role: Str, orgName: Str, initials: Str }),
+  ),
 });

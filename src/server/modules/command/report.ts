@@ -12,8 +12,8 @@ import * as audit from "../../platform/audit.ts";
 import { cjkFont } from "../../platform/fonts.ts";
 import { permits } from "../../platform/policy.ts";
 import * as care from "../care/index.ts";
-import { getOrgUnit, unitLabel } from "../orgs/index.ts";
-import { parsePeriod, ratesFor } from "../rates/index.ts";
+import { getOrgUnit, type OrgNode, unitLabel } from "../orgs/index.ts";
+import { parsePeriod, unitRates } from "../rates/index.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { commandPolicy } from "./policy.ts";
 import { HOT_MIN } from "./service.ts";
@@ -35,17 +35,30 @@ export async function dailyReport(
 ) {
   commandPolicy.authorize(actor, "read");
   const unit = await getOrgUnit(ctx, actor, q.org ?? actor.orgUnitId);
-  const date = q.date ?? yesterday(now);
+  return compileReport(ctx, unit, q.date ?? yesterday(now), permits(actor, "care.read"), now);
+}
+
+/**
+ * One unit's day, for a unit the caller has already found in its scope: a commander's download, or the
+ * 08:00 run working as the system (which includes the care line: its readers are the unit's leaders).
+ */
+export async function compileReport(
+  ctx: AppContext,
+  unit: OrgNode,
+  date: string,
+  withCare: boolean,
+  now = new Date(),
+) {
   const period = parsePeriod(date, date);
   const depth = unit.path.split("/").filter(Boolean).length - 1;
   const [label, day, rates, children, hot, situation, carePanel] = await Promise.all([
     unitLabel(ctx.database, unit),
     workOrders.orderPeriod(ctx, unit.path, period),
-    ratesFor(ctx, actor, unit.id, period),
+    unitRates(ctx, unit, period),
     workOrders.orderChildren(ctx, unit.path, depth, period),
     workOrders.hotSpots(ctx, unit.path, { days: HOT_REPORT_DAYS, min: HOT_MIN, limit: 10 }, period.to),
     workOrders.orderSituation(ctx, unit.path, now),
-    permits(actor, "care.read") ? care.carePanel(ctx, actor, unit.id, now) : null,
+    withCare ? care.unitCarePanel(ctx, unit, now) : null,
   ]);
   const byCode = new Map(children.map((c) => [c.code, c]));
   const below = unit.kind === "grid" || unit.kind === "micro_grid" ? [] : rates.children;
@@ -258,5 +271,15 @@ export function recordDownload(ctx: AppContext, actor: Actor, r: DailyReport, fo
     entity: "daily_report",
     orgPath: r.unit.path,
     after: { unit: r.unit.id, date: r.date, format },
+  });
+}
+
+/** The PDF as bytes, for the archive. */
+export function pdfBytes(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    doc.on("data", (b: Buffer) => parts.push(b));
+    doc.on("end", () => resolve(Buffer.concat(parts)));
+    doc.on("error", reject);
   });
 }

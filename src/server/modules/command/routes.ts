@@ -1,10 +1,19 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { Day, Id, Int, OneOf, stdErrors, Type } from "../../platform/schemas.ts";
+import { Day, Id, IdParams, Int, OneOf, stdErrors, Type } from "../../platform/schemas.ts";
 import { changeCount, endStreams, stopLive, subscribe } from "./live.ts";
-import { DashboardSchema, HotSpotsSchema } from "./presenter.ts";
+import { ArchiveSchema, DashboardSchema, HotSpotsSchema, MapSchema, RecipientsSchema } from "./presenter.ts";
 import { dailyReport, recordDownload, reportPdf, reportXlsx } from "./report.ts";
-import { dashboard, HOT_DAYS, HOT_MIN, listHotSpots, liveUnit } from "./service.ts";
+import { archivedFile, listArchive, listRecipients, setRecipients } from "./schedule.ts";
+import {
+  commandMap,
+  dashboard,
+  HOT_DAYS,
+  HOT_MIN,
+  listHotSpots,
+  liveUnit,
+  openGovernanceItem,
+} from "./service.ts";
 
 const T = ["command"];
 
@@ -126,6 +135,120 @@ export async function commandRoutes(fastify: FastifyInstance) {
       }
       reply.header("content-type", "application/pdf");
       return reply.send(reportPdf(report));
+    },
+  );
+  app.get(
+    "/api/command/map",
+    {
+      schema: {
+        tags: T,
+        summary:
+          "指挥地图：单位及下级单位的边界、下级单位人口与走访逾期数；社区及网格级附在办工单点位（仅编号与状态）",
+        querystring: Type.Object({ org: Type.Optional(Id) }, { additionalProperties: false }),
+        response: { 200: MapSchema, ...stdErrors },
+      },
+    },
+    async (req) => commandMap(ctx, req.actor, req.query),
+  );
+
+  app.get(
+    "/api/command/reports",
+    {
+      schema: {
+        tags: T,
+        summary: "日报存档：每天 08:00 为区和各街道生成的昨日信息日报",
+        querystring: Type.Object(
+          { org: Type.Optional(Id), limit: Int(1, 500, { default: 60 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ArchiveSchema, ...stdErrors },
+      },
+    },
+    async (req) => listArchive(ctx, req.actor, req.query),
+  );
+
+  app.get(
+    "/api/command/reports/:id",
+    {
+      schema: {
+        tags: T,
+        summary: "下载存档日报（PDF 或 xlsx，记入审计）",
+        params: IdParams,
+        querystring: Type.Object(
+          { format: Type.Optional(OneOf(["pdf", "xlsx"] as const)) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Unsafe<unknown>({ type: "string", format: "binary" }), ...stdErrors },
+      },
+    },
+    async (req, reply) => {
+      const format = req.query.format ?? "pdf";
+      const r = await archivedFile(ctx, req.actor, req.params.id, format);
+      const name = encodeURIComponent(`${r.unitName}信息日报${r.date}.${format}`);
+      reply.header(
+        "content-disposition",
+        `attachment; filename="daily-report-${r.date}.${format}"; filename*=UTF-8''${name}`,
+      );
+      reply.header(
+        "content-type",
+        format === "pdf"
+          ? "application/pdf"
+          : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      );
+      return reply.send(r.file);
+    },
+  );
+
+  app.get(
+    "/api/command/report-recipients",
+    {
+      schema: {
+        tags: T,
+        summary: "日报接收人（区或街道）：街道只读",
+        querystring: Type.Object({ org: Type.Optional(Id) }, { additionalProperties: false }),
+        response: { 200: RecipientsSchema, ...stdErrors },
+      },
+    },
+    async (req) => listRecipients(ctx, req.actor, req.query.org),
+  );
+
+  app.put(
+    "/api/command/report-recipients",
+    {
+      schema: {
+        tags: T,
+        summary: "设置日报接收人（仅区级）",
+        body: Type.Object(
+          { org: Id, accountIds: Type.Array(Id, { maxItems: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RecipientsSchema, ...stdErrors },
+      },
+    },
+    async (req) => setRecipients(ctx, req.actor, req.body.org, req.body.accountIds),
+  );
+  app.post(
+    "/api/command/hotspots/governance",
+    {
+      schema: {
+        tags: T,
+        summary:
+          "未诉先办：把一处高频诉求转为治理工单（渠道「未诉先办」，派至所在网格）；同处同类已有在办治理工单时 409",
+        body: Type.Object(
+          {
+            orgUnitId: Id,
+            buildingId: Type.Union([Id, Type.Null()]),
+            categoryCode: Type.String({ minLength: 1, maxLength: 40 }),
+            days: Int(1, 365, { default: HOT_DAYS }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.Integer(), number: Type.String() }), ...stdErrors },
+      },
+    },
+    async (req, reply) => {
+      reply.code(201);
+      return openGovernanceItem(ctx, req.actor, req.body);
     },
   );
 }

@@ -4,10 +4,12 @@
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { readThrough } from "../../platform/cache.ts";
+import { Conflict } from "../../platform/errors.ts";
 import { permits } from "../../platform/policy.ts";
 import * as care from "../care/index.ts";
-import { breadcrumb, getOrgUnit, unitLabel } from "../orgs/index.ts";
+import { breadcrumb, getOrgUnit, unitAreas, unitLabel } from "../orgs/index.ts";
 import { parsePeriod, ratesFor } from "../rates/index.ts";
+import { residentsByChild } from "../residents/index.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { commandPolicy } from "./policy.ts";
 
@@ -101,4 +103,93 @@ export async function listHotSpots(
 export async function liveUnit(ctx: AppContext, actor: Actor, org?: number) {
   commandPolicy.authorize(actor, "read");
   return getOrgUnit(ctx, actor, org ?? actor.orgUnitId);
+}
+
+/** Residents per child unit change by the day: the map may read them a few minutes old. */
+const residentCounts = readThrough<number, { byChild: Map<string, number> }>({
+  max: 1000,
+  ttlMs: 5 * 60_000,
+});
+const visitCounts = readThrough<number, { byChild: Map<string, number> }>({ max: 1000, ttlMs: 60_000 });
+/** Points beyond this many would hide each other; the newest are shown. */
+export const MAP_POINTS = 500;
+
+/**
+ * The map of a unit: the children's areas (the dashboard's `children` carry their order figures and rates;
+ * the page joins them by unit id), residents and overdue visits per child, and the open orders as points once
+ * the map is down to a community or a grid.
+ */
+export async function commandMap(ctx: AppContext, actor: Actor, q: { org?: number }, now = new Date()) {
+  commandPolicy.authorize(actor, "read");
+  const unit = await getOrgUnit(ctx, actor, q.org ?? actor.orgUnitId);
+  const careToo = permits(actor, "care.read");
+  const [areas, residents, visits, points] = await Promise.all([
+    unitAreas(ctx, unit),
+    residentCounts.get(ctx.database, unit.id, async () => ({ byChild: await residentsByChild(ctx, unit) })),
+    careToo
+      ? visitCounts.get(ctx.database, unit.id, async () => ({
+          byChild: await care.overdueVisitsByChild(ctx, unit, now),
+        }))
+      : null,
+    unit.kind === "community" || unit.kind === "grid" || unit.kind === "micro_grid"
+      ? workOrders.openOrderPoints(ctx, unit.path, MAP_POINTS)
+      : [],
+  ]);
+  return {
+    unit: { id: unit.id, name: unit.name, kind: unit.kind },
+    self: areas.self,
+    areas: areas.children.map((c) => ({
+      unit: { id: c.id, code: c.code, name: c.name, kind: c.kind as typeof unit.kind },
+      geometry: c.boundary,
+      residents: residents?.byChild.get(c.code) ?? 0,
+      visitsOverdue: visits ? (visits.byChild.get(c.code) ?? 0) : null,
+    })),
+    points,
+  };
+}
+
+/**
+ * 未诉先办: a hot spot becomes a governance item — an order on channel `proactive` to the place's grid,
+ * saying what repeats there — so the cause is dealt with once rather than complaint by complaint. The spot
+ * must still be hot, and one item per place and category is open at a time (409 names the open one).
+ */
+export async function openGovernanceItem(
+  ctx: AppContext,
+  actor: Actor,
+  body: { orgUnitId: number; buildingId: number | null; categoryCode: string; days: number },
+  now = new Date(),
+) {
+  commandPolicy.authorize(actor, "read");
+  const unit = await getOrgUnit(ctx, actor, body.orgUnitId);
+  // A building may sit in a micro-grid while its orders are routed to the grid above: count at the grid.
+  const where = unit.kind === "micro_grid" ? unit.path.replace(/[^/]+\/$/, "") : unit.path;
+  const spot = (
+    await workOrders.hotSpots(ctx, where, { days: body.days, min: HOT_MIN, limit: 1000 }, now)
+  ).find(
+    (s) =>
+      s.categoryCode === body.categoryCode &&
+      (body.buildingId === null
+        ? s.kind === "grid" && s.orgUnitId === unit.id
+        : s.buildingId === body.buildingId),
+  );
+  if (!spot) throw Conflict(`近 ${body.days} 天内此处同类诉求已不足 ${HOT_MIN} 件，不再是高频诉求`);
+  const open = await workOrders.openProactiveOrder(ctx, {
+    buildingId: spot.buildingId,
+    orgUnitId: spot.orgUnitId,
+    categoryCode: spot.categoryCode,
+  });
+  if (open)
+    throw Conflict(`此处已有在办的治理工单 ${open.number}`, { orderId: open.id, number: open.number });
+  const created = await workOrders.createOrder(
+    ctx,
+    actor,
+    {
+      channel: "proactive",
+      categoryCode: spot.categoryCode,
+      description: `高频诉求（未诉先办）：${spot.place} 近 ${body.days} 天同类诉求（${spot.categoryName}）${spot.count} 件，请排查根源、综合治理，并回访相关居民`,
+      ...(spot.buildingId !== null ? { buildingId: spot.buildingId } : { orgUnitId: spot.orgUnitId }),
+    },
+    now,
+  );
+  return { id: created.id, number: created.number };
 }

@@ -202,3 +202,23 @@ export async function areaRoutes(fastify: FastifyInstance) {
       importAreas(ctx, req.actor, req.params.id, req.body as { type: string; features: FeatureIn[] }),
   );
 }
+
+/** A unit's own area and its children's (the command map), for a unit the caller has found in its scope. */
+export async function unitAreas(ctx: AppContext, unit: { id: number }) {
+  const rows = await ctx.database.query<{
+    id: number;
+    code: string;
+    name: string;
+    kind: string;
+    self: boolean;
+    boundary: Geometry | null;
+  }>(
+    `select id, code, name, kind, id = $1 as self, boundary from org_units where id = $1 or parent_id = $1
+     order by code`,
+    [unit.id],
+  );
+  return {
+    self: rows.find((r) => r.self)?.boundary ?? null,
+    children: rows.filter((r) => !r.self),
+  };
+}

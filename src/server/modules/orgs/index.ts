@@ -1,6 +1,6 @@
 // The org tree's face: units by id (cached), a unit the caller may see, breadcrumbs, routes.
 
-export { forgetAreas, type GridHit, gridAt } from "./areas.ts";
+export { forgetAreas, type GridHit, gridAt, unitAreas } from "./areas.ts";
 export { orgPolicy } from "./policy.ts";
 export { type Crumb, CrumbSchema, OrgNodeSchema } from "./presenter.ts";
 export { orgRoutes as routes } from "./routes.ts";

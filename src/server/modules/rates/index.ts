@@ -2,4 +2,4 @@
 export { ratesPolicy } from "./policy.ts";
 export { CountsSchema, LabelsSchema, RatesSchema } from "./presenter.ts";
 export { rateRoutes as routes } from "./routes.ts";
-export { parsePeriod, ratesFor, redBlackList } from "./service.ts";
+export { parsePeriod, ratesFor, redBlackList, unitRates } from "./service.ts";

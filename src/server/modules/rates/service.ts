@@ -80,7 +80,18 @@ export async function ratesFor(
   period: { from: Date; to: Date },
 ) {
   ratesPolicy.authorize(actor, "read");
-  const unit = await getOrgUnit(ctx, actor, orgId);
+  return unitRates(ctx, await getOrgUnit(ctx, actor, orgId), period);
+}
+
+/**
+ * The rates of a unit the caller has already found in its scope (the scheduled daily report, working as the
+ * system, finds its units itself).
+ */
+export async function unitRates(
+  ctx: AppContext,
+  unit: { id: number; name: string; kind: OrgKind; path: string },
+  period: { from: Date; to: Date },
+) {
   const depth = unit.path.split("/").filter(Boolean).length - 1;
   // One pass grouped by child unit; the unit's own figures are their sum (orders routed to the unit itself
   // form their own group), so the orders and events are read once, not twice.

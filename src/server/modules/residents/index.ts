@@ -11,7 +11,7 @@ export {
   ResidentSchema,
   residentSchema,
 } from "./presenter.ts";
-export { populationOf } from "./registry.ts";
+export { populationOf, residentsByChild } from "./registry.ts";
 export { residentRoutes as routes } from "./routes.ts";
 export { RESIDENT_COLUMNS } from "./service.ts";
 export {

@@ -109,3 +109,21 @@ export async function populationOf(ctx: AppContext, who: Principal, orgId: numbe
     tags: Object.fromEntries(tagRows.map((r) => [r.tag, r.n])),
   };
 }
+
+/**
+ * Residents per unit one level below `unit` (the command map's "per 1,000 residents"), keyed by the child's
+ * org code. Counts only; the caller has found the unit in its scope.
+ */
+export async function residentsByChild(
+  ctx: AppContext,
+  unit: { path: string },
+): Promise<Map<string, number>> {
+  const depth = unit.path.split("/").filter(Boolean).length - 1;
+  const params: unknown[] = [];
+  const rows = await ctx.database.query<{ code: string; n: number }>(
+    `select split_part(org_path, '/', ${depth + 3}) as code, count(*)::int as n from residents
+     where ${scopeWhere({ orgPath: unit.path }, "org_path", params, { collate: "C" })} group by 1`,
+    params,
+  );
+  return new Map(rows.filter((r) => r.code).map((r) => [r.code, r.n]));
+}

@@ -187,3 +187,46 @@ export async function hotSpots(
     [subtreePattern(path), since, opts.min, opts.limit],
   );
 }
+
+export interface OrderPoint {
+  id: number;
+  number: string;
+  state: string;
+  overdue: boolean;
+  long: number;
+  lat: number;
+}
+
+/**
+ * Open orders under a unit as points on the command map (the order's own position, else its building's),
+ * newest first. Number and state only: the map may hang on a wall.
+ */
+export async function openOrderPoints(ctx: AppContext, path: string, limit: number): Promise<OrderPoint[]> {
+  return ctx.database.query<OrderPoint>(
+    `select o.id, o.number, o.state, o.overdue_at is not null as overdue,
+       coalesce(o.long, b.long) as long, coalesce(o.lat, b.lat) as lat
+     from work_orders o left join buildings b on b.id = o.building_id
+     where o.org_path like $1 and o.state = any($2::text[]) and coalesce(o.lat, b.lat) is not null
+     order by o.created_at desc limit $3`,
+    [subtreePattern(path), ACTIVE_STATES, limit],
+  );
+}
+
+/**
+ * An open order raised from a hot spot (channel `proactive`) for the same place and top-level category, if
+ * there is one: a hot spot gets one governance item at a time.
+ */
+export async function openProactiveOrder(
+  ctx: AppContext,
+  place: { buildingId: number | null; orgUnitId: number; categoryCode: string },
+): Promise<{ id: number; number: string } | null> {
+  const [row] = await ctx.database.query<{ id: number; number: string }>(
+    `select o.id, o.number from work_orders o join categories k on k.id = o.category_id
+       left join categories p on p.id = k.parent_id
+     where o.channel = 'proactive' and o.state = any($1::text[]) and coalesce(p.code, k.code) = $2
+       and (case when $3::int is null then o.building_id is null and o.org_unit_id = $4 else o.building_id = $3 end)
+     order by o.id limit 1`,
+    [ACTIVE_STATES, place.categoryCode, place.buildingId, place.orgUnitId],
+  );
+  return row ?? null;
+}

@@ -62,6 +62,9 @@ export function raiseCareUrgent(tx: Db, prepared: PreparedOrder) {
 export {
   type HotSpot,
   hotSpots,
+  type OrderPoint,
+  openOrderPoints,
+  openProactiveOrder,
   orderChildren,
   orderPeriod,
   orderSituation,

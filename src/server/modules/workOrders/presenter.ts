@@ -43,6 +43,7 @@ export const CHANNELS = [
   "resident_app",
   "grid_patrol",
   "open311",
+  "proactive",
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 export const CHANNEL_LABELS: Record<Channel, string> = {
@@ -52,6 +53,7 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
   resident_app: "居民端",
   grid_patrol: "网格巡查",
   open311: "Open311 接口",
+  proactive: "未诉先办",
 };
 
 /** An order row as the staff queries read it. */

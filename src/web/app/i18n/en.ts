@@ -250,6 +250,7 @@ const en: Messages = {
     walk_in: "Walk-in",
     resident_app: "Resident app",
     grid_patrol: "Grid patrol",
+    proactive: "Proactive governance",
     open311: "Open311",
   },
   policy: {

@@ -190,6 +190,7 @@ const zhCN = {
     walk_in: "窗口来访",
     resident_app: "居民端",
     grid_patrol: "网格巡查",
+    proactive: "未诉先办",
     open311: "Open311 接口",
   },
   policy: { "52022": "52022 快速应急", "12345": "12345 热线", "care-urgent": "爱心专班紧急上门" },

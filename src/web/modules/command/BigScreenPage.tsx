@@ -8,11 +8,12 @@ import { formatTime } from "../../app/time.ts";
 import { MAIN_RATES, percent } from "../rates/months.tsx";
 import { CategoryChart, TrendChart } from "./charts.tsx";
 import { type Dashboard, useLive } from "./DashboardPage.tsx";
+import { CommandMap, useCommandMap } from "./map.tsx";
 import "./command.css";
 
 /** Seconds each rotating panel stays on the wall. */
 const ROTATE_MS = 15_000;
-const PANELS = ["trend", "children", "categories"] as const;
+const PANELS = ["trend", "map", "children", "categories"] as const;
 
 // The wall screen: no menu, no clicks needed. It reads the figures when the server says something changed
 // (and every 30 s anyway), and keeps showing the last ones it had (saying since when) while the network or
@@ -33,16 +34,20 @@ export default function BigScreenPage() {
     retry: true,
     retryDelay: (n) => Math.min(1000 * 2 ** n, 15_000),
   });
-  const [panel, setPanel] = useState(0);
+  // `?panel=map` pins one panel (a second screen that shows only the map); otherwise they rotate.
+  const pinned = PANELS.indexOf(params.get("panel") as (typeof PANELS)[number]);
+  const [panel, setPanel] = useState(Math.max(0, pinned));
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const tick = setInterval(() => setNow(new Date()), 1000);
-    const rotate = setInterval(() => setPanel((p) => (p + 1) % PANELS.length), ROTATE_MS);
+    const rotate = setInterval(() => {
+      if (pinned < 0) setPanel((p) => (p + 1) % PANELS.length);
+    }, ROTATE_MS);
     return () => {
       clearInterval(tick);
       clearInterval(rotate);
     };
-  }, []);
+  }, [pinned]);
 
   const d = q.data;
   const clock = now.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
@@ -130,6 +135,7 @@ function Wall({ d, panel }: { d: Dashboard; panel: (typeof PANELS)[number] }) {
               </table>
             </>
           )}
+          {panel === "map" && <ScreenMap d={d} />}
           {panel === "categories" && (
             <>
               <h2>{t("command.byCategory")}</h2>
@@ -173,6 +179,25 @@ function Wall({ d, panel }: { d: Dashboard; panel: (typeof PANELS)[number] }) {
           </div>
         </div>
       </div>
+    </>
+  );
+}
+
+/** The map panel: the children shaded by open orders per 1,000 residents, no interaction. */
+function ScreenMap({ d }: { d: Dashboard }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const q = useCommandMap(d.unit.id === me.org.id ? undefined : d.unit.id);
+  return (
+    <>
+      <h2>
+        {t("command.map.title")} · {t("command.map.measure.openPer1000")}
+      </h2>
+      {q.data ? (
+        <CommandMap map={q.data} units={d.children} measure="openPer1000" dark height={560} />
+      ) : (
+        <div style={{ fontSize: 24 }}>{t("command.loading")}</div>
+      )}
     </>
   );
 }

@@ -2,11 +2,13 @@ import {
   ArrowDownOutlined,
   ArrowUpOutlined,
   DesktopOutlined,
+  EnvironmentOutlined,
   FileTextOutlined,
   FireOutlined,
 } from "@ant-design/icons";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
+  App,
   Button,
   Card,
   DatePicker,
@@ -24,13 +26,14 @@ import dayjs, { type Dayjs } from "dayjs";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { type Answer, api, qs, type RateName } from "../../app/api.ts";
+import { type Answer, ApiError, api, qs, type RateName } from "../../app/api.ts";
 import { useMe } from "../../app/auth.tsx";
 import { useSelectOrg } from "../../app/selection.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime } from "../../app/time.ts";
 import { LOWER_IS_BETTER, MAIN_RATES, percent } from "../rates/months.tsx";
 import { CategoryChart, ChannelChart, TrendChart } from "./charts.tsx";
+import { MapPanel } from "./map.tsx";
 import "./command.css";
 
 export type Dashboard = Answer<"/api/command/dashboard">;
@@ -137,18 +140,25 @@ export default function DashboardPage() {
           />
           <Dropdown
             menu={{
-              items: (["pdf", "xlsx"] as const).map((format) => ({
-                key: format,
-                label: (
-                  <a
-                    // Without a date the server reports yesterday in Asia/Shanghai, whatever the browser's zone.
-                    href={`/api/command/daily-report${qs({ org: d.unit.id, format })}`}
-                    download
-                  >
-                    {t(`command.report.${format}`)}
-                  </a>
-                ),
-              })),
+              items: [
+                ...(["pdf", "xlsx"] as const).map((format) => ({
+                  key: format,
+                  label: (
+                    <a
+                      // Without a date the server reports yesterday in Asia/Shanghai, whatever the browser's zone.
+                      href={`/api/command/daily-report${qs({ org: d.unit.id, format })}`}
+                      download
+                    >
+                      {t(`command.report.${format}`)}
+                    </a>
+                  ),
+                })),
+                { type: "divider" as const },
+                {
+                  key: "archive",
+                  label: <Link to="/command/reports">{t("command.report.archive")}</Link>,
+                },
+              ],
             }}
           >
             <Button icon={<FileTextOutlined />}>{t("command.report.title")}</Button>
@@ -210,6 +220,25 @@ export default function DashboardPage() {
           <CategoryChart items={d.byCategory} />
         </Card>
       </div>
+
+      {d.unit.kind !== "micro_grid" && (
+        <Card
+          size="small"
+          title={
+            <span>
+              <EnvironmentOutlined /> {t("command.map.title")}
+            </span>
+          }
+        >
+          <MapPanel
+            org={d.unit.id === me.org.id ? undefined : d.unit.id}
+            units={d.children}
+            careToo={d.care !== null}
+            onDrill={(id) => go({ org: id })}
+            onOrder={(id) => navigate(`/orders/${id}`)}
+          />
+        </Card>
+      )}
 
       <div className="gk-command-row">
         <Card
@@ -288,7 +317,7 @@ export default function DashboardPage() {
             </span>
           }
         >
-          <HotSpots items={d.hotSpots} orders={(unit) => `/orders${qs({ org: unit })}`} />
+          <HotSpots items={d.hotSpots} orders={(unit) => `/orders${qs({ org: unit })}`} governance />
         </Card>
         {d.care && (
           <Card
@@ -328,8 +357,33 @@ export default function DashboardPage() {
   );
 }
 
-export function HotSpots({ items, orders }: { items: HotSpot[]; orders?: (unit: number) => string }) {
+export function HotSpots({
+  items,
+  orders,
+  governance,
+}: {
+  items: HotSpot[];
+  orders?: (unit: number) => string;
+  /** Offer 未诉先办: turn a hot spot into a governance order (not on the wall screen). */
+  governance?: boolean;
+}) {
   const { t } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const raise = useMutation({
+    mutationFn: (h: HotSpot) =>
+      api<{ id: number; number: string }>("/api/command/hotspots/governance", {
+        method: "POST",
+        body: { orgUnitId: h.orgUnitId, buildingId: h.buildingId, categoryCode: h.categoryCode, days: 30 },
+      }),
+    onSuccess: (r) => {
+      message.success(t("command.governance.done", { number: r.number }));
+      void client.invalidateQueries({ queryKey: ["command"] });
+      navigate(`/orders/${r.id}`);
+    },
+    onError: (e) => message.error(e instanceof ApiError ? e.message : String(e)),
+  });
   if (!items.length)
     return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("command.noHotSpots")} />;
   return (
@@ -352,6 +406,23 @@ export function HotSpots({ items, orders }: { items: HotSpot[]; orders?: (unit: 
           render: (n: number) => <Tag color="red">{n}</Tag>,
         },
         { title: t("command.hotLast"), key: "last", render: (_: unknown, h) => formatTime(String(h.lastAt)) },
+        ...(governance
+          ? [
+              {
+                title: t("command.governance.title"),
+                key: "governance",
+                render: (_: unknown, h: HotSpot) => (
+                  <Button
+                    size="small"
+                    loading={raise.isPending && raise.variables === h}
+                    onClick={() => raise.mutate(h)}
+                  >
+                    {t("command.governance.open")}
+                  </Button>
+                ),
+              },
+            ]
+          : []),
       ]}
     />
   );

@@ -1,4 +1,4 @@
-import { DashboardOutlined, DesktopOutlined } from "@ant-design/icons";
+import { DashboardOutlined, DesktopOutlined, FileTextOutlined } from "@ant-design/icons";
 import type { TFunction } from "i18next";
 
 // The command center's place in the shell: its menu group, where each item opens, which paths follow the
@@ -8,11 +8,16 @@ export const COMMAND_SCOPED = ["/command"];
 
 export function commandSection(pathname: string): string | undefined {
   if (pathname === "/command") return "command";
+  if (pathname === "/command/reports") return "command-reports";
   return undefined;
 }
 
 export function commandTargets(withOrg: (path: string) => string): Record<string, () => string> {
-  return { command: () => withOrg("/command"), "command-screen": () => withOrg("/command/screen") };
+  return {
+    command: () => withOrg("/command"),
+    "command-screen": () => withOrg("/command/screen"),
+    "command-reports": () => "/command/reports",
+  };
 }
 
 export function commandMenuGroup(can: (p: string) => boolean, t: TFunction) {
@@ -25,6 +30,7 @@ export function commandMenuGroup(can: (p: string) => boolean, t: TFunction) {
       children: [
         { key: "command", icon: <DashboardOutlined />, label: t("command.nav.dashboard") },
         { key: "command-screen", icon: <DesktopOutlined />, label: t("command.nav.screen") },
+        { key: "command-reports", icon: <FileTextOutlined />, label: t("command.nav.reports") },
       ],
     },
   ];
