@@ -72,6 +72,18 @@ describe("红黑榜 in the browser", () => {
     expect(await rows(s, "red-list").count()).toBe(0);
     expect(await rows(s, "black-list").count()).toBe(0);
     await screenshot(s.page, "ranking-too-few", "红黑榜");
+    // The same month over the street's grids: each named with its community.
+    await s.page.goto("/rates/ranking?month=2025-03");
+    await eventually(() => rows(s, "red-list").count()).toBe(2);
+    await s.page.getByTestId("ranking-level").getByText("网格", { exact: true }).click();
+    await eventually(() =>
+      s.page.getByTestId("full-ranking").locator("tr.ant-table-row").count(),
+    ).toBeGreaterThan(10);
+    expect(
+      await s.page.getByTestId("full-ranking").locator("tr.ant-table-row").first().textContent(),
+    ).toMatch(/社区·第\d+网格/);
+    expect(new URL(s.page.url()).searchParams.get("level")).toBe("grid");
+    await screenshot(s.page, "ranking-grids", "红黑榜");
     expect(s.errors).toEqual([]);
     await s.context.close();
   });

@@ -12868,11 +12868,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 红黑榜：社区按加权得分月度排名（不足 6 个不设榜；每榜至多 N 个且不超过三分之一；并列整组进退） */
+        /** 红黑榜：街道、社区或网格按加权得分月度排名（不足 6 个不设榜；每榜至多 N 个且不超过三分之一；并列整组进退） */
         get: {
             parameters: {
                 query: {
                     bottom: number;
+                    level?: "street" | "community" | "grid";
                     /** @description YYYY-MM */
                     month: string;
                     top: number;
@@ -12967,6 +12968,8 @@ export interface paths {
                                 satisfaction_rate: string;
                                 solve_rate: string;
                             };
+                            /** @enum {string} */
+                            level: "street" | "community" | "grid";
                             limit: {
                                 black: number;
                                 red: number;

@@ -72,6 +72,8 @@ const ListNote = Type.Unsafe<"too_few_units" | "tie_at_cut" | null>({
 
 export const RankingSchema = Type.Object({
   month: Str,
+  /** What is ranked: the streets, communities or grids in the caller's subtree. */
+  level: OneOf(["street", "community", "grid"] as const),
   weights: WeightsSchema,
   labels: LabelsSchema,
   ranking: Type.Array(RankedUnitSchema),

@@ -145,6 +145,31 @@ describe.each(DB_KINDS)("rates and red/black list on %s", (kind) => {
     const r = (await t.app.inject({ url: `/api/rates/ranking?month=${month}`, headers: street })).json();
     expect(r.ranking.length).toBe(10); // 秦灶街道's communities only
     expect(r.canManageWeights).toBe(false);
+    // The same list over the street's grids, each named with its community; and the district's streets.
+    const grids = (
+      await t.app.inject({ url: `/api/rates/ranking?month=${month}&level=grid`, headers: street })
+    ).json();
+    expect(grids.level).toBe("grid");
+    const [n] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from org_units where kind = 'grid' and path like '/320613/320613019/%'",
+    );
+    expect(grids.ranking.length).toBe(n.n);
+    expect(grids.ranking.every((u: { name: string }) => /^.+·第\d+网格$/.test(u.name))).toBe(true);
+    // Ties never on both lists, and the lists never longer than a third of the ranked grids.
+    const redScores = new Set(grids.red.map((u: { score: number }) => u.score));
+    expect(grids.black.some((u: { score: number }) => redScores.has(u.score))).toBe(false);
+    expect(grids.red.length).toBeLessThanOrEqual(Math.floor(grids.ranked / 3));
+    const streets = (
+      await t.app.inject({ url: `/api/rates/ranking?month=${month}&level=street`, headers: commander })
+    ).json();
+    const [s] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from org_units where kind = 'street'",
+    );
+    expect(streets.ranking.length).toBe(s.n);
+    expect(
+      (await t.app.inject({ url: `/api/rates/ranking?month=${month}&level=village`, headers: street }))
+        .statusCode,
+    ).toBe(400);
     const put = await t.app.inject({
       method: "PUT",
       url: "/api/rates/weights",

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { RateName } from "../../../domain/rates/index.ts";
-import { Day, Id, Int, Month, stdErrors, Type } from "../../platform/schemas.ts";
+import { Day, Id, Int, Month, OneOf, stdErrors, Type } from "../../platform/schemas.ts";
 import { RankingSchema, RatesReportSchema, WeightsSchema } from "./presenter.ts";
 import { parsePeriod, ratesFor, readWeights, redBlackList, setWeights } from "./service.ts";
 
@@ -41,15 +41,21 @@ export async function rateRoutes(fastify: FastifyInstance) {
       schema: {
         tags: T,
         summary:
-          "红黑榜：社区按加权得分月度排名（不足 6 个不设榜；每榜至多 N 个且不超过三分之一；并列整组进退）",
+          "红黑榜：街道、社区或网格按加权得分月度排名（不足 6 个不设榜；每榜至多 N 个且不超过三分之一；并列整组进退）",
         querystring: Type.Object(
-          { month: Month, top: Int(0, 50, { default: 5 }), bottom: Int(0, 50, { default: 5 }) },
+          {
+            month: Month,
+            top: Int(0, 50, { default: 5 }),
+            bottom: Int(0, 50, { default: 5 }),
+            level: Type.Optional(OneOf(["street", "community", "grid"] as const)),
+          },
           { additionalProperties: false },
         ),
         response: { 200: RankingSchema, ...stdErrors },
       },
     },
-    async (req) => redBlackList(ctx, req.actor, req.query.month, req.query.top, req.query.bottom),
+    async (req) =>
+      redBlackList(ctx, req.actor, req.query.month, req.query.top, req.query.bottom, req.query.level),
   );
 
   app.get(

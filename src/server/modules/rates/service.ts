@@ -15,7 +15,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { Invalid } from "../../platform/errors.ts";
-import { getOrgUnit } from "../orgs/index.ts";
+import { getOrgUnit, unitLabelSql } from "../orgs/index.ts";
 import { ratesPolicy } from "./policy.ts";
 import { LIST_RULES_OUT, presentRankedUnit } from "./presenter.ts";
 
@@ -163,16 +163,32 @@ export async function setWeights(ctx: AppContext, actor: Actor, weights: Partial
  * 红黑榜: communities in the caller's scope ranked by the weighted score of the month's rates; who goes on a
  * list follows the domain's rules (domain/rates/ranking.ts: a minimum of units, a third at most, ties whole).
  */
-export async function redBlackList(ctx: AppContext, actor: Actor, month: string, topN = 5, bottomN = 5) {
+/** The levels a red/black list can rank, and the org-path depth each sits at. */
+export const RANKING_LEVELS = { street: 1, community: 2, grid: 3 } as const;
+export type RankingLevel = keyof typeof RANKING_LEVELS;
+
+export async function redBlackList(
+  ctx: AppContext,
+  actor: Actor,
+  month: string,
+  topN = 5,
+  bottomN = 5,
+  level: RankingLevel = "community",
+) {
   ratesPolicy.authorize(actor, "read");
   const period = parsePeriod(undefined, undefined, month);
-  const params: unknown[] = [];
+  const params: unknown[] = [level];
+  // Grids are named with their community ("苏阳社区·第1网格"): a bare "第1网格" names twenty places.
   const communities = await ctx.database.query<{ id: number; code: string; name: string }>(
-    `select id, code, name from org_units o where o.kind = 'community' and ${scopeWhere(actor, "o.path", params)} order by code`,
+    `select o.id, o.code, ${level === "grid" ? unitLabelSql("o") : "o.name"} as name from org_units o
+     where o.kind = $1 and ${scopeWhere(actor, "o.path", params)} order by o.code`,
     params,
   );
   const rows = new Map(
-    (await countRows(ctx, actor.orgPath, period.from, period.to, 2)).map((r) => [r.code, countsOf(r)]),
+    (await countRows(ctx, actor.orgPath, period.from, period.to, RANKING_LEVELS[level])).map((r) => [
+      r.code,
+      countsOf(r),
+    ]),
   );
   const units = communities.map((c) => ({
     unitId: c.code,
@@ -185,6 +201,7 @@ export async function redBlackList(ctx: AppContext, actor: Actor, month: string,
   const present = (rows: RankedUnit[]) => rows.map((r) => presentRankedUnit(r, orgId.get(r.unitId) ?? null));
   return {
     month,
+    level,
     weights: list.weights,
     labels: RATE_LABELS,
     ranking: present(list.ranking),

@@ -565,19 +565,23 @@ const en: Messages = {
       "Score = weighted rates (rework and extension count as 1 − rate); rates without data are left out and the other weights rescaled.",
     red: "Red list",
     black: "Black list",
-    all: "All communities ({{count}})",
+    all: "All {{units}} ({{count}})",
     rank: "Rank",
     community: "Community",
+    level: { street: "Street", community: "Community", grid: "Grid" },
+    levelPick: "Level",
+    unitWord: { street: "street", community: "community", grid: "grid" },
+    unitsWord: { street: "streets", community: "communities", grid: "grids" },
     score: "Score",
-    emptyList: "No community listed this month",
+    emptyList: "No {{unit}} listed this month",
     noList: "No list this month",
     districtOnly: "Weights are set by the district",
     rules:
-      "Listing rules: no list with fewer than {{min}} ranked communities; at most 5 per list and never more than a third of the ranked ones; tied scores go on or off together, so a score is never on both lists.",
+      "Listing rules: no list with fewer than {{min}} ranked {{units}}; at most 5 per list and never more than a third of the ranked ones; tied scores go on or off together, so a score is never on both lists.",
     tooFew:
-      "Only {{ranked}} communities are ranked this month (fewer than {{min}}), so there is no red or black list.",
+      "Only {{ranked}} {{units}} are ranked this month (fewer than {{min}}), so there is no red or black list.",
     tieAtCut:
-      "The last place ties with a community outside the list, so the whole tie is left off (at most {{limit}} on this list).",
+      "The last place ties with a {{unit}} outside the list, so the whole tie is left off (at most {{limit}} on this list).",
   },
   care: {
     nav: {

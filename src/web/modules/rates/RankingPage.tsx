@@ -10,6 +10,7 @@ import {
   Grid,
   InputNumber,
   Modal,
+  Segmented,
   Table,
   Tag,
   Tooltip,
@@ -28,18 +29,33 @@ import {
   type RateName,
   type RateWeights,
 } from "../../app/api.ts";
+import { useMe } from "../../app/auth.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { MonthPicker, percent, RateCell, thisMonth } from "./months.tsx";
+
+const KINDS = ["district", "street", "community", "grid"];
+type Level = "street" | "community" | "grid";
+const LEVELS: Level[] = ["street", "community", "grid"];
 
 export default function RankingPage() {
   const { t } = useTranslation();
   const phone = Grid.useBreakpoint().md === false;
   const [params, setParams] = useSearchParams();
   const month = params.get("month") ?? thisMonth();
+  const me = useMe();
+  // The levels below the caller's own unit (a district ranks streets, communities or grids).
+  const levels = LEVELS.slice(Math.max(0, KINDS.indexOf(me.org.kind)));
+  const asked = params.get("level") as Level | null;
+  const level: Level =
+    asked && levels.includes(asked)
+      ? asked
+      : levels.includes("community")
+        ? "community"
+        : (levels[0] ?? "grid");
   const [editing, setEditing] = useState(false);
   const list = useQuery({
-    queryKey: ["ranking", month],
-    queryFn: () => api<RankingReport>(`/api/rates/ranking${qs({ month, top: 5, bottom: 5 })}`),
+    queryKey: ["ranking", month, level],
+    queryFn: () => api<RankingReport>(`/api/rates/ranking${qs({ month, top: 5, bottom: 5, level })}`),
     placeholderData: keepPreviousData,
   });
 
@@ -47,6 +63,7 @@ export default function RankingPage() {
   if (list.error) return <ErrorState error={list.error} onRetry={() => list.refetch()} />;
   const r = list.data;
   const rateName = (n: RateName) => t(`rates.name.${n}`);
+  const words = { unit: t(`ranking.unitWord.${level}`), units: t(`ranking.unitsWord.${level}`) };
   const totalWeight = RATE_NAMES.reduce((s, n) => s + r.weights[n], 0) || 1;
 
   const columns = [
@@ -56,7 +73,7 @@ export default function RankingPage() {
       width: 64,
       render: (rank: number | null) => (rank === null ? "—" : <strong>{rank}</strong>),
     },
-    { title: t("ranking.community"), dataIndex: "name", fixed: "left" as const },
+    { title: t(`ranking.level.${level}`), dataIndex: "name", fixed: "left" as const },
     {
       title: t("ranking.score"),
       dataIndex: "score",
@@ -85,7 +102,7 @@ export default function RankingPage() {
   const why = (note: RankingReport["note"]["red"], limit: number) =>
     note === "tie_at_cut" ? (
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="ranking-tie-note">
-        {t("ranking.tieAtCut", { limit })}
+        {t("ranking.tieAtCut", { limit, ...words })}
       </Typography.Paragraph>
     ) : null;
 
@@ -99,7 +116,9 @@ export default function RankingPage() {
       scroll={{ x: "max-content" }}
       dataSource={rows}
       columns={columns}
-      locale={{ emptyText: r.note.red === "too_few_units" ? t("ranking.noList") : t("ranking.emptyList") }}
+      locale={{
+        emptyText: r.note.red === "too_few_units" ? t("ranking.noList") : t("ranking.emptyList", words),
+      }}
     />
   );
 
@@ -109,9 +128,18 @@ export default function RankingPage() {
         <Typography.Title level={phone ? 3 : 2} style={{ margin: 0 }}>
           {t("ranking.title")}
         </Typography.Title>
-        <span style={{ marginLeft: phone ? undefined : "auto" }}>
-          <MonthPicker value={month} onChange={(m) => setParams({ month: m })} />
-        </span>
+        <Flex gap={8} wrap style={{ marginLeft: phone ? undefined : "auto" }}>
+          {levels.length > 1 && (
+            <Segmented<Level>
+              aria-label={t("ranking.levelPick")}
+              data-testid="ranking-level"
+              value={level}
+              options={levels.map((l) => ({ value: l, label: t(`ranking.level.${l}`) }))}
+              onChange={(l) => setParams({ month, level: l })}
+            />
+          )}
+          <MonthPicker value={month} onChange={(m) => setParams({ month: m, level })} />
+        </Flex>
       </Flex>
       <Card
         size="small"
@@ -139,7 +167,7 @@ export default function RankingPage() {
           {t("ranking.howScored")}
         </Typography.Paragraph>
         <Typography.Paragraph type="secondary" style={{ margin: "4px 0 0", fontSize: 12 }}>
-          {t("ranking.rules", { min: r.rules.minUnits })}
+          {t("ranking.rules", { min: r.rules.minUnits, ...words })}
         </Typography.Paragraph>
       </Card>
       {r.note.red === "too_few_units" && (
@@ -147,7 +175,7 @@ export default function RankingPage() {
           type="info"
           showIcon
           data-testid="ranking-no-list"
-          title={t("ranking.tooFew", { ranked: r.ranked, min: r.rules.minUnits })}
+          title={t("ranking.tooFew", { ranked: r.ranked, min: r.rules.minUnits, ...words })}
         />
       )}
       <Card
@@ -170,7 +198,7 @@ export default function RankingPage() {
         {why(r.note.black, r.limit.black)}
         {table(r.black, t("ranking.black"), "black-list")}
       </Card>
-      <Card title={t("ranking.all", { count: r.ranking.length })}>
+      <Card title={t("ranking.all", { count: r.ranking.length, ...words })}>
         <Table<RankedUnit>
           rowKey="unitId"
           size="small"
