@@ -64,6 +64,7 @@ describe("指挥中心", () => {
     await eventually(() => tile(page, "在办").textContent()).toBe(api.situation.open.toLocaleString("en-US"));
     expect(await page.getByTestId("command-rates").locator("[data-rate]").count()).toBe(5);
     expect(await page.getByTestId("command-care").textContent()).toContain("重点人群");
+    expect(await page.getByTestId("command-volunteers").textContent()).toContain("今日服务");
     await screenshot(page, "command-district", "指挥中心");
 
     // District → 秦灶街道 → 苏阳社区 → 第1网格, each by its name in the table of units below.

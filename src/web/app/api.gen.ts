@@ -7200,6 +7200,12 @@ export interface paths {
                                 label: string;
                                 name: string;
                             };
+                            volunteers: {
+                                activeToday: number;
+                                members: number;
+                                openWishes: number;
+                                pending: number;
+                            } | null;
                         };
                     };
                 };

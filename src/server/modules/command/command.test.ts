@@ -107,6 +107,13 @@ describe.each(DB_KINDS)("command center on %s", (kind) => {
     // Labels of the five rates, and the care line for a role that reads the care ledger.
     expect(d.labels.satisfaction_rate).toBe("满意率");
     expect(d.care.keyResidents).toBeGreaterThan(0);
+    // The volunteers' line counts the roll as it stands.
+    const [roll] = await t.ctx.database.query<{ members: number; wishes: number }>(
+      `select (select count(*)::int from volunteer_members where state = 'confirmed') as members,
+              (select count(*)::int from volunteer_wishes where state = 'published') as wishes`,
+    );
+    expect(d.volunteers).toMatchObject({ members: roll.members, openWishes: roll.wishes });
+    expect(roll.members).toBeGreaterThan(0);
   });
 
   it("finds the hot spot: three of one kind from one building, named with its community and grid", async () => {

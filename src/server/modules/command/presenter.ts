@@ -71,6 +71,16 @@ export const DashboardSchema = Type.Object({
   hotSpots: Type.Array(HotSpotSchema),
   /** Null for a role that does not read the care ledger. */
   care: Type.Union([CarePanelSchema, Type.Null()]),
+  /** 双报到 · 志愿服务 in the unit, for roles that read the volunteer roll. */
+  volunteers: Type.Union([
+    Type.Object({
+      members: Type.Integer(),
+      pending: Type.Integer(),
+      activeToday: Type.Integer(),
+      openWishes: Type.Integer(),
+    }),
+    Type.Null(),
+  ]),
 });
 
 export const HotSpotsSchema = Type.Object({

@@ -10,6 +10,7 @@ import * as care from "../care/index.ts";
 import { breadcrumb, getOrgUnit, unitAreas, unitLabel } from "../orgs/index.ts";
 import { parsePeriod, ratesFor } from "../rates/index.ts";
 import { residentsByChild } from "../residents/index.ts";
+import * as volunteers from "../volunteers/index.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { commandPolicy } from "./policy.ts";
 
@@ -46,21 +47,33 @@ export async function dashboard(
   const unit = await getOrgUnit(ctx, actor, q.org ?? actor.orgUnitId);
   const { period, previous } = periods(q.from, q.to, now);
   const depth = unit.path.split("/").filter(Boolean).length - 1;
-  const [crumbs, label, situation, cur, prev, curRates, prevRates, childCounts, hot, carePanel] =
-    await Promise.all([
-      breadcrumb(ctx, actor, unit.path),
-      unitLabel(ctx.database, unit),
-      workOrders.orderSituation(ctx, unit.path, now),
-      workOrders.orderPeriod(ctx, unit.path, period),
-      workOrders.orderTotals(ctx, unit.path, previous),
-      ratesFor(ctx, actor, unit.id, period),
-      ratesFor(ctx, actor, unit.id, previous),
-      workOrders.orderChildren(ctx, unit.path, depth, period),
-      workOrders.hotSpots(ctx, unit.path, { days: HOT_DAYS, min: HOT_MIN, limit: 10 }, now),
-      permits(actor, "care.read")
-        ? carePanels.get(ctx.database, unit.id, () => care.carePanel(ctx, actor, unit.id, now))
-        : null,
-    ]);
+  const [
+    crumbs,
+    label,
+    situation,
+    cur,
+    prev,
+    curRates,
+    prevRates,
+    childCounts,
+    hot,
+    carePanel,
+    volunteerLine,
+  ] = await Promise.all([
+    breadcrumb(ctx, actor, unit.path),
+    unitLabel(ctx.database, unit),
+    workOrders.orderSituation(ctx, unit.path, now),
+    workOrders.orderPeriod(ctx, unit.path, period),
+    workOrders.orderTotals(ctx, unit.path, previous),
+    ratesFor(ctx, actor, unit.id, period),
+    ratesFor(ctx, actor, unit.id, previous),
+    workOrders.orderChildren(ctx, unit.path, depth, period),
+    workOrders.hotSpots(ctx, unit.path, { days: HOT_DAYS, min: HOT_MIN, limit: 10 }, now),
+    permits(actor, "care.read")
+      ? carePanels.get(ctx.database, unit.id, () => care.carePanel(ctx, actor, unit.id, now))
+      : null,
+    permits(actor, "volunteer.read") ? volunteers.volunteerPanel(ctx, unit, now) : null,
+  ]);
   const byCode = new Map(childCounts.map((c) => [c.code, c]));
   return {
     unit: { id: unit.id, name: unit.name, label, kind: unit.kind },
@@ -84,6 +97,7 @@ export async function dashboard(
     })),
     hotSpots: hot,
     care: carePanel ?? null,
+    volunteers: volunteerLine,
   };
 }
 

@@ -1,5 +1,6 @@
 // Volunteers 双报到 · 志愿服务: the face.
 export { checkLedger, memberLedger } from "./ledger.ts";
+export { volunteerPanel } from "./panel.ts";
 export { volunteerRoutes as routes } from "./routes.ts";
 export { seedVolunteers, type VolunteerSeed } from "./seed.ts";
 export { claimFor, qrTokenFor } from "./tasks.ts";

@@ -319,39 +319,60 @@ export default function DashboardPage() {
         >
           <HotSpots items={d.hotSpots} orders={(unit) => `/orders${qs({ org: unit })}`} governance />
         </Card>
-        {d.care && (
-          <Card
-            title={t("command.care")}
-            size="small"
-            data-testid="command-care"
-            extra={
-              <Link to={`/care/visits${qs({ org: d.unit.id === me.org.id ? undefined : d.unit.id })}`}>
-                →
-              </Link>
-            }
-          >
-            <div className="gk-command-care">
-              <Statistic title={t("command.keyResidents")} value={d.care.keyResidents} />
-              <Statistic
-                title={t("command.visitsOverdue")}
-                value={d.care.visitsOverdue}
-                styles={{ content: { color: d.care.visitsOverdue ? "#cf1322" : undefined } }}
-              />
-              <Statistic title={t("command.visitsDue")} value={d.care.visitsDue} />
-              <Statistic
-                title={t("command.alertsOpen")}
-                value={d.care.alertsOpen}
-                suffix={
-                  d.care.alertsCritical ? (
-                    <Typography.Text type="danger" style={{ fontSize: 12 }}>
-                      {t("command.alertsCritical")} {d.care.alertsCritical}
-                    </Typography.Text>
-                  ) : null
-                }
-              />
-            </div>
-          </Card>
-        )}
+        <Flex vertical gap={16}>
+          {d.care && (
+            <Card
+              title={t("command.care")}
+              size="small"
+              data-testid="command-care"
+              extra={
+                <Link to={`/care/visits${qs({ org: d.unit.id === me.org.id ? undefined : d.unit.id })}`}>
+                  →
+                </Link>
+              }
+            >
+              <div className="gk-command-care">
+                <Statistic title={t("command.keyResidents")} value={d.care.keyResidents} />
+                <Statistic
+                  title={t("command.visitsOverdue")}
+                  value={d.care.visitsOverdue}
+                  styles={{ content: { color: d.care.visitsOverdue ? "#cf1322" : undefined } }}
+                />
+                <Statistic title={t("command.visitsDue")} value={d.care.visitsDue} />
+                <Statistic
+                  title={t("command.alertsOpen")}
+                  value={d.care.alertsOpen}
+                  suffix={
+                    d.care.alertsCritical ? (
+                      <Typography.Text type="danger" style={{ fontSize: 12 }}>
+                        {t("command.alertsCritical")} {d.care.alertsCritical}
+                      </Typography.Text>
+                    ) : null
+                  }
+                />
+              </div>
+            </Card>
+          )}
+          {d.volunteers && (
+            <Card
+              title={t("command.volunteers.title")}
+              size="small"
+              data-testid="command-volunteers"
+              extra={<Link to="/volunteers/desk">→</Link>}
+            >
+              <div className="gk-command-care">
+                <Statistic title={t("command.volunteers.members")} value={d.volunteers.members} />
+                <Statistic title={t("command.volunteers.activeToday")} value={d.volunteers.activeToday} />
+                <Statistic
+                  title={t("command.volunteers.pending")}
+                  value={d.volunteers.pending}
+                  styles={{ content: { color: d.volunteers.pending ? "#d46b08" : undefined } }}
+                />
+                <Statistic title={t("command.volunteers.openWishes")} value={d.volunteers.openWishes} />
+              </div>
+            </Card>
+          )}
+        </Flex>
       </div>
     </Flex>
   );

@@ -70,6 +70,13 @@ export const commandZh = {
       visitsOverdue: "走访逾期",
     },
   },
+  volunteers: {
+    title: "双报到 · 志愿服务",
+    members: "在册党员/志愿者",
+    activeToday: "今日服务",
+    pending: "待确认报到",
+    openWishes: "待认领心愿",
+  },
   governance: {
     title: "未诉先办",
     open: "转治理工单",
@@ -168,6 +175,13 @@ export const commandEn: typeof commandZh = {
       satisfaction: "Satisfaction (%)",
       visitsOverdue: "Visits overdue",
     },
+  },
+  volunteers: {
+    title: "Volunteers",
+    members: "Members",
+    activeToday: "Served today",
+    pending: "Registrations to confirm",
+    openWishes: "Wishes open",
   },
   governance: {
     title: "Proactive",
