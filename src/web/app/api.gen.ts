@@ -10320,6 +10320,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    dueSoon?: boolean;
                     org?: number;
                     overdue?: boolean;
                     page: number;

@@ -107,6 +107,14 @@ describe.each(DB_KINDS)("command center on %s", (kind) => {
     // Labels of the five rates, and the care line for a role that reads the care ledger.
     expect(d.labels.satisfaction_rate).toBe("满意率");
     expect(d.care.keyResidents).toBeGreaterThan(0);
+    // Each tile opens the list behind it: the board's "due within the hour" holds as many as the tile says.
+    await t.ctx.database.query(
+      "update work_orders set next_due_at = now() + interval '20 minutes' where id = (select id from work_orders where state = 'dispatched' and overdue_at is null order by id limit 1)",
+    );
+    const tile = (await get(`/api/command/dashboard?org=${ids["320613"]}`, commander)).json().situation
+      .dueSoon;
+    expect(tile).toBeGreaterThan(0);
+    expect((await get("/api/orders?dueSoon=true&page=1&pageSize=200", commander)).json().total).toBe(tile);
     // The volunteers' line counts the roll as it stands.
     const [roll] = await t.ctx.database.query<{ members: number; wishes: number }>(
       `select (select count(*)::int from volunteer_members where state = 'confirmed') as members,

@@ -209,6 +209,8 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
             state: Type.Optional(OneOf(["active", ...ORDER_STATES] as const)),
             org: Type.Optional(Id),
             overdue: Type.Optional(Type.Boolean()),
+            /** Open, not overdue, and due within the hour (the command center's 1小时内到期). */
+            dueSoon: Type.Optional(Type.Boolean()),
             q: Type.Optional(Line({ maxLength: 30 })),
             page: Page,
             pageSize: PageSize(200, 50),

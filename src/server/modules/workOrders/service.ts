@@ -433,6 +433,7 @@ export interface OrderFilter {
   state?: string;
   org?: number;
   overdue?: boolean;
+  dueSoon?: boolean;
   q?: string;
   page: number;
   pageSize: number;
@@ -453,6 +454,11 @@ export async function listOrders(ctx: AppContext, who: Principal, f: OrderFilter
   if (f.state === "active") conds.push(`o.state = any(${p(ACTIVE_STATES)}::text[])`);
   else if (f.state) conds.push(`o.state = ${p(f.state)}`);
   if (f.overdue) conds.push(`o.overdue_at is not null and o.state = any(${p(OVERDUE_STATES)}::text[])`);
+  // As the dashboard counts it (figures.ts orderSituation): active, not yet overdue, next deadline within the hour.
+  if (f.dueSoon)
+    conds.push(
+      `o.state = any(${p(ACTIVE_STATES)}::text[]) and o.overdue_at is null and o.next_due_at >= now() and o.next_due_at < now() + interval '1 hour'`,
+    );
   if (f.q) conds.push(`o.number like ${p(`%${f.q.replace(/[\\%_]/g, "")}%`)}`);
   const where = conds.join(" and ");
   const rows = await ctx.database.query<OrderRow>(

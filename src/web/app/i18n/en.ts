@@ -444,6 +444,7 @@ const en: Messages = {
     search: "Order number",
     searchPlaceholder: "Full or partial number",
     overdueOnly: "Overdue only",
+    dueSoonOnly: "Due within the hour",
     total: "{{total}} orders",
     empty: "No matching orders",
     selected: "{{count}} orders selected",

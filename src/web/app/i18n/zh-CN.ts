@@ -374,6 +374,7 @@ const zhCN = {
     search: "工单号",
     searchPlaceholder: "输入工单号（可部分）",
     overdueOnly: "只看超时",
+    dueSoonOnly: "1小时内到期",
     total: "共 {{total}} 件",
     empty: "没有符合条件的工单",
     selected: "已选 {{count}} 件工单",

@@ -111,7 +111,7 @@ export default function DashboardPage() {
     ["open", orders()],
     ["overdue", orders({ overdue: "true" }), "bad"],
     ["escalated", orders({ state: "escalated" }), "warn"],
-    ["dueSoon", orders(), "warn"],
+    ["dueSoon", orders({ dueSoon: "true" }), "warn"],
   ];
 
   return (

@@ -56,6 +56,7 @@ export default function BoardPage() {
   const [params, setParams] = useSearchParams();
   const state = params.get("state") ?? "active";
   const overdue = params.get("overdue") === "true";
+  const dueSoon = params.get("dueSoon") === "true";
   const q = params.get("q") ?? "";
   const org = Number(params.get("org")) || me.org.id;
   const page = Number(params.get("page")) || 1;
@@ -75,6 +76,7 @@ export default function BoardPage() {
   const filter = {
     state: state === "all" ? undefined : state,
     overdue: overdue ? "true" : undefined,
+    dueSoon: dueSoon ? "true" : undefined,
     q,
     org: org === me.org.id ? undefined : org,
   };
@@ -229,6 +231,12 @@ export default function BoardPage() {
           onChange={(e) => update({ overdue: e.target.checked ? "true" : undefined })}
         >
           {t("board.overdueOnly")}
+        </Checkbox>
+        <Checkbox
+          checked={dueSoon}
+          onChange={(e) => update({ dueSoon: e.target.checked ? "true" : undefined })}
+        >
+          {t("board.dueSoonOnly")}
         </Checkbox>
       </Flex>
 
