@@ -18,6 +18,8 @@ export interface Config {
   trustProxy: string[];
   /** Where residents reach the public pages (the status link in a receipt message), without a trailing slash. */
   publicUrl: string;
+  /** The SMS gateway mass notices go to (SMS_GATEWAY_URL, token SMS_GATEWAY_TOKEN); unset: the log transport. */
+  smsGateway: { url: string; token?: string } | undefined;
 }
 
 /** proxy-addr's names for ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -76,5 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: env.SECURE_COOKIES === "1",
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     publicUrl: parsePublicUrl(env.PUBLIC_URL, port),
+    smsGateway: env.SMS_GATEWAY_URL
+      ? { url: env.SMS_GATEWAY_URL, ...(env.SMS_GATEWAY_TOKEN ? { token: env.SMS_GATEWAY_TOKEN } : {}) }
+      : undefined,
   };
 }

@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import { Command } from "commander";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
-import { DEMO_ACCOUNTS, isEmpty, loadDemo } from "../seed/demo.ts";
+import { DEMO_ACCOUNTS, DEMO_RESIDENT_PHONE, isEmpty, loadDemo } from "../seed/demo.ts";
 import { seedOrders } from "../seed/orders.ts";
 import { DISTRICT_CODE, seedOrgTree } from "../seed/orgTree.ts";
 import { seedPeople } from "../seed/people.ts";
@@ -44,6 +44,7 @@ async function serve(opts: { demo: boolean; buildWeb: boolean; workers?: number 
     });
     say("\n演示账号（密码均为 Demo@2026）：");
     for (const a of DEMO_ACCOUNTS) say(`  ${a.username.padEnd(16)} ${a.displayName}`);
+    say(`\n居民端（手机打开 /app）：演示居民手机号 ${DEMO_RESIDENT_PHONE}，验证码打印在本控制台`);
     say("");
   }
   const app = await buildApp(ctx);

@@ -2,6 +2,7 @@ import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
 import { DEFAULT_HOSPITALS } from "../server/modules/care/index.ts";
 import { seedReportRecipients } from "../server/modules/command/index.ts";
+import { seedMutualAid } from "../server/modules/mutualAid/index.ts";
 import { seedVolunteers } from "../server/modules/volunteers/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import type { FieldCrypto } from "../server/platform/crypto.ts";
@@ -15,6 +16,8 @@ export const DEMO_PASSWORD = "Demo@2026";
 export const DEMO_STREET = "320613019"; // 秦灶街道
 export const DEMO_COMMUNITY = "320613019010"; // 苏阳社区
 export const DEMO_GRID = "320613019010-G01";
+/** The demo resident's phone: signs in to the resident app (the code is printed on the server's console). */
+export const DEMO_RESIDENT_PHONE = "13962900080";
 
 export const DEMO_ACCOUNTS = [
   { username: "demo-commander", displayName: "区指挥中心（演示）", role: "commander", org: "320613" },
@@ -133,6 +136,10 @@ export async function loadDemo(
   });
   log(`生成志愿者 ${v.members} 人，积分分录 ${v.entries} 条`);
   await seedReportRecipients(database, ["demo-commander", "demo-street"]);
+  // 共享药箱 · 服务阵地 · 活动, and a resident who can sign in to the phone app.
+  const m = await seedMutualAid(database, { scope, seed: opts.seed ?? 1, community: DEMO_COMMUNITY });
+  log(`服务阵地 ${m.points} 个，共享药箱 ${m.boxes} 个（药品批次 ${m.batches} 个），活动 ${m.events} 场`);
+  await seedDemoResidentPhone(database, crypto);
   await database.query(
     "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],
@@ -162,4 +169,27 @@ export async function seedStaffPhones(database: Database, scope: string) {
       where kind = 'community' and duty_phone is null returning id`,
   );
   return { staff: staff.length, hotlines: hotlines.length };
+}
+
+/**
+ * The demo resident of the phone app: an 80-year-old (or the oldest) resident of the demo grid gets the demo
+ * phone, so `npm start` has someone who can sign in with a code. Demo only.
+ */
+export async function seedDemoResidentPhone(database: Database, crypto: FieldCrypto) {
+  const [r] = await database.query<{ id: number }>(
+    `select r.id from residents r join org_units g on g.code = $1
+     where r.org_path like g.path || '%' and r.building_id is not null order by r.birth_date, r.id limit 1`,
+    [DEMO_GRID],
+  );
+  if (!r) return null;
+  await database.query(
+    "update residents set phone_cipher = $2, phone_hash = $3, phone_tail = $4 where id = $1",
+    [
+      r.id,
+      crypto.encrypt(DEMO_RESIDENT_PHONE),
+      crypto.hash(DEMO_RESIDENT_PHONE),
+      DEMO_RESIDENT_PHONE.slice(-4),
+    ],
+  );
+  return r.id;
 }

@@ -16,6 +16,7 @@ import * as care from "./modules/care/index.ts";
 import * as command from "./modules/command/index.ts";
 import * as holidays from "./modules/holidays/index.ts";
 import * as jobs from "./modules/jobs/index.ts";
+import * as mutualAid from "./modules/mutualAid/index.ts";
 import * as notifications from "./modules/notifications/index.ts";
 import * as open311 from "./modules/open311/index.ts";
 import * as orgs from "./modules/orgs/index.ts";
@@ -231,6 +232,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     holidays,
     command,
     volunteers,
+    mutualAid,
   ])
     await app.register(m.routes);
   await app.register(jobs.routes);

@@ -50,5 +50,20 @@ export interface ClientPrincipal {
   ip?: string;
 }
 
-/** Whoever acts: an account, the system, or an Open311 client. No invented accounts. */
-export type Principal = Actor | SystemPrincipal | ClientPrincipal;
+/**
+ * A resident signed in to the phone app with a one-time code: a session kind of its own (its own cookie and
+ * table), bound to one registry entry. It holds no role, so no staff permission ever admits it; the resident
+ * app's routes act for it on what it started.
+ */
+export interface ResidentPrincipal {
+  kind: "resident";
+  residentAccountId: number;
+  residentId: number;
+  displayName: string;
+  /** The resident's own grid: where their reports and requests belong. */
+  orgPath: string;
+  ip?: string;
+}
+
+/** Whoever acts: an account, the system, an Open311 client, or a resident in the app. No invented accounts. */
+export type Principal = Actor | SystemPrincipal | ClientPrincipal | ResidentPrincipal;

@@ -34,6 +34,8 @@ const withPermission = (p: Permission) =>
 interface Fixture {
   /** 双报到 · 志愿服务: records made fresh on each side (the volunteer is a confirmed member with legal specialty). */
   vol: VolFixture;
+  /** 共享药箱 · 服务阵地 · 活动: records made fresh per request (inside at G01, outside at the other street's community). */
+  ma: MaFixture;
   grid: { in: number; out: number };
   community: { in: number; out: number };
   resident: { in: number; out: number };
@@ -80,6 +82,16 @@ interface Fixture {
 }
 
 type Where = "in" | "out";
+interface MaFixture {
+  point(w: Where): Promise<number>;
+  box(w: Where): Promise<number>;
+  stock(w: Where, opts?: { prescription?: boolean }): Promise<number>;
+  request(w: Where, state: string, opts?: { claimedBy?: Who; prescription?: boolean }): Promise<number>;
+  event(w: Where, opts?: { now?: boolean }): Promise<number>;
+  signup(eventId: number, w: Where): Promise<{ id: number; residentId: number }>;
+  resident(w: Where): Promise<number>;
+  notice(w: Where): Promise<number>;
+}
 interface VolFixture {
   member(w: Where, state?: string): Promise<number>;
   task(
@@ -708,6 +720,210 @@ const TABLE: Record<string, Entry> = {
       raw: { type: "text/csv", data: Buffer.from("2027-10-01,2027-10-07,国庆节,休\n") },
     }),
   },
+  // 共享药箱 · 服务阵地 · 活动 (the resident app's /api/app/ routes are public to this gate and guard themselves:
+  // src/server/modules/mutualAid/mutualAid.test.ts walks them).
+  "GET /api/mutual-aid/boxes": {
+    allow: withPermission("mutualaid.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/mutual-aid/boxes" }),
+  },
+  "POST /api/mutual-aid/boxes": {
+    allow: withPermission("medicine.stock"),
+    hiddenAs: 400,
+    req: async (f, w) => ({
+      url: "/api/mutual-aid/boxes",
+      body: { servicePointId: await f.ma.point(w), name: "权限测试药箱" },
+    }),
+  },
+  "GET /api/mutual-aid/boxes/:id": {
+    allow: withPermission("mutualaid.read"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/boxes/${await f.ma.box(w)}` }),
+  },
+  "POST /api/mutual-aid/boxes/:id/donations": {
+    allow: withPermission("medicine.stock"),
+    req: async (f, w) => ({
+      url: `/api/mutual-aid/boxes/${await f.ma.box(w)}/donations`,
+      body: {
+        medicineName: "权限测试药",
+        spec: "10片",
+        batch: "P1",
+        expiresOn: new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10),
+        quantity: 5,
+        prescription: false,
+      },
+    }),
+  },
+  "POST /api/mutual-aid/boxes/:id/dispose-expired": {
+    allow: withPermission("medicine.stock"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/boxes/${await f.ma.box(w)}/dispose-expired` }),
+  },
+  "POST /api/mutual-aid/stock/:id/dispense": {
+    allow: withPermission("medicine.stock"),
+    req: async (f, w) => ({
+      url: `/api/mutual-aid/stock/${await f.ma.stock(w)}/dispense`,
+      body: { quantity: 1 },
+    }),
+  },
+  "GET /api/mutual-aid/stock/expiring": {
+    allow: withPermission("mutualaid.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/mutual-aid/stock/expiring?days=30" }),
+  },
+  "GET /api/mutual-aid/medicines": {
+    allow: withPermission("mutualaid.read"),
+    unscoped: true,
+    req: () => ({ url: `/api/mutual-aid/medicines?q=${encodeURIComponent("布洛芬")}` }),
+  },
+  "GET /api/mutual-aid/requests": {
+    allow: withPermission("mutualaid.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/mutual-aid/requests?open=true" }),
+  },
+  "POST /api/mutual-aid/requests": {
+    allow: withPermission("medicine.request"),
+    hiddenAs: 400,
+    req: async (f, w) => ({
+      url: "/api/mutual-aid/requests",
+      body: { residentId: await f.ma.resident(w), medicineName: "对乙酰氨基酚片", quantity: 1 },
+    }),
+  },
+  "GET /api/mutual-aid/requests/:id": {
+    allow: withPermission("mutualaid.read"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/requests/${await f.ma.request(w, "matched")}` }),
+  },
+  "POST /api/mutual-aid/requests/:id/match": {
+    allow: withPermission("medicine.request"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/requests/${await f.ma.request(w, "requested")}/match` }),
+  },
+  "POST /api/mutual-aid/requests/:id/approve": {
+    allow: withPermission("medicine.approve"),
+    req: async (f, w) => ({
+      url: `/api/mutual-aid/requests/${await f.ma.request(w, "matched", { prescription: true })}/approve`,
+    }),
+  },
+  "POST /api/mutual-aid/requests/:id/claim": {
+    allow: withPermission("medicine.deliver"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/requests/${await f.ma.request(w, "matched")}/claim` }),
+  },
+  "POST /api/mutual-aid/requests/:id/deliver": {
+    allow: withPermission("medicine.deliver"),
+    req: async (f, w, who) => ({
+      url: `/api/mutual-aid/requests/${await f.ma.request(w, "claimed", { claimedBy: who })}/deliver`,
+    }),
+  },
+  "POST /api/mutual-aid/requests/:id/confirm": {
+    allow: withPermission("medicine.request"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/requests/${await f.ma.request(w, "delivered")}/confirm` }),
+  },
+  "POST /api/mutual-aid/requests/:id/cancel": {
+    allow: withPermission("medicine.request"),
+    req: async (f, w) => ({
+      url: `/api/mutual-aid/requests/${await f.ma.request(w, "matched")}/cancel`,
+      body: { reason: "居民已自行购药" },
+    }),
+  },
+  "GET /api/mutual-aid/points": {
+    allow: withPermission("mutualaid.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/mutual-aid/points" }),
+  },
+  "POST /api/mutual-aid/points": {
+    allow: withPermission("service_point.manage"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/mutual-aid/points",
+      body: {
+        kind: "rest_station",
+        name: "权限测试驿站",
+        orgUnitId: f.grid[w],
+        address: "测试路 1 号",
+        hours: "全天",
+        services: ["热水"],
+      },
+    }),
+  },
+  "POST /api/mutual-aid/points/:id/active": {
+    allow: withPermission("service_point.manage"),
+    req: async (f, w) => ({
+      url: `/api/mutual-aid/points/${await f.ma.point(w)}/active`,
+      body: { active: false },
+    }),
+  },
+  "GET /api/mutual-aid/events": {
+    allow: withPermission("mutualaid.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/mutual-aid/events" }),
+  },
+  "POST /api/mutual-aid/events": {
+    allow: withPermission("event.manage"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/mutual-aid/events",
+      body: {
+        kind: "talk",
+        title: "权限测试讲座",
+        place: "读书角",
+        orgUnitId: f.grid[w],
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+        capacity: 5,
+        audienceTags: [],
+      },
+    }),
+  },
+  "GET /api/mutual-aid/events/:id": {
+    allow: withPermission("mutualaid.read"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/events/${await f.ma.event(w)}` }),
+  },
+  "POST /api/mutual-aid/events/:id/signups": {
+    allow: withPermission("event.signup"),
+    req: async (f, w) => ({
+      url: `/api/mutual-aid/events/${await f.ma.event(w)}/signups`,
+      body: { residentId: await f.ma.resident("in") },
+    }),
+  },
+  "POST /api/mutual-aid/events/:id/cancellations": {
+    allow: withPermission("event.signup"),
+    req: async (f, w) => {
+      const e = await f.ma.event(w);
+      const s = await f.ma.signup(e, w);
+      return { url: `/api/mutual-aid/events/${e}/cancellations`, body: { residentId: s.residentId } };
+    },
+  },
+  "POST /api/mutual-aid/events/:id/check-ins": {
+    allow: withPermission("event.manage"),
+    req: async (f, w) => {
+      const e = await f.ma.event(w, { now: true });
+      const s = await f.ma.signup(e, w);
+      return { url: `/api/mutual-aid/events/${e}/check-ins`, body: { signupId: s.id } };
+    },
+  },
+  "GET /api/mutual-aid/notices": {
+    allow: withPermission("notice.send"),
+    unscoped: true,
+    req: () => ({ url: "/api/mutual-aid/notices" }),
+  },
+  "POST /api/mutual-aid/notices": {
+    allow: withPermission("notice.send"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/mutual-aid/notices",
+      body: {
+        title: "权限测试通知",
+        template: "{称呼}您好",
+        orgUnitId: f.grid[w],
+        audience: { kind: "tags", tags: ["nobody_has_this"] },
+      },
+    }),
+  },
+  "GET /api/mutual-aid/notices/:id": {
+    allow: withPermission("notice.send"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/notices/${await f.ma.notice(w)}` }),
+  },
+  "POST /api/mutual-aid/notices/:id/send": {
+    allow: withPermission("notice.send"),
+    req: async (f, w) => ({ url: `/api/mutual-aid/notices/${await f.ma.notice(w)}/send` }),
+  },
   // 双报到 · 志愿服务.
   "GET /api/volunteers/me": {
     allow: withPermission("volunteer.self"),
@@ -1322,6 +1538,7 @@ async function fixture(t: TestApp): Promise<Fixture> {
     dailyReport: { in: await archived(community.id), out: await archived(away.id) },
     street: street.id,
     vol,
+    ma: await maFixture(t, { g01, g02Path: newPath, away }),
     grid: { in: g01.id, out: g02.id },
     community: { in: community.id, out: away.id },
     resident: await both("select id from residents where org_path like $1 order by id limit 1"),
@@ -1490,5 +1707,117 @@ async function volFixture(
       ).id;
     },
     callOut: { in: await callOut("in"), out: await callOut("out") },
+  };
+}
+
+/** 共享药箱 · 服务阵地 · 活动: places inside at G01 and outside at the other street's community; requests at G01 / moved G02. */
+async function maFixture(
+  t: TestApp,
+  u: { g01: { id: number; path: string }; g02Path: string; away: { id: number; path: string } },
+): Promise<MaFixture> {
+  const db = t.ctx.database;
+  const first = async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params))[0];
+  const place = (w: Where) => (w === "in" ? u.g01 : u.away);
+  const soon = new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
+  const point = async (w: Where) =>
+    (
+      await first<{ id: number }>(
+        `insert into service_points (kind, name, org_unit_id, org_path, address, hours) values ('party_center', '权限测试阵地', $1, $2, '测试路', '全天') returning id`,
+        [place(w).id, place(w).path],
+      )
+    ).id;
+  const box = async (w: Where) =>
+    (
+      await first<{ id: number }>(
+        `insert into medicine_boxes (service_point_id, name, org_unit_id, org_path) values ($1, '权限测试药箱', $2, $3) returning id`,
+        [await point(w), place(w).id, place(w).path],
+      )
+    ).id;
+  let batch = 0;
+  const stock = async (w: Where, opts: { prescription?: boolean } = {}) =>
+    (
+      await first<{ id: number }>(
+        `insert into medicine_stock (box_id, org_path, medicine_name, spec, batch, expires_on, quantity, prescription)
+         values ($1, $2, '权限测试药', '10片', $3, $4, 100, $5) returning id`,
+        [await box(w), place(w).path, `A${++batch}`, soon, opts.prescription ?? false],
+      )
+    ).id;
+  const resident = async (w: Where) =>
+    (
+      await first<{ id: number }>("select id from residents where org_path like $1 order by id limit 1", [
+        `${w === "in" ? u.g01.path : u.g02Path}%`,
+      ])
+    ).id;
+  const residentRow = async (w: Where) =>
+    first<{ id: number; orgUnitId: number; orgPath: string }>(
+      `select id, org_unit_id as "orgUnitId", org_path as "orgPath" from residents where id = $1`,
+      [await resident(w)],
+    );
+  const accountOf = async (who: Who) =>
+    (await first<{ id: number }>("select id from accounts where username = $1", [ACCOUNTS[who].username])).id;
+  return {
+    point,
+    box,
+    stock,
+    resident,
+    async notice(w) {
+      return (
+        await first<{ id: number }>(
+          `insert into mass_notices (org_unit_id, org_path, title, template, audience_kind, state, created_by_name)
+           values ($1, $2, '权限测试通知', '您好', 'scope', 'done', '测试') returning id`,
+          [place(w).id, place(w).path],
+        )
+      ).id;
+    },
+    async request(w, state, opts = {}) {
+      const r = await residentRow(w);
+      const s = state === "requested" ? null : await stock(w, { prescription: opts.prescription });
+      const sb = s
+        ? await first<{ boxId: number }>(`select box_id as "boxId" from medicine_stock where id = $1`, [s])
+        : null;
+      const claimedBy = opts.claimedBy
+        ? await accountOf(opts.claimedBy)
+        : state === "claimed" || state === "delivered"
+          ? 1
+          : null;
+      return (
+        await first<{ id: number }>(
+          `insert into medicine_requests (source, resident_id, org_unit_id, org_path, medicine_name, quantity, state, box_id, stock_id,
+             prescription, claimed_by, claimed_by_name, delivered_at, due_at, created_by_name)
+           values ('grid', $1, $2, $3, $4, 1, $5, $6, $7, $8, $9, '测试', $10, now() + interval '1 hour', '测试') returning id`,
+          [
+            r.id,
+            r.orgUnitId,
+            r.orgPath,
+            state === "requested" ? "对乙酰氨基酚片" : "权限测试药",
+            state,
+            sb?.boxId ?? null,
+            s,
+            opts.prescription ?? false,
+            claimedBy,
+            state === "delivered" ? new Date() : null,
+          ],
+        )
+      ).id;
+    },
+    async event(w, opts = {}) {
+      const start = opts.now ? Date.now() - 600_000 : Date.now() + 86_400_000;
+      return (
+        await first<{ id: number }>(
+          `insert into community_events (kind, title, place, org_unit_id, org_path, starts_at, ends_at, capacity)
+           values ('clinic', '权限测试义诊', '测试点', $1, $2, $3, $4, 10) returning id`,
+          [place(w).id, place(w).path, new Date(start), new Date(start + 3 * 3600_000)],
+        )
+      ).id;
+    },
+    async signup(eventId, w) {
+      const r = await residentRow(w === "in" ? "in" : "out");
+      const s = await first<{ id: number }>(
+        `insert into event_signups (event_id, resident_id, org_path, state, signed_up_by_name) values ($1, $2, $3, 'confirmed', '测试') returning id`,
+        [eventId, r.id, r.orgPath],
+      );
+      await db.query("update community_events set taken = taken + 1 where id = $1", [eventId]);
+      return { id: s.id, residentId: r.id };
+    },
   };
 }

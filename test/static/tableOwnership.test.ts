@@ -62,6 +62,20 @@ const OWNER: Record<string, string | string[]> = {
   verification_rows: "verification",
   daily_reports: "command",
   daily_report_recipients: "command",
+  service_points: "mutualAid",
+  medicine_boxes: "mutualAid",
+  medicine_stock: "mutualAid",
+  medicine_movements: "mutualAid",
+  medicine_requests: "mutualAid",
+  community_events: "mutualAid",
+  event_signups: "mutualAid",
+  resident_accounts: "mutualAid",
+  resident_codes: "mutualAid",
+  resident_sessions: "mutualAid",
+  resident_reports: "mutualAid",
+  mass_notices: "mutualAid",
+  notice_recipients: "mutualAid",
+  phone_opt_outs: "mutualAid",
 };
 
 /**

@@ -25,6 +25,13 @@ export function principalColumns(who: Principal | null) {
       return { accountId: null, username: `system:${who.name}`, actorKind: "system", ip: null };
     case "open311":
       return { accountId: null, username: `open311:${who.name}`, actorKind: "open311", ip: who.ip ?? null };
+    case "resident":
+      return {
+        accountId: null,
+        username: `resident:${who.residentAccountId}`,
+        actorKind: "resident",
+        ip: who.ip ?? null,
+      };
   }
 }
 

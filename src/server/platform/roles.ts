@@ -82,6 +82,32 @@ export const PERMISSIONS = {
   "verification.manage": ["sysadmin", "commander", "community_admin"] as Role[],
   /** Verification tasks at the door: a grid's workers and head record the outcome. */
   "verification.task": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** 共享药箱 · 服务阵地 · 活动: seeing boxes, stock, medicine requests, service points and events. */
+  "mutualaid.read": [...staff, "volunteer"] as Role[],
+  /** Keeping a box's stock: donations in, dispensing at the box, disposal of expired batches, new boxes. */
+  "medicine.stock": ["sysadmin", "community_admin", "grid_head", "grid_worker", "doctor"] as Role[],
+  /** Filing a medicine request for a resident: the grid's staff and the hotline. */
+  "medicine.request": ["sysadmin", "community_admin", "grid_head", "grid_worker", "agent"] as Role[],
+  /** Claiming and delivering a medicine request: the care team 爱心专班 and volunteers. */
+  "medicine.deliver": [
+    "sysadmin",
+    "community_admin",
+    "grid_head",
+    "grid_worker",
+    "doctor",
+    "police",
+    "volunteer",
+  ] as Role[],
+  /** A doctor's approval for prescription medicine 处方药. */
+  "medicine.approve": ["sysadmin", "doctor"] as Role[],
+  /** The service-point directory 驿站 · 读书角 · 党群服务中心: kept by the community. */
+  "service_point.manage": ["sysadmin", "community_admin"] as Role[],
+  /** Publishing events 义诊 · 便民集市 and checking people in. */
+  "event.manage": ["sysadmin", "community_admin", "grid_head"] as Role[],
+  /** Mass notices 群发 to residents' phones: the community and the grid head. */
+  "notice.send": ["sysadmin", "community_admin", "grid_head"] as Role[],
+  /** Signing a resident up for an event on their behalf. */
+  "event.signup": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

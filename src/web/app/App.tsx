@@ -46,6 +46,11 @@ const HolidaysPage = lazy(() => import("../modules/holidays/HolidaysPage.tsx"));
 const VerificationListsPage = lazy(() => import("../modules/verification/ListsPage.tsx"));
 const VerificationListPage = lazy(() => import("../modules/verification/ListPage.tsx"));
 const VerificationTasksPage = lazy(() => import("../modules/verification/TasksPage.tsx"));
+// 互助服务: 共享药箱, 活动, 服务阵地 (public), and the resident's phone app (its own sign-in).
+const MedicinePage = lazy(() => import("../modules/mutualAid/MedicinePage.tsx"));
+const EventsPage = lazy(() => import("../modules/mutualAid/EventsPage.tsx"));
+const PointsPage = lazy(() => import("../modules/mutualAid/PointsPage.tsx"));
+const ResidentApp = lazy(() => import("../modules/residentApp/ResidentApp.tsx"));
 // Volunteers 双报到 · 志愿服务.
 const VolunteerDeskPage = lazy(() => import("../modules/volunteers/DeskPage.tsx"));
 
@@ -132,6 +137,24 @@ const router = createBrowserRouter([
     element: (
       <Suspense fallback={<PageLoading />}>
         <StatusPage />
+      </Suspense>
+    ),
+  },
+  {
+    // The public service-point directory: no account.
+    path: "/service-points",
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <PointsPage />
+      </Suspense>
+    ),
+  },
+  {
+    // The resident's phone app: signs in with a code to the phone, not with a staff account.
+    path: "/app",
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <ResidentApp />
       </Suspense>
     ),
   },
@@ -247,6 +270,14 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="holiday.read" />,
             children: [{ path: "admin/holidays", element: <HolidaysPage /> }],
+          },
+          // 互助服务.
+          {
+            element: <RequirePermission permission="mutualaid.read" />,
+            children: [
+              { path: "mutual-aid/medicine", element: <MedicinePage /> },
+              { path: "mutual-aid/events", element: <EventsPage /> },
+            ],
           },
           // Volunteers 双报到 · 志愿服务.
           {

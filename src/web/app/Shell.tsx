@@ -22,6 +22,7 @@ import { adminMenuGroup, adminSection, adminTargets } from "../modules/admin/nav
 import { CARE_SCOPED, careMenuGroup, careSection, careTargets } from "../modules/care/nav.tsx";
 import { COMMAND_SCOPED, commandMenuGroup, commandSection, commandTargets } from "../modules/command/nav.tsx";
 import { HolidayCoverageBanner } from "../modules/holidays/CoverageBanner.tsx";
+import { mutualAidMenuGroup, mutualAidSection, mutualAidTargets } from "../modules/mutualAid/nav.tsx";
 import {
   verificationMenuGroup,
   verificationSection,
@@ -121,6 +122,7 @@ function ShellLayout() {
     ranking: () => "/rates/ranking",
     ...careTargets(withOrg),
     ...verificationTargets(),
+    ...mutualAidTargets(),
     ...commandTargets(withOrg),
     "volunteers-desk": () => "/volunteers/desk",
     ...adminTargets(),
@@ -153,6 +155,7 @@ function ShellLayout() {
         commandSection(p) ??
           careSection(p) ??
           verificationSection(p) ??
+          mutualAidSection(p) ??
           adminSection(p) ??
           (p.startsWith("/volunteers") ? "volunteers-desk" : section),
       ]}
@@ -173,6 +176,7 @@ function ShellLayout() {
           : []),
         ...careMenuGroup(can, t),
         ...verificationMenuGroup(can, t),
+        ...mutualAidMenuGroup(can, t),
         ...(can("volunteer.read")
           ? [
               {

@@ -3,4 +3,5 @@
 export { DEFAULT_HOSPITALS } from "./common.ts";
 export { carePanel, overdueVisitsByChild, unitCarePanel } from "./panel.ts";
 export { careRoutes as routes } from "./routes.ts";
+export { dutyOf } from "./teams.ts";
 export { sweepOverdueVisits } from "./visits.ts";

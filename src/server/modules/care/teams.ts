@@ -215,3 +215,24 @@ export async function teamForCard(ctx: AppContext, communityId: number) {
     [communityId],
   );
 }
+
+/**
+ * Whether an account is on the care team's duty now in the community at `communityPath` (for other modules:
+ * a medicine request goes to the care team on duty). `rostered` says whether anyone is rostered on this
+ * shift at all: a community that keeps no roster has no one to be off duty.
+ */
+export async function dutyOf(
+  ctx: AppContext,
+  accountId: number,
+  communityPath: string,
+  now = new Date(),
+): Promise<{ rostered: boolean; onDuty: boolean }> {
+  const slot = shiftAt(now);
+  const [r] = await ctx.database.query<{ rostered: boolean; onDuty: boolean }>(
+    `select count(*) > 0 as rostered, coalesce(bool_or(m.account_id = $4), false) as "onDuty"
+     from care_roster e join care_team_members m on m.id = e.member_id join org_units o on o.id = e.community_id
+     where o.path = $1 and e.date = $2 and e.shift = $3 and m.active`,
+    [communityPath, slot.date, slot.shift, accountId],
+  );
+  return { rostered: !!r?.rostered, onDuty: !!r?.onDuty };
+}

@@ -10,3 +10,4 @@ export {
   type OutgoingMessage,
   type Transport,
 } from "./service.ts";
+export { type SmsGateway, smsHttpTransport } from "./sms.ts";

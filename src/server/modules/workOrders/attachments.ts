@@ -4,7 +4,7 @@ import path from "node:path";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { IMAGE_EXT, MAX_ATTACHMENT_BYTES } from "../../../domain/files/image.ts";
-import type { Actor, AppContext } from "../../context.ts";
+import type { Actor, AppContext, Principal } from "../../context.ts";
 import { scopeWhere } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
 import { AppError, NotFound } from "../../platform/errors.ts";
@@ -36,6 +36,22 @@ async function saveAttachment(
   authorize(actor, "order.act");
   const row = await loadOrder(ctx, actor, orderId);
   orderPolicy.authorize(actor, "attach", row);
+  return storePhoto(ctx, actor, orderId, row.orgPath, filename, upload, actor.id);
+}
+
+/**
+ * Stores a photo on an order (decoded and re-encoded, never the bytes as sent) and audits it: for staff
+ * through the route above, for the resident app through the module's face (`uploadedBy` null).
+ */
+export async function storePhoto(
+  ctx: AppContext,
+  who: Principal,
+  orderId: number,
+  orgPath: string,
+  filename: string,
+  upload: Buffer,
+  uploadedBy: number | null,
+) {
   // What is stored is the decoded and re-encoded picture, never the bytes as sent.
   const { type, data } = await cleanPhoto(upload);
   const sha256 = crypto.createHash("sha256").update(data).digest("hex");
@@ -50,13 +66,13 @@ async function saveAttachment(
   }
   const [a] = await ctx.database.query<{ id: number }>(
     `insert into attachments (order_id, filename, mime, size, sha256, storage_path, uploaded_by) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-    [orderId, filename.slice(0, 200), type, data.length, sha256, rel, actor.id],
+    [orderId, filename.slice(0, 200), type, data.length, sha256, rel, uploadedBy],
   );
-  await audit.record(ctx.database.db, actor, {
+  await audit.record(ctx.database.db, who, {
     action: "attach",
     entity: "work_order",
     entityId: orderId,
-    orgPath: row.orgPath,
+    orgPath,
     after: { attachmentId: a.id, sha256, size: data.length },
   });
   return { id: a.id, filename, mime: type, size: data.length, sha256, createdAt: new Date() };

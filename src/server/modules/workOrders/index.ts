@@ -70,4 +70,12 @@ export {
   orderSituation,
   orderTotals,
 } from "./figures.ts";
+export {
+  type AppOrder,
+  addAppPhoto,
+  ordersForResident,
+  photoForResident,
+  raiseFromApp,
+  rateFromApp,
+} from "./residentApp.ts";
 export type { PreparedOrder };

@@ -1,4 +1,5 @@
 import { commandEn } from "../../modules/command/i18n.ts";
+import { MA_EN } from "../../modules/mutualAid/i18n.ts";
 import { VOL_EN } from "../../modules/volunteers/i18n.ts";
 import type { Messages } from "./zh-CN.ts";
 
@@ -1102,6 +1103,7 @@ const en: Messages = {
     done: "Verified",
   },
   volunteers: VOL_EN,
+  mutualAid: MA_EN,
 };
 
 export default en;

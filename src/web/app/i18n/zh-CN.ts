@@ -1,10 +1,12 @@
 // Names the domain already gives in Chinese are taken from it, so the two never drift apart.
+
 import { REFERRAL_STATE_LABELS } from "../../../domain/care/referrals.ts";
 import { RELATIONS, TAG_LABELS } from "../../../domain/people/tags.ts";
 import { RATE_LABELS } from "../../../domain/rates/rates.ts";
 import { ROLE_LABELS } from "../../../domain/roles/roles.ts";
 import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts";
 import { commandZh } from "../../modules/command/i18n.ts";
+import { MA_ZH } from "../../modules/mutualAid/i18n.ts";
 import { VOL_ZH } from "../../modules/volunteers/i18n.ts";
 
 const zhCN = {
@@ -1009,6 +1011,7 @@ const zhCN = {
     done: "已核查",
   },
   volunteers: VOL_ZH,
+  mutualAid: MA_ZH,
 };
 
 export default zhCN;

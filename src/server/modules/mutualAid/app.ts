@@ -1,0 +1,210 @@
+import { sql } from "drizzle-orm";
+import { inAudience } from "../../../domain/mutualAid/events.ts";
+import type { AppContext, ResidentPrincipal } from "../../context.ts";
+import * as audit from "../../platform/audit.ts";
+import { NotFound } from "../../platform/errors.ts";
+import type { CheckIn } from "../../platform/schemas.ts";
+import * as workOrders from "../workOrders/index.ts";
+import { communityPathOf, inTx } from "./common.ts";
+import { cancelIn, EVENT_COLS, EVENT_FROM, type EventRow, signUpIn } from "./events.ts";
+import { searchMedicine } from "./medicine.ts";
+import { optedOut, setOptOut } from "./notices.ts";
+import {
+  confirmIn,
+  fileRequest,
+  REQUEST_COLS,
+  REQUEST_FROM,
+  type RequestRow,
+  withClock,
+} from "./requests.ts";
+
+// What a resident does in the app, always on what they started: reports (work orders through the
+// work-order module's face), medicine requests, event sign-ups. "Mine" is the resident account's own rows.
+
+async function myOrderIds(ctx: AppContext, who: ResidentPrincipal): Promise<number[]> {
+  const r = await ctx.database.query<{ orderId: number }>(
+    `select order_id as "orderId" from resident_reports where resident_account_id = $1 order by id desc limit 100`,
+    [who.residentAccountId],
+  );
+  return r.map((x) => x.orderId);
+}
+
+async function myOrderOr404(ctx: AppContext, who: ResidentPrincipal, orderId: number) {
+  const ids = await myOrderIds(ctx, who);
+  if (!ids.includes(orderId)) throw NotFound("工单不存在");
+  return ids;
+}
+
+export async function report(
+  ctx: AppContext,
+  who: ResidentPrincipal,
+  input: { categoryCode: string; description: string; buildingId?: number; checkIn?: CheckIn },
+) {
+  const community = (await communityPathOf(ctx, who.orgPath)) ?? who.orgPath;
+  const order = await workOrders.raiseFromApp(ctx, who, community, input);
+  await inTx(ctx, async (tx) => {
+    await tx.execute(sql`insert into resident_reports (resident_account_id, order_id, org_path)
+      values (${who.residentAccountId}, ${order.id}, ${order.orgPath})`);
+    await audit.record(tx, who, {
+      action: "report",
+      entity: "work_order",
+      entityId: order.id,
+      orgPath: order.orgPath,
+    });
+  });
+  return { id: order.id, number: order.number };
+}
+
+export async function addPhoto(
+  ctx: AppContext,
+  who: ResidentPrincipal,
+  orderId: number,
+  filename: string,
+  body: Buffer,
+) {
+  await myOrderOr404(ctx, who, orderId);
+  return workOrders.addAppPhoto(ctx, who, orderId, filename, body);
+}
+
+export async function photo(ctx: AppContext, who: ResidentPrincipal, attachmentId: number) {
+  return workOrders.photoForResident(ctx, await myOrderIds(ctx, who), attachmentId);
+}
+
+export async function rate(
+  ctx: AppContext,
+  who: ResidentPrincipal,
+  orderId: number,
+  rating: {
+    solved: boolean;
+    satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied";
+    comment?: string;
+  },
+) {
+  await myOrderOr404(ctx, who, orderId);
+  return workOrders.rateFromApp(ctx, who, orderId, rating);
+}
+
+async function myMedicine(ctx: AppContext, who: ResidentPrincipal) {
+  return ctx.database.query<RequestRow>(
+    `select ${REQUEST_COLS} from ${REQUEST_FROM} where r.resident_account_id = $1 order by r.id desc limit 50`,
+    [who.residentAccountId],
+  );
+}
+
+async function myEvents(ctx: AppContext, who: ResidentPrincipal) {
+  return ctx.database.query<EventRow & { myState: string; signupId: number }>(
+    `select ${EVENT_COLS}, s.state as "myState", s.id as "signupId" from event_signups s join ${EVENT_FROM} on e.id = s.event_id
+     where s.resident_id = $1 and s.state <> 'cancelled' order by e.starts_at desc limit 50`,
+    [who.residentId],
+  );
+}
+
+/** Everything the resident started, newest first: reports, medicine requests, event sign-ups. */
+export async function mine(ctx: AppContext, who: ResidentPrincipal, now = new Date()) {
+  const [orders, medicine, events] = await Promise.all([
+    myOrderIds(ctx, who).then((ids) => workOrders.ordersForResident(ctx, ids)),
+    myMedicine(ctx, who),
+    myEvents(ctx, who),
+  ]);
+  return { orders, medicine: medicine.map((r) => withClock(r, now)), events };
+}
+
+export async function requestMedicine(
+  ctx: AppContext,
+  who: ResidentPrincipal,
+  input: { medicineName: string; quantity: number; note?: string },
+  now = new Date(),
+) {
+  const [r] = await ctx.database.query<{ orgUnitId: number }>(
+    `select org_unit_id as "orgUnitId" from residents where id = $1`,
+    [who.residentId],
+  );
+  const created = await fileRequest(
+    ctx,
+    who,
+    {
+      source: "app",
+      residentId: who.residentId,
+      residentAccountId: who.residentAccountId,
+      orgUnitId: r.orgUnitId,
+      orgPath: who.orgPath,
+      ...input,
+    },
+    now,
+  );
+  return created;
+}
+
+export async function confirmMedicine(ctx: AppContext, who: ResidentPrincipal, id: number, now = new Date()) {
+  const [r] = await ctx.database.query<RequestRow>(
+    `select ${REQUEST_COLS} from ${REQUEST_FROM} where r.id = $1 and r.resident_account_id = $2`,
+    [id, who.residentAccountId],
+  );
+  if (!r) throw NotFound("药品申请不存在");
+  return inTx(ctx, (tx) => confirmIn(tx, who, r, now));
+}
+
+/** Medicine available in the boxes of the resident's community (in date, in stock; no batch details needed). */
+export async function findMedicine(ctx: AppContext, who: ResidentPrincipal, q: string) {
+  const community = (await communityPathOf(ctx, who.orgPath)) ?? who.orgPath;
+  return searchMedicine(ctx, { orgPath: community }, q);
+}
+
+/** Upcoming events open to the resident: of a unit above their home, for their tags. */
+export async function eventsForMe(ctx: AppContext, who: ResidentPrincipal, now = new Date()) {
+  const [me] = await ctx.database.query<{ tags: string[] }>("select tags from residents where id = $1", [
+    who.residentId,
+  ]);
+  const list = await ctx.database.query<EventRow & { myState: string | null }>(
+    `select ${EVENT_COLS}, s.state as "myState" from ${EVENT_FROM}
+     left join event_signups s on s.event_id = e.id and s.resident_id = $3
+     where $1 like e.org_path || '%' and e.state = 'open' and e.ends_at >= $2 order by e.starts_at limit 50`,
+    [who.orgPath, now, who.residentId],
+  );
+  return list.filter((e) => inAudience(e.audienceTags, me?.tags ?? []));
+}
+
+async function eventForMe(ctx: AppContext, who: ResidentPrincipal, id: number) {
+  const [e] = await ctx.database.query<EventRow>(
+    `select ${EVENT_COLS} from ${EVENT_FROM} where e.id = $1 and $2 like e.org_path || '%'`,
+    [id, who.orgPath],
+  );
+  if (!e) throw NotFound("活动不存在");
+  return e;
+}
+
+export async function signUp(ctx: AppContext, who: ResidentPrincipal, eventId: number, now = new Date()) {
+  const e = await eventForMe(ctx, who, eventId);
+  const [me] = await ctx.database.query<{ id: number; tags: string[]; orgPath: string }>(
+    `select id, tags, org_path as "orgPath" from residents where id = $1`,
+    [who.residentId],
+  );
+  return inTx(ctx, (tx) => signUpIn(tx, who, e, me, now));
+}
+
+export async function cancelSignUp(ctx: AppContext, who: ResidentPrincipal, eventId: number) {
+  const e = await eventForMe(ctx, who, eventId);
+  return inTx(ctx, (tx) => cancelIn(tx, who, e, who.residentId));
+}
+
+async function myPhoneHash(ctx: AppContext, who: ResidentPrincipal): Promise<string> {
+  const [a] = await ctx.database.query<{ phoneHash: string }>(
+    `select phone_hash as "phoneHash" from resident_accounts where id = $1`,
+    [who.residentAccountId],
+  );
+  return a.phoneHash;
+}
+
+export async function myOptOut(ctx: AppContext, who: ResidentPrincipal) {
+  return optedOut(ctx, await myPhoneHash(ctx, who));
+}
+
+export async function setMyOptOut(ctx: AppContext, who: ResidentPrincipal, optOut: boolean) {
+  await setOptOut(ctx, await myPhoneHash(ctx, who), optOut);
+  await audit.record(ctx.database.db, who, {
+    action: optOut ? "opt_out" : "opt_in",
+    entity: "resident_account",
+    entityId: who.residentAccountId,
+  });
+  return optOut;
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from "fastify";
+import { publicRoutes } from "./publicRoutes.ts";
+import { residentRoutes } from "./residentRoutes.ts";
+import { mutualAidRoutes } from "./routes.ts";
+
+// Mutual aid & services (共享药箱, 服务阵地, 活动) and the resident app: the face.
+
+export async function routes(app: FastifyInstance) {
+  await app.register(mutualAidRoutes);
+  await app.register(publicRoutes);
+  await app.register(residentRoutes);
+}
+
+/** Open and overdue medicine requests of a subtree (for the command center). */
+export { overdueMedicineRequests } from "./requests.ts";
+export { seedMutualAid } from "./seed.ts";
