@@ -1,5 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
+import { seedCampaigns } from "../server/modules/campaigns/index.ts";
 import { DEFAULT_HOSPITALS } from "../server/modules/care/index.ts";
 import { seedReportRecipients } from "../server/modules/command/index.ts";
 import { seedMutualAid } from "../server/modules/mutualAid/index.ts";
@@ -140,6 +141,9 @@ export async function loadDemo(
   const m = await seedMutualAid(database, { scope, seed: opts.seed ?? 1, community: DEMO_COMMUNITY });
   log(`服务阵地 ${m.points} 个，共享药箱 ${m.boxes} 个（药品批次 ${m.batches} 个），活动 ${m.events} 场`);
   await seedDemoResidentPhone(database, crypto);
+  // 敲门行动: one running campaign of the street over the demo's grids, a few days already walked.
+  const k = await seedCampaigns(database, { scope, seed: opts.seed ?? 1 });
+  log(`敲门行动 ${k.campaigns} 个，分配住户 ${k.households} 户，已入户记录 ${k.records} 条`);
   await database.query(
     "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],

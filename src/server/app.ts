@@ -12,6 +12,7 @@ import type { Actor, AppContext } from "./context.ts";
 import * as accounts from "./modules/accounts/index.ts";
 import * as audit from "./modules/audit/index.ts";
 import * as auth from "./modules/auth/index.ts";
+import * as campaigns from "./modules/campaigns/index.ts";
 import * as care from "./modules/care/index.ts";
 import * as command from "./modules/command/index.ts";
 import * as holidays from "./modules/holidays/index.ts";
@@ -233,6 +234,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     command,
     volunteers,
     mutualAid,
+    campaigns,
   ])
     await app.register(m.routes);
   await app.register(jobs.routes);

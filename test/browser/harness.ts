@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
+import type { DbKind } from "../../src/db/client.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium.ts";
 
@@ -38,8 +39,9 @@ function connectChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
-export async function startHarness(): Promise<Harness> {
-  const [t, browser] = await Promise.all([createTestApp("pglite", { serveWeb: true }), connectChromium()]);
+/** A server on the demo (PGlite unless a test asks for PostgreSQL, where TEST_DATABASE_URL is set). */
+export async function startHarness(kind: DbKind = "pglite"): Promise<Harness> {
+  const [t, browser] = await Promise.all([createTestApp(kind, { serveWeb: true }), connectChromium()]);
   await t.app.listen({ port: 0, host: "127.0.0.1" });
   const addr = t.app.server.address();
   const base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;

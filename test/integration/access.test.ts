@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
@@ -79,6 +80,14 @@ interface Fixture {
   dailyReport: { in: number; out: number };
   /** The demo street (its daily report's recipients). */
   street: number;
+  /** 敲门行动: a campaign of 苏阳社区 over G01 (inside) and one of the other street's community over the moved G02. */
+  campaign: { in: number; out: number };
+  /** A household of each campaign held by that grid's worker (inside: the demo grid worker). */
+  campaignHousehold: { in: number; out: number };
+  /** A photo of a record in each campaign. */
+  campaignPhoto: { in: number; out: number };
+  /** A fresh record for the household (a new client id each time). */
+  campaignRecord(w: Where): Record<string, unknown>;
 }
 
 type Where = "in" | "out";
@@ -1183,6 +1192,81 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("volunteer.self"),
     req: (f, w) => ({ url: `/api/volunteers/callouts/${f.vol.callOut[w]}/respond` }),
   },
+  // 敲门行动: the street and community run campaigns; the grid worker records at the door.
+  "GET /api/campaigns": {
+    allow: withPermission("campaign.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/campaigns" }),
+  },
+  "POST /api/campaigns": {
+    allow: withPermission("campaign.manage"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/campaigns",
+      body: {
+        name: "权限测试行动",
+        orgUnitId: f.community[w],
+        startsOn: "2026-01-01",
+        endsOn: "2026-12-31",
+        gridIds: [f.grid[w]],
+        target: { kind: "all" },
+        questions: [{ id: "q", kind: "yesno", label: "是否在家" }],
+      },
+    }),
+  },
+  "GET /api/campaigns/:id": {
+    allow: withPermission("campaign.read"),
+    req: (f, w) => ({ url: `/api/campaigns/${f.campaign[w]}` }),
+  },
+  "PUT /api/campaigns/:id/questionnaire": {
+    allow: withPermission("campaign.manage"),
+    req: (f, w) => ({
+      url: `/api/campaigns/${f.campaign[w]}/questionnaire`,
+      body: { questions: [{ id: "q", kind: "yesno", label: "是否在家" }] },
+    }),
+  },
+  "GET /api/campaigns/:id/members": {
+    allow: withPermission("campaign.manage"),
+    req: (f, w) => ({ url: `/api/campaigns/${f.campaign[w]}/members` }),
+  },
+  "POST /api/campaigns/:id/reassign": {
+    allow: withPermission("campaign.manage"),
+    req: (f, w) => ({
+      url: `/api/campaigns/${f.campaign[w]}/reassign`,
+      body: { householdIds: [f.campaignHousehold[w]], toMemberId: f.worker[w] },
+    }),
+  },
+  "GET /api/campaigns/:id/progress": {
+    allow: withPermission("campaign.read"),
+    req: (f, w) => ({ url: `/api/campaigns/${f.campaign[w]}/progress` }),
+  },
+  "GET /api/campaigns/:id/households": {
+    allow: withPermission("campaign.read"),
+    req: (f, w) => ({ url: `/api/campaigns/${f.campaign[w]}/households?flagged=false` }),
+  },
+  "GET /api/campaigns/:id/households/:householdId/records": {
+    allow: withPermission("campaign.read"),
+    req: (f, w) => ({
+      url: `/api/campaigns/${f.campaign[w]}/households/${f.campaignHousehold[w]}/records`,
+    }),
+  },
+  "GET /api/campaigns/:id/export": {
+    allow: withPermission("campaign.manage"),
+    req: (f, w) => ({ url: `/api/campaigns/${f.campaign[w]}/export` }),
+  },
+  "GET /api/campaigns/photos/:id": {
+    allow: [...new Set([...withPermission("campaign.read"), ...withPermission("campaign.field")])],
+    req: (f, w) => ({ url: `/api/campaigns/photos/${f.campaignPhoto[w]}` }),
+  },
+  "GET /api/campaigns/field": {
+    allow: withPermission("campaign.field"),
+    unscoped: true,
+    req: () => ({ url: "/api/campaigns/field" }),
+  },
+  "POST /api/campaigns/sync": {
+    allow: withPermission("campaign.field"),
+    req: (f, w) => ({ url: "/api/campaigns/sync", body: { records: [f.campaignRecord(w)] } }),
+  },
   "POST /api/auth/logout": {
     allow: EVERYONE,
     unscoped: true,
@@ -1502,6 +1586,73 @@ async function fixture(t: TestApp): Promise<Fixture> {
         [verificationList[w], ++taskRow, w === "in" ? g01.path : newPath],
       )
     ).id;
+  // 敲门行动: launched by the district after G02 moved, so the "out" campaign is the other street's own.
+  const launchCampaign = async (orgUnitId: number, gridId: number) => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/campaigns",
+      headers: commander,
+      payload: {
+        name: "权限测试敲门行动",
+        orgUnitId,
+        startsOn: "2026-01-01",
+        endsOn: "2099-12-31",
+        gridIds: [gridId],
+        target: { kind: "all" },
+        questions: [{ id: "q", kind: "yesno", label: "是否在家" }],
+      },
+    });
+    if (r.statusCode !== 201) throw new Error(`fixture campaign: ${r.statusCode} ${r.body}`);
+    return r.json().id as number;
+  };
+  const campaign = {
+    in: await launchCampaign(community.id, g01.id),
+    out: await launchCampaign(away.id, g02.id),
+  };
+  const heldBy = async (w: Where) =>
+    (
+      await one<{ id: number }>(
+        "select household_id as id from campaign_households where campaign_id = $1 and member_id = $2 order by household_id limit 1",
+        [campaign[w], worker[w]],
+      )
+    ).id;
+  const campaignHousehold = { in: await heldBy("in"), out: await heldBy("out") };
+  const campaignRecord = (w: Where) => ({
+    clientId: crypto.randomUUID(),
+    campaignId: campaign[w],
+    householdId: campaignHousehold[w],
+    outcome: "done",
+    questionnaireVersion: 1,
+    answers: { q: "yes" },
+    deviceTime: new Date().toISOString(),
+  });
+  const campaignPhotoOf = async (w: Where) => {
+    const username = (
+      await one<{ username: string }>("select username from accounts where id = $1", [worker[w]])
+    ).username;
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/campaigns/sync",
+      headers: await t.login(username),
+      payload: {
+        records: [
+          {
+            ...campaignRecord(w),
+            notice: { method: "hand" },
+            photos: [{ key: "notice", data: PNG_1x1.toString("base64") }],
+          },
+        ],
+      },
+    });
+    if (r.statusCode !== 200) throw new Error(`fixture campaign record: ${r.statusCode} ${r.body}`);
+    return (
+      await one<{ id: number }>(
+        "select p.id from campaign_photos p join campaign_records r on r.id = p.record_id where r.campaign_id = $1 order by p.id desc limit 1",
+        [campaign[w]],
+      )
+    ).id;
+  };
+  const campaignPhoto = { in: await campaignPhotoOf("in"), out: await campaignPhotoOf("out") };
   const under = (w: Where) => (w === "in" ? g01.path : newPath);
   const pick = async (w: Where, sql: string) => (await one<{ id: number }>(sql, [`${under(w)}%`])).id;
   const both = async (sql: string) => ({ in: await pick("in", sql), out: await pick("out", sql) });
@@ -1574,6 +1725,10 @@ async function fixture(t: TestApp): Promise<Fixture> {
     verificationList,
     freshVerificationList,
     verificationTask,
+    campaign,
+    campaignHousehold,
+    campaignPhoto,
+    campaignRecord,
     async orderVersion(id) {
       return (await one<{ version: number }>("select version from work_orders where id = $1", [id])).version;
     },

@@ -1,3 +1,4 @@
+export * from "./campaigns.ts";
 export * from "./care.ts";
 export * from "./command.ts";
 export * from "./jobs.ts";

@@ -108,6 +108,12 @@ export const PERMISSIONS = {
   "notice.send": ["sysadmin", "community_admin", "grid_head"] as Role[],
   /** Signing a resident up for an event on their behalf. */
   "event.signup": ["sysadmin", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** 敲门行动: a campaign's progress, households and results (the street, the community, the grid head). */
+  "campaign.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
+  /** Launching a campaign over one's grids, changing its questionnaire, reassigning households, export. */
+  "campaign.manage": ["sysadmin", "commander", "community_admin"] as Role[],
+  /** A member at the door: their assigned households, records synced from the phone. */
+  "campaign.field": ["grid_worker", "grid_head"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -51,6 +51,9 @@ const MedicinePage = lazy(() => import("../modules/mutualAid/MedicinePage.tsx"))
 const EventsPage = lazy(() => import("../modules/mutualAid/EventsPage.tsx"));
 const PointsPage = lazy(() => import("../modules/mutualAid/PointsPage.tsx"));
 const ResidentApp = lazy(() => import("../modules/residentApp/ResidentApp.tsx"));
+// Door-to-door campaigns 敲门行动.
+const CampaignDeskPage = lazy(() => import("../modules/campaigns/DeskPage.tsx"));
+const CampaignFieldPage = lazy(() => import("../modules/campaigns/FieldPage.tsx"));
 // Volunteers 双报到 · 志愿服务.
 const VolunteerDeskPage = lazy(() => import("../modules/volunteers/DeskPage.tsx"));
 
@@ -283,6 +286,15 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="volunteer.read" />,
             children: [{ path: "volunteers/desk", element: <VolunteerDeskPage /> }],
+          },
+          // Door-to-door campaigns 敲门行动.
+          {
+            element: <RequirePermission permission="campaign.read" />,
+            children: [{ path: "campaigns", element: <CampaignDeskPage /> }],
+          },
+          {
+            element: <RequirePermission permission="campaign.field" />,
+            children: [{ path: "campaigns/field", element: <CampaignFieldPage /> }],
           },
           { path: "*", element: <NotFoundPage /> },
         ],

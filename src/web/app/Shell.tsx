@@ -19,6 +19,7 @@ import { Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { adminMenuGroup, adminSection, adminTargets } from "../modules/admin/nav.tsx";
+import { campaignMenuGroup, campaignSection, campaignTargets } from "../modules/campaigns/nav.tsx";
 import { CARE_SCOPED, careMenuGroup, careSection, careTargets } from "../modules/care/nav.tsx";
 import { COMMAND_SCOPED, commandMenuGroup, commandSection, commandTargets } from "../modules/command/nav.tsx";
 import { HolidayCoverageBanner } from "../modules/holidays/CoverageBanner.tsx";
@@ -123,6 +124,7 @@ function ShellLayout() {
     ...careTargets(withOrg),
     ...verificationTargets(),
     ...mutualAidTargets(),
+    ...campaignTargets(),
     ...commandTargets(withOrg),
     "volunteers-desk": () => "/volunteers/desk",
     ...adminTargets(),
@@ -156,6 +158,7 @@ function ShellLayout() {
           careSection(p) ??
           verificationSection(p) ??
           mutualAidSection(p) ??
+          campaignSection(p) ??
           adminSection(p) ??
           (p.startsWith("/volunteers") ? "volunteers-desk" : section),
       ]}
@@ -177,6 +180,7 @@ function ShellLayout() {
         ...careMenuGroup(can, t),
         ...verificationMenuGroup(can, t),
         ...mutualAidMenuGroup(can, t),
+        ...campaignMenuGroup(can, t),
         ...(can("volunteer.read")
           ? [
               {

@@ -1,4 +1,6 @@
 // Bulk list verification 大数据核查: the face.
+
+export { listForCampaign, listResidentsSql } from "./campaignTarget.ts";
 export {
   haltLists,
   resumeLists,

@@ -1,3 +1,4 @@
+import { CAMPAIGNS_EN } from "../../modules/campaigns/i18n.ts";
 import { commandEn } from "../../modules/command/i18n.ts";
 import { MA_EN } from "../../modules/mutualAid/i18n.ts";
 import { VOL_EN } from "../../modules/volunteers/i18n.ts";
@@ -1104,6 +1105,7 @@ const en: Messages = {
   },
   volunteers: VOL_EN,
   mutualAid: MA_EN,
+  campaigns: CAMPAIGNS_EN,
 };
 
 export default en;

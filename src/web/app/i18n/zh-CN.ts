@@ -5,6 +5,7 @@ import { RELATIONS, TAG_LABELS } from "../../../domain/people/tags.ts";
 import { RATE_LABELS } from "../../../domain/rates/rates.ts";
 import { ROLE_LABELS } from "../../../domain/roles/roles.ts";
 import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts";
+import { CAMPAIGNS_ZH } from "../../modules/campaigns/i18n.ts";
 import { commandZh } from "../../modules/command/i18n.ts";
 import { MA_ZH } from "../../modules/mutualAid/i18n.ts";
 import { VOL_ZH } from "../../modules/volunteers/i18n.ts";
@@ -1012,6 +1013,7 @@ const zhCN = {
   },
   volunteers: VOL_ZH,
   mutualAid: MA_ZH,
+  campaigns: CAMPAIGNS_ZH,
 };
 
 export default zhCN;
