@@ -1,5 +1,6 @@
 import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from "react";
+import { forgetAssignment } from "../modules/campaigns/offline.ts";
 import { ApiError, api, type Me, setCsrfToken, setUnauthorizedHandler } from "./api.ts";
 import { clearDrafts, hasDrafts } from "./forms.ts";
 
@@ -88,7 +89,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(async () => {
     // Signing out on purpose: nothing of this person's stays in the browser.
     const before = qc.getQueryData<Me | null>(ME_KEY);
-    if (before) clearDrafts(before.id);
+    if (before) {
+      clearDrafts(before.id);
+      void forgetAssignment(before.id);
+    }
     try {
       await api("/api/auth/logout", { method: "POST" });
     } finally {

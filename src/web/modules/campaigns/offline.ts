@@ -80,6 +80,18 @@ export async function keep<T>(key: string, value: T): Promise<void> {
   await run(KV, "readwrite", (s) => s.put({ key, value }));
 }
 
+/**
+ * Signing out on purpose: the copy of the member's assignment (addresses) leaves the phone. Records not yet
+ * synced stay: they are the member's work and go out at their next sign-in.
+ */
+export async function forgetAssignment(accountId: number): Promise<void> {
+  try {
+    await run(KV, "readwrite", (s) => s.delete(`field:${accountId}`));
+  } catch {
+    // No IndexedDB (private mode): there was nothing kept.
+  }
+}
+
 export async function recall<T>(key: string): Promise<T | undefined> {
   const row = await run<{ value: T } | undefined>(KV, "readonly", (s) => s.get(key));
   return row?.value;
