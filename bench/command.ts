@@ -24,9 +24,9 @@ import { getOrgUnit } from "../src/server/modules/orgs/index.ts";
 import { systemPrincipal } from "../src/server/platform/access.ts";
 import {
   arg,
+  type BareQuery,
   BENCH_SECRET,
   BENCH_TMP,
-  type BareQuery,
   httpVsSql,
   injectLogin,
   log,
@@ -42,7 +42,8 @@ const N = Number(arg("n", "40"));
 const PUSH_SECONDS = Number(arg("push-seconds", "20"));
 const RATE = Number(arg("rate", "100"));
 const DB = "gk_bench_orders";
-if (!pgDatabaseExists(DB)) throw new Error(`${DB} missing: run npx tsx bench/workOrders.ts --step load first`);
+if (!pgDatabaseExists(DB))
+  throw new Error(`${DB} missing: run npx tsx bench/workOrders.ts --step load first`);
 const url = pgUrl(DB);
 
 const database = await openPostgres(url);
@@ -167,7 +168,8 @@ for (const [username, target, who] of [
     label: `command dashboard (postgres, ${orders} orders) ${who} ${u.name} as ${username}, 30 days`,
     target,
     n: N,
-    describe: (b) => `received ${b.period.received}, open ${b.situation.open}, ${b.children.length} child units`,
+    describe: (b) =>
+      `received ${b.period.received}, open ${b.situation.open}, ${b.children.length} child units`,
   });
 }
 {

@@ -65,6 +65,7 @@ describe("指挥中心", () => {
     expect(await page.getByTestId("command-rates").locator("[data-rate]").count()).toBe(5);
     expect(await page.getByTestId("command-care").textContent()).toContain("重点人群");
     expect(await page.getByTestId("command-volunteers").textContent()).toContain("今日服务");
+    expect(await page.getByTestId("command-campaigns").textContent()).toContain("敲门行动");
     await screenshot(page, "command-district", "指挥中心");
 
     // District → 秦灶街道 → 苏阳社区 → 第1网格, each by its name in the table of units below.

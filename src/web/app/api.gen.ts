@@ -10818,6 +10818,20 @@ export interface paths {
                                 n: number;
                                 name: string;
                             }[];
+                            campaigns: {
+                                behind: {
+                                    code: string;
+                                    name: string;
+                                    target: number;
+                                    visited: number;
+                                }[];
+                                campaigns: number;
+                                done: number;
+                                refused: number;
+                                revisit: number;
+                                target: number;
+                                visited: number;
+                            } | null;
                             care: {
                                 alertsCritical: number;
                                 alertsOpen: number;

@@ -122,6 +122,13 @@ describe.each(DB_KINDS)("command center on %s", (kind) => {
     );
     expect(d.volunteers).toMatchObject({ members: roll.members, openWishes: roll.wishes });
     expect(roll.members).toBeGreaterThan(0);
+    // The campaigns' line sums the running campaigns' tallies.
+    const [knock] = await t.ctx.database.query<{ target: number; visited: number }>(
+      `select coalesce(sum(target), 0)::int as target, coalesce(sum(visited), 0)::int as visited
+       from campaign_tallies where campaign_id in (select id from campaigns where state = 'running')`,
+    );
+    expect(d.campaigns).toMatchObject({ target: knock.target, visited: knock.visited });
+    expect(d.campaigns.campaigns).toBeGreaterThan(0);
   });
 
   it("finds the hot spot: three of one kind from one building, named with its community and grid", async () => {

@@ -71,6 +71,21 @@ export const DashboardSchema = Type.Object({
   hotSpots: Type.Array(HotSpotSchema),
   /** Null for a role that does not read the care ledger. */
   care: Type.Union([CarePanelSchema, Type.Null()]),
+  /** 敲门行动 running under the unit: totals and the units one level down furthest behind. */
+  campaigns: Type.Union([
+    Type.Object({
+      campaigns: Type.Integer(),
+      target: Type.Integer(),
+      visited: Type.Integer(),
+      done: Type.Integer(),
+      revisit: Type.Integer(),
+      refused: Type.Integer(),
+      behind: Type.Array(
+        Type.Object({ code: Str, name: Str, target: Type.Integer(), visited: Type.Integer() }),
+      ),
+    }),
+    Type.Null(),
+  ]),
   /** 双报到 · 志愿服务 in the unit, for roles that read the volunteer roll. */
   volunteers: Type.Union([
     Type.Object({

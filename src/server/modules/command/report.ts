@@ -11,6 +11,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { cjkFont } from "../../platform/fonts.ts";
 import { permits } from "../../platform/policy.ts";
+import * as campaigns from "../campaigns/index.ts";
 import * as care from "../care/index.ts";
 import { getOrgUnit, type OrgNode, unitLabel } from "../orgs/index.ts";
 import { parsePeriod, unitRates } from "../rates/index.ts";
@@ -51,7 +52,7 @@ export async function compileReport(
 ) {
   const period = parsePeriod(date, date);
   const depth = unit.path.split("/").filter(Boolean).length - 1;
-  const [label, day, rates, children, hot, situation, carePanel] = await Promise.all([
+  const [label, day, rates, children, hot, situation, carePanel, campaignLine] = await Promise.all([
     unitLabel(ctx.database, unit),
     workOrders.orderPeriod(ctx, unit.path, period),
     unitRates(ctx, unit, period),
@@ -59,6 +60,7 @@ export async function compileReport(
     workOrders.hotSpots(ctx, unit.path, { days: HOT_REPORT_DAYS, min: HOT_MIN, limit: 10 }, period.to),
     workOrders.orderSituation(ctx, unit.path, now),
     withCare ? care.unitCarePanel(ctx, unit, now) : null,
+    campaigns.campaignPanel(ctx, unit),
   ]);
   const byCode = new Map(children.map((c) => [c.code, c]));
   const below = unit.kind === "grid" || unit.kind === "micro_grid" ? [] : rates.children;
@@ -84,6 +86,7 @@ export async function compileReport(
     })),
     hotSpots: hot,
     care: carePanel,
+    campaigns: campaignLine,
   };
 }
 
@@ -103,6 +106,15 @@ function summaryLines(r: DailyReport): [string, string][] {
           ["重点人群", `${r.care.keyResidents} 人`],
           ["走访逾期", `${r.care.visitsOverdue} 人`],
           ["未处置预警", `${r.care.alertsOpen} 条（危急 ${r.care.alertsCritical}）`],
+        ] as [string, string][])
+      : []),
+    ...(r.campaigns.campaigns > 0
+      ? ([
+          [
+            "敲门行动",
+            `${r.campaigns.campaigns} 项进行中，已走访 ${r.campaigns.visited}/${r.campaigns.target} 户（${r.campaigns.target ? ((r.campaigns.visited / r.campaigns.target) * 100).toFixed(1) : "0"}%）`,
+          ],
+          ["待回访", `${r.campaigns.revisit} 户（拒访 ${r.campaigns.refused}）`],
         ] as [string, string][])
       : []),
   ];

@@ -6,6 +6,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import { readThrough } from "../../platform/cache.ts";
 import { Conflict } from "../../platform/errors.ts";
 import { permits } from "../../platform/policy.ts";
+import * as campaigns from "../campaigns/index.ts";
 import * as care from "../care/index.ts";
 import { breadcrumb, getOrgUnit, unitAreas, unitLabel } from "../orgs/index.ts";
 import { parsePeriod, ratesFor } from "../rates/index.ts";
@@ -59,6 +60,7 @@ export async function dashboard(
     hot,
     carePanel,
     volunteerLine,
+    campaignLine,
   ] = await Promise.all([
     breadcrumb(ctx, actor, unit.path),
     unitLabel(ctx.database, unit),
@@ -73,6 +75,7 @@ export async function dashboard(
       ? carePanels.get(ctx.database, unit.id, () => care.carePanel(ctx, actor, unit.id, now))
       : null,
     permits(actor, "volunteer.read") ? volunteers.volunteerPanel(ctx, unit, now) : null,
+    permits(actor, "campaign.read") ? campaigns.campaignPanel(ctx, unit) : null,
   ]);
   const byCode = new Map(childCounts.map((c) => [c.code, c]));
   return {
@@ -98,6 +101,7 @@ export async function dashboard(
     hotSpots: hot,
     care: carePanel ?? null,
     volunteers: volunteerLine,
+    campaigns: campaignLine,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   Empty,
   Flex,
   Grid,
+  Progress,
   Spin,
   Statistic,
   Table,
@@ -351,6 +352,48 @@ export default function DashboardPage() {
                   }
                 />
               </div>
+            </Card>
+          )}
+          {d.campaigns && d.campaigns.campaigns > 0 && (
+            <Card
+              title={t("command.campaigns.title", { n: d.campaigns.campaigns })}
+              size="small"
+              data-testid="command-campaigns"
+              extra={<Link to="/campaigns">→</Link>}
+            >
+              <Progress
+                percent={
+                  d.campaigns.target ? Math.round((d.campaigns.visited / d.campaigns.target) * 1000) / 10 : 0
+                }
+                format={() => `${d.campaigns!.visited}/${d.campaigns!.target}`}
+              />
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t("command.campaigns.line", {
+                  done: d.campaigns.done,
+                  revisit: d.campaigns.revisit,
+                  refused: d.campaigns.refused,
+                })}
+              </Typography.Text>
+              {d.campaigns.behind.length > 1 && (
+                <>
+                  <Typography.Paragraph style={{ margin: "8px 0 4px", fontSize: 12 }} strong>
+                    {t("command.campaigns.behind")}
+                  </Typography.Paragraph>
+                  {d.campaigns.behind.map((b) => (
+                    <Flex key={b.code} gap={8} align="center">
+                      <Typography.Text style={{ width: 96, fontSize: 12 }} ellipsis>
+                        {b.name}
+                      </Typography.Text>
+                      <Progress
+                        size="small"
+                        style={{ flex: 1, margin: 0 }}
+                        percent={b.target ? Math.round((b.visited / b.target) * 1000) / 10 : 0}
+                        status="active"
+                      />
+                    </Flex>
+                  ))}
+                </>
+              )}
             </Card>
           )}
           {d.volunteers && (

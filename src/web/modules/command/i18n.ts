@@ -70,6 +70,11 @@ export const commandZh = {
       visitsOverdue: "走访逾期",
     },
   },
+  campaigns: {
+    title: "敲门行动（{{n}} 项进行中）",
+    line: "已完成 {{done}} 户 · 待回访 {{revisit}} 户 · 拒访 {{refused}} 户",
+    behind: "进度最慢的下级单位",
+  },
   volunteers: {
     title: "双报到 · 志愿服务",
     members: "在册党员/志愿者",
@@ -175,6 +180,11 @@ export const commandEn: typeof commandZh = {
       satisfaction: "Satisfaction (%)",
       visitsOverdue: "Visits overdue",
     },
+  },
+  campaigns: {
+    title: "Door-to-door campaigns ({{n}} running)",
+    line: "{{done}} done · {{revisit}} to revisit · {{refused}} refused",
+    behind: "Furthest behind",
   },
   volunteers: {
     title: "Volunteers",
