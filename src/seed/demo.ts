@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
 import { seedCampaigns } from "../server/modules/campaigns/index.ts";
+import { seedAffairs } from "../server/modules/affairs/index.ts";
 import { DEFAULT_HOSPITALS } from "../server/modules/care/index.ts";
 import { seedReportRecipients } from "../server/modules/command/index.ts";
 import { seedMutualAid } from "../server/modules/mutualAid/index.ts";
@@ -144,6 +145,9 @@ export async function loadDemo(
   // 敲门行动: one running campaign of the street over the demo's grids, a few days already walked.
   const k = await seedCampaigns(database, { scope, seed: opts.seed ?? 1 });
   log(`敲门行动 ${k.campaigns} 个，分配住户 ${k.households} 户，已入户记录 ${k.records} 条`);
+  // Community affairs: project lists, a deliberation, key projects, the enterprise register and inspections.
+  const a = await seedAffairs(database, { scope, seed: opts.seed ?? 1, inspector: "demo-community" });
+  log(`社区事务：企业 ${a.enterprises} 家、检查 ${a.inspections} 次、重点工程 ${a.keyProjects} 项`);
   await database.query(
     "insert into system_settings (key, value) values ('demo', $1) on conflict (key) do update set value = excluded.value",
     [JSON.stringify({ scope, seed: opts.seed ?? 1, loadedAt: new Date().toISOString() })],

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { fieldMessage } from "../domain/text/validation.ts";
 import type { Actor, AppContext } from "./context.ts";
 import * as accounts from "./modules/accounts/index.ts";
+import * as affairs from "./modules/affairs/index.ts";
 import * as audit from "./modules/audit/index.ts";
 import * as auth from "./modules/auth/index.ts";
 import * as campaigns from "./modules/campaigns/index.ts";
@@ -235,6 +236,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     volunteers,
     mutualAid,
     campaigns,
+    affairs,
   ])
     await app.register(m.routes);
   await app.register(jobs.routes);

@@ -1,4 +1,5 @@
 export * from "./campaigns.ts";
+export * from "./affairs.ts";
 export * from "./care.ts";
 export * from "./command.ts";
 export * from "./jobs.ts";

@@ -114,6 +114,14 @@ export const PERMISSIONS = {
   "campaign.manage": ["sysadmin", "commander", "community_admin"] as Role[],
   /** A member at the door: their assigned households, records synced from the phone. */
   "campaign.field": ["grid_worker", "grid_head"] as Role[],
+  /** Community affairs (实事项目, 议事, 重点工程, 企业检查): lists, boards, registers and summaries. */
+  "affairs.read": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** Publishing project lists, meetings and decisions, key projects, the enterprise register, templates, campaigns. */
+  "affairs.manage": ["sysadmin", "commander", "community_admin"] as Role[],
+  /** Collecting proposals 征集, putting a topic on the table, recording a household's vote. */
+  "affairs.propose": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** Checking an enterprise on one's own campaign assignments and re-inspecting its rectifications. */
+  "inspection.perform": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

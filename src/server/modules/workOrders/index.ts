@@ -79,3 +79,11 @@ export {
   rateFromApp,
 } from "./residentApp.ts";
 export type { PreparedOrder };
+
+/**
+ * Another module's order filed inside its own transaction (a deliberation's agreed action): `prepareOrder`
+ * validates and routes before the transaction, `writePreparedOrder` writes in it, so the order commits or
+ * rolls back with the change that raised it.
+ */
+export { prepareOrder };
+export const writePreparedOrder = (tx: Db, prepared: PreparedOrder) => createPreparedIn(tx, prepared);
