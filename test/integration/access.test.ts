@@ -6,6 +6,7 @@ import { forgetUnits } from "../../src/server/modules/orgs/index.ts";
 import { settleLists } from "../../src/server/modules/verification/index.ts";
 import { qrTokenFor } from "../../src/server/modules/volunteers/index.ts";
 import { PERMISSIONS, type Permission } from "../../src/server/platform/roles.ts";
+import { type AffairsFixture, affairsFixture } from "../helpers/affairsFixture.ts";
 import { createTestApp, DB_KINDS, type TestApp } from "../helpers/app.ts";
 
 // Every route × every role, from one table: a role without the route's permission gets 403; a role with
@@ -33,6 +34,8 @@ const withPermission = (p: Permission) =>
 
 /** The records each case points at: `in` is inside every account's scope, `out` inside none below district. */
 interface Fixture {
+  /** Community affairs: records made at G01 (inside) or the moved G02 (outside). */
+  aff: AffairsFixture;
   /** 双报到 · 志愿服务: records made fresh on each side (the volunteer is a confirmed member with legal specialty). */
   vol: VolFixture;
   /** 共享药箱 · 服务阵地 · 活动: records made fresh per request (inside at G01, outside at the other street's community). */
@@ -150,6 +153,9 @@ const GRID_BELOW: Pick<Entry, "below"> = { below: ["grid"] };
 /** Tasks, wishes, 点单, rankings: staff who read the roll, and members (who see the wall's masked text). */
 const VOL_BROWSE = [...new Set([...withPermission("volunteer.read"), ...withPermission("volunteer.self")])];
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const AFF_READ = withPermission("affairs.read");
+const AFF_MANAGE = withPermission("affairs.manage");
+const AFF_INSPECT = withPermission("inspection.perform");
 
 const TABLE: Record<string, Entry> = {
   "GET /api/me": { allow: EVERYONE, unscoped: true, req: () => ({ url: "/api/me" }) },
@@ -1267,6 +1273,292 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("campaign.field"),
     req: (f, w) => ({ url: "/api/campaigns/sync", body: { records: [f.campaignRecord(w)] } }),
   },
+  // Community affairs 实事项目 · 议事 · 重点工程 · 企业检查.
+  "GET /api/affairs/proposals": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/proposals" }),
+  },
+  "POST /api/affairs/proposals": {
+    allow: withPermission("affairs.propose"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/affairs/proposals",
+      body: { orgUnitId: f.grid[w], source: "resident", title: "权限测试", detail: "加装充电桩" },
+    }),
+  },
+  "POST /api/affairs/proposals/:id/decision": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({
+      url: `/api/affairs/proposals/${await f.aff.proposal(w)}/decision`,
+      body: { decision: "decline" },
+    }),
+  },
+  "GET /api/affairs/projects": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/projects" }),
+  },
+  "POST /api/affairs/projects": {
+    allow: AFF_MANAGE,
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/affairs/projects",
+      body: {
+        orgUnitId: f.community[w],
+        quarter: "2026Q4",
+        title: "权限测试项目",
+        budget: 1000,
+        owner: "社区居委会",
+        deadline: "2026-12-31",
+        milestones: [],
+      },
+    }),
+  },
+  "GET /api/affairs/projects/:id": {
+    allow: AFF_READ,
+    req: async (f, w) => ({ url: `/api/affairs/projects/${await f.aff.project(w)}` }),
+  },
+  "POST /api/affairs/projects/:id/publish": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({ url: `/api/affairs/projects/${await f.aff.project(w, "draft")}/publish` }),
+  },
+  "POST /api/affairs/projects/:id/updates": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({
+      url: `/api/affairs/projects/${await f.aff.project(w)}/updates`,
+      body: { note: "施工进场", progress: 10 },
+    }),
+  },
+  "POST /api/affairs/project-updates/:id/photos": {
+    allow: AFF_MANAGE,
+    req: (f, w) => ({
+      url: `/api/affairs/project-updates/${f.aff.update[w]}/photos`,
+      raw: { type: "image/png", data: PNG_1x1 },
+    }),
+  },
+  "GET /api/affairs/satisfaction": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/satisfaction" }),
+  },
+  "GET /api/affairs/photos/:id": {
+    allow: AFF_READ,
+    req: (f, w) => ({ url: `/api/affairs/photos/${f.aff.photo[w]}` }),
+  },
+  "GET /api/affairs/deliberations": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/deliberations" }),
+  },
+  "POST /api/affairs/deliberations": {
+    allow: withPermission("affairs.propose"),
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/affairs/deliberations",
+      body: { orgUnitId: f.grid[w], title: "权限测试议题", background: "停车难", source: "grid_worker" },
+    }),
+  },
+  "GET /api/affairs/deliberations/:id": {
+    allow: AFF_READ,
+    req: async (f, w) => ({ url: `/api/affairs/deliberations/${await f.aff.topic(w)}` }),
+  },
+  "POST /api/affairs/deliberations/:id/meeting": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({
+      url: `/api/affairs/deliberations/${await f.aff.topic(w)}/meeting`,
+      body: {
+        meetingAt: "2026-11-20T10:00:00Z",
+        place: "社区议事厅",
+        parties: [{ kind: "property", name: "物业", present: true }],
+        agenda: "议程",
+        minutes: "纪要",
+      },
+    }),
+  },
+  "POST /api/affairs/deliberations/:id/decision": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({
+      url: `/api/affairs/deliberations/${await f.aff.topic(w)}/decision`,
+      body: {
+        decision: "形成决定",
+        actions: [{ title: "物业巡查", owner: "物业", due: "2026-12-31", carriedBy: "none" }],
+      },
+    }),
+  },
+  "POST /api/affairs/deliberation-actions/:id/done": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({ url: `/api/affairs/deliberation-actions/${await f.aff.action(w)}/done` }),
+  },
+  "POST /api/affairs/deliberations/:id/votes": {
+    allow: withPermission("affairs.propose"),
+    req: async (f, w) => ({
+      url: `/api/affairs/deliberations/${await f.aff.topic(w, true)}/votes`,
+      body: { householdId: f.household[w], option: "同意" },
+    }),
+  },
+  "GET /api/affairs/key-projects": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/key-projects" }),
+  },
+  "POST /api/affairs/key-projects": {
+    allow: AFF_MANAGE,
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/affairs/key-projects",
+      body: {
+        orgUnitId: f.community[w],
+        name: "权限测试工程",
+        owner: "区重点办",
+        budget: 1000,
+        startsOn: "2026-01-01",
+        endsOn: "2026-12-31",
+        milestones: [{ title: "竣工", weight: 100, due: "2026-12-31" }],
+      },
+    }),
+  },
+  "GET /api/affairs/key-projects/export": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/key-projects/export?week=2026-11-30" }),
+  },
+  "GET /api/affairs/key-projects/:id": {
+    allow: AFF_READ,
+    req: (f, w) => ({ url: `/api/affairs/key-projects/${f.aff.keyProject[w]}` }),
+  },
+  "POST /api/affairs/key-projects/:id/reports": {
+    allow: AFF_MANAGE,
+    req: (f, w) => ({
+      url: `/api/affairs/key-projects/${f.aff.keyProject[w]}/reports`,
+      body: { note: "本周正常推进" },
+    }),
+  },
+  "POST /api/affairs/key-project-reports/:id/photos": {
+    allow: AFF_MANAGE,
+    req: (f, w) => ({
+      url: `/api/affairs/key-project-reports/${f.aff.report[w]}/photos`,
+      raw: { type: "image/png", data: PNG_1x1 },
+    }),
+  },
+  "GET /api/affairs/enterprises": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/enterprises" }),
+  },
+  "POST /api/affairs/enterprises": {
+    allow: AFF_MANAGE,
+    hiddenAs: 400,
+    req: (f, w) => ({
+      url: "/api/affairs/enterprises",
+      body: {
+        orgUnitId: f.grid[w],
+        name: "权限测试企业",
+        creditCode: f.aff.creditCode(),
+        address: "测试路1号",
+        contactName: "王经理",
+        contactPhone: "13962900001",
+        industry: "制造业",
+        size: "small",
+      },
+    }),
+  },
+  "GET /api/affairs/checklists": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/checklists" }),
+  },
+  "POST /api/affairs/checklists": {
+    allow: AFF_MANAGE,
+    unscoped: true,
+    req: () => ({
+      url: "/api/affairs/checklists",
+      body: { name: "权限测试模板", items: [{ code: "a", text: "检查项一" }] },
+    }),
+  },
+  "PUT /api/affairs/checklists/:id": {
+    allow: AFF_MANAGE,
+    req: (f, w) => ({
+      url: `/api/affairs/checklists/${f.aff.template[w]}`,
+      body: { name: "权限测试模板", items: [{ code: "a", text: "检查项一" }] },
+    }),
+  },
+  "GET /api/affairs/campaigns": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/campaigns" }),
+  },
+  "POST /api/affairs/campaigns": {
+    allow: AFF_MANAGE,
+    hiddenAs: 400,
+    req: async (f, w) => ({
+      url: "/api/affairs/campaigns",
+      body: {
+        orgUnitId: f.grid[w],
+        name: "权限测试检查",
+        templateId: f.aff.fiveHaves,
+        startsOn: "2026-11-01",
+        endsOn: "2026-12-31",
+        assignments: [{ enterpriseId: await f.aff.enterprise(w), inspectorId: f.worker.in }],
+      },
+    }),
+  },
+  "GET /api/affairs/inspections/mine": {
+    allow: AFF_INSPECT,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/inspections/mine" }),
+  },
+  "POST /api/affairs/inspections": {
+    allow: AFF_INSPECT,
+    req: async (f, w, who) => ({
+      url: "/api/affairs/inspections",
+      body: {
+        ...(await f.aff.assignment(w, ACCOUNTS[who].username)),
+        results: ["guide", "rules", "supplies", "medical", "isolation"].map((code) => ({
+          code,
+          passed: true,
+        })),
+      },
+    }),
+  },
+  "POST /api/affairs/inspections/:id/photos": {
+    allow: AFF_INSPECT,
+    req: async (f, w, who) => ({
+      url: `/api/affairs/inspections/${await f.aff.inspection(w, ACCOUNTS[who].username)}/photos`,
+      raw: { type: "image/png", data: PNG_1x1 },
+    }),
+  },
+  "GET /api/affairs/inspections/summary": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/inspections/summary" }),
+  },
+  "GET /api/affairs/rectifications": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/rectifications" }),
+  },
+  "POST /api/affairs/rectifications/:id/reinspection": {
+    allow: AFF_INSPECT,
+    req: async (f, w) => ({
+      url: `/api/affairs/rectifications/${await f.aff.rectification(w, "open")}/reinspection`,
+      body: { passed: true },
+    }),
+  },
+  "POST /api/affairs/rectifications/:id/escalation": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({
+      url: `/api/affairs/rectifications/${await f.aff.rectification(w, "overdue")}/escalation`,
+      body: { note: "逾期未整改" },
+    }),
+  },
+  "POST /api/affairs/rectifications/:id/release": {
+    allow: AFF_MANAGE,
+    req: async (f, w) => ({
+      url: `/api/affairs/rectifications/${await f.aff.rectification(w, "closed_active")}/release`,
+      body: { note: "已整改" },
+    }),
+  },
   "POST /api/auth/logout": {
     allow: EVERYONE,
     unscoped: true,
@@ -1684,7 +1976,12 @@ async function fixture(t: TestApp): Promise<Fixture> {
     ).id;
   const street = await one<{ id: number }>("select id from org_units where code = '320613019'");
 
+  const aff = await affairsFixture(t, {
+    in: { id: g01.id, path: g01.path },
+    out: { id: g02.id, path: newPath },
+  });
   return {
+    aff,
     hotSpot,
     dailyReport: { in: await archived(community.id), out: await archived(away.id) },
     street: street.id,
