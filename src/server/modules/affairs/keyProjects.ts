@@ -257,7 +257,7 @@ export async function weeklyExport(ctx: AppContext, who: Principal, week: string
   affairsPolicy.authorize(who, "read");
   const from = mondayOf(week);
   const to = plusDays(from, 6);
-  const asOf = to < shanghaiDay() ? to : shanghaiDay();
+  const asOf = [to, shanghaiDay()].sort()[0];
   const ps = await projects(ctx, who);
   const reports = await ctx.database.query<{ projectId: number; notes: string }>(
     `select project_id as "projectId", string_agg(note, '；' order by id) as notes from key_project_reports

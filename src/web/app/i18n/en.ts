@@ -1,4 +1,5 @@
 import { CAMPAIGNS_EN } from "../../modules/campaigns/i18n.ts";
+import { AFF_EN } from "../../modules/affairs/i18n.ts";
 import { commandEn } from "../../modules/command/i18n.ts";
 import { MA_EN } from "../../modules/mutualAid/i18n.ts";
 import { VOL_EN } from "../../modules/volunteers/i18n.ts";
@@ -1106,6 +1107,7 @@ const en: Messages = {
   volunteers: VOL_EN,
   mutualAid: MA_EN,
   campaigns: CAMPAIGNS_EN,
+  affairs: AFF_EN,
 };
 
 export default en;

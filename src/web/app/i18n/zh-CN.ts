@@ -6,6 +6,7 @@ import { RATE_LABELS } from "../../../domain/rates/rates.ts";
 import { ROLE_LABELS } from "../../../domain/roles/roles.ts";
 import { ACTION_LABELS, STATE_LABELS } from "../../../domain/workflow/states.ts";
 import { CAMPAIGNS_ZH } from "../../modules/campaigns/i18n.ts";
+import { AFF_ZH } from "../../modules/affairs/i18n.ts";
 import { commandZh } from "../../modules/command/i18n.ts";
 import { MA_ZH } from "../../modules/mutualAid/i18n.ts";
 import { VOL_ZH } from "../../modules/volunteers/i18n.ts";
@@ -1014,6 +1015,7 @@ const zhCN = {
   volunteers: VOL_ZH,
   mutualAid: MA_ZH,
   campaigns: CAMPAIGNS_ZH,
+  affairs: AFF_ZH,
 };
 
 export default zhCN;
