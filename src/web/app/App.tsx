@@ -56,6 +56,11 @@ const CampaignDeskPage = lazy(() => import("../modules/campaigns/DeskPage.tsx"))
 const CampaignFieldPage = lazy(() => import("../modules/campaigns/FieldPage.tsx"));
 // Volunteers 双报到 · 志愿服务.
 const VolunteerDeskPage = lazy(() => import("../modules/volunteers/DeskPage.tsx"));
+// Community affairs 实事项目 · 议事 · 重点工程 · 企业检查.
+const AffairsDeskPage = lazy(() => import("../modules/affairs/DeskPage.tsx"));
+const AffairsInspectPage = lazy(() => import("../modules/affairs/InspectPage.tsx"));
+const PublicProjectsPage = lazy(() => import("../modules/affairs/PublicProjectsPage.tsx"));
+const PublicDeliberationPage = lazy(() => import("../modules/affairs/PublicDeliberationPage.tsx"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -158,6 +163,23 @@ const router = createBrowserRouter([
     element: (
       <Suspense fallback={<PageLoading />}>
         <ResidentApp />
+      </Suspense>
+    ),
+  },
+  {
+    // 列单-晒单-评单 and 议事 outcomes, public: no account.
+    path: "/projects/:unitId",
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <PublicProjectsPage />
+      </Suspense>
+    ),
+  },
+  {
+    path: "/deliberations/:id",
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <PublicDeliberationPage />
       </Suspense>
     ),
   },
@@ -295,6 +317,15 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="campaign.field" />,
             children: [{ path: "campaigns/field", element: <CampaignFieldPage /> }],
+          },
+          // Community affairs.
+          {
+            element: <RequirePermission permission="affairs.read" />,
+            children: [{ path: "affairs", element: <AffairsDeskPage /> }],
+          },
+          {
+            element: <RequirePermission permission="inspection.perform" />,
+            children: [{ path: "affairs/inspect", element: <AffairsInspectPage /> }],
           },
           { path: "*", element: <NotFoundPage /> },
         ],

@@ -9,6 +9,8 @@ import {
   MenuOutlined,
   OrderedListOutlined,
   ProfileOutlined,
+  ProjectOutlined,
+  SafetyCertificateOutlined,
   TeamOutlined,
   TrophyOutlined,
   UserOutlined,
@@ -127,6 +129,8 @@ function ShellLayout() {
     ...campaignTargets(),
     ...commandTargets(withOrg),
     "volunteers-desk": () => "/volunteers/desk",
+    "affairs-desk": () => "/affairs",
+    "affairs-inspect": () => "/affairs/inspect",
     ...adminTargets(),
   };
   const orderItems = [
@@ -160,7 +164,13 @@ function ShellLayout() {
           mutualAidSection(p) ??
           campaignSection(p) ??
           adminSection(p) ??
-          (p.startsWith("/volunteers") ? "volunteers-desk" : section),
+          (p.startsWith("/volunteers")
+            ? "volunteers-desk"
+            : p === "/affairs/inspect"
+              ? "affairs-inspect"
+              : p.startsWith("/affairs")
+                ? "affairs-desk"
+                : section),
       ]}
       style={{ borderInlineEnd: "none" }}
       onClick={({ key }) => {
@@ -189,6 +199,27 @@ function ShellLayout() {
                 label: t("volunteers.nav.group"),
                 children: [
                   { key: "volunteers-desk", icon: <HeartOutlined />, label: t("volunteers.nav.desk") },
+                ],
+              },
+            ]
+          : []),
+        ...(can("affairs.read")
+          ? [
+              {
+                type: "group" as const,
+                key: "g-affairs",
+                label: t("affairs.nav.group"),
+                children: [
+                  { key: "affairs-desk", icon: <ProjectOutlined />, label: t("affairs.nav.desk") },
+                  ...(can("inspection.perform")
+                    ? [
+                        {
+                          key: "affairs-inspect",
+                          icon: <SafetyCertificateOutlined />,
+                          label: t("affairs.nav.inspect"),
+                        },
+                      ]
+                    : []),
                 ],
               },
             ]

@@ -208,7 +208,7 @@ export async function seedAffairs(db: Database, o: AffairsSeed) {
       const [c] = await db.query<{ id: number }>(
         `insert into inspection_campaigns (org_unit_id, org_path, name, template_id, starts_on, ends_on)
          values ($1, $2, $3, $4, $5, $6) returning id`,
-        [s.id, s.path, `${quarterOf(start)} 企业"五有"检查`, five.id, dayOf(start), dayOf(end)],
+        [s.id, s.path, `${quarterOf(addDays(start, 60))} 企业"五有"检查`, five.id, dayOf(start), dayOf(end)],
       );
       // Every enterprise of the street assigned; the current quarter leaves about a third to do.
       await db.query(

@@ -1,0 +1,158 @@
+import { useQuery } from "@tanstack/react-query";
+import { Button, Card, Drawer, Flex, Form, Input, Progress, Select, Space, Table, Tag } from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api } from "../../app/api.ts";
+import { useAuth } from "../../app/auth.tsx";
+import { formatTime } from "../../app/time.ts";
+import { type BoardRow, type KeyDetail, useAct, yuan } from "./common.tsx";
+
+function monday(d = new Date()) {
+  const x = new Date(d);
+  x.setDate(x.getDate() - ((x.getDay() + 6) % 7));
+  return `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, "0")}-${String(x.getDate()).padStart(2, "0")}`;
+}
+
+export function KeyProjectsTab() {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const [open, setOpen] = useState<number | null>(null);
+  const board = useQuery({
+    queryKey: ["affairs", "board"],
+    queryFn: () => api<{ items: BoardRow[] }>("/api/affairs/key-projects"),
+  });
+  return (
+    <Card
+      size="small"
+      title={t("affairs.board")}
+      extra={
+        <Button href={`/api/affairs/key-projects/export?week=${monday()}`} download>
+          {t("affairs.exportWeek")}
+        </Button>
+      }
+    >
+      <Table<BoardRow>
+        size="small"
+        rowKey="id"
+        loading={board.isLoading}
+        dataSource={board.data?.items ?? []}
+        pagination={{ pageSize: 15 }}
+        columns={[
+          {
+            title: "工程",
+            dataIndex: "name",
+            render: (v: string, r) => (
+              <Button type="link" size="small" style={{ padding: 0 }} onClick={() => setOpen(r.id)}>
+                {v}
+              </Button>
+            ),
+          },
+          { title: "单位", dataIndex: "unitName" },
+          { title: t("affairs.planned"), dataIndex: "planned", render: (p: number) => `${p}%` },
+          {
+            title: t("affairs.actual"),
+            dataIndex: "actual",
+            render: (p: number, r) => (
+              <Progress
+                percent={p}
+                size="small"
+                status={r.behind ? "exception" : "normal"}
+                style={{ width: 110 }}
+              />
+            ),
+          },
+          {
+            title: t("affairs.state"),
+            key: "b",
+            render: (_: unknown, r) =>
+              r.behind ? (
+                <Tag color="red">{t("affairs.behind")}</Tag>
+              ) : (
+                <Tag color="green">{t("affairs.onTrack")}</Tag>
+              ),
+          },
+          { title: t("affairs.delayDays"), dataIndex: "delayDays" },
+          { title: "下一节点", dataIndex: "nextMilestone" },
+        ]}
+      />
+      <Drawer open={open !== null} onClose={() => setOpen(null)} size={640} title="重点工程" destroyOnHidden>
+        {open !== null && <KeyDrawer id={open} manage={can("affairs.manage")} />}
+      </Drawer>
+    </Card>
+  );
+}
+
+function KeyDrawer({ id, manage }: { id: number; manage: boolean }) {
+  const { t } = useTranslation();
+  const act = useAct();
+  const [form] = Form.useForm();
+  const d = useQuery({
+    queryKey: ["affairs", "key", id],
+    queryFn: () => api<KeyDetail>(`/api/affairs/key-projects/${id}`),
+  });
+  if (!d.data) return null;
+  const k = d.data;
+  return (
+    <Flex vertical gap={12}>
+      <div>
+        <b>{k.name}</b>（{k.owner}，{yuan(k.budget)}，{k.startsOn} ~ {k.endsOn}）
+      </div>
+      <Table
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={k.milestones}
+        columns={[
+          { title: "节点", dataIndex: "title" },
+          { title: "权重", dataIndex: "weight", render: (w: number) => `${w}%` },
+          { title: "节点日期", dataIndex: "due" },
+          {
+            title: "完成",
+            key: "d",
+            render: (_: unknown, m) =>
+              m.doneOn ? <Tag color="green">{m.doneOn}</Tag> : m.late ? <Tag color="red">逾期</Tag> : "—",
+          },
+        ]}
+      />
+      {manage && (
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={async (v) => {
+            const r = await act(() =>
+              api(`/api/affairs/key-projects/${id}/reports`, {
+                method: "POST",
+                body: { note: v.note, ...(v.milestoneId ? { milestoneId: v.milestoneId, met: true } : {}) },
+              }),
+            );
+            if (r) form.resetFields();
+          }}
+        >
+          <Form.Item name="note" label={t("affairs.report")} rules={[{ required: true, min: 2 }]}>
+            <Input.TextArea rows={2} />
+          </Form.Item>
+          <Space>
+            <Form.Item name="milestoneId" label="完成节点（可选）">
+              <Select
+                allowClear
+                style={{ width: 220 }}
+                options={k.milestones.filter((m) => !m.doneOn).map((m) => ({ value: m.id, label: m.title }))}
+              />
+            </Form.Item>
+            <Button type="primary" htmlType="submit">
+              {t("affairs.report")}
+            </Button>
+          </Space>
+        </Form>
+      )}
+      {k.reports.map((r) => (
+        <div key={r.id}>
+          {formatTime(r.createdAt)} {r.createdByName}：{r.note}
+          {r.photoIds.map((p) => (
+            <img key={p} src={`/api/affairs/photos/${p}`} alt="" style={{ height: 48, marginLeft: 8 }} />
+          ))}
+        </div>
+      ))}
+    </Flex>
+  );
+}
