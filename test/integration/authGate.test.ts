@@ -53,6 +53,18 @@ const PUBLIC = [
   "GET /open311/v2/tokens/:file",
   "HEAD /open311/v2/tokens/:file",
   "POST /open311/v2/:file",
+  // Community affairs: the public project list with its photos and 评单, and deliberation outcomes.
+  "GET /api/public/affairs/projects",
+  "HEAD /api/public/affairs/projects",
+  "GET /api/public/affairs/photos/:id",
+  "HEAD /api/public/affairs/photos/:id",
+  "POST /api/public/affairs/codes",
+  "POST /api/public/affairs/codes/verify",
+  "POST /api/public/affairs/projects/:id/ratings",
+  "GET /api/public/affairs/deliberations",
+  "HEAD /api/public/affairs/deliberations",
+  "GET /api/public/affairs/deliberations/:id",
+  "HEAD /api/public/affairs/deliberations/:id",
 ];
 
 describe.each(DB_KINDS)("the login gate on %s", (kind) => {
