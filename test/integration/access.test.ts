@@ -1483,6 +1483,11 @@ const TABLE: Record<string, Entry> = {
       body: { name: "权限测试模板", items: [{ code: "a", text: "检查项一" }] },
     }),
   },
+  "GET /api/affairs/inspectors": {
+    allow: AFF_MANAGE,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/inspectors" }),
+  },
   "GET /api/affairs/campaigns": {
     allow: AFF_READ,
     unscoped: true,

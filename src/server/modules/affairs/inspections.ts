@@ -13,6 +13,7 @@ import { maskPhone, normalisePhone } from "../../../domain/mask/mask.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid } from "../../platform/errors.ts";
+import { PERMISSIONS } from "../../platform/roles.ts";
 import {
   Day,
   ErrorBody,
@@ -47,6 +48,8 @@ const B = { additionalProperties: false } as const;
 const T = ["affairs"];
 export const SIZES = ["micro", "small", "medium", "large"] as const;
 const DEFAULT_RECTIFY_DAYS = 7;
+/** Roles that may be named inspector (those holding inspection.perform). */
+const INSPECTOR_ROLES = PERMISSIONS["inspection.perform"];
 
 /** The 五有 of the seeds, and the winter work-safety check, as the district's starting templates. */
 export const FIVE_HAVES = [
@@ -131,8 +134,9 @@ export async function registerEnterprise(
 export async function listTemplates(ctx: AppContext, who: Principal) {
   affairsPolicy.authorize(who, "read");
   // A template kept at a unit serves that unit's subtree: the district's serve everyone.
-  return ctx.database.query<{ id: number; name: string; items: { code: string; text: string }[] }>(
-    `select id, name, items from checklist_templates where $1 like org_path || '%' or org_path like $2 order by id`,
+  return ctx.database.query<{ id: number; name: string; items: { code: string; text: string }[]; editable: boolean }>(
+    `select id, name, items, org_path like $2 as editable from checklist_templates
+     where $1 like org_path || '%' or org_path like $2 order by id`,
     [who.orgPath, pattern(who)],
   );
 }
@@ -247,13 +251,13 @@ export async function createCampaign(
     throw Invalid("部分企业不存在或不在该单位", [
       { field: "assignments", message: "企业不存在或不在该单位" },
     ]);
-  const inspectors = [...new Set(b.assignments.map((a) => a.inspectorId))];
+  const named = [...new Set(b.assignments.map((a) => a.inspectorId))];
   const accts = await ctx.database.query<{ id: number }>(
     `select a.id from accounts a join org_units u on u.id = a.org_unit_id
      where a.id = any($1::int[]) and not a.disabled and u.path like $2 and a.role = any($3::text[])`,
-    [inspectors, pattern(who), ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker"]],
+    [named, pattern(who), INSPECTOR_ROLES],
   );
-  if (accts.length !== inspectors.length)
+  if (accts.length !== named.length)
     throw Invalid("检查人员不存在或不在本单位", [
       { field: "assignments", message: "检查人员不存在或不在本单位" },
     ]);
@@ -277,6 +281,16 @@ export async function createCampaign(
     });
     return { id: c.id };
   });
+}
+
+/** Who may be named inspector in a campaign: active staff accounts in the caller's subtree. */
+export async function inspectors(ctx: AppContext, who: Principal) {
+  affairsPolicy.authorize(who, "manage");
+  return ctx.database.query<{ id: number; name: string; unitName: string; role: string }>(
+    `select a.id, a.display_name as name, u.name as "unitName", a.role from accounts a join org_units u on u.id = a.org_unit_id
+     where not a.disabled and u.path like $1 and a.role = any($2::text[]) order by u.path, a.display_name limit 500`,
+    [pattern(who), INSPECTOR_ROLES],
+  );
 }
 
 // ——— the inspector's phone ———
@@ -632,6 +646,20 @@ export async function inspectionRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => editTemplate(ctx, req.actor, req.params.id, req.body),
+  );
+  app.get(
+    "/api/affairs/inspectors",
+    {
+      schema: {
+        tags: T,
+        summary: "可指派的检查人员（本单位及下级的工作人员）",
+        response: {
+          200: Items(Type.Object({ id: Type.Integer(), name: Str, unitName: Str, role: Str })),
+          ...stdErrors,
+        },
+      },
+    },
+    async (req) => ({ items: await inspectors(ctx, req.actor) }),
   );
   app.get(
     "/api/affairs/campaigns",

@@ -328,6 +328,8 @@ export const TemplateSchema = Type.Object({
   id: Type.Integer(),
   name: Str,
   items: Type.Array(ChecklistItem),
+  /** Kept in the caller's own subtree (a district's template is read-only to a street below it). */
+  editable: Type.Boolean(),
 });
 export const CampaignSchema = Type.Object({
   id: Type.Integer(),

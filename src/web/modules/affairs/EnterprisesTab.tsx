@@ -1,10 +1,17 @@
 import { useQuery } from "@tanstack/react-query";
-import { Button, Card, Flex, Form, Input, Modal, Select, Space, Table, Tag } from "antd";
+import { Button, Card, DatePicker, Flex, Form, Input, Modal, Select, Space, Table, Tag } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../../app/api.ts";
 import { useAuth, useMe } from "../../app/auth.tsx";
 import { type Enterprise, type Rectification, useAct } from "./common.tsx";
+
+interface Template {
+  id: number;
+  name: string;
+  items: { code: string; text: string }[];
+  editable: boolean;
+}
 
 interface Grid {
   id: number;
@@ -20,6 +27,20 @@ export function EnterprisesTab() {
   const [q, setQ] = useState("");
   const [registering, setRegistering] = useState(false);
   const [form] = Form.useForm();
+  const [editing, setEditing] = useState<Template | "new" | null>(null);
+  const [tplForm] = Form.useForm();
+  const [launching, setLaunching] = useState(false);
+  const [campForm] = Form.useForm();
+  const templates = useQuery({
+    queryKey: ["affairs", "templates"],
+    queryFn: () => api<{ items: Template[] }>("/api/affairs/checklists"),
+  });
+  const people = useQuery({
+    queryKey: ["affairs", "inspectors"],
+    enabled: launching,
+    queryFn: () =>
+      api<{ items: { id: number; name: string; unitName: string }[] }>("/api/affairs/inspectors"),
+  });
   const list = useQuery({
     queryKey: ["affairs", "enterprises", q],
     queryFn: () =>
@@ -171,7 +192,53 @@ export function EnterprisesTab() {
           ]}
         />
       </Card>
-      <Card size="small" title={t("affairs.campaigns")}>
+      <Card
+        size="small"
+        title="检查模板"
+        extra={
+          manage && (
+            <Button
+              onClick={() => {
+                setEditing("new");
+              }}
+            >
+              新建模板
+            </Button>
+          )
+        }
+      >
+        <Table<Template>
+          size="small"
+          rowKey="id"
+          pagination={false}
+          dataSource={templates.data?.items ?? []}
+          columns={[
+            { title: "模板", dataIndex: "name" },
+            { title: "检查项", key: "i", render: (_: unknown, x) => x.items.map((i) => i.text).join("；") },
+            {
+              title: "",
+              key: "e",
+              render: (_: unknown, x) =>
+                manage && x.editable ? (
+                  <Button size="small" onClick={() => setEditing(x)}>
+                    修改
+                  </Button>
+                ) : null,
+            },
+          ]}
+        />
+      </Card>
+      <Card
+        size="small"
+        title={t("affairs.campaigns")}
+        extra={
+          manage && (
+            <Button type="primary" onClick={() => setLaunching(true)}>
+              发起检查行动
+            </Button>
+          )
+        }
+      >
         <Table
           size="small"
           rowKey="id"
@@ -220,6 +287,129 @@ export function EnterprisesTab() {
           ]}
         />
       </Card>
+      <Modal
+        open={editing !== null}
+        title={editing === "new" ? "新建模板" : "修改模板（只影响以后的检查）"}
+        width={640}
+        onCancel={() => setEditing(null)}
+        destroyOnHidden
+        onOk={async () => {
+          const v = await tplForm.validateFields();
+          const body = {
+            name: v.name,
+            items: v.items.map((i: { text: string }, n: number) => ({ code: `item_${n + 1}`, text: i.text })),
+          };
+          if (editing && editing !== "new")
+            body.items = v.items.map((i: { code?: string; text: string }, n: number) => ({
+              code: i.code || `item_${n + 1}`,
+              text: i.text,
+            }));
+          const r = await act(() =>
+            editing === "new"
+              ? api("/api/affairs/checklists", { method: "POST", body })
+              : api(`/api/affairs/checklists/${(editing as Template).id}`, { method: "PUT", body }),
+          );
+          if (r) setEditing(null);
+        }}
+      >
+        <Form
+          form={tplForm}
+          layout="vertical"
+          preserve={false}
+          initialValues={
+            editing && editing !== "new" ? { name: editing.name, items: editing.items } : { items: [{}] }
+          }
+        >
+          <Form.Item name="name" label="模板名称" rules={[{ required: true, min: 2 }]}>
+            <Input />
+          </Form.Item>
+          <Form.List name="items">
+            {(fields, { add, remove }) => (
+              <Flex vertical gap={4}>
+                {fields.map((f, i) => (
+                  <Space key={f.key} align="start">
+                    <Form.Item name={[f.name, "code"]} hidden>
+                      <Input />
+                    </Form.Item>
+                    <Form.Item name={[f.name, "text"]} rules={[{ required: true, min: 2 }]}>
+                      <Input placeholder={`检查项 ${i + 1}`} style={{ width: 440 }} />
+                    </Form.Item>
+                    <Button type="link" onClick={() => remove(f.name)}>
+                      删除
+                    </Button>
+                  </Space>
+                ))}
+                <Button onClick={() => add({})}>添加检查项</Button>
+              </Flex>
+            )}
+          </Form.List>
+        </Form>
+      </Modal>
+      <Modal
+        open={launching}
+        title="发起检查行动"
+        width={640}
+        onCancel={() => setLaunching(false)}
+        destroyOnHidden
+        onOk={async () => {
+          const v = await campForm.validateFields();
+          const r = await act(() =>
+            api("/api/affairs/campaigns", {
+              method: "POST",
+              body: {
+                orgUnitId: me.org.id,
+                name: v.name,
+                templateId: v.templateId,
+                startsOn: v.startsOn.format("YYYY-MM-DD"),
+                endsOn: v.endsOn.format("YYYY-MM-DD"),
+                assignments: (v.enterprises as number[]).map((enterpriseId) => ({
+                  enterpriseId,
+                  inspectorId: v.inspectorId,
+                })),
+              },
+            }),
+          );
+          if (r) setLaunching(false);
+        }}
+      >
+        <Form form={campForm} layout="vertical" preserve={false}>
+          <Form.Item name="name" label="行动名称" rules={[{ required: true, min: 2 }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="templateId" label="检查模板" rules={[{ required: true }]}>
+            <Select options={(templates.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+          </Form.Item>
+          <Space>
+            <Form.Item name="startsOn" label="开始" rules={[{ required: true }]}>
+              <DatePicker />
+            </Form.Item>
+            <Form.Item name="endsOn" label="结束" rules={[{ required: true }]}>
+              <DatePicker />
+            </Form.Item>
+          </Space>
+          <Form.Item name="enterprises" label="检查企业" rules={[{ required: true }]}>
+            <Select
+              mode="multiple"
+              optionFilterProp="label"
+              options={(list.data?.items ?? []).map((e) => ({
+                value: e.id,
+                label: `${e.name}（${e.gridName}）`,
+              }))}
+            />
+          </Form.Item>
+          <Form.Item name="inspectorId" label="检查人员" rules={[{ required: true }]}>
+            <Select
+              showSearch
+              optionFilterProp="label"
+              loading={people.isLoading}
+              options={(people.data?.items ?? []).map((p) => ({
+                value: p.id,
+                label: `${p.name}（${p.unitName}）`,
+              }))}
+            />
+          </Form.Item>
+        </Form>
+      </Modal>
       <Modal
         open={registering}
         title={t("affairs.newEnterprise")}

@@ -1,9 +1,24 @@
 import { useQuery } from "@tanstack/react-query";
-import { Button, Card, Drawer, Flex, Form, Input, Progress, Select, Space, Table, Tag } from "antd";
+import {
+  Button,
+  Card,
+  DatePicker,
+  Drawer,
+  Flex,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Progress,
+  Select,
+  Space,
+  Table,
+  Tag,
+} from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../app/api.ts";
-import { useAuth } from "../../app/auth.tsx";
+import { api, apiUpload } from "../../app/api.ts";
+import { useAuth, useMe } from "../../app/auth.tsx";
 import { formatTime } from "../../app/time.ts";
 import { type BoardRow, type KeyDetail, useAct, yuan } from "./common.tsx";
 
@@ -16,7 +31,11 @@ function monday(d = new Date()) {
 export function KeyProjectsTab() {
   const { t } = useTranslation();
   const { can } = useAuth();
+  const me = useMe();
+  const act = useAct();
   const [open, setOpen] = useState<number | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [form] = Form.useForm();
   const board = useQuery({
     queryKey: ["affairs", "board"],
     queryFn: () => api<{ items: BoardRow[] }>("/api/affairs/key-projects"),
@@ -26,9 +45,16 @@ export function KeyProjectsTab() {
       size="small"
       title={t("affairs.board")}
       extra={
-        <Button href={`/api/affairs/key-projects/export?week=${monday()}`} download>
-          {t("affairs.exportWeek")}
-        </Button>
+        <Space>
+          <Button href={`/api/affairs/key-projects/export?week=${monday()}`} download>
+            {t("affairs.exportWeek")}
+          </Button>
+          {can("affairs.manage") && (
+            <Button type="primary" onClick={() => setCreating(true)}>
+              {t("affairs.newKeyProject")}
+            </Button>
+          )}
+        </Space>
       }
     >
       <Table<BoardRow>
@@ -75,6 +101,97 @@ export function KeyProjectsTab() {
           { title: "下一节点", dataIndex: "nextMilestone" },
         ]}
       />
+      <Modal
+        open={creating}
+        title={t("affairs.newKeyProject")}
+        width={720}
+        onCancel={() => setCreating(false)}
+        destroyOnHidden
+        onOk={async () => {
+          const v = await form.validateFields();
+          const day = (d: { format(f: string): string }) => d.format("YYYY-MM-DD");
+          const r = await act(() =>
+            api("/api/affairs/key-projects", {
+              method: "POST",
+              body: {
+                orgUnitId: me.org.id,
+                name: v.name,
+                owner: v.owner,
+                budget: v.budget ?? 0,
+                startsOn: day(v.startsOn),
+                endsOn: day(v.endsOn),
+                milestones: v.milestones.map(
+                  (m: { title: string; weight: number; due: { format(f: string): string } }) => ({
+                    title: m.title,
+                    weight: m.weight,
+                    due: day(m.due),
+                  }),
+                ),
+              },
+            }),
+          );
+          if (r) setCreating(false);
+        }}
+      >
+        <Form form={form} layout="vertical" preserve={false} initialValues={{ milestones: [{}, {}] }}>
+          <Form.Item name="name" label="工程名称" rules={[{ required: true, min: 2 }]}>
+            <Input />
+          </Form.Item>
+          <Space wrap>
+            <Form.Item name="owner" label={t("affairs.owner")} rules={[{ required: true, min: 2 }]}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="budget" label={t("affairs.budget")}>
+              <InputNumber min={0} style={{ width: 160 }} />
+            </Form.Item>
+            <Form.Item name="startsOn" label="开工日期" rules={[{ required: true }]}>
+              <DatePicker />
+            </Form.Item>
+            <Form.Item name="endsOn" label="完工日期" rules={[{ required: true }]}>
+              <DatePicker />
+            </Form.Item>
+          </Space>
+          <Form.List name="milestones">
+            {(fields, { add, remove }) => (
+              <Flex vertical gap={4}>
+                {fields.map((f, i) => (
+                  <Space key={f.key} wrap align="start">
+                    <Form.Item
+                      name={[f.name, "title"]}
+                      label={i === 0 ? "序时节点" : undefined}
+                      rules={[{ required: true, min: 2 }]}
+                    >
+                      <Input placeholder="节点名称" style={{ width: 220 }} />
+                    </Form.Item>
+                    <Form.Item
+                      name={[f.name, "weight"]}
+                      label={i === 0 ? "权重（%）" : undefined}
+                      rules={[{ required: true }]}
+                    >
+                      <InputNumber min={1} max={100} />
+                    </Form.Item>
+                    <Form.Item
+                      name={[f.name, "due"]}
+                      label={i === 0 ? "节点日期" : undefined}
+                      rules={[{ required: true }]}
+                    >
+                      <DatePicker />
+                    </Form.Item>
+                    <Button
+                      type="link"
+                      onClick={() => remove(f.name)}
+                      style={{ marginTop: i === 0 ? 30 : 0 }}
+                    >
+                      删除
+                    </Button>
+                  </Space>
+                ))}
+                <Button onClick={() => add({})}>添加节点</Button>
+              </Flex>
+            )}
+          </Form.List>
+        </Form>
+      </Modal>
       <Drawer open={open !== null} onClose={() => setOpen(null)} size={640} title="重点工程" destroyOnHidden>
         {open !== null && <KeyDrawer id={open} manage={can("affairs.manage")} />}
       </Drawer>
@@ -86,6 +203,7 @@ function KeyDrawer({ id, manage }: { id: number; manage: boolean }) {
   const { t } = useTranslation();
   const act = useAct();
   const [form] = Form.useForm();
+  const [photo, setPhoto] = useState<File | null>(null);
   const d = useQuery({
     queryKey: ["affairs", "key", id],
     queryFn: () => api<KeyDetail>(`/api/affairs/key-projects/${id}`),
@@ -119,13 +237,18 @@ function KeyDrawer({ id, manage }: { id: number; manage: boolean }) {
           form={form}
           layout="vertical"
           onFinish={async (v) => {
-            const r = await act(() =>
-              api(`/api/affairs/key-projects/${id}/reports`, {
+            const r = await act(async () => {
+              const rep = await api<{ id: number }>(`/api/affairs/key-projects/${id}/reports`, {
                 method: "POST",
                 body: { note: v.note, ...(v.milestoneId ? { milestoneId: v.milestoneId, met: true } : {}) },
-              }),
-            );
-            if (r) form.resetFields();
+              });
+              if (photo) await apiUpload(`/api/affairs/key-project-reports/${rep.id}/photos`, photo);
+              return rep;
+            });
+            if (r) {
+              form.resetFields();
+              setPhoto(null);
+            }
           }}
         >
           <Form.Item name="note" label={t("affairs.report")} rules={[{ required: true, min: 2 }]}>
@@ -139,6 +262,12 @@ function KeyDrawer({ id, manage }: { id: number; manage: boolean }) {
                 options={k.milestones.filter((m) => !m.doneOn).map((m) => ({ value: m.id, label: m.title }))}
               />
             </Form.Item>
+            <input
+              type="file"
+              accept="image/*"
+              aria-label={t("affairs.photo")}
+              onChange={(e) => setPhoto(e.target.files?.[0] ?? null)}
+            />
             <Button type="primary" htmlType="submit">
               {t("affairs.report")}
             </Button>
