@@ -134,7 +134,12 @@ export async function registerEnterprise(
 export async function listTemplates(ctx: AppContext, who: Principal) {
   affairsPolicy.authorize(who, "read");
   // A template kept at a unit serves that unit's subtree: the district's serve everyone.
-  return ctx.database.query<{ id: number; name: string; items: { code: string; text: string }[]; editable: boolean }>(
+  return ctx.database.query<{
+    id: number;
+    name: string;
+    items: { code: string; text: string }[];
+    editable: boolean;
+  }>(
     `select id, name, items, org_path like $2 as editable from checklist_templates
      where $1 like org_path || '%' or org_path like $2 order by id`,
     [who.orgPath, pattern(who)],
