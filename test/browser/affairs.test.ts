@@ -199,7 +199,11 @@ describe("community affairs", () => {
       .setInputFiles({ name: "site.png", mimeType: "image/png", buffer: PNG });
     await screenshot(p, "affairs-inspect-checklist-phone", "企业检查");
     await p.getByRole("button", { name: "提交检查" }).click();
-    const rect = p.locator(".ant-card", { hasText: "N95 口罩储备不足" });
+    await p.getByRole("heading", { name: /我的检查任务/ }).waitFor();
+    const rect = p.locator(".ant-card", {
+      hasText: "N95 口罩储备不足",
+      has: p.getByRole("button", { name: "复查合格销号" }),
+    });
     await eventually(() => rect.count()).toBe(1);
     expect(await rect.textContent()).toContain(name);
     const [r] = await h.t.ctx.database.query<{ id: number; state: string; photos: number }>(
