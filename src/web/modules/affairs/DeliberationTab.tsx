@@ -71,7 +71,7 @@ export function DeliberationTab() {
         onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: "pointer" } })}
         columns={[
           {
-            title: "议题",
+            title: t("affairs.d.k01"),
             dataIndex: "title",
             render: (v: string, r) => (
               <Button type="link" size="small" style={{ padding: 0 }} onClick={() => setOpen(r.id)}>
@@ -79,14 +79,14 @@ export function DeliberationTab() {
               </Button>
             ),
           },
-          { title: "社区", dataIndex: "unitName" },
-          { title: "来源", dataIndex: "source", render: (s: string) => t(`affairs.source.${s}`) },
+          { title: t("affairs.d.k02"), dataIndex: "unitName" },
+          { title: t("affairs.d.k03"), dataIndex: "source", render: (s: string) => t(`affairs.source.${s}`) },
           {
             title: t("affairs.state"),
             dataIndex: "state",
             render: (s: string) => <Tag>{t(`affairs.topicState.${s}`)}</Tag>,
           },
-          { title: "事项", key: "a", render: (_: unknown, r) => `${r.actionsDone}/${r.actions}` },
+          { title: t("affairs.d.k04"), key: "a", render: (_: unknown, r) => `${r.actionsDone}/${r.actions}` },
         ]}
       />
       <Modal
@@ -103,13 +103,13 @@ export function DeliberationTab() {
         }}
       >
         <Form form={form} layout="vertical" preserve={false} initialValues={{ source: "resident" }}>
-          <Form.Item name="title" label="议题" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="title" label={t("affairs.d.k01")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
           <Form.Item name="background" label={t("affairs.background")} rules={[{ required: true, min: 2 }]}>
             <Input.TextArea rows={3} />
           </Form.Item>
-          <Form.Item name="source" label="来源">
+          <Form.Item name="source" label={t("affairs.d.k03")}>
             <Select
               options={["resident", "hot_spot", "work_order", "grid_worker"].map((s) => ({
                 value: s,
@@ -119,7 +119,13 @@ export function DeliberationTab() {
           </Form.Item>
         </Form>
       </Modal>
-      <Drawer open={open !== null} onClose={() => setOpen(null)} size={720} title="议题详情" destroyOnHidden>
+      <Drawer
+        open={open !== null}
+        onClose={() => setOpen(null)}
+        size={720}
+        title={t("affairs.d.k05")}
+        destroyOnHidden
+      >
         {open !== null && <TopicDrawer id={open} manage={manage} />}
       </Drawer>
     </Card>
@@ -148,10 +154,12 @@ function TopicDrawer({ id, manage }: { id: number; manage: boolean }) {
         <Descriptions.Item label={t("affairs.background")}>{x.background}</Descriptions.Item>
         <Descriptions.Item label={t("affairs.state")}>{t(`affairs.topicState.${x.state}`)}</Descriptions.Item>
         {x.meetingAt && (
-          <Descriptions.Item label="会议">{`${formatTime(x.meetingAt)} ${x.place ?? ""}`}</Descriptions.Item>
+          <Descriptions.Item
+            label={t("affairs.d.k06")}
+          >{`${formatTime(x.meetingAt)} ${x.place ?? ""}`}</Descriptions.Item>
         )}
         {x.parties.length > 0 && (
-          <Descriptions.Item label="参会">
+          <Descriptions.Item label={t("affairs.d.k07")}>
             {x.parties.map((p) => (
               <Tag key={`${p.kind}-${p.name}`} color={p.present ? "blue" : undefined}>
                 {t(`affairs.party.${p.kind}`)}·{p.name}
@@ -160,10 +168,10 @@ function TopicDrawer({ id, manage }: { id: number; manage: boolean }) {
             ))}
           </Descriptions.Item>
         )}
-        {x.minutes && <Descriptions.Item label="纪要">{x.minutes}</Descriptions.Item>}
+        {x.minutes && <Descriptions.Item label={t("affairs.d.k08")}>{x.minutes}</Descriptions.Item>}
         {x.decision && <Descriptions.Item label={t("affairs.decision")}>{x.decision}</Descriptions.Item>}
         {x.voteQuestion && (
-          <Descriptions.Item label="投票">
+          <Descriptions.Item label={t("affairs.d.k09")}>
             {x.voteQuestion}：{x.votes.map((v) => `${v.option} ${v.votes} 户`).join("，")}
           </Descriptions.Item>
         )}
@@ -177,9 +185,9 @@ function TopicDrawer({ id, manage }: { id: number; manage: boolean }) {
           columns={[
             { title: t("affairs.actions"), dataIndex: "title" },
             { title: t("affairs.owner"), dataIndex: "owner" },
-            { title: "期限", dataIndex: "due" },
+            { title: t("affairs.d.k10"), dataIndex: "due" },
             {
-              title: "办理",
+              title: t("affairs.d.k11"),
               key: "c",
               render: (_: unknown, a) =>
                 a.carriedBy === "work_order"
@@ -187,7 +195,7 @@ function TopicDrawer({ id, manage }: { id: number; manage: boolean }) {
                   : t(`affairs.carriedBy.${a.carriedBy}`),
             },
             {
-              title: "状态",
+              title: t("affairs.d.k12"),
               dataIndex: "statusLabel",
               render: (s: string, a) => <Tag color={a.status === "done" ? "green" : "blue"}>{s}</Tag>,
             },
@@ -235,24 +243,24 @@ function TopicDrawer({ id, manage }: { id: number; manage: boolean }) {
         }}
       >
         <Form form={meetingForm} layout="vertical" preserve={false}>
-          <Form.Item name="meetingAt" label="会议时间" rules={[{ required: true }]}>
+          <Form.Item name="meetingAt" label={t("affairs.d.k13")} rules={[{ required: true }]}>
             <DatePicker showTime style={{ width: "100%" }} />
           </Form.Item>
-          <Form.Item name="place" label="地点" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="place" label={t("affairs.d.k14")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
-          <Form.Item name="parties" label="参会各方" rules={[{ required: true }]}>
+          <Form.Item name="parties" label={t("affairs.d.k15")} rules={[{ required: true }]}>
             <Checkbox.Group
               options={PARTY_KINDS.map((k) => ({ value: k, label: t(`affairs.party.${k}`) }))}
             />
           </Form.Item>
-          <Form.Item name="agenda" label="议程" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="agenda" label={t("affairs.d.k16")} rules={[{ required: true, min: 2 }]}>
             <Input.TextArea rows={2} />
           </Form.Item>
-          <Form.Item name="minutes" label="纪要" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="minutes" label={t("affairs.d.k08")} rules={[{ required: true, min: 2 }]}>
             <Input.TextArea rows={3} />
           </Form.Item>
-          <Form.Item name="vote" label="一户一票表决事项（可选）">
+          <Form.Item name="vote" label={t("affairs.d.k17")}>
             <Input />
           </Form.Item>
         </Form>
@@ -303,12 +311,16 @@ function TopicDrawer({ id, manage }: { id: number; manage: boolean }) {
                     title={`事项 ${i + 1}`}
                     extra={
                       <Button type="link" size="small" onClick={() => remove(f.name)}>
-                        删除
+                        {t("affairs.d.k19")}
                       </Button>
                     }
                   >
                     <Space wrap align="start">
-                      <Form.Item name={[f.name, "title"]} label="事项" rules={[{ required: true, min: 2 }]}>
+                      <Form.Item
+                        name={[f.name, "title"]}
+                        label={t("affairs.d.k04")}
+                        rules={[{ required: true, min: 2 }]}
+                      >
                         <Input style={{ width: 200 }} />
                       </Form.Item>
                       <Form.Item
@@ -318,10 +330,18 @@ function TopicDrawer({ id, manage }: { id: number; manage: boolean }) {
                       >
                         <Input style={{ width: 140 }} />
                       </Form.Item>
-                      <Form.Item name={[f.name, "due"]} label="期限" rules={[{ required: true }]}>
+                      <Form.Item
+                        name={[f.name, "due"]}
+                        label={t("affairs.d.k10")}
+                        rules={[{ required: true }]}
+                      >
                         <DatePicker />
                       </Form.Item>
-                      <Form.Item name={[f.name, "carriedBy"]} label="办理方式" rules={[{ required: true }]}>
+                      <Form.Item
+                        name={[f.name, "carriedBy"]}
+                        label={t("affairs.d.k18")}
+                        rules={[{ required: true }]}
+                      >
                         <Select
                           style={{ width: 130 }}
                           options={["work_order", "project", "none"].map((k) => ({

@@ -110,14 +110,14 @@ export function EnterprisesTab() {
           loading={summary.isLoading}
           dataSource={summary.data?.items ?? []}
           columns={[
-            { title: "单位", dataIndex: "name" },
-            { title: "企业数", dataIndex: "enterprises" },
-            { title: "已检查企业", dataIndex: "inspected" },
-            { title: "检查次数", dataIndex: "inspections" },
-            { title: "不合格项", dataIndex: "failedItems" },
-            { title: "整改中", dataIndex: "openRectifications" },
-            { title: "逾期", dataIndex: "overdueRectifications" },
-            { title: "联合惩戒", dataIndex: "enforcement" },
+            { title: t("affairs.d.k20"), dataIndex: "name" },
+            { title: t("affairs.d.k21"), dataIndex: "enterprises" },
+            { title: t("affairs.d.k22"), dataIndex: "inspected" },
+            { title: t("affairs.d.k23"), dataIndex: "inspections" },
+            { title: t("affairs.d.k24"), dataIndex: "failedItems" },
+            { title: t("affairs.d.k25"), dataIndex: "openRectifications" },
+            { title: t("affairs.d.k26"), dataIndex: "overdueRectifications" },
+            { title: t("affairs.d.k27"), dataIndex: "enforcement" },
           ]}
         />
       </Card>
@@ -129,12 +129,12 @@ export function EnterprisesTab() {
           dataSource={rects.data?.items ?? []}
           pagination={{ pageSize: 8 }}
           columns={[
-            { title: "企业", dataIndex: "enterpriseName" },
-            { title: "网格", dataIndex: "gridName" },
-            { title: "检查项", dataIndex: "itemText" },
+            { title: t("affairs.d.k28"), dataIndex: "enterpriseName" },
+            { title: t("affairs.d.k29"), dataIndex: "gridName" },
+            { title: t("affairs.d.k30"), dataIndex: "itemText" },
             { title: t("affairs.finding"), dataIndex: "finding" },
             {
-              title: "整改期限",
+              title: t("affairs.d.k31"),
               dataIndex: "deadline",
               render: (d: string, r) => (r.overdue ? <Tag color="red">{d} 逾期</Tag> : d),
             },
@@ -194,7 +194,7 @@ export function EnterprisesTab() {
       </Card>
       <Card
         size="small"
-        title="检查模板"
+        title={t("affairs.d.k32")}
         extra={
           manage && (
             <Button
@@ -202,7 +202,7 @@ export function EnterprisesTab() {
                 setEditing("new");
               }}
             >
-              新建模板
+              {t("affairs.d.k56")}
             </Button>
           )
         }
@@ -213,15 +213,19 @@ export function EnterprisesTab() {
           pagination={false}
           dataSource={templates.data?.items ?? []}
           columns={[
-            { title: "模板", dataIndex: "name" },
-            { title: "检查项", key: "i", render: (_: unknown, x) => x.items.map((i) => i.text).join("；") },
+            { title: t("affairs.d.k33"), dataIndex: "name" },
+            {
+              title: t("affairs.d.k30"),
+              key: "i",
+              render: (_: unknown, x) => x.items.map((i) => i.text).join("；"),
+            },
             {
               title: "",
               key: "e",
               render: (_: unknown, x) =>
                 manage && x.editable ? (
                   <Button size="small" onClick={() => setEditing(x)}>
-                    修改
+                    {t("affairs.d.k57")}
                   </Button>
                 ) : null,
             },
@@ -234,7 +238,7 @@ export function EnterprisesTab() {
         extra={
           manage && (
             <Button type="primary" onClick={() => setLaunching(true)}>
-              发起检查行动
+              {t("affairs.d.k41")}
             </Button>
           )
         }
@@ -245,11 +249,15 @@ export function EnterprisesTab() {
           pagination={{ pageSize: 5 }}
           dataSource={campaigns.data?.items ?? []}
           columns={[
-            { title: "行动", dataIndex: "name" },
-            { title: "单位", dataIndex: "unitName" },
-            { title: "模板", dataIndex: "templateName" },
-            { title: "期间", key: "p", render: (_: unknown, c) => `${c.startsOn} ~ ${c.endsOn}` },
-            { title: "已检查/分配", key: "n", render: (_: unknown, c) => `${c.inspected}/${c.assigned}` },
+            { title: t("affairs.d.k34"), dataIndex: "name" },
+            { title: t("affairs.d.k20"), dataIndex: "unitName" },
+            { title: t("affairs.d.k33"), dataIndex: "templateName" },
+            { title: t("affairs.d.k35"), key: "p", render: (_: unknown, c) => `${c.startsOn} ~ ${c.endsOn}` },
+            {
+              title: t("affairs.d.k36"),
+              key: "n",
+              render: (_: unknown, c) => `${c.inspected}/${c.assigned}`,
+            },
           ]}
         />
       </Card>
@@ -258,7 +266,12 @@ export function EnterprisesTab() {
         title={t("affairs.enterprises")}
         extra={
           <Space>
-            <Input.Search allowClear placeholder="名称或信用代码" onSearch={setQ} style={{ width: 220 }} />
+            <Input.Search
+              allowClear
+              placeholder={t("affairs.d.k37")}
+              onSearch={setQ}
+              style={{ width: 220 }}
+            />
             {manage && (
               <Button type="primary" onClick={() => setRegistering(true)}>
                 {t("affairs.newEnterprise")}
@@ -274,16 +287,16 @@ export function EnterprisesTab() {
           dataSource={list.data?.items ?? []}
           pagination={{ pageSize: 10 }}
           columns={[
-            { title: "企业", dataIndex: "name" },
+            { title: t("affairs.d.k28"), dataIndex: "name" },
             { title: t("affairs.creditCode"), dataIndex: "creditCode" },
-            { title: "网格", dataIndex: "gridName" },
-            { title: "行业", dataIndex: "industry" },
+            { title: t("affairs.d.k29"), dataIndex: "gridName" },
+            { title: t("affairs.d.k38"), dataIndex: "industry" },
             {
-              title: "联系人",
+              title: t("affairs.d.k39"),
               key: "c",
               render: (_: unknown, e) => `${e.contactName} ${e.contactPhone ?? ""}`,
             },
-            { title: "整改中", dataIndex: "openRectifications" },
+            { title: t("affairs.d.k25"), dataIndex: "openRectifications" },
           ]}
         />
       </Card>
@@ -320,7 +333,7 @@ export function EnterprisesTab() {
             editing && editing !== "new" ? { name: editing.name, items: editing.items } : { items: [{}] }
           }
         >
-          <Form.Item name="name" label="模板名称" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="name" label={t("affairs.d.k40")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
           <Form.List name="items">
@@ -335,7 +348,7 @@ export function EnterprisesTab() {
                       <Input placeholder={`检查项 ${i + 1}`} style={{ width: 440 }} />
                     </Form.Item>
                     <Button type="link" onClick={() => remove(f.name)}>
-                      删除
+                      {t("affairs.d.k19")}
                     </Button>
                   </Space>
                 ))}
@@ -347,7 +360,7 @@ export function EnterprisesTab() {
       </Modal>
       <Modal
         open={launching}
-        title="发起检查行动"
+        title={t("affairs.d.k41")}
         width={640}
         onCancel={() => setLaunching(false)}
         destroyOnHidden
@@ -373,21 +386,21 @@ export function EnterprisesTab() {
         }}
       >
         <Form form={campForm} layout="vertical" preserve={false}>
-          <Form.Item name="name" label="行动名称" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="name" label={t("affairs.d.k42")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
-          <Form.Item name="templateId" label="检查模板" rules={[{ required: true }]}>
+          <Form.Item name="templateId" label={t("affairs.d.k32")} rules={[{ required: true }]}>
             <Select options={(templates.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))} />
           </Form.Item>
           <Space>
-            <Form.Item name="startsOn" label="开始" rules={[{ required: true }]}>
+            <Form.Item name="startsOn" label={t("affairs.d.k43")} rules={[{ required: true }]}>
               <DatePicker />
             </Form.Item>
-            <Form.Item name="endsOn" label="结束" rules={[{ required: true }]}>
+            <Form.Item name="endsOn" label={t("affairs.d.k44")} rules={[{ required: true }]}>
               <DatePicker />
             </Form.Item>
           </Space>
-          <Form.Item name="enterprises" label="检查企业" rules={[{ required: true }]}>
+          <Form.Item name="enterprises" label={t("affairs.d.k45")} rules={[{ required: true }]}>
             <Select
               mode="multiple"
               optionFilterProp="label"
@@ -397,7 +410,7 @@ export function EnterprisesTab() {
               }))}
             />
           </Form.Item>
-          <Form.Item name="inspectorId" label="检查人员" rules={[{ required: true }]}>
+          <Form.Item name="inspectorId" label={t("affairs.d.k46")} rules={[{ required: true }]}>
             <Select
               showSearch
               optionFilterProp="label"
@@ -422,41 +435,41 @@ export function EnterprisesTab() {
         }}
       >
         <Form form={form} layout="vertical" preserve={false} initialValues={{ size: "small" }}>
-          <Form.Item name="name" label="企业名称" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="name" label={t("affairs.d.k47")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
           <Form.Item name="creditCode" label={t("affairs.creditCode")} rules={[{ required: true, len: 18 }]}>
             <Input maxLength={18} />
           </Form.Item>
-          <Form.Item name="orgUnitId" label="所在网格" rules={[{ required: true }]}>
+          <Form.Item name="orgUnitId" label={t("affairs.d.k48")} rules={[{ required: true }]}>
             <Select
               loading={grids.isLoading}
               options={(grids.data ?? []).map((g) => ({ value: g.id, label: g.name }))}
             />
           </Form.Item>
-          <Form.Item name="address" label="地址" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="address" label={t("affairs.d.k49")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
           <Space>
-            <Form.Item name="contactName" label="联系人" rules={[{ required: true }]}>
+            <Form.Item name="contactName" label={t("affairs.d.k39")} rules={[{ required: true }]}>
               <Input />
             </Form.Item>
-            <Form.Item name="contactPhone" label="联系电话" rules={[{ required: true }]}>
+            <Form.Item name="contactPhone" label={t("affairs.d.k50")} rules={[{ required: true }]}>
               <Input />
             </Form.Item>
           </Space>
           <Space>
-            <Form.Item name="industry" label="行业" rules={[{ required: true, min: 2 }]}>
+            <Form.Item name="industry" label={t("affairs.d.k38")} rules={[{ required: true, min: 2 }]}>
               <Input />
             </Form.Item>
-            <Form.Item name="size" label="规模">
+            <Form.Item name="size" label={t("affairs.d.k51")}>
               <Select
                 style={{ width: 120 }}
                 options={[
-                  { value: "micro", label: "微型" },
-                  { value: "small", label: "小型" },
-                  { value: "medium", label: "中型" },
-                  { value: "large", label: "大型" },
+                  { value: "micro", label: t("affairs.d.k52") },
+                  { value: "small", label: t("affairs.d.k53") },
+                  { value: "medium", label: t("affairs.d.k54") },
+                  { value: "large", label: t("affairs.d.k55") },
                 ]}
               />
             </Form.Item>

@@ -33,7 +33,7 @@ export default function InspectPage() {
           <Typography.Title level={4} style={{ margin: 0 }}>
             {t("affairs.myTasks")}（{todo.length}）
           </Typography.Title>
-          {todo.length === 0 && <Empty description="暂无待检查企业" />}
+          {todo.length === 0 && <Empty description={t("affairs.w.noTasks")} />}
           {todo.slice(0, 30).map((a) => (
             <Card
               key={`${a.campaignId}-${a.enterpriseId}`}
@@ -45,11 +45,11 @@ export default function InspectPage() {
                 <div>
                   <b>{a.enterpriseName}</b>
                   <div style={{ color: "#666", fontSize: 13 }}>
-                    {a.campaignName} · {a.gridName} · 截止 {a.endsOn}
+                    {a.campaignName} · {a.gridName} · {t("affairs.w.due")} {a.endsOn}
                   </div>
                 </div>
                 <Button type="primary" size="small">
-                  检查
+                  {t("affairs.w.check")}
                 </Button>
               </Flex>
             </Card>
@@ -68,7 +68,15 @@ export default function InspectPage() {
                     {r.itemText}：{r.finding}
                   </span>
                   <Space wrap>
-                    {r.overdue ? <Tag color="red">{r.deadline} 逾期</Tag> : <Tag>期限 {r.deadline}</Tag>}
+                    {r.overdue ? (
+                      <Tag color="red">
+                        {r.deadline} {t("affairs.w.overdue")}
+                      </Tag>
+                    ) : (
+                      <Tag>
+                        {t("affairs.w.deadlineShort")} {r.deadline}
+                      </Tag>
+                    )}
                     {r.enforcement === "active" && <Tag color="red">{t("affairs.enforcement.active")}</Tag>}
                     <Button
                       size="small"
@@ -80,7 +88,7 @@ export default function InspectPage() {
                               method: "POST",
                               body: { passed: true },
                             }),
-                          "已销号",
+                          t("affairs.w.closed"),
                         )
                       }
                     >
@@ -149,7 +157,7 @@ function Checklist({ assignment, onDone }: { assignment: Assignment; onDone: () 
         />
       </label>
       <Space>
-        <Button onClick={onDone}>返回</Button>
+        <Button onClick={onDone}>{t("affairs.w.back")}</Button>
         <Button
           type="primary"
           onClick={async () => {
@@ -168,7 +176,7 @@ function Checklist({ assignment, onDone }: { assignment: Assignment; onDone: () 
               });
               for (const p of photos) await apiUpload(`/api/affairs/inspections/${ins.id}/photos`, p);
               return ins;
-            }, "检查已提交");
+            }, t("affairs.w.submitted"));
             if (r) onDone();
           }}
         >

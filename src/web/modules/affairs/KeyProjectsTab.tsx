@@ -65,7 +65,7 @@ export function KeyProjectsTab() {
         pagination={{ pageSize: 15 }}
         columns={[
           {
-            title: "工程",
+            title: t("affairs.d.k58"),
             dataIndex: "name",
             render: (v: string, r) => (
               <Button type="link" size="small" style={{ padding: 0 }} onClick={() => setOpen(r.id)}>
@@ -73,7 +73,7 @@ export function KeyProjectsTab() {
               </Button>
             ),
           },
-          { title: "单位", dataIndex: "unitName" },
+          { title: t("affairs.d.k20"), dataIndex: "unitName" },
           { title: t("affairs.planned"), dataIndex: "planned", render: (p: number) => `${p}%` },
           {
             title: t("affairs.actual"),
@@ -98,7 +98,7 @@ export function KeyProjectsTab() {
               ),
           },
           { title: t("affairs.delayDays"), dataIndex: "delayDays" },
-          { title: "下一节点", dataIndex: "nextMilestone" },
+          { title: t("affairs.d.k59"), dataIndex: "nextMilestone" },
         ]}
       />
       <Modal
@@ -134,7 +134,7 @@ export function KeyProjectsTab() {
         }}
       >
         <Form form={form} layout="vertical" preserve={false} initialValues={{ milestones: [{}, {}] }}>
-          <Form.Item name="name" label="工程名称" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="name" label={t("affairs.d.k60")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
           <Space wrap>
@@ -144,10 +144,10 @@ export function KeyProjectsTab() {
             <Form.Item name="budget" label={t("affairs.budget")}>
               <InputNumber min={0} style={{ width: 160 }} />
             </Form.Item>
-            <Form.Item name="startsOn" label="开工日期" rules={[{ required: true }]}>
+            <Form.Item name="startsOn" label={t("affairs.d.k61")} rules={[{ required: true }]}>
               <DatePicker />
             </Form.Item>
-            <Form.Item name="endsOn" label="完工日期" rules={[{ required: true }]}>
+            <Form.Item name="endsOn" label={t("affairs.d.k62")} rules={[{ required: true }]}>
               <DatePicker />
             </Form.Item>
           </Space>
@@ -161,7 +161,7 @@ export function KeyProjectsTab() {
                       label={i === 0 ? "序时节点" : undefined}
                       rules={[{ required: true, min: 2 }]}
                     >
-                      <Input placeholder="节点名称" style={{ width: 220 }} />
+                      <Input placeholder={t("affairs.d.k63")} style={{ width: 220 }} />
                     </Form.Item>
                     <Form.Item
                       name={[f.name, "weight"]}
@@ -182,7 +182,7 @@ export function KeyProjectsTab() {
                       onClick={() => remove(f.name)}
                       style={{ marginTop: i === 0 ? 30 : 0 }}
                     >
-                      删除
+                      {t("affairs.d.k19")}
                     </Button>
                   </Space>
                 ))}
@@ -192,7 +192,13 @@ export function KeyProjectsTab() {
           </Form.List>
         </Form>
       </Modal>
-      <Drawer open={open !== null} onClose={() => setOpen(null)} size={640} title="重点工程" destroyOnHidden>
+      <Drawer
+        open={open !== null}
+        onClose={() => setOpen(null)}
+        size={640}
+        title={t("affairs.d.k64")}
+        destroyOnHidden
+      >
         {open !== null && <KeyDrawer id={open} manage={can("affairs.manage")} />}
       </Drawer>
     </Card>
@@ -221,11 +227,11 @@ function KeyDrawer({ id, manage }: { id: number; manage: boolean }) {
         pagination={false}
         dataSource={k.milestones}
         columns={[
-          { title: "节点", dataIndex: "title" },
-          { title: "权重", dataIndex: "weight", render: (w: number) => `${w}%` },
-          { title: "节点日期", dataIndex: "due" },
+          { title: t("affairs.d.k65"), dataIndex: "title" },
+          { title: t("affairs.d.k66"), dataIndex: "weight", render: (w: number) => `${w}%` },
+          { title: t("affairs.d.k67"), dataIndex: "due" },
           {
-            title: "完成",
+            title: t("affairs.d.k68"),
             key: "d",
             render: (_: unknown, m) =>
               m.doneOn ? <Tag color="green">{m.doneOn}</Tag> : m.late ? <Tag color="red">逾期</Tag> : "—",
@@ -255,7 +261,7 @@ function KeyDrawer({ id, manage }: { id: number; manage: boolean }) {
             <Input.TextArea rows={2} />
           </Form.Item>
           <Space>
-            <Form.Item name="milestoneId" label="完成节点（可选）">
+            <Form.Item name="milestoneId" label={t("affairs.d.k69")}>
               <Select
                 allowClear
                 style={{ width: 220 }}

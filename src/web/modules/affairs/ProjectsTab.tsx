@@ -51,7 +51,7 @@ function ProjectModal({
         await onSubmit({ ...v, deadline: v.deadline.format("YYYY-MM-DD") });
         form.resetFields();
       }}
-      okText="保存"
+      okText={t("affairs.w.save")}
       destroyOnHidden
     >
       <Form form={form} layout="vertical" initialValues={initial} preserve={false}>
@@ -130,9 +130,13 @@ export function ProjectsTab() {
           pagination={{ pageSize: 5 }}
           columns={[
             { title: t("affairs.title"), dataIndex: "title" },
-            { title: "内容", dataIndex: "detail", ellipsis: true },
-            { title: "单位", dataIndex: "unitName" },
-            { title: "来源", dataIndex: "source", render: (s: string) => t(`affairs.source.${s}`) },
+            { title: t("affairs.w.content"), dataIndex: "detail", ellipsis: true },
+            { title: t("affairs.w.unit"), dataIndex: "unitName" },
+            {
+              title: t("affairs.w.sourceCol"),
+              dataIndex: "source",
+              render: (s: string) => t(`affairs.source.${s}`),
+            },
             {
               title: t("affairs.state"),
               dataIndex: "state",
@@ -201,7 +205,7 @@ export function ProjectsTab() {
           pagination={{ pageSize: 10 }}
           columns={[
             { title: t("affairs.title"), dataIndex: "title" },
-            { title: "单位", dataIndex: "unitName" },
+            { title: t("affairs.w.unit"), dataIndex: "unitName" },
             { title: t("affairs.budget"), dataIndex: "budget", render: yuan },
             { title: t("affairs.owner"), dataIndex: "owner" },
             { title: t("affairs.deadline"), dataIndex: "deadline" },
@@ -211,7 +215,7 @@ export function ProjectsTab() {
               render: (s: string) => <Tag>{t(`affairs.projectState.${s}`)}</Tag>,
             },
             {
-              title: "进度",
+              title: t("affairs.w.progressShort"),
               dataIndex: "progress",
               render: (p: number) => <Progress percent={p} size="small" style={{ width: 100 }} />,
             },
@@ -250,11 +254,11 @@ export function ProjectsTab() {
           dataSource={sat.data?.items ?? []}
           pagination={false}
           columns={[
-            { title: "单位", dataIndex: "unitName" },
-            { title: "项目数", dataIndex: "projects" },
-            { title: "已完成", dataIndex: "done" },
-            { title: "评价人次", key: "n", render: (_: unknown, r) => r.tally.rated },
-            { title: "满意率", key: "r", render: (_: unknown, r) => pct(r.tally.rate) },
+            { title: t("affairs.w.unit"), dataIndex: "unitName" },
+            { title: t("affairs.w.projects"), dataIndex: "projects" },
+            { title: t("affairs.w.done"), dataIndex: "done" },
+            { title: t("affairs.w.rated"), key: "n", render: (_: unknown, r) => r.tally.rated },
+            { title: t("affairs.w.rateCol"), key: "r", render: (_: unknown, r) => pct(r.tally.rate) },
           ]}
         />
       </Card>
@@ -275,10 +279,10 @@ export function ProjectsTab() {
           <Form.Item name="title" label={t("affairs.title")} rules={[{ required: true, min: 2 }]}>
             <Input />
           </Form.Item>
-          <Form.Item name="detail" label="内容" rules={[{ required: true, min: 2 }]}>
+          <Form.Item name="detail" label={t("affairs.w.content")} rules={[{ required: true, min: 2 }]}>
             <Input.TextArea rows={3} />
           </Form.Item>
-          <Form.Item name="source" label="来源">
+          <Form.Item name="source" label={t("affairs.w.sourceCol")}>
             <Select
               options={["resident", "grid_visit"].map((s) => ({ value: s, label: t(`affairs.source.${s}`) }))}
             />
@@ -348,7 +352,7 @@ export function ProjectsTab() {
               }}
               onRemove={() => setPhoto(null)}
             >
-              <Button>选择照片</Button>
+              <Button>{t("affairs.w.choosePhoto")}</Button>
             </Upload>
           </Form.Item>
         </Form>

@@ -36,13 +36,15 @@ export default function PublicDeliberationPage() {
               {t("affairs.summaryTitle")}：{d.title}
             </Typography.Title>
             <Descriptions size="small" column={1} bordered>
-              <Descriptions.Item label="社区">{d.unitName}</Descriptions.Item>
+              <Descriptions.Item label={t("affairs.w.community")}>{d.unitName}</Descriptions.Item>
               <Descriptions.Item label={t("affairs.background")}>{d.background}</Descriptions.Item>
               {d.meetingAt && (
-                <Descriptions.Item label="协商会议">{formatTime(d.meetingAt)}</Descriptions.Item>
+                <Descriptions.Item label={t("affairs.w.meetingShort")}>
+                  {formatTime(d.meetingAt)}
+                </Descriptions.Item>
               )}
               {d.parties.length > 0 && (
-                <Descriptions.Item label="参与各方">
+                <Descriptions.Item label={t("affairs.w.parties")}>
                   {d.parties.map((p) => (
                     <Tag key={p.kind}>
                       {t(`affairs.party.${p.kind}`)} {p.count}
@@ -54,8 +56,9 @@ export default function PublicDeliberationPage() {
                 <Descriptions.Item label={t("affairs.decision")}>{d.decision}</Descriptions.Item>
               )}
               {d.voteQuestion && (
-                <Descriptions.Item label="表决">
-                  {d.voteQuestion}：{d.votes.map((v) => `${v.option} ${v.votes} 户`).join("，")}
+                <Descriptions.Item label={t("affairs.w.vote")}>
+                  {d.voteQuestion}：
+                  {d.votes.map((v) => `${v.option} ${v.votes} ${t("affairs.w.households")}`).join("，")}
                 </Descriptions.Item>
               )}
             </Descriptions>
@@ -68,9 +71,9 @@ export default function PublicDeliberationPage() {
               columns={[
                 { title: t("affairs.actions"), dataIndex: "title" },
                 { title: t("affairs.owner"), dataIndex: "owner" },
-                { title: "期限", dataIndex: "due" },
+                { title: t("affairs.w.deadlineShort"), dataIndex: "due" },
                 {
-                  title: "进展",
+                  title: t("affairs.w.progressCol"),
                   dataIndex: "status",
                   render: (s: string) => (
                     <Tag color={s === "done" ? "green" : s === "in_progress" ? "blue" : undefined}>

@@ -80,7 +80,8 @@ export default function PublicProjectsPage() {
                 options={data.quarters.map((q) => ({ value: q, label: q }))}
               />
               <span>
-                {t("affairs.satisfaction")} {pct(data.tally.rate)}（{data.tally.rated} 人次）
+                {t("affairs.satisfaction")} {pct(data.tally.rate)}（{data.tally.rated} {t("affairs.w.raters")}
+                ）
               </span>
             </Space>
           )}
@@ -137,7 +138,7 @@ export default function PublicProjectsPage() {
           </Card>
         ))}
         {topics.length > 0 && (
-          <Card size="small" title="有事好商量">
+          <Card size="small" title={t("affairs.w.deliberation")}>
             <List
               size="small"
               dataSource={topics}
@@ -198,7 +199,7 @@ function RateBox({
                   run(async () => {
                     await api("/api/public/affairs/codes", { method: "POST", body: { phone } });
                     setSent(true);
-                    setMsg({ type: "success", text: "验证码已发送" });
+                    setMsg({ type: "success", text: t("affairs.w.codeSent") });
                   })
                 }
               >
@@ -258,7 +259,7 @@ function RateBox({
               })
             }
           >
-            提交评价
+            {t("affairs.w.submitRating")}
           </Button>
         </Flex>
       )}
