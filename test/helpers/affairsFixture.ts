@@ -111,7 +111,7 @@ export async function affairsFixture(
       [u(w).id, u(w).path, fiveHaves],
     );
     await db.query(
-      "insert into campaign_assignments (campaign_id, enterprise_id, inspector_id, org_path) values ($1, $2, $3, $4)",
+      "insert into inspection_assignments (campaign_id, enterprise_id, inspector_id, org_path) values ($1, $2, $3, $4)",
       [campaignId, enterpriseId, await accountId(username), u(w).path],
     );
     return { campaignId, enterpriseId };

@@ -59,7 +59,7 @@ const OWNER: Record<string, string | string[]> = {
   enterprises: "affairs",
   checklist_templates: "affairs",
   inspection_campaigns: "affairs",
-  campaign_assignments: "affairs",
+  inspection_assignments: "affairs",
   inspections: "affairs",
   rectifications: "affairs",
   volunteer_members: "volunteers",

@@ -10,17 +10,6 @@ CREATE TABLE "affairs_photos" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
-CREATE TABLE "campaign_assignments" (
-	"id" serial PRIMARY KEY NOT NULL,
-	"campaign_id" integer NOT NULL,
-	"enterprise_id" integer NOT NULL,
-	"inspector_id" integer NOT NULL,
-	"org_path" text NOT NULL,
-	"inspection_id" integer,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
-);
---> statement-breakpoint
 CREATE TABLE "checklist_templates" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"org_path" text NOT NULL,
@@ -91,6 +80,17 @@ CREATE TABLE "enterprises" (
 	"contact_phone_tail" text,
 	"industry" text NOT NULL,
 	"size" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "inspection_assignments" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"campaign_id" integer NOT NULL,
+	"enterprise_id" integer NOT NULL,
+	"inspector_id" integer NOT NULL,
+	"org_path" text NOT NULL,
+	"inspection_id" integer,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -258,13 +258,13 @@ CREATE TABLE "rectifications" (
 );
 --> statement-breakpoint
 CREATE INDEX "affairs_photos_entity_idx" ON "affairs_photos" USING btree ("entity","entity_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "campaign_assignments_uq" ON "campaign_assignments" USING btree ("campaign_id","enterprise_id");--> statement-breakpoint
-CREATE INDEX "campaign_assignments_inspector_idx" ON "campaign_assignments" USING btree ("inspector_id","campaign_id");--> statement-breakpoint
 CREATE INDEX "deliberation_actions_delib_idx" ON "deliberation_actions" USING btree ("deliberation_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "deliberation_votes_household_uq" ON "deliberation_votes" USING btree ("deliberation_id","household_id");--> statement-breakpoint
 CREATE INDEX "deliberations_org_idx" ON "deliberations" USING btree ("org_path");--> statement-breakpoint
 CREATE UNIQUE INDEX "enterprises_credit_code_uq" ON "enterprises" USING btree ("credit_code");--> statement-breakpoint
 CREATE INDEX "enterprises_org_idx" ON "enterprises" USING btree ("org_path");--> statement-breakpoint
+CREATE UNIQUE INDEX "inspection_assignments_uq" ON "inspection_assignments" USING btree ("campaign_id","enterprise_id");--> statement-breakpoint
+CREATE INDEX "inspection_assignments_inspector_idx" ON "inspection_assignments" USING btree ("inspector_id","campaign_id");--> statement-breakpoint
 CREATE INDEX "inspection_campaigns_org_idx" ON "inspection_campaigns" USING btree ("org_path");--> statement-breakpoint
 CREATE INDEX "inspections_org_idx" ON "inspections" USING btree ("org_path","inspected_at");--> statement-breakpoint
 CREATE INDEX "inspections_enterprise_idx" ON "inspections" USING btree ("enterprise_id");--> statement-breakpoint

@@ -312,8 +312,8 @@ export const inspectionCampaigns = pgTable(
   (t) => [index("inspection_campaigns_org_idx").on(t.orgPath)],
 );
 
-export const campaignAssignments = pgTable(
-  "campaign_assignments",
+export const inspectionAssignments = pgTable(
+  "inspection_assignments",
   {
     id: serial().primaryKey(),
     campaignId: integer().notNull(),
@@ -324,8 +324,8 @@ export const campaignAssignments = pgTable(
     ...timestamps(),
   },
   (t) => [
-    uniqueIndex("campaign_assignments_uq").on(t.campaignId, t.enterpriseId),
-    index("campaign_assignments_inspector_idx").on(t.inspectorId, t.campaignId),
+    uniqueIndex("inspection_assignments_uq").on(t.campaignId, t.enterpriseId),
+    index("inspection_assignments_inspector_idx").on(t.inspectorId, t.campaignId),
   ],
 );
 

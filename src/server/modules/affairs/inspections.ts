@@ -211,8 +211,8 @@ export async function listCampaigns(ctx: AppContext, who: Principal) {
   return ctx.database.query(
     `select c.id, c.name, u.name as "unitName", c.template_id as "templateId", t.name as "templateName",
        c.starts_on::text as "startsOn", c.ends_on::text as "endsOn",
-       (select count(*)::int from campaign_assignments a where a.campaign_id = c.id) as assigned,
-       (select count(*)::int from campaign_assignments a where a.campaign_id = c.id and a.inspection_id is not null) as inspected
+       (select count(*)::int from inspection_assignments a where a.campaign_id = c.id) as assigned,
+       (select count(*)::int from inspection_assignments a where a.campaign_id = c.id and a.inspection_id is not null) as inspected
      from inspection_campaigns c join org_units u on u.id = c.org_unit_id join checklist_templates t on t.id = c.template_id
      where c.org_path like $1 order by c.id desc limit 100`,
     [pattern(who)],
@@ -274,7 +274,7 @@ export async function createCampaign(
     );
     for (const a of b.assignments) {
       const e = es.find((x) => x.id === a.enterpriseId)!;
-      await tx.execute(sql`insert into campaign_assignments (campaign_id, enterprise_id, inspector_id, org_path)
+      await tx.execute(sql`insert into inspection_assignments (campaign_id, enterprise_id, inspector_id, org_path)
         values (${c.id}, ${a.enterpriseId}, ${a.inspectorId}, ${e.orgPath})`);
     }
     await audit.record(tx, who, {
@@ -305,7 +305,7 @@ export async function myAssignments(ctx: AppContext, who: Principal) {
   return ctx.database.query(
     `select a.campaign_id as "campaignId", c.name as "campaignName", e.id as "enterpriseId", e.name as "enterpriseName",
        e.address, u.name as "gridName", c.ends_on::text as "endsOn", a.inspection_id as "inspectionId", t.items
-     from campaign_assignments a join inspection_campaigns c on c.id = a.campaign_id
+     from inspection_assignments a join inspection_campaigns c on c.id = a.campaign_id
        join checklist_templates t on t.id = c.template_id join enterprises e on e.id = a.enterprise_id
        join org_units u on u.id = e.org_unit_id
      where a.inspector_id = $1 and a.org_path like $2
@@ -336,7 +336,7 @@ export async function inspect(
     }>(
       tx,
       sql`select a.id, a.org_path as "orgPath", a.inspection_id as "inspectionId", t.items
-        from campaign_assignments a join inspection_campaigns c on c.id = a.campaign_id
+        from inspection_assignments a join inspection_campaigns c on c.id = a.campaign_id
           join checklist_templates t on t.id = c.template_id
         where a.campaign_id = ${b.campaignId} and a.enterprise_id = ${b.enterpriseId} and a.inspector_id = ${actorId(who) ?? 0}
           and a.org_path like ${pattern(who)} for update of a`,
@@ -374,7 +374,7 @@ export async function inspect(
           ${failed.length}) returning id`,
     );
     await tx.execute(
-      sql`update campaign_assignments set inspection_id = ${ins.id}, updated_at = now() where id = ${a.id}`,
+      sql`update inspection_assignments set inspection_id = ${ins.id}, updated_at = now() where id = ${a.id}`,
     );
     const rectifications: number[] = [];
     for (const f of failed) {

@@ -212,7 +212,7 @@ export async function seedAffairs(db: Database, o: AffairsSeed) {
       );
       // Every enterprise of the street assigned; the current quarter leaves about a third to do.
       await db.query(
-        `insert into campaign_assignments (campaign_id, enterprise_id, inspector_id, org_path)
+        `insert into inspection_assignments (campaign_id, enterprise_id, inspector_id, org_path)
          select $1, e.id, $2, e.org_path from enterprises e where e.org_path like $3`,
         [c.id, inspector?.id ?? 0, subtreePattern(s.path)],
       );
@@ -221,7 +221,7 @@ export async function seedAffairs(db: Database, o: AffairsSeed) {
         `with a as (
            select a.id, a.enterprise_id, a.org_path,
              abs(hashtext(a.id::text || ':' || $2::text)) % 1000 as h
-           from campaign_assignments a where a.campaign_id = $1
+           from inspection_assignments a where a.campaign_id = $1
          ), ins as (
            insert into inspections (campaign_id, enterprise_id, org_path, inspector_id, inspector_name, results, failed, inspected_at)
            select $1, a.enterprise_id, a.org_path, $3, $4,
@@ -234,7 +234,7 @@ export async function seedAffairs(db: Database, o: AffairsSeed) {
            from a where not ($8 and a.h % 3 = 0)
            returning id, enterprise_id, org_path, failed, results, inspected_at
          ), upd as (
-           update campaign_assignments ca set inspection_id = ins.id from ins
+           update inspection_assignments ca set inspection_id = ins.id from ins
            where ca.campaign_id = $1 and ca.enterprise_id = ins.enterprise_id returning ca.id
          )
          insert into rectifications (enterprise_id, inspection_id, org_path, item_code, item_text, finding, deadline, state, closed_at)
@@ -269,7 +269,7 @@ export async function seedAffairs(db: Database, o: AffairsSeed) {
       [streets[0].id, streets[0].path, winter.id, dayOf(today), dayOf(addDays(today, 45))],
     );
     await db.query(
-      `insert into campaign_assignments (campaign_id, enterprise_id, inspector_id, org_path)
+      `insert into inspection_assignments (campaign_id, enterprise_id, inspector_id, org_path)
        select $1, e.id, $2, e.org_path from enterprises e where e.org_path like $3 order by e.id limit 12`,
       [c.id, inspector?.id ?? 0, scope],
     );
