@@ -3,7 +3,7 @@
 // from the module that owns it, through its face.
 import { shanghaiDate } from "../../../domain/sla/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import { readThrough } from "../../platform/cache.ts";
+import { staleWhileRevalidate } from "../../platform/cache.ts";
 import { Conflict } from "../../platform/errors.ts";
 import { permits } from "../../platform/policy.ts";
 import * as campaigns from "../campaigns/index.ts";
@@ -18,10 +18,12 @@ import { commandPolicy } from "./policy.ts";
 const DAY_MS = 86_400_000;
 
 /**
- * The care line is worked out resident by resident (each plan's due date), ~0.4 s for a district's 16,000
- * plans on the embedded database, and visits move slowly: a dashboard's care figures may be a minute old.
+ * The care line is worked out resident by resident (each plan's due date): ~0.4 s for the demo district's
+ * 16,000 plans on the embedded database, tens of seconds for a city district's hundreds of thousands. Visits
+ * move slowly, so a dashboard's care figures may be a minute old, and after that the old ones are shown while
+ * new ones are worked out: only the first look at a unit waits.
  */
-const carePanels = readThrough<number, Awaited<ReturnType<typeof care.carePanel>>>({
+const carePanels = staleWhileRevalidate<number, Awaited<ReturnType<typeof care.carePanel>>>({
   max: 1000,
   ttlMs: 60_000,
 });
@@ -124,11 +126,14 @@ export async function liveUnit(ctx: AppContext, actor: Actor, org?: number) {
 }
 
 /** Residents per child unit change by the day: the map may read them a few minutes old. */
-const residentCounts = readThrough<number, { byChild: Map<string, number> }>({
+const residentCounts = staleWhileRevalidate<number, { byChild: Map<string, number> }>({
   max: 1000,
   ttlMs: 5 * 60_000,
 });
-const visitCounts = readThrough<number, { byChild: Map<string, number> }>({ max: 1000, ttlMs: 60_000 });
+const visitCounts = staleWhileRevalidate<number, { byChild: Map<string, number> }>({
+  max: 1000,
+  ttlMs: 60_000,
+});
 /** Points beyond this many would hide each other; the newest are shown. */
 export const MAP_POINTS = 500;
 
