@@ -73,6 +73,8 @@ export const medicineStock = pgTable(
     quantity: integer().notNull(),
     /** Prescription medicine 处方药: dispensing needs a doctor's approval. */
     prescription: boolean().notNull().default(false),
+    /** Name and specification folded as people type them (lower case, no spaces): what a search matches. */
+    searchKey: text().generatedAlwaysAs(sql`replace(lower(medicine_name || spec), ' ', '')`),
     ...timestamps(),
   },
   (t) => [

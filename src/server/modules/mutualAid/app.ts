@@ -25,6 +25,7 @@ async function myOrderIds(ctx: AppContext, who: ResidentPrincipal): Promise<numb
   const r = await ctx.database.query<{ orderId: number }>(
     `select order_id as "orderId" from resident_reports where resident_account_id = $1 order by id desc limit 100`,
     [who.residentAccountId],
+    { name: "app_my_order_ids" },
   );
   return r.map((x) => x.orderId);
 }
@@ -88,6 +89,7 @@ async function myMedicine(ctx: AppContext, who: ResidentPrincipal) {
   return ctx.database.query<RequestRow>(
     `select ${REQUEST_COLS} from ${REQUEST_FROM} where r.resident_account_id = $1 order by r.id desc limit 50`,
     [who.residentAccountId],
+    { name: "app_my_medicine" },
   );
 }
 
@@ -96,6 +98,7 @@ async function myEvents(ctx: AppContext, who: ResidentPrincipal) {
     `select ${EVENT_COLS}, s.state as "myState", s.id as "signupId" from event_signups s join ${EVENT_FROM} on e.id = s.event_id
      where s.resident_id = $1 and s.state <> 'cancelled' order by e.starts_at desc limit 50`,
     [who.residentId],
+    { name: "app_my_events" },
   );
 }
 

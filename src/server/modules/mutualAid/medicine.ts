@@ -338,9 +338,10 @@ export async function searchMedicine(
   >(
     `select ${SEARCH_COLS} from medicine_stock s join medicine_boxes b on b.id = s.box_id join service_points p on p.id = b.service_point_id
      where ${reachWhere(who, "s.org_path", params)} and s.quantity > 0 and s.expires_on >= $1 and b.active
-       and (replace(lower(s.medicine_name), ' ', '') like $2 or lower(s.spec) like $2)
+       and s.search_key like $2
      order by s.medicine_name, s.expires_on, s.id limit 100`,
     params,
+    { name: "ma_medicine_search" },
   );
   return items.map((s) => withExpiry(s, day));
 }

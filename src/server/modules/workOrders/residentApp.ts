@@ -101,6 +101,7 @@ export async function ordersForResident(ctx: AppContext, ids: readonly number[])
          where a.order_id = o.id) as photos
      from work_orders o join categories c on c.id = o.category_id where o.id = any($1::int[]) order by o.id desc`,
     [list],
+    { name: "wo_orders_for_resident" },
   );
   return rows.map((r) => ({
     id: r.id,

@@ -19,6 +19,7 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { ApiError, api, apiUpload } from "../../app/api.ts";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime } from "../../app/time.ts";
@@ -49,9 +50,13 @@ export default function MemberPage() {
   const m = me.data!.member;
   return (
     <Flex vertical gap={12} style={{ maxWidth: 640 }}>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t("tasks.title")}
-      </Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {t("tasks.title")}
+        </Typography.Title>
+        {/* Medicine deliveries 共享药箱 are claimed by volunteers too; they have no menu, so the way is here. */}
+        <Link to="/mutual-aid/medicine">{t("mutualAid.nav.medicine")}</Link>
+      </Flex>
       {!m || m.state === "rejected" ? (
         <RegisterForm rejected={m?.rejectReason ?? null} />
       ) : m.state === "pending" ? (

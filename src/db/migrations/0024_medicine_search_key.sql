@@ -1,0 +1,1 @@
+ALTER TABLE "medicine_stock" ADD COLUMN "search_key" text GENERATED ALWAYS AS (replace(lower(medicine_name || spec), ' ', '')) STORED;
