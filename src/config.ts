@@ -20,6 +20,8 @@ export interface Config {
   publicUrl: string;
   /** The SMS gateway mass notices go to (SMS_GATEWAY_URL, token SMS_GATEWAY_TOKEN); unset: the log transport. */
   smsGateway: { url: string; token?: string } | undefined;
+  /** Idempotency-Key claims: lease and wait in ms (IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_WAIT_MS); tests shorten them. */
+  idempotency?: { leaseMs?: number; waitMs?: number };
 }
 
 /** proxy-addr's names for ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -81,5 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsGateway: env.SMS_GATEWAY_URL
       ? { url: env.SMS_GATEWAY_URL, ...(env.SMS_GATEWAY_TOKEN ? { token: env.SMS_GATEWAY_TOKEN } : {}) }
       : undefined,
+    idempotency: {
+      leaseMs: env.IDEMPOTENCY_LEASE_MS ? Number(env.IDEMPOTENCY_LEASE_MS) : undefined,
+      waitMs: env.IDEMPOTENCY_WAIT_MS ? Number(env.IDEMPOTENCY_WAIT_MS) : undefined,
+    },
   };
 }

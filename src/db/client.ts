@@ -8,6 +8,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import * as schema from "./schema/index.ts";
 import { nameFailure } from "./statement.ts";
+import { markingCommits } from "./writeContext.ts";
 
 export type Db = PgDatabase<any, typeof schema>;
 export type DbKind = "pglite" | "postgres";
@@ -53,7 +54,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
 
 /** A Database over an open PGlite (the tests open theirs from a dumped data directory). */
 export function pgliteDatabase(client: PGlite): Database {
-  const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Db;
+  const db = markingCommits(drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Db);
   return {
     kind: "pglite",
     db,
@@ -89,7 +90,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     throw new Error(`无法连接 DATABASE_URL 指向的 PostgreSQL: ${e.message}`);
   });
   c.release();
-  const db = drizzlePg({ client: pool, schema, casing: "snake_case" }) as unknown as Db;
+  const db = markingCommits(drizzlePg({ client: pool, schema, casing: "snake_case" }) as unknown as Db);
   return {
     kind: "postgres",
     db,

@@ -29,6 +29,7 @@ import * as volunteers from "./modules/volunteers/index.ts";
 import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin, flagPublic } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
+import { idempotencyPlugin } from "./platform/idempotency.ts";
 import { inputPlugin } from "./platform/input.ts";
 import { safeError, safeLogMethod } from "./platform/logSafe.ts";
 
@@ -138,6 +139,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   // The gate first, so that it sees every route registered after it (the route-table tests list them).
   await app.register(authPlugin);
   await app.register(inputPlugin);
+  // After the gate (the key belongs to the signed-in caller) and the input cleaning (the body it hashes).
+  await app.register(idempotencyPlugin, ctx.config.idempotency ?? {});
   // The API docs are public by their own flag.
   await app.register(async (docs) => {
     docs.addHook("onRoute", flagPublic);

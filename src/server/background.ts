@@ -5,6 +5,7 @@ import { loadHolidays } from "./modules/holidays/index.ts";
 import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
 import { pruneFailures } from "./platform/failureCounts.ts";
+import { pruneIdempotencyKeys } from "./platform/idempotency.ts";
 
 type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
 
@@ -46,6 +47,7 @@ export function startBackground(ctx: AppContext, log: Log) {
       const r = await runDailyReports(ctx);
       if (r.made) log.info(r, "daily reports made");
     }),
+    every(15 * 60_000, "idempotency key pruning", log, () => pruneIdempotencyKeys(ctx.database)),
     // Another process may have entered holidays: its calendars follow within a minute.
     every(60_000, "holiday reload", log, () => loadHolidays(ctx)),
   ];

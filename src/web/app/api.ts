@@ -31,19 +31,66 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export async function api<T>(path: string, opts: { method?: string; body?: unknown } = {}): Promise<T> {
+/**
+ * A fresh Idempotency-Key: one per user action, reused by that action's retries, so a write retried after a
+ * dropped connection is done once (the server answers the retry with the first answer). From
+ * crypto.getRandomValues, which (unlike randomUUID) also works on a LAN server reached over plain http.
+ */
+export function newIdempotencyKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits before each retry of a write whose answer was lost (network) or is still being made (409 in flight). */
+const RETRY_DELAYS = [500, 1500, 3000];
+
+/**
+ * Sends a write with its Idempotency-Key and, when the network fails or the server is still busy with the
+ * same action, sends it again with the same key (the server never does it twice).
+ */
+async function sendWrite(path: string, init: RequestInit, key: string): Promise<Response> {
+  const headers = { ...(init.headers as Record<string, string>), "idempotency-key": key };
+  for (let attempt = 0; ; attempt++) {
+    let res: Response | undefined;
+    try {
+      res = await fetch(path, { ...init, headers });
+    } catch {
+      if (attempt >= RETRY_DELAYS.length) throw new ApiError(0, "network", "网络连接失败，请检查网络后重试");
+    }
+    if (res) {
+      const inFlight =
+        res.status === 409 &&
+        (await res
+          .clone()
+          .json()
+          .then((d) => d?.error?.code === "idempotency_in_flight")
+          .catch(() => false));
+      if (!inFlight || attempt >= RETRY_DELAYS.length) return res;
+    }
+    await pause(RETRY_DELAYS[attempt]);
+  }
+}
+
+export async function api<T>(
+  path: string,
+  opts: { method?: string; body?: unknown; idempotencyKey?: string } = {},
+): Promise<T> {
   const method = opts.method ?? "GET";
   const headers: Record<string, string> = { accept: "application/json" };
   if (opts.body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET") headers["x-csrf-token"] = csrfToken;
+  const init: RequestInit = {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  };
+  if (method !== "GET" && method !== "HEAD")
+    return answer<T>(await sendWrite(path, init, opts.idempotencyKey ?? newIdempotencyKey()), path);
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
+    res = await fetch(path, init);
   } catch {
     throw new ApiError(0, "network", "网络连接失败，请检查网络后重试");
   }
@@ -70,23 +117,18 @@ async function answer<T>(res: Response, path: string): Promise<T> {
 }
 
 /** Sends a file as the raw request body (photo uploads); the server reads its type from content-type. */
-export async function apiUpload<T>(path: string, file: Blob): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method: "POST",
-      headers: {
-        accept: "application/json",
-        "content-type": file.type || "application/octet-stream",
-        "x-csrf-token": csrfToken,
-      },
-      credentials: "same-origin",
-      body: file,
-    });
-  } catch {
-    throw new ApiError(0, "network", "网络连接失败，请检查网络后重试");
-  }
-  return answer<T>(res, path);
+export async function apiUpload<T>(path: string, file: Blob, idempotencyKey?: string): Promise<T> {
+  const init: RequestInit = {
+    method: "POST",
+    headers: {
+      accept: "application/json",
+      "content-type": file.type || "application/octet-stream",
+      "x-csrf-token": csrfToken,
+    },
+    credentials: "same-origin",
+    body: file,
+  };
+  return answer<T>(await sendWrite(path, init, idempotencyKey ?? newIdempotencyKey()), path);
 }
 
 /** Builds a query string, leaving out empty values. */

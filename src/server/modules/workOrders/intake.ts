@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "../../../db/client.ts";
+import { currentIdempotencyId } from "../../../db/writeContext.ts";
 import { NUMBER_TAIL_RANGE, numberTail } from "../../../domain/workflow/orderNumber.ts";
 import * as audit from "../../platform/audit.ts";
 import { insertNotificationsSelect, insertPhoneMessagesSelect } from "../notifications/index.ts";
@@ -112,7 +113,10 @@ with input as (
     description text, resident_id int, caller_name text, caller_phone_cipher text, caller_phone_hash text,
     caller_phone_tail text, address text, building_id int, org_unit_id int, org_path text, routed_level text,
     flow jsonb, next_due_at timestamptz, next_warn_at timestamptz, dispatched_at timestamptz, lat float8,
-    long float8, open311_token text, client_extras jsonb, created_at timestamptz, events jsonb, notice jsonb, receipt jsonb, audit jsonb)
+    long float8, open311_token text, client_extras jsonb, created_at timestamptz, events jsonb, notice jsonb, receipt jsonb, audit jsonb, idem_id int)
+), idem as (
+  -- A create sent with an Idempotency-Key marks its key committed in the statement that files it.
+  update idempotency_keys set committed = true where id in (select idem_id from input where idem_id is not null)
 ), ids as materialized (
   select k, nextval('work_orders_id_seq')::int as id from input order by k
 ), orders as (
@@ -184,7 +188,7 @@ export class IntakeWriter {
 
   write(order: NewOrder): Promise<{ id: number; number: string }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ json: JSON.stringify(order), resolve, reject });
+      this.queue.push({ json: withIdempotency(JSON.stringify(order)), resolve, reject });
       this.schedule();
     });
   }
@@ -262,6 +266,12 @@ export class IntakeWriter {
  */
 function batchJson(orders: string[]): string {
   return `[${orders.map((o, k) => `{"k":${k},"t":"${numberTail(crypto.randomInt(NUMBER_TAIL_RANGE))}",${o.slice(1)}`).join(",")}]`;
+}
+
+/** The order's JSON with the id of the Idempotency-Key row its request writes under, if any. */
+function withIdempotency(json: string): string {
+  const id = currentIdempotencyId();
+  return id === undefined ? json : `${json.slice(0, -1)},"idem_id":${id}}`;
 }
 
 const writers = new WeakMap<Database, IntakeWriter>();
