@@ -22,6 +22,8 @@ export interface Config {
   smsGateway: { url: string; token?: string } | undefined;
   /** Idempotency-Key claims: lease and wait in ms (IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_WAIT_MS); tests shorten them. */
   idempotency?: { leaseMs?: number; waitMs?: number };
+  /** Bearer token a Prometheus scraper sends to GET /metrics (METRICS_TOKEN); unset: only a sysadmin's session. */
+  metricsToken?: string;
 }
 
 /** proxy-addr's names for ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsGateway: env.SMS_GATEWAY_URL
       ? { url: env.SMS_GATEWAY_URL, ...(env.SMS_GATEWAY_TOKEN ? { token: env.SMS_GATEWAY_TOKEN } : {}) }
       : undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
     idempotency: {
       leaseMs: env.IDEMPOTENCY_LEASE_MS ? Number(env.IDEMPOTENCY_LEASE_MS) : undefined,
       waitMs: env.IDEMPOTENCY_WAIT_MS ? Number(env.IDEMPOTENCY_WAIT_MS) : undefined,

@@ -8,7 +8,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import * as schema from "./schema/index.ts";
 import { nameFailure } from "./statement.ts";
-import { markingCommits } from "./writeContext.ts";
+import { markingCommits, noteQueryTime } from "./writeContext.ts";
 
 export type Db = PgDatabase<any, typeof schema>;
 export type DbKind = "pglite" | "postgres";
@@ -37,6 +37,8 @@ export interface Database {
    * function that stops listening. On a server, one connection is kept for it and re-opened if it drops.
    */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Connections of the pool (PostgreSQL): open, idle, and requests waiting for one. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -59,7 +61,9 @@ export function pgliteDatabase(client: PGlite): Database {
     kind: "pglite",
     db,
     async query(text, params, opts) {
+      const t0 = performance.now();
       const r = await client.query(text, params as any[]).catch(nameFailure(text, opts?.name));
+      noteQueryTime(text, performance.now() - t0, opts?.name);
       return r.rows as any[];
     },
     async copyCsv(table, columns, csv) {
@@ -95,10 +99,12 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     kind: "postgres",
     db,
     async query(text, params, opts) {
+      const t0 = performance.now();
       const r = await (opts?.name
         ? pool.query({ name: opts.name, text, values: params as any[] })
         : pool.query(text, params as any[])
       ).catch(nameFailure(text, opts?.name));
+      noteQueryTime(text, performance.now() - t0, opts?.name);
       return r.rows;
     },
     async copyCsv(table, columns, csv) {
@@ -123,6 +129,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       }
     },
     listen: (channel, onPayload) => listenOn(pool, channel, onPayload),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }

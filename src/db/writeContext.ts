@@ -35,3 +35,41 @@ export function markingCommits(db: Db): Db {
     }, config);
   return db;
 }
+
+/** A statement that took longer than SLOW_QUERY_MS, with the route that issued it (none for background work). */
+export interface SlowQuery {
+  ms: number;
+  /** The statement's text, shortened: parameters are never part of it. */
+  statement: string;
+  name?: string;
+  route?: string;
+}
+
+const slowListeners = new Set<(q: SlowQuery) => void>();
+/** Threshold of the slow-query log, in ms (SLOW_QUERY_MS, default 500). */
+let slowQueryMs = Number(process.env.SLOW_QUERY_MS ?? 500);
+
+/** Changes the slow-query threshold (tests log every statement); returns the previous one. */
+export function setSlowQueryMs(ms: number): number {
+  const before = slowQueryMs;
+  slowQueryMs = ms;
+  return before;
+}
+
+/** Registers a listener for slow statements; returns the function that removes it. */
+export function onSlowQuery(listener: (q: SlowQuery) => void): () => void {
+  slowListeners.add(listener);
+  return () => slowListeners.delete(listener);
+}
+
+/** Called by the database client after each raw statement. */
+export function noteQueryTime(text: string, ms: number, name?: string): void {
+  if (ms < slowQueryMs || slowListeners.size === 0) return;
+  const q: SlowQuery = {
+    ms: Math.round(ms),
+    statement: text.replace(/\s+/g, " ").trim().slice(0, 300),
+    name,
+    route: writeContext.getStore()?.route,
+  };
+  for (const l of slowListeners) l(q);
+}

@@ -29,9 +29,11 @@ import * as volunteers from "./modules/volunteers/index.ts";
 import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin, flagPublic } from "./platform/authHook.ts";
 import { AppError } from "./platform/errors.ts";
+import { healthRoutes } from "./platform/health.ts";
 import { idempotencyPlugin } from "./platform/idempotency.ts";
 import { inputPlugin } from "./platform/input.ts";
 import { safeError, safeLogMethod } from "./platform/logSafe.ts";
+import { metricsPlugin } from "./platform/metrics.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -136,6 +138,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       security: [{ session: [] }],
     },
   });
+  // Request latency by route and the slow-query log, for every route.
+  await app.register(metricsPlugin);
   // The gate first, so that it sees every route registered after it (the route-table tests list them).
   await app.register(authPlugin);
   await app.register(inputPlugin);
@@ -198,29 +202,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return reply.status(status).send({ error: { code, message } });
   });
 
-  app.get(
-    "/api/health",
-    {
-      config: { public: true },
-      schema: {
-        tags: ["platform"],
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              status: { type: "string" },
-              db: { type: "string", enum: ["pglite", "postgres"] },
-              version: { type: "string" },
-            },
-          },
-        },
-      },
-    },
-    async () => {
-      await ctx.database.query("select 1");
-      return { status: "ok", db: ctx.database.kind, version: ctx.version };
-    },
-  );
+  // Liveness, readiness, the contract's /api/health and /metrics.
+  await app.register(healthRoutes);
 
   // Each module registers its routes through its face.
   for (const m of [

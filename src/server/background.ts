@@ -6,6 +6,7 @@ import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
 import { pruneFailures } from "./platform/failureCounts.ts";
 import { pruneIdempotencyKeys } from "./platform/idempotency.ts";
+import { timed } from "./platform/metrics.ts";
 
 type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
 
@@ -16,7 +17,7 @@ function every(ms: number, name: string, log: Log, job: () => Promise<unknown>) 
     if (running) return;
     running = true;
     try {
-      await job();
+      await timed(name, job);
     } catch (err) {
       log.error({ err }, `${name} failed`);
     } finally {

@@ -122,6 +122,8 @@ export const PERMISSIONS = {
   "affairs.propose": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker"] as Role[],
   /** Checking an enterprise on one's own campaign assignments and re-inspecting its rectifications. */
   "inspection.perform": ["sysadmin", "commander", "community_admin", "grid_head", "grid_worker"] as Role[],
+  /** Reading /metrics by hand (a scraper uses METRICS_TOKEN instead). */
+  "metrics.read": ["sysadmin"] as Role[],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
