@@ -38,6 +38,13 @@ const SPELLINGS: Record<string, (path: string) => string> = {
 const PUBLIC = [
   "GET /api/health",
   "HEAD /api/health",
+  "GET /api/health/live",
+  "HEAD /api/health/live",
+  "GET /api/health/ready",
+  "HEAD /api/health/ready",
+  // Checks its own bearer token (METRICS_TOKEN) or a sysadmin's session, and answers 401 to anyone else.
+  "GET /metrics",
+  "HEAD /metrics",
   "POST /api/auth/login",
   "GET /api/public/orders/:number",
   "HEAD /api/public/orders/:number",
@@ -100,7 +107,8 @@ describe.each(DB_KINDS)("the login gate on %s", (kind) => {
       }
     }
     expect(failures).toEqual([]);
-    const gated = t.app.gatedRoutes.filter((r) => !r.public).length;
+    // /metrics is public to the gate but refuses on its own (a scraper has a token, not a session).
+    const gated = t.app.gatedRoutes.filter((r) => !r.public || r.url === "/metrics").length;
     expect(seen[401]).toBe(gated * Object.keys(SPELLINGS).length);
     console.info(
       `auth gate: ${t.app.gatedRoutes.length} routes (${gated} gated) × ${Object.keys(SPELLINGS).length} spellings = ${sent} requests; statuses ${JSON.stringify(seen)}`,
