@@ -24,6 +24,8 @@ export interface Config {
   idempotency?: { leaseMs?: number; waitMs?: number };
   /** Bearer token a Prometheus scraper sends to GET /metrics (METRICS_TOKEN); unset: only a sysadmin's session. */
   metricsToken?: string;
+  /** Requests a minute per client address to the public pages (/api/public/…), all processes together; 0: off. */
+  publicRateLimit?: number;
 }
 
 /** proxy-addr's names for ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -68,6 +70,9 @@ function parsePublicUrl(raw: string | undefined, port: number): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT 无效: ${env.PORT}`);
+  const publicRateLimit = Number(env.PUBLIC_RATE_LIMIT ?? 120);
+  if (!Number.isInteger(publicRateLimit) || publicRateLimit < 0)
+    throw new Error(`PUBLIC_RATE_LIMIT 无效: ${env.PUBLIC_RATE_LIMIT}（每分钟每个地址的请求数，0 为不限）`);
   const url = env.DATABASE_URL?.trim() || undefined;
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error("DATABASE_URL 必须以 postgres:// 开头");
   return {
@@ -86,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { url: env.SMS_GATEWAY_URL, ...(env.SMS_GATEWAY_TOKEN ? { token: env.SMS_GATEWAY_TOKEN } : {}) }
       : undefined,
     metricsToken: env.METRICS_TOKEN || undefined,
+    publicRateLimit,
     idempotency: {
       leaseMs: env.IDEMPOTENCY_LEASE_MS ? Number(env.IDEMPOTENCY_LEASE_MS) : undefined,
       waitMs: env.IDEMPOTENCY_WAIT_MS ? Number(env.IDEMPOTENCY_WAIT_MS) : undefined,

@@ -34,6 +34,7 @@ import { idempotencyPlugin } from "./platform/idempotency.ts";
 import { inputPlugin } from "./platform/input.ts";
 import { safeError, safeLogMethod } from "./platform/logSafe.ts";
 import { metricsPlugin } from "./platform/metrics.ts";
+import { rateLimitPlugin } from "./platform/rateLimit.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -142,6 +143,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(metricsPlugin);
   // The gate first, so that it sees every route registered after it (the route-table tests list them).
   await app.register(authPlugin);
+  await app.register(rateLimitPlugin);
   await app.register(inputPlugin);
   // After the gate (the key belongs to the signed-in caller) and the input cleaning (the body it hashes).
   await app.register(idempotencyPlugin, ctx.config.idempotency ?? {});
