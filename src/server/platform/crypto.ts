@@ -9,9 +9,13 @@ import path from "node:path";
 export class FieldCrypto {
   private readonly encKey: Buffer;
   private readonly macKey: Buffer;
+  private readonly fingerprintValue: string;
 
   constructor(secret: string) {
     const master = Buffer.from(secret, "utf8");
+    this.fingerprintValue = Buffer.from(
+      crypto.hkdfSync("sha256", master, "gridkeeper", "key-fingerprint", 16),
+    ).toString("hex");
     this.encKey = Buffer.from(crypto.hkdfSync("sha256", master, "gridkeeper", "field-encryption", 32));
     this.macKey = Buffer.from(crypto.hkdfSync("sha256", master, "gridkeeper", "field-hash", 32));
   }
@@ -30,8 +34,26 @@ export class FieldCrypto {
     return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString("utf8");
   }
 
+  /**
+   * Names the secret without revealing it (a one-way derivation of its own): a backup records it, and a
+   * restore under another secret, which could decrypt none of the data, refuses.
+   */
+  fingerprint(): string {
+    return this.fingerprintValue;
+  }
+
   hash(value: string): string {
     return crypto.createHmac("sha256", this.macKey).update(value).digest("base64url");
+  }
+}
+
+/** The configured or kept secret, without making one when there is none (a restore must not invent a key). */
+export function existingSecret(configured: string | undefined, dataDir: string): string | undefined {
+  if (configured) return configured;
+  try {
+    return fs.readFileSync(path.join(dataDir, "secret.key"), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
   }
 }
 
