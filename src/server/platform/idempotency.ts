@@ -33,6 +33,8 @@ export interface IdempotencyOptions {
   leaseMs?: number;
   /** How long a retry waits for the first request to finish before answering 409. */
   waitMs?: number;
+  /** How long an answer waits for the database to store it (a restart) before it is sent unstored. */
+  storeRetryMs?: number;
 }
 
 interface Claim {
@@ -94,6 +96,7 @@ const SELECT_KEY = `select id, method, path, request_hash as "requestHash", stat
 export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: IdempotencyOptions) => {
   const leaseMs = opts.leaseMs ?? 15_000;
   const waitMs = opts.waitMs ?? 5_000;
+  const storeRetryMs = opts.storeRetryMs ?? 10_000;
   const database = () => app.ctx.database;
 
   // Every request runs in its own write context, so the writes it makes can find its key (and its route).
@@ -175,7 +178,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     clearInterval(c.renew);
     const status = reply.statusCode;
     const bytes = typeof payload === "string" || Buffer.isBuffer(payload);
-    try {
+    const store = async () => {
       // A 5xx, a 429 or a stream is not kept unless something was committed: the retry runs again.
       const stored =
         bytes && status !== 429
@@ -193,9 +196,22 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
             )
           : [];
       if (stored.length === 0) await release(database(), c.id);
-    } catch (err) {
-      // The database went away after the handler: the caller still gets its answer.
-      req.log.warn({ err }, "idempotency: answer not stored");
+    };
+    // The database may be restarting right after the write committed: the answer waits for it a while, so
+    // that a retry gets this answer rather than "done, answer lost". Past that the caller still gets it.
+    // A failure's answer is not worth the wait: its key is freed (or its lease runs out) either way.
+    const until = Date.now() + (status < 500 ? storeRetryMs : 0);
+    for (;;) {
+      try {
+        await store();
+        break;
+      } catch (err) {
+        if (Date.now() >= until) {
+          req.log.warn({ err }, "idempotency: answer not stored");
+          break;
+        }
+        await sleep(250);
+      }
     }
     return payload;
   });
