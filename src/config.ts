@@ -6,6 +6,9 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** A streaming replica of DATABASE_URL for heavy reads (DATABASE_REPLICA_URL), and how far behind it may be. */
+  databaseReplicaUrl?: string;
+  replicaMaxLagMs?: number;
   secret: string | undefined;
   logLevel: string;
   bodyLimit: number;
@@ -75,11 +78,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`PUBLIC_RATE_LIMIT 无效: ${env.PUBLIC_RATE_LIMIT}（每分钟每个地址的请求数，0 为不限）`);
   const url = env.DATABASE_URL?.trim() || undefined;
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error("DATABASE_URL 必须以 postgres:// 开头");
+  const replica = env.DATABASE_REPLICA_URL?.trim();
+  if (replica && (!url || !/^postgres(ql)?:\/\//.test(replica)))
+    throw new Error("DATABASE_REPLICA_URL 必须以 postgres:// 开头，且须同时设置 DATABASE_URL（主库）");
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
     dataDir: path.resolve(env.GRIDKEEPER_DATA_DIR ?? "data"),
     databaseUrl: url,
+    databaseReplicaUrl: env.DATABASE_REPLICA_URL?.trim() || undefined,
+    replicaMaxLagMs: Number(env.REPLICA_MAX_LAG_MS ?? 5000),
     secret: env.GRIDKEEPER_SECRET || undefined,
     logLevel: env.LOG_LEVEL ?? "info",
     bodyLimit: Number(env.BODY_LIMIT ?? 1024 * 1024),

@@ -39,6 +39,8 @@ export interface Database {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Connections of the pool (PostgreSQL): open, idle, and requests waiting for one. */
   poolStats?(): { total: number; idle: number; waiting: number };
+  /** With a read replica (db/replica.ts): whether it is up, how far behind, statements sent and fallen back. */
+  replicaStatus?(): { up: boolean; lagMs: number; healthy: boolean; queries: number; fallbacks: number };
   close(): Promise<void>;
 }
 

@@ -12,6 +12,8 @@ export interface WriteContext {
   idempotencyId?: number;
   /** The route pattern serving the request, for the slow-query log and metrics. */
   route?: string;
+  /** Its reads may go to the read replica (platform/replica.ts decides). */
+  replica?: boolean;
 }
 
 export const writeContext = new AsyncLocalStorage<WriteContext>();

@@ -35,6 +35,7 @@ import { inputPlugin } from "./platform/input.ts";
 import { safeError, safeLogMethod } from "./platform/logSafe.ts";
 import { metricsPlugin } from "./platform/metrics.ts";
 import { rateLimitPlugin } from "./platform/rateLimit.ts";
+import { replicaPlugin } from "./platform/replica.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -147,6 +148,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(inputPlugin);
   // After the gate (the key belongs to the signed-in caller) and the input cleaning (the body it hashes).
   await app.register(idempotencyPlugin, ctx.config.idempotency ?? {});
+  // Heavy reads to the read replica, when one is configured (after the write context is set up).
+  await app.register(replicaPlugin);
   // The API docs are public by their own flag.
   await app.register(async (docs) => {
     docs.addHook("onRoute", flagPublic);

@@ -71,6 +71,21 @@ function appRegistry(ctx: AppContext): Registry {
       this.set({ state: "waiting" }, s.waiting);
     },
   });
+  new Gauge({
+    name: "gridkeeper_replica",
+    help: "The read replica (DATABASE_REPLICA_URL): up, lag_seconds, healthy (used for reads), statements served, statements fallen back to the primary",
+    labelNames: ["figure"] as const,
+    registers,
+    collect() {
+      const r = ctx.database.replicaStatus?.();
+      if (!r) return;
+      this.set({ figure: "up" }, r.up ? 1 : 0);
+      this.set({ figure: "lag_seconds" }, r.lagMs / 1000);
+      this.set({ figure: "healthy" }, r.healthy ? 1 : 0);
+      this.set({ figure: "queries" }, r.queries);
+      this.set({ figure: "fallbacks" }, r.fallbacks);
+    },
+  });
   const backlog = new Gauge({
     name: "gridkeeper_outbox_backlog",
     help: "Notifications and messages waiting to be delivered",
