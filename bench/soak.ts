@@ -198,7 +198,10 @@ async function main() {
   };
   const pick = (): Kind => {
     let x = Math.random();
-    for (const [k, share] of MIX) if ((x -= share) < 0) return k;
+    for (const [k, share] of MIX) {
+      x -= share;
+      if (x < 0) return k;
+    }
     return "list";
   };
 

@@ -42,6 +42,30 @@ const PUBLIC = [
   "HEAD /api/health/live",
   "GET /api/health/ready",
   "HEAD /api/health/ready",
+  // The residents' phone app (mutual aid): its own code sign-in and session kind, checked by its routes.
+  "POST /api/app/code",
+  "POST /api/app/sign-in",
+  "POST /api/app/sign-out",
+  "GET /api/app/events",
+  "HEAD /api/app/events",
+  "GET /api/app/me",
+  "HEAD /api/app/me",
+  "GET /api/app/medicines",
+  "HEAD /api/app/medicines",
+  "GET /api/app/mine",
+  "HEAD /api/app/mine",
+  "GET /api/app/photos/:id",
+  "HEAD /api/app/photos/:id",
+  "POST /api/app/events/:id/cancel",
+  "POST /api/app/events/:id/signup",
+  "POST /api/app/medicine-requests",
+  "POST /api/app/medicine-requests/:id/confirm",
+  "POST /api/app/opt-out",
+  "POST /api/app/reports",
+  "POST /api/app/reports/:id/photos",
+  "POST /api/app/reports/:id/rating",
+  "GET /api/public/service-points",
+  "HEAD /api/public/service-points",
   // Checks its own bearer token (METRICS_TOKEN) or a sysadmin's session, and answers 401 to anyone else.
   "GET /metrics",
   "HEAD /metrics",
@@ -107,8 +131,12 @@ describe.each(DB_KINDS)("the login gate on %s", (kind) => {
       }
     }
     expect(failures).toEqual([]);
-    // /metrics is public to the gate but refuses on its own (a scraper has a token, not a session).
-    const gated = t.app.gatedRoutes.filter((r) => !r.public || r.url === "/metrics").length;
+    // Public to the gate but refusing on their own: /metrics (a scraper has a token, not a session) and the
+    // residents' app (its own session kind), except where it signs in.
+    const selfGated = (url: string) =>
+      url === "/metrics" ||
+      (url.startsWith("/api/app/") && url !== "/api/app/code" && url !== "/api/app/sign-in");
+    const gated = t.app.gatedRoutes.filter((r) => !r.public || selfGated(r.url)).length;
     expect(seen[401]).toBe(gated * Object.keys(SPELLINGS).length);
     console.info(
       `auth gate: ${t.app.gatedRoutes.length} routes (${gated} gated) × ${Object.keys(SPELLINGS).length} spellings = ${sent} requests; statuses ${JSON.stringify(seen)}`,

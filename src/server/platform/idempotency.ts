@@ -177,7 +177,11 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     c.settled = true;
     clearInterval(c.renew);
     const status = reply.statusCode;
-    const bytes = typeof payload === "string" || Buffer.isBuffer(payload);
+    // An answer that sets a cookie (a sign-in) cannot be replayed: the cookie is not kept.
+    const setsCookie = [reply.getHeader("set-cookie") ?? []]
+      .flat()
+      .some((c) => !String(c).startsWith("gk_rw="));
+    const bytes = (typeof payload === "string" || Buffer.isBuffer(payload)) && !setsCookie;
     const store = async () => {
       // A 5xx, a 429 or a stream is not kept unless something was committed: the retry runs again.
       const stored =
