@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { MIGRATIONS_DIR } from "../../db/migrate.ts";
 import { sessionActor } from "../modules/auth/index.ts";
 import { SESSION_COOKIE } from "./authHook.ts";
@@ -74,14 +74,19 @@ export async function healthRoutes(app: FastifyInstance) {
     "/api/health",
     {
       config: { public: true },
-      schema: { tags: ["platform"], response: { 200: HealthSchema, 503: HealthSchema } },
+      // The 503 (database unreachable) has the same shape; its schema stays out of the API document, which
+      // describes what a client of the API gets, not what a load balancer probes.
+      schema: { tags: ["platform"], response: { 200: HealthSchema } },
     },
     async (_req, reply) => {
       try {
         await within(ctx.database.query("select 1"), DB_CHECK_MS);
         return { status: "ok", db: ctx.database.kind, version: ctx.version };
       } catch {
-        return reply.status(503).send({ status: "unavailable", db: ctx.database.kind, version: ctx.version });
+        // Same shape as the 200, which the API document describes (see above).
+        return (reply as unknown as FastifyReply)
+          .status(503)
+          .send({ status: "unavailable", db: ctx.database.kind, version: ctx.version });
       }
     },
   );
@@ -92,6 +97,8 @@ export async function healthRoutes(app: FastifyInstance) {
       config: { public: true },
       schema: {
         tags: ["platform"],
+        // Probes for orchestrators and scrapers, not part of the API the web app and clients use.
+        hide: true,
         response: { 200: { type: "object", properties: { status: { type: "string" } } } },
       },
     },
@@ -102,7 +109,7 @@ export async function healthRoutes(app: FastifyInstance) {
     "/api/health/ready",
     {
       config: { public: true },
-      schema: { tags: ["platform"], response: { 200: ReadySchema, 503: ReadySchema } },
+      schema: { tags: ["platform"], hide: true, response: { 200: ReadySchema, 503: ReadySchema } },
     },
     async (_req, reply) => {
       let applied: number | null = null;
@@ -130,6 +137,7 @@ export async function healthRoutes(app: FastifyInstance) {
       config: { public: true },
       schema: {
         tags: ["platform"],
+        hide: true,
         summary: "Prometheus 指标（METRICS_TOKEN 或系统管理员）",
         response: { 200: { type: "string" }, 401: errorSchema },
       },
