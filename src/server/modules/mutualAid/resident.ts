@@ -11,6 +11,7 @@ import {
   RESEND_GAP_MS,
   sameCode,
 } from "../../../domain/mutualAid/codes.ts";
+import { salutation } from "../../../domain/mutualAid/notices.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { AppContext, ResidentPrincipal } from "../../context.ts";
 import { systemPrincipal } from "../../platform/access.ts";
@@ -262,12 +263,13 @@ export async function profile(ctx: AppContext, who: ResidentPrincipal) {
     `select id, address from buildings where org_path like $1 order by address limit 300`,
     [subtreePattern(community)],
   );
-  const [r] = await ctx.database.query<{ buildingId: number | null }>(
-    `select building_id as "buildingId" from residents where id = $1`,
+  const [r] = await ctx.database.query<{ buildingId: number | null; name: string; gender: string }>(
+    `select building_id as "buildingId", name, gender from residents where id = $1`,
     [who.residentId],
   );
   return {
-    displayName: who.displayName,
+    // To themselves a resident is 马女士 / 李先生; the log names them by their account.
+    displayName: r ? salutation(r.name, r.gender) : who.displayName,
     communityName: u?.name ?? "",
     communityPath: community,
     buildings,
