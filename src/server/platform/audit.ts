@@ -1,3 +1,4 @@
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { auditEvents } from "../../db/schema/index.ts";
 import type { Principal } from "../context.ts";
@@ -56,3 +57,6 @@ export async function record(db: Db, who: Principal | null, e: AuditEntry): Prom
 export const AUDIT_COLUMNS =
   "account_id, username, actor_kind, action, entity, entity_id, org_path, reason, before, after, ip";
 export const insertAuditSelect = (select: string) => `insert into audit_events (${AUDIT_COLUMNS}) ${select}`;
+/** The same for a drizzle `sql` select with bound parameters. */
+export const insertAuditSelectSql = (select: SQL): SQL =>
+  sql`insert into audit_events (${sql.raw(AUDIT_COLUMNS)}) ${select}`;

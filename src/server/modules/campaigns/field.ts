@@ -14,7 +14,7 @@ import {
 } from "../../../domain/campaigns/questionnaire.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
-import { AUDIT_COLUMNS } from "../../platform/audit.ts";
+import { insertAuditSelectSql } from "../../platform/audit.ts";
 import { AppError, Invalid, NotFound } from "../../platform/errors.ts";
 import { cleanPhoto } from "../../platform/photos.ts";
 import type { CheckIn } from "../../platform/schemas.ts";
@@ -272,11 +272,12 @@ export async function sync(ctx: AppContext, actor: Actor, records: SyncRecord[],
           units.filter((u) => u[0] === c).map((u) => u[1]),
         );
       // One audit row per stored record, written set-based.
-      await tx.execute(sql`insert into audit_events (${sql.raw(AUDIT_COLUMNS)})
-        select ${actor.id}, ${actor.username}, 'account', 'record', 'campaign_record', r.id::text, r.org_path, null,
+      await tx.execute(
+        insertAuditSelectSql(sql`select ${actor.id}, ${actor.username}, 'account', 'record', 'campaign_record', r.id::text, r.org_path, null,
                null, jsonb_build_object('campaign', r.campaign_id, 'household', r.household_id, 'outcome', r.outcome,
                  'clientId', r.client_id, 'notice', r.notice_method), ${actor.ip ?? null}
-          from campaign_records r where r.id = any(${sql.raw(intArray(inserted.map((i) => i.id)))})`);
+          from campaign_records r where r.id = any(${sql.raw(intArray(inserted.map((i) => i.id)))})`),
+      );
     }
     return new Map(inserted.map((r) => [r.clientId, r.id]));
   });
