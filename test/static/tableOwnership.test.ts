@@ -15,6 +15,8 @@ const OWNER: Record<string, string | string[]> = {
   accounts: "accounts",
   sessions: "auth",
   failure_counts: "platform/failureCounts.ts",
+  // Kept by the idempotency hook; intake's batch writer marks its keys committed in the orders' own statement.
+  idempotency_keys: ["platform/idempotency.ts", "workOrders"],
   audit_events: "platform/audit.ts",
   org_units: "orgs",
   buildings: "residents",
