@@ -28,6 +28,7 @@ import * as verification from "./modules/verification/index.ts";
 import * as volunteers from "./modules/volunteers/index.ts";
 import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin, flagPublic } from "./platform/authHook.ts";
+import { databaseUnavailable } from "./platform/dbErrors.ts";
 import { AppError } from "./platform/errors.ts";
 import { healthRoutes } from "./platform/health.ts";
 import { idempotencyPlugin } from "./platform/idempotency.ts";
@@ -181,6 +182,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
           details: { fields },
         },
       });
+    }
+    if (databaseUnavailable(err)) {
+      req.log.warn({ err }, "database unavailable");
+      return reply
+        .status(503)
+        .header("retry-after", "5")
+        .send({ error: { code: "database_unavailable", message: "数据库暂时不可用，请稍后重试" } });
     }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, "unhandled error");

@@ -49,6 +49,38 @@ describe.each(DB_KINDS)("health and metrics on %s", (kind) => {
     expect((await t.app.inject({ url: "/api/health" })).statusCode).toBe(200);
   });
 
+  it("a request the database cannot serve (down, disk full, read-only) answers 503 with Retry-After, not 500", async () => {
+    const agent = await t.login("demo-agent");
+    const query = t.ctx.database.query;
+    for (const failure of [
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+      Object.assign(new Error("could not extend file: No space left on device"), { code: "53100" }),
+      Object.assign(new Error("cannot execute INSERT in a read-only transaction"), { code: "25006" }),
+      Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }),
+    ]) {
+      t.ctx.database.query = async () => {
+        throw failure;
+      };
+      try {
+        const r = await t.app.inject({ url: "/api/orders?pageSize=5", headers: agent });
+        expect(r.statusCode, failure.message).toBe(503);
+        expect(r.json().error.code).toBe("database_unavailable");
+        expect(r.headers["retry-after"]).toBe("5");
+      } finally {
+        t.ctx.database.query = query;
+      }
+    }
+    // A plain bug stays a 500.
+    t.ctx.database.query = async () => {
+      throw Object.assign(new Error("column x does not exist"), { code: "42703" });
+    };
+    try {
+      expect((await t.app.inject({ url: "/api/orders?pageSize=5", headers: agent })).statusCode).toBe(500);
+    } finally {
+      t.ctx.database.query = query;
+    }
+  });
+
   it("/metrics needs the token or a sysadmin; a scrape has latency by route pattern, pool, outbox, jobs", async () => {
     expect((await t.app.inject({ url: "/metrics" })).statusCode).toBe(401);
     const grid = await t.login("demo-grid");
