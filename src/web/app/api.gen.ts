@@ -16052,6 +16052,10 @@ export interface paths {
                                 satisfaction_rate: string;
                                 solve_rate: string;
                             };
+                            medicine: {
+                                open: number;
+                                overdue: number;
+                            } | null;
                             period: {
                                 closed: number;
                                 /** Format: date-time */

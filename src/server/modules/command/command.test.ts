@@ -129,6 +129,11 @@ describe.each(DB_KINDS)("command center on %s", (kind) => {
     );
     expect(d.campaigns).toMatchObject({ target: knock.target, visited: knock.visited });
     expect(d.campaigns.campaigns).toBeGreaterThan(0);
+    // Medicine requests not yet delivered, and those past their hour.
+    const [med] = await t.ctx.database.query<{ open: number }>(
+      "select count(*)::int as open from medicine_requests where delivered_at is null and state <> 'cancelled'",
+    );
+    expect(d.medicine.open).toBe(med.open);
   });
 
   it("finds the hot spot: three of one kind from one building, named with its community and grid", async () => {

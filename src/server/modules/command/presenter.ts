@@ -86,6 +86,8 @@ export const DashboardSchema = Type.Object({
     }),
     Type.Null(),
   ]),
+  /** 共享药箱: medicine requests not yet delivered, and how many are past their one-hour clock. */
+  medicine: Type.Union([Type.Object({ open: Type.Integer(), overdue: Type.Integer() }), Type.Null()]),
   /** 双报到 · 志愿服务 in the unit, for roles that read the volunteer roll. */
   volunteers: Type.Union([
     Type.Object({

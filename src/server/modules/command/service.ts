@@ -8,6 +8,7 @@ import { Conflict } from "../../platform/errors.ts";
 import { permits } from "../../platform/policy.ts";
 import * as campaigns from "../campaigns/index.ts";
 import * as care from "../care/index.ts";
+import * as mutualAid from "../mutualAid/index.ts";
 import { breadcrumb, getOrgUnit, unitAreas, unitLabel } from "../orgs/index.ts";
 import { parsePeriod, ratesFor } from "../rates/index.ts";
 import { residentsByChild } from "../residents/index.ts";
@@ -63,6 +64,7 @@ export async function dashboard(
     carePanel,
     volunteerLine,
     campaignLine,
+    medicineLine,
   ] = await Promise.all([
     breadcrumb(ctx, actor, unit.path),
     unitLabel(ctx.database, unit),
@@ -78,6 +80,7 @@ export async function dashboard(
       : null,
     permits(actor, "volunteer.read") ? volunteers.volunteerPanel(ctx, unit, now) : null,
     permits(actor, "campaign.read") ? campaigns.campaignPanel(ctx, unit) : null,
+    permits(actor, "mutualaid.read") ? mutualAid.overdueMedicineRequests(ctx, unit.path, now) : null,
   ]);
   const byCode = new Map(childCounts.map((c) => [c.code, c]));
   return {
@@ -104,6 +107,7 @@ export async function dashboard(
     care: carePanel ?? null,
     volunteers: volunteerLine,
     campaigns: campaignLine,
+    medicine: medicineLine,
   };
 }
 

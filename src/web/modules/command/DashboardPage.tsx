@@ -396,6 +396,23 @@ export default function DashboardPage() {
               )}
             </Card>
           )}
+          {d.medicine && d.medicine.open > 0 && (
+            <Card
+              title={t("command.medicine.title")}
+              size="small"
+              data-testid="command-medicine"
+              extra={<Link to="/mutual-aid/medicine">→</Link>}
+            >
+              <div className="gk-command-care">
+                <Statistic title={t("command.medicine.open")} value={d.medicine.open} />
+                <Statistic
+                  title={t("command.medicine.overdue")}
+                  value={d.medicine.overdue}
+                  styles={{ content: { color: d.medicine.overdue ? "#cf1322" : undefined } }}
+                />
+              </div>
+            </Card>
+          )}
           {d.volunteers && (
             <Card
               title={t("command.volunteers.title")}

@@ -75,6 +75,7 @@ export const commandZh = {
     line: "已完成 {{done}} 户 · 待回访 {{revisit}} 户 · 拒访 {{refused}} 户",
     behind: "进度最慢的下级单位",
   },
+  medicine: { title: "共享药箱 · 送药申请", open: "未送达", overdue: "超过 1 小时" },
   volunteers: {
     title: "双报到 · 志愿服务",
     members: "在册党员/志愿者",
@@ -186,6 +187,7 @@ export const commandEn: typeof commandZh = {
     line: "{{done}} done · {{revisit}} to revisit · {{refused}} refused",
     behind: "Furthest behind",
   },
+  medicine: { title: "Medicine requests", open: "Not yet delivered", overdue: "Over the hour" },
   volunteers: {
     title: "Volunteers",
     members: "Members",
