@@ -1,7 +1,7 @@
 import type { Database } from "../db/client.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
-import { seedCampaigns } from "../server/modules/campaigns/index.ts";
 import { seedAffairs } from "../server/modules/affairs/index.ts";
+import { seedCampaigns } from "../server/modules/campaigns/index.ts";
 import { DEFAULT_HOSPITALS } from "../server/modules/care/index.ts";
 import { seedReportRecipients } from "../server/modules/command/index.ts";
 import { seedMutualAid } from "../server/modules/mutualAid/index.ts";

@@ -1,5 +1,5 @@
-export * from "./campaigns.ts";
 export * from "./affairs.ts";
+export * from "./campaigns.ts";
 export * from "./care.ts";
 export * from "./command.ts";
 export * from "./jobs.ts";

@@ -1,5 +1,5 @@
-import { CAMPAIGNS_EN } from "../../modules/campaigns/i18n.ts";
 import { AFF_EN } from "../../modules/affairs/i18n.ts";
+import { CAMPAIGNS_EN } from "../../modules/campaigns/i18n.ts";
 import { commandEn } from "../../modules/command/i18n.ts";
 import { MA_EN } from "../../modules/mutualAid/i18n.ts";
 import { VOL_EN } from "../../modules/volunteers/i18n.ts";
