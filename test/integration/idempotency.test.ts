@@ -144,6 +144,38 @@ describe.each(DB_KINDS)("Idempotency-Key on %s", (kind) => {
     expect(await visits()).toBe(before + 1);
   });
 
+  it("a volunteer's claim retried with its key is one claim", async () => {
+    const volunteer = await t.login("demo-volunteer");
+    const [{ id: communityId }] = await q<{ id: number }>(
+      "select id from org_units where code = '320613019010'",
+    );
+    const at = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
+    const task = await post("/api/volunteers/tasks", community, {
+      kind: "task",
+      title: "楼道消杀（重试）",
+      place: "苏阳社区 3幢楼道",
+      orgUnitId: communityId,
+      startsAt: at(60),
+      endsAt: at(120),
+      capacity: 5,
+      requiredSkills: [],
+    });
+    expect(task.statusCode, task.body).toBe(201);
+    const id = task.json().id;
+    const k = key();
+    const one = await post(`/api/volunteers/tasks/${id}/claim`, volunteer, {}, k);
+    const two = await post(`/api/volunteers/tasks/${id}/claim`, volunteer, {}, k);
+    expect(one.statusCode, one.body).toBeLessThan(300);
+    expect(two.statusCode).toBe(one.statusCode);
+    expect(two.headers["idempotent-replayed"]).toBe("true");
+    expect(two.json()).toEqual(one.json());
+    const [{ n }] = await q<{ n: number }>(
+      "select count(*)::int as n from volunteer_claims where task_id = $1",
+      [id],
+    );
+    expect(n).toBe(1);
+  });
+
   it("after a crash: an uncommitted claim is run by the retry, a committed one is never run twice", async () => {
     const owner = `a:${(await q<{ id: number }>("select id from accounts where username = 'demo-agent'"))[0].id}`;
     // A process died holding this key before its write committed: the lease ran out, the retry runs it.
