@@ -10,7 +10,7 @@
 //   report     the district's daily report (figures + PDF + xlsx, as the 08:00 run makes it), target < 30 s,
 //              beside the bare SQL of its figures
 //
-// npx tsx bench/command.ts [--n 40] [--push-seconds 20] [--rate 100]
+// npx tsx bench/command.ts [--n 40] [--push-seconds 20] [--rate 100] [--steps dashboard,map,push,report]
 import http from "node:http";
 import { loadConfig } from "../src/config.ts";
 import { openPostgres } from "../src/db/client.ts";
@@ -41,6 +41,8 @@ import {
 const N = Number(arg("n", "40"));
 const PUSH_SECONDS = Number(arg("push-seconds", "20"));
 const RATE = Number(arg("rate", "100"));
+/** Which parts to run: dashboard, map, push, report (all by default). */
+const STEPS = new Set(arg("steps", "dashboard,map,push,report")!.split(","));
 const DB = "gk_bench_orders";
 if (!pgDatabaseExists(DB))
   throw new Error(`${DB} missing: run npx tsx bench/workOrders.ts --step load first`);
@@ -153,10 +155,12 @@ async function unitOf(username: string) {
 }
 
 // ── dashboard and map ────────────────────────────────────────────────────────────────────────────────
-for (const [username, target, who] of [
-  ["demo-commander", 200, "district"],
-  ["demo-street", 50, "street"],
-] as const) {
+for (const [username, target, who] of !STEPS.has("dashboard")
+  ? []
+  : ([
+      ["demo-commander", 200, "district"],
+      ["demo-street", 50, "street"],
+    ] as const)) {
   const u = await unitOf(username);
   const cookie = await injectLogin(app, username);
   await httpVsSql({
@@ -172,7 +176,7 @@ for (const [username, target, who] of [
       `received ${b.period.received}, open ${b.situation.open}, ${b.children.length} child units`,
   });
 }
-{
+if (STEPS.has("map")) {
   const u = await unitOf("demo-commander");
   const cookie = await injectLogin(app, "demo-commander");
   await httpVsSql({
@@ -200,7 +204,7 @@ for (const [username, target, who] of [
 }
 
 // ── push latency ─────────────────────────────────────────────────────────────────────────────────────
-{
+if (STEPS.has("push")) {
   const cookie = await injectLogin(app, "demo-commander");
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as { port: number }).port;
@@ -230,7 +234,12 @@ for (const [username, target, who] of [
     const due = started + (i * 1000) / RATE;
     const wait = due - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    await writer.query("update work_orders set updated_at = now() where id = $1", [ids[i % ids.length]]);
+    // A change the live figures follow (the trigger tells of state, unit and overdue changes): the
+    // overdue mark set and, on the next pass over the same order, cleared again.
+    await writer.query(
+      "update work_orders set overdue_at = case when overdue_at is null then now() else null end where id = $1",
+      [ids[i % ids.length]],
+    );
     commits.push(now());
     i++;
   }
@@ -244,6 +253,8 @@ for (const [username, target, who] of [
     while (e < events.length && events[e] < c) e++;
     if (e < events.length) delays.push(events[e] - c);
   }
+  if (!delays.length)
+    throw new Error(`push: ${commits.length} changes, ${events.length} events — nothing told`);
   const d = stats(delays);
   const untold = commits.length - delays.length;
   result(
@@ -254,7 +265,7 @@ for (const [username, target, who] of [
 }
 
 // ── daily report ─────────────────────────────────────────────────────────────────────────────────────
-{
+if (STEPS.has("report")) {
   const u = await unitOf("demo-commander");
   const system = systemPrincipal("bench", "bench");
   const unit = await getOrgUnit(ctx, system, u.id);
