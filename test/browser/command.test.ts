@@ -4,47 +4,20 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedOrders } from "../../src/seed/orders.ts";
 import { runDailyReports } from "../../src/server/modules/command/index.ts";
+import { DB_KINDS } from "../helpers/app.ts";
 import {
   eventually,
   type Harness,
   loginOk,
   PHONE,
   SCREENSHOTS,
-  screenshot,
+  screenshot as shoot,
   startHarness,
 } from "./harness.ts";
 
 // The command center as a commander meets it: the district's situation on landing, a drill from the district
 // through a street and a community to a grid and one of its orders, a new order showing up without a reload,
 // the wall screen at 1920×1080, and the same page on a phone.
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-  // Forty days of the street's orders, walked through the real workflow, and three complaints of one kind
-  // from one building of 苏阳社区 第1网格 today: a hot spot, and open orders in the grid the test drills to.
-  await seedOrders(h.t.ctx.database, h.t.ctx.crypto, "320613019", { count: 400, days: 40, seed: 7 });
-  const agent = await h.t.login("demo-agent");
-  const [b] = await h.t.ctx.database.query<{ id: number; orgUnitId: number }>(
-    `select id, org_unit_id as "orgUnitId" from buildings where org_path like '/320613/320613019/320613019010/320613019010-G01/%' order by id limit 1`,
-  );
-  for (let i = 0; i < 3; i++) {
-    const r = await h.t.app.inject({
-      method: "POST",
-      url: "/api/orders",
-      headers: agent,
-      payload: {
-        channel: "hotline_12345",
-        categoryCode: "sanitation",
-        description: "楼道垃圾无人清运",
-        buildingId: b.id,
-        orgUnitId: b.orgUnitId,
-      },
-    });
-    expect(r.statusCode, r.body).toBe(201);
-  }
-});
-afterAll(() => h?.close());
 
 const tile = (page: import("playwright-core").Page, label: string) =>
   page
@@ -53,7 +26,38 @@ const tile = (page: import("playwright-core").Page, label: string) =>
     .filter({ hasText: label })
     .locator(".ant-statistic-content-value");
 
-describe("指挥中心", () => {
+describe.each(DB_KINDS)("指挥中心 on %s", (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    // Forty days of the street's orders, walked through the real workflow, and three complaints of one kind
+    // from one building of 苏阳社区 第1网格 today: a hot spot, and open orders in the grid the test drills to.
+    await seedOrders(h.t.ctx.database, h.t.ctx.crypto, "320613019", { count: 400, days: 40, seed: 7 });
+    const agent = await h.t.login("demo-agent");
+    const [b] = await h.t.ctx.database.query<{ id: number; orgUnitId: number }>(
+      `select id, org_unit_id as "orgUnitId" from buildings where org_path like '/320613/320613019/320613019010/320613019010-G01/%' order by id limit 1`,
+    );
+    for (let i = 0; i < 3; i++) {
+      const r = await h.t.app.inject({
+        method: "POST",
+        url: "/api/orders",
+        headers: agent,
+        payload: {
+          channel: "hotline_12345",
+          categoryCode: "sanitation",
+          description: "楼道垃圾无人清运",
+          buildingId: b.id,
+          orgUnitId: b.orgUnitId,
+        },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+  });
+  afterAll(() => h?.close());
+  // Screenshots of the PostgreSQL run keep their own names, so both can be looked at.
+  const screenshot = (page: Parameters<typeof shoot>[0], name: string, heading: string | RegExp) =>
+    shoot(page, kind === "pglite" ? name : `${name}-pg`, heading);
+
   it("a district commander lands on the dashboard and drills down to a grid and an order", async () => {
     const { page, context, errors } = await h.open();
     await loginOk(page, "demo-commander");
@@ -160,7 +164,7 @@ describe("指挥中心", () => {
       page.waitForEvent("download"),
       page.getByRole("menuitem", { name: "昨日日报（PDF）" }).click(),
     ]);
-    const file = path.join(SCREENSHOTS, "command-daily-report.pdf");
+    const file = path.join(SCREENSHOTS, `command-daily-report-${kind}.pdf`);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await download.saveAs(file);
     expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
@@ -259,7 +263,7 @@ describe("指挥中心", () => {
       page.waitForEvent("download"),
       archive.getByRole("link", { name: /PDF/ }).click(),
     ]);
-    const file = path.join(SCREENSHOTS, "command-archived-report.pdf");
+    const file = path.join(SCREENSHOTS, `command-archived-report-${kind}.pdf`);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await download.saveAs(file);
     expect(execFileSync("pdftotext", [file, "-"], { encoding: "utf8" })).toContain("秦灶街道 信息日报");
