@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+import { DB_KINDS } from "../helpers/app.ts";
+import { eventually, type Harness, loginOk, PHONE, screenshot as shoot, startHarness } from "./harness.ts";
 
 // Community affairs in the browser: a project from proposal to the published list, progress with a photo,
 // and a resident's phone-verified rating (twice → refused); a deliberation whose two agreed actions become a
@@ -7,10 +8,10 @@ import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } fr
 // 五有 item with a photo, and the rectification closes on re-inspection.
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+/** The PostgreSQL run's screenshots keep their own names, so both can be looked at. */
+let suffix = "";
+const screenshot = (page: Parameters<typeof shoot>[0], name: string, heading: string | RegExp) =>
+  shoot(page, `${name}${suffix}`, heading);
 
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
@@ -40,7 +41,13 @@ function quarterEnd() {
   return end.toISOString().slice(0, 10);
 }
 
-describe("community affairs", () => {
+describe.each(DB_KINDS)("community affairs on %s", (kind) => {
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    suffix = kind === "pglite" ? "" : "-pg";
+  });
+  afterAll(() => h?.close());
+
   it("proposal → published list → progress photo → a resident rates once", async () => {
     const desk = await h.open();
     const d = desk.page;
@@ -117,9 +124,13 @@ describe("community affairs", () => {
     await nd.getByLabel("议题").fill("苏阳路电动车乱停放");
     await nd.getByLabel("背景").fill("人行道被电动车占满，老人推车难行");
     await nd.getByRole("button", { name: /确\s*定|OK/ }).click();
-    const [topic] = await h.t.ctx.database.query<{ id: number }>(
-      "select id from deliberations where title = '苏阳路电动车乱停放'",
-    );
+    // The dialog's request may still be on its way: wait for the topic to be stored.
+    const stored = () =>
+      h.t.ctx.database.query<{ id: number }>(
+        "select id from deliberations where title = '苏阳路电动车乱停放'",
+      );
+    await eventually(async () => (await stored()).length).toBe(1);
+    const [topic] = await stored();
     await inject("demo-community", "POST", `/api/affairs/deliberations/${topic.id}/meeting`, {
       meetingAt: new Date().toISOString(),
       place: "社区议事厅",
