@@ -1,24 +1,31 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_RESIDENT_PHONE } from "../../src/seed/demo.ts";
-import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+import { DB_KINDS } from "../helpers/app.ts";
+import { eventually, type Harness, loginOk, PHONE, screenshot as shoot, startHarness } from "./harness.ts";
 
 // 共享药箱 and 活动 on the staff's screens: an 80-year-old's fever medicine is asked for by the hotline,
 // claimed and delivered by a volunteer on the phone and confirmed, inside its one-hour clock; an event fills
 // up on a grid worker's phone and its waitlist moves when someone cancels.
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+/** The PostgreSQL run's screenshots keep their own names, so both can be looked at. */
+let suffix = "";
+const screenshot = (page: Parameters<typeof shoot>[0], name: string, heading: string | RegExp) =>
+  shoot(page, `${name}${suffix}`, heading);
 
 async function pickResident(p: Page, label: string, name: string) {
   await p.getByLabel(label).fill(name);
   await p.locator(".ant-select-item-option").filter({ hasText: name }).first().click();
 }
 
-describe("mutual aid", () => {
+describe.each(DB_KINDS)("mutual aid on %s", (kind) => {
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    suffix = kind === "pglite" ? "" : "-pg";
+  });
+  afterAll(() => h?.close());
+
   it("an 80-year-old's fever medicine: asked for, claimed, delivered and confirmed inside the hour", async () => {
     const [elder] = await h.t.ctx.database.query<{ name: string }>(
       "select name from residents where phone_hash = $1",

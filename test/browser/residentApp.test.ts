@@ -1,16 +1,17 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_RESIDENT_PHONE } from "../../src/seed/demo.ts";
-import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+import { DB_KINDS } from "../helpers/app.ts";
+import { eventually, type Harness, loginOk, PHONE, screenshot as shoot, startHarness } from "./harness.ts";
 
 // The resident's phone app: sign in with a code sent to the phone, report a problem with a photo, a grid
 // worker resolves it on the phone queue, and the resident sees the reply and the photos and rates it.
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+/** The PostgreSQL run's screenshots keep their own names, so both can be looked at. */
+let suffix = "";
+const screenshot = (page: Parameters<typeof shoot>[0], name: string, heading: string | RegExp) =>
+  shoot(page, `${name}${suffix}`, heading);
 
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
@@ -32,7 +33,13 @@ async function signIn(page: Page) {
   await page.getByLabel("验证码").fill(await lastCode());
 }
 
-describe("resident app", () => {
+describe.each(DB_KINDS)("resident app on %s", (kind) => {
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    suffix = kind === "pglite" ? "" : "-pg";
+  });
+  afterAll(() => h?.close());
+
   it("signs in with a code, reports with a photo, gets it resolved by the grid worker and rates it", async () => {
     const res = await h.open({ viewport: PHONE });
     const p = res.page;
