@@ -72,6 +72,9 @@ describe.runIf(process.env.TEST_DATABASE_URL && hasPgBinaries())("read replica",
     expect(database.replicaStatus!()).toMatchObject({ up: true, healthy: true });
     const commander = await login("demo-community");
     const grid = await login("demo-grid");
+    // The logins just wrote sessions: while the replica replays them it counts as behind (its lag is the age of
+    // the last transaction it replayed), and reads go to the primary. Wait until it has caught up.
+    for (let i = 0; i < 50 && !database.replicaStatus!().healthy; i++) await sleep(100);
     const before = served();
     const d = await app.inject({ url: "/api/command/dashboard", headers: { cookie: commander.cookie } });
     expect(d.statusCode, d.body).toBe(200);
