@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
-  customType,
   date,
   index,
   integer,
@@ -14,12 +13,10 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { timestamps } from "./columns.ts";
+import { bytea, timestamps } from "./columns.ts";
 
 // Community affairs: practical projects 列单-晒单-评单, deliberation 有事好商量, key projects 序时进度 and
 // enterprise inspections 企业"五有". Every table carries `org_path` so scope is one LIKE.
-
-const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
 /** A photo kept for a project update, a key-project report or an inspection (decoded and re-encoded). */
 export const affairsPhotos = pgTable(

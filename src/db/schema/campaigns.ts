@@ -3,7 +3,6 @@ import {
   bigint,
   bigserial,
   boolean,
-  customType,
   date,
   doublePrecision,
   index,
@@ -17,12 +16,10 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { timestamps } from "./columns.ts";
+import { bytea, timestamps } from "./columns.ts";
 
 // Door-to-door campaigns 敲门行动. Every table carries the org path of the place it counts for, so scope is
 // one LIKE (and a later shard on the org code stays open, DESIGN §4).
-
-const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
 /** A campaign of a street or community over some of its grids, with a questionnaire and a notice 告知书. */
 export const campaigns = pgTable(

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
-  customType,
   date,
   index,
   integer,
@@ -13,9 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { timestamps } from "./columns.ts";
-
-const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+import { bytea, timestamps } from "./columns.ts";
 
 /**
  * A list received for verification (大数据核查). The upload is kept with it, so an import stopped by a

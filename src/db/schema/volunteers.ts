@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   check,
-  customType,
   index,
   integer,
   pgTable,
@@ -12,12 +11,10 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { timestamps } from "./columns.ts";
+import { bytea, timestamps } from "./columns.ts";
 
 // Volunteers 双报到 · 志愿服务. Every table carries `org_path` (the home community's, or the task's unit's)
 // so scope is one LIKE and a later shard on the org code stays open (DESIGN §4).
-
-const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
 /**
  * A person registered with their home community 报到: an in-service party member (with work unit and
