@@ -141,19 +141,30 @@ async function listenOn(pool: pg.Pool, channel: string, onPayload: (payload: str
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
   let stopped = false;
   let conn: pg.PoolClient | undefined;
+  const releasers = new WeakMap<pg.PoolClient, (destroy: boolean) => void>();
   const open = async (): Promise<void> => {
     if (stopped) return;
     try {
       const c = await pool.connect();
       conn = c;
+      // A client is released once: an error after the listener stopped (the database dropped at teardown,
+      // say) or a second error on the same broken client must not release it again — pg throws then.
+      let released = false;
+      const release = (destroy: boolean) => {
+        if (released) return;
+        released = true;
+        c.release(destroy);
+      };
       c.on("notification", (m) => {
         if (m.channel === channel) onPayload(m.payload ?? "");
       });
       c.on("error", () => {
-        c.release(true);
-        if (conn === c) conn = undefined;
-        setTimeout(open, 1000).unref();
+        const wasCurrent = conn === c;
+        if (wasCurrent) conn = undefined;
+        release(true);
+        if (wasCurrent && !stopped) setTimeout(open, 1000).unref();
       });
+      releasers.set(c, release);
       await c.query(`LISTEN ${channel}`);
     } catch {
       setTimeout(open, 1000).unref();
@@ -166,7 +177,7 @@ async function listenOn(pool: pg.Pool, channel: string, onPayload: (payload: str
     conn = undefined;
     if (c) {
       await c.query(`UNLISTEN ${channel}`).catch(() => {});
-      c.release();
+      releasers.get(c)?.(false);
     }
   };
 }
