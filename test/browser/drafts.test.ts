@@ -73,7 +73,8 @@ describe("drafts", () => {
     await eventually(() => page.getByLabel("诉求内容").inputValue()).toBe(text);
     await eventually(() => page.getByTestId("picked-resident").textContent()).toContain(caller.name);
     const field = page.locator(".ant-form-item").filter({ has: page.locator("#categoryCode") });
-    expect(await field.textContent()).toContain("供水");
+    // The select shows the stored code until the category tree has loaded, then its name.
+    await eventually(() => field.textContent()).toContain("供水");
     await eventually(() => page.getByText("已恢复未提交的草稿").count()).toBe(1);
     await screenshot(page, "draft-restored", "工单受理");
 

@@ -469,6 +469,8 @@ export default function IntakePage() {
                 onChange={() => setCatQ("")}
                 placeholder={t("intake.categoryPlaceholder")}
                 loading={allCategories.isPending}
+                // A restored draft holds a code before the tree has loaded: show "loading", never the code.
+                labelRender={(o) => o.label ?? (allCategories.isPending ? t("state.loading") : o.value)}
                 notFoundContent={t("intake.noCategory")}
                 defaultActiveFirstOption
                 options={categoryOptions}
