@@ -64,6 +64,9 @@ const PUBLIC = [
   "POST /api/app/reports",
   "POST /api/app/reports/:id/photos",
   "POST /api/app/reports/:id/rating",
+  "POST /api/app/wishes",
+  "GET /api/app/wishes/:id/photo",
+  "HEAD /api/app/wishes/:id/photo",
   "GET /api/public/service-points",
   "HEAD /api/public/service-points",
   // Checks its own bearer token (METRICS_TOKEN) or a sysadmin's session, and answers 401 to anyone else.

@@ -95,6 +95,7 @@ const OWNER: Record<string, string | string[]> = {
   medicine_requests: "mutualAid",
   community_events: "mutualAid",
   event_signups: "mutualAid",
+  event_reminders: "mutualAid",
   resident_accounts: "mutualAid",
   resident_codes: "mutualAid",
   resident_sessions: "mutualAid",

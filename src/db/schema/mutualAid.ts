@@ -202,6 +202,27 @@ export const eventSignups = pgTable(
   ],
 );
 
+/**
+ * An event's automatic reminder to its confirmed sign-ups (the day before, 2 hours before): the row is the
+ * claim — inserted in the same transaction as the outbox messages, so each reminder goes out once whatever
+ * the number of server processes — and keeps the counts.
+ */
+export const eventReminders = pgTable(
+  "event_reminders",
+  {
+    id: serial().primaryKey(),
+    eventId: integer().notNull(),
+    /** day_before | two_hours */
+    kind: text().notNull(),
+    orgPath: text().notNull(),
+    sent: integer().notNull().default(0),
+    /** Confirmed sign-ups whose phone opted out of notices: skipped and counted. */
+    optedOut: integer().notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex("event_reminders_event_kind_uq").on(t.eventId, t.kind)],
+);
+
 /** A resident's account in the phone app, bound to the registry entry whose phone it signed in with. */
 export const residentAccounts = pgTable(
   "resident_accounts",

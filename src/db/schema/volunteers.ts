@@ -275,6 +275,8 @@ export const volunteerWishes = pgTable(
     rejectReason: text(),
     postedBy: integer(),
     postedByName: text(),
+    /** Set when the resident made the wish in the phone app: whose "my requests" it shows in. */
+    residentAccountId: integer(),
     memberId: integer(),
     claimedAt: timestamp({ withTimezone: true }),
     fulfilNote: text(),
@@ -284,7 +286,12 @@ export const volunteerWishes = pgTable(
     confirmedAt: timestamp({ withTimezone: true }),
     ...timestamps(),
   },
-  (t) => [index("volunteer_wishes_org_idx").on(t.orgPath, t.state)],
+  (t) => [
+    index("volunteer_wishes_org_idx").on(t.orgPath, t.state),
+    index("volunteer_wishes_resident_account_idx")
+      .on(t.residentAccountId, t.id)
+      .where(sql`${t.residentAccountId} is not null`),
+  ],
 );
 
 /** 点单: 居民点单 → 网格接单 → 社区派单 → 党员接单 → done → rated. */

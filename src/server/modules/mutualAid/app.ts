@@ -4,6 +4,7 @@ import type { AppContext, ResidentPrincipal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { NotFound } from "../../platform/errors.ts";
 import type { CheckIn } from "../../platform/schemas.ts";
+import * as volunteers from "../volunteers/index.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { communityPathOf, inTx } from "./common.ts";
 import { cancelIn, EVENT_COLS, EVENT_FROM, type EventRow, signUpIn } from "./events.ts";
@@ -102,14 +103,24 @@ async function myEvents(ctx: AppContext, who: ResidentPrincipal) {
   );
 }
 
-/** Everything the resident started, newest first: reports, medicine requests, event sign-ups. */
+/** Everything the resident started, newest first: reports, micro-wishes, medicine requests, event sign-ups. */
 export async function mine(ctx: AppContext, who: ResidentPrincipal, now = new Date()) {
-  const [orders, medicine, events] = await Promise.all([
+  const [orders, wishes, medicine, events] = await Promise.all([
     myOrderIds(ctx, who).then((ids) => workOrders.ordersForResident(ctx, ids)),
+    volunteers.wishesOfResident(ctx, who.residentAccountId),
     myMedicine(ctx, who),
     myEvents(ctx, who),
   ]);
-  return { orders, medicine: medicine.map((r) => withClock(r, now)), events };
+  return { orders, wishes, medicine: medicine.map((r) => withClock(r, now)), events };
+}
+
+/** A micro-wish 微心愿: into the volunteers module's flow (review, the wall, a member's claim, the photo). */
+export function makeWish(ctx: AppContext, who: ResidentPrincipal, w: { title: string; detail: string }) {
+  return volunteers.wishFromApp(ctx, who, w);
+}
+
+export function wishPhoto(ctx: AppContext, who: ResidentPrincipal, id: number) {
+  return volunteers.wishPhotoOfResident(ctx, who.residentAccountId, id);
 }
 
 export async function requestMedicine(

@@ -416,6 +416,98 @@ describe.each(DB_KINDS)("mutual aid on %s", (kind) => {
       ).toBe(409);
     });
 
+    it("makes a micro-wish that goes through the volunteers' flow (review, masked wall, claim, photo) and follows it", async () => {
+      const res = await signIn();
+      const [me] = await t.ctx.database.query<{ name: string }>("select name from residents where id = $1", [
+        elderId,
+      ]);
+      const w = await post("/api/app/wishes", res, {
+        title: "想要一副老花镜",
+        detail: `我是${me.name}，住 3幢 1单元 502室，电话 13962900080，看报纸看不清`,
+      });
+      expect(w.statusCode, w.body).toBe(201);
+      const id = w.json().id as number;
+      let mine = (await get("/api/app/mine", res)).json();
+      expect(mine.wishes[0]).toMatchObject({ id, state: "pending", stateLabel: "待社区审核" });
+      // Not on the wall until the community publishes it; then only the masked text.
+      expect(
+        (await get("/api/volunteers/wishes", volunteer))
+          .json()
+          .items.some((x: { id: number }) => x.id === id),
+      ).toBe(false);
+      expect(
+        (await post(`/api/volunteers/wishes/${id}/review`, community, { decision: "publish" })).statusCode,
+      ).toBe(200);
+      const wall = (await get("/api/volunteers/wishes", volunteer))
+        .json()
+        .items.find((x: { id: number }) => x.id === id);
+      expect(wall.text).toContain("看报纸看不清");
+      for (const secret of [me.name, "13962900080", "502"]) expect(wall.text).not.toContain(secret);
+      expect((await post(`/api/volunteers/wishes/${id}/claim`, volunteer)).statusCode).toBe(200);
+      mine = (await get("/api/app/mine", res)).json();
+      expect(mine.wishes[0]).toMatchObject({ id, state: "claimed", claimedBy: "周志愿者" });
+      const done = await t.app.inject({
+        method: "POST",
+        url: `/api/volunteers/wishes/${id}/fulfil?note=${encodeURIComponent("老花镜已送到家")}`,
+        headers: { ...volunteer, "content-type": "image/png" },
+        payload: PNG_1x1,
+      });
+      expect(done.statusCode, done.body).toBe(200);
+      mine = (await get("/api/app/mine", res)).json();
+      expect(mine.wishes[0]).toMatchObject({
+        id,
+        state: "fulfilled",
+        hasPhoto: true,
+        fulfilNote: "老花镜已送到家",
+      });
+      expect((await get(`/api/app/wishes/${id}/photo`, res)).statusCode).toBe(200);
+      // The resident hears of it by SMS through the outbox.
+      const [sms] = await t.ctx.database.query<{ body: string; phone: string }>(
+        `select body, recipient_phone_cipher as phone from notifications where kind = 'volunteer.wish_fulfilled_resident' order by id desc limit 1`,
+      );
+      expect(sms.body).toContain("老花镜");
+      expect(t.ctx.crypto.decrypt(sms.phone)).toBe(DEMO_RESIDENT_PHONE);
+      expect((await post(`/api/volunteers/wishes/${id}/confirm`, grid)).statusCode).toBe(200);
+      expect((await get("/api/app/mine", res)).json().wishes[0].state).toBe("confirmed");
+      // A wish the grid worker posted is not the resident's: its photo is 404 to them, it is not in "mine".
+      const staff = await post("/api/volunteers/wishes", grid, {
+        orgUnitId: (
+          await t.ctx.database.query<{ id: number }>(
+            "select org_unit_id as id from residents where id = $1",
+            [elderId],
+          )
+        )[0].id,
+        residentId: elderId,
+        title: "想要一台收音机",
+        detail: "眼睛不好，想听广播",
+      });
+      expect(staff.statusCode, staff.body).toBe(201);
+      expect((await get(`/api/app/wishes/${staff.json().id}/photo`, res)).statusCode).toBe(404);
+      expect((await get("/api/app/mine", res)).json().wishes.map((x: any) => x.id)).not.toContain(
+        staff.json().id,
+      );
+      // Bad input: too short a title is 400; past three wishes under way it is 409, nothing written.
+      expect((await post("/api/app/wishes", res, { title: "x", detail: "太短" })).statusCode).toBe(400);
+      for (let i = 0; i < 3; i++)
+        expect(
+          (await post("/api/app/wishes", res, { title: `心愿${i}`, detail: "想要一本字典" })).statusCode,
+        ).toBe(201);
+      const before = (await get("/api/app/mine", res)).json().wishes.length;
+      expect(
+        (await post("/api/app/wishes", res, { title: "第四个心愿", detail: "想要一本字典" })).statusCode,
+      ).toBe(409);
+      expect((await get("/api/app/mine", res)).json().wishes.length).toBe(before);
+      expect(
+        (
+          await t.app.inject({
+            method: "POST",
+            url: "/api/app/wishes",
+            payload: { title: "匿名", detail: "未登录" },
+          })
+        ).statusCode,
+      ).toBe(401);
+    });
+
     it("asks for medicine and signs up for an event from the app", async () => {
       const res = await signIn();
       const found = (await get(`/api/app/medicines?q=${encodeURIComponent("对乙酰氨基酚")}`, res)).json()

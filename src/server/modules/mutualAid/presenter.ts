@@ -18,6 +18,7 @@ import {
   TimeOrNull,
   Type,
 } from "../../platform/schemas.ts";
+import type { ResidentWish } from "../volunteers/index.ts";
 import type { EventRow, SignupRow } from "./events.ts";
 import type { BoxRow, StockRow } from "./medicine.ts";
 import type { RequestRow, withClock } from "./requests.ts";
@@ -309,4 +310,41 @@ export const EventDetailSchema = Type.Object({
   event: EventSchema,
   signups: Type.Array(SignupSchema),
   figures: FiguresSchema,
+});
+
+const WISH_STATE_LABELS: Record<string, string> = {
+  pending: "待社区审核",
+  published: "已上心愿墙，等待认领",
+  rejected: "未通过审核",
+  claimed: "志愿者已认领",
+  fulfilled: "已圆梦，待社区确认",
+  confirmed: "已圆梦",
+};
+
+/** The resident's own wish: what they wrote, its state, the member's surname, note and photo. */
+export const MyWishSchema = Type.Object({
+  id: Type.Integer(),
+  title: Str,
+  detail: Str,
+  state: Str,
+  stateLabel: Str,
+  rejectReason: StrOrNull,
+  claimedBy: StrOrNull,
+  fulfilNote: StrOrNull,
+  hasPhoto: Type.Boolean(),
+  createdAt: Time,
+  fulfilledAt: Type.Union([Time, Type.Null()]),
+});
+export const presentMyWish = (w: ResidentWish) => ({
+  id: w.id,
+  title: w.title,
+  detail: w.detail,
+  state: w.state,
+  stateLabel: WISH_STATE_LABELS[w.state] ?? w.state,
+  rejectReason: w.rejectReason,
+  claimedBy: w.memberSurname ? `${w.memberSurname}志愿者` : null,
+  fulfilNote: w.fulfilNote,
+  hasPhoto: !!w.hasPhoto,
+  createdAt: w.createdAt,
+  fulfilledAt: w.fulfilledAt,
 });

@@ -26,8 +26,10 @@ import * as residentApp from "./app.ts";
 import {
   EventSchema,
   MyMedicineSchema,
+  MyWishSchema,
   presentEvent,
   presentMyMedicine,
+  presentMyWish,
   presentStock,
   StockSchema,
 } from "./presenter.ts";
@@ -216,10 +218,11 @@ export async function residentRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: T,
-        summary: "我发起的：诉求（状态、答复、照片）、药品申请、活动报名",
+        summary: "我发起的：诉求（状态、答复、照片）、微心愿、药品申请、活动报名",
         response: {
           200: Type.Object({
             orders: Type.Array(AppOrderSchema),
+            wishes: Type.Array(MyWishSchema),
             medicine: Type.Array(MyMedicineSchema),
             events: Type.Array(Type.Object({ ...EventSchema.properties, myState: Str })),
           }),
@@ -231,6 +234,7 @@ export async function residentRoutes(fastify: FastifyInstance) {
       const m = await residentApp.mine(ctx, me(req));
       return {
         orders: m.orders,
+        wishes: m.wishes.map(presentMyWish),
         medicine: m.medicine.map(presentMyMedicine),
         events: m.events.map((e) => ({ ...presentEvent(e), myState: e.myState })),
       };
@@ -325,6 +329,37 @@ export async function residentRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => residentApp.rate(ctx, me(req), req.params.id, req.body),
+  );
+  app.post(
+    "/api/app/wishes",
+    {
+      schema: {
+        tags: T,
+        summary: "许一个微心愿：社区审核后上心愿墙（隐去姓名、电话、门牌），志愿者认领圆梦",
+        body: Type.Object(
+          { title: Line({ minLength: 2, maxLength: 40 }), detail: Text({ minLength: 2, maxLength: 500 }) },
+          B,
+        ),
+        response: { 201: Type.Object({ id: Type.Integer(), state: Str }), ...appErrors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await residentApp.makeWish(ctx, me(req), req.body)),
+  );
+  app.get(
+    "/api/app/wishes/:id/photo",
+    {
+      schema: {
+        tags: T,
+        summary: "我的微心愿的圆梦照片",
+        params: IdParams,
+        response: { 200: Type.Unsafe({ type: "string", format: "binary" }), ...appErrors },
+      },
+    },
+    async (req, reply) => {
+      const p = await residentApp.wishPhoto(ctx, me(req), req.params.id);
+      reply.type(p.type).header("cache-control", "private, max-age=86400");
+      return reply.send(p.data);
+    },
   );
   app.get(
     "/api/app/medicines",

@@ -114,9 +114,12 @@ async function wishFor(tx: Parameters<typeof rows>[0], who: Principal, id: numbe
     orgPath: string;
     title: string;
     postedBy: number | null;
+    residentAccountId: number | null;
+    residentId: number | null;
   }>(
     tx,
-    sql`select id, state, member_id as "memberId", org_path as "orgPath", title, posted_by as "postedBy"
+    sql`select id, state, member_id as "memberId", org_path as "orgPath", title, posted_by as "postedBy",
+        resident_account_id as "residentAccountId", resident_id as "residentId"
       from volunteer_wishes where id = ${id} and org_path like ${pattern(who)} for update`,
   );
   if (!w) throw NotFound("心愿不存在");
@@ -196,6 +199,21 @@ export async function fulfilWish(ctx: AppContext, who: Principal, id: number, bo
         title: "微心愿已圆梦，请确认",
         body: `「${w.title}」已由志愿者送达，请核实后确认`,
       });
+    // A wish made in the resident app: the resident hears it by SMS and sees the photo under "my requests".
+    if (w.residentAccountId && w.residentId) {
+      const [r] = await rows<{ phoneCipher: string | null }>(
+        tx,
+        sql`select phone_cipher as "phoneCipher" from residents where id = ${w.residentId}`,
+      );
+      if (r?.phoneCipher)
+        await notifications.enqueue(tx, {
+          kind: "volunteer.wish_fulfilled_resident",
+          recipientPhoneCipher: r.phoneCipher,
+          orgPath: w.orgPath,
+          title: "微心愿已圆梦",
+          body: `您的微心愿「${w.title}」已由志愿者圆梦，可在居民端“我的”中查看照片`,
+        });
+    }
     return { id, state: "fulfilled" };
   });
 }
