@@ -2,6 +2,7 @@ import type { AppContext } from "./context.ts";
 import { sweepOverdueVisits } from "./modules/care/index.ts";
 import { runDailyReports } from "./modules/command/index.ts";
 import { loadHolidays } from "./modules/holidays/index.ts";
+import { runEventReminders } from "./modules/mutualAid/index.ts";
 import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
 import { pruneFailures } from "./platform/failureCounts.ts";
@@ -47,6 +48,11 @@ export function startBackground(ctx: AppContext, log: Log) {
     every(60_000, "daily report", log, async () => {
       const r = await runDailyReports(ctx);
       if (r.made) log.info(r, "daily reports made");
+    }),
+    // Event reminders the day before and 2 h before: a minute's look; each sent once whatever the process count.
+    every(60_000, "event reminders", log, async () => {
+      const r = await runEventReminders(ctx);
+      if (r.reminders) log.info(r, "event reminders sent");
     }),
     every(15 * 60_000, "idempotency key pruning", log, () => pruneIdempotencyKeys(ctx.database)),
     // Another process may have entered holidays: its calendars follow within a minute.

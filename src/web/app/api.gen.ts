@@ -20004,6 +20004,14 @@ export interface paths {
                                 fillRate: number;
                                 waitlisted: number;
                             };
+                            reminders: {
+                                /** Format: date-time */
+                                at: string;
+                                kind: string;
+                                kindLabel: string;
+                                optedOut: number;
+                                sent: number;
+                            }[];
                             signups: {
                                 /** Format: date-time */
                                 checkedInAt: string | null;

@@ -11,6 +11,7 @@ import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
 import * as notifications from "../notifications/index.ts";
 import { actorId, inTx, pattern, pgArray, reachWhere, rows, type Tx, unitInScope } from "./common.ts";
 import { mutualAidPolicy } from "./policy.ts";
+import { remindersOf } from "./reminders.ts";
 
 // Events 义诊 / 便民集市 / talks: a capacity, an audience (the residents of a scope, or those with given
 // tags), sign-up by the resident or by a grid worker for them, a waitlist that moves up in order when a
@@ -127,7 +128,8 @@ export async function eventDetail(ctx: AppContext, who: Principal, id: number) {
     event.capacity,
     signups.map((s) => ({ state: s.state, checkedIn: s.checkedInAt !== null })),
   );
-  return { event, signups, figures };
+  const reminders = await remindersOf(ctx, id);
+  return { event, signups, figures, reminders };
 }
 
 /** The place itself, in the caller's transaction: confirmed while places remain, else waitlisted. */

@@ -11,6 +11,8 @@ export async function routes(app: FastifyInstance) {
   await app.register(residentRoutes);
 }
 
+/** Event reminders (the day before, 2 h before) through the outbox, once each whatever the process count. */
+export { runEventReminders } from "./reminders.ts";
 /** Open and overdue medicine requests of a subtree (for the command center). */
 export { overdueMedicineRequests } from "./requests.ts";
 export { seedMutualAid } from "./seed.ts";

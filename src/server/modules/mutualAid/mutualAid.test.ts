@@ -2,7 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type Headers, type TestApp } from "../../../../test/helpers/app.ts";
 import { DEMO_RESIDENT_PHONE } from "../../../seed/demo.ts";
-import { overdueMedicineRequests } from "./index.ts";
+import { overdueMedicineRequests, runEventReminders } from "./index.ts";
 
 const PNG_1x1 = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
@@ -258,6 +258,66 @@ describe.each(DB_KINDS)("mutual aid on %s", (kind) => {
     expect(after.figures.confirmed).toBe(3);
     expect(after.figures.waitlisted).toBe(1);
     expect(after.signups.find((s: any) => s.id === firstWaiting.id).state).toBe("confirmed");
+  });
+
+  it("reminds confirmed sign-ups the day before and 2 hours before, once each across processes, skipping opted-out phones", async () => {
+    const startsAt = new Date(Date.now() + 30 * 3_600_000);
+    const e = await post("/api/mutual-aid/events", community, {
+      kind: "talk",
+      title: "提醒测试讲座",
+      place: "社区活动室",
+      orgUnitId: communityId,
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
+      capacity: 3,
+      audienceTags: [],
+    });
+    expect(e.statusCode, e.body).toBe(201);
+    const id = e.json().id as number;
+    const people = await t.ctx.database.query<{ id: number; phoneHash: string }>(
+      `select r.id, r.phone_hash as "phoneHash" from residents r join org_units g on g.code = '320613019010-G01'
+       where r.org_path like g.path || '%' and r.phone_hash is not null
+         and r.phone_hash not in (select phone_hash from residents where phone_hash is not null group by phone_hash having count(*) > 1)
+       order by r.id limit 5`,
+    );
+    for (const p of people)
+      expect(
+        (await post(`/api/mutual-aid/events/${id}/signups`, grid, { residentId: p.id })).statusCode,
+      ).toBe(201);
+    // Three confirmed (one of them opted out of notices), two waitlisted: the waitlist is not reminded.
+    await t.ctx.database.query("insert into phone_opt_outs (phone_hash) values ($1) on conflict do nothing", [
+      people[0].phoneHash,
+    ]);
+    const sms = async () =>
+      (
+        await t.ctx.database.query<{ n: number }>(
+          "select count(*)::int as n from notifications where kind = 'event.reminder' and title = '活动提醒：提醒测试讲座'",
+        )
+      )[0].n;
+    // Too early for either.
+    await runEventReminders(t.ctx, new Date());
+    expect(await sms()).toBe(0);
+    // 23 hours before: the day-before reminder, sent once though two sweeps run at the same moment.
+    const dayBefore = new Date(startsAt.getTime() - 23 * 3_600_000);
+    await Promise.all([runEventReminders(t.ctx, dayBefore), runEventReminders(t.ctx, dayBefore)]);
+    await runEventReminders(t.ctx, dayBefore);
+    expect(await sms()).toBe(2);
+    const [body] = await t.ctx.database.query<{ body: string }>(
+      "select body from notifications where kind = 'event.reminder' and title = '活动提醒：提醒测试讲座' limit 1",
+    );
+    expect(body.body).toMatch(
+      /^.(女士|先生)您好，您报名的「提醒测试讲座」将于明天 \d\d:\d\d在社区活动室开始/,
+    );
+    // 90 minutes before: the 2-hour one; again only once.
+    const twoHours = new Date(startsAt.getTime() - 90 * 60_000);
+    await Promise.all([runEventReminders(t.ctx, twoHours), runEventReminders(t.ctx, twoHours)]);
+    expect(await sms()).toBe(4);
+    const detail = (await get(`/api/mutual-aid/events/${id}`, community)).json();
+    expect(detail.reminders.map((r: any) => [r.kind, r.sent, r.optedOut])).toEqual([
+      ["day_before", 2, 1],
+      ["two_hours", 2, 1],
+    ]);
+    await t.ctx.database.query("delete from phone_opt_outs where phone_hash = $1", [people[0].phoneHash]);
   });
 
   it("the public directory lists places and no person", async () => {

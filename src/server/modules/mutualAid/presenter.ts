@@ -310,6 +310,18 @@ export const EventDetailSchema = Type.Object({
   event: EventSchema,
   signups: Type.Array(SignupSchema),
   figures: FiguresSchema,
+  /** The automatic reminders sent so far: kind (day_before | two_hours), messages, opted-out phones skipped. */
+  reminders: Type.Array(
+    Type.Object({ kind: Str, kindLabel: Str, sent: Type.Integer(), optedOut: Type.Integer(), at: Time }),
+  ),
+});
+const REMINDER_LABELS: Record<string, string> = { day_before: "提前一天提醒", two_hours: "提前 2 小时提醒" };
+export const presentReminder = (r: { kind: string; sent: number; optedOut: number; at: Date }) => ({
+  kind: r.kind,
+  kindLabel: REMINDER_LABELS[r.kind] ?? r.kind,
+  sent: r.sent,
+  optedOut: r.optedOut,
+  at: r.at,
 });
 
 const WISH_STATE_LABELS: Record<string, string> = {

@@ -28,6 +28,7 @@ import {
   presentEvent,
   presentFigures,
   presentPoint,
+  presentReminder,
   presentRequest,
   presentSignup,
   presentStock,
@@ -355,6 +356,7 @@ export async function mutualAidRoutes(fastify: FastifyInstance) {
         event: presentEvent(d.event),
         signups: d.signups.map(presentSignup),
         figures: presentFigures(d.figures),
+        reminders: d.reminders.map(presentReminder),
       };
     },
   );
