@@ -16,7 +16,7 @@ import {
   REQUEST_COLS,
   REQUEST_FROM,
   type RequestRow,
-  withClock,
+  requestClockOf,
 } from "./requests.ts";
 
 // What a resident does in the app, always on what they started: reports (work orders through the
@@ -86,32 +86,69 @@ export async function rate(
   return workOrders.rateFromApp(ctx, who, orderId, rating);
 }
 
-async function myMedicine(ctx: AppContext, who: ResidentPrincipal) {
-  return ctx.database.query<RequestRow>(
-    `select ${REQUEST_COLS} from ${REQUEST_FROM} where r.resident_account_id = $1 order by r.id desc limit 50`,
-    [who.residentAccountId],
-    { name: "app_my_medicine" },
-  );
-}
+// "My requests" is the app's most used page: the module's own rows (report ids, medicine requests, sign-ups)
+// come in one statement, beside the volunteers' face for wishes, then the work-order face for the reports.
+// Measured on a loaded 2-core machine, each round trip cost about what a bare `select 1` did (2.5–3.7 ms at
+// the median), and the five separate queries with two of them in series missed p95 < 20 ms.
+const MINE_SQL = `select
+  (select coalesce(array_agg(x.order_id order by x.id desc), '{}') from
+    (select id, order_id from resident_reports where resident_account_id = $1 order by id desc limit 100) x) as "orderIds",
+  (select coalesce(json_agg(m order by m.id desc), '[]') from
+    (select r.id, r.medicine_name as "medicineName", r.quantity, r.state, p.name as "servicePointName",
+       r.claimed_by_name as "claimedByName", r.delivered_at as "deliveredAt", r.confirmed_at as "confirmedAt",
+       r.created_at as "createdAt"
+     from medicine_requests r left join medicine_boxes b on b.id = r.box_id left join service_points p on p.id = b.service_point_id
+     where r.resident_account_id = $1 order by r.id desc limit 50) m) as medicine,
+  (select coalesce(json_agg(ev order by ev."startsAt" desc), '[]') from
+    (select ${EVENT_COLS}, s.state as "myState" from event_signups s join ${EVENT_FROM} on e.id = s.event_id
+     where s.resident_id = $2 and s.state <> 'cancelled' order by e.starts_at desc limit 50) ev) as events`;
 
-async function myEvents(ctx: AppContext, who: ResidentPrincipal) {
-  return ctx.database.query<EventRow & { myState: string; signupId: number }>(
-    `select ${EVENT_COLS}, s.state as "myState", s.id as "signupId" from event_signups s join ${EVENT_FROM} on e.id = s.event_id
-     where s.resident_id = $1 and s.state <> 'cancelled' order by e.starts_at desc limit 50`,
-    [who.residentId],
-    { name: "app_my_events" },
-  );
+type MyMedicineRow = Pick<
+  RequestRow,
+  | "id"
+  | "medicineName"
+  | "quantity"
+  | "state"
+  | "servicePointName"
+  | "claimedByName"
+  | "deliveredAt"
+  | "confirmedAt"
+  | "createdAt"
+>;
+const at = (v: Date | string | null) => (v === null ? null : new Date(v));
+
+async function myOwnRows(ctx: AppContext, who: ResidentPrincipal) {
+  const [r] = await ctx.database.query<{
+    orderIds: number[];
+    medicine: MyMedicineRow[];
+    events: (EventRow & { myState: string })[];
+  }>(MINE_SQL, [who.residentAccountId, who.residentId], { name: "app_mine" });
+  return {
+    orderIds: r.orderIds,
+    medicine: r.medicine.map((m) => ({
+      ...m,
+      createdAt: new Date(m.createdAt),
+      deliveredAt: at(m.deliveredAt),
+      confirmedAt: at(m.confirmedAt),
+    })),
+    events: r.events.map((e) => ({ ...e, startsAt: new Date(e.startsAt), endsAt: new Date(e.endsAt) })),
+  };
 }
 
 /** Everything the resident started, newest first: reports, micro-wishes, medicine requests, event sign-ups. */
 export async function mine(ctx: AppContext, who: ResidentPrincipal, now = new Date()) {
-  const [orders, wishes, medicine, events] = await Promise.all([
-    myOrderIds(ctx, who).then((ids) => workOrders.ordersForResident(ctx, ids)),
+  const own = myOwnRows(ctx, who);
+  const [orders, wishes, { medicine, events }] = await Promise.all([
+    own.then((o) => workOrders.ordersForResident(ctx, o.orderIds)),
     volunteers.wishesOfResident(ctx, who.residentAccountId),
-    myMedicine(ctx, who),
-    myEvents(ctx, who),
+    own,
   ]);
-  return { orders, wishes, medicine: medicine.map((r) => withClock(r, now)), events };
+  return {
+    orders,
+    wishes,
+    medicine: medicine.map((r) => ({ ...r, ...requestClockOf(r, now) })),
+    events,
+  };
 }
 
 /** A micro-wish 微心愿: into the volunteers module's flow (review, the wall, a member's claim, the photo). */

@@ -62,17 +62,21 @@ export const REQUEST_FROM = `medicine_requests r left join residents rs on rs.id
   left join medicine_boxes b on b.id = r.box_id left join service_points p on p.id = b.service_point_id
   left join medicine_stock s on s.id = r.stock_id`;
 
-/** A request as it leaves: with its clock (deadline and status now). */
-export function withClock(r: RequestRow, now = new Date()) {
+/** A request's clock: its deadline, its status now, and whether it was delivered in time. */
+export function requestClockOf(r: Pick<RequestRow, "state" | "createdAt" | "deliveredAt">, now = new Date()) {
   const createdAt = new Date(r.createdAt);
   const deliveredAt = r.deliveredAt ? new Date(r.deliveredAt) : null;
   const clock = requestClock(createdAt, deliveredAt, now);
   return {
-    ...r,
     dueAt: clock.deadline,
     sla: r.state === "cancelled" ? ("ok" as const) : requestSla(createdAt, deliveredAt, now),
     onTime: deliveredAt ? deliveredAt <= clock.deadline : null,
   };
+}
+
+/** A request as it leaves: with its clock (deadline and status now). */
+export function withClock(r: RequestRow, now = new Date()) {
+  return { ...r, ...requestClockOf(r, now) };
 }
 
 /** In-date batches of the medicine in the community's boxes, for matching (FEFO is chosen in domain). */
