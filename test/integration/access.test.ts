@@ -91,6 +91,10 @@ interface Fixture {
   campaignPhoto: { in: number; out: number };
   /** A fresh record for the household (a new client id each time). */
   campaignRecord(w: Where): Record<string, unknown>;
+  /** An uploaded target list of each side (苏阳社区's, the other street's community's). */
+  campaignUpload: { in: number; out: number };
+  /** A care tag proposed (from a door-knock) for a household of each side; fresh for each request. */
+  freshTagProposal(w: Where): Promise<number>;
 }
 
 type Where = "in" | "out";
@@ -1273,6 +1277,35 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("campaign.field"),
     req: (f, w) => ({ url: "/api/campaigns/sync", body: { records: [f.campaignRecord(w)] } }),
   },
+  "POST /api/campaigns/uploads": {
+    allow: withPermission("campaign.manage"),
+    // A list with its header and no rows is read and refused (422): the caller got through.
+    alsoOk: [422],
+    req: (f, w) => ({
+      url: `/api/campaigns/uploads?org=${f.community[w]}&filename=t.xlsx`,
+      raw: { type: XLSX, data: f.emptyLedger },
+    }),
+  },
+  "GET /api/campaigns/uploads/:id": {
+    allow: withPermission("campaign.read"),
+    req: (f, w) => ({ url: `/api/campaigns/uploads/${f.campaignUpload[w]}` }),
+  },
+  "GET /api/campaigns/:id/board": {
+    allow: withPermission("campaign.manage"),
+    req: (f, w) => ({ url: `/api/campaigns/${f.campaign[w]}/board?org=${f.grid[w]}` }),
+  },
+  "GET /api/care/tag-proposals": {
+    allow: withPermission("care.read"),
+    unscoped: true,
+    req: () => ({ url: "/api/care/tag-proposals" }),
+  },
+  "POST /api/care/tag-proposals/:id/decision": {
+    allow: withPermission("care.write"),
+    req: async (f, w) => ({
+      url: `/api/care/tag-proposals/${await f.freshTagProposal(w)}/decision`,
+      body: { decision: "reject", note: "权限测试" },
+    }),
+  },
   // Community affairs 实事项目 · 议事 · 重点工程 · 企业检查.
   "GET /api/affairs/proposals": {
     allow: AFF_READ,
@@ -2031,6 +2064,33 @@ async function fixture(t: TestApp): Promise<Fixture> {
     campaignHousehold,
     campaignPhoto,
     campaignRecord,
+    campaignUpload: {
+      in: (
+        await one<{ id: number }>(
+          `insert into campaign_uploads (org_unit_id, org_path, format, rows, household_ids, unmatched)
+           select id, path, 'csv', 0, '{}', '{"count":0,"rows":[]}' from org_units where id = $1 returning id`,
+          [community.id],
+        )
+      ).id,
+      out: (
+        await one<{ id: number }>(
+          `insert into campaign_uploads (org_unit_id, org_path, format, rows, household_ids, unmatched)
+           select id, path, 'csv', 0, '{}', '{"count":0,"rows":[]}' from org_units where id = $1 returning id`,
+          [away.id],
+        )
+      ).id,
+    },
+    async freshTagProposal(w) {
+      return (
+        await one<{ id: number }>(
+          `insert into care_tag_proposals (household_id, org_path, tag, source, proposed_by_name)
+           select id, org_path, 'living_alone', 'campaign', '权限测试' from households
+            where org_path like $1 order by id limit 1
+           on conflict (household_id, tag) where state = 'proposed' do update set updated_at = now() returning id`,
+          [`${w === "in" ? g01.path : newPath}%`],
+        )
+      ).id;
+    },
     async orderVersion(id) {
       return (await one<{ version: number }>("select version from work_orders where id = $1", [id])).version;
     },

@@ -34,10 +34,12 @@ export const campaigns = pgTable(
     endsOn: date({ mode: "string" }).notNull(),
     /** The grids it covers. */
     gridIds: integer().array().notNull(),
-    /** all | tags | list */
+    /** all | tags | list | upload */
     targetKind: text().notNull(),
     targetTags: text().array().notNull().default(sql`'{}'::text[]`),
     verificationListId: integer(),
+    /** The uploaded list (campaign_uploads) when the target is one. */
+    uploadId: integer(),
     /** The questionnaire version new records are made with; older versions stay readable. */
     questionnaireVersion: integer().notNull().default(1),
     noticeTitle: text(),
@@ -182,4 +184,86 @@ export const campaignPhotos = pgTable(
     ...timestamps(),
   },
   (t) => [index("campaign_photos_record_idx").on(t.recordId)],
+);
+
+/**
+ * Counts per campaign and org unit strictly below the campaign's own unit (street, community, grid and
+ * micro-grid rows), moved by the difference each sync makes to the micro-grid tallies. The district's
+ * progress then reads its 19 street rows instead of grouping 14,277 tallies while syncs arrive.
+ */
+export const campaignRollups = pgTable(
+  "campaign_rollups",
+  {
+    campaignId: integer().notNull(),
+    orgPath: text().notNull(),
+    /** The unit's depth (segments of the path − 1), as org_units.depth. */
+    depth: integer().notNull(),
+    target: integer().notNull().default(0),
+    visited: integer().notNull().default(0),
+    done: integer().notNull().default(0),
+    revisit: integer().notNull().default(0),
+    refused: integer().notNull().default(0),
+    moved: integer().notNull().default(0),
+    other: integer().notNull().default(0),
+    notices: integer().notNull().default(0),
+    flagged: integer().notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.orgPath] }),
+    index("campaign_rollups_depth_idx").using(
+      "btree",
+      t.campaignId,
+      t.depth,
+      sql`${t.orgPath} text_pattern_ops`,
+    ),
+  ],
+);
+
+/** Records per day and unit (as campaign_rollups), added to by each sync: the progress trend. */
+export const campaignDayRollups = pgTable(
+  "campaign_day_rollups",
+  {
+    campaignId: integer().notNull(),
+    orgPath: text().notNull(),
+    depth: integer().notNull(),
+    /** The day in Asia/Shanghai. */
+    day: date({ mode: "string" }).notNull(),
+    records: integer().notNull().default(0),
+    done: integer().notNull().default(0),
+    notices: integer().notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.orgPath, t.day] }),
+    index("campaign_day_rollups_depth_idx").using(
+      "btree",
+      t.campaignId,
+      t.depth,
+      sql`${t.orgPath} text_pattern_ops`,
+    ),
+  ],
+);
+
+/**
+ * An uploaded list (xlsx/csv of addresses or ID numbers) matched to households, kept so a campaign can take
+ * it as its target. The file itself is not kept; unmatched rows are, each with its reason (ID numbers masked).
+ */
+export const campaignUploads = pgTable(
+  "campaign_uploads",
+  {
+    id: serial().primaryKey(),
+    orgUnitId: integer().notNull(),
+    orgPath: text().notNull(),
+    filename: text(),
+    format: text().notNull(),
+    rows: integer().notNull(),
+    householdIds: integer().array().notNull(),
+    /** [{ n, text, reason }] */
+    unmatched: jsonb().notNull(),
+    createdBy: integer(),
+    createdByName: text(),
+    ...timestamps(),
+  },
+  (t) => [index("campaign_uploads_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`)],
 );

@@ -274,3 +274,36 @@ export const careSettings = pgTable("care_settings", {
   updatedBy: integer(),
   ...timestamps(),
 });
+
+/**
+ * A tag proposed for the ledger by someone who is not keeping it (a campaign answer at the door: "独居"),
+ * waiting for a care role to confirm it (then it becomes a tag assignment with source 'visit') or reject it.
+ */
+export const careTagProposals = pgTable(
+  "care_tag_proposals",
+  {
+    id: serial().primaryKey(),
+    householdId: integer().notNull(),
+    /** The resident it is for, when the proposer knew; otherwise the confirmer picks one of the household. */
+    residentId: integer(),
+    orgPath: text().notNull(),
+    tag: text().notNull(),
+    /** Where it came from, e.g. 'campaign'. */
+    source: text().notNull(),
+    /** What the proposer saw, e.g. the campaign and question. */
+    note: text(),
+    sourceRef: text(),
+    proposedByName: text().notNull(),
+    /** proposed | confirmed | rejected */
+    state: text().notNull().default("proposed"),
+    decidedBy: integer(),
+    decidedByName: text(),
+    decidedAt: timestamp({ withTimezone: true }),
+    decisionNote: text(),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("care_tag_proposals_open_uq").on(t.householdId, t.tag).where(sql`${t.state} = 'proposed'`),
+    index("care_tag_proposals_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`, t.state),
+  ],
+);

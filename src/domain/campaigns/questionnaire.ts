@@ -15,7 +15,14 @@ export interface Question {
   showIf?: { question: string; equals: string };
   /** An answer that needs help raises a work order of this category ("needs help" → a care order). */
   raisesOrder?: { when: string; categoryCode: string };
+  /**
+   * An answer that suggests a key-population tag ("独居" seen at the door) proposes it for the care ledger:
+   * a proposal a care role confirms or rejects, never a tag written directly.
+   */
+  proposesTag?: { when: string; tag: KeyTag };
 }
+
+import { KEY_TAGS, type KeyTag } from "../people/tags.ts";
 
 export type Answer = string | number | string[] | boolean;
 export type Answers = Record<string, Answer>;
@@ -47,6 +54,8 @@ export function checkQuestionnaire(questions: Question[]): string[] {
       const target = questions.find((p) => p.id === q.showIf?.question);
       if (!target || !seen.has(target.id)) problems.push(`第 ${i + 1} 题：显示条件须指向前面的题目`);
     }
+    if (q.proposesTag && !(KEY_TAGS as readonly string[]).includes(q.proposesTag.tag))
+      problems.push(`第 ${i + 1} 题：建议的人群标签不存在`);
     seen.add(q.id);
   }
   return problems;
@@ -121,6 +130,16 @@ export function checkAnswers(questions: Question[], answers: Answers, done: bool
 export function ordersRaised(questions: Question[], answers: Answers): Question[] {
   return questions.filter((q) => {
     const r = q.raisesOrder;
+    if (!r || !isShown(q, answers)) return false;
+    const a = answers[q.id];
+    return Array.isArray(a) ? a.includes(r.when) : String(a ?? "") === r.when;
+  });
+}
+
+/** The questions whose answers propose a care tag for the household. */
+export function tagsProposed(questions: Question[], answers: Answers): Question[] {
+  return questions.filter((q) => {
+    const r = q.proposesTag;
     if (!r || !isShown(q, answers)) return false;
     const a = answers[q.id];
     return Array.isArray(a) ? a.includes(r.when) : String(a ?? "") === r.when;

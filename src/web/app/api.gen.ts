@@ -8578,6 +8578,7 @@ export interface paths {
                                     kind: string;
                                     listId: number | null;
                                     tags: string[];
+                                    uploadId: number | null;
                                 };
                                 targetCount: number;
                                 visited: number;
@@ -8663,7 +8664,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** 发起敲门行动：范围（网格）、对象（全部住户 / 重点人群 / 核查名单）、问卷、告知书；住户自动分配到微网格员 */
+        /** 发起敲门行动：范围（网格）、对象（全部住户 / 重点人群 / 核查名单 / 上传的住户名单）、问卷、告知书；住户自动分配到微网格员 */
         post: {
             parameters: {
                 query?: never;
@@ -8692,6 +8693,11 @@ export interface paths {
                             kind: "single" | "multi" | "number" | "text" | "photo" | "yesno";
                             label: string;
                             options?: string[];
+                            proposesTag?: {
+                                /** @enum {string} */
+                                tag: "living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child";
+                                when: string;
+                            };
                             raisesOrder?: {
                                 categoryCode: string;
                                 when: string;
@@ -8709,9 +8715,10 @@ export interface paths {
                         startsOn: string;
                         target: {
                             /** @enum {string} */
-                            kind: "all" | "tags" | "list";
+                            kind: "all" | "tags" | "list" | "upload";
                             listId?: number;
                             tags?: ("living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child")[];
+                            uploadId?: number;
                         };
                     };
                 };
@@ -8839,6 +8846,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             canManage: boolean;
+                            canReassign: boolean;
                             /** Format: date-time */
                             createdAt: string;
                             createdByName: string | null;
@@ -8866,6 +8874,11 @@ export interface paths {
                                 kind: "single" | "multi" | "number" | "text" | "photo" | "yesno";
                                 label: string;
                                 options?: string[];
+                                proposesTag?: {
+                                    /** @enum {string} */
+                                    tag: "living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child";
+                                    when: string;
+                                };
                                 raisesOrder?: {
                                     categoryCode: string;
                                     when: string;
@@ -8882,8 +8895,144 @@ export interface paths {
                                 kind: string;
                                 listId: number | null;
                                 tags: string[];
+                                uploadId: number | null;
                             };
                             versions: number[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调整分配看板：一个网格的网格员及其住户（拖动或批量改派） */
+        get: {
+            parameters: {
+                query: {
+                    org: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            households: {
+                                address: string;
+                                id: number;
+                                memberId: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "done" | "revisit" | "refused" | "moved" | "other";
+                                unit: string;
+                            }[];
+                            members: {
+                                id: number;
+                                name: string;
+                                unit: string;
+                            }[];
+                            org: {
+                                id: number;
+                                kind: string;
+                                name: string;
+                            };
+                            truncated: boolean;
                         };
                     };
                 };
@@ -9597,6 +9746,11 @@ export interface paths {
                             kind: "single" | "multi" | "number" | "text" | "photo" | "yesno";
                             label: string;
                             options?: string[];
+                            proposesTag?: {
+                                /** @enum {string} */
+                                tag: "living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child";
+                                when: string;
+                            };
                             raisesOrder?: {
                                 categoryCode: string;
                                 when: string;
@@ -9715,7 +9869,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 批量调整分配：指定住户或微网格（可限原负责人）交给另一名网格员 */
+        /** 调整分配（拖动一户或批量）：指定住户或微网格（可限原负责人）交给另一名网格员；接手人或任一住户不在范围内 404，全部不调整 */
         post: {
             parameters: {
                 query?: never;
@@ -9889,6 +10043,11 @@ export interface paths {
                                     kind: "single" | "multi" | "number" | "text" | "photo" | "yesno";
                                     label: string;
                                     options?: string[];
+                                    proposesTag?: {
+                                        /** @enum {string} */
+                                        tag: "living_alone" | "empty_nest" | "aged_80_plus" | "disabled_care" | "severe_disability" | "chronic_disease" | "low_income" | "maternal" | "left_behind_child";
+                                        when: string;
+                                    };
                                     raisesOrder?: {
                                         categoryCode: string;
                                         when: string;
@@ -10176,6 +10335,303 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传住户名单（xlsx 或 csv 原始请求体；身份证号或住址列）作为敲门行动的对象：逐行匹配到住户，未匹配的行注明原因
+         * @description Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet 或 text/csv，最大 20 MB。有「身份证号」列的行按身份证号找居民所在的户，否则按「住址」找户；在上传单位辖区内匹配。
+         */
+        post: {
+            parameters: {
+                query?: {
+                    filename?: string;
+                    org?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            filename: string | null;
+                            id: number;
+                            matched: number;
+                            rows: number;
+                            unmatched: {
+                                n: number;
+                                reason: string;
+                                text: string;
+                            }[];
+                            unmatchedCount: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 上传的住户名单：行数、匹配到的户数、未匹配的行及原因 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            filename: string | null;
+                            id: number;
+                            matched: number;
+                            rows: number;
+                            unmatched: {
+                                n: number;
+                                reason: string;
+                                text: string;
+                            }[];
+                            unmatchedCount: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -14494,6 +14950,271 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/care/tag-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 待确认的人群标签建议（如敲门行动入户发现「独居」），附该户居民供选择 */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "proposed" | "confirmed" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedByName: string | null;
+                                decisionNote: string | null;
+                                householdId: number;
+                                id: number;
+                                note: string | null;
+                                proposedByName: string;
+                                residentId: number | null;
+                                residents: {
+                                    birthDate: string | null;
+                                    hasTag: boolean;
+                                    id: number;
+                                    name: string;
+                                }[];
+                                source: string;
+                                state: string;
+                                tag: string;
+                                tagLabel: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/care/tag-proposals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 确认（为该户某位居民加上标签，来源：走访核实）或驳回标签建议；已处理的 409 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "confirm" | "reject";
+                        note?: string;
+                        residentId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            residentId: number | null;
+                            state: string;
+                            tagAdded: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

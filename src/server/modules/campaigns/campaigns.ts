@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { checkQuestionnaire, type Question } from "../../../domain/campaigns/questionnaire.ts";
+import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Invalid, NotFound } from "../../platform/errors.ts";
@@ -8,14 +9,17 @@ import {
   CAMPAIGN_COLUMNS,
   type CampaignRow,
   inTx,
+  intArray,
   ownCampaign,
   pattern,
   questionnaires,
   rows,
+  seedRollups,
   visibleCampaign,
 } from "./common.ts";
 import { campaignPolicy } from "./policy.ts";
 import { presentCampaign } from "./presenter.ts";
+import { uploadForLaunch } from "./uploads.ts";
 
 export interface LaunchInput {
   name: string;
@@ -23,7 +27,7 @@ export interface LaunchInput {
   startsOn: string;
   endsOn: string;
   gridIds: number[];
-  target: { kind: "all" | "tags" | "list"; tags?: string[]; listId?: number };
+  target: { kind: "all" | "tags" | "list" | "upload"; tags?: string[]; listId?: number; uploadId?: number };
   questions: Question[];
   notice?: { title: string; body: string };
 }
@@ -76,6 +80,13 @@ export async function launch(ctx: Pick<AppContext, "database">, actor: Actor, in
       throw Invalid("核查名单不存在", [{ field: "target.listId", message: "核查名单不存在或不在辖区内" }]);
     }
   }
+  let uploadId: number | null = null;
+  if (t.kind === "upload") {
+    const u = t.uploadId ? await uploadForLaunch(ctx, actor, t.uploadId) : null;
+    if (!u)
+      throw Invalid("请上传住户名单", [{ field: "target.uploadId", message: "名单不存在或不在辖区内" }]);
+    uploadId = u.id;
+  }
   const tags = t.kind === "tags" ? (t.tags ?? []) : [];
   // An array literal passed as one parameter (tags are from a fixed list of codes).
   const tagsLiteral = `{${tags.join(",")}}`;
@@ -85,15 +96,17 @@ export async function launch(ctx: Pick<AppContext, "database">, actor: Actor, in
       : t.kind === "list"
         ? sql`and h.id in (select r.household_id from residents r
                             where r.id in (${sql.raw(verification.listResidentsSql(String(listId)))}))`
-        : sql``;
+        : t.kind === "upload"
+          ? sql`and h.id in (select unnest(household_ids) from campaign_uploads where id = ${uploadId})`
+          : sql``;
 
   return inTx(ctx, async (tx) => {
     const [c] = await rows<{ id: number }>(
       tx,
       sql`insert into campaigns (org_unit_id, org_path, name, starts_on, ends_on, grid_ids, target_kind, target_tags,
-            verification_list_id, notice_title, notice_body, created_by, created_by_name)
+            verification_list_id, upload_id, notice_title, notice_body, created_by, created_by_name)
           values (${owner.id}, ${owner.path}, ${input.name}, ${input.startsOn}, ${input.endsOn},
-            ${sql.raw(`'{${gridIds.join(",")}}'::int[]`)}, ${t.kind}, ${tagsLiteral}::text[], ${listId},
+            ${sql.raw(`'{${gridIds.join(",")}}'::int[]`)}, ${t.kind}, ${tagsLiteral}::text[], ${listId}, ${uploadId},
             ${input.notice?.title ?? null}, ${input.notice?.body ?? null}, ${actor.id}, ${actor.displayName})
           returning id`,
     );
@@ -132,6 +145,7 @@ export async function launch(ctx: Pick<AppContext, "database">, actor: Actor, in
       insert into campaign_tallies (campaign_id, unit_id, org_path, target)
       select ${c.id}, unit_id, min(org_path), count(*)::int from campaign_households
        where campaign_id = ${c.id} group by unit_id`);
+    await seedRollups(tx, c.id);
     await audit.record(tx, actor, {
       action: "create",
       entity: "campaign",
@@ -176,6 +190,7 @@ export async function campaignDetail(ctx: AppContext, actor: Actor, id: number) 
     versions: [...qs.keys()],
     grids: grids.map((g) => ({ id: g.id, name: g.name })),
     canManage: campaignPolicy.can(actor, "manage") && c.orgPath.startsWith(actor.orgPath),
+    canReassign: campaignPolicy.can(actor, "manage"),
   };
 }
 
@@ -208,8 +223,11 @@ export async function reviseQuestionnaire(ctx: AppContext, actor: Actor, id: num
 }
 
 /**
- * Bulk reassignment: the named households, or every household of the named micro-grids (optionally only
- * those now held by one member), go to another member. The one who held them keeps the right to sync what
+ * Rebalancing: the named households (dragged on the desk one at a time, or selected many at once), or every
+ * household of the named micro-grids (optionally only those now held by one member), go to another member.
+ * The street, or a community within its own grids of a street's campaign. The member must be a grid worker
+ * or head inside both the campaign's unit and the caller's (else 404, as a household outside them is); all
+ * or nothing: one household out of reach and none moves. The one who held them keeps the right to sync what
  * their phone recorded before (former member).
  */
 export async function reassign(
@@ -219,7 +237,7 @@ export async function reassign(
   input: { householdIds?: number[]; unitIds?: number[]; fromMemberId?: number; toMemberId: number },
 ) {
   campaignPolicy.authorize(actor, "manage");
-  const c = await ownCampaign(ctx, actor, id);
+  const c = await visibleCampaign(ctx, actor, id);
   if (!input.householdIds?.length && !input.unitIds?.length)
     throw Invalid("请选择住户或微网格", [{ field: "householdIds", message: "请选择住户或微网格" }]);
   const [to] = await ctx.database.query<{ id: number; name: string }>(
@@ -228,21 +246,28 @@ export async function reassign(
         and o.path like $2 and o.path like $3`,
     [input.toMemberId, `${c.orgPath}%`, pattern(actor)],
   );
-  if (!to)
-    throw Invalid("接手的网格员不存在或不在本行动范围内", [
-      { field: "toMemberId", message: "接手的网格员不存在或不在辖区内" },
-    ]);
+  if (!to) throw NotFound("接手的网格员不存在或不在本行动、本辖区范围内");
   const households = [...new Set(input.householdIds ?? [])];
   const units = [...new Set(input.unitIds ?? [])];
-  if (households.length) {
-    const [n] = await ctx.database.query<{ n: number }>(
-      `select count(*)::int as n from campaign_households
-        where campaign_id = $1 and household_id = any($2::int[]) and org_path like $3`,
-      [id, households, pattern(actor)],
-    );
-    if (n.n !== households.length) throw NotFound("部分住户不在本行动或不在辖区内");
-  }
   return inTx(ctx, async (tx) => {
+    // Checked inside the transaction, on the rows it then moves (locked), so nothing moves unless all may.
+    if (households.length) {
+      const [n] = await rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from (select 1 from campaign_households
+              where campaign_id = ${id} and household_id = any(${sql.raw(intArray(households))})
+                and org_path like ${pattern(actor)} for update) x`,
+      );
+      if (n.n !== households.length) throw NotFound("部分住户不在本行动或不在辖区内，未作任何调整");
+    }
+    if (units.length) {
+      const [n] = await rows<{ n: number }>(
+        tx,
+        sql`select count(distinct unit_id)::int as n from campaign_tallies
+             where campaign_id = ${id} and unit_id = any(${sql.raw(intArray(units))}) and org_path like ${pattern(actor)}`,
+      );
+      if (n.n !== units.length) throw NotFound("部分微网格不在本行动或不在辖区内，未作任何调整");
+    }
     const moved = await rows<{ unitId: number }>(
       tx,
       sql`update campaign_households set
@@ -251,8 +276,8 @@ export async function reassign(
                                      then former_member_ids || member_id else former_member_ids end,
             member_id = ${to.id}, updated_at = now()
           where campaign_id = ${id} and org_path like ${pattern(actor)}
-            and (household_id = any(${sql.raw(`'{${households.join(",")}}'::int[]`)})
-                 or unit_id = any(${sql.raw(`'{${units.join(",")}}'::int[]`)}))
+            and (household_id = any(${sql.raw(intArray(households))})
+                 or unit_id = any(${sql.raw(intArray(units))}))
             ${input.fromMemberId ? sql`and member_id = ${input.fromMemberId}` : sql``}
             and member_id is distinct from ${to.id}
           returning unit_id as "unitId"`,
@@ -262,7 +287,13 @@ export async function reassign(
       entity: "campaign",
       entityId: id,
       orgPath: c.orgPath,
-      after: { to: to.id, households: moved.length, units: units.length, from: input.fromMemberId ?? null },
+      after: {
+        to: to.id,
+        households: moved.length,
+        named: households.length,
+        units: units.length,
+        from: input.fromMemberId ?? null,
+      },
     });
     return { moved: moved.length, to: { id: to.id, name: to.name } };
   });
@@ -271,7 +302,7 @@ export async function reassign(
 /** Members who may take households of a campaign within the caller's reach (for the reassign form). */
 export async function candidates(ctx: AppContext, actor: Actor, id: number) {
   campaignPolicy.authorize(actor, "manage");
-  const c = await ownCampaign(ctx, actor, id);
+  const c = await visibleCampaign(ctx, actor, id);
   const r = await ctx.database.query<{ id: number; name: string; unit: string; households: number }>(
     `select a.id, a.display_name as name, o.name as unit,
             (select count(*)::int from campaign_households ch where ch.campaign_id = $1 and ch.member_id = a.id) as households
@@ -281,4 +312,50 @@ export async function candidates(ctx: AppContext, actor: Actor, id: number) {
     [id, `${c.orgPath}%`, pattern(actor)],
   );
   return r;
+}
+
+/** The most households one board shows (a grid holds a few hundred). */
+const BOARD_LIMIT = 2_000;
+
+/**
+ * The rebalancing board of one grid (or micro-grid): its members (grid workers and heads placed in it) and
+ * its households with who holds them now, for dragging a household from one member to another.
+ */
+export async function assignmentBoard(ctx: AppContext, actor: Actor, id: number, orgId: number) {
+  campaignPolicy.authorize(actor, "manage");
+  const c = await visibleCampaign(ctx, actor, id);
+  const [unit] = await ctx.database.query<{ id: number; name: string; kind: string; path: string }>(
+    `select id, name, kind, path from org_units
+      where id = $1 and kind in ('grid', 'micro_grid') and path like $2 and path like $3`,
+    [orgId, pattern(actor), `${c.orgPath}%`],
+  );
+  if (!unit) throw NotFound("网格不存在或不在本行动范围内");
+  const like = subtreePattern(unit.path);
+  const members = await ctx.database.query<{ id: number; name: string; unit: string }>(
+    `select a.id, a.display_name as name, o.name as unit from accounts a join org_units o on o.id = a.org_unit_id
+      where not a.disabled and a.role in ('grid_worker', 'grid_head') and o.path like $1
+         or a.id in (select distinct member_id from campaign_households
+                      where campaign_id = $2 and org_path like $1 and member_id is not null)
+      order by o.path, a.id limit 200`,
+    [like, id],
+  );
+  const households = await ctx.database.query<{
+    id: number;
+    address: string;
+    unit: string;
+    status: string;
+    memberId: number | null;
+  }>(
+    `select ch.household_id as id, h.address, u.name as unit, ch.status, ch.member_id as "memberId"
+       from campaign_households ch join households h on h.id = ch.household_id join org_units u on u.id = ch.unit_id
+      where ch.campaign_id = $1 and ch.org_path like $2
+      order by ch.building_id, ch.unit_no nulls first, ch.floor nulls first, ch.household_id limit ${BOARD_LIMIT + 1}`,
+    [id, like],
+  );
+  return {
+    org: { id: unit.id, name: unit.name, kind: unit.kind },
+    members,
+    households: households.slice(0, BOARD_LIMIT) as any,
+    truncated: households.length > BOARD_LIMIT,
+  };
 }

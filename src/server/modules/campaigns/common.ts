@@ -36,6 +36,7 @@ export interface CampaignRow {
   targetKind: string;
   targetTags: string[];
   verificationListId: number | null;
+  uploadId: number | null;
   questionnaireVersion: number;
   noticeTitle: string | null;
   noticeBody: string | null;
@@ -47,6 +48,7 @@ export interface CampaignRow {
 export const CAMPAIGN_COLUMNS = `c.id, c.org_unit_id as "orgUnitId", c.org_path as "orgPath", o.name as "orgName",
   o.kind as "orgKind", c.name, c.starts_on::text as "startsOn", c.ends_on::text as "endsOn", c.grid_ids as "gridIds",
   c.target_kind as "targetKind", c.target_tags as "targetTags", c.verification_list_id as "verificationListId",
+  c.upload_id as "uploadId",
   c.questionnaire_version as "questionnaireVersion", c.notice_title as "noticeTitle", c.notice_body as "noticeBody",
   c.state, c.created_by_name as "createdByName", c.created_at as "createdAt"`;
 
@@ -85,31 +87,93 @@ export async function questionnaires(ctx: AppContext, campaignId: number): Promi
 }
 
 /**
- * Recounts the tallies of these units from their households and records. Called inside the writing
- * transaction after the tally rows were locked, so two syncs into one micro-grid count in turn.
+ * The units a count at `pathExpr` adds to, as a lateral join `anc(path, depth)`: every unit from just below
+ * the campaign's own (`campaignPathExpr`) down to the counted unit itself.
+ */
+export const ancestorsSql = (pathExpr: string, campaignPathExpr: string) => `
+  cross join lateral (select string_to_array(trim(both '/' from ${pathExpr}), '/') as parts,
+                             array_length(string_to_array(trim(both '/' from ${campaignPathExpr}), '/'), 1) as top) ax
+  cross join lateral (select '/' || array_to_string(ax.parts[1:i], '/') || '/' as path, i - 1 as depth
+                        from generate_series(ax.top + 1, array_length(ax.parts, 1)) i) anc`;
+
+const COUNTS = ["target", "visited", "done", "revisit", "refused", "moved", "other", "notices", "flagged"];
+
+/**
+ * Recounts the tallies of these micro-grids from their households and records, and adds what changed to
+ * the rollups of every unit above them (up to the campaign's own), in one statement. Called inside the
+ * writing transaction after the tally rows were locked, so two syncs into one micro-grid count in turn;
+ * the rollup rows are taken in path order (no deadlock) and held only until the commit that follows.
  */
 export async function refreshTallies(tx: Tx, campaignId: number, unitIds: number[]): Promise<void> {
   if (!unitIds.length) return;
+  const units = sql.raw(intArray(unitIds));
   await tx.execute(sql`
-    update campaign_tallies t set
-      visited = s.visited, done = s.done, revisit = s.revisit, refused = s.refused, moved = s.moved,
-      other = s.other, flagged = s.flagged, target = s.target,
-      notices = coalesce((select count(*) from campaign_records r
-                           where r.campaign_id = ${campaignId} and r.unit_id = t.unit_id
-                             and r.notice_method is not null), 0),
-      updated_at = now()
-    from (select unit_id, count(*)::int as target,
-            count(*) filter (where status <> 'pending')::int as visited,
-            count(*) filter (where status = 'done')::int as done,
-            count(*) filter (where status = 'revisit')::int as revisit,
-            count(*) filter (where status = 'refused')::int as refused,
-            count(*) filter (where status = 'moved')::int as moved,
-            count(*) filter (where status = 'other')::int as other,
-            count(*) filter (where flagged)::int as flagged
-          from campaign_households
-          where campaign_id = ${campaignId} and unit_id = any(${sql.raw(intArray(unitIds))})
-          group by unit_id) s
-    where t.campaign_id = ${campaignId} and t.unit_id = s.unit_id`);
+    with old as (
+      select unit_id, org_path, ${sql.raw(COUNTS.join(", "))} from campaign_tallies
+       where campaign_id = ${campaignId} and unit_id = any(${units})),
+    s as (
+      select unit_id, count(*)::int as target,
+             count(*) filter (where status <> 'pending')::int as visited,
+             count(*) filter (where status = 'done')::int as done,
+             count(*) filter (where status = 'revisit')::int as revisit,
+             count(*) filter (where status = 'refused')::int as refused,
+             count(*) filter (where status = 'moved')::int as moved,
+             count(*) filter (where status = 'other')::int as other,
+             count(*) filter (where flagged)::int as flagged
+        from campaign_households
+       where campaign_id = ${campaignId} and unit_id = any(${units})
+       group by unit_id),
+    upd as (
+      update campaign_tallies t set
+        visited = s.visited, done = s.done, revisit = s.revisit, refused = s.refused, moved = s.moved,
+        other = s.other, flagged = s.flagged, target = s.target,
+        notices = coalesce((select count(*) from campaign_records r
+                             where r.campaign_id = ${campaignId} and r.unit_id = t.unit_id
+                               and r.notice_method is not null), 0),
+        updated_at = now()
+        from s
+       where t.campaign_id = ${campaignId} and t.unit_id = s.unit_id
+      returning t.unit_id, ${sql.raw(COUNTS.map((k) => `t.${k}`).join(", "))}),
+    d as (
+      select old.org_path, ${sql.raw(COUNTS.map((k) => `upd.${k} - old.${k} as ${k}`).join(", "))}
+        from upd join old on old.unit_id = upd.unit_id),
+    c as (select org_path from campaigns where id = ${campaignId})
+    insert into campaign_rollups (campaign_id, org_path, depth, ${sql.raw(COUNTS.join(", "))})
+    select ${campaignId}, anc.path, anc.depth, ${sql.raw(COUNTS.map((k) => `sum(d.${k})::int`).join(", "))}
+      from d cross join c ${sql.raw(ancestorsSql("d.org_path", "c.org_path"))}
+     group by anc.path, anc.depth
+    having ${sql.raw(COUNTS.map((k) => `sum(d.${k}) <> 0`).join(" or "))}
+     order by anc.path
+    on conflict (campaign_id, org_path) do update set
+      ${sql.raw(COUNTS.map((k) => `${k} = campaign_rollups.${k} + excluded.${k}`).join(", "))}, updated_at = now()`);
+}
+
+/** Adds these newly stored records to the day rollups of their units and every unit above (the trend). */
+export async function addDayRollups(tx: Tx, recordIds: number[]): Promise<void> {
+  if (!recordIds.length) return;
+  await tx.execute(sql`
+    insert into campaign_day_rollups (campaign_id, org_path, depth, day, records, done, notices)
+    select r.campaign_id, anc.path, anc.depth, (r.visited_at at time zone 'Asia/Shanghai')::date, count(*)::int,
+           count(*) filter (where r.outcome = 'done')::int, count(*) filter (where r.notice_method is not null)::int
+      from campaign_records r join campaigns c on c.id = r.campaign_id
+      ${sql.raw(ancestorsSql("r.org_path", "c.org_path"))}
+     where r.id = any(${sql.raw(intArray(recordIds))})
+     group by r.campaign_id, anc.path, anc.depth, 4
+     order by r.campaign_id, anc.path, 4
+    on conflict (campaign_id, org_path, day) do update set records = campaign_day_rollups.records + excluded.records,
+      done = campaign_day_rollups.done + excluded.done, notices = campaign_day_rollups.notices + excluded.notices,
+      updated_at = now()`);
+}
+
+/** A launched campaign's rollups from its tallies (every unit below the campaign's own). */
+export async function seedRollups(tx: Tx, campaignId: number): Promise<void> {
+  await tx.execute(sql`
+    insert into campaign_rollups (campaign_id, org_path, depth, ${sql.raw(COUNTS.join(", "))})
+    select t.campaign_id, anc.path, anc.depth, ${sql.raw(COUNTS.map((k) => `sum(t.${k})::int`).join(", "))}
+      from campaign_tallies t join campaigns c on c.id = t.campaign_id
+      ${sql.raw(ancestorsSql("t.org_path", "c.org_path"))}
+     where t.campaign_id = ${campaignId}
+     group by t.campaign_id, anc.path, anc.depth`);
 }
 
 /** An int[] literal for ids the server itself produced (never user text). */

@@ -7,10 +7,12 @@ import {
 } from "../../../domain/campaigns/outcomes.ts";
 import {
   type Answers,
+  answerText,
   checkAnswers,
   normaliseAnswers,
   ordersRaised,
   type Question,
+  tagsProposed,
 } from "../../../domain/campaigns/questionnaire.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
@@ -18,8 +20,17 @@ import { insertAuditSelectSql } from "../../platform/audit.ts";
 import { AppError, Invalid, NotFound } from "../../platform/errors.ts";
 import { cleanPhoto } from "../../platform/photos.ts";
 import type { CheckIn } from "../../platform/schemas.ts";
+import * as care from "../care/index.ts";
 import * as workOrders from "../workOrders/index.ts";
-import { CAMPAIGN_FINDINGS, inTx, intArray, refreshTallies, rows, settleHouseholds } from "./common.ts";
+import {
+  addDayRollups,
+  CAMPAIGN_FINDINGS,
+  inTx,
+  intArray,
+  refreshTallies,
+  rows,
+  settleHouseholds,
+} from "./common.ts";
 import { campaignPolicy } from "./policy.ts";
 
 /** The member's households of one campaign, in walking order: building, unit, floor, door. */
@@ -122,6 +133,7 @@ interface Prepared {
   nt: string | null;
   na: string | null;
   raise: Question[];
+  propose: Question[];
   b: number;
   cn: string;
 }
@@ -225,6 +237,7 @@ export async function sync(ctx: AppContext, actor: Actor, records: SyncRecord[],
       nt: r.notice?.to ?? null,
       na: r.notice ? visitTime(new Date(r.notice.at ?? r.deviceTime), now, visitedAt).toISOString() : null,
       raise: ordersRaised(questions, r.answers),
+      propose: tagsProposed(questions, r.answers),
       b: a.buildingId,
       cn: a.name,
     });
@@ -247,7 +260,7 @@ export async function sync(ctx: AppContext, actor: Actor, records: SyncRecord[],
             notice_method, notice_to, notice_at)
           select x.cid, x.c, x.h, x.u, x.p, ${actor.id}, ${actor.displayName}, x.o, x.n, x.v, x.a, x.va, x.dt,
                  x.lat, x.lng, x.acc, x.nm, x.nt, x.na
-            from jsonb_to_recordset(${JSON.stringify(prepared.map(({ raise, b, cn, ...p }) => p))}::jsonb)
+            from jsonb_to_recordset(${JSON.stringify(prepared.map(({ raise, propose, b, cn, ...p }) => p))}::jsonb)
               as x(cid uuid, c int, h int, u int, p text, o text, n text, v int, a jsonb, va timestamptz,
                    dt timestamptz, lat float8, lng float8, acc float8, nm text, nt text, na timestamptz)
           on conflict (client_id) do nothing
@@ -265,18 +278,23 @@ export async function sync(ctx: AppContext, actor: Actor, records: SyncRecord[],
         (k) => k.split(":").map(Number),
       );
       await settleHouseholds(tx, touched);
-      for (const c of new Set(touched.map((t) => t[0])))
-        await refreshTallies(
-          tx,
-          c,
-          units.filter((u) => u[0] === c).map((u) => u[1]),
-        );
       // One audit row per stored record, written set-based.
       await tx.execute(
         insertAuditSelectSql(sql`select ${actor.id}, ${actor.username}, 'account', 'record', 'campaign_record', r.id::text, r.org_path, null,
                null, jsonb_build_object('campaign', r.campaign_id, 'household', r.household_id, 'outcome', r.outcome,
                  'clientId', r.client_id, 'notice', r.notice_method), ${actor.ip ?? null}
           from campaign_records r where r.id = any(${sql.raw(intArray(inserted.map((i) => i.id)))})`),
+      );
+      // Last, so the shared rollup rows (a street's, a community's) are held only until the commit.
+      for (const c of new Set(touched.map((t) => t[0])))
+        await refreshTallies(
+          tx,
+          c,
+          units.filter((u) => u[0] === c).map((u) => u[1]),
+        );
+      await addDayRollups(
+        tx,
+        inserted.map((i) => i.id),
       );
     }
     return new Map(inserted.map((r) => [r.clientId, r.id]));
@@ -304,6 +322,31 @@ export async function sync(ctx: AppContext, actor: Actor, records: SyncRecord[],
         // The record stays; the failure is on the audit log for the desk to raise by hand.
         await audit.record(ctx.database.db, CAMPAIGN_FINDINGS, {
           action: "raise_order_failed",
+          entity: "campaign_record",
+          entityId: recordId,
+          orgPath: p.p,
+          reason: (e as Error).message.slice(0, 200),
+        });
+      }
+    }
+  }
+
+  // A tag seen at the door ("独居") goes to the care ledger as a proposal a care role confirms or rejects.
+  for (const p of prepared) {
+    const recordId = stored.get(p.cid);
+    if (!recordId) continue;
+    for (const q of p.propose) {
+      try {
+        await care.proposeTag(ctx, CAMPAIGN_FINDINGS, {
+          householdId: p.h,
+          tag: q.proposesTag!.tag,
+          source: "campaign",
+          sourceRef: `campaign:${p.c}/record:${recordId}`,
+          note: `敲门行动「${p.cn}」入户发现：${q.label}（${answerText(q, p.a[q.id])}）`,
+        });
+      } catch (e) {
+        await audit.record(ctx.database.db, CAMPAIGN_FINDINGS, {
+          action: "propose_tag_failed",
           entity: "campaign_record",
           entityId: recordId,
           orgPath: p.p,

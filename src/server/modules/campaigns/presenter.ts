@@ -1,5 +1,6 @@
 import { OUTCOMES, STATUSES, type Status } from "../../../domain/campaigns/outcomes.ts";
 import { QUESTION_KINDS } from "../../../domain/campaigns/questionnaire.ts";
+import { KEY_TAGS } from "../../../domain/people/tags.ts";
 import { IntOrNull, Line, OneOf, Str, StrOrNull, Time, TimeOrNull, Type } from "../../platform/schemas.ts";
 import type { CampaignRow } from "./common.ts";
 
@@ -37,6 +38,7 @@ export const QuestionSchema = Type.Object(
     raisesOrder: Type.Optional(
       Type.Object({ when: Line({ maxLength: 40 }), categoryCode: Line({ maxLength: 40 }) }, B),
     ),
+    proposesTag: Type.Optional(Type.Object({ when: Line({ maxLength: 40 }), tag: OneOf(KEY_TAGS) }, B)),
   },
   B,
 );
@@ -49,7 +51,7 @@ export const CampaignSchema = Type.Object({
   startsOn: Str,
   endsOn: Str,
   gridIds: Type.Array(Type.Integer()),
-  target: Type.Object({ kind: Str, tags: Type.Array(Str), listId: IntOrNull }),
+  target: Type.Object({ kind: Str, tags: Type.Array(Str), listId: IntOrNull, uploadId: IntOrNull }),
   questionnaireVersion: Type.Integer(),
   notice: Type.Union([Type.Object({ title: Str, body: Str }), Type.Null()]),
   state: Str,
@@ -65,7 +67,7 @@ export function presentCampaign(c: CampaignRow) {
     startsOn: c.startsOn,
     endsOn: c.endsOn,
     gridIds: c.gridIds,
-    target: { kind: c.targetKind, tags: c.targetTags, listId: c.verificationListId },
+    target: { kind: c.targetKind, tags: c.targetTags, listId: c.verificationListId, uploadId: c.uploadId },
     questionnaireVersion: c.questionnaireVersion,
     notice: c.noticeTitle ? { title: c.noticeTitle, body: c.noticeBody ?? "" } : null,
     state: c.state,
@@ -91,6 +93,8 @@ export const CampaignDetailSchema = Type.Object({
   versions: Type.Array(Type.Integer()),
   grids: Type.Array(Type.Object({ id: Type.Integer(), name: Str })),
   canManage: Type.Boolean(),
+  /** May move households between members in the caller's part (a community in its street's campaign too). */
+  canReassign: Type.Boolean(),
 });
 
 const CountProps = {
@@ -193,4 +197,29 @@ export const SyncResultSchema = Type.Object({
 
 export const MemberSchema = Type.Object({
   items: Type.Array(Type.Object({ id: Type.Integer(), name: Str, unit: Str, households: Type.Integer() })),
+});
+
+const UnmatchedRow = Type.Object({ n: Type.Integer(), text: Str, reason: Str });
+export const UploadSchema = Type.Object({
+  id: Type.Integer(),
+  filename: StrOrNull,
+  rows: Type.Integer(),
+  matched: Type.Integer(),
+  unmatchedCount: Type.Integer(),
+  unmatched: Type.Array(UnmatchedRow),
+});
+
+export const AssignmentBoardSchema = Type.Object({
+  org: Type.Object({ id: Type.Integer(), name: Str, kind: Str }),
+  members: Type.Array(Type.Object({ id: Type.Integer(), name: Str, unit: Str })),
+  households: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      address: Str,
+      unit: Str,
+      status: OneOf(STATUSES),
+      memberId: IntOrNull,
+    }),
+  ),
+  truncated: Type.Boolean(),
 });

@@ -60,29 +60,36 @@ async function baseUnit(ctx: AppContext, actor: Actor, c: CampaignRow, orgId?: n
 
 /**
  * Progress of a campaign at one unit: its totals, one row per child unit (street → community → grid →
- * micro-grid), the members when the unit is a grid, and the records per day. Reads the tallies that each
- * sync refreshes, so a district's answer costs one grouped scan of some 14,000 rows.
+ * micro-grid), the members when the unit is a grid, and the records per day. Reads the rollups that each
+ * sync moves, so a district's answer reads its 19 street rows and their day rows, however busy the syncs.
  */
 export async function progress(ctx: AppContext, actor: Actor, id: number, orgId?: number) {
   campaignPolicy.authorize(actor, "read");
   const c = await visibleCampaign(ctx, actor, id);
   const base = await baseUnit(ctx, actor, c, orgId);
   const like = subtreePattern(base.path);
-  // Households kept on the unit itself (no child unit) count in its totals without a row of their own.
-  // The three reads are independent: run them side by side (a pool of connections, two cores).
+  // The rollups each sync keeps: a unit's children are the rows one level down, its totals its own row (the
+  // campaign's own unit has none: the sum of its children), its trend its own day rows (or its children's).
+  const atTop = base.path === c.orgPath;
   const groupsP =
     base.kind === "micro_grid"
       ? Promise.resolve([])
       : ctx.database.query<Counts & { id: number | null; name: string; kind: string }>(
-          `select o.id, o.name, o.kind, s.target, s.visited, s.done, s.revisit, s.refused, s.moved, s.other,
-                  s.notices, s.flagged
-             from (select split_part(org_path, '/', $3) as code, ${SUMS}
-                     from campaign_tallies where campaign_id = $1 and org_path like $2 group by 1) s
-             left join org_units o on o.code = s.code
-            order by o.path nulls last`,
-          [id, like, base.depth + 3],
+          `select o.id, o.name, o.kind, r.target, r.visited, r.done, r.revisit, r.refused, r.moved, r.other,
+                  r.notices, r.flagged
+             from campaign_rollups r left join org_units o on o.path = r.org_path
+            where r.campaign_id = $1 and r.depth = $2 and r.org_path like $3
+            order by r.org_path`,
+          [id, base.depth + 1, like],
           { name: "campaign_progress_children" },
         );
+  const ownP = atTop
+    ? Promise.resolve([])
+    : ctx.database.query<Counts>(
+        `select ${SUMS} from campaign_rollups where campaign_id = $1 and org_path = $2`,
+        [id, base.path],
+        { name: "campaign_progress_totals" },
+      );
   // A grid's members, found through the (campaign, micro-grid) index rather than a scan of the campaign.
   const units =
     base.kind === "grid"
@@ -116,17 +123,16 @@ export async function progress(ctx: AppContext, actor: Actor, id: number, orgId?
         )
       : Promise.resolve([]);
   const trendP = ctx.database.query<{ day: string; records: number; done: number; notices: number }>(
-    `select to_char(visited_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day, count(*)::int as records,
-            count(*) filter (where outcome = 'done')::int as done,
-            count(*) filter (where notice_method is not null)::int as notices
-       from campaign_records where campaign_id = $1 and org_path like $2 group by 1 order by 1`,
-    [id, like],
-    { name: "campaign_progress_trend" },
+    `select day::text as day, sum(records)::int as records, sum(done)::int as done, sum(notices)::int as notices
+       from campaign_day_rollups
+      where campaign_id = $1 and depth = $2 and ${atTop ? "org_path like $3" : "org_path = $3"}
+      group by day order by day`,
+    [id, atTop ? base.depth + 1 : base.depth, atTop ? like : base.path],
+    { name: atTop ? "campaign_progress_trend_top" : "campaign_progress_trend" },
   );
-  const [groups, members, trend] = await Promise.all([groupsP, membersP, trendP]);
-  // A unit's totals are the sum of its children's (one grouped scan instead of two); a micro-grid has none.
+  const [groups, members, trend, own] = await Promise.all([groupsP, membersP, trendP, ownP]);
   const children = groups.filter((g): g is typeof g & { id: number } => g.id !== null);
-  const totals = groups.length
+  const totals = atTop
     ? groups.reduce<Counts>(
         (a, r) => {
           for (const k of COUNT_KEYS) a[k] += r[k];
@@ -144,13 +150,17 @@ export async function progress(ctx: AppContext, actor: Actor, id: number, orgId?
           flagged: 0,
         },
       )
-    : (
-        await ctx.database.query<Counts>(
-          `select ${SUMS} from campaign_tallies where campaign_id = $1 and org_path like $2`,
-          [id, like],
-          { name: "campaign_progress_totals" },
-        )
-      )[0];
+    : (own[0] ?? {
+        target: 0,
+        visited: 0,
+        done: 0,
+        revisit: 0,
+        refused: 0,
+        moved: 0,
+        other: 0,
+        notices: 0,
+        flagged: 0,
+      });
   return {
     org: { id: base.id, name: base.name, kind: base.kind },
     totals,

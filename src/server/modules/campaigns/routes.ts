@@ -1,9 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { NOTICE_METHODS, OUTCOMES, STATUSES } from "../../../domain/campaigns/outcomes.ts";
+import { AppError } from "../../platform/errors.ts";
 import {
   CheckIn,
   Day,
+  ErrorBody,
   Id,
   IdParams,
   Int,
@@ -18,6 +20,7 @@ import {
 import * as campaigns from "./campaigns.ts";
 import * as fieldWork from "./field.ts";
 import {
+  AssignmentBoardSchema,
   CampaignDetailSchema,
   CampaignListSchema,
   FieldSchema,
@@ -27,12 +30,16 @@ import {
   ProgressSchema,
   Questions,
   SyncResultSchema,
+  UploadSchema,
 } from "./presenter.ts";
 import * as progress from "./progress.ts";
+import * as uploads from "./uploads.ts";
 
 const T = ["campaigns"];
 const B = { additionalProperties: false } as const;
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const FILE_TYPES = [XLSX, "text/csv", "application/csv", "application/octet-stream"];
+const UPLOAD_LIMIT = 20 * 1024 * 1024;
 const TAGS = [
   "living_alone",
   "empty_nest",
@@ -87,7 +94,64 @@ export async function campaignRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
 
+  // An uploaded list arrives as the raw body (no multipart plugin), capped at 20 MB; what is in it is decided
+  // by its bytes, not its label (platform/spreadsheet).
+  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+
   // ——— the street / community ———
+  app.post(
+    "/api/campaigns/uploads",
+    {
+      bodyLimit: UPLOAD_LIMIT,
+      schema: {
+        tags: T,
+        summary:
+          "上传住户名单（xlsx 或 csv 原始请求体；身份证号或住址列）作为敲门行动的对象：逐行匹配到住户，未匹配的行注明原因",
+        description: `Content-Type: ${XLSX} 或 text/csv，最大 20 MB。有「身份证号」列的行按身份证号找居民所在的户，否则按「住址」找户；在上传单位辖区内匹配。`,
+        querystring: Type.Object(
+          { org: Type.Optional(Id), filename: Type.Optional(Line({ maxLength: 200 })) },
+          B,
+        ),
+        response: { 201: UploadSchema, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...stdErrors },
+      },
+    },
+    async (req, reply) => {
+      if (req.body === undefined || req.body === null || (Buffer.isBuffer(req.body) && req.body.length === 0))
+        throw new AppError(400, "invalid", "文件为空（0 字节），请选择名单文件 / The file is empty", {
+          fields: [{ field: "file", message: "文件为空" }],
+        });
+      if (!Buffer.isBuffer(req.body))
+        throw new AppError(415, "unsupported_media_type", `请以 ${XLSX} 或 text/csv 上传名单文件`);
+      return reply.status(201).send(await uploads.uploadTarget(ctx, req.actor, req.body, req.query));
+    },
+  );
+  app.get(
+    "/api/campaigns/uploads/:id",
+    {
+      schema: {
+        tags: T,
+        summary: "上传的住户名单：行数、匹配到的户数、未匹配的行及原因",
+        params: IdParams,
+        response: { 200: UploadSchema, ...stdErrors },
+      },
+    },
+    async (req) => uploads.uploadDetail(ctx, req.actor, req.params.id),
+  );
+  app.get(
+    "/api/campaigns/:id/board",
+    {
+      schema: {
+        tags: T,
+        summary: "调整分配看板：一个网格的网格员及其住户（拖动或批量改派）",
+        params: IdParams,
+        querystring: Type.Object({ org: Id }, B),
+        response: { 200: AssignmentBoardSchema, ...stdErrors },
+      },
+    },
+    async (req) => campaigns.assignmentBoard(ctx, req.actor, req.params.id, req.query.org),
+  );
   app.get(
     "/api/campaigns",
     {
@@ -105,7 +169,7 @@ export async function campaignRoutes(fastify: FastifyInstance) {
       schema: {
         tags: T,
         summary:
-          "发起敲门行动：范围（网格）、对象（全部住户 / 重点人群 / 核查名单）、问卷、告知书；住户自动分配到微网格员",
+          "发起敲门行动：范围（网格）、对象（全部住户 / 重点人群 / 核查名单 / 上传的住户名单）、问卷、告知书；住户自动分配到微网格员",
         body: Type.Object(
           {
             name: Line({ minLength: 2, maxLength: 60 }),
@@ -115,9 +179,10 @@ export async function campaignRoutes(fastify: FastifyInstance) {
             gridIds: Type.Array(Id, { minItems: 1, maxItems: 2000 }),
             target: Type.Object(
               {
-                kind: OneOf(["all", "tags", "list"] as const),
+                kind: OneOf(["all", "tags", "list", "upload"] as const),
                 tags: Type.Optional(Type.Array(OneOf(TAGS), { maxItems: 9 })),
                 listId: Type.Optional(Id),
+                uploadId: Type.Optional(Id),
               },
               B,
             ),
@@ -181,7 +246,8 @@ export async function campaignRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: T,
-        summary: "批量调整分配：指定住户或微网格（可限原负责人）交给另一名网格员",
+        summary:
+          "调整分配（拖动一户或批量）：指定住户或微网格（可限原负责人）交给另一名网格员；接手人或任一住户不在范围内 404，全部不调整",
         params: IdParams,
         body: Type.Object(
           {

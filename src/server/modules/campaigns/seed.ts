@@ -1,8 +1,9 @@
+import { sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import type { Question } from "../../../domain/campaigns/questionnaire.ts";
 import type { Actor } from "../../context.ts";
 import { launch } from "./campaigns.ts";
-import { inTx, refreshTallies, settleHouseholds } from "./common.ts";
+import { addDayRollups, inTx, refreshTallies, rows, settleHouseholds } from "./common.ts";
 
 // Demo data for 敲门行动: one running campaign of the demo's street over the demo's grids, every household
 // assigned, and a few days of doors already knocked on (outside the demo grid worker's own first floors,
@@ -18,6 +19,13 @@ export const DEMO_QUESTIONS: Question[] = [
     options: ["情况良好", "需要上门探访", "需要助餐送药"],
     showIf: { question: "elderly", equals: "yes" },
     raisesOrder: { when: "需要上门探访", categoryCode: "elderly_visit" },
+  },
+  {
+    id: "elderly_alone",
+    kind: "yesno",
+    label: "老人是否独居",
+    showIf: { question: "elderly", equals: "yes" },
+    proposesTag: { when: "yes", tag: "living_alone" },
   },
   {
     id: "needs",
@@ -127,6 +135,14 @@ export async function seedCampaigns(
       tx,
       c.id,
       units.map((u) => u.u),
+    );
+    const ids = await rows<{ id: number }>(
+      tx,
+      sql`select id from campaign_records where campaign_id = ${c.id}`,
+    );
+    await addDayRollups(
+      tx,
+      ids.map((r) => Number(r.id)),
     );
   });
   return { campaigns: 1, households: c.households, records: records[0].n };

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { doctorRoutes } from "./doctorRoutes.ts";
 import { ledgerRoutes } from "./ledgerRoutes.ts";
 import { planRoutes } from "./planRoutes.ts";
+import { proposalRoutes } from "./proposalRoutes.ts";
 import { teamRoutes } from "./teamRoutes.ts";
 import { visitRoutes } from "./visitRoutes.ts";
 
@@ -15,4 +16,5 @@ export async function careRoutes(app: FastifyInstance) {
   await app.register(visitRoutes);
   await app.register(doctorRoutes);
   await app.register(teamRoutes);
+  await app.register(proposalRoutes);
 }
