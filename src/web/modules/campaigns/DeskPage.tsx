@@ -1,4 +1,4 @@
-import { DownloadOutlined, PlusOutlined } from "@ant-design/icons";
+import { DownloadOutlined, PlusOutlined, UploadOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   App as AntApp,
@@ -21,6 +21,7 @@ import {
   Table,
   Tag,
   Typography,
+  Upload,
 } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useMemo, useState } from "react";
@@ -28,7 +29,7 @@ import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import type { Question } from "../../../domain/campaigns/questionnaire.ts";
 import { TAG_LABELS } from "../../../domain/people/tags.ts";
-import { type Answer, api, type OrgNode } from "../../app/api.ts";
+import { type Answer, api, apiUpload, type OrgNode, qs } from "../../app/api.ts";
 import { useAuth, useMe } from "../../app/auth.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 
@@ -131,10 +132,11 @@ function CampaignProgress({ id }: { id: number }) {
     refetchInterval: 30_000,
   });
   const manage = detail.data?.canManage && can("campaign.manage");
+  const rebalance = detail.data?.canReassign && can("campaign.manage");
   const members = useQuery({
     queryKey: ["campaigns", id, "members"],
     queryFn: () => api<Answer<"/api/campaigns/{id}/members">>(`/api/campaigns/${id}/members`),
-    enabled: !!manage && progress.data?.org.kind === "grid",
+    enabled: !!rebalance && progress.data?.org.kind === "grid",
   });
   if (progress.error) return <ErrorState error={progress.error} onRetry={() => progress.refetch()} />;
   if (!progress.data || !detail.data) return <PageLoading />;
@@ -213,7 +215,7 @@ function CampaignProgress({ id }: { id: number }) {
           size="small"
           title={t("campaigns.desk.unit")}
           extra={
-            manage && p.org.kind === "grid" ? (
+            rebalance && p.org.kind === "grid" ? (
               <Space>
                 <Select
                   size="small"
@@ -249,7 +251,7 @@ function CampaignProgress({ id }: { id: number }) {
             dataSource={p.children}
             scroll={{ x: true }}
             rowSelection={
-              manage && p.org.kind === "grid"
+              rebalance && p.org.kind === "grid"
                 ? { selectedRowKeys: selectedUnits, onChange: (k) => setSelectedUnits(k as number[]) }
                 : undefined
             }
@@ -277,6 +279,7 @@ function CampaignProgress({ id }: { id: number }) {
           />
         </Card>
       )}
+      {rebalance && p.org.kind === "grid" && !phone && <AssignmentBoard campaignId={id} orgId={p.org.id} />}
       {p.members.length > 0 && (
         <Card size="small" title={t("campaigns.desk.member")}>
           <Table
@@ -338,6 +341,155 @@ function CampaignProgress({ id }: { id: number }) {
         <RecordsDrawer campaignId={id} householdId={household} onClose={() => setHousehold(null)} />
       )}
     </Flex>
+  );
+}
+
+type Board = Answer<"/api/campaigns/{id}/board">;
+
+/**
+ * 调整分配: one grid's members side by side, each with the households they hold. A household dragged onto
+ * another member is reassigned at once; several ticked go together to the member chosen. The server checks
+ * the member and every household (404, nothing moved); the board then shows what the server holds.
+ */
+function AssignmentBoard({ campaignId, orgId }: { campaignId: number; orgId: number }) {
+  const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const qc = useQueryClient();
+  const [ticked, setTicked] = useState<number[]>([]);
+  const [over, setOver] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
+  const board = useQuery({
+    queryKey: ["campaigns", campaignId, "board", orgId],
+    queryFn: () => api<Board>(`/api/campaigns/${campaignId}/board?org=${orgId}`),
+  });
+  if (board.error) return <ErrorState error={board.error} onRetry={() => board.refetch()} />;
+  if (!board.data) return <PageLoading />;
+  const b = board.data;
+  const move = async (householdIds: number[], toMemberId: number) => {
+    const moving = householdIds.filter((h) => b.households.find((x) => x.id === h)?.memberId !== toMemberId);
+    if (!moving.length) return;
+    setBusy(true);
+    try {
+      const r = await api<{ moved: number; to: { name: string } }>(`/api/campaigns/${campaignId}/reassign`, {
+        method: "POST",
+        body: { householdIds: moving, toMemberId },
+      });
+      void message.success(`${t("campaigns.desk.reassigned", { n: r.moved })} → ${r.to.name}`);
+      setTicked([]);
+      await qc.invalidateQueries({ queryKey: ["campaigns", campaignId] });
+    } catch (e) {
+      void message.error(`${t("campaigns.desk.moveFailed")}：${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const columns: { id: number | null; name: string; unit: string }[] = [
+    ...b.members,
+    ...(b.households.some((h) => h.memberId === null)
+      ? [{ id: null, name: t("campaigns.desk.unassigned"), unit: "" }]
+      : []),
+  ];
+  return (
+    <Card
+      size="small"
+      title={t("campaigns.desk.board")}
+      data-testid="assignment-board"
+      extra={
+        <Space>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t("campaigns.desk.bulkTo", { n: ticked.length })}
+          </Typography.Text>
+          <Select
+            size="small"
+            style={{ width: 200 }}
+            data-testid="bulk-to"
+            placeholder={t("campaigns.desk.reassignTo")}
+            disabled={!ticked.length || busy}
+            value={null}
+            options={b.members.map((m) => ({ value: m.id, label: `${m.name}（${m.unit}）` }))}
+            onChange={(to: number) => void move(ticked, to)}
+          />
+        </Space>
+      }
+    >
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
+        {t("campaigns.desk.boardHint")}
+        {b.truncated ? ` · ${t("campaigns.desk.truncated", { n: b.households.length })}` : ""}
+      </Typography.Paragraph>
+      <Flex gap={8} style={{ overflowX: "auto" }} align="flex-start">
+        {columns.map((m) => {
+          const held = b.households.filter((h) => h.memberId === m.id);
+          return (
+            // biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the ticks and the bulk select move households by keyboard
+            <div
+              key={m.id ?? "none"}
+              data-testid={`member-col-${m.id ?? "none"}`}
+              onDragOver={(e) => {
+                if (m.id === null) return;
+                e.preventDefault();
+                setOver(m.id);
+              }}
+              onDragLeave={() => setOver((o) => (o === m.id ? null : o))}
+              onDrop={(e) => {
+                e.preventDefault();
+                setOver(null);
+                const hid = Number(e.dataTransfer.getData("text/plain"));
+                if (m.id !== null && hid) void move([hid], m.id);
+              }}
+              style={{
+                minWidth: 240,
+                flex: "0 0 240px",
+                border: `1px ${over === m.id ? "solid #1668dc" : "dashed #d9d9d9"}`,
+                background: over === m.id ? "#e6f4ff" : "#fafafa",
+                borderRadius: 6,
+                padding: 6,
+              }}
+            >
+              <Flex justify="space-between" style={{ marginBottom: 6 }}>
+                <Typography.Text strong>{m.name}</Typography.Text>
+                <Typography.Text type="secondary" data-testid={`member-count-${m.id ?? "none"}`}>
+                  {held.length} 户
+                </Typography.Text>
+              </Flex>
+              <Flex vertical gap={4} style={{ maxHeight: 320, overflowY: "auto" }}>
+                {held.map((h) => (
+                  // biome-ignore lint/a11y/noStaticElementInteractions: dragged by mouse; the tick beside it serves the keyboard
+                  <div
+                    key={h.id}
+                    draggable={!busy}
+                    data-testid={`hh-${h.id}`}
+                    onDragStart={(e) => {
+                      e.dataTransfer.setData("text/plain", String(h.id));
+                      e.dataTransfer.effectAllowed = "move";
+                    }}
+                    style={{
+                      background: "#fff",
+                      border: "1px solid #f0f0f0",
+                      borderRadius: 4,
+                      padding: "2px 6px",
+                      cursor: "grab",
+                      fontSize: 12,
+                    }}
+                  >
+                    <Checkbox
+                      checked={ticked.includes(h.id)}
+                      onChange={(e) =>
+                        setTicked((s) => (e.target.checked ? [...s, h.id] : s.filter((x) => x !== h.id)))
+                      }
+                    >
+                      <span title={h.address}>{h.address.replace(/^.*社区/, "")}</span>
+                    </Checkbox>
+                    {h.status !== "pending" && (
+                      <Tag style={{ marginLeft: 4 }}>{t(`campaigns.status.${h.status}`)}</Tag>
+                    )}
+                  </div>
+                ))}
+              </Flex>
+            </div>
+          );
+        })}
+      </Flex>
+    </Card>
   );
 }
 
@@ -459,6 +611,8 @@ function CreateCampaign({ onClose, onCreated }: { onClose: () => void; onCreated
   const [owner, setOwner] = useState<number>(me.org.id);
   const [questions, setQuestions] = useState<Question[]>(DEFAULT_QUESTIONS);
   const [busy, setBusy] = useState(false);
+  const [upload, setUpload] = useState<Answer<"/api/campaigns/uploads/{id}"> | null>(null);
+  const [uploading, setUploading] = useState(false);
   const children = useQuery({
     queryKey: ["orgs", "children", me.org.id],
     queryFn: () => api<{ items: OrgNode[] }>(`/api/orgs?parent=${me.org.id}`),
@@ -487,8 +641,31 @@ function CreateCampaign({ onClose, onCreated }: { onClose: () => void; onCreated
   const setQ = (i: number, patch: Partial<Question>) =>
     setQuestions((qs) => qs.map((q, j) => (j === i ? { ...q, ...patch } : q)));
 
+  async function sendList(file: File) {
+    setUploading(true);
+    try {
+      const type = /\.csv$/i.test(file.name)
+        ? "text/csv"
+        : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      const r = await apiUpload<Answer<"/api/campaigns/uploads/{id}">>(
+        `/api/campaigns/uploads${qs({ org: owner, filename: file.name })}`,
+        new Blob([file], { type }),
+      );
+      setUpload(r);
+    } catch (e) {
+      setUpload(null);
+      void message.error(e instanceof Error ? e.message : String(e));
+    } finally {
+      setUploading(false);
+    }
+  }
+
   async function submit() {
     const v = await form.validateFields();
+    if (v.target === "upload" && !upload) {
+      void message.error(t("campaigns.form.uploadFirst"));
+      return;
+    }
     setBusy(true);
     try {
       const [from, to] = v.period as [Dayjs, Dayjs];
@@ -504,6 +681,7 @@ function CreateCampaign({ onClose, onCreated }: { onClose: () => void; onCreated
             kind: v.target,
             ...(v.target === "tags" ? { tags: v.tags } : {}),
             ...(v.target === "list" ? { listId: Number(v.listId) } : {}),
+            ...(v.target === "upload" && upload ? { uploadId: upload.id } : {}),
           },
           questions,
           ...(v.notice ? { notice: { title: v.notice, body: v.noticeBody ?? "" } } : {}),
@@ -580,7 +758,7 @@ function CreateCampaign({ onClose, onCreated }: { onClose: () => void; onCreated
         </Form.Item>
         <Form.Item name="target" label={t("campaigns.form.target")}>
           <Radio.Group
-            options={(["all", "tags", "list"] as const).map((k) => ({
+            options={(["all", "tags", "list", "upload"] as const).map((k) => ({
               value: k,
               label: t(`campaigns.desk.target_${k}`),
             }))}
@@ -597,6 +775,54 @@ function CreateCampaign({ onClose, onCreated }: { onClose: () => void; onCreated
             ) : form.getFieldValue("target") === "list" ? (
               <Form.Item name="listId" label={t("campaigns.form.listId")} rules={[{ required: true }]}>
                 <Input inputMode="numeric" />
+              </Form.Item>
+            ) : form.getFieldValue("target") === "upload" ? (
+              <Form.Item label={t("campaigns.form.upload")}>
+                <Flex vertical gap={8}>
+                  <Upload
+                    accept=".xlsx,.csv"
+                    showUploadList={false}
+                    beforeUpload={(file) => {
+                      void sendList(file);
+                      return false;
+                    }}
+                  >
+                    <Button icon={<UploadOutlined />} loading={uploading} data-testid="upload-list">
+                      {t("campaigns.form.uploadButton")}
+                    </Button>
+                  </Upload>
+                  {upload && (
+                    <>
+                      <Typography.Text data-testid="upload-summary">
+                        {upload.filename ? `${upload.filename}：` : ""}
+                        {t("campaigns.form.uploaded", {
+                          rows: upload.rows,
+                          matched: upload.matched,
+                          unmatched: upload.unmatchedCount,
+                        })}
+                      </Typography.Text>
+                      {upload.unmatched.length > 0 && (
+                        <Table
+                          size="small"
+                          rowKey="n"
+                          data-testid="upload-unmatched"
+                          pagination={{ pageSize: 5, size: "small" }}
+                          dataSource={upload.unmatched}
+                          columns={[
+                            {
+                              title: "",
+                              dataIndex: "n",
+                              width: 80,
+                              render: (n: number) => t("campaigns.form.unmatchedRow", { n }),
+                            },
+                            { title: "", dataIndex: "text", ellipsis: true },
+                            { title: t("campaigns.form.unmatchedReason"), dataIndex: "reason" },
+                          ]}
+                        />
+                      )}
+                    </>
+                  )}
+                </Flex>
               </Form.Item>
             ) : null
           }

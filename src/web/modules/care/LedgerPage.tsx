@@ -18,6 +18,7 @@ import { ResidentTags } from "../residents/tags.tsx";
 import { formatDate, useScopeOrg } from "./common.tsx";
 import { ImportLedger } from "./ImportLedger.tsx";
 import { LedgerChart } from "./LedgerChart.tsx";
+import { TagProposals } from "./TagProposals.tsx";
 import "./care.css";
 
 const PAGE_SIZE = 20;
@@ -175,6 +176,8 @@ export default function LedgerPage() {
           </Col>
         ))}
       </Row>
+
+      <TagProposals />
 
       <Card title={t("care.ledger.perGrid")} size="small">
         {s.items.length === 0 ? (
