@@ -242,13 +242,16 @@ program
   .command("rates")
   .description("统计数据维护")
   .command("rebuild")
-  .description("按工单和工单事件重算每日统计（rate_counts_daily），用于修复或核对")
+  .description(
+    "按工单和工单事件重算每日统计（rate_counts_daily、order_flow_daily、order_mix_daily），用于修复或核对",
+  )
   .action(async () => {
     const db = await openDatabase(loadConfig());
     try {
       const started = Date.now();
       const [{ n }] = await db.query<{ n: string }>("select rate_counts_rebuild() as n");
-      say(`每日统计已重算：${n} 行，用时 ${Date.now() - started} ms`);
+      const [{ m }] = await db.query<{ m: string }>("select order_figures_rebuild() as m");
+      say(`每日统计已重算：${n} 行，受理与办结日统计 ${m} 行，用时 ${Date.now() - started} ms`);
     } finally {
       await db.close();
     }

@@ -28,6 +28,9 @@ const OWNER: Record<string, string | string[]> = {
   attachments: "workOrders",
   notifications: "notifications",
   rate_counts_daily: "rates",
+  // Kept by triggers on work_orders (migration 0028); read by workOrders/figures.ts.
+  order_flow_daily: "workOrders",
+  order_mix_daily: "workOrders",
   // A key–value table: each module writes only its own keys (rate weights; the referral hospitals).
   system_settings: ["rates", "care"],
   open311_keys: "open311",

@@ -235,3 +235,43 @@ export const rateCountsDaily = pgTable(
     index("rate_counts_daily_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`, t.day),
   ],
 );
+
+/**
+ * Orders received (created, not merged) and closed per Asia/Shanghai day under each community (the order's
+ * routed path cut at the community; shorter paths as they are), so a district's or street's month of intake is
+ * read from a few thousand rows (command center). Kept by statement triggers on work_orders (migration 0028),
+ * never written by the app; `order_figures_rebuild()` recomputes it.
+ */
+export const orderFlowDaily = pgTable(
+  "order_flow_daily",
+  {
+    day: date().notNull(),
+    orgPath: text().notNull(),
+    received: integer().notNull().default(0),
+    closed: integer().notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.orgPath] }),
+    index("order_flow_daily_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`, t.day),
+  ],
+);
+
+/**
+ * A day's intake under each street by category (the leaf category's id: the top level is looked up when read,
+ * so moving a category in the taxonomy needs no rebuild), channel and current state, merged orders left out.
+ * `dim` names the breakdown, `key` its value. Kept by the same triggers as order_flow_daily.
+ */
+export const orderMixDaily = pgTable(
+  "order_mix_daily",
+  {
+    day: date().notNull(),
+    orgPath: text().notNull(),
+    dim: text().notNull(),
+    key: text().notNull(),
+    n: integer().notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.orgPath, t.dim, t.key] }),
+    index("order_mix_daily_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`, t.day),
+  ],
+);

@@ -44,11 +44,79 @@ export async function orderSituation(ctx: AppContext, path: string, now = new Da
   return row;
 }
 
+/**
+ * A district's or street's period of whole Shanghai days is read from the daily rollups (order_flow_daily,
+ * order_mix_daily, kept by triggers in the writing transaction: a month is thousands of rows, not a hundred
+ * thousand orders). Smaller units, and periods that do not start and end at midnight, read the orders.
+ */
+function rollupDays(path: string, period: Period): [string, string] | null {
+  if (path.split("/").filter(Boolean).length > 2) return null;
+  const days = [shanghaiDate(period.from), shanghaiDate(period.to)] as [string, string];
+  const midnight = (d: string) => new Date(`${d}T00:00:00+08:00`).getTime();
+  if (midnight(days[0]) !== period.from.getTime() || midnight(days[1]) !== period.to.getTime()) return null;
+  return days;
+}
+
+const ROLLUP_RANGE = "org_path like $1 and day >= $2::date and day < $3::date";
+
+async function periodFromRollup(ctx: AppContext, path: string, days: [string, string]) {
+  const params = [subtreePattern(path), ...days];
+  const mix = (dim: string) =>
+    ctx.database.query<{ code: string; n: number }>(
+      `select key as code, sum(n)::int as n from order_mix_daily where dim = '${dim}' and ${ROLLUP_RANGE}
+       group by 1 having sum(n) <> 0 order by 2 desc, 1`,
+      params,
+    );
+  return Promise.all([
+    ctx.database.query<{ day: string; n: number }>(
+      `select to_char(day, 'YYYY-MM-DD') as day, sum(received)::int as n from order_flow_daily
+       where ${ROLLUP_RANGE} group by day having sum(received) <> 0 order by day`,
+      params,
+    ),
+    ctx.database.query<{ day: string; n: number }>(
+      `select to_char(day, 'YYYY-MM-DD') as day, sum(closed)::int as n from order_flow_daily
+       where ${ROLLUP_RANGE} group by day having sum(closed) <> 0 order by day`,
+      params,
+    ),
+    // Leaf categories are rolled up; their top level is the taxonomy's today.
+    ctx.database.query<{ code: string; name: string; n: number }>(
+      `select c.code, c.name, t.n from (
+         select coalesce(k.parent_id, k.id) as id, sum(m.n)::int as n
+         from order_mix_daily m join categories k on k.id = m.key::int
+         where m.dim = 'category' and m.org_path like $1 and m.day >= $2::date and m.day < $3::date
+         group by 1 having sum(m.n) <> 0) t join categories c on c.id = t.id order by t.n desc, c.code`,
+      params,
+    ),
+    mix("channel"),
+    mix("state"),
+  ]);
+}
+
 /** A period's intake and closures, by day, top-level category, channel and the state they are in now. */
 export async function orderPeriod(ctx: AppContext, path: string, period: Period) {
+  const days = rollupDays(path, period);
+  const [byDay, closedByDay, byCategory, byChannel, byState] = days
+    ? await periodFromRollup(ctx, path, days)
+    : await periodFromOrders(ctx, path, period);
+  const received = byDay.reduce((s, r) => s + r.n, 0);
+  const closed = closedByDay.reduce((s, r) => s + r.n, 0);
+  return {
+    received,
+    closed,
+    days: mergeDays(period, byDay, closedByDay),
+    byCategory,
+    byChannel: byChannel.map((c) => ({ ...c, name: CHANNEL_LABELS[c.code as Channel] ?? c.code })),
+    byState: byState.map((s) => ({
+      ...s,
+      name: STATE_LABELS[s.code as keyof typeof STATE_LABELS] ?? s.code,
+    })),
+  };
+}
+
+function periodFromOrders(ctx: AppContext, path: string, period: Period) {
   const params = [subtreePattern(path), period.from, period.to];
   const inPeriod = "org_path like $1 and created_at >= $2 and created_at < $3 and state <> 'merged'";
-  const [byDay, closedByDay, byCategory, byChannel, byState] = await Promise.all([
+  return Promise.all([
     ctx.database.query<{ day: string; n: number }>(
       `select to_char(${day("created_at")}, 'YYYY-MM-DD') as day, count(*)::int as n
        from work_orders where ${inPeriod} group by 1 order by 1`,
@@ -68,31 +136,27 @@ export async function orderPeriod(ctx: AppContext, path: string, period: Period)
       params,
     ),
     ctx.database.query<{ code: string; n: number }>(
-      `select channel as code, count(*)::int as n from work_orders where ${inPeriod} group by 1 order by 2 desc`,
+      `select channel as code, count(*)::int as n from work_orders where ${inPeriod} group by 1 order by 2 desc, 1`,
       params,
     ),
     ctx.database.query<{ code: string; n: number }>(
-      `select state as code, count(*)::int as n from work_orders where ${inPeriod} group by 1 order by 2 desc`,
+      `select state as code, count(*)::int as n from work_orders where ${inPeriod} group by 1 order by 2 desc, 1`,
       params,
     ),
   ]);
-  const received = byDay.reduce((s, r) => s + r.n, 0);
-  const closed = closedByDay.reduce((s, r) => s + r.n, 0);
-  return {
-    received,
-    closed,
-    days: mergeDays(period, byDay, closedByDay),
-    byCategory,
-    byChannel: byChannel.map((c) => ({ ...c, name: CHANNEL_LABELS[c.code as Channel] ?? c.code })),
-    byState: byState.map((s) => ({
-      ...s,
-      name: STATE_LABELS[s.code as keyof typeof STATE_LABELS] ?? s.code,
-    })),
-  };
 }
 
 /** Only a period's intake and closures (the previous period a dashboard compares with needs no more). */
 export async function orderTotals(ctx: AppContext, path: string, period: Period) {
+  const days = rollupDays(path, period);
+  if (days) {
+    const [row] = await ctx.database.query<{ received: number; closed: number }>(
+      `select coalesce(sum(received), 0)::int as received, coalesce(sum(closed), 0)::int as closed
+       from order_flow_daily where ${ROLLUP_RANGE}`,
+      [subtreePattern(path), ...days],
+    );
+    return row;
+  }
   const [row] = await ctx.database.query<{ received: number; closed: number }>(
     `select
        (select count(*)::int from work_orders
@@ -126,6 +190,31 @@ function mergeDays(
  * district being 0), keyed by the child's code as it appears in org paths.
  */
 export async function orderChildren(ctx: AppContext, path: string, depth: number, period: Period) {
+  const days = rollupDays(path, period);
+  if (days) {
+    const child = `split_part(org_path, '/', ${depth + 3})`;
+    const [now, intake] = await Promise.all([
+      ctx.database.query<{ code: string; open: number; overdue: number }>(
+        `select ${child} as code, count(*)::int as open,
+           count(*) filter (where overdue_at is not null and state = any($3::text[]))::int as overdue
+         from work_orders where org_path like $1 and state = any($2::text[]) group by 1`,
+        [subtreePattern(path), ACTIVE_STATES, OVERDUE_STATES],
+      ),
+      ctx.database.query<{ code: string; received: number }>(
+        `select ${child} as code, sum(received)::int as received from order_flow_daily where ${ROLLUP_RANGE}
+         group by 1 having sum(received) <> 0`,
+        [subtreePattern(path), ...days],
+      ),
+    ]);
+    const byCode = new Map<string, { code: string; open: number; overdue: number; received: number }>();
+    for (const r of now) byCode.set(r.code, { ...r, received: 0 });
+    for (const r of intake) {
+      const row = byCode.get(r.code) ?? { code: r.code, open: 0, overdue: 0, received: 0 };
+      row.received = r.received;
+      byCode.set(r.code, row);
+    }
+    return [...byCode.values()];
+  }
   return ctx.database.query<{ code: string; open: number; overdue: number; received: number }>(
     `select split_part(org_path, '/', ${depth + 3}) as code,
        count(*) filter (where state = any($4::text[]))::int as open,
