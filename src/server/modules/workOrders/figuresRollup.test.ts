@@ -26,7 +26,6 @@ interface Row {
 
 describe.each(DB_KINDS)("order figures rollup on %s", (kind) => {
   let t: TestApp;
-  let community: H;
   let agent: H;
   let commander: H;
   const { post, act } = orderActions(
@@ -122,9 +121,7 @@ describe.each(DB_KINDS)("order figures rollup on %s", (kind) => {
 
   beforeAll(async () => {
     t = await createTestApp(kind);
-    [community, agent, commander] = await Promise.all(
-      ["demo-community", "demo-agent", "demo-commander"].map((u) => t.login(u)),
-    );
+    [agent, commander] = await Promise.all(["demo-agent", "demo-commander"].map((u) => t.login(u)));
     // 90 days of orders walked through the real workflow in two streets' communities.
     await seedOrders(t.ctx.database, t.ctx.crypto, "320613019010", { count: 400, days: 90, seed: 11 });
     await seedOrders(t.ctx.database, t.ctx.crypto, "320613001001", { count: 200, days: 90, seed: 12 });
