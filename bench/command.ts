@@ -67,8 +67,11 @@ const period = { from: new Date(today.getTime() - 29 * DAY_MS), to: new Date(tod
 const previous = { from: new Date(period.from.getTime() - 30 * DAY_MS), to: period.from };
 const shDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
-/** The dashboard's order and rate statements for a unit, as the services send them (one after another here). */
-function bareDashboard(path: string): BareQuery[] {
+/**
+ * The dashboard's order and rate statements for a unit as they were before the daily order rollups (migration
+ * 0026): every period figure read from the orders. Timed a few times beside the service as "before".
+ */
+function rawDashboard(path: string): BareQuery[] {
   const depth = path.split("/").filter(Boolean).length - 1;
   const p = subtreePattern(path);
   const inPeriod = "org_path like $1 and created_at >= $2 and created_at < $3 and state <> 'merged'";
@@ -146,6 +149,69 @@ function bareDashboard(path: string): BareQuery[] {
   ];
 }
 
+/**
+ * The dashboard's order and rate statements for a unit as the services send them on each look (copied from
+ * workOrders/figures.ts and rates/service.ts; keep in step), one after another here. Hot spots are worked out
+ * once a minute (command/service.ts), so they are timed on their own, not with each look.
+ */
+function bareDashboard(path: string): BareQuery[] {
+  const depth = path.split("/").filter(Boolean).length - 1;
+  const p = subtreePattern(path);
+  const range = "org_path like $1 and day >= $2::date and day < $3::date";
+  const days = (from: Date, to: Date) => [p, shDay(from), shDay(to)];
+  const raw = rawDashboard(path);
+  const named = (name: string) => raw.find((q) => q.name === name) as BareQuery;
+  const mix = (dim: string): BareQuery => ({
+    name: `by ${dim}`,
+    text: `select key, sum(n)::int from order_mix_daily where dim = '${dim}' and ${range} group by 1 having sum(n) <> 0`,
+    params: days(period.from, period.to),
+  });
+  return [
+    named("situation"),
+    {
+      name: "by day",
+      text: `select day, sum(received)::int, sum(closed)::int from order_flow_daily where ${range} group by 1`,
+      params: days(period.from, period.to),
+    },
+    {
+      name: "by category",
+      text: `select coalesce(k.parent_id, k.id), sum(m.n)::int from order_mix_daily m join categories k on k.id = m.key::int
+        where m.dim = 'category' and m.org_path like $1 and m.day >= $2::date and m.day < $3::date group by 1`,
+      params: days(period.from, period.to),
+    },
+    mix("channel"),
+    mix("state"),
+    {
+      name: "previous totals",
+      text: `select sum(received)::int, sum(closed)::int from order_flow_daily where ${range}`,
+      params: days(previous.from, previous.to),
+    },
+    {
+      name: "children open",
+      text: `select split_part(org_path, '/', ${depth + 3}), count(*)::int,
+        count(*) filter (where overdue_at is not null and state = any($3::text[]))::int
+        from work_orders where org_path like $1 and state = any($2::text[]) group by 1`,
+      params: [p, ACTIVE_STATES, OVERDUE_STATES],
+    },
+    {
+      name: "children intake",
+      text: `select split_part(org_path, '/', ${depth + 3}), sum(received)::int from order_flow_daily where ${range} group by 1`,
+      params: days(period.from, period.to),
+    },
+    ...raw.filter((q) => q.name === "rate rollup"),
+  ];
+}
+
+async function timeStatements(qs: BareQuery[], n: number) {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    for (const q of qs) await database.query(q.text, q.params);
+    times.push(now() - t);
+  }
+  return stats(times);
+}
+
 async function unitOf(username: string) {
   const [a] = await database.query<{ id: number; path: string; name: string }>(
     "select o.id, o.path, o.name from accounts a join org_units o on o.id = a.org_unit_id where a.username = $1",
@@ -175,6 +241,17 @@ for (const [username, target, who] of !STEPS.has("dashboard")
     describe: (b) =>
       `received ${b.period.received}, open ${b.situation.open}, ${b.children.length} child units`,
   });
+  const before = await timeStatements(
+    rawDashboard(u.path).filter((q) => q.name !== "hot spots"),
+    5,
+  );
+  const hot = await timeStatements(
+    rawDashboard(u.path).filter((q) => q.name === "hot spots"),
+    5,
+  );
+  result(
+    `command dashboard ${who} ${u.name}: the same figures read from the orders (before the daily rollups) p50 ${ms(before.p50)} ms, max ${ms(before.max)} ms (n=5) | hot spots (worked out once a minute) p50 ${ms(hot.p50)} ms, max ${ms(hot.max)} ms`,
+  );
 }
 if (STEPS.has("map")) {
   const u = await unitOf("demo-commander");
