@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_RESIDENT_PHONE } from "../../src/seed/demo.ts";
+import { runEventReminders } from "../../src/server/modules/mutualAid/index.ts";
 import { DB_KINDS } from "../helpers/app.ts";
 import { eventually, type Harness, loginOk, PHONE, screenshot as shoot, startHarness } from "./harness.ts";
 
@@ -149,5 +150,69 @@ describe.each(DB_KINDS)("mutual aid on %s", (kind) => {
     await eventually(() => c.locator('[data-testid^="ma-notice-"]').first().textContent()).toMatch(/待发 0/);
     await screenshot(c, "mutual-aid-notices-desktop", "活动报名");
     expect(admin.errors).toEqual([]);
+  }, 90_000);
+
+  it("shows the service points on a map on the staff page, and an event's automatic reminders on the phone", async () => {
+    const [{ id: communityId }] = await h.t.ctx.database.query<{ id: number }>(
+      "select id from org_units where code = '320613019010'",
+    );
+    const community = await h.t.login("demo-community");
+    const grid = await h.t.login("demo-grid");
+    const startsAt = new Date(Date.now() + 20 * 3_600_000);
+    const e = await h.t.app.inject({
+      method: "POST",
+      url: "/api/mutual-aid/events",
+      headers: community,
+      payload: {
+        kind: "talk",
+        title: "防诈骗讲座",
+        place: "苏阳社区党群服务中心",
+        orgUnitId: communityId,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
+        capacity: 10,
+        audienceTags: [],
+      },
+    });
+    expect(e.statusCode, e.body).toBe(201);
+    const people = await h.t.ctx.database.query<{ id: number }>(
+      `select r.id from residents r join org_units g on g.code = '320613019010-G01'
+       where r.org_path like g.path || '%' and r.phone_hash is not null order by r.id desc limit 3`,
+    );
+    for (const person of people) {
+      const r = await h.t.app.inject({
+        method: "POST",
+        url: `/api/mutual-aid/events/${e.json().id}/signups`,
+        headers: grid,
+        payload: { residentId: person.id },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    // The sweep the server runs every minute: 20 hours ahead, the day-before reminder is due.
+    await runEventReminders(h.t.ctx);
+    const phone = await h.open({ viewport: PHONE });
+    const p = phone.page;
+    await loginOk(p, "demo-community");
+    await p.goto("/mutual-aid/events");
+    await p.getByText("防诈骗讲座").click();
+    await p.getByRole("heading", { name: "防诈骗讲座" }).waitFor();
+    await eventually(() => p.getByTestId("ma-event-reminders").textContent()).toMatch(
+      /提前一天提醒：已发 3 条，退订跳过 0 条/,
+    );
+    await p.getByTestId("ma-event-reminders").scrollIntoViewIfNeeded();
+    await screenshot(p, "mutual-aid-event-reminders-phone", "防诈骗讲座");
+    expect(phone.errors).toEqual([]);
+
+    const desk = await h.open();
+    const d = desk.page;
+    await loginOk(d, "demo-community");
+    await d.goto("/mutual-aid/medicine");
+    await d.getByRole("heading", { name: "共享药箱" }).waitFor();
+    await d.getByText("服务阵地", { exact: true }).click();
+    await d.getByRole("heading", { name: "服务阵地分布图" }).waitFor();
+    await eventually(() => d.locator('[data-testid="points-map"] canvas').count()).toBeGreaterThan(0);
+    await eventually(() => d.getByText("苏阳社区流动党员读书角").count()).toBeGreaterThan(0);
+    await screenshot(d, "mutual-aid-points-map-desktop", "服务阵地分布图");
+    expect(desk.errors).toEqual([]);
   }, 90_000);
 });

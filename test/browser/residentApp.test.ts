@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_RESIDENT_PHONE } from "../../src/seed/demo.ts";
@@ -119,11 +120,94 @@ describe.each(DB_KINDS)("resident app on %s", (kind) => {
     expect(worker.errors).toEqual([]);
   }, 120_000);
 
-  it("shows the public service-point directory without an account", async () => {
+  it("shows the public service-point directory without an account, on a map and as a list", async () => {
     const s = await h.open({ viewport: PHONE });
     await s.page.goto("/service-points");
     await eventually(() => s.page.getByText("苏阳社区爱心驿站").count()).toBeGreaterThan(0);
+    // The map layer: a canvas with the points (the demo places every point inside its community's area).
+    await eventually(() => s.page.locator('[data-testid="points-map"] canvas').count()).toBeGreaterThan(0);
+    expect(await s.page.getByText(/处未标注位置/).count()).toBe(0);
     await screenshot(s.page, "service-points-phone", "社区服务阵地");
     expect(s.errors).toEqual([]);
   });
+
+  it("makes a micro-wish; the community publishes it, a volunteer fulfils it with a photo; the resident follows it", async () => {
+    // A session of the resident's own (the first walk already asked for this phone's code this minute).
+    const [r] = await h.t.ctx.database.query<{ id: number; orgPath: string; phoneHash: string }>(
+      `select id, org_path as "orgPath", phone_hash as "phoneHash" from residents where phone_hash = $1`,
+      [h.t.ctx.crypto.hash(DEMO_RESIDENT_PHONE)],
+    );
+    let [acct] = await h.t.ctx.database.query<{ id: number }>(
+      "select id from resident_accounts where resident_id = $1",
+      [r.id],
+    );
+    if (!acct)
+      [acct] = await h.t.ctx.database.query<{ id: number }>(
+        "insert into resident_accounts (resident_id, phone_hash, org_path) values ($1, $2, $3) returning id",
+        [r.id, r.phoneHash, r.orgPath],
+      );
+    const token = crypto.randomBytes(32).toString("base64url");
+    await h.t.ctx.database.query(
+      "insert into resident_sessions (id, resident_account_id, csrf_token, expires_at) values ($1, $2, $3, now() + interval '1 hour')",
+      [crypto.createHash("sha256").update(token).digest("base64url"), acct.id, crypto.randomUUID()],
+    );
+    const res = await h.open({ viewport: PHONE });
+    const p = res.page;
+    await res.context.addCookies([{ name: "gk_resident", value: token, url: `${h.base}/api/app` }]);
+    await p.goto("/app");
+    await eventually(() => p.getByText(/您好/).count()).toBe(1);
+    await p.getByText("微心愿", { exact: true }).click();
+    await p.getByLabel("心愿", { exact: true }).fill("想要一副老花镜");
+    await p.getByLabel("具体说说").fill("住 3幢 502室，看报纸看不清字，周末在家");
+    await screenshot(p, "resident-app-wish-phone", "网格管家 · 居民端");
+    await p.getByRole("button", { name: "许下心愿" }).click();
+    const card = p.locator('[data-testid^="app-wish-"]').filter({ hasText: "想要一副老花镜" });
+    await eventually(() => card.getByText("待社区审核").count()).toBe(1);
+    const id = Number((await card.getAttribute("data-testid"))!.replace("app-wish-", ""));
+    const [w] = await h.t.ctx.database.query<{ residentAccountId: number; publicText: string }>(
+      `select resident_account_id as "residentAccountId", public_text as "publicText" from volunteer_wishes where id = $1`,
+      [id],
+    );
+    expect(w.residentAccountId).toBe(acct.id);
+    expect(w.publicText).not.toContain("502");
+
+    // The community publishes it to the wall; the demo volunteer claims it and fulfils it with a photo.
+    const [community, volunteer] = await Promise.all([
+      h.t.login("demo-community"),
+      h.t.login("demo-volunteer"),
+    ]);
+    const ok = async (r: Promise<{ statusCode: number; body: string }>) =>
+      expect((await r).statusCode, (await r).body).toBe(200);
+    await ok(
+      h.t.app.inject({
+        method: "POST",
+        url: `/api/volunteers/wishes/${id}/review`,
+        headers: community,
+        payload: { decision: "publish" },
+      }),
+    );
+    await ok(
+      h.t.app.inject({ method: "POST", url: `/api/volunteers/wishes/${id}/claim`, headers: volunteer }),
+    );
+    await ok(
+      h.t.app.inject({
+        method: "POST",
+        url: `/api/volunteers/wishes/${id}/fulfil?note=${encodeURIComponent("老花镜已送到家，试戴合适")}`,
+        headers: { ...volunteer, "content-type": "image/png" },
+        payload: PNG,
+      }),
+    );
+    await p.reload();
+    await p.getByText("我的", { exact: true }).click();
+    const done = p.locator(`[data-testid="app-wish-${id}"]`);
+    await eventually(() => done.getByText("已圆梦，待社区确认").count()).toBe(1);
+    await eventually(() => done.getByText("老花镜已送到家").count()).toBe(1);
+    await eventually(() => done.locator("img").count()).toBe(1);
+    await eventually(() =>
+      done.locator("img").evaluate((img) => (img as HTMLImageElement).naturalWidth),
+    ).toBeGreaterThan(0);
+    await done.scrollIntoViewIfNeeded();
+    await screenshot(p, "resident-app-wish-fulfilled-phone", "网格管家 · 居民端");
+    expect(res.errors).toEqual([]);
+  }, 120_000);
 });

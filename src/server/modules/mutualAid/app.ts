@@ -90,7 +90,7 @@ export async function rate(
 // come in one statement, beside the volunteers' face for wishes, then the work-order face for the reports.
 // Measured on a loaded 2-core machine, each round trip cost about what a bare `select 1` did (2.5–3.7 ms at
 // the median), and the five separate queries with two of them in series missed p95 < 20 ms.
-const MINE_SQL = `select
+export const MINE_SQL = `select
   (select coalesce(array_agg(x.order_id order by x.id desc), '{}') from
     (select id, order_id from resident_reports where resident_account_id = $1 order by id desc limit 100) x) as "orderIds",
   (select coalesce(json_agg(m order by m.id desc), '[]') from

@@ -129,13 +129,16 @@ async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void
 /**
  * Sends a notice's pending messages at its pace until none is left: batches claimed with FOR UPDATE SKIP
  * LOCKED, sent a few at a time, and marked in one statement per outcome. A failed message is tried again on
- * the next pass, three times at most.
+ * the next pass, three times at most. On PostgreSQL several senders run side by side (as several processes
+ * would), so one's claim and marking overlap the others' sending: with a single loop the transport waited on
+ * the database between batches and on each batch's slowest message, and delivery stayed at about a quarter
+ * of what the gateway took (562/s against 2,056/s bare POSTs to the same local receiver).
  */
 export async function sendNotice(
   ctx: AppContext,
   transport: Transport,
   noticeId: number,
-  opts: { concurrency?: number; maxAttempts?: number } = {},
+  opts: { concurrency?: number; maxAttempts?: number; senders?: number } = {},
 ) {
   const [n] = await ctx.database.query<{ ratePerSecond: number; state: string; orgPath: string }>(
     `select rate_per_second as "ratePerSecond", state, org_path as "orgPath" from mass_notices where id = $1`,
@@ -148,51 +151,56 @@ export async function sendNotice(
     [noticeId],
   );
   const started = performance.now();
-  const batch = Math.max(1, Math.min(1000, n.ratePerSecond));
+  const senders = ctx.database.kind === "postgres" ? (opts.senders ?? 4) : 1;
+  const concurrency = Math.max(1, Math.ceil((opts.concurrency ?? 32) / senders));
+  const batch = Math.max(1, Math.min(250, n.ratePerSecond));
   const maxAttempts = opts.maxAttempts ?? 3;
   let sent = 0;
   let failed = 0;
-  for (;;) {
-    const outcome = await ctx.database.db.transaction(async (t) => {
-      const tx = t as unknown as Parameters<typeof rows>[0];
-      const due = await rows<{ id: number; body: string; phoneCipher: string; attempts: number }>(
-        tx,
-        sql`select id, body, phone_cipher as "phoneCipher", attempts from notice_recipients
-          where notice_id = ${noticeId} and state = 'pending' and attempts < ${maxAttempts}
-          order by id limit ${batch} for update skip locked`,
-      );
-      const ok: number[] = [];
-      const bad: { id: number; error: string }[] = [];
-      await mapLimit(due, opts.concurrency ?? 32, async (m) => {
-        try {
-          await transport.send({
-            id: m.id,
-            kind: `notice.${noticeId}`,
-            title: "",
-            body: m.body,
-            recipientOrgId: null,
-            recipientAccountId: null,
-            recipientPhoneCipher: m.phoneCipher,
-          });
-          ok.push(m.id);
-        } catch (e) {
-          bad.push({ id: m.id, error: String((e as Error).message).slice(0, 300) });
-        }
+  const sender = async () => {
+    for (;;) {
+      const outcome = await ctx.database.db.transaction(async (t) => {
+        const tx = t as unknown as Parameters<typeof rows>[0];
+        const due = await rows<{ id: number; body: string; phoneCipher: string; attempts: number }>(
+          tx,
+          sql`select id, body, phone_cipher as "phoneCipher", attempts from notice_recipients
+            where notice_id = ${noticeId} and state = 'pending' and attempts < ${maxAttempts}
+            order by id limit ${batch} for update skip locked`,
+        );
+        const ok: number[] = [];
+        const bad: { id: number; error: string }[] = [];
+        await mapLimit(due, concurrency, async (m) => {
+          try {
+            await transport.send({
+              id: m.id,
+              kind: `notice.${noticeId}`,
+              title: "",
+              body: m.body,
+              recipientOrgId: null,
+              recipientAccountId: null,
+              recipientPhoneCipher: m.phoneCipher,
+            });
+            ok.push(m.id);
+          } catch (e) {
+            bad.push({ id: m.id, error: String((e as Error).message).slice(0, 300) });
+          }
+        });
+        if (ok.length)
+          await tx.execute(sql`update notice_recipients set state = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null,
+            updated_at = now() where id = any(${`{${ok.join(",")}}`}::int[])`);
+        for (const b of bad)
+          await tx.execute(sql`update notice_recipients set attempts = attempts + 1, last_error = ${b.error},
+            state = case when attempts + 1 >= ${maxAttempts} then 'failed' else 'pending' end, updated_at = now() where id = ${b.id}`);
+        return { claimed: due.length, ok: ok.length, bad: bad.length };
       });
-      if (ok.length)
-        await tx.execute(sql`update notice_recipients set state = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null,
-          updated_at = now() where id = any(${`{${ok.join(",")}}`}::int[])`);
-      for (const b of bad)
-        await tx.execute(sql`update notice_recipients set attempts = attempts + 1, last_error = ${b.error},
-          state = case when attempts + 1 >= ${maxAttempts} then 'failed' else 'pending' end, updated_at = now() where id = ${b.id}`);
-      return { claimed: due.length, ok: ok.length, bad: bad.length };
-    });
-    sent += outcome.ok;
-    failed += outcome.bad;
-    if (outcome.claimed === 0) break;
-    const wait = throttleDelayMs(sent + failed, n.ratePerSecond, performance.now() - started);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
+      sent += outcome.ok;
+      failed += outcome.bad;
+      if (outcome.claimed === 0) break;
+      const wait = throttleDelayMs(sent + failed, n.ratePerSecond, performance.now() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  };
+  await Promise.all(Array.from({ length: senders }, sender));
   const [left] = await ctx.database.query<{ n: number }>(
     "select count(*)::int as n from notice_recipients where notice_id = $1 and state = 'pending'",
     [noticeId],

@@ -43,20 +43,34 @@ export async function seedMutualAid(database: Database, opts: MutualAidSeed) {
   const now = opts.now ?? new Date();
   const day = shanghaiDate(now);
   const rand = rng(opts.seed ?? 1);
+  // Its own stream, so placing the points leaves the rest of the demo as it was.
+  const spot = rng((opts.seed ?? 1) + 7919);
   const communities = await database.query<{
     id: number;
     name: string;
     path: string;
     code: string;
     dutyPhone: string | null;
+    boundary: { type: string; coordinates: unknown } | null;
   }>(
-    `select id, name, path, code, duty_phone as "dutyPhone" from org_units
+    `select id, name, path, code, duty_phone as "dutyPhone", boundary from org_units
      where kind = 'community' and path like (select path from org_units where code = $1) || '%' order by code`,
     [opts.scope],
   );
   let boxes = 0;
   let batches = 0;
   for (const c of communities) {
+    // Inside the community's area (its boundary's box, away from the edges), for the map layer.
+    const corners = c.boundary ? (JSON.stringify(c.boundary.coordinates).match(/-?\d+(\.\d+)?/g) ?? []) : [];
+    const xs = corners.filter((_, i) => i % 2 === 0).map(Number);
+    const ys = corners.filter((_, i) => i % 2 === 1).map(Number);
+    const place = () =>
+      xs.length
+        ? {
+            long: Math.min(...xs) + (0.2 + 0.6 * spot()) * (Math.max(...xs) - Math.min(...xs)),
+            lat: Math.min(...ys) + (0.2 + 0.6 * spot()) * (Math.max(...ys) - Math.min(...ys)),
+          }
+        : { long: null, lat: null };
     const points = [
       {
         kind: "party_center",
@@ -81,9 +95,10 @@ export async function seedMutualAid(database: Database, opts: MutualAidSeed) {
       },
     ];
     for (const [i, p] of points.entries()) {
+      const at = place();
       const [sp] = await database.query<{ id: number }>(
-        `insert into service_points (kind, name, org_unit_id, org_path, address, hours, services, phone)
-         values ($1, $2, $3, $4, $5, $6, $7::text[], $8) returning id`,
+        `insert into service_points (kind, name, org_unit_id, org_path, address, hours, services, phone, lat, long)
+         values ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10) returning id`,
         [
           p.kind,
           p.name,
@@ -93,6 +108,8 @@ export async function seedMutualAid(database: Database, opts: MutualAidSeed) {
           p.hours,
           p.services,
           c.dutyPhone,
+          at.lat,
+          at.long,
         ],
       );
       if (!p.box) continue;

@@ -298,7 +298,7 @@ function EventDetail({ id, onBack }: { id: number; onBack: () => void }) {
   });
   if (detail.isLoading) return <PageLoading />;
   if (detail.error) return <ErrorState error={detail.error} />;
-  const { event: e, signups, figures } = detail.data!;
+  const { event: e, signups, figures, reminders } = detail.data!;
   const active = signups.filter((s) => s.state !== "cancelled");
   return (
     <Flex vertical gap={12} style={{ maxWidth: 760 }}>
@@ -330,6 +330,20 @@ function EventDetail({ id, onBack }: { id: number; onBack: () => void }) {
             />
           </div>
         </Space>
+      </Card>
+      <Card size="small" title={t("mutualAid.reminders.title")} data-testid="ma-event-reminders">
+        {reminders.length === 0 ? (
+          <Typography.Text type="secondary">{t("mutualAid.reminders.none")}</Typography.Text>
+        ) : (
+          <Flex vertical gap={4}>
+            {reminders.map((r) => (
+              <Typography.Text key={r.kind}>
+                {t("mutualAid.reminders.sent", { label: r.kindLabel, sent: r.sent, optedOut: r.optedOut })} ·{" "}
+                {formatTime(r.at)}
+              </Typography.Text>
+            ))}
+          </Flex>
+        )}
       </Card>
       {can("event.signup") && (
         <Card size="small" title={t("mutualAid.events.signUpFor")}>

@@ -27,17 +27,19 @@ import {
   EXPIRY_COLORS,
   type MaBox,
   type MaBoxDetail,
+  type MaPoint,
   type MaRequest,
   type MaStock,
   minutesLeft,
   ResidentPicker,
   SlaTag,
 } from "./common.tsx";
+import { PointsMap } from "./PointsMap.tsx";
 
 /** 共享药箱: medicine requests on their one-hour clock, the boxes' stock and expiry, and a search across boxes. */
 export default function MedicinePage() {
   const { t } = useTranslation();
-  const [tab, setTab] = useState<"requests" | "boxes" | "search">("requests");
+  const [tab, setTab] = useState<"requests" | "boxes" | "search" | "points">("requests");
   return (
     <Flex vertical gap={12} style={{ maxWidth: 760 }}>
       <Typography.Title level={3} style={{ margin: 0 }}>
@@ -47,7 +49,7 @@ export default function MedicinePage() {
         block
         value={tab}
         onChange={(v) => setTab(v as typeof tab)}
-        options={(["requests", "boxes", "search"] as const).map((k) => ({
+        options={(["requests", "boxes", "search", "points"] as const).map((k) => ({
           value: k,
           label: t(`mutualAid.medicine.tabs.${k}`),
         }))}
@@ -55,6 +57,45 @@ export default function MedicinePage() {
       {tab === "requests" && <Requests />}
       {tab === "boxes" && <Boxes />}
       {tab === "search" && <Search />}
+      {tab === "points" && <Points />}
+    </Flex>
+  );
+}
+
+/** The service points of the caller's area on the map, then as a list with their state. */
+function Points() {
+  const { t } = useTranslation();
+  const list = useQuery({
+    queryKey: ["ma", "points"],
+    queryFn: () => api<{ items: MaPoint[] }>("/api/mutual-aid/points"),
+  });
+  if (list.isLoading) return <PageLoading />;
+  if (list.error) return <ErrorState error={list.error} />;
+  const items = list.data!.items;
+  if (items.length === 0) return <Empty description={t("mutualAid.points.empty")} />;
+  return (
+    <Flex vertical gap={12}>
+      <Typography.Title level={5} style={{ margin: 0 }}>
+        {t("mutualAid.points.mapTitle")}
+      </Typography.Title>
+      <PointsMap points={items.filter((p) => p.active)} height={420} />
+      <List
+        size="small"
+        bordered
+        dataSource={items}
+        renderItem={(p) => (
+          <List.Item>
+            <Space wrap>
+              <Tag>{p.kindLabel}</Tag>
+              <span>{p.name}</span>
+              <Typography.Text type="secondary">
+                {p.unitName} · {p.hours}
+              </Typography.Text>
+              {!p.active && <Tag color="default">停用</Tag>}
+            </Space>
+          </List.Item>
+        )}
+      />
     </Flex>
   );
 }

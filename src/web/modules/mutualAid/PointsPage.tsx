@@ -6,6 +6,7 @@ import { useSearchParams } from "react-router";
 import { api, qs } from "../../app/api.ts";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import type { PublicPoint } from "./common.tsx";
+import { PointsMap } from "./PointsMap.tsx";
 
 const KINDS = ["party_center", "rest_station", "reading_corner", "medicine_box_site"] as const;
 
@@ -43,27 +44,30 @@ export default function PointsPage() {
       ) : list.data!.items.length === 0 ? (
         <Empty description={t("mutualAid.points.empty")} />
       ) : (
-        list.data!.items.map((p) => (
-          <Card key={p.id} size="small" title={p.name} extra={<Tag color="blue">{p.kindLabel}</Tag>}>
-            <Flex vertical gap={4}>
-              <Typography.Text>{p.address}</Typography.Text>
-              <Typography.Text type="secondary">
-                {t("mutualAid.points.hours")}：{p.hours}
-              </Typography.Text>
-              {p.phone && (
+        <>
+          <PointsMap points={list.data!.items} height={300} />
+          {list.data!.items.map((p) => (
+            <Card key={p.id} size="small" title={p.name} extra={<Tag color="blue">{p.kindLabel}</Tag>}>
+              <Flex vertical gap={4}>
+                <Typography.Text>{p.address}</Typography.Text>
                 <Typography.Text type="secondary">
-                  {t("mutualAid.points.phone")}：<a href={`tel:${p.phone}`}>{p.phone}</a>
+                  {t("mutualAid.points.hours")}：{p.hours}
                 </Typography.Text>
-              )}
-              <Space wrap size={4}>
-                {p.services.map((s) => (
-                  <Tag key={s}>{s}</Tag>
-                ))}
-                {p.boxes > 0 && <Tag color="green">{t("mutualAid.points.boxes")}</Tag>}
-              </Space>
-            </Flex>
-          </Card>
-        ))
+                {p.phone && (
+                  <Typography.Text type="secondary">
+                    {t("mutualAid.points.phone")}：<a href={`tel:${p.phone}`}>{p.phone}</a>
+                  </Typography.Text>
+                )}
+                <Space wrap size={4}>
+                  {p.services.map((s) => (
+                    <Tag key={s}>{s}</Tag>
+                  ))}
+                  {p.boxes > 0 && <Tag color="green">{t("mutualAid.points.boxes")}</Tag>}
+                </Space>
+              </Flex>
+            </Card>
+          ))}
+        </>
       )}
     </Flex>
   );

@@ -141,7 +141,7 @@ function SignIn() {
   );
 }
 
-type Tab = "report" | "medicine" | "events" | "mine";
+type Tab = "report" | "wish" | "medicine" | "events" | "mine";
 
 function Home({ me }: { me: AppMe }) {
   const { t } = useTranslation();
@@ -166,12 +166,13 @@ function Home({ me }: { me: AppMe }) {
         size="large"
         value={tab}
         onChange={(v) => setTab(v as Tab)}
-        options={(["report", "medicine", "events", "mine"] as const).map((k) => ({
+        options={(["report", "wish", "medicine", "events", "mine"] as const).map((k) => ({
           value: k,
           label: t(`mutualAid.app.tabs.${k}`),
         }))}
       />
       {tab === "report" && <Report me={me} onDone={() => setTab("mine")} />}
+      {tab === "wish" && <Wish onDone={() => setTab("mine")} />}
       {tab === "medicine" && <Medicine onDone={() => setTab("mine")} />}
       {tab === "events" && <Events />}
       {tab === "mine" && <Mine />}
@@ -268,6 +269,90 @@ function Report({ me, onDone }: { me: AppMe; onDone: () => void }) {
           {t("mutualAid.app.submitReport")}
         </Button>
       </Form>
+    </Card>
+  );
+}
+
+function Wish({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm();
+  const make = useMutation({
+    mutationFn: (v: { title: string; detail: string }) =>
+      appApi<{ id: number }>("/api/app/wishes", { method: "POST", body: v }),
+    onSuccess: () => {
+      message.success(t("mutualAid.app.wish.made"));
+      form.resetFields();
+      qc.invalidateQueries({ queryKey: ["app", "mine"] });
+      onDone();
+    },
+    onError: (e: Error) => message.error(e.message),
+  });
+  return (
+    <Card>
+      <Typography.Paragraph type="secondary">{t("mutualAid.app.wish.intro")}</Typography.Paragraph>
+      <Form form={form} layout="vertical" onFinish={(v) => make.mutate(v)}>
+        <Form.Item
+          name="title"
+          label={t("mutualAid.app.wish.title")}
+          rules={[{ required: true, min: 2, max: 40 }]}
+        >
+          <Input size="large" maxLength={40} placeholder={t("mutualAid.app.wish.titlePlaceholder")} />
+        </Form.Item>
+        <Form.Item
+          name="detail"
+          label={t("mutualAid.app.wish.detail")}
+          rules={[{ required: true, min: 2, max: 500 }]}
+        >
+          <Input.TextArea rows={3} maxLength={500} placeholder={t("mutualAid.app.wish.detailPlaceholder")} />
+        </Form.Item>
+        <Button type="primary" size="large" block htmlType="submit" loading={make.isPending}>
+          {t("mutualAid.app.wish.submit")}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
+function WishCard({ w }: { w: AppMine["wishes"][number] }) {
+  const { t } = useTranslation();
+  const done = w.state === "fulfilled" || w.state === "confirmed";
+  return (
+    <Card
+      size="small"
+      data-testid={`app-wish-${w.id}`}
+      title={w.title}
+      extra={<Tag color={done ? "green" : w.state === "rejected" ? "red" : "blue"}>{w.stateLabel}</Tag>}
+    >
+      <Flex vertical gap={6}>
+        <Typography.Text>{w.detail}</Typography.Text>
+        <Typography.Text type="secondary">{formatTime(w.createdAt)}</Typography.Text>
+        {w.claimedBy && (
+          <Typography.Text type="secondary">
+            {t("mutualAid.app.wish.claimedBy")}：{w.claimedBy}
+          </Typography.Text>
+        )}
+        {w.rejectReason && (
+          <Typography.Text type="danger">
+            {t("mutualAid.app.wish.rejected")}：{w.rejectReason}
+          </Typography.Text>
+        )}
+        {w.fulfilNote && (
+          <Typography.Text>
+            {t("mutualAid.app.wish.note")}：{w.fulfilNote}
+          </Typography.Text>
+        )}
+        {w.hasPhoto && (
+          <Image
+            width={96}
+            height={96}
+            style={{ objectFit: "cover" }}
+            src={`/api/app/wishes/${w.id}/photo`}
+            alt={`圆梦照片 ${w.id}`}
+          />
+        )}
+      </Flex>
     </Card>
   );
 }
@@ -409,6 +494,13 @@ function Mine() {
       {m.orders.length === 0 && <Empty description={t("mutualAid.app.mine.empty")} />}
       {m.orders.map((o) => (
         <OrderCard key={o.id} o={o} />
+      ))}
+      <Typography.Title level={5} style={{ margin: 0 }}>
+        {t("mutualAid.app.mine.wishes")}
+      </Typography.Title>
+      {m.wishes.length === 0 && <Empty description={t("mutualAid.app.mine.empty")} />}
+      {m.wishes.map((w) => (
+        <WishCard key={w.id} w={w} />
       ))}
       <Typography.Title level={5} style={{ margin: 0 }}>
         {t("mutualAid.app.mine.medicine")}
