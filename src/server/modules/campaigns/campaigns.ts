@@ -19,6 +19,7 @@ import {
 } from "./common.ts";
 import { campaignPolicy } from "./policy.ts";
 import { presentCampaign } from "./presenter.ts";
+import { forgetProgress } from "./progress.ts";
 import { uploadForLaunch } from "./uploads.ts";
 
 export interface LaunchInput {
@@ -295,6 +296,7 @@ export async function reassign(
         from: input.fromMemberId ?? null,
       },
     });
+    forgetProgress(ctx.database);
     return { moved: moved.length, to: { id: to.id, name: to.name } };
   });
 }

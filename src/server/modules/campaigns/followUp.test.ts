@@ -370,7 +370,7 @@ describe.each(DB_KINDS)("campaigns' uploads, rebalancing and tag proposals on %s
            cross join lateral (select string_to_array(trim(both '/' from ch.org_path), '/') as parts,
                                       array_length(string_to_array(trim(both '/' from c.org_path), '/'), 1) as top) ax
            cross join lateral (select '/' || array_to_string(ax.parts[1:i], '/') || '/' as path
-                                 from generate_series(ax.top + 1, array_length(ax.parts, 1)) i) anc
+                                 from generate_series(greatest(ax.top + 1, 4), array_length(ax.parts, 1)) i) anc
           group by 1, 2)
        select * from recount x full join campaign_rollups r on r.campaign_id = x.campaign_id and r.org_path = x.path
         where x.target is distinct from r.target or x.visited is distinct from r.visited
@@ -385,7 +385,7 @@ describe.each(DB_KINDS)("campaigns' uploads, rebalancing and tag proposals on %s
            cross join lateral (select string_to_array(trim(both '/' from r.org_path), '/') as parts,
                                       array_length(string_to_array(trim(both '/' from c.org_path), '/'), 1) as top) ax
            cross join lateral (select '/' || array_to_string(ax.parts[1:i], '/') || '/' as path
-                                 from generate_series(ax.top + 1, array_length(ax.parts, 1)) i) anc
+                                 from generate_series(greatest(ax.top + 1, 4), array_length(ax.parts, 1)) i) anc
           group by 1, 2, 3)
        select * from recount x full join campaign_day_rollups d
          on d.campaign_id = x.campaign_id and d.org_path = x.path and d.day = x.day

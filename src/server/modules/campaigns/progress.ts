@@ -4,8 +4,9 @@ import { type Answers, answerText } from "../../../domain/campaigns/questionnair
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
+import { staleWhileRevalidate } from "../../platform/cache.ts";
 import { NotFound } from "../../platform/errors.ts";
-import { type CampaignRow, pattern, questionnaires, visibleCampaign } from "./common.ts";
+import { type CampaignRow, GRID_DEPTH, pattern, questionnaires, visibleCampaign } from "./common.ts";
 import { campaignPolicy } from "./policy.ts";
 import { maskName, STATUS_LABELS } from "./presenter.ts";
 
@@ -60,30 +61,60 @@ async function baseUnit(ctx: AppContext, actor: Actor, c: CampaignRow, orgId?: n
 
 /**
  * Progress of a campaign at one unit: its totals, one row per child unit (street → community → grid →
- * micro-grid), the members when the unit is a grid, and the records per day. Reads the rollups that each
- * sync moves, so a district's answer reads its 19 street rows and their day rows, however busy the syncs.
+ * micro-grid), the members when the unit is a grid, and the records per day. Reads the per-grid rollups that
+ * each sync moves, so a district's answer groups 908 grid rows (not 14,277 tallies, nor the records).
  */
 export async function progress(ctx: AppContext, actor: Actor, id: number, orgId?: number) {
   campaignPolicy.authorize(actor, "read");
   const c = await visibleCampaign(ctx, actor, id);
   const base = await baseUnit(ctx, actor, c, orgId);
+  const figures = await progressFigures.get(ctx.database, `${id}:${base.id}`, () => figuresOf(ctx, c, base));
+  return { org: { id: base.id, name: base.name, kind: base.kind }, ...figures };
+}
+
+/**
+ * A unit's figures are worked out at most once per 2 s per server process, however many watch them: after
+ * that the last answer is given at once while one refresh runs (the progress bars may be up to ~2 s behind
+ * the syncs). A burst of syncs then costs the district's screen one computation, not one per reader.
+ * Reassigning (which moves the member rows) forgets them in this process.
+ */
+const progressFigures = staleWhileRevalidate<string, Awaited<ReturnType<typeof figuresOf>>>({
+  max: 2_000,
+  ttlMs: 2_000,
+});
+export const forgetProgress = (db: object) => progressFigures.forget(db);
+
+async function figuresOf(ctx: AppContext, c: CampaignRow, base: Unit) {
+  const id = c.id;
   const like = subtreePattern(base.path);
-  // The rollups each sync keeps: a unit's children are the rows one level down, its totals its own row (the
-  // campaign's own unit has none: the sum of its children), its trend its own day rows (or its children's).
-  const atTop = base.path === c.orgPath;
+  // The rollups each sync keeps, per grid and micro-grid: a grid's children are its micro-grid rows, its
+  // totals and trend its own rows; above a grid (street, community, the campaign's own unit) the children
+  // are the grid rows grouped one level down (at most 908 for a district), the totals their sum.
+  const aboveGrids = base.depth < GRID_DEPTH;
   const groupsP =
     base.kind === "micro_grid"
       ? Promise.resolve([])
-      : ctx.database.query<Counts & { id: number | null; name: string; kind: string }>(
-          `select o.id, o.name, o.kind, r.target, r.visited, r.done, r.revisit, r.refused, r.moved, r.other,
-                  r.notices, r.flagged
-             from campaign_rollups r left join org_units o on o.path = r.org_path
-            where r.campaign_id = $1 and r.depth = $2 and r.org_path like $3
-            order by r.org_path`,
-          [id, base.depth + 1, like],
-          { name: "campaign_progress_children" },
-        );
-  const ownP = atTop
+      : aboveGrids
+        ? ctx.database.query<Counts & { id: number | null; name: string; kind: string }>(
+            `select o.id, o.name, o.kind, s.target, s.visited, s.done, s.revisit, s.refused, s.moved, s.other,
+                    s.notices, s.flagged
+               from (select split_part(org_path, '/', $3) as code, ${SUMS}
+                       from campaign_rollups where campaign_id = $1 and depth = $4 and org_path like $2 group by 1) s
+               left join org_units o on o.code = s.code
+              order by o.path nulls last`,
+            [id, like, base.depth + 3, GRID_DEPTH],
+            { name: "campaign_progress_children_grouped" },
+          )
+        : ctx.database.query<Counts & { id: number | null; name: string; kind: string }>(
+            `select o.id, o.name, o.kind, r.target, r.visited, r.done, r.revisit, r.refused, r.moved, r.other,
+                    r.notices, r.flagged
+               from campaign_rollups r left join org_units o on o.path = r.org_path
+              where r.campaign_id = $1 and r.depth = $2 and r.org_path like $3
+              order by r.org_path`,
+            [id, base.depth + 1, like],
+            { name: "campaign_progress_children" },
+          );
+  const ownP = aboveGrids
     ? Promise.resolve([])
     : ctx.database.query<Counts>(
         `select ${SUMS} from campaign_rollups where campaign_id = $1 and org_path = $2`,
@@ -125,14 +156,14 @@ export async function progress(ctx: AppContext, actor: Actor, id: number, orgId?
   const trendP = ctx.database.query<{ day: string; records: number; done: number; notices: number }>(
     `select day::text as day, sum(records)::int as records, sum(done)::int as done, sum(notices)::int as notices
        from campaign_day_rollups
-      where campaign_id = $1 and depth = $2 and ${atTop ? "org_path like $3" : "org_path = $3"}
+      where campaign_id = $1 and depth = $2 and ${aboveGrids ? "org_path like $3" : "org_path = $3"}
       group by day order by day`,
-    [id, atTop ? base.depth + 1 : base.depth, atTop ? like : base.path],
-    { name: atTop ? "campaign_progress_trend_top" : "campaign_progress_trend" },
+    [id, aboveGrids ? GRID_DEPTH : base.depth, aboveGrids ? like : base.path],
+    { name: aboveGrids ? "campaign_progress_trend_grids" : "campaign_progress_trend" },
   );
   const [groups, members, trend, own] = await Promise.all([groupsP, membersP, trendP, ownP]);
   const children = groups.filter((g): g is typeof g & { id: number } => g.id !== null);
-  const totals = atTop
+  const totals = aboveGrids
     ? groups.reduce<Counts>(
         (a, r) => {
           for (const k of COUNT_KEYS) a[k] += r[k];
@@ -162,7 +193,6 @@ export async function progress(ctx: AppContext, actor: Actor, id: number, orgId?
         flagged: 0,
       });
   return {
-    org: { id: base.id, name: base.name, kind: base.kind },
     totals,
     children,
     members: members.map((m) => ({ ...m, name: m.name ?? "未分配" })),

@@ -115,14 +115,16 @@ export async function uploadTarget(
       const byId: { n: number; hash: string; text: string; address: string }[] = [];
       const byAddress: { n: number; key: string; text: string; idReason: string | null }[] = [];
       for (const r of batch) {
-        if (skipReason(r.cells, m)) continue;
+        const address = m.address === null ? "" : addressKey(r.cells[m.address]);
+        // A row holding only an address is a door, not a merged title (the reader's rule for named lists).
+        const skip = skipReason(r.cells, m);
+        if (skip && !(skip === "title" && address)) continue;
         dataRows++;
         if (dataRows > MAX_UPLOAD_ROWS)
           throw Unprocessable(`一次最多上传 ${MAX_UPLOAD_ROWS} 行，请分批上传`, {
             fields: [{ field: "file", message: `超过 ${MAX_UPLOAD_ROWS} 行` }],
           });
         const idCell = m.idNumber === null ? undefined : r.cells[m.idNumber];
-        const address = m.address === null ? "" : addressKey(r.cells[m.address]);
         const id = cleanIdNumber(idCell);
         if (id.status === "ok" && id.id) {
           byId.push({ n: r.n, hash: ctx.crypto.hash(id.id), text: maskIdCard(id.id), address });
