@@ -50,8 +50,6 @@ export async function seedCampaigns(
     [o.scope],
   );
   if (!scope) throw new Error(`no unit ${o.scope}`);
-  // The street that runs it: the scope's own street (or the scope itself at street level).
-  const streetCode = o.scope.slice(0, 9);
   const [by] = await database.query<Actor & { orgKind: string }>(
     `select a.id, a.username, a.display_name as "displayName", a.role, a.org_unit_id as "orgUnitId",
             o.path as "orgPath", o.name as "orgName", o.kind as "orgKind"
@@ -59,13 +57,18 @@ export async function seedCampaigns(
       where a.username = $1`,
     [o.by ?? "demo-street"],
   );
-  const [street] = await database.query<{ id: number }>("select id from org_units where code = $1", [
-    streetCode,
-  ]);
-  if (!by || !street) return { campaigns: 0, households: 0, records: 0 };
+  if (!by) return { campaigns: 0, households: 0, records: 0 };
+  // The street that runs it: the scope's own street (the scope itself at street level). A district-scale
+  // seed knocks in the demo account's street only: a street launches campaigns in its own grids.
+  const [street] = await database.query<{ id: number; path: string }>(
+    "select id, path from org_units where kind = 'street' and ($1 like path || '%' or ($2 like path || '%' and $3))",
+    [scope.path, by.orgPath, o.scope.length < 9],
+  );
+  if (!street) return { campaigns: 0, households: 0, records: 0 };
+  const within = street.path.length > scope.path.length ? street.path : scope.path;
   const grids = await database.query<{ id: number }>(
     "select id from org_units where kind = 'grid' and path like $1 order by path",
-    [`${scope.path}%`],
+    [`${within}%`],
   );
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   const day = (n: number) => new Date(Date.parse(today) + n * 86400_000).toISOString().slice(0, 10);
