@@ -21464,9 +21464,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         audience: {
+                            campaignId?: number;
                             eventId?: number;
                             /** @enum {string} */
-                            kind: "scope" | "tags" | "event";
+                            kind: "scope" | "tags" | "event" | "campaign";
                             tags?: string[];
                         };
                         orgUnitId: number;

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { checkQuestionnaire, type Question } from "../../../domain/campaigns/questionnaire.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
-import type { Actor, AppContext } from "../../context.ts";
+import type { Actor, AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Invalid, NotFound } from "../../platform/errors.ts";
 import * as verification from "../verification/index.ts";
@@ -360,4 +360,17 @@ export async function assignmentBoard(ctx: AppContext, actor: Actor, id: number,
     households: households.slice(0, BOARD_LIMIT) as any,
     truncated: households.length > BOARD_LIMIT,
   };
+}
+
+/**
+ * The households a campaign covers, for another module's audience (a mass notice to them): the campaign must
+ * be one the principal sees (404 otherwise, as any campaign outside their reach).
+ */
+export async function householdIdsOf(ctx: AppContext, who: Principal, id: number): Promise<number[]> {
+  await visibleCampaign(ctx, who, id);
+  const r = await ctx.database.query<{ ids: number[] | null }>(
+    "select array_agg(household_id) as ids from campaign_households where campaign_id = $1",
+    [id],
+  );
+  return r[0]?.ids ?? [];
 }

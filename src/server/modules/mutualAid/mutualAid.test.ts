@@ -320,6 +320,36 @@ describe.each(DB_KINDS)("mutual aid on %s", (kind) => {
     await t.ctx.database.query("delete from phone_opt_outs where phone_hash = $1", [people[0].phoneHash]);
   });
 
+  it("queues a mass notice to a door-to-door campaign's households (one per phone); an unseen campaign is 404", async () => {
+    const [c] = await t.ctx.database.query<{ id: number }>(
+      `select c.id from campaigns c where exists (select 1 from campaign_households h where h.campaign_id = c.id
+         and h.org_path like (select path from org_units where id = $1) || '%') order by c.id limit 1`,
+      [communityId],
+    );
+    expect(c, "the demo has a campaign in the demo community").toBeTruthy();
+    const [want] = await t.ctx.database.query<{ n: number }>(
+      `select count(distinct r.phone_hash)::int as n from residents r join campaign_households h on h.household_id = r.household_id
+       where h.campaign_id = $1 and r.phone_hash is not null and r.org_path like (select path from org_units where id = $2) || '%'`,
+      [c.id, communityId],
+    );
+    const r = await post("/api/mutual-aid/notices", community, {
+      title: "敲门行动回访提醒",
+      template: "{称呼}您好，{社区}敲门行动的网格员近期将上门回访，请留意。",
+      orgUnitId: communityId,
+      audience: { kind: "campaign", campaignId: c.id },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json().recipients).toBe(want.n);
+    expect(want.n).toBeGreaterThan(0);
+    const missing = await post("/api/mutual-aid/notices", community, {
+      title: "不存在",
+      template: "测试",
+      orgUnitId: communityId,
+      audience: { kind: "campaign", campaignId: 999_999 },
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+
   it("the public directory lists places and no person", async () => {
     const r = await t.app.inject({ url: `/api/public/service-points?unit=${communityId}` });
     expect(r.statusCode).toBe(200);

@@ -5,6 +5,7 @@ import { subtreePattern } from "../../../domain/org/scope.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
+import * as campaigns from "../campaigns/index.ts";
 import { logTransport, smsHttpTransport, type Transport } from "../notifications/index.ts";
 import { actorId, inTx, pattern, pgArray, rows, unitInScope } from "./common.ts";
 import { loadEvent } from "./events.ts";
@@ -20,7 +21,13 @@ export interface NewNotice {
   title: string;
   template: string;
   orgUnitId: number;
-  audience: { kind: "scope" | "tags" | "event"; tags?: string[]; eventId?: number };
+  audience: {
+    kind: "scope" | "tags" | "event" | "campaign";
+    tags?: string[];
+    eventId?: number;
+    /** 敲门行动: the residents of the households the campaign covers (inside the notice's unit). */
+    campaignId?: number;
+  };
   ratePerSecond?: number;
 }
 
@@ -43,6 +50,12 @@ export async function createNotice(ctx: AppContext, who: Principal, n: NewNotice
   if (n.audience.kind === "event") {
     if (!n.audience.eventId) throw Invalid("请选择活动", [{ field: "audience", message: "缺少活动" }]);
     event = await loadEvent(ctx, who, n.audience.eventId);
+  }
+  let households: number[] = [];
+  if (n.audience.kind === "campaign") {
+    if (!n.audience.campaignId)
+      throw Invalid("请选择敲门行动", [{ field: "audience", message: "缺少敲门行动" }]);
+    households = await campaigns.householdIdsOf(ctx, who, n.audience.campaignId);
   }
   const fmt = (d: Date) =>
     new Intl.DateTimeFormat("zh-CN", {
@@ -74,9 +87,12 @@ export async function createNotice(ctx: AppContext, who: Principal, n: NewNotice
       n.audience.kind === "event"
         ? sql`join event_signups s on s.resident_id = r.id and s.event_id = ${event!.id} and s.state in ('confirmed', 'waitlisted')
             where r.phone_hash is not null`
-        : n.audience.kind === "tags"
-          ? sql`where r.org_path like ${subtreePattern(unit.path)} and r.phone_hash is not null and r.tags && ${pgArray(tags)}::text[]`
-          : sql`where r.org_path like ${subtreePattern(unit.path)} and r.phone_hash is not null`;
+        : n.audience.kind === "campaign"
+          ? sql`where r.org_path like ${subtreePattern(unit.path)} and r.phone_hash is not null
+              and r.household_id = any(${`{${households.join(",")}}`}::int[])`
+          : n.audience.kind === "tags"
+            ? sql`where r.org_path like ${subtreePattern(unit.path)} and r.phone_hash is not null and r.tags && ${pgArray(tags)}::text[]`
+            : sql`where r.org_path like ${subtreePattern(unit.path)} and r.phone_hash is not null`;
     const body = hasSalutation
       ? sql`${head} || left(c.name, 1) || case when c.gender = 'female' then '女士' else '先生' end || ${tail.split("\u0000").join("")}`
       : sql`${head}`;

@@ -469,9 +469,10 @@ export async function mutualAidRoutes(fastify: FastifyInstance) {
             orgUnitId: Id,
             audience: Type.Object(
               {
-                kind: OneOf(["scope", "tags", "event"] as const),
+                kind: OneOf(["scope", "tags", "event", "campaign"] as const),
                 tags: Type.Optional(Tags),
                 eventId: Type.Optional(Id),
+                campaignId: Type.Optional(Id),
               },
               B,
             ),
