@@ -8,6 +8,7 @@ import { sweepSla } from "./modules/workOrders/index.ts";
 import { pruneFailures } from "./platform/failureCounts.ts";
 import { pruneIdempotencyKeys } from "./platform/idempotency.ts";
 import { timed } from "./platform/metrics.ts";
+import { pruneCodes } from "./platform/oneTimeCodes.ts";
 
 type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
 
@@ -44,6 +45,7 @@ export function startBackground(ctx: AppContext, log: Log) {
     // Reads every key resident, and visits are due by the day: a quarter-hour is plenty.
     every(15 * 60_000, "overdue visit sweep", log, () => sweepOverdueVisits(ctx)),
     every(15 * 60_000, "failure count pruning", log, () => pruneFailures(ctx.database)),
+    every(15 * 60_000, "one-time code pruning", log, () => pruneCodes(ctx.database)),
     // 信息日报 from 08:00 (Asia/Shanghai): a minute's look is enough; made once whatever the process count.
     every(60_000, "daily report", log, async () => {
       const r = await runDailyReports(ctx);

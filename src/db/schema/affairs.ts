@@ -123,23 +123,6 @@ export const projectRatings = pgTable(
   (t) => [uniqueIndex("project_ratings_phone_uq").on(t.projectId, t.phoneHash)],
 );
 
-/** A one-time code sent to a resident's phone, and the short-lived pass it buys once verified. */
-export const phoneCodes = pgTable(
-  "phone_codes",
-  {
-    id: serial().primaryKey(),
-    phoneHash: text().notNull(),
-    codeHash: text().notNull(),
-    attempts: smallint().notNull().default(0),
-    expiresAt: timestamp({ withTimezone: true }).notNull(),
-    /** The pass's keyed hash once the code was verified. */
-    passHash: text(),
-    passExpiresAt: timestamp({ withTimezone: true }),
-    ...timestamps(),
-  },
-  (t) => [index("phone_codes_phone_idx").on(t.phoneHash), index("phone_codes_pass_idx").on(t.passHash)],
-);
-
 /** 议事 / 有事好商量: a topic put on the table in a community. */
 export const deliberations = pgTable(
   "deliberations",

@@ -240,15 +240,6 @@ export const residentAccounts = pgTable(
   ],
 );
 
-/** The one-time code last sent to a phone (hashed), with its expiry and wrong guesses. */
-export const residentCodes = pgTable("resident_codes", {
-  phoneHash: text().primaryKey(),
-  codeHash: text().notNull(),
-  expiresAt: timestamp({ withTimezone: true }).notNull(),
-  guesses: integer().notNull().default(0),
-  ...timestamps(),
-});
-
 /** A resident app session: a kind of its own, apart from staff sessions (another cookie, another table). */
 export const residentSessions = pgTable(
   "resident_sessions",

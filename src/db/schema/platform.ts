@@ -169,6 +169,32 @@ export const failureCounts = pgTable(
   (t) => [index("failure_counts_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * The one-time code last sent to a phone for a purpose (resident_sign_in, project_rating, deliberation_vote),
+ * as a keyed hash, with its expiry and wrong guesses; once verified for a rating or a vote, the pass it was
+ * traded for (a keyed hash too). Kept by platform/oneTimeCodes.ts.
+ */
+export const oneTimeCodes = pgTable(
+  "one_time_codes",
+  {
+    id: serial().primaryKey(),
+    purpose: text().notNull(),
+    phoneHash: text().notNull(),
+    /** The phone, encrypted: a pass names it to the purpose (a rating's own key is derived from it). */
+    phoneCipher: text(),
+    codeHash: text().notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    guesses: integer().notNull().default(0),
+    passHash: text(),
+    passExpiresAt: timestamp({ withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("one_time_codes_purpose_phone_uq").on(t.purpose, t.phoneHash),
+    index("one_time_codes_pass_idx").on(t.passHash),
+  ],
+);
+
 /** Server-side sessions so any number of server processes can share them. `id` is a SHA-256 of the token. */
 export const sessions = pgTable(
   "sessions",

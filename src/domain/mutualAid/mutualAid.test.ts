@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CODE_TTL_MS, codeUsable, MAX_GUESSES, newCode, normaliseMobile, sameCode } from "./codes.ts";
+import {
+  CODE_TTL_MS,
+  codeUsable,
+  MAX_GUESSES,
+  newCode,
+  normaliseMobile,
+  sameCode,
+} from "../oneTimeCodes/codes.ts";
 import { attendanceFigures, checkInOpen, inAudience } from "./events.ts";
 import {
   addDays,

@@ -26076,7 +26076,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 评单前获取手机验证码（经消息发件箱发送，每分钟一次） */
+        /** 评单前获取手机验证码（平台一次性验证码，经消息发件箱发送；每分钟一次，错误 5 次锁定） */
         post: {
             parameters: {
                 query?: never;

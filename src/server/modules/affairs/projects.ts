@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
@@ -12,7 +11,8 @@ import { normalisePhone } from "../../../domain/mask/mask.ts";
 import { publicText } from "../../../domain/privacy/publicText.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
-import { Conflict, Invalid, NotFound, TooMany } from "../../platform/errors.ts";
+import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
+import * as oneTimeCodes from "../../platform/oneTimeCodes.ts";
 import {
   Day,
   ErrorBody,
@@ -27,7 +27,6 @@ import {
   Text,
   Type,
 } from "../../platform/schemas.ts";
-import * as notifications from "../notifications/index.ts";
 import { actorId, inTx, keepPhoto, notFound, pattern, photoIds, rows, unitInScope } from "./common.ts";
 import { affairsPolicy } from "./policy.ts";
 import {
@@ -430,68 +429,35 @@ export async function publicList(ctx: AppContext, unitId: number, quarter?: stri
   };
 }
 
-const CODE_TTL_MS = 10 * 60_000;
-const PASS_TTL_MS = 30 * 60_000;
-const CODE_GAP_MS = 60_000;
-const CODE_TRIES = 5;
-const hashOf = (ctx: AppContext, kind: string, v: string) => ctx.crypto.hash(`affairs-${kind}\u0000${v}`);
+/** The key a rating is kept under: a keyed hash of the phone of its own (older ratings hold the same). */
+const raterKey = (ctx: AppContext, phone: string) => ctx.crypto.hash(`affairs-phone\u0000${phone}`);
 
-function phoneOr400(raw: string) {
+export function phoneOr400(raw: string) {
   const phone = normalisePhone(raw);
   if (!phone || !/^1[3-9]\d{9}$/.test(phone))
     throw Invalid("请输入正确的手机号", [{ field: "phone", message: "手机号格式不正确" }]);
   return phone;
 }
 
-/** Sends a one-time code to the phone through the notifications outbox (one a minute per phone). */
-export async function sendCode(ctx: AppContext, rawPhone: string, now = new Date()) {
+export const wrongCode = (m: string) => Invalid(m, [{ field: "code", message: m }]);
+
+/** Sends a rating code to any phone through the platform's one-time codes (the outbox; the demo's console). */
+export async function sendCode(ctx: AppContext, rawPhone: string, ip: string) {
   const phone = phoneOr400(rawPhone);
-  const phoneHash = hashOf(ctx, "phone", phone);
-  const [recent] = await ctx.database.query<{ at: Date }>(
-    "select max(created_at) as at from phone_codes where phone_hash = $1",
-    [phoneHash],
-  );
-  if (recent?.at && now.getTime() - new Date(recent.at).getTime() < CODE_GAP_MS)
-    throw TooMany("验证码已发送，请一分钟后再试", 60);
-  const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, "0");
-  await inTx(ctx, async (tx) => {
-    await tx.execute(sql`insert into phone_codes (phone_hash, code_hash, expires_at, created_at, updated_at)
-      values (${phoneHash}, ${hashOf(ctx, "code", code)}, ${new Date(now.getTime() + CODE_TTL_MS)}, ${now}, ${now})`);
-    await notifications.enqueue(tx, {
-      kind: "affairs.rating_code",
-      recipientPhoneCipher: ctx.crypto.encrypt(phone),
-      title: "评单验证码",
-      body: `您的实事项目评价验证码为 ${code}，10 分钟内有效。如非本人操作请忽略。`,
-    });
-  });
-  return { sent: true, expiresInSeconds: CODE_TTL_MS / 1000 };
+  const r = await oneTimeCodes.requestCode(ctx, "project_rating", phone, ip, async () => ({
+    phoneCipher: ctx.crypto.encrypt(phone),
+  }));
+  return { sent: r.sent, expiresInSeconds: r.expiresInSeconds };
 }
 
-/** Exchanges a right code for a pass good for half an hour of ratings; five wrong tries spend the code. */
-export async function verifyCode(ctx: AppContext, rawPhone: string, code: string, now = new Date()) {
+/** Exchanges a right code for a pass good for half an hour of ratings; five wrong guesses lock the phone out. */
+export async function verifyCode(ctx: AppContext, rawPhone: string, code: string) {
   const phone = phoneOr400(rawPhone);
-  const phoneHash = hashOf(ctx, "phone", phone);
-  const [c] = await ctx.database.query<{ id: number; codeHash: string; attempts: number }>(
-    `select id, code_hash as "codeHash", attempts from phone_codes
-     where phone_hash = $1 and expires_at > $2 and pass_hash is null order by id desc limit 1`,
-    [phoneHash, now],
-  );
-  const wrong = () =>
-    Invalid("验证码错误或已过期，请重新获取", [{ field: "code", message: "验证码错误或已过期" }]);
-  if (!c || c.attempts >= CODE_TRIES) throw wrong();
-  if (c.codeHash !== hashOf(ctx, "code", code)) {
-    await ctx.database.query(
-      "update phone_codes set attempts = attempts + 1, updated_at = now() where id = $1",
-      [c.id],
-    );
-    throw wrong();
-  }
-  const pass = crypto.randomBytes(24).toString("base64url");
-  await ctx.database.query(
-    "update phone_codes set pass_hash = $2, pass_expires_at = $3, updated_at = now() where id = $1",
-    [c.id, hashOf(ctx, "pass", pass), new Date(now.getTime() + PASS_TTL_MS)],
-  );
-  return { pass, expiresInSeconds: PASS_TTL_MS / 1000 };
+  const r = await oneTimeCodes.verifyCode(ctx, "project_rating", phone, code, {
+    issuePass: true,
+    wrong: wrongCode,
+  });
+  return { pass: r.pass!, expiresInSeconds: r.expiresInSeconds! };
 }
 
 /** 评单: one rating per project per phone (409 for a second). */
@@ -501,11 +467,10 @@ export async function rateProject(
   b: { pass: string; satisfaction: Satisfaction; comment?: string },
   now = new Date(),
 ) {
-  const [c] = await ctx.database.query<{ phoneHash: string }>(
-    `select phone_hash as "phoneHash" from phone_codes where pass_hash = $1 and pass_expires_at > $2`,
-    [hashOf(ctx, "pass", b.pass), now],
-  );
-  if (!c) throw Invalid("手机验证已过期，请重新获取验证码", [{ field: "pass", message: "验证已过期" }]);
+  const verified = await oneTimeCodes.redeemPass(ctx, "project_rating", b.pass, now);
+  if (!verified)
+    throw Invalid("手机验证已过期，请重新获取验证码", [{ field: "pass", message: "验证已过期" }]);
+  const rater = raterKey(ctx, verified.phone);
   return inTx(ctx, async (tx) => {
     const [p] = await rows<{ orgPath: string }>(
       tx,
@@ -515,7 +480,7 @@ export async function rateProject(
     const [r] = await rows<{ id: number }>(
       tx,
       sql`insert into project_ratings (project_id, org_path, phone_hash, satisfaction, comment)
-        values (${projectId}, ${p.orgPath}, ${c.phoneHash}, ${b.satisfaction}, ${b.comment ? publicText(b.comment.trim()) : null})
+        values (${projectId}, ${p.orgPath}, ${rater}, ${b.satisfaction}, ${b.comment ? publicText(b.comment.trim()) : null})
         on conflict (project_id, phone_hash) do nothing returning id`,
     );
     if (!r) throw Conflict("该手机号已评价过这个项目，感谢您的参与");
@@ -799,7 +764,7 @@ export async function projectRoutes(fastify: FastifyInstance) {
       config: { public: true },
       schema: {
         tags: ["public"],
-        summary: "评单前获取手机验证码（经消息发件箱发送，每分钟一次）",
+        summary: "评单前获取手机验证码（平台一次性验证码，经消息发件箱发送；每分钟一次，错误 5 次锁定）",
         body: Type.Object({ phone: Phone }, B),
         response: {
           202: Type.Object({ sent: Type.Boolean(), expiresInSeconds: Type.Integer() }),
@@ -807,7 +772,7 @@ export async function projectRoutes(fastify: FastifyInstance) {
         },
       },
     },
-    async (req, reply) => reply.status(202).send(await sendCode(ctx, req.body.phone)),
+    async (req, reply) => reply.status(202).send(await sendCode(ctx, req.body.phone, req.ip)),
   );
   app.post(
     "/api/public/affairs/codes/verify",

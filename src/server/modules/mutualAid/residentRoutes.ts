@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { MAX_ATTACHMENT_BYTES } from "../../../domain/files/image.ts";
-import { normaliseMobile } from "../../../domain/mutualAid/codes.ts";
+import { normaliseMobile } from "../../../domain/oneTimeCodes/codes.ts";
 import type { ResidentPrincipal } from "../../context.ts";
 import { flagPublic } from "../../platform/authHook.ts";
 import { AppError, Invalid, Unauthenticated } from "../../platform/errors.ts";
@@ -107,14 +107,6 @@ export async function residentRoutes(fastify: FastifyInstance) {
   });
   const me = (req: { resident?: ResidentPrincipal }) => req.resident!;
 
-  /** Demo databases print the code to the console (there is no SMS gateway in a demo). */
-  let demo: boolean | undefined;
-  const isDemo = async () => {
-    if (demo === undefined)
-      demo = (await ctx.database.query("select 1 from system_settings where key = 'demo'")).length > 0;
-    return demo;
-  };
-
   app.post(
     "/api/app/code",
     {
@@ -129,11 +121,7 @@ export async function residentRoutes(fastify: FastifyInstance) {
     async (req) => {
       const phone = normaliseMobile(req.body.phone);
       if (!phone) throw Invalid("手机号格式不正确", [{ field: "phone", message: "请输入 11 位手机号" }]);
-      const echo = (await isDemo())
-        ? (p: string, code: string) =>
-            console.log(`[演示] 居民端验证码 ${p.slice(0, 3)}****${p.slice(-4)}: ${code}`)
-        : undefined;
-      return requestCode(ctx, phone, req.ip, { echo });
+      return requestCode(ctx, phone, req.ip);
     },
   );
   app.post(
