@@ -99,6 +99,7 @@ const PUBLIC = [
   "HEAD /api/public/affairs/deliberations",
   "GET /api/public/affairs/deliberations/:id",
   "HEAD /api/public/affairs/deliberations/:id",
+  "POST /api/public/affairs/deliberations/:id/votes",
 ];
 
 describe.each(DB_KINDS)("the login gate on %s", (kind) => {

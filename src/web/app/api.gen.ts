@@ -26076,7 +26076,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 评单前获取手机验证码（平台一次性验证码，经消息发件箱发送；每分钟一次，错误 5 次锁定） */
+        /** 评单或议事投票前获取手机验证码（平台一次性验证码，经消息发件箱发送；每分钟一次，错误 5 次锁定） */
         post: {
             parameters: {
                 query?: never;
@@ -26088,6 +26088,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         phone: string;
+                        /** @enum {string} */
+                        purpose?: "project_rating" | "deliberation_vote";
                     };
                 };
             };
@@ -26181,7 +26183,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 校验验证码，换取半小时内有效的评单凭证 */
+        /** 校验验证码，换取半小时内有效的评单或投票凭证 */
         post: {
             parameters: {
                 query?: never;
@@ -26194,6 +26196,8 @@ export interface paths {
                     "application/json": {
                         code: string;
                         phone: string;
+                        /** @enum {string} */
+                        purpose?: "project_rating" | "deliberation_vote";
                     };
                 };
             };
@@ -26400,6 +26404,7 @@ export interface paths {
                             state: string;
                             title: string;
                             unitName: string;
+                            voteOpen: boolean;
                             voteQuestion: string | null;
                             votes: {
                                 option: string;
@@ -26442,6 +26447,117 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/affairs/deliberations/{id}/votes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 居民投票：凭验证过的手机号（用途 deliberation_vote）为本户投一票；每户一票（重复 409），非本社区住户 404 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        option: string;
+                        pass: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            votes: {
+                                option: string;
+                                votes: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

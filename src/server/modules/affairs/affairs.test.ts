@@ -279,6 +279,119 @@ describe.each(DB_KINDS)("community affairs on %s", (kind) => {
     expect(detail.actions[0].workOrderNumber).toBeTruthy();
   });
 
+  it("a resident votes on the public page with a verified phone: once per household (409), outside the community 404", async () => {
+    const d = await ok(
+      post("/api/affairs/deliberations", grid, {
+        orgUnitId: gridId,
+        title: "楼道加装扶手",
+        background: "老人上下楼不便",
+        source: "resident",
+      }),
+      201,
+    );
+    const summary0 = await ok(get(`/api/public/affairs/deliberations/${d.id}`));
+    expect(summary0.voteOpen).toBe(false);
+    await ok(
+      post(`/api/affairs/deliberations/${d.id}/meeting`, community, {
+        meetingAt: new Date().toISOString(),
+        place: "社区议事厅",
+        parties: [{ kind: "resident_rep", name: "王五", present: true }],
+        agenda: "扶手方案",
+        minutes: "提请居民投票",
+        vote: { question: "是否同意加装扶手", options: ["同意", "不同意"] },
+      }),
+    );
+    // Two residents of one household here (different phones), and one resident of another community.
+    const [a, b] = await t.ctx.database.query<{ phoneCipher: string; householdId: number }>(
+      `select r.phone_cipher as "phoneCipher", r.household_id as "householdId" from residents r
+       where r.household_id = (select household_id from residents where org_path like '%/320613019010/%'
+         and household_id is not null group by household_id having count(distinct phone_hash) >= 2 order by household_id limit 1)
+       order by r.id limit 2`,
+    );
+    const votePass = async (phone: string) => {
+      await ok(post("/api/public/affairs/codes", undefined, { phone, purpose: "deliberation_vote" }), 202);
+      const [n] = await t.ctx.database.query<{ body: string }>(
+        "select body from notifications where kind = 'affairs.vote_code' order by id desc limit 1",
+      );
+      const code = /(\d{6})/.exec(n.body)![1];
+      // A rating pass is not a vote pass: each purpose has its own code.
+      const asRating = await post("/api/public/affairs/codes/verify", undefined, { phone, code });
+      expect(asRating.statusCode).toBe(400);
+      return (
+        await ok(
+          post("/api/public/affairs/codes/verify", undefined, { phone, code, purpose: "deliberation_vote" }),
+        )
+      ).pass as string;
+    };
+    const vote = (pass: string, option: string) =>
+      post(`/api/public/affairs/deliberations/${d.id}/votes`, undefined, { pass, option });
+    const p1 = await votePass(t.ctx.crypto.decrypt(a.phoneCipher));
+    expect((await vote(p1, "弃权")).statusCode).toBe(400);
+    const first = await ok(vote(p1, "同意"), 201);
+    expect(first.votes).toEqual([
+      { option: "同意", votes: 1 },
+      { option: "不同意", votes: 0 },
+    ]);
+    expect((await vote(p1, "不同意")).statusCode).toBe(409);
+    // Another phone of the same household: still one vote per household.
+    const p2 = await votePass(t.ctx.crypto.decrypt(b.phoneCipher));
+    expect((await vote(p2, "不同意")).statusCode).toBe(409);
+    // Staff recording the same household at the desk: 409 too.
+    expect(
+      (
+        await post(`/api/affairs/deliberations/${d.id}/votes`, grid, {
+          householdId: a.householdId,
+          option: "同意",
+        })
+      ).statusCode,
+    ).toBe(409);
+    // A topic of another community: this household's phone is outside it (404); a phone registered nowhere too.
+    const there = await ok(
+      post("/api/affairs/deliberations", commander, {
+        orgUnitId: awayGridId,
+        title: "另一社区的议题",
+        background: "路灯不亮",
+        source: "resident",
+      }),
+      201,
+    );
+    await ok(
+      post(`/api/affairs/deliberations/${there.id}/meeting`, commander, {
+        meetingAt: new Date().toISOString(),
+        place: "议事厅",
+        parties: [{ kind: "resident_rep", name: "居民代表", present: true }],
+        agenda: "路灯",
+        minutes: "投票",
+        vote: { question: "是否更换路灯", options: ["同意", "不同意"] },
+      }),
+    );
+    // (A second code to the same phone within a minute would be refused: let the minute pass.)
+    await t.ctx.database.query("delete from failure_counts where key like 'otc-deliberation-vote:gap:%'");
+    const p3 = await votePass(t.ctx.crypto.decrypt(b.phoneCipher));
+    expect(
+      (
+        await post(`/api/public/affairs/deliberations/${there.id}/votes`, undefined, {
+          pass: p3,
+          option: "同意",
+        })
+      ).statusCode,
+    ).toBe(404);
+    const p4 = await votePass("13800009999");
+    expect((await vote(p4, "同意")).statusCode).toBe(404);
+    expect((await vote("y".repeat(32), "同意")).statusCode).toBe(400);
+    const summary = await ok(get(`/api/public/affairs/deliberations/${d.id}`));
+    expect(summary.voteOpen).toBe(true);
+    expect(summary.votes).toEqual([
+      { option: "同意", votes: 1 },
+      { option: "不同意", votes: 0 },
+    ]);
+    const [n] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from deliberation_votes where deliberation_id = $1",
+      [d.id],
+    );
+    expect(n.n).toBe(1);
+  });
+
   it("key projects: weights must sum to 100; a passed milestone puts the project behind; weekly export", async () => {
     const body = {
       orgUnitId: communityId,

@@ -6,6 +6,7 @@ import { publicText } from "../../../domain/privacy/publicText.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
+import * as oneTimeCodes from "../../platform/oneTimeCodes.ts";
 import {
   Day,
   ErrorBody,
@@ -22,7 +23,12 @@ import {
 import * as workOrders from "../workOrders/index.ts";
 import { actorId, inTx, notFound, pattern, rows, unitInScope } from "./common.ts";
 import { affairsPolicy } from "./policy.ts";
-import { DeliberationListItem, DeliberationSchema, PublicDeliberationSchema } from "./presenter.ts";
+import {
+  DeliberationListItem,
+  DeliberationSchema,
+  PublicDeliberationSchema,
+  VoteTally,
+} from "./presenter.ts";
 import { createProjectIn } from "./projects.ts";
 
 // 议事 / 有事好商量: a topic with its background, a meeting (invited parties, agenda, minutes, attendance),
@@ -430,6 +436,55 @@ export async function vote(
   });
 }
 
+/**
+ * A resident's own vote from the public page, with a pass from a verified phone: the household is the one
+ * registered with that phone in the topic's community (none → 404, as for a household outside it), and each
+ * household votes once (a second → 409), whether it voted here or staff recorded its vote at the desk.
+ */
+export async function residentVote(
+  ctx: AppContext,
+  id: number,
+  b: { pass: string; option: string },
+  now = new Date(),
+) {
+  const verified = await oneTimeCodes.redeemPass(ctx, "deliberation_vote", b.pass, now);
+  if (!verified)
+    throw Invalid("手机验证已过期，请重新获取验证码", [{ field: "pass", message: "验证已过期" }]);
+  const r = await inTx(ctx, async (tx) => {
+    const [d] = await rows<{ orgPath: string; voteOpen: boolean; voteOptions: string[] | null }>(
+      tx,
+      sql`select org_path as "orgPath", vote_open as "voteOpen", vote_options as "voteOptions" from deliberations
+        where id = ${id} and state in ('met', 'decided') for update`,
+    );
+    if (!d) notFound("议题");
+    const [h] = await rows<{ householdId: number }>(
+      tx,
+      sql`select household_id as "householdId" from residents where phone_hash = ${verified.phoneHash}
+        and household_id is not null and org_path like ${subtreePattern(d.orgPath)} order by id limit 1`,
+    );
+    if (!h) throw NotFound("该手机号不是本社区登记住户的号码");
+    if (!d.voteOpen) throw Conflict("该议题没有进行中的投票");
+    if (!(d.voteOptions ?? []).includes(b.option))
+      throw Invalid("没有这个选项", [{ field: "option", message: "没有这个选项" }]);
+    const [v] = await rows<{ id: number }>(
+      tx,
+      sql`insert into deliberation_votes (deliberation_id, household_id, org_path, option, recorded_by)
+        values (${id}, ${h.householdId}, ${d.orgPath}, ${b.option}, null)
+        on conflict (deliberation_id, household_id) do nothing returning id`,
+    );
+    if (!v) throw Conflict("您家已投过票（每户一票）");
+    await audit.record(tx, null, {
+      action: "vote",
+      entity: "deliberation",
+      entityId: id,
+      orgPath: d.orgPath,
+      after: { option: b.option, channel: "public" },
+    });
+    return { id: v.id, options: d.voteOptions };
+  });
+  return { id: r.id, votes: await votesOf(ctx, id, r.options) };
+}
+
 /** What a stranger may see of a topic: no names, phones or flats; parties counted by kind. */
 export async function publicSummary(ctx: AppContext, id: number) {
   const d = await delibRow(ctx, null, id);
@@ -446,6 +501,7 @@ export async function publicSummary(ctx: AppContext, id: number) {
     parties: [...kinds].map(([kind, count]) => ({ kind, count })),
     decision: d.decision ? publicText(d.decision) : null,
     voteQuestion: d.voteQuestion,
+    voteOpen: d.voteOpen,
     votes: await votesOf(ctx, id, d.voteOptions),
     actions: actions.map((a) => ({
       id: a.id,
@@ -661,5 +717,28 @@ export async function deliberationRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => publicSummary(ctx, req.params.id),
+  );
+  app.post(
+    "/api/public/affairs/deliberations/:id/votes",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["public"],
+        summary:
+          "居民投票：凭验证过的手机号（用途 deliberation_vote）为本户投一票；每户一票（重复 409），非本社区住户 404",
+        params: IdParams,
+        body: Type.Object(
+          { pass: Line({ minLength: 10, maxLength: 64 }), option: Line({ minLength: 1, maxLength: 30 }) },
+          B,
+        ),
+        response: {
+          201: Type.Object({ id: Type.Integer(), votes: Type.Array(VoteTally) }),
+          ...publicErrors,
+          409: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await residentVote(ctx, req.params.id, req.body)),
   );
 }

@@ -228,6 +228,7 @@ export const PublicDeliberationSchema = Type.Object({
   parties: Type.Array(Type.Object({ kind: Str, count: Type.Integer() })),
   decision: StrOrNull,
   voteQuestion: StrOrNull,
+  voteOpen: Type.Boolean(),
   votes: Type.Array(VoteTally),
   actions: Type.Array(
     Type.Object({ id: Type.Integer(), title: Str, owner: Str, due: Str, status: Str, statusLabel: Str }),

@@ -441,22 +441,36 @@ export function phoneOr400(raw: string) {
 
 export const wrongCode = (m: string) => Invalid(m, [{ field: "code", message: m }]);
 
-/** Sends a rating code to any phone through the platform's one-time codes (the outbox; the demo's console). */
-export async function sendCode(ctx: AppContext, rawPhone: string, ip: string) {
+/** What a public page's code is for: rating a practical project 评单, or a household's vote in a deliberation. */
+export const PUBLIC_CODE_PURPOSES = ["project_rating", "deliberation_vote"] as const;
+export type PublicCodePurpose = (typeof PUBLIC_CODE_PURPOSES)[number];
+
+/**
+ * Sends a code to the phone through the platform's one-time codes (the outbox; the demo's console). Any phone
+ * may ask: whether it may rate or vote is settled when the pass is used (a vote needs a household here).
+ */
+export async function sendCode(
+  ctx: AppContext,
+  rawPhone: string,
+  ip: string,
+  purpose: PublicCodePurpose = "project_rating",
+) {
   const phone = phoneOr400(rawPhone);
-  const r = await oneTimeCodes.requestCode(ctx, "project_rating", phone, ip, async () => ({
+  const r = await oneTimeCodes.requestCode(ctx, purpose, phone, ip, async () => ({
     phoneCipher: ctx.crypto.encrypt(phone),
   }));
   return { sent: r.sent, expiresInSeconds: r.expiresInSeconds };
 }
 
-/** Exchanges a right code for a pass good for half an hour of ratings; five wrong guesses lock the phone out. */
-export async function verifyCode(ctx: AppContext, rawPhone: string, code: string) {
+/** Exchanges a right code for a pass good for half an hour; five wrong guesses lock the phone out (429). */
+export async function verifyCode(
+  ctx: AppContext,
+  rawPhone: string,
+  code: string,
+  purpose: PublicCodePurpose = "project_rating",
+) {
   const phone = phoneOr400(rawPhone);
-  const r = await oneTimeCodes.verifyCode(ctx, "project_rating", phone, code, {
-    issuePass: true,
-    wrong: wrongCode,
-  });
+  const r = await oneTimeCodes.verifyCode(ctx, purpose, phone, code, { issuePass: true, wrong: wrongCode });
   return { pass: r.pass!, expiresInSeconds: r.expiresInSeconds! };
 }
 
@@ -764,15 +778,17 @@ export async function projectRoutes(fastify: FastifyInstance) {
       config: { public: true },
       schema: {
         tags: ["public"],
-        summary: "评单前获取手机验证码（平台一次性验证码，经消息发件箱发送；每分钟一次，错误 5 次锁定）",
-        body: Type.Object({ phone: Phone }, B),
+        summary:
+          "评单或议事投票前获取手机验证码（平台一次性验证码，经消息发件箱发送；每分钟一次，错误 5 次锁定）",
+        body: Type.Object({ phone: Phone, purpose: Type.Optional(OneOf(PUBLIC_CODE_PURPOSES)) }, B),
         response: {
           202: Type.Object({ sent: Type.Boolean(), expiresInSeconds: Type.Integer() }),
           ...publicErrors,
         },
       },
     },
-    async (req, reply) => reply.status(202).send(await sendCode(ctx, req.body.phone, req.ip)),
+    async (req, reply) =>
+      reply.status(202).send(await sendCode(ctx, req.body.phone, req.ip, req.body.purpose)),
   );
   app.post(
     "/api/public/affairs/codes/verify",
@@ -780,15 +796,19 @@ export async function projectRoutes(fastify: FastifyInstance) {
       config: { public: true },
       schema: {
         tags: ["public"],
-        summary: "校验验证码，换取半小时内有效的评单凭证",
+        summary: "校验验证码，换取半小时内有效的评单或投票凭证",
         body: Type.Object(
-          { phone: Phone, code: Line({ minLength: 6, maxLength: 6, pattern: "^\\d{6}$" }) },
+          {
+            phone: Phone,
+            code: Line({ minLength: 6, maxLength: 6, pattern: "^\\d{6}$" }),
+            purpose: Type.Optional(OneOf(PUBLIC_CODE_PURPOSES)),
+          },
           B,
         ),
         response: { 200: Type.Object({ pass: Str, expiresInSeconds: Type.Integer() }), ...publicErrors },
       },
     },
-    async (req) => verifyCode(ctx, req.body.phone, req.body.code),
+    async (req) => verifyCode(ctx, req.body.phone, req.body.code, req.body.purpose),
   );
   app.post(
     "/api/public/affairs/projects/:id/ratings",
