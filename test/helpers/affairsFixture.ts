@@ -11,6 +11,8 @@ type Where = "in" | "out";
 export interface AffairsFixture {
   proposal(w: Where): Promise<number>;
   project(w: Where, state?: "draft" | "published"): Promise<number>;
+  /** A unit's list for a quarter of its own (a fresh one each call), to be closed. */
+  quarterList(orgUnitId: number): Promise<{ orgUnitId: number; quarter: string }>;
   update: { in: number; out: number };
   photo: { in: number; out: number };
   topic(w: Where, vote?: boolean): Promise<number>;
@@ -46,6 +48,17 @@ export async function affairsFixture(
        values ($1, $2, '2026Q4', '权限测试项目', 1000, '社区居委会', '2026-12-31', $3) returning id`,
       [u(w).id, u(w).path, state],
     );
+  let year = 2000;
+  const quarterList = async (orgUnitId: number) => {
+    const quarter = `${++year}Q1`;
+    await one(
+      `insert into practical_projects (org_unit_id, org_path, quarter, title, budget, owner, deadline, state)
+       select id, path, $2, '归档测试项目', 1000, '社区居委会', '2026-03-31', 'published' from org_units where id = $1
+       returning id`,
+      [orgUnitId, quarter],
+    );
+    return { orgUnitId, quarter };
+  };
   const both = async (make: (w: Where) => Promise<number>) => ({
     in: await make("in"),
     out: await make("out"),
@@ -134,6 +147,7 @@ export async function affairsFixture(
       ],
     );
   return {
+    quarterList,
     proposal: (w) =>
       one(
         "insert into project_proposals (org_unit_id, org_path, source, title, detail) values ($1, $2, 'resident', '权限测试', '内容') returning id",

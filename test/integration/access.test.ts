@@ -1375,6 +1375,19 @@ const TABLE: Record<string, Entry> = {
     unscoped: true,
     req: () => ({ url: "/api/affairs/satisfaction" }),
   },
+  "GET /api/affairs/quarters": {
+    allow: AFF_READ,
+    unscoped: true,
+    req: () => ({ url: "/api/affairs/quarters" }),
+  },
+  "POST /api/affairs/quarters/close": {
+    allow: AFF_MANAGE,
+    hiddenAs: 400,
+    req: async (f, w) => ({
+      url: "/api/affairs/quarters/close",
+      body: await f.aff.quarterList(f.community[w]),
+    }),
+  },
   "GET /api/affairs/photos/:id": {
     allow: AFF_READ,
     req: (f, w) => ({ url: `/api/affairs/photos/${f.aff.photo[w]}` }),

@@ -100,6 +100,8 @@ const PUBLIC = [
   "GET /api/public/affairs/deliberations/:id",
   "HEAD /api/public/affairs/deliberations/:id",
   "POST /api/public/affairs/deliberations/:id/votes",
+  "GET /api/public/affairs/archive",
+  "HEAD /api/public/affairs/archive",
 ];
 
 describe.each(DB_KINDS)("the login gate on %s", (kind) => {

@@ -56,6 +56,24 @@ export const projectProposals = pgTable(
   (t) => [index("project_proposals_org_idx").on(t.orgPath, t.state)],
 );
 
+/**
+ * A street's or community's quarterly list closed and archived: from then on its projects are read-only and
+ * take no more ratings, and the quarter appears in the public archive with its satisfaction.
+ */
+export const projectQuarters = pgTable(
+  "project_quarters",
+  {
+    id: serial().primaryKey(),
+    orgUnitId: integer().notNull(),
+    orgPath: text().notNull(),
+    quarter: text().notNull(),
+    closedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    closedBy: integer(),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex("project_quarters_unit_quarter_uq").on(t.orgUnitId, t.quarter)],
+);
+
 /** 实事项目: one line of a street's or community's quarterly list. */
 export const practicalProjects = pgTable(
   "practical_projects",

@@ -189,6 +189,93 @@ describe.each(DB_KINDS)("community affairs on %s", (kind) => {
     expect(list.quarters).toContain("2026Q4");
   });
 
+  it("closing a quarter archives its list: read-only, ratings closed, in the public archive with its satisfaction", async () => {
+    const quarter = "2026Q2";
+    const base = {
+      orgUnitId: communityId,
+      quarter,
+      budget: 50000,
+      owner: "社区居委会",
+      deadline: "2026-06-30",
+      milestones: [],
+    };
+    const a = await ok(post("/api/affairs/projects", community, { ...base, title: "路灯更换" }), 201);
+    const b = await ok(post("/api/affairs/projects", community, { ...base, title: "绿化补植" }), 201);
+    await ok(post(`/api/affairs/projects/${a.id}/publish`, community));
+    await ok(post(`/api/affairs/projects/${b.id}/publish`, community));
+    const up = await ok(
+      post(`/api/affairs/projects/${a.id}/updates`, community, { note: "全部更换", progress: 100 }),
+      201,
+    );
+    const pass = await passFor("13962908888");
+    await ok(
+      post(`/api/public/affairs/projects/${a.id}/ratings`, undefined, { pass, satisfaction: "satisfied" }),
+      201,
+    );
+    expect((await ok(get(`/api/public/affairs/archive?unit=${communityId}`))).items).toEqual([]);
+    // Grid staff may not close; a quarter not yet begun cannot be closed.
+    expect(
+      (await post("/api/affairs/quarters/close", grid, { orgUnitId: communityId, quarter })).statusCode,
+    ).toBe(403);
+    expect(
+      (await post("/api/affairs/quarters/close", community, { orgUnitId: communityId, quarter: "2099Q1" }))
+        .statusCode,
+    ).toBe(400);
+    const closed = await ok(
+      post("/api/affairs/quarters/close", community, { orgUnitId: communityId, quarter }),
+    );
+    expect(closed.quarter).toBe(quarter);
+    expect(
+      (await post("/api/affairs/quarters/close", community, { orgUnitId: communityId, quarter })).statusCode,
+    ).toBe(409);
+    // Read-only now: no progress, no photo, no new project in it, no rating.
+    expect(
+      (await post(`/api/affairs/projects/${b.id}/updates`, community, { note: "进场", progress: 20 }))
+        .statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: `/api/affairs/project-updates/${up.id}/photos`,
+          headers: { ...community, "content-type": "image/png" },
+          payload: PNG_1x1,
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect((await post("/api/affairs/projects", community, { ...base, title: "补一个" })).statusCode).toBe(
+      409,
+    );
+    const late = await post(`/api/public/affairs/projects/${b.id}/ratings`, undefined, {
+      pass,
+      satisfaction: "unsatisfied",
+    });
+    expect(late.statusCode).toBe(409);
+    const [n] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from practical_projects where org_unit_id = $1 and quarter = $2",
+      [communityId, quarter],
+    );
+    expect(n.n).toBe(2);
+    // The public list says so, and the archive lists the quarter with its satisfaction.
+    const list = await ok(get(`/api/public/affairs/projects?unit=${communityId}&quarter=${quarter}`));
+    expect(list.closedAt).toBeTruthy();
+    const archive = await ok(get(`/api/public/affairs/archive?unit=${communityId}`));
+    expect(archive.items).toEqual([
+      expect.objectContaining({
+        quarter,
+        projects: 2,
+        done: 1,
+        tally: expect.objectContaining({ rated: 1, rate: 1 }),
+      }),
+    ]);
+    const staff = await ok(get("/api/affairs/quarters", community));
+    expect(
+      staff.items.find((q: any) => q.quarter === quarter && q.orgUnitId === communityId).closedAt,
+    ).toBeTruthy();
+    const projects = await ok(get(`/api/affairs/projects?quarter=${quarter}`, community));
+    expect(projects.items.every((p: any) => p.closed)).toBe(true);
+  });
+
   it("a deliberation's actions become a work order and a project; votes are one per household in the community", async () => {
     const d = await ok(
       post("/api/affairs/deliberations", grid, {

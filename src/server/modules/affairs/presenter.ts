@@ -56,6 +56,8 @@ export const ProjectSchema = Type.Object({
   progress: Type.Integer(),
   publishedAt: TimeOrNull,
   proposalId: IntOrNull,
+  /** Its quarter's list is closed and archived: read-only, no more ratings. */
+  closed: Type.Boolean(),
   tally: TallySchema,
 });
 
@@ -75,6 +77,7 @@ export interface ProjectRow {
   progress: number;
   publishedAt: Date | null;
   proposalId: number | null;
+  closed: boolean;
   satisfied: number;
   basic: number;
   unsatisfied: number;
@@ -83,7 +86,8 @@ export interface ProjectRow {
 export const PROJECT_COLS = `p.id, p.org_unit_id as "orgUnitId", u.name as "unitName", p.org_path as "orgPath", p.quarter, p.title,
   p.description, p.budget::float8 as budget, p.owner, p.deadline::text as deadline, p.milestones, p.state, p.progress,
   p.published_at as "publishedAt", p.proposal_id as "proposalId", p.ratings_satisfied as satisfied,
-  p.ratings_basic as basic, p.ratings_unsatisfied as unsatisfied`;
+  p.ratings_basic as basic, p.ratings_unsatisfied as unsatisfied,
+  exists (select 1 from project_quarters q where q.org_unit_id = p.org_unit_id and q.quarter = p.quarter) as closed`;
 
 export function presentProject(r: ProjectRow) {
   return {
@@ -101,6 +105,7 @@ export function presentProject(r: ProjectRow) {
     progress: r.progress,
     publishedAt: r.publishedAt,
     proposalId: r.proposalId,
+    closed: !!r.closed,
     tally: presentTally(r),
   };
 }
@@ -126,6 +131,17 @@ export const UnitSatisfaction = Type.Object({
   tally: TallySchema,
 });
 
+/** A quarter's list as it stands (staff: every quarter of a unit; the public archive: closed ones). */
+export const QuarterSchema = Type.Object({
+  orgUnitId: Type.Integer(),
+  unitName: Str,
+  quarter: Str,
+  closedAt: TimeOrNull,
+  projects: Type.Integer(),
+  done: Type.Integer(),
+  tally: TallySchema,
+});
+
 /** The public list: no person, flat or phone; update notes masked. */
 export const PublicProjectSchema = Type.Object({
   id: Type.Integer(),
@@ -144,6 +160,8 @@ export const PublicListSchema = Type.Object({
   unit: Type.Object({ id: Type.Integer(), name: Str }),
   quarter: Str,
   quarters: Type.Array(Str),
+  /** When the quarter's list was closed and archived (then it is read-only and takes no ratings), or null. */
+  closedAt: TimeOrNull,
   tally: TallySchema,
   items: Type.Array(PublicProjectSchema),
 });

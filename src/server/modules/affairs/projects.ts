@@ -39,6 +39,7 @@ import {
   presentProject,
   presentPublicProject,
   presentTally,
+  QuarterSchema,
   UnitSatisfaction,
 } from "./presenter.ts";
 
@@ -49,6 +50,18 @@ const B = { additionalProperties: false } as const;
 const T = ["affairs"];
 const PUBLIC_STATES = ["published", "done", "archived"];
 const PROJECT_FROM = "practical_projects p join org_units u on u.id = p.org_unit_id";
+
+/** Whether a project's quarter list (its unit's) is closed, for a query over `practical_projects p`. */
+const CLOSED = `exists (select 1 from project_quarters q where q.org_unit_id = p.org_unit_id and q.quarter = p.quarter)`;
+const closedQuarter = () => Conflict("该季度清单已归档，只读");
+
+async function quarterClosed(db: Parameters<typeof rows>[0], orgUnitId: number, quarter: string) {
+  const [q] = await rows<{ id: number }>(
+    db,
+    sql`select id from project_quarters where org_unit_id = ${orgUnitId} and quarter = ${quarter}`,
+  );
+  return !!q;
+}
 
 export interface ProjectInput {
   orgUnitId: number;
@@ -124,6 +137,7 @@ async function insertProject(
   p: ProjectInput,
   extra: { proposalId?: number | null; actionId?: number | null } = {},
 ) {
+  if (await quarterClosed(tx, p.orgUnitId, p.quarter)) throw closedQuarter();
   const [r] = await rows<{ id: number }>(
     tx,
     sql`insert into practical_projects (org_unit_id, org_path, quarter, title, description, budget, owner, deadline, milestones,
@@ -284,11 +298,13 @@ export async function projectDetail(ctx: AppContext, who: Principal, id: number)
 export async function publishProject(ctx: AppContext, who: Principal, id: number) {
   affairsPolicy.authorize(who, "manage");
   return inTx(ctx, async (tx) => {
-    const [p] = await rows<{ state: string; orgPath: string }>(
+    const [p] = await rows<{ state: string; orgPath: string; closed: boolean }>(
       tx,
-      sql`select state, org_path as "orgPath" from practical_projects where id = ${id} and org_path like ${pattern(who)} for update`,
+      sql`select state, org_path as "orgPath", ${sql.raw(CLOSED)} as closed from practical_projects p
+        where id = ${id} and org_path like ${pattern(who)} for update`,
     );
     if (!p) notFound("实事项目");
+    if (p.closed) throw closedQuarter();
     if (p.state !== "draft") throw Conflict("该项目已公布");
     await tx.execute(
       sql`update practical_projects set state = 'published', published_at = now(), updated_at = now() where id = ${id}`,
@@ -312,12 +328,13 @@ export async function addUpdate(
 ) {
   affairsPolicy.authorize(who, "manage");
   return inTx(ctx, async (tx) => {
-    const [p] = await rows<{ state: string; orgPath: string; progress: number }>(
+    const [p] = await rows<{ state: string; orgPath: string; progress: number; closed: boolean }>(
       tx,
-      sql`select state, org_path as "orgPath", progress from practical_projects
+      sql`select state, org_path as "orgPath", progress, ${sql.raw(CLOSED)} as closed from practical_projects p
         where id = ${id} and org_path like ${pattern(who)} for update`,
     );
     if (!p) notFound("实事项目");
+    if (p.closed) throw closedQuarter();
     if (p.state !== "published") throw Conflict(p.state === "draft" ? "项目公布后才能晒进度" : "项目已完成");
     if (b.progress < p.progress)
       throw Invalid("进度不能倒退", [{ field: "progress", message: `进度不能低于当前的 ${p.progress}%` }]);
@@ -344,11 +361,14 @@ export async function addUpdate(
 
 export async function addUpdatePhoto(ctx: AppContext, who: Principal, updateId: number, body: unknown) {
   affairsPolicy.authorize(who, "manage");
-  const [u] = await ctx.database.query<{ orgPath: string }>(
-    `select org_path as "orgPath" from project_updates where id = $1 and org_path like $2`,
+  const [u] = await ctx.database.query<{ orgPath: string; closed: boolean }>(
+    `select u.org_path as "orgPath", ${CLOSED} as closed from project_updates u
+       join practical_projects p on p.id = u.project_id
+     where u.id = $1 and u.org_path like $2`,
     [updateId, pattern(who)],
   );
   if (!u) notFound("进度");
+  if (u.closed) throw closedQuarter();
   return keepPhoto(ctx, who, "project_update", updateId, u.orgPath, body);
 }
 
@@ -383,6 +403,108 @@ export async function satisfactionByUnit(ctx: AppContext, who: Principal, quarte
   }));
 }
 
+// ——— quarters: closing a list and the archive ———
+
+const QUARTER_SELECT = `select p.org_unit_id as "orgUnitId", u.name as "unitName", p.quarter,
+    min(q.closed_at) as "closedAt", count(*) filter (where p.state <> 'draft')::int as projects,
+    count(*) filter (where p.state in ('done', 'archived'))::int as done,
+    coalesce(sum(p.ratings_satisfied), 0)::int as satisfied, coalesce(sum(p.ratings_basic), 0)::int as basic,
+    coalesce(sum(p.ratings_unsatisfied), 0)::int as unsatisfied
+  from practical_projects p join org_units u on u.id = p.org_unit_id
+    left join project_quarters q on q.org_unit_id = p.org_unit_id and q.quarter = p.quarter`;
+
+interface QuarterRow {
+  orgUnitId: number;
+  unitName: string;
+  quarter: string;
+  closedAt: Date | null;
+  projects: number;
+  done: number;
+  satisfied: number;
+  basic: number;
+  unsatisfied: number;
+}
+const presentQuarter = (r: QuarterRow) => ({
+  orgUnitId: r.orgUnitId,
+  unitName: r.unitName,
+  quarter: r.quarter,
+  closedAt: r.closedAt,
+  projects: r.projects,
+  done: r.done,
+  tally: presentTally(r),
+});
+
+/** Every unit's quarterly lists in the caller's subtree, open or closed, with their satisfaction. */
+export async function listQuarters(ctx: AppContext, who: Principal) {
+  affairsPolicy.authorize(who, "read");
+  const rs = await ctx.database.query<QuarterRow>(
+    `${QUARTER_SELECT} where p.org_path like $1 group by p.org_unit_id, u.name, p.quarter
+     order by p.quarter desc, u.name limit 500`,
+    [pattern(who)],
+  );
+  return rs.map(presentQuarter);
+}
+
+/**
+ * Closes a unit's list for a quarter that has begun: from then on its projects are read-only (no publishing,
+ * no progress, no photos, no new project in it) and take no ratings; the public archive shows it. Twice → 409.
+ */
+export async function closeQuarter(
+  ctx: AppContext,
+  who: Principal,
+  b: { orgUnitId: number; quarter: string },
+  now = new Date(),
+) {
+  affairsPolicy.authorize(who, "manage");
+  const unit = await unitInScope(ctx, who, b.orgUnitId, "orgUnitId", ["street", "community"], "街道/社区");
+  if (b.quarter > quarterOf(now))
+    throw Invalid("季度尚未开始，不能归档", [{ field: "quarter", message: "季度尚未开始" }]);
+  return inTx(ctx, async (tx) => {
+    // Taking the projects' rows first makes a rating or an update in flight finish before the list closes.
+    const ps = await rows<{ id: number; state: string }>(
+      tx,
+      sql`select id, state from practical_projects where org_unit_id = ${unit.id} and quarter = ${b.quarter} for update`,
+    );
+    if (ps.length === 0) throw NotFound("该季度没有项目清单");
+    const [q] = await rows<{ id: number; closedAt: Date }>(
+      tx,
+      sql`insert into project_quarters (org_unit_id, org_path, quarter, closed_at, closed_by)
+        values (${unit.id}, ${unit.path}, ${b.quarter}, ${now}, ${actorId(who)})
+        on conflict (org_unit_id, quarter) do nothing returning id, closed_at as "closedAt"`,
+    );
+    if (!q) throw Conflict("该季度清单已归档");
+    await audit.record(tx, who, {
+      action: "close_quarter",
+      entity: "project_quarter",
+      entityId: q.id,
+      orgPath: unit.path,
+      after: {
+        quarter: b.quarter,
+        projects: ps.length,
+        drafts: ps.filter((p) => p.state === "draft").length,
+      },
+    });
+    return { id: q.id, quarter: b.quarter, closedAt: q.closedAt };
+  });
+}
+
+/** The public archive: a unit's closed quarters, newest first, each with its satisfaction. */
+export async function publicArchive(ctx: AppContext, unitId: number) {
+  const [unit] = await ctx.database.query<{ id: number; name: string }>(
+    "select id, name from org_units where id = $1 and kind in ('street', 'community')",
+    [unitId],
+    { name: "affairs_public_unit" },
+  );
+  if (!unit) throw NotFound("单位不存在");
+  const rs = await ctx.database.query<QuarterRow>(
+    `${QUARTER_SELECT} where p.org_unit_id = $1 and q.id is not null and p.state <> 'draft'
+     group by p.org_unit_id, u.name, p.quarter order by p.quarter desc limit 100`,
+    [unitId],
+    { name: "affairs_public_archive" },
+  );
+  return { unit, items: rs.map(presentQuarter) };
+}
+
 // ——— the public list and 评单 ———
 
 /** A unit's published list for a quarter (the latest with a list when none is named). No personal data. */
@@ -412,6 +534,11 @@ export async function publicList(ctx: AppContext, unitId: number, quarter?: stri
     rs.map((r) => r.id),
     5,
   );
+  const [closing] = await ctx.database.query<{ closedAt: Date }>(
+    `select closed_at as "closedAt" from project_quarters where org_unit_id = $1 and quarter = $2`,
+    [unitId, q],
+    { name: "affairs_public_closing" },
+  );
   const tally = rs.reduce(
     (a, r) => ({
       satisfied: a.satisfied + r.satisfied,
@@ -424,6 +551,7 @@ export async function publicList(ctx: AppContext, unitId: number, quarter?: stri
     unit,
     quarter: q,
     quarters,
+    closedAt: closing?.closedAt ?? null,
     tally: presentTally(tally),
     items: rs.map((r) => presentPublicProject(r, updates.get(r.id) ?? [])),
   };
@@ -486,11 +614,13 @@ export async function rateProject(
     throw Invalid("手机验证已过期，请重新获取验证码", [{ field: "pass", message: "验证已过期" }]);
   const rater = raterKey(ctx, verified.phone);
   return inTx(ctx, async (tx) => {
-    const [p] = await rows<{ orgPath: string }>(
+    const [p] = await rows<{ orgPath: string; closed: boolean }>(
       tx,
-      sql`select org_path as "orgPath" from practical_projects where id = ${projectId} and state in ('published', 'done', 'archived')`,
+      sql`select org_path as "orgPath", ${sql.raw(CLOSED)} as closed from practical_projects p
+        where id = ${projectId} and state in ('published', 'done', 'archived')`,
     );
     if (!p) notFound("实事项目");
+    if (p.closed) throw Conflict("该季度清单已归档，评价已结束");
     const [r] = await rows<{ id: number }>(
       tx,
       sql`insert into project_ratings (project_id, org_path, phone_hash, satisfaction, comment)
@@ -727,6 +857,36 @@ export async function projectRoutes(fastify: FastifyInstance) {
     async (req) => ({ items: await satisfactionByUnit(ctx, req.actor, req.query.quarter) }),
   );
   app.get(
+    "/api/affairs/quarters",
+    {
+      schema: {
+        tags: T,
+        summary: "各单位的季度项目清单（进行中或已归档）及满意度",
+        response: { 200: Items(QuarterSchema), ...stdErrors },
+      },
+    },
+    async (req) => ({ items: await listQuarters(ctx, req.actor) }),
+  );
+  app.post(
+    "/api/affairs/quarters/close",
+    {
+      schema: {
+        tags: T,
+        summary: "季度归档：关闭一个单位的季度清单（此后只读、停止评价，进入公开归档）；重复 409",
+        body: Type.Object({ orgUnitId: Id, quarter: Line({ maxLength: 6, pattern: QUARTER_PATTERN }) }, B),
+        response: {
+          200: Type.Object({
+            id: Type.Integer(),
+            quarter: Str,
+            closedAt: Type.Unsafe<Date>({ type: "string", format: "date-time" }),
+          }),
+          ...stdErrors,
+        },
+      },
+    },
+    async (req) => closeQuarter(ctx, req.actor, req.body),
+  );
+  app.get(
     "/api/affairs/photos/:id",
     {
       schema: { tags: T, summary: "社区事务照片", params: IdParams, response: { 200: Binary, ...stdErrors } },
@@ -754,6 +914,25 @@ export async function projectRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => publicList(ctx, req.query.unit, req.query.quarter),
+  );
+  app.get(
+    "/api/public/affairs/archive",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["public"],
+        summary: "实事项目往季归档：已关闭的季度清单及其满意度",
+        querystring: Type.Object({ unit: Id }, B),
+        response: {
+          200: Type.Object({
+            unit: Type.Object({ id: Type.Integer(), name: Str }),
+            items: Type.Array(QuarterSchema),
+          }),
+          ...publicErrors,
+        },
+      },
+    },
+    async (req) => publicArchive(ctx, req.query.unit),
   );
   app.get(
     "/api/public/affairs/photos/:id",
