@@ -55,6 +55,7 @@ const OWNER: Record<string, string | string[]> = {
   practical_projects: "affairs",
   project_updates: "affairs",
   project_ratings: "affairs",
+  project_quarters: "affairs",
   deliberations: "affairs",
   deliberation_actions: "affairs",
   deliberation_votes: "affairs",
