@@ -8,6 +8,7 @@ import {
   Input,
   InputNumber,
   Modal,
+  Popconfirm,
   Progress,
   Select,
   Space,
@@ -18,8 +19,9 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, apiUpload } from "../../app/api.ts";
-import { useMe } from "../../app/auth.tsx";
-import { type Project, type Proposal, pct, thisQuarter, useAct, yuan } from "./common.tsx";
+import { useAuth, useMe } from "../../app/auth.tsx";
+import { formatTime } from "../../app/time.ts";
+import { type Project, type Proposal, pct, type Quarter, thisQuarter, useAct, yuan } from "./common.tsx";
 
 interface ProjectForm {
   title: string;
@@ -75,6 +77,8 @@ function ProjectModal({
 export function ProjectsTab() {
   const { t } = useTranslation();
   const me = useMe();
+  const { can } = useAuth();
+  const manage = can("affairs.manage");
   const act = useAct();
   const [quarter, setQuarter] = useState<string | undefined>(thisQuarter());
   const [adopting, setAdopting] = useState<Proposal | null>(null);
@@ -108,6 +112,10 @@ export function ProjectsTab() {
           tally: Project["tally"];
         }[];
       }>(`/api/affairs/satisfaction${quarter ? `?quarter=${quarter}` : ""}`),
+  });
+  const quarters = useQuery({
+    queryKey: ["affairs", "quarters"],
+    queryFn: () => api<{ items: Quarter[] }>("/api/affairs/quarters"),
   });
   const toBody = (v: { title: string; budget: number; owner: string; deadline: string }) => ({
     orgUnitId: unitId ?? me.org.id,
@@ -212,7 +220,12 @@ export function ProjectsTab() {
             {
               title: t("affairs.state"),
               dataIndex: "state",
-              render: (s: string) => <Tag>{t(`affairs.projectState.${s}`)}</Tag>,
+              render: (s: string, p) => (
+                <Space size={4}>
+                  <Tag>{t(`affairs.projectState.${s}`)}</Tag>
+                  {p.closed && <Tag color="default">{t("affairs.w.archived")}</Tag>}
+                </Space>
+              ),
             },
             {
               title: t("affairs.w.progressShort"),
@@ -228,7 +241,7 @@ export function ProjectsTab() {
               title: "",
               key: "act",
               render: (_: unknown, p) =>
-                p.state === "draft" ? (
+                p.closed ? null : p.state === "draft" ? (
                   <Button
                     size="small"
                     type="primary"
@@ -242,6 +255,55 @@ export function ProjectsTab() {
                   <Button size="small" onClick={() => setUpdating(p)}>
                     {t("affairs.progress")}
                   </Button>
+                ) : null,
+            },
+          ]}
+        />
+      </Card>
+      <Card title={t("affairs.w.archive")} size="small">
+        <Table<Quarter>
+          size="small"
+          rowKey={(q) => `${q.orgUnitId}-${q.quarter}`}
+          loading={quarters.isLoading}
+          dataSource={quarters.data?.items ?? []}
+          pagination={{ pageSize: 8 }}
+          columns={[
+            { title: t("affairs.quarter"), dataIndex: "quarter" },
+            { title: t("affairs.w.unit"), dataIndex: "unitName" },
+            { title: t("affairs.w.projects"), dataIndex: "projects" },
+            { title: t("affairs.w.done"), dataIndex: "done" },
+            { title: t("affairs.w.rated"), key: "n", render: (_: unknown, q) => q.tally.rated },
+            { title: t("affairs.w.rateCol"), key: "r", render: (_: unknown, q) => pct(q.tally.rate) },
+            {
+              title: t("affairs.state"),
+              key: "closed",
+              render: (_: unknown, q) =>
+                q.closedAt ? (
+                  <Tag>
+                    {t("affairs.w.archived")} {formatTime(q.closedAt)}
+                  </Tag>
+                ) : (
+                  <Tag color="blue">{t("affairs.w.openQuarter")}</Tag>
+                ),
+            },
+            {
+              title: "",
+              key: "act",
+              render: (_: unknown, q) =>
+                !q.closedAt && manage && q.quarter <= thisQuarter() ? (
+                  <Popconfirm
+                    title={t("affairs.w.closeConfirm")}
+                    onConfirm={() =>
+                      act(() =>
+                        api("/api/affairs/quarters/close", {
+                          method: "POST",
+                          body: { orgUnitId: q.orgUnitId, quarter: q.quarter },
+                        }),
+                      )
+                    }
+                  >
+                    <Button size="small">{t("affairs.w.archiveQuarter")}</Button>
+                  </Popconfirm>
                 ) : null,
             },
           ]}

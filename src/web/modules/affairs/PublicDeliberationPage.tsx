@@ -1,12 +1,13 @@
 import { ApartmentOutlined } from "@ant-design/icons";
-import { Alert, Card, Descriptions, Flex, Table, Tag, Typography } from "antd";
+import { Alert, Button, Card, Descriptions, Flex, Radio, Table, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
-import { api } from "../../app/api.ts";
+import { ApiError, api } from "../../app/api.ts";
 import { LangSwitch } from "../../app/Shell.tsx";
 import { formatTime } from "../../app/time.ts";
 import type { PublicTopic } from "./common.tsx";
+import { PhoneVerify } from "./PhoneVerify.tsx";
 import "../workOrders/workOrders.css";
 
 /** What a community decided on a topic and how each agreed action stands (no names, phones or flats). */
@@ -15,10 +16,13 @@ export default function PublicDeliberationPage() {
   const { id } = useParams();
   const [d, setD] = useState<PublicTopic | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
+  const load = () =>
     api<PublicTopic>(`/api/public/affairs/deliberations/${id}`)
       .then(setD)
       .catch((e) => setError(e instanceof Error ? e.message : String(e)));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the topic changes
+  useEffect(() => {
+    void load();
   }, [id]);
   return (
     <div className="gk-public">
@@ -85,7 +89,80 @@ export default function PublicDeliberationPage() {
             />
           </Card>
         )}
+        {d?.voteOpen && d.voteQuestion && (
+          <VoteBox
+            topicId={d.id}
+            question={d.voteQuestion}
+            options={d.votes.map((v) => v.option)}
+            onVoted={load}
+          />
+        )}
       </div>
     </div>
+  );
+}
+
+/** A household's own vote: a phone registered in the community proves it, then one vote per household. */
+function VoteBox({
+  topicId,
+  question,
+  options,
+  onVoted,
+}: {
+  topicId: number;
+  question: string;
+  options: string[];
+  onVoted: () => void;
+}) {
+  const { t } = useTranslation();
+  const [pass, setPass] = useState<string | null>(null);
+  const [option, setOption] = useState<string | null>(null);
+  const [msg, setMsg] = useState<{ type: "error" | "success" | "info"; text: string } | null>(null);
+  const fail = (e: unknown) => setMsg({ type: "error", text: e instanceof ApiError ? e.message : String(e) });
+  return (
+    <Card size="small" title={t("affairs.w.voteTitle")}>
+      <Flex vertical gap={8}>
+        <Typography.Text strong>{question}</Typography.Text>
+        <Typography.Text type="secondary">{t("affairs.w.voteHint")}</Typography.Text>
+        {msg && <Alert type={msg.type} title={msg.text} />}
+        {!pass ? (
+          <PhoneVerify
+            purpose="deliberation_vote"
+            onPass={(p) => {
+              setPass(p);
+              setMsg(null);
+            }}
+            onInfo={(text) => setMsg({ type: "success", text })}
+            onError={fail}
+          />
+        ) : (
+          <Flex vertical gap={8}>
+            <Radio.Group
+              value={option}
+              onChange={(e) => setOption(e.target.value)}
+              options={options.map((o) => ({ value: o, label: o }))}
+            />
+            <Button
+              type="primary"
+              disabled={!option}
+              onClick={async () => {
+                try {
+                  await api(`/api/public/affairs/deliberations/${topicId}/votes`, {
+                    method: "POST",
+                    body: { pass, option },
+                  });
+                  setMsg({ type: "success", text: t("affairs.w.voted") });
+                  onVoted();
+                } catch (e) {
+                  fail(e);
+                }
+              }}
+            >
+              {t("affairs.w.submitVote")}
+            </Button>
+          </Flex>
+        )}
+      </Flex>
+    </Card>
   );
 }

@@ -1,25 +1,12 @@
 import { ApartmentOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  Button,
-  Card,
-  Flex,
-  Form,
-  Input,
-  List,
-  Progress,
-  Radio,
-  Select,
-  Space,
-  Tag,
-  Typography,
-} from "antd";
+import { Alert, Button, Card, Flex, List, Progress, Radio, Select, Space, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ApiError, api } from "../../app/api.ts";
 import { LangSwitch } from "../../app/Shell.tsx";
-import { type PublicList, pct, yuan } from "./common.tsx";
+import { type PublicArchive, type PublicList, pct, yuan } from "./common.tsx";
+import { PhoneVerify } from "./PhoneVerify.tsx";
 import "../workOrders/workOrders.css";
 
 // The public list 列单-晒单-评单: a street's or community's projects for a quarter with progress photos and
@@ -35,6 +22,7 @@ export default function PublicProjectsPage() {
   const [error, setError] = useState<string | null>(null);
   const [pass, setPass] = useState<string | null>(null);
   const [rating, setRating] = useState<number | null>(null);
+  const [archive, setArchive] = useState<PublicArchive["items"]>([]);
   const load = async (q?: string) => {
     try {
       setData(
@@ -49,6 +37,11 @@ export default function PublicProjectsPage() {
   useEffect(() => {
     void load(quarter);
   }, [unitId, quarter]);
+  useEffect(() => {
+    api<PublicArchive>(`/api/public/affairs/archive?unit=${unitId}`)
+      .then((r) => setArchive(r.items))
+      .catch(() => setArchive([]));
+  }, [unitId]);
   useEffect(() => {
     api<{ items: { id: number; title: string; state: string }[] }>(
       `/api/public/affairs/deliberations?unit=${unitId}`,
@@ -85,6 +78,13 @@ export default function PublicProjectsPage() {
               </span>
             </Space>
           )}
+          {data?.closedAt && (
+            <Alert
+              style={{ marginTop: 8 }}
+              type="info"
+              title={`${t("affairs.w.closedNotice")}（${t("affairs.w.closedAt")} ${data.closedAt.slice(0, 10)}）`}
+            />
+          )}
         </Card>
         {data?.items.map((p) => (
           <Card
@@ -119,9 +119,11 @@ export default function PublicProjectsPage() {
                 <span>
                   {t("affairs.satisfaction")} {pct(p.tally.rate)}（{p.tally.rated}）
                 </span>
-                <Button size="small" type="primary" onClick={() => setRating(p.id)}>
-                  {t("affairs.rate")}
-                </Button>
+                {!data.closedAt && (
+                  <Button size="small" type="primary" onClick={() => setRating(p.id)}>
+                    {t("affairs.rate")}
+                  </Button>
+                )}
               </Space>
               {rating === p.id && (
                 <RateBox
@@ -137,6 +139,28 @@ export default function PublicProjectsPage() {
             </Flex>
           </Card>
         ))}
+        {archive.length > 0 && (
+          <Card size="small" title={t("affairs.w.pastQuarters")}>
+            <List
+              size="small"
+              dataSource={archive}
+              renderItem={(q) => (
+                <List.Item
+                  actions={[
+                    <Button key="v" size="small" type="link" onClick={() => setQuarter(q.quarter)}>
+                      {t("affairs.w.viewQuarter")}
+                    </Button>,
+                  ]}
+                >
+                  <span>
+                    {q.quarter} · {t("affairs.w.projects")} {q.projects} · {t("affairs.w.done")} {q.done} ·{" "}
+                    {t("affairs.satisfaction")} {pct(q.tally.rate)}（{q.tally.rated} {t("affairs.w.raters")}）
+                  </span>
+                </List.Item>
+              )}
+            />
+          </Card>
+        )}
         {topics.length > 0 && (
           <Card size="small" title={t("affairs.w.deliberation")}>
             <List
@@ -168,9 +192,6 @@ function RateBox({
   onRated: () => void;
 }) {
   const { t } = useTranslation();
-  const [phone, setPhone] = useState("");
-  const [code, setCode] = useState("");
-  const [sent, setSent] = useState(false);
   const [satisfaction, setSatisfaction] = useState("satisfied");
   const [msg, setMsg] = useState<{ type: "error" | "success"; text: string } | null>(null);
   const run = async (fn: () => Promise<void>) => {
@@ -184,58 +205,15 @@ function RateBox({
     <Card size="small" style={{ background: "#fafafa" }}>
       {msg && <Alert type={msg.type} title={msg.text} style={{ marginBottom: 8 }} />}
       {!pass ? (
-        <Form layout="vertical">
-          <Form.Item label={t("affairs.phone")}>
-            <Space.Compact style={{ width: "100%" }}>
-              <Input
-                value={phone}
-                inputMode="numeric"
-                maxLength={11}
-                onChange={(e) => setPhone(e.target.value)}
-                aria-label={t("affairs.phone")}
-              />
-              <Button
-                onClick={() =>
-                  run(async () => {
-                    await api("/api/public/affairs/codes", { method: "POST", body: { phone } });
-                    setSent(true);
-                    setMsg({ type: "success", text: t("affairs.w.codeSent") });
-                  })
-                }
-              >
-                {t("affairs.getCode")}
-              </Button>
-            </Space.Compact>
-          </Form.Item>
-          {sent && (
-            <Form.Item label={t("affairs.code")}>
-              <Space.Compact style={{ width: "100%" }}>
-                <Input
-                  value={code}
-                  inputMode="numeric"
-                  maxLength={6}
-                  onChange={(e) => setCode(e.target.value)}
-                  aria-label={t("affairs.code")}
-                />
-                <Button
-                  type="primary"
-                  onClick={() =>
-                    run(async () => {
-                      const r = await api<{ pass: string }>("/api/public/affairs/codes/verify", {
-                        method: "POST",
-                        body: { phone, code },
-                      });
-                      onPass(r.pass);
-                      setMsg(null);
-                    })
-                  }
-                >
-                  {t("affairs.verify")}
-                </Button>
-              </Space.Compact>
-            </Form.Item>
-          )}
-        </Form>
+        <PhoneVerify
+          purpose="project_rating"
+          onPass={(p) => {
+            onPass(p);
+            setMsg(null);
+          }}
+          onInfo={(text) => setMsg({ type: "success", text })}
+          onError={(e) => setMsg({ type: "error", text: e instanceof ApiError ? e.message : String(e) })}
+        />
       ) : (
         <Flex vertical gap={8}>
           <Radio.Group

@@ -12,6 +12,8 @@ export type Enterprise = Answer<"/api/affairs/enterprises">["items"][number];
 export type Rectification = Answer<"/api/affairs/rectifications">["items"][number];
 export type Assignment = Answer<"/api/affairs/inspections/mine">["items"][number];
 export type PublicList = Answer<"/api/public/affairs/projects">;
+export type Quarter = Answer<"/api/affairs/quarters">["items"][number];
+export type PublicArchive = Answer<"/api/public/affairs/archive">;
 export type PublicTopic = Answer<"/api/public/affairs/deliberations/{id}">;
 
 /** Runs a write, says so, and refreshes the module's queries; errors are shown with the server's words. */
