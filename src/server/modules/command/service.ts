@@ -42,7 +42,8 @@ const hotSpotLists = staleWhileRevalidate<number, Awaited<ReturnType<typeof work
 
 /** A failed background refresh keeps the old figures and is tried again by the next reader; say so once. */
 function refreshFailed(what: string) {
-  return (err: unknown) => console.warn(`command center: refreshing ${what} failed: ${(err as Error).message}`);
+  return (err: unknown) =>
+    console.warn(`command center: refreshing ${what} failed: ${(err as Error).message}`);
 }
 /** 高频诉求: this many orders of one kind from one place within HOT_DAYS. */
 export const HOT_MIN = 3;
