@@ -160,14 +160,25 @@ function bareDashboard(path: string): BareQuery[] {
   const range = "org_path like $1 and day >= $2::date and day < $3::date";
   const days = (from: Date, to: Date) => [p, shDay(from), shDay(to)];
   const raw = rawDashboard(path);
-  const named = (name: string) => raw.find((q) => q.name === name) as BareQuery;
   const mix = (dim: string): BareQuery => ({
     name: `by ${dim}`,
     text: `select key, sum(n)::int from order_mix_daily where dim = '${dim}' and ${range} group by 1 having sum(n) <> 0`,
     params: days(period.from, period.to),
   });
   return [
-    named("situation"),
+    {
+      name: "situation (open)",
+      text: `select count(*)::int, count(*) filter (where overdue_at is not null and state = any($3::text[]))::int,
+        count(*) filter (where state = 'escalated')::int,
+        count(*) filter (where overdue_at is null and next_due_at >= $4 and next_due_at < $4::timestamptz + interval '1 hour')::int
+        from work_orders where org_path like $1 and state = any($2::text[])`,
+      params: [p, ACTIVE_STATES, OVERDUE_STATES, new Date()],
+    },
+    {
+      name: "situation (today)",
+      text: `select sum(received)::int, sum(closed)::int from order_flow_daily where org_path like $1 and day = $2::date`,
+      params: [p, shDay(today)],
+    },
     {
       name: "by day",
       text: `select day, sum(received)::int, sum(closed)::int from order_flow_daily where ${range} group by 1`,

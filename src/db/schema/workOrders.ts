@@ -110,6 +110,10 @@ export const workOrders = pgTable(
     // until accepted): an intake writes four fewer index entries, and lookups by a value still use them.
     uniqueIndex("work_orders_open311_token_uq").on(t.open311Token).where(sql`${t.open311Token} is not null`),
     index("work_orders_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
+    // A unit's open orders by state (the command center's situation and its children's open/overdue counts):
+    // with overdue_at and next_due_at included (migration 0033) an index-only scan, instead of reading every
+    // order of the unit's history to keep the few still open.
+    index("work_orders_state_path_idx").using("btree", t.state, sql`${t.orgPath} text_pattern_ops`),
     index("work_orders_assignee_idx").on(t.assigneeId, t.state).where(sql`${t.assigneeId} is not null`),
     index("work_orders_next_due_idx")
       .on(t.nextDueAt)
