@@ -10,6 +10,7 @@ import { communityPathOf, inTx } from "./common.ts";
 import { cancelIn, EVENT_COLS, EVENT_FROM, type EventRow, signUpIn } from "./events.ts";
 import { searchMedicine } from "./medicine.ts";
 import { optedOut, setOptOut } from "./notices.ts";
+import type { MyMedicineSource } from "./presenter.ts";
 import {
   confirmIn,
   fileRequest,
@@ -103,18 +104,7 @@ export const MINE_SQL = `select
     (select ${EVENT_COLS}, s.state as "myState" from event_signups s join ${EVENT_FROM} on e.id = s.event_id
      where s.resident_id = $2 and s.state <> 'cancelled' order by e.starts_at desc limit 50) ev) as events`;
 
-type MyMedicineRow = Pick<
-  RequestRow,
-  | "id"
-  | "medicineName"
-  | "quantity"
-  | "state"
-  | "servicePointName"
-  | "claimedByName"
-  | "deliveredAt"
-  | "confirmedAt"
-  | "createdAt"
->;
+type MyMedicineRow = Omit<MyMedicineSource, "dueAt">;
 const at = (v: Date | string | null) => (v === null ? null : new Date(v));
 
 async function myOwnRows(ctx: AppContext, who: ResidentPrincipal) {

@@ -177,21 +177,21 @@ export const MyMedicineSchema = Type.Object({
   createdAt: Time,
   dueAt: Time,
 });
-export const presentMyMedicine = (
-  r: Pick<
-    RequestRow,
-    | "id"
-    | "medicineName"
-    | "quantity"
-    | "state"
-    | "servicePointName"
-    | "claimedByName"
-    | "deliveredAt"
-    | "confirmedAt"
-    | "createdAt"
-    | "dueAt"
-  >,
-) => ({
+/** What a resident's own medicine request shows them (the app reads these columns, the clock adds dueAt). */
+export type MyMedicineSource = Pick<
+  RequestRow,
+  | "id"
+  | "medicineName"
+  | "quantity"
+  | "state"
+  | "servicePointName"
+  | "claimedByName"
+  | "deliveredAt"
+  | "confirmedAt"
+  | "createdAt"
+  | "dueAt"
+>;
+export const presentMyMedicine = (r: MyMedicineSource) => ({
   id: r.id,
   medicineName: r.medicineName,
   quantity: r.quantity,
