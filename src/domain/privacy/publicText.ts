@@ -1,3 +1,5 @@
+import { SURNAME_PATTERN } from "../people/surnames.ts";
+
 // What a stranger may read of a resident's request. Public surfaces (Open311, the status page, later wish
 // walls and project lists) show the place at building level and the text with everything that could
 // identify a person or a flat taken out: phone and ID numbers, flat and unit numbers, the names we know.
@@ -11,8 +13,12 @@ const FLAT = [
   /\d+\s*(?:层|楼)\s*\d+\s*号?/g,
   /\d+(?:\s*-\s*\d+){1,2}(?!\d)/g,
 ];
-/** 张女士, 王先生, 李阿姨: a surname with a form of address. */
-const ADDRESSED = /[\u4e00-\u9fa5](?=(?:女士|先生|阿姨|大爷|大妈|奶奶|爷爷|老师|师傅|老人))/g;
+/**
+ * 张女士, 王先生, 欧阳阿姨: a known surname with a form of address. Only a surname is masked, so 独居老人,
+ * 保安师傅 and 物业阿姨 stay as written.
+ */
+const FORMS = "女士|先生|小姐|阿姨|大爷|大妈|大娘|奶奶|爷爷|婆婆|阿婆|伯伯|老伯|大姐|大哥|老师|师傅";
+const ADDRESSED = new RegExp(`(?:${SURNAME_PATTERN})(?=(?:${FORMS}))`, "g");
 
 /** The text with numbers, flats and the given names masked. */
 export function publicText(text: string, names: readonly (string | null | undefined)[] = []): string {
@@ -22,7 +28,7 @@ export function publicText(text: string, names: readonly (string | null | undefi
     const name = n?.trim();
     if (name && name.length >= 2) s = s.split(name).join("**");
   }
-  return s.replace(ADDRESSED, "*");
+  return s.replace(ADDRESSED, (surname) => "*".repeat(surname.length));
 }
 
 /**
