@@ -6,11 +6,14 @@
 //                30,000) and --per-month past tasks of 10 places per community (≈ 500 k confirmed claims → ≈ 1 M
 //                ledger entries): wall time, rows.
 //   leaderboard  GET /api/volunteers/leaderboard?period=quarter (district, as a commander) through app.inject,
-//                p50/p95, interleaved with the bare SQL of the monthly rollup's quarter (anchor) and, for scale,
-//                the same ranking summed from the raw entries.
-//   balance      memberLedger(member) (balance, totals, last 30 entries) for random members, p50/p95, beside the
-//                bare balance lookup.
-//   check        checkLedger over every entry, beside a bare count/sum scan of points_entries.
+//                p50/p95, interleaved with the bare SQL of the quarterly rollup's top 50 (anchor), the same ranking
+//                summed from three months of the monthly rollup (the way it was read before migration 0034), and
+//                the street, community and district-monthly rankings through app.inject; once, for scale, the same
+//                ranking summed from the raw entries.
+//   balance      memberLedger(member) (balance, totals, last 30 entries: one statement) for random members,
+//                p50/p95, beside the bare balance lookup.
+//   check        checkLedger over every entry (balances, transactions, both rollups against the entries), beside a
+//                bare count/sum scan of points_entries.
 //   claims       --clients concurrent clients claiming 50-place tasks for --seconds (claimFor: the claim statement,
 //                its audit row, one transaction each): claims/s, p50/p99, overbooked tasks (must be 0); anchor:
 //                the same clients running the bare claim UPDATE alone.
@@ -103,6 +106,13 @@ const month = new Date(Date.now() + 8 * 3600_000 - 40 * 86400_000).toISOString()
 const y = Number(month.slice(0, 4));
 const q0 = Math.floor((Number(month.slice(5)) - 1) / 3) * 3 + 1;
 const months = [0, 1, 2].map((i) => `${y}-${String(q0 + i).padStart(2, "0")}`);
+const quarter = `${y}-Q${(q0 + 2) / 3}`;
+const [street] = await db.query<{ id: number }>("select id from org_units where code = '320613019'");
+const [sample] = await db.query<{ id: number }>("select id from org_units where code = '320613019010'");
+const board = (qs: string) => async () => {
+  const r = await app.inject({ url: `/api/volunteers/leaderboard?${qs}`, headers: { cookie } });
+  if (r.statusCode !== 200) throw new Error(r.body);
+};
 await interleave("district quarterly leaderboard", [
   [
     "GET /api/volunteers/leaderboard (app.inject)",
@@ -115,13 +125,30 @@ await interleave("district quarterly leaderboard", [
     },
   ],
   [
-    "bare SQL on the monthly rollup (anchor)",
+    "bare SQL on the quarterly rollup (anchor)",
+    () =>
+      db.query(
+        "select account_id, points, minutes from points_quarterly where quarter = $1 and org_path like '/320613/%' order by points desc nulls last, account_id limit 50",
+        [quarter],
+      ),
+  ],
+  [
+    "bare SQL summing three months of the monthly rollup (as read before 0034)",
     () =>
       db.query(
         "select account_id, sum(points) p, sum(minutes) m from points_monthly where month = any($1::text[]) and org_path like '/320613/%' group by account_id order by p desc limit 50",
         [months],
       ),
   ],
+  [
+    "street 秦灶街道 quarterly by hours (app.inject)",
+    board(`period=quarter&by=hours&org=${street.id}&at=${month}&limit=50`),
+  ],
+  [
+    "community 苏阳社区 quarterly (app.inject)",
+    board(`period=quarter&org=${sample.id}&at=${month}&limit=50`),
+  ],
+  ["district monthly (app.inject)", board(`period=month&at=${month}&limit=50`)],
 ]);
 {
   const t = now();
@@ -159,7 +186,7 @@ await interleave("member balance and history", [
   const t2 = now();
   await db.query("select count(*), sum(amount) from points_entries");
   result(
-    `check: ${c.entries} entries, ${c.accounts} accounts, ok=${c.ok} in ${ms(checkMs)} ms; bare count/sum scan (anchor) ${ms(now() - t2)} ms`,
+    `check: ${c.entries} entries, ${c.accounts} accounts, rollup rows differing ${c.rollups.length}, ok=${c.ok} in ${ms(checkMs)} ms; bare count/sum scan (anchor) ${ms(now() - t2)} ms`,
   );
 }
 

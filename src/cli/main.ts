@@ -261,7 +261,9 @@ program
   .command("volunteers")
   .description("志愿服务积分账本")
   .command("check")
-  .description("核对积分账本：每笔交易借贷相等、每个账户余额等于其分录之和、个人余额不为负")
+  .description(
+    "核对积分账本：每笔交易借贷相等、每个账户余额等于其分录之和、个人余额不为负、月度和季度汇总等于分录",
+  )
   .action(async () => {
     const db = await openDatabase(loadConfig());
     try {
@@ -272,7 +274,11 @@ program
       for (const m of r.mismatched) say(`  账户 ${m.accountId}：余额 ${m.balance}，分录合计 ${m.sum}`);
       for (const u of r.unbalanced) say(`  交易 ${u.transactionId}：借贷不平（合计 ${u.sum}）`);
       for (const n of r.negative) say(`  账户 ${n.accountId}：个人余额为负`);
-      say(r.ok ? "核对通过：分录合计等于全部余额" : "核对未通过");
+      for (const x of r.rollups)
+        say(
+          `  账户 ${x.accountId} ${x.period}：汇总 ${JSON.stringify(x.rollup)}，分录 ${JSON.stringify(x.entries)}`,
+        );
+      say(r.ok ? "核对通过：分录合计等于全部余额，月度、季度汇总等于分录" : "核对未通过");
       if (!r.ok) process.exitCode = 1;
     } finally {
       await db.close();

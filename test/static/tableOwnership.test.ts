@@ -76,7 +76,9 @@ const OWNER: Record<string, string | string[]> = {
   points_accounts: "volunteers",
   points_transactions: "volunteers",
   points_entries: "volunteers",
+  // points_monthly and points_quarterly are kept by the trigger on points_entries (migration 0034).
   points_monthly: "volunteers",
+  points_quarterly: "volunteers",
   redemption_items: "volunteers",
   redemptions: "volunteers",
   expert_requests: "volunteers",

@@ -185,15 +185,18 @@ export const pointsEntries = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("points_entries_account_idx").on(t.accountId, t.createdAt),
+    // A member's history is a backward range scan of this index (newest first, ties by id).
+    index("points_entries_account_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
     index("points_entries_tx_idx").on(t.transactionId),
     index("points_entries_created_idx").on(t.createdAt),
   ],
 );
 
 /**
- * Earned points and service minutes per member account and month, written in the same transaction as the
- * award (or its reversal) they come from: the monthly and quarterly rankings read this, not the entries.
+ * Earned points and service minutes per member account and month (Asia/Shanghai), kept by the statement trigger
+ * `points_rollups_changed` on points_entries, so in the same transaction as every posting: award legs on member
+ * accounts and the reversals of awards (a redemption and its reversal move balances, not what was earned).
+ * The monthly rankings read this, not the entries; `checkLedger` proves it equals the entries.
  */
 export const pointsMonthly = pgTable(
   "points_monthly",
@@ -207,7 +210,30 @@ export const pointsMonthly = pgTable(
   },
   (t) => [
     uniqueIndex("points_monthly_uq").on(t.accountId, t.month),
-    index("points_monthly_month_idx").on(t.month, t.orgPath),
+    // Rankings: the top of a period is the start of one of these, filtered by scope (district, street).
+    index("points_monthly_points_idx").on(t.month, t.points.desc(), t.accountId),
+    index("points_monthly_minutes_idx").on(t.month, t.minutes.desc(), t.accountId),
+    // A community's ranking: its few hundred rows by prefix, then sorted.
+    index("points_monthly_month_idx").using("btree", t.month, sql`${t.orgPath} text_pattern_ops`),
+  ],
+);
+
+/** The same per quarter ("2026-Q4"), kept by the same trigger: the quarterly rankings read one row per member. */
+export const pointsQuarterly = pgTable(
+  "points_quarterly",
+  {
+    accountId: integer().notNull(),
+    quarter: text().notNull(),
+    orgPath: text().notNull(),
+    points: integer().notNull().default(0),
+    minutes: integer().notNull().default(0),
+    tasks: integer().notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("points_quarterly_uq").on(t.accountId, t.quarter),
+    index("points_quarterly_points_idx").on(t.quarter, t.points.desc(), t.accountId),
+    index("points_quarterly_minutes_idx").on(t.quarter, t.minutes.desc(), t.accountId),
+    index("points_quarterly_path_idx").using("btree", t.quarter, sql`${t.orgPath} text_pattern_ops`),
   ],
 );
 

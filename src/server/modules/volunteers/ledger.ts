@@ -22,13 +22,14 @@ import { volunteerPolicy } from "./policy.ts";
 // zero, written with the balances it moves in one database transaction. A member's balance never goes below
 // zero: the balance update is conditional, and a leg it refuses rolls the whole transaction back (409).
 // Awards are idempotent by source: `points_transactions.source` is unique, and a replay posts nothing.
+// What members earned per month and quarter (points_monthly, points_quarterly: the rankings and a member's totals)
+// is kept by a statement trigger on points_entries (migration 0034), so every posting moves it in its own
+// transaction whoever writes the entries; checkLedger proves both rollups equal the entries.
 
 interface LegIn {
   accountId: number;
   amount: number;
   minutes?: number;
-  /** Counts in the monthly ranking (award legs and their reversals on member accounts). */
-  earned?: boolean;
 }
 
 async function accountsFor(
@@ -99,18 +100,6 @@ async function post(
   await tx.execute(sql`insert into points_entries (transaction_id, account_id, amount, minutes, org_path, created_at)
     select ${created.id}, x.a, x.n, x.m, p.org_path, ${now} from jsonb_to_recordset(${legs}::jsonb) as x(a int, n int, m int)
     join points_accounts p on p.id = x.a`);
-  const earned = t.legs.filter((l) => l.earned);
-  if (earned.length) {
-    const month = shanghaiDate(now).slice(0, 7);
-    const e = JSON.stringify(
-      earned.map((l) => ({ a: l.accountId, n: l.amount, m: l.minutes ?? 0, k: Math.sign(l.amount) })),
-    );
-    await tx.execute(sql`insert into points_monthly (account_id, month, org_path, points, minutes, tasks)
-      select x.a, ${month}, p.org_path, x.n, x.m, x.k from jsonb_to_recordset(${e}::jsonb) as x(a int, n int, m int, k int)
-      join points_accounts p on p.id = x.a
-      on conflict (account_id, month) do update set points = points_monthly.points + excluded.points,
-        minutes = points_monthly.minutes + excluded.minutes, tasks = points_monthly.tasks + excluded.tasks`);
-  }
   return created.id;
 }
 
@@ -143,7 +132,7 @@ export async function award(
       orgPath: a.community.path,
       legs: [
         { accountId: acc.issued, amount: -a.points },
-        { accountId: acc.member!, amount: a.points, minutes: a.minutes, earned: true },
+        { accountId: acc.member!, amount: a.points, minutes: a.minutes },
       ],
     },
     now,
@@ -160,33 +149,36 @@ export async function myLedger(ctx: AppContext, who: Principal) {
   return memberLedger(ctx.database, m.id);
 }
 
+/**
+ * A member's balance, lifetime totals (from the quarterly rollup: a few rows) and last 30 entries (a backward
+ * range scan of points_entries_account_idx), in one statement so a busy server pays one round trip.
+ */
 export async function memberLedger(db: Database, memberId: number) {
-  const [acc] = await db.query<{ id: number; balance: number }>(
-    "select id, balance::int as balance from points_accounts where kind = 'member' and member_id = $1",
+  const [acc] = await db.query<{
+    balance: number;
+    earned: number;
+    minutes: number;
+    entries: { id: number; kind: string; memo: string; amount: number; minutes: number; at: string }[];
+  }>(
+    `select a.balance::int as balance, t.earned, t.minutes, coalesce(h.entries, '[]') as entries
+     from points_accounts a
+     cross join lateral (select coalesce(sum(q.points), 0)::int as earned, coalesce(sum(q.minutes), 0)::int as minutes
+       from points_quarterly q where q.account_id = a.id) t
+     cross join lateral (select json_agg(json_build_object('id', e.id::int, 'kind', x.kind, 'memo', x.memo,
+         'amount', e.amount, 'minutes', e.minutes, 'at', e.created_at) order by e.created_at desc, e.id desc) as entries
+       from (select * from points_entries where account_id = a.id order by created_at desc, id desc limit 30) e
+       join points_transactions x on x.id = e.transaction_id) h
+     where a.kind = 'member' and a.member_id = $1`,
     [memberId],
-    { name: "vol_member_account" },
+    { name: "vol_member_ledger" },
   );
   if (!acc) return { balance: 0, earned: 0, minutes: 0, entries: [] };
-  const [tot] = await db.query<{ earned: number; minutes: number }>(
-    "select coalesce(sum(points), 0)::int as earned, coalesce(sum(minutes), 0)::int as minutes from points_monthly where account_id = $1",
-    [acc.id],
-    { name: "vol_member_totals" },
-  );
-  const entries = await db.query<{
-    id: number;
-    kind: string;
-    memo: string;
-    amount: number;
-    minutes: number;
-    at: Date;
-  }>(
-    `select e.id::int as id, t.kind, t.memo, e.amount, e.minutes, e.created_at as at
-     from points_entries e join points_transactions t on t.id = e.transaction_id
-     where e.account_id = $1 order by e.created_at desc, e.id desc limit 30`,
-    [acc.id],
-    { name: "vol_member_entries" },
-  );
-  return { balance: acc.balance, earned: tot.earned, minutes: tot.minutes, entries };
+  return {
+    balance: acc.balance,
+    earned: acc.earned,
+    minutes: acc.minutes,
+    entries: acc.entries.map((e) => ({ ...e, at: new Date(e.at) })),
+  };
 }
 
 export async function catalogue(ctx: AppContext, who: Principal) {
@@ -368,6 +360,11 @@ export function periodMonths(period: "month" | "quarter", at: string): string[] 
   return [0, 1, 2].map((i) => `${y}-${String(q0 + i).padStart(2, "0")}`);
 }
 
+/** "2026-11" → "2026-Q4", as the rollup trigger names quarters. */
+export function quarterOf(month: string): string {
+  return `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`;
+}
+
 export async function leaderboard(
   ctx: AppContext,
   who: Principal,
@@ -386,6 +383,9 @@ export async function leaderboard(
   const at = q.at ?? shanghaiDate(new Date()).slice(0, 7);
   const months = periodMonths(q.period, at);
   const order = q.by === "hours" ? "minutes" : "points";
+  // One rollup row per member and period: the top is the start of the (period, points|minutes desc) index,
+  // filtered by the scope's path (a community's few hundred rows come from the (period, path) index instead).
+  const [table, key] = q.period === "month" ? ["points_monthly", "month"] : ["points_quarterly", "quarter"];
   const items = await ctx.database.query<{
     rank: number;
     memberId: number;
@@ -396,15 +396,14 @@ export async function leaderboard(
     tasks: number;
   }>(
     `with s as (
-       select pm.account_id, sum(pm.points)::int as points, sum(pm.minutes)::int as minutes, sum(pm.tasks)::int as tasks
-       from points_monthly pm where pm.month = any($1::text[]) and pm.org_path like $2
-       group by pm.account_id order by ${order} desc, pm.account_id limit $3)
+       select r.account_id, r.points, r.minutes, r.tasks from ${table} r where r.${key} = $1 and r.org_path like $2
+       order by r.${order} desc nulls last, r.account_id limit $3)
      select (rank() over (order by s.${order} desc))::int as rank, m.id as "memberId", m.name, m.work_unit as "workUnit",
        s.points, s.minutes, s.tasks
      from s join points_accounts a on a.id = s.account_id join volunteer_members m on m.id = a.member_id
      order by s.${order} desc, s.account_id`,
-    [months, `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, q.limit],
-    { name: `vol_leaderboard_${order}` },
+    [q.period === "month" ? at : quarterOf(at), `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, q.limit],
+    { name: `vol_leaderboard_${q.period}_${order}` },
   );
   // Members see names with the surname only (每月一公示 is public within the community).
   const self = volunteerPolicy.can(who, "self") && !volunteerPolicy.can(who, "read");
@@ -421,30 +420,63 @@ export async function leaderboard(
 
 // ——— consistency ———
 
-/** The check command's proof: every transaction sums to zero and every balance equals its entries' sum. */
+/**
+ * The check command's proof: every transaction sums to zero, every balance equals its entries' sum, no member's
+ * balance is negative, and both rollups (points_monthly, points_quarterly) equal what the entries say was earned
+ * (the view points_earned: award legs on member accounts and reversals of awards). The statements run side by side
+ * on PostgreSQL's pool.
+ */
 export async function checkLedger(db: Database) {
   const t0 = Date.now();
-  const [s] = await db.query<{ accounts: number; entries: number; transactions: number }>(
-    `select (select count(*)::int from points_accounts) as accounts, (select count(*)::int from points_entries) as entries,
-       (select count(*)::int from points_transactions) as transactions`,
-  );
-  const mismatched = await db.query<{ accountId: number; balance: number; sum: number }>(
-    `select a.id as "accountId", a.balance::bigint as balance, coalesce(e.s, 0)::bigint as sum
-     from points_accounts a left join (select account_id, sum(amount) as s from points_entries group by account_id) e on e.account_id = a.id
-     where a.balance <> coalesce(e.s, 0) limit 20`,
-  );
-  const unbalanced = await db.query<{ transactionId: number; sum: number }>(
-    `select transaction_id as "transactionId", sum(amount)::bigint as sum from points_entries group by transaction_id having sum(amount) <> 0 limit 20`,
-  );
-  const negative = await db.query<{ accountId: number }>(
-    "select id as \"accountId\" from points_accounts where kind = 'member' and balance < 0 limit 20",
-  );
+  const [[s], mismatched, unbalanced, negative, rollups] = await Promise.all([
+    db.query<{ accounts: number; entries: number; transactions: number }>(
+      `select (select count(*)::int from points_accounts) as accounts, (select count(*)::int from points_entries) as entries,
+         (select count(*)::int from points_transactions) as transactions`,
+    ),
+    db.query<{ accountId: number; balance: number; sum: number }>(
+      `select a.id as "accountId", a.balance::bigint as balance, coalesce(e.s, 0)::bigint as sum
+       from points_accounts a left join (select account_id, sum(amount) as s from points_entries group by account_id) e on e.account_id = a.id
+       where a.balance <> coalesce(e.s, 0) limit 20`,
+    ),
+    db.query<{ transactionId: number; sum: number }>(
+      `select transaction_id as "transactionId", sum(amount)::bigint as sum from points_entries group by transaction_id having sum(amount) <> 0 limit 20`,
+    ),
+    db.query<{ accountId: number }>(
+      "select id as \"accountId\" from points_accounts where kind = 'member' and balance < 0 limit 20",
+    ),
+    db.query<{
+      accountId: number;
+      period: string;
+      rollup: { points: number; minutes: number; tasks: number } | null;
+      entries: { points: number; minutes: number; tasks: number } | null;
+    }>(
+      `with m as materialized (
+         select account_id, month, sum(points)::int as points, sum(minutes)::int as minutes, sum(tasks)::int as tasks
+         from points_earned group by account_id, month),
+       q as (
+         select account_id, left(month, 4) || '-Q' || ((substr(month, 6, 2)::int + 2) / 3) as quarter,
+           sum(points)::int as points, sum(minutes)::int as minutes, sum(tasks)::int as tasks
+         from m group by 1, 2)
+       (select coalesce(r.account_id, m.account_id) as "accountId", coalesce(r.month, m.month) as period,
+          case when r.account_id is not null then json_build_object('points', r.points, 'minutes', r.minutes, 'tasks', r.tasks) end as rollup,
+          case when m.account_id is not null then json_build_object('points', m.points, 'minutes', m.minutes, 'tasks', m.tasks) end as entries
+        from points_monthly r full join m on m.account_id = r.account_id and m.month = r.month
+        where (r.points, r.minutes, r.tasks) is distinct from (m.points, m.minutes, m.tasks) limit 20)
+       union all
+       (select coalesce(r.account_id, q.account_id), coalesce(r.quarter, q.quarter),
+          case when r.account_id is not null then json_build_object('points', r.points, 'minutes', r.minutes, 'tasks', r.tasks) end,
+          case when q.account_id is not null then json_build_object('points', q.points, 'minutes', q.minutes, 'tasks', q.tasks) end
+        from points_quarterly r full join q on q.account_id = r.account_id and q.quarter = r.quarter
+        where (r.points, r.minutes, r.tasks) is distinct from (q.points, q.minutes, q.tasks) limit 20)`,
+    ),
+  ]);
   return {
     ...s,
     mismatched,
     unbalanced,
     negative,
-    ok: !mismatched.length && !unbalanced.length && !negative.length,
+    rollups,
+    ok: !mismatched.length && !unbalanced.length && !negative.length && !rollups.length,
     ms: Date.now() - t0,
   };
 }

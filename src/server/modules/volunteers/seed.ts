@@ -138,7 +138,7 @@ export async function seedVolunteers(db: Database, o: VolunteerSeed) {
      where t.org_path like $1`,
     [scope],
   );
-  // The ledger: accounts, one award per confirmed claim, a few redemptions, balances and rollups from the entries.
+  // The ledger: accounts, one award per confirmed claim, a few redemptions, balances from the entries.
   await db.query(
     `insert into points_accounts (kind, community_id, org_path) select k, id, path from org_units, unnest(array['issued','redeemed']) k
      where kind = 'community' and path like $1 on conflict do nothing`,
@@ -208,14 +208,7 @@ export async function seedVolunteers(db: Database, o: VolunteerSeed) {
     `update points_accounts a set balance = coalesce((select sum(amount) from points_entries e where e.account_id = a.id), 0) where a.org_path like $1`,
     [scope],
   );
-  await db.query(
-    `insert into points_monthly (account_id, month, org_path, points, minutes, tasks)
-     select e.account_id, to_char(e.created_at at time zone 'Asia/Shanghai', 'YYYY-MM'), min(e.org_path), sum(e.amount), sum(e.minutes), count(*)
-     from points_entries e join points_accounts a on a.id = e.account_id join points_transactions x on x.id = e.transaction_id
-     where a.kind = 'member' and x.kind = 'award' and a.org_path like $1 group by 1, 2
-     on conflict (account_id, month) do update set points = excluded.points, minutes = excluded.minutes, tasks = excluded.tasks`,
-    [scope],
-  );
+  // points_monthly and points_quarterly follow the entries by themselves (the trigger of migration 0034).
   // Wishes and 点单 in each grid of the scope: a few at each stage, the wall's text masked.
   const grids = await db.query<{ id: number; path: string; name: string }>(
     "select id, path, name from org_units where kind = 'grid' and path like $1 order by code",
