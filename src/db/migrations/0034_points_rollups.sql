@@ -28,8 +28,8 @@ CREATE VIEW points_earned AS
   FROM points_entries e
   JOIN points_accounts a ON a.id = e.account_id AND a.kind = 'member'
   JOIN points_transactions x ON x.id = e.transaction_id
-  LEFT JOIN points_transactions o ON o.id = x.reversal_of
-  WHERE x.kind = 'award' OR (x.kind = 'reversal' AND o.kind = 'award');
+  WHERE x.kind = 'award'
+    OR (x.kind = 'reversal' AND EXISTS (SELECT 1 FROM points_transactions o WHERE o.id = x.reversal_of AND o.kind = 'award'));
 --> statement-breakpoint
 -- The same rule over a statement's new entries, added to both rollups in the statement's own transaction: one
 -- upsert per table, keys in order so concurrent postings lock rollup rows in the same order.
@@ -43,8 +43,8 @@ BEGIN
     FROM new_rows n
     JOIN points_accounts a ON a.id = n.account_id AND a.kind = 'member'
     JOIN points_transactions x ON x.id = n.transaction_id
-    LEFT JOIN points_transactions o ON o.id = x.reversal_of
-    WHERE x.kind = 'award' OR (x.kind = 'reversal' AND o.kind = 'award')
+    WHERE x.kind = 'award'
+      OR (x.kind = 'reversal' AND EXISTS (SELECT 1 FROM points_transactions o WHERE o.id = x.reversal_of AND o.kind = 'award'))
   ), m AS (
     INSERT INTO points_monthly AS r (account_id, month, org_path, points, minutes, tasks)
     SELECT account_id, month, min(org_path), sum(points), sum(minutes), sum(tasks)
