@@ -461,6 +461,22 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("verification.manage"),
     req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/grids` }),
   },
+  "GET /api/verification/lists/:id/batches": {
+    allow: withPermission("verification.manage"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/batches` }),
+  },
+  // The outcome sheet is the grid's and the community's (those who record outcomes), for lists they see.
+  "GET /api/verification/lists/:id/outcome-sheet": {
+    allow: withPermission("verification.task"),
+    req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/outcome-sheet` }),
+  },
+  "POST /api/verification/lists/:id/outcome-sheet": {
+    allow: withPermission("verification.task"),
+    req: (f, w) => ({
+      url: `/api/verification/lists/${f.verificationList[w]}/outcome-sheet`,
+      raw: { type: "text/csv", data: Buffer.from("任务编号,核查结果,备注\n") },
+    }),
+  },
   "GET /api/verification/lists/:id/export": {
     allow: withPermission("verification.manage"),
     req: (f, w) => ({ url: `/api/verification/lists/${f.verificationList[w]}/export?flagged=true` }),

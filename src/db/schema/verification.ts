@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   date,
   index,
@@ -47,9 +48,16 @@ export const verificationLists = pgTable(
     heartbeatAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     routedAt: timestamp({ withTimezone: true }),
+    /**
+     * Batches 批次: a later list of the same verification campaign points at the campaign's first list
+     * (null on the first itself) and adds only the people the earlier batches did not hold.
+     */
+    campaignId: integer(),
+    batchNo: integer().notNull().default(1),
     ...timestamps(),
   },
   (t) => [
+    index("verification_lists_campaign_idx").on(t.campaignId),
     index("verification_lists_org_path_idx").using("btree", sql`${t.orgPath} text_pattern_ops`),
     index("verification_lists_state_idx").on(t.state),
   ],
@@ -94,9 +102,17 @@ export const verificationRows = pgTable(
     outcomeAt: timestamp({ withTimezone: true }),
     outcomeBy: integer(),
     outcomeByName: text(),
+    /**
+     * Against the campaign's earlier batches: new (a person they did not hold), unchanged or changed (the
+     * same person; `changed_fields` names what differs from `prior_row_id`, the latest earlier row).
+     */
+    batchStatus: text(),
+    changedFields: text().array().notNull().default(sql`'{}'::text[]`),
+    priorRowId: bigint({ mode: "number" }),
     ...timestamps(),
   },
   (t) => [
+    index("verification_rows_dup_key_idx").on(t.dupKey, t.listId),
     uniqueIndex("verification_rows_list_n_uq").on(t.listId, t.n),
     index("verification_rows_list_class_idx").on(t.listId, t.class),
     index("verification_rows_grid_idx").using("btree", sql`${t.gridPath} text_pattern_ops`, t.listId),

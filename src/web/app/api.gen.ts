@@ -29279,6 +29279,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                batchNo: number;
+                                campaignId: number;
                                 checkpoint: number;
                                 counters: {
                                     [key: string]: number;
@@ -29389,6 +29391,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
+                    batchOf?: number;
                     filename?: string;
                     org?: number;
                     title?: string;
@@ -29574,6 +29577,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            batchNo: number;
+                            campaignId: number;
                             checkpoint: number;
                             counters: {
                                 [key: string]: number;
@@ -29595,6 +29600,152 @@ export interface paths {
                             routedAt: string | null;
                             state: string;
                             title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/verification/lists/{id}/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 同一核查任务的各批名单：每批读取行数 = 表头 + 跳过 + 新增 + 未变 + 有变化 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaignId: number;
+                            items: {
+                                batchNo: number;
+                                campaignId: number;
+                                changed: number;
+                                checkpoint: number;
+                                counters: {
+                                    [key: string]: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                deadline: string | null;
+                                error: string | null;
+                                estimate: number;
+                                filename: string | null;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                format: string;
+                                headerRows: number;
+                                id: number;
+                                mine: boolean;
+                                new: number;
+                                orgName: string;
+                                ownerName: string;
+                                /** Format: date-time */
+                                routedAt: string | null;
+                                rowsRead: number;
+                                skipped: number;
+                                state: string;
+                                title: string;
+                                unchanged: number;
+                            }[];
                         };
                     };
                 };
@@ -29961,6 +30112,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/verification/lists/{id}/outcome-sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载本辖区任务的结果回填表（xlsx，证件号和电话脱敏，核查结果为下拉选项；记入审计） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 上传填好的结果回填表：逐行登记核查结果，拒绝的行附中文原因（已登记的不覆盖）
+         * @description Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet（原始请求体）。按「任务编号」「核查结果」「备注」列读取。
+         */
+        post: {
+            parameters: {
+                query?: {
+                    filename?: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applied: number;
+                            listId: number;
+                            problems: {
+                                key: string;
+                                n: number;
+                                outcome: string;
+                                reason: string;
+                            }[];
+                            refused: number;
+                            rows: number;
+                            unchanged: number;
+                            unfilled: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/verification/lists/{id}/preview": {
         parameters: {
             query?: never;
@@ -30097,6 +30444,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    batch?: "new" | "unchanged" | "changed";
                     class?: "found" | "routed" | "not_found" | "duplicate" | "invalid";
                     community?: string;
                     flagged?: boolean;
@@ -30121,6 +30469,8 @@ export interface paths {
                         "application/json": {
                             items: {
                                 address: string;
+                                batchStatus: string | null;
+                                changedFields: string[];
                                 class: string;
                                 deadline: string | null;
                                 gridName: string | null;
@@ -30390,6 +30740,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            batch: {
+                                batchNo: number;
+                                campaignId: number;
+                                changed: number;
+                                new: number;
+                                unchanged: number;
+                            };
                             classified: number;
                             headerRows: number;
                             lines: {
@@ -30529,6 +30886,8 @@ export interface paths {
                         "application/json": {
                             items: {
                                 address: string;
+                                batchStatus: string | null;
+                                changedFields: string[];
                                 class: string;
                                 deadline: string | null;
                                 gridName: string | null;
@@ -30675,6 +31034,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             address: string;
+                            batchStatus: string | null;
+                            changedFields: string[];
                             class: string;
                             deadline: string | null;
                             gridName: string | null;

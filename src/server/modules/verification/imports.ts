@@ -143,10 +143,14 @@ export async function createList(
   ctx: AppContext,
   actor: Actor,
   buffer: Buffer,
-  opts: { org?: number; filename?: string; title?: string },
+  opts: { org?: number; filename?: string; title?: string; batchOf?: number },
 ) {
   verificationPolicy.authorize(actor, "manage");
-  const unit = await listUnit(ctx, actor, opts.org);
+  // A later batch of a campaign: the campaign's own area, and the next number.
+  const campaign = opts.batchOf ? await campaignOf(ctx, actor, opts.batchOf) : null;
+  const unit = campaign
+    ? { id: campaign.orgUnitId, name: campaign.title, path: campaign.orgPath, kind: "", code: "" }
+    : await listUnit(ctx, actor, opts.org);
   const { rows, format } = await headRows(buffer);
   if (!rows.length)
     throw Unprocessable("表格中没有任何内容", { fields: [{ field: "file", message: "没有数据行" }] });
@@ -156,11 +160,13 @@ export async function createList(
       fields: [{ field: "file", message: "未找到含「姓名」或「身份证号」的表头行" }],
     });
   const estimate = await estimateRows(buffer, format);
-  const title = opts.title || opts.filename?.replace(/\.(xlsx|csv)$/i, "") || `${unit.name}核查名单`;
+  const title = campaign
+    ? `${campaign.title}（第 ${campaign.next} 批）`
+    : opts.title || opts.filename?.replace(/\.(xlsx|csv)$/i, "") || `${unit.name}核查名单`;
   const [list] = await ctx.database.query<{ id: number }>(
     `insert into verification_lists (org_unit_id, org_path, title, filename, format, file, header_row, mapping,
-       estimate, owner_id, owner_name)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11) returning id`,
+       estimate, owner_id, owner_name, campaign_id, batch_no)
+     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13) returning id`,
     [
       unit.id,
       unit.path,
@@ -173,6 +179,8 @@ export async function createList(
       estimate,
       actor.id,
       actor.displayName,
+      campaign?.id ?? null,
+      campaign?.next ?? 1,
     ],
   );
   await audit.record(ctx.database.db, actor, {
@@ -180,7 +188,13 @@ export async function createList(
     entity: "verification_list",
     entityId: list.id,
     orgPath: unit.path,
-    after: { filename: opts.filename ?? null, format, bytes: buffer.length, estimate },
+    after: {
+      filename: opts.filename ?? null,
+      format,
+      bytes: buffer.length,
+      estimate,
+      ...(campaign ? { campaignId: campaign.id, batchNo: campaign.next } : {}),
+    },
   });
   return { id: list.id, ...preview(rows, header.n, header.mapping) };
 }
@@ -193,11 +207,38 @@ interface ListRow {
   mapping: Mapping;
   checkpoint: number;
   counters: Record<string, number>;
+  /** The campaign's first list (itself for a first batch). */
+  campaignId: number;
+}
+
+/**
+ * The campaign a new batch joins: given any of its lists, the first one (title, area) and the next batch
+ * number. Only an admin of the campaign's own area adds to it (outside it, 404).
+ */
+async function campaignOf(ctx: AppContext, actor: Actor, listId: number) {
+  const [c] = await ctx.database.query<{
+    id: number;
+    orgUnitId: number;
+    orgPath: string;
+    title: string;
+    next: number;
+  }>(
+    `select f.id, f.org_unit_id as "orgUnitId", f.org_path as "orgPath", f.title,
+       (select max(batch_no) + 1 from verification_lists b where coalesce(b.campaign_id, b.id) = f.id)::int as next
+     from verification_lists l join verification_lists f on f.id = coalesce(l.campaign_id, l.id)
+     where l.id = $1 and f.org_path like $2`,
+    [listId, subtreePattern(actor.orgPath)],
+  );
+  if (!c)
+    throw Invalid("核查名单不存在", [{ field: "batchOf", message: "所选核查名单不存在或不属于本辖区" }]);
+  verificationPolicy.authorize(actor, "changeList", c);
+  return c;
 }
 
 async function ownList(ctx: AppContext, actor: Actor, id: number): Promise<ListRow> {
   const [l] = await ctx.database.query<ListRow>(
-    `select id, org_path as "orgPath", state, header_row as "headerRow", mapping, checkpoint, counters
+    `select id, org_path as "orgPath", state, header_row as "headerRow", mapping, checkpoint, counters,
+       coalesce(campaign_id, id) as "campaignId"
      from verification_lists where id = $1 and org_path like $2`,
     [id, subtreePattern(actor.orgPath)],
   );
@@ -230,13 +271,20 @@ export async function startList(
   const mapping = { ...emptyMapping(), ...body.mapping };
   const problem = mappingProblem(mapping);
   if (problem) throw Invalid(problem, [{ field: "mapping", message: problem }]);
+  // A batch compares with the campaign's earlier batches: one of them still importing would be half-read.
   const [started] = await ctx.database.query<{ id: number }>(
     `update verification_lists set state = 'running', header_row = $2, mapping = $3::jsonb, deadline = $4,
        heartbeat_at = null, updated_at = now()
-     where id = $1 and state = 'previewed' returning id`,
-    [id, body.headerRow, JSON.stringify(mapping), body.deadline ?? null],
+     where id = $1 and state = 'previewed' and not exists (select 1 from verification_lists o
+       where coalesce(o.campaign_id, o.id) = $5 and o.id <> $1 and o.state = 'running')
+     returning id`,
+    [id, body.headerRow, JSON.stringify(mapping), body.deadline ?? null, l.campaignId],
   );
-  if (!started) throw Conflict("名单已开始导入", { state: l.state });
+  if (!started) {
+    if (l.state === "previewed")
+      throw Conflict("同一核查任务的另一批名单正在导入，请等其完成后再开始", { state: l.state });
+    throw Conflict("名单已开始导入", { state: l.state });
+  }
   await audit.record(ctx.database.db, actor, {
     action: "start",
     entity: "verification_list",
@@ -339,13 +387,16 @@ const RESIDENT = `id, name, birth_date::text as "birthDate", address, org_path a
 
 async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: number) {
   const [list] = await ctx.database.query<
-    ListRow & { file: Buffer; ownerId: number; ownerName: string; estimate: number }
+    ListRow & { file: Buffer; ownerId: number; ownerName: string; estimate: number; earlier: number[] }
   >(
     `update verification_lists set attempts = attempts + 1, heartbeat_at = now(), updated_at = now()
      where id = $1 and state = 'running' and (heartbeat_at is null
        or heartbeat_at < now() - make_interval(secs => $2::int / 1000.0))
      returning id, org_path as "orgPath", state, header_row as "headerRow", mapping, checkpoint, counters, file,
-       owner_id as "ownerId", owner_name as "ownerName", estimate`,
+       owner_id as "ownerId", owner_name as "ownerName", estimate, coalesce(campaign_id, id) as "campaignId",
+       array(select o.id from verification_lists o where coalesce(o.campaign_id, o.id) = coalesce(
+         verification_lists.campaign_id, verification_lists.id) and o.id < verification_lists.id
+         order by o.id) as earlier`,
     [id, staleMs],
   );
   if (!list) return;
@@ -399,6 +450,9 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
       data.push({ row, key, dupOf });
     }
     delta.cleaned = data.length;
+    const batch = await compareWithEarlier(ctx, list.earlier ?? [], data);
+    for (const b of batch.values()) delta[`batch_${b.status}`] = (delta[`batch_${b.status}`] ?? 0) + 1;
+    delta.batch_new = (delta.batch_new ?? 0) + data.length - batch.size;
     await giveWay();
     // Exact by the ID's keyed hash, then the phone's, then name + birth date + address.
     const todo = data.filter((d) => d.dupOf === null);
@@ -512,6 +566,9 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
         st: unitAt(at, "street")?.code ?? null,
         co: unitAt(at, "community")?.code ?? null,
         dk: key,
+        bs: batch.get(row)?.status ?? "new",
+        cf: batch.get(row)?.changed ?? [],
+        pr: batch.get(row)?.prior ?? null,
       };
     });
     await db.transaction(async (txRaw) => {
@@ -520,12 +577,13 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
         await tx.execute(sql`
           insert into verification_rows (list_id, n, original_cipher, name, id_cipher, id_hash, id_tail, id_status,
             phone_cipher, phone_tail, address, stated_community, class, reasons, resident_id, match_by, score,
-            org_path, street_code, community_code, dup_key)
+            org_path, street_code, community_code, dup_key, batch_status, changed_fields, prior_row_id)
           select ${id}, x.n, x.o, x.nm, x.ic, x.ih, x.it, x."is", x.pc, x.pt, x.ad, x.sc, x.cl,
-            array(select jsonb_array_elements_text(x.rs)), x.ri, x.mb, x.sco, x.op, x.st, x.co, x.dk
+            array(select jsonb_array_elements_text(x.rs)), x.ri, x.mb, x.sco, x.op, x.st, x.co, x.dk, x.bs,
+            array(select jsonb_array_elements_text(x.cf)), x.pr
           from jsonb_to_recordset(${JSON.stringify(out)}::jsonb) as x(n int, o text, nm text, ic text, ih text,
             it text, "is" text, pc text, pt text, ad text, sc text, cl text, rs jsonb, ri int, mb text, sco real,
-            op text, st text, co text, dk text)
+            op text, st text, co text, dk text, bs text, cf jsonb, pr bigint)
           on conflict (list_id, n) do nothing`);
       if (runner.halted) throw new Halted();
       const merged = { ...counters };
@@ -600,15 +658,84 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
   }
 }
 
+/** What a batch's row is against the campaign's earlier batches. */
+export const CHANGED_FIELDS = ["name", "idNumber", "phone", "address", "community"] as const;
+interface BatchMark {
+  status: "unchanged" | "changed";
+  changed: string[];
+  prior: number;
+}
+
+/**
+ * The rows of a chunk that the campaign's earlier batches already held (the same person by the list's own
+ * key: the ID number, or name and phone), each compared field by field with the latest earlier row.
+ * Rows absent from the map are new.
+ */
+async function compareWithEarlier(
+  ctx: AppContext,
+  earlier: number[],
+  data: { row: CleanRow; key: string | null }[],
+): Promise<Map<CleanRow, BatchMark>> {
+  const marks = new Map<CleanRow, BatchMark>();
+  const keys = [...new Set(data.map((d) => d.key).filter((k): k is string => !!k))];
+  if (!earlier.length || !keys.length) return marks;
+  const prior = new Map(
+    (
+      await ctx.database.query<{
+        id: number;
+        k: string;
+        name: string;
+        idHash: string | null;
+        phoneCipher: string | null;
+        address: string;
+        community: string;
+      }>(
+        `select distinct on (dup_key) id, dup_key as k, name, id_hash as "idHash", phone_cipher as "phoneCipher",
+           address, stated_community as community
+         from verification_rows where dup_key = any($1::text[]) and list_id = any($2::int[])
+         order by dup_key, list_id desc, n`,
+        [keys, earlier],
+      )
+    ).map((p) => [p.k, p]),
+  );
+  for (const d of data) {
+    const p = d.key ? prior.get(d.key) : undefined;
+    if (!p) continue;
+    const now = {
+      name: d.row.name.slice(0, 100),
+      idNumber: d.row.id.id ? ctx.crypto.hash(d.row.id.id) : null,
+      phone: d.row.phone || null,
+      address: d.row.address.slice(0, 300),
+      community: d.row.community.slice(0, 100),
+    };
+    const was = {
+      name: p.name,
+      idNumber: p.idHash,
+      phone: p.phoneCipher ? ctx.crypto.decrypt(p.phoneCipher) : null,
+      address: p.address,
+      community: p.community,
+    };
+    const changed = CHANGED_FIELDS.filter((f) => now[f] !== was[f]);
+    marks.set(d.row, { status: changed.length ? "changed" : "unchanged", changed, prior: p.id });
+  }
+  return marks;
+}
+
 /**
  * The effective rows (found, routed) become tasks on their resident's grid: one set-based statement over
  * the list, so ~21,000 rows route in well under a second. A row already routed keeps its grid and outcome.
+ * A person an earlier batch of the campaign already made a task of gets none again (that task, finished or
+ * not, stays as it is).
  */
 export async function routeTasks(tx: Db, listId: number) {
   await tx.execute(sql`
     update verification_rows v set grid_path = substring(r.org_path from '^(/[^/]+/[^/]+/[^/]+/[^/]+/)'),
       updated_at = now()
-    from residents r
-    where v.list_id = ${listId} and v.class in ('found', 'routed') and v.grid_path is null and r.id = v.resident_id`);
+    from residents r, verification_lists l
+    where v.list_id = ${listId} and v.class in ('found', 'routed') and v.grid_path is null and r.id = v.resident_id
+      and l.id = v.list_id and (v.batch_status is null or v.batch_status = 'new' or not exists (
+        select 1 from verification_rows p join verification_lists pl on pl.id = p.list_id
+        where p.dup_key = v.dup_key and p.grid_path is not null and p.list_id < v.list_id
+          and coalesce(pl.campaign_id, pl.id) = coalesce(l.campaign_id, l.id)))`);
   await tx.execute(sql`update verification_lists set routed_at = now() where id = ${listId}`);
 }

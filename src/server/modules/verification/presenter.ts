@@ -37,6 +37,9 @@ export const ListSchema = Type.Object({
   createdAt: Time,
   finishedAt: TimeOrNull,
   routedAt: TimeOrNull,
+  /** The campaign's first list (this list's own id for a first batch), and this list's batch number. */
+  campaignId: Type.Integer(),
+  batchNo: Type.Integer(),
 });
 export type ListView = Static<typeof ListSchema>;
 
@@ -58,6 +61,8 @@ export function presentList(r: any, actor: Actor): ListView {
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
     routedAt: r.routedAt,
+    campaignId: r.campaignId ?? r.id,
+    batchNo: r.batchNo ?? 1,
   };
 }
 
@@ -88,6 +93,8 @@ export interface RowRecord {
   listTitle: string;
   listId: number;
   deadline: string | null;
+  batchStatus?: string | null;
+  changedFields?: string[];
 }
 
 export const RowSchema = Type.Object({
@@ -110,6 +117,10 @@ export const RowSchema = Type.Object({
   outcomeNote: StrOrNull,
   outcomeAt: TimeOrNull,
   outcomeByName: StrOrNull,
+  /** Against the campaign's earlier batches: new, unchanged or changed (null: a row of a first batch). */
+  batchStatus: StrOrNull,
+  /** What changed since the earlier batch (name, idNumber, phone, address, community). */
+  changedFields: Strs,
 });
 export type RowView = Static<typeof RowSchema> & { idTyped?: string; phoneTyped?: string };
 
@@ -142,6 +153,8 @@ export function presentRow(r: RowRecord, audience: "staff" | "export" | "reveal"
     outcomeNote: r.outcomeNote,
     outcomeAt: r.outcomeAt,
     outcomeByName: r.outcomeByName,
+    batchStatus: r.batchStatus ?? null,
+    changedFields: r.changedFields ?? [],
   };
   if (audience !== "staff") {
     view.idTyped = reveal ? (original.idNumber ?? "") : maskTyped(original.idNumber);

@@ -19,7 +19,8 @@ import { type ListView, presentList, presentRow, type RowRecord } from "./presen
 
 const LIST_COLUMNS = `l.id, l.title, l.filename, l.format, l.state, l.estimate, l.checkpoint, l.counters,
   l.deadline::text as deadline, l.org_path as "orgPath", o.name as "orgName", l.owner_name as "ownerName",
-  l.error, l.created_at as "createdAt", l.finished_at as "finishedAt", l.routed_at as "routedAt"`;
+  l.error, l.created_at as "createdAt", l.finished_at as "finishedAt", l.routed_at as "routedAt",
+  coalesce(l.campaign_id, l.id) as "campaignId", l.batch_no as "batchNo"`;
 
 /** Lists of the caller's area, and lists imported above it (seen through their rows inside it). */
 const VISIBLE = (p: number) => `(l.org_path like $${p} or $${p + 1} like l.org_path || '%')`;
@@ -45,6 +46,46 @@ async function visibleList(ctx: AppContext, actor: Actor, id: number) {
   return l;
 }
 
+export type BatchStatus = "new" | "unchanged" | "changed";
+
+/**
+ * The batches of the list's campaign, first to last: each with its rows read and what they came to —
+ * header, skipped, and the classified rows as new / unchanged / changed (which add up to the rows read).
+ */
+export async function listBatches(ctx: AppContext, actor: Actor, id: number) {
+  const l = await visibleList(ctx, actor, id);
+  const lists = await ctx.database.query<any>(
+    `select ${LIST_COLUMNS} from verification_lists l join org_units o on o.id = l.org_unit_id
+     where coalesce(l.campaign_id, l.id) = $1 order by l.batch_no, l.id`,
+    [l.campaignId],
+  );
+  const counts = await ctx.database.query<{ listId: number; bs: BatchStatus; n: number }>(
+    `select list_id as "listId", coalesce(batch_status, 'new') as bs, count(*)::int as n
+     from verification_rows where list_id = any($1::int[]) and org_path like $2 group by 1, 2`,
+    [lists.map((x) => x.id), subtreePattern(actor.orgPath)],
+  );
+  return {
+    campaignId: l.campaignId,
+    items: lists.map((x) => {
+      const c = x.counters as Record<string, number>;
+      const own = x.orgPath.startsWith(actor.orgPath);
+      const by = { new: 0, unchanged: 0, changed: 0 };
+      for (const r of counts) if (r.listId === x.id) by[r.bs] += r.n;
+      const classified = by.new + by.unchanged + by.changed;
+      const skipped = own
+        ? ["blank", "title", "header", "total"].reduce((n, k) => n + (c[`skip_${k}`] ?? 0), 0)
+        : 0;
+      return {
+        ...presentList(x, actor),
+        rowsRead: own ? (c.rows ?? c.read ?? 0) : classified,
+        headerRows: own ? (c.header_row ?? 0) : 0,
+        skipped,
+        ...by,
+      };
+    }),
+  };
+}
+
 export async function getList(ctx: AppContext, actor: Actor, id: number) {
   return presentList(await visibleList(ctx, actor, id), actor);
 }
@@ -64,11 +105,20 @@ export interface SummaryLine {
  */
 export async function summary(ctx: AppContext, actor: Actor, id: number) {
   const l = await visibleList(ctx, actor, id);
-  const rows = await ctx.database.query<{ st: string | null; co: string | null; class: RowClass; n: number }>(
-    `select street_code as st, community_code as co, class, count(*)::int as n from verification_rows
-     where list_id = $1 and org_path like $2 group by 1, 2, 3`,
+  const rows = await ctx.database.query<{
+    st: string | null;
+    co: string | null;
+    class: RowClass;
+    bs: BatchStatus;
+    n: number;
+  }>(
+    `select street_code as st, community_code as co, class, coalesce(batch_status, 'new') as bs,
+       count(*)::int as n from verification_rows
+     where list_id = $1 and org_path like $2 group by 1, 2, 3, 4`,
     [id, subtreePattern(actor.orgPath)],
   );
+  const batch = { campaignId: l.campaignId, batchNo: l.batchNo, new: 0, unchanged: 0, changed: 0 };
+  for (const r of rows) batch[r.bs] += r.n;
   const codes = [...new Set(rows.flatMap((r) => [r.st, r.co]).filter((c): c is string => !!c))];
   const names = new Map(
     (
@@ -117,6 +167,7 @@ export async function summary(ctx: AppContext, actor: Actor, id: number) {
     skipped,
     classified,
     totals,
+    batch,
     lines: [...lines.values()].sort((a, b) =>
       `${a.streetCode ?? "~"}${a.communityCode ?? "~"}`.localeCompare(
         `${b.streetCode ?? "~"}${b.communityCode ?? "~"}`,
@@ -130,7 +181,8 @@ const ROW_COLUMNS = `v.id, v.n, v.name, v.id_tail as "idTail", v.id_status as "i
   v.street_code as "streetCode", v.community_code as "communityCode", v.grid_path as "gridPath",
   g.name as "gridName", v.outcome, v.outcome_note as "outcomeNote", v.outcome_at as "outcomeAt",
   v.outcome_by_name as "outcomeByName", v.original_cipher as "originalCipher", v.id_cipher as "idCipher",
-  v.phone_cipher as "phoneCipher", l.title as "listTitle", l.deadline::text as deadline, v.list_id as "listId"`;
+  v.phone_cipher as "phoneCipher", l.title as "listTitle", l.deadline::text as deadline, v.list_id as "listId",
+  v.batch_status as "batchStatus", v.changed_fields as "changedFields"`;
 const ROW_FROM = `verification_rows v join verification_lists l on l.id = v.list_id
   left join org_units g on g.path = v.grid_path`;
 
@@ -144,6 +196,7 @@ export async function listRows(
     community?: string;
     street?: string;
     flagged?: boolean;
+    batch?: BatchStatus;
     page: number;
     pageSize: number;
   },
@@ -154,6 +207,7 @@ export async function listRows(
   if (q.class) where.push(`v.class = $${params.push(q.class)}`);
   if (q.community) where.push(`v.community_code = $${params.push(q.community)}`);
   if (q.street) where.push(`v.street_code = $${params.push(q.street)}`);
+  if (q.batch) where.push(`coalesce(v.batch_status, 'new') = $${params.push(q.batch)}`);
   if (q.flagged)
     where.push("(v.class in ('invalid', 'duplicate', 'not_found') or cardinality(v.reasons) > 0)");
   const [{ total }] = await ctx.database.query<{ total: number }>(

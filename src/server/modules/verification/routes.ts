@@ -30,8 +30,9 @@ import {
   STALE_MS,
   startList,
 } from "./imports.ts";
+import { applyOutcomeSheet, outcomeSheet } from "./outcomeSheet.ts";
 import { CountersSchema, ListSchema, RowSchema } from "./presenter.ts";
-import { exportRows, getList, gridProgress, listLists, listRows, summary } from "./results.ts";
+import { exportRows, getList, gridProgress, listBatches, listLists, listRows, summary } from "./results.ts";
 import { listTasks, recordOutcome } from "./tasks.ts";
 
 const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -61,6 +62,14 @@ const SummarySchema = Type.Object({
   skipped: Type.Array(Type.Object({ reason: Str, label: Str, count: Type.Integer() })),
   classified: Type.Integer(),
   totals: Counts,
+  /** The classified rows against the campaign's earlier batches (all new for a first batch). */
+  batch: Type.Object({
+    campaignId: Type.Integer(),
+    batchNo: Type.Integer(),
+    new: Type.Integer(),
+    unchanged: Type.Integer(),
+    changed: Type.Integer(),
+  }),
   lines: Type.Array(
     Type.Object({
       streetCode: StrOrNull,
@@ -82,6 +91,39 @@ const GridsSchema = Items(
   }),
 );
 const Ref = Type.Object({ id: Type.Integer() });
+const BatchesSchema = Type.Object({
+  campaignId: Type.Integer(),
+  items: Type.Array(
+    Type.Object({
+      ...ListSchema.properties,
+      rowsRead: Type.Integer(),
+      headerRows: Type.Integer(),
+      skipped: Type.Integer(),
+      new: Type.Integer(),
+      unchanged: Type.Integer(),
+      changed: Type.Integer(),
+    }),
+  ),
+});
+const SheetReportSchema = Type.Object({
+  listId: Type.Integer(),
+  rows: Type.Integer(),
+  applied: Type.Integer(),
+  unchanged: Type.Integer(),
+  unfilled: Type.Integer(),
+  refused: Type.Integer(),
+  problems: Type.Array(Type.Object({ n: Type.Integer(), key: Str, outcome: Str, reason: Str })),
+});
+/** An upload's body: empty is 400, anything not read as a file 415 (as for every upload of the house). */
+function fileBody(body: unknown): Buffer {
+  if (body === undefined || body === null || (Buffer.isBuffer(body) && body.length === 0))
+    throw new AppError(400, "invalid", "文件为空（0 字节），请选择文件 / The file is empty", {
+      fields: [{ field: "file", message: "文件为空" }],
+    });
+  if (!Buffer.isBuffer(body))
+    throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传文件`);
+  return body;
+}
 const Code = Line({ maxLength: 40 });
 
 export async function verificationRoutes(fastify: FastifyInstance) {
@@ -115,21 +157,16 @@ export async function verificationRoutes(fastify: FastifyInstance) {
             org: Type.Optional(Id),
             filename: Type.Optional(Line({ maxLength: 200 })),
             title: Type.Optional(Line({ maxLength: 200 })),
+            /** Add the file as the next batch of this list's campaign (only new rows become tasks). */
+            batchOf: Type.Optional(Id),
           },
           { additionalProperties: false },
         ),
         response: { 201: PreviewSchema, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...stdErrors },
       },
     },
-    async (req, reply) => {
-      if (req.body === undefined || req.body === null || (Buffer.isBuffer(req.body) && req.body.length === 0))
-        throw new AppError(400, "invalid", "文件为空（0 字节），请选择名单文件 / The file is empty", {
-          fields: [{ field: "file", message: "文件为空" }],
-        });
-      if (!Buffer.isBuffer(req.body))
-        throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传名单文件`);
-      return reply.status(201).send(await createList(ctx, req.actor, req.body, req.query));
-    },
+    async (req, reply) =>
+      reply.status(201).send(await createList(ctx, req.actor, fileBody(req.body), req.query)),
   );
 
   app.get(
@@ -215,6 +252,55 @@ export async function verificationRoutes(fastify: FastifyInstance) {
   );
 
   app.get(
+    "/api/verification/lists/:id/batches",
+    {
+      schema: {
+        tags: T,
+        summary: "同一核查任务的各批名单：每批读取行数 = 表头 + 跳过 + 新增 + 未变 + 有变化",
+        params: IdParams,
+        response: { 200: BatchesSchema, ...stdErrors },
+      },
+    },
+    async (req) => listBatches(ctx, req.actor, req.params.id),
+  );
+
+  app.get(
+    "/api/verification/lists/:id/outcome-sheet",
+    {
+      schema: {
+        tags: T,
+        summary: "下载本辖区任务的结果回填表（xlsx，证件号和电话脱敏，核查结果为下拉选项；记入审计）",
+        params: IdParams,
+      },
+    },
+    async (req, reply) => {
+      const file = await outcomeSheet(ctx, req.actor, req.params.id);
+      reply.header("content-type", XLSX_MIME);
+      reply.header("content-disposition", `attachment; filename="${file.filename}"`);
+      return reply.send(file.body);
+    },
+  );
+
+  app.post(
+    "/api/verification/lists/:id/outcome-sheet",
+    {
+      bodyLimit: UPLOAD_LIMIT,
+      schema: {
+        tags: T,
+        summary: "上传填好的结果回填表：逐行登记核查结果，拒绝的行附中文原因（已登记的不覆盖）",
+        description: `Content-Type: ${XLSX_MIME}（原始请求体）。按「任务编号」「核查结果」「备注」列读取。`,
+        params: IdParams,
+        querystring: Type.Object(
+          { filename: Type.Optional(Line({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: SheetReportSchema, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...stdErrors },
+      },
+    },
+    async (req) => applyOutcomeSheet(ctx, req.actor, req.params.id, fileBody(req.body), req.query),
+  );
+
+  app.get(
     "/api/verification/lists/:id/rows",
     {
       schema: {
@@ -227,6 +313,7 @@ export async function verificationRoutes(fastify: FastifyInstance) {
             community: Type.Optional(Code),
             street: Type.Optional(Code),
             flagged: Type.Optional(Type.Boolean()),
+            batch: Type.Optional(OneOf(["new", "unchanged", "changed"] as const)),
             page: Page,
             pageSize: PageSize(200, 50),
           },
