@@ -125,4 +125,108 @@ describe("bulk list verification", () => {
     await admin.context.close();
     await worker.context.close();
   }, 180_000);
+
+  it("a second batch shows new / unchanged / changed; a community uploads its filled-in outcome sheet", async () => {
+    const q = <T>(sql: string) => h.t.ctx.database.query<T>(sql);
+    const g1 = await q<Res>(
+      "select name, id_cipher, address from residents where org_path like '%/320613019010-G01/%' and birth_date < '1999-01-01' order by id desc limit 4",
+    );
+    const id = (r: Res) => h.t.ctx.crypto.decrypt(r.id_cipher);
+    const [a, b, c, d] = g1;
+    const sheet = async (rows: (string | number | null)[][]) => {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet("名单");
+      ws.addRow(["姓名", "身份证号", "联系电话", "现住址"]);
+      for (const r of rows) ws.addRow(r);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    };
+    const admin = await h.open();
+    await loginOk(admin.page, "demo-street");
+    async function importOnDesk(file: Buffer, name: string, input: string) {
+      await admin.page
+        .locator(input)
+        .setInputFiles({ name, mimeType: "application/octet-stream", buffer: file });
+      await eventually(() => admin.page.getByTestId("mapping").count(), { timeout: 15_000 }).toBe(1);
+      await admin.page.getByTestId("start").click();
+      await eventually(() => admin.page.getByTestId("list-state").textContent(), { timeout: 30_000 }).toBe(
+        "已完成",
+      );
+    }
+    await admin.page.goto("/verification");
+    await importOnDesk(
+      await sheet([
+        [a.name, id(a), "13800000011", a.address],
+        [b.name, id(b), null, b.address],
+        [c.name, id(c), null, c.address],
+      ]),
+      "十二月名单.xlsx",
+      "#gk-verification-file",
+    );
+    const firstUrl = admin.page.url();
+    // The next batch, uploaded from the first one's page: a repeated, a changed and a new person.
+    await importOnDesk(
+      await sheet([
+        [a.name, id(a), "13900000011", `${a.address}（新）`],
+        [b.name, id(b), null, b.address],
+        [d.name, id(d), null, d.address],
+      ]),
+      "十二月名单第二批.xlsx",
+      "#gk-verification-batch-file",
+    );
+    expect(admin.page.url()).not.toBe(firstUrl);
+    const check = admin.page.getByTestId("batch-check");
+    await eventually(() => check.textContent()).toBe(
+      "读取 4 行 = 表头 1 + 跳过 0 + 新增 1 + 未变 1 + 有变化 1",
+    );
+    await admin.page.getByTestId("batch-changed").click();
+    const rows = admin.page.getByTestId("batches").getByTestId("rows");
+    await eventually(() => rows.textContent()).toContain("联系电话、现住址");
+    expect(await rows.textContent()).toContain(a.name);
+    await screenshot(admin.page, "verification-batches", "十二月名单（第 2 批）");
+    const firstId = Number(firstUrl.split("/").pop());
+
+    // The community downloads its sheet of the first batch, fills it in and uploads it on the desk.
+    const office = await h.open();
+    await loginOk(office.page, "demo-community");
+    await office.page.goto(`/verification/lists/${firstId}`);
+    const card = office.page.getByTestId("outcome-sheet");
+    const href = await card.getByTestId("sheet-download").getAttribute("href");
+    const dl = await office.page.request.get(href!);
+    expect(dl.status()).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await dl.body()) as any);
+    const ws = wb.worksheets[0];
+    expect(ws.getCell("H1").value).toBe("核查结果");
+    expect(ws.getCell("H2").dataValidation?.type).toBe("list");
+    const byName = new Map<string, number>();
+    ws.eachRow((row, n) => {
+      if (n > 1) byName.set(String(row.getCell(4).value), n);
+    });
+    expect(byName.size).toBe(3);
+    expect(String(ws.getRow(byName.get(a.name)!).getCell(5).value)).toMatch(/^\*{14}/);
+    ws.getRow(byName.get(a.name)!).getCell(8).value = "核实在住";
+    ws.getRow(byName.get(b.name)!).getCell(8).value = "其他";
+    ws.getRow(byName.get(c.name)!).getCell(8).value = "在家";
+    ws.addRow(["HC999999999", null, null, null, null, null, null, "已离开", null]);
+    const filled = Buffer.from(await wb.xlsx.writeBuffer());
+    await card
+      .locator("#gk-outcome-sheet-file")
+      .setInputFiles({ name: "回填.xlsx", mimeType: "application/octet-stream", buffer: filled });
+    const report = card.getByTestId("sheet-report");
+    await eventually(() => report.textContent(), { timeout: 15_000 }).toContain(
+      "登记 1 条 · 已是相同结果 0 条 · 未填写 0 条 · 未采用 3 条（共 4 行）",
+    );
+    const text = await report.textContent();
+    expect(text).toContain("选择「其他」时须在备注中说明");
+    expect(text).toContain("核查结果「在家」不是可选项");
+    expect(text).toContain("未找到该任务编号");
+    await screenshot(office.page, "verification-outcome-sheet", "十二月名单");
+    // The outcome is the task's now: in the grid progress after a reload.
+    await office.page.reload();
+    await eventually(() => office.page.getByTestId("grids").textContent()).toContain("核实在住 1");
+    expect(admin.errors).toEqual([]);
+    expect(office.errors).toEqual([]);
+    await admin.context.close();
+    await office.context.close();
+  }, 180_000);
 });

@@ -1118,6 +1118,25 @@ const en: Messages = {
     submit: "Submit",
     recorded: "Recorded: {{outcome}}",
     done: "Verified",
+    batches: "Batches",
+    batchNo: "Batch {{n}}",
+    batchCheck:
+      "{{rows}} rows read = {{header}} header + {{skipped}} skipped + {{new}} new + {{unchanged}} unchanged + {{changed}} changed",
+    batchStatus: { new: "New", unchanged: "Unchanged", changed: "Changed" },
+    changedFields: "Changed",
+    uploadBatch: "Upload the next batch",
+    batchHint:
+      "The next list of the same campaign: only new people become tasks; known people are marked with what changed, and recorded outcomes stay.",
+    sheet: "Outcome sheet",
+    sheetHint:
+      "Download your area's tasks (IDs and phones masked), pick an outcome in the dropdown (a note for Other), and upload the sheet. Tasks already recorded are not overwritten.",
+    sheetDownload: "Download the outcome sheet",
+    sheetUpload: "Upload the filled sheet",
+    sheetUploading: "Reading…",
+    sheetReport:
+      "{{applied}} recorded · {{unchanged}} already the same · {{unfilled}} left blank · {{refused}} refused ({{rows}} rows)",
+    sheetProblems: "Refused rows",
+    sheetKey: "Task key",
   },
   volunteers: VOL_EN,
   mutualAid: MA_EN,

@@ -1026,6 +1026,25 @@ const zhCN = {
     submit: "提交结果",
     recorded: "已登记：{{outcome}}",
     done: "已核查",
+    batches: "各批名单",
+    batchNo: "第 {{n}} 批",
+    batchCheck:
+      "读取 {{rows}} 行 = 表头 {{header}} + 跳过 {{skipped}} + 新增 {{new}} + 未变 {{unchanged}} + 有变化 {{changed}}",
+    batchStatus: { new: "新增", unchanged: "未变", changed: "有变化" },
+    changedFields: "变化的项",
+    uploadBatch: "上传下一批名单",
+    batchHint:
+      "同一核查任务的下一批名单：只有新增的人员生成核查任务；已有的人员标出变化的项，已核查的结果保持不变。",
+    sheet: "结果回填表",
+    sheetHint:
+      "下载本辖区的核查任务（证件号、电话已脱敏），在「核查结果」列下拉选择，「其他」须填备注，填好后上传。已登记结果的任务不会被覆盖。",
+    sheetDownload: "下载结果回填表",
+    sheetUpload: "上传填好的回填表",
+    sheetUploading: "正在读取…",
+    sheetReport:
+      "登记 {{applied}} 条 · 已是相同结果 {{unchanged}} 条 · 未填写 {{unfilled}} 条 · 未采用 {{refused}} 条（共 {{rows}} 行）",
+    sheetProblems: "未采用的行",
+    sheetKey: "任务编号",
   },
   volunteers: VOL_ZH,
   mutualAid: MA_ZH,

@@ -1,4 +1,4 @@
-import { DownloadOutlined } from "@ant-design/icons";
+import { DownloadOutlined, UploadOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -17,31 +17,38 @@ import {
   Typography,
 } from "antd";
 import type { Dayjs } from "dayjs";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useParams } from "react-router";
-import { api, qs } from "../../app/api.ts";
+import { useNavigate, useParams } from "react-router";
+import { api, apiUpload, qs } from "../../app/api.ts";
+import { useAuth } from "../../app/auth.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { STATE_COLORS } from "./ListsPage.tsx";
 import {
+  BATCH_STATUSES,
+  type Batches,
   CLASSES,
   FIELDS,
   type Grids,
   type Preview,
   type Rows,
+  type SheetReport,
   type Summary,
   type VList,
   type VRow,
+  XLSX_MIME,
 } from "./types.ts";
 
 type Field = (typeof FIELDS)[number];
 type Cls = (typeof CLASSES)[number];
+type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 /** One list: confirm its columns, follow the import, read the classification and the grids' progress. */
 export default function ListPage() {
   const { t } = useTranslation();
   const id = Number(useParams().id);
   const phone = Grid.useBreakpoint().md === false;
+  const { can } = useAuth();
   const list = useQuery({
     queryKey: ["verification", "list", id],
     queryFn: () => api<VList>(`/api/verification/lists/${id}`),
@@ -83,6 +90,8 @@ export default function ListPage() {
             </Button>
           </Space>
           <SummaryCard id={id} />
+          <BatchesCard list={l} />
+          {can("verification.task") && <OutcomeSheetCard id={id} />}
           <GridsCard id={id} />
         </>
       )}
@@ -212,6 +221,7 @@ function ProgressCard({ list }: { list: VList }) {
 }
 
 interface Pick {
+  batch?: BatchStatus;
   cls?: Cls;
   community?: string | null;
   street?: string | null;
@@ -322,6 +332,7 @@ function RowsTable({ id, pick }: { id: number; pick: Pick }) {
           class: pick.cls,
           community: pick.community ?? undefined,
           street: pick.street ?? undefined,
+          batch: pick.batch,
           page,
           pageSize: 20,
         })}`,
@@ -345,6 +356,15 @@ function RowsTable({ id, pick }: { id: number; pick: Pick }) {
           { title: t("verification.idNumber"), dataIndex: "idNumber" },
           { title: t("verification.address"), dataIndex: "address" },
           { title: t("verification.reasons"), dataIndex: "reasons", render: (r: string[]) => r.join("；") },
+          ...(pick.batch
+            ? [
+                {
+                  title: t("verification.changedFields"),
+                  dataIndex: "changedFields",
+                  render: (f: string[]) => f.map((x) => t(`verification.fields.${x}`)).join("、"),
+                },
+              ]
+            : []),
           { title: t("verification.grid"), dataIndex: "gridName" },
           {
             title: t("verification.outcome"),
@@ -397,6 +417,214 @@ function GridsCard({ id }: { id: number }) {
           },
         ]}
       />
+    </Card>
+  );
+}
+
+/** Upload a file picked in a hidden input; the input is cleared so the same file can be picked again. */
+function useFilePick(onFile: (f: File) => Promise<void>) {
+  const input = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function pick(f: File) {
+    setBusy(true);
+    setError(null);
+    try {
+      await onFile(f);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+      if (input.current) input.current.value = "";
+    }
+  }
+  return { input, busy, error, pick };
+}
+
+const asUpload = (f: File) => new Blob([f], { type: /\.csv$/i.test(f.name) ? "text/csv" : XLSX_MIME });
+
+/** The campaign's batches, each adding up to its rows read; the next batch is uploaded from here. */
+function BatchesCard({ list }: { list: VList }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [pick, setPick] = useState<Pick | null>(null);
+  const batches = useQuery({
+    queryKey: ["verification", "batches", list.id],
+    queryFn: () => api<Batches>(`/api/verification/lists/${list.id}/batches`),
+  });
+  const file = useFilePick(async (f) => {
+    const p = await apiUpload<{ id: number }>(
+      `/api/verification/lists${qs({ filename: f.name, batchOf: list.id })}`,
+      asUpload(f),
+    );
+    navigate(`/verification/lists/${p.id}`);
+  });
+  type B = Batches["items"][number];
+  const here = batches.data?.items.find((b) => b.id === list.id);
+  return (
+    <Card title={t("verification.batches")} data-testid="batches">
+      <Flex vertical gap={12}>
+        <Typography.Text type="secondary">{t("verification.batchHint")}</Typography.Text>
+        {here && (
+          <Typography.Text data-testid="batch-check">
+            {t("verification.batchCheck", {
+              rows: here.rowsRead,
+              header: here.headerRows,
+              skipped: here.skipped,
+              new: here.new,
+              unchanged: here.unchanged,
+              changed: here.changed,
+            })}
+          </Typography.Text>
+        )}
+        <Table<B>
+          size="small"
+          rowKey="id"
+          loading={batches.isLoading}
+          dataSource={batches.data?.items ?? []}
+          pagination={false}
+          scroll={{ x: true }}
+          rowClassName={(b) => (b.id === list.id ? "ant-table-row-selected" : "")}
+          columns={[
+            {
+              title: t("verification.columns.title"),
+              render: (_, b) => (
+                <a href={`/verification/lists/${b.id}`}>
+                  {t("verification.batchNo", { n: b.batchNo })} · {b.title}
+                </a>
+              ),
+            },
+            {
+              title: t("verification.columns.state"),
+              dataIndex: "state",
+              render: (s: string) => <Tag color={STATE_COLORS[s]}>{t(`verification.states.${s}`)}</Tag>,
+            },
+            { title: t("verification.columns.rows"), dataIndex: "rowsRead" },
+            ...BATCH_STATUSES.map((k) => ({
+              title: t(`verification.batchStatus.${k}`),
+              key: k,
+              render: (_: unknown, b: B) =>
+                b[k] && b.id === list.id ? (
+                  <Button
+                    type="link"
+                    size="small"
+                    style={{ padding: 0 }}
+                    data-testid={`batch-${k}`}
+                    onClick={() =>
+                      setPick({
+                        batch: k,
+                        label: `${t("verification.batchNo", { n: b.batchNo })} · ${t(`verification.batchStatus.${k}`)}`,
+                      })
+                    }
+                  >
+                    {b[k].toLocaleString()}
+                  </Button>
+                ) : (
+                  b[k].toLocaleString()
+                ),
+            })),
+          ]}
+        />
+        {list.mine && (
+          <Flex gap={12} align="center" wrap>
+            <input
+              id="gk-verification-batch-file"
+              ref={file.input}
+              type="file"
+              accept=".xlsx,.csv"
+              style={{ display: "none" }}
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void file.pick(f);
+              }}
+            />
+            <Button icon={<UploadOutlined />} loading={file.busy} onClick={() => file.input.current?.click()}>
+              {t("verification.uploadBatch")}
+            </Button>
+          </Flex>
+        )}
+        {file.error && <Alert type="error" showIcon title={file.error} />}
+        {pick && <RowsTable id={list.id} pick={pick} />}
+      </Flex>
+    </Card>
+  );
+}
+
+/** The community's sheet: download its tasks, fill the outcomes in, upload, read what was refused and why. */
+function OutcomeSheetCard({ id }: { id: number }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [report, setReport] = useState<SheetReport | null>(null);
+  const file = useFilePick(async (f) => {
+    setReport(null);
+    setReport(
+      await apiUpload<SheetReport>(
+        `/api/verification/lists/${id}/outcome-sheet${qs({ filename: f.name })}`,
+        asUpload(f),
+      ),
+    );
+    await qc.invalidateQueries({ queryKey: ["verification"] });
+  });
+  type P = SheetReport["problems"][number];
+  return (
+    <Card title={t("verification.sheet")} data-testid="outcome-sheet">
+      <Flex vertical gap={12}>
+        <Typography.Text type="secondary">{t("verification.sheetHint")}</Typography.Text>
+        <Space wrap>
+          <Button
+            icon={<DownloadOutlined />}
+            href={`/api/verification/lists/${id}/outcome-sheet`}
+            data-testid="sheet-download"
+          >
+            {t("verification.sheetDownload")}
+          </Button>
+          <input
+            id="gk-outcome-sheet-file"
+            ref={file.input}
+            type="file"
+            accept=".xlsx,.csv"
+            style={{ display: "none" }}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void file.pick(f);
+            }}
+          />
+          <Button
+            type="primary"
+            icon={<UploadOutlined />}
+            loading={file.busy}
+            onClick={() => file.input.current?.click()}
+          >
+            {file.busy ? t("verification.sheetUploading") : t("verification.sheetUpload")}
+          </Button>
+        </Space>
+        {file.error && <Alert type="error" showIcon title={file.error} data-testid="sheet-error" />}
+        {report && (
+          <Flex vertical gap={8} data-testid="sheet-report">
+            <Alert
+              type={report.refused ? "warning" : "success"}
+              showIcon
+              title={t("verification.sheetReport", report)}
+            />
+            {report.problems.length > 0 && (
+              <Table<P>
+                size="small"
+                rowKey={(p) => `${p.n}`}
+                pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                dataSource={report.problems}
+                scroll={{ x: true }}
+                title={() => t("verification.sheetProblems")}
+                columns={[
+                  { title: t("verification.row"), dataIndex: "n", width: 60 },
+                  { title: t("verification.sheetKey"), dataIndex: "key" },
+                  { title: t("verification.outcome"), dataIndex: "outcome" },
+                  { title: t("verification.reasons"), dataIndex: "reason" },
+                ]}
+              />
+            )}
+          </Flex>
+        )}
+      </Flex>
     </Card>
   );
 }

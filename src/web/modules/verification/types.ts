@@ -24,3 +24,6 @@ export const FIELDS = ["name", "idNumber", "phone", "address", "community", "str
 export const CLASSES = ["found", "routed", "not_found", "duplicate", "invalid"] as const;
 export const OUTCOMES = ["at_home", "moved_away", "no_such_person", "refused", "other"] as const;
 export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+export type Batches = Json<"/api/verification/lists/{id}/batches", "get">;
+export type SheetReport = Json<"/api/verification/lists/{id}/outcome-sheet", "post">;
+export const BATCH_STATUSES = ["new", "unchanged", "changed"] as const;
