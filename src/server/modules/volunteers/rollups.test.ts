@@ -188,6 +188,30 @@ describe.each(DB_KINDS)("points rollups on %s", (kind) => {
       accountId,
     ]);
     expect((await checkLedger(t.ctx.database)).ok).toBe(true);
+    // A month off by a minute is named, and so is its quarter, which no longer sums its months.
+    await q("update points_monthly set minutes = minutes + 1 where account_id = $1 and month = '2025-03'", [
+      accountId,
+    ]);
+    const month = await checkLedger(t.ctx.database);
+    expect(month.ok).toBe(false);
+    expect(month.rollups).toEqual([
+      {
+        accountId,
+        period: "2025-03",
+        rollup: { points: 30, minutes: 181, tasks: 1 },
+        entries: { points: 30, minutes: 180, tasks: 1 },
+      },
+      {
+        accountId,
+        period: "2025-Q1",
+        rollup: { points: 30, minutes: 180, tasks: 1 },
+        entries: { points: 30, minutes: 181, tasks: 1 },
+      },
+    ]);
+    await q("update points_monthly set minutes = minutes - 1 where account_id = $1 and month = '2025-03'", [
+      accountId,
+    ]);
+    expect((await checkLedger(t.ctx.database)).ok).toBe(true);
     await expect(q("delete from points_entries where account_id = $1", [accountId])).rejects.toThrow(
       /append-only/,
     );
