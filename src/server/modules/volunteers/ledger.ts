@@ -403,7 +403,8 @@ export async function leaderboard(
      from s join points_accounts a on a.id = s.account_id join volunteer_members m on m.id = a.member_id
      order by s.${order} desc, s.account_id`,
     [q.period === "month" ? at : quarterOf(at), `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, q.limit],
-    { name: `vol_leaderboard_${q.period}_${order}` },
+    // Not a named statement: a cached generic plan would not know the path's prefix and would walk the district's
+    // ranking index for a community's few hundred rows; planned per call, a community reads its path index.
   );
   // Members see names with the surname only (每月一公示 is public within the community).
   const self = volunteerPolicy.can(who, "self") && !volunteerPolicy.can(who, "read");
