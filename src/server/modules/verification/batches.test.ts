@@ -256,6 +256,24 @@ describe.each(DB_KINDS)("verification batches and filled-in outcome sheets on %s
     expect(mid.checkpoint).toBeLessThan(n + 1);
     expect(mid.rows).toBe(mid.checkpoint - 1);
     expect(mid.counted).toBe(mid.rows);
+    // While it is (still) importing, a third batch of the campaign waits: it would compare with half a batch.
+    const third = await upload(
+      Buffer.from(one.slice(0, 10).join("\n")),
+      `&batchOf=${b1.id}`,
+      street,
+      "text/csv",
+    );
+    expect(third.statusCode, third.body).toBe(201);
+    const startThird = () =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/verification/lists/${third.json().id}/start`,
+        headers: street,
+        payload: { headerRow: 1, mapping: third.json().mapping },
+      });
+    const early = await startThird();
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error.message).toContain("另一批名单正在导入");
     expect(await resumeLists(t.ctx, 0)).toContain(id);
     await settleLists(t.ctx);
     const list = await finished(id);
@@ -272,6 +290,16 @@ describe.each(DB_KINDS)("verification batches and filled-in outcome sheets on %s
       [id],
     );
     expect(after).toEqual({ rows: n, distinct: n });
+    // Once it is done, the third batch starts; it compares with the latest batch: rows 0, 3 and 6 had a
+    // new address there and have the old one again (changed), the other six are as batch 2 had them.
+    expect((await startThird()).statusCode).toBe(202);
+    expect((await finished(third.json().id)).counters).toMatchObject({
+      batch_unchanged: 6,
+      batch_changed: 3,
+      batch_new: 0,
+    });
+    const batches = (await get(`/api/verification/lists/${id}/batches`)).json();
+    expect(batches.items.map((x: any) => x.batchNo)).toEqual([1, 2, 3]);
   });
 
   it("a community fills in its task sheet: rows applied, bad ones refused with a reason, finished ones kept", async () => {
