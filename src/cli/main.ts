@@ -10,6 +10,7 @@ import { buildApp } from "../server/app.ts";
 import { startBackground } from "../server/background.ts";
 import { createContext } from "../server/boot.ts";
 import { addAccount } from "../server/modules/accounts/index.ts";
+import { syncUpstream } from "../server/modules/open311/index.ts";
 import * as volunteers from "../server/modules/volunteers/index.ts";
 import { seedCategories } from "../server/modules/workOrders/index.ts";
 import { FieldCrypto, loadSecret } from "../server/platform/crypto.ts";
@@ -254,6 +255,29 @@ program
       say(`每日统计已重算：${n} 行，受理与办结日统计 ${m} 行，用时 ${Date.now() - started} ms`);
     } finally {
       await db.close();
+    }
+  });
+
+program
+  .command("upstream")
+  .description("上级交办（12345 平台）同步")
+  .command("sync")
+  .description("对每个上级对接：按时间窗拉取新交办（游标存于数据库），回传办理进展与答复，然后退出")
+  .option("--timeout <ms>", "单次请求上级平台的超时（毫秒）", "10000")
+  .action(async (o: { timeout: string }) => {
+    const ctx = await createContext(loadConfig());
+    try {
+      const r = await syncUpstream(ctx, { timeoutMs: Number(o.timeout) || 10_000 });
+      for (const p of r.polls)
+        say(
+          p.error
+            ? `对接 ${p.linkId}：拉取失败（${p.error}），游标未移动，下次重试`
+            : `对接 ${p.linkId}：新建工单 ${p.created} 件，重复投递 ${p.duplicates} 件`,
+        );
+      say(`回传：新排队 ${r.queued} 条，已送达 ${r.sent} 条，失败待重试 ${r.failed} 条`);
+      if (r.polls.some((p) => p.error) || r.failed) process.exitCode = 1;
+    } finally {
+      await ctx.database.close();
     }
   });
 

@@ -4,6 +4,7 @@ import { runDailyReports } from "./modules/command/index.ts";
 import { loadHolidays } from "./modules/holidays/index.ts";
 import { runEventReminders } from "./modules/mutualAid/index.ts";
 import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
+import { syncUpstream } from "./modules/open311/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
 import { pruneFailures } from "./platform/failureCounts.ts";
 import { pruneIdempotencyKeys } from "./platform/idempotency.ts";
@@ -42,6 +43,15 @@ export function startBackground(ctx: AppContext, log: Log) {
       if (s.overdue || s.warned) log.info(s, "sla sweep");
     }),
     every(10_000, "outbox delivery", log, () => drainOutbox(ctx, transport)),
+    // 上级交办: poll the upstream 12345 platforms, queue our steps on their orders, send them back.
+    every(60_000, "upstream sync", log, async () => {
+      const r = await syncUpstream(ctx);
+      const created = r.polls.reduce((n, p) => n + p.created, 0);
+      for (const p of r.polls)
+        if (p.error) log.error({ linkId: p.linkId, error: p.error }, "upstream poll failed");
+      if (created || r.queued || r.sent || r.failed)
+        log.info({ created, ...r, polls: undefined }, "upstream sync");
+    }),
     // Reads every key resident, and visits are due by the day: a quarter-hour is plenty.
     every(15 * 60_000, "overdue visit sweep", log, () => sweepOverdueVisits(ctx)),
     every(15 * 60_000, "failure count pruning", log, () => pruneFailures(ctx.database)),

@@ -716,6 +716,26 @@ const TABLE: Record<string, Entry> = {
     unscoped: true,
     req: () => ({ url: "/api/open311/keys" }),
   },
+  // 上级交办 links deliver into a unit in the caller's subtree; the list shows the caller's subtree's links.
+  "POST /api/open311/upstream": {
+    allow: withPermission("open311.manage"),
+    req: (f, w) => ({
+      url: "/api/open311/upstream",
+      body: {
+        name: "权限测试12345",
+        baseUrl: "http://127.0.0.1:9/open311/v2",
+        apiKey: "k",
+        jurisdictionId: `J${crypto.randomBytes(6).toString("hex")}`,
+        orgUnitId: f.community[w],
+        defaultCategory: f.categoryCode,
+      },
+    }),
+  },
+  "GET /api/open311/upstream": {
+    allow: withPermission("open311.manage"),
+    unscoped: true,
+    req: () => ({ url: "/api/open311/upstream" }),
+  },
   "PUT /api/orgs/:id/areas": {
     allow: withPermission("org.area"),
     req: async (f, w) => ({ url: `/api/orgs/${f.community[w]}/areas`, body: await f.areas(w) }),

@@ -34,6 +34,8 @@ const OWNER: Record<string, string | string[]> = {
   // A key–value table: each module writes only its own keys (rate weights; the referral hospitals).
   system_settings: ["rates", "care"],
   open311_keys: "open311",
+  upstream_links: "open311",
+  upstream_requests: "open311",
   holidays: "holidays",
   care_alerts: "care",
   care_consultations: "care",

@@ -181,6 +181,11 @@ export const notifications = pgTable(
     lastError: text(),
     sentAt: timestamp({ withTimezone: true }),
     orgPath: text(),
+    /**
+     * What a machine transport sends (an upstream platform's update). A message with a payload is delivered
+     * only by a deliverer that names its kind, never by the default one.
+     */
+    payload: jsonb(),
     ...timestamps(),
   },
   (t) => [

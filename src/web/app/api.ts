@@ -206,6 +206,8 @@ export type WorkOrder = Answer<"/api/orders/{id}">["order"];
 export type OrderPage = Answer<"/api/orders">;
 
 export type OrderEvent = Answer<"/api/orders/{id}">["events"][number];
+/** 上级交办: the upstream id and sync state of an order that came from a 12345 platform (staff only). */
+export type OrderUpstream = Answer<"/api/orders/{id}">["upstream"];
 
 export type Category = Answer<"/api/categories">["items"][number];
 
@@ -320,3 +322,4 @@ export type Open311Key = Answer<"/api/open311/keys">["items"][number];
 /** The answer to creating a key: the only time the whole key is sent. */
 /** The answer to creating a key: the only time the whole key is sent. */
 export type Open311KeyCreated = Answer<"/api/open311/keys", "post">;
+export type UpstreamLink = Answer<"/api/open311/upstream">["items"][number];

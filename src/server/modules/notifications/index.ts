@@ -1,6 +1,7 @@
 // The notifications module's face: the outbox every other module writes its messages through.
 export { notificationRoutes as routes } from "./routes.ts";
 export {
+  type Delivery,
   deliverPending,
   drainOutbox,
   enqueue,

@@ -18,12 +18,14 @@ export interface OutgoingMessage {
   orgPath?: string | null;
   title: string;
   body: string;
+  /** For a machine transport (an upstream platform's update): delivered only by a deliverer naming `kind`. */
+  payload?: unknown;
 }
 
 /** Writes one message in the caller's transaction. With `insertNotificationsSelect`, the only writer of the table. */
 export async function enqueue(db: Db, m: OutgoingMessage): Promise<void> {
-  await db.execute(sql`insert into notifications (kind, order_id, recipient_account_id, recipient_org_id, recipient_phone_cipher, org_path, title, body)
-    values (${m.kind}, ${m.orderId ?? null}, ${m.recipientAccountId ?? null}, ${m.recipientOrgId ?? null}, ${m.recipientPhoneCipher ?? null}, ${m.orgPath ?? null}, ${m.title}, ${m.body})`);
+  await db.execute(sql`insert into notifications (kind, order_id, recipient_account_id, recipient_org_id, recipient_phone_cipher, org_path, title, body, payload)
+    values (${m.kind}, ${m.orderId ?? null}, ${m.recipientAccountId ?? null}, ${m.recipientOrgId ?? null}, ${m.recipientPhoneCipher ?? null}, ${m.orgPath ?? null}, ${m.title}, ${m.body}, ${m.payload === undefined ? null : JSON.stringify(m.payload)}::jsonb)`);
 }
 
 /**
@@ -49,6 +51,9 @@ export interface Transport {
     recipientAccountId: number | null;
     /** Encrypted; an SMS transport decrypts it with ctx.crypto at the moment of sending. */
     recipientPhoneCipher: string | null;
+    orderId?: number | null;
+    /** Only for the kinds a machine transport delivers (see `Delivery.kinds`). */
+    payload?: unknown;
   }): Promise<void>;
 }
 
@@ -70,19 +75,39 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
+ * Which messages a deliverer takes. By default the messages for people (no payload); a machine transport
+ * (an upstream platform) names its kinds and takes only those, with its own attempt limit.
+ */
+export interface Delivery {
+  kinds?: string[];
+  maxAttempts?: number;
+}
+
+/**
  * Claims one batch of due messages with FOR UPDATE SKIP LOCKED (so several server processes never send one
  * twice), sends them, and records the outcome; failures retry with backoff until MAX_ATTEMPTS. The sent ones
  * are marked in one statement (one UPDATE per message made delivery a round trip per message).
  */
-export async function deliverPending(ctx: AppContext, transport: Transport, now = new Date(), batch = 100) {
+export async function deliverPending(
+  ctx: AppContext,
+  transport: Transport,
+  now = new Date(),
+  batch = 100,
+  delivery: Delivery = {},
+) {
+  const which = delivery.kinds
+    ? sql`kind = any(${`{${delivery.kinds.join(",")}}`}::text[])`
+    : sql`payload is null`;
+  const maxAttempts = delivery.maxAttempts ?? MAX_ATTEMPTS;
   const sentIds: number[] = [];
   let failed = 0;
   await ctx.database.db.transaction(async (tx) => {
     const res = (await (
       tx as any
     ).execute(sql`select id, kind, title, body, attempts, recipient_org_id as "recipientOrgId",
-        recipient_account_id as "recipientAccountId", recipient_phone_cipher as "recipientPhoneCipher" from notifications
-      where state = 'pending' and next_attempt_at <= ${now} order by next_attempt_at limit ${batch} for update skip locked`)) as {
+        recipient_account_id as "recipientAccountId", recipient_phone_cipher as "recipientPhoneCipher", order_id as "orderId", payload
+      from notifications where state = 'pending' and next_attempt_at <= ${now} and ${which}
+      order by next_attempt_at, id limit ${batch} for update skip locked`)) as {
       rows: any[];
     };
     for (const m of res.rows) {
@@ -91,7 +116,7 @@ export async function deliverPending(ctx: AppContext, transport: Transport, now 
         sentIds.push(m.id);
       } catch (e) {
         const attempts = m.attempts + 1;
-        const state = attempts >= MAX_ATTEMPTS ? "failed" : "pending";
+        const state = attempts >= maxAttempts ? "failed" : "pending";
         await (tx as any).execute(sql`update notifications set state = ${state}, attempts = ${attempts},
           next_attempt_at = ${new Date(now.getTime() + retryDelayMs(attempts))}, last_error = ${String((e as Error).message).slice(0, 500)},
           transport = ${transport.name}, updated_at = now() where id = ${m.id}`);
@@ -112,10 +137,16 @@ export async function deliverPending(ctx: AppContext, transport: Transport, now 
  * Delivers batch after batch until the due backlog is empty. A sweep that marks thousands of orders overdue
  * writes thousands of messages at once; one batch per tick would take hours to send them.
  */
-export async function drainOutbox(ctx: AppContext, transport: Transport, batch = 500) {
+export async function drainOutbox(
+  ctx: AppContext,
+  transport: Transport,
+  batch = 500,
+  delivery: Delivery = {},
+  now = () => new Date(),
+) {
   const total = { sent: 0, failed: 0 };
   for (;;) {
-    const r = await deliverPending(ctx, transport, new Date(), batch);
+    const r = await deliverPending(ctx, transport, now(), batch, delivery);
     total.sent += r.sent;
     total.failed += r.failed;
     if (r.sent + r.failed < batch) return total;

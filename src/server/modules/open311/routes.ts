@@ -1,10 +1,8 @@
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { COORD_SYSTEMS, type CoordSystem, toWgs84 } from "../../../domain/geo/boundaries.ts";
-import { canSee, scopeWhere } from "../../platform/access.ts";
 import { flagPublic } from "../../platform/authHook.ts";
 import { AppError } from "../../platform/errors.ts";
-import * as orgs from "../orgs/index.ts";
 import * as workOrders from "../workOrders/index.ts";
 import { contentType, type Format, render, splitFormat } from "./format.ts";
 import {
@@ -22,6 +20,7 @@ import {
   windowOf,
 } from "./georeport.ts";
 import { clientFor, jurisdictionOf } from "./keys.ts";
+import { placeOf } from "./place.ts";
 
 /** Every query parameter is one short string: a parameter sent twice (an array) is refused, not a 500. */
 const QUERY = {
@@ -414,31 +413,13 @@ export async function open311Routes(app: FastifyInstance) {
             );
           const attributes = checkAttributes(service.attributes, attributesOf(b));
           // Find the building: by id, or by an address that names it; otherwise the key's own unit takes it.
-          let buildingId: number | undefined;
-          if (addressId) {
-            const params: unknown[] = [Number(addressId)];
-            const [bl] = await ctx.database.query<{ id: number }>(
-              `select id from buildings where id = $1 and ${scopeWhere(key, "org_path", params)}`,
-              params,
-            );
-            if (!bl) throw new Open311Error(400, `address_id ${addressId} not found`);
-            buildingId = bl.id;
-          } else if (addressString) {
-            const addr = addressString.replace(/\s+/g, " ");
-            const params: unknown[] = [addr];
-            const [bl] = await ctx.database.query<{ id: number }>(
-              `select id from buildings where ${scopeWhere(key, "org_path", params)} and $1 like '%' || address || '%'
-               order by length(address) desc limit 1`,
-              params,
-            );
-            buildingId = bl?.id;
-          }
-          // No building: the grid whose area holds the point, when it is the key's to send to.
-          let gridId: number | undefined;
-          if (!buildingId && lat !== null && long !== null) {
-            const grid = await orgs.gridAt(ctx, long, lat);
-            if (grid && canSee(key, grid.path)) gridId = grid.id;
-          }
+          const { buildingId, gridId, addressIdUnknown } = await placeOf(ctx, key, {
+            addressId: addressId ? Number(addressId) : undefined,
+            addressString,
+            lat,
+            long,
+          });
+          if (addressIdUnknown) throw new Open311Error(400, `address_id ${addressId} not found`);
           if (!buildingId && !gridId && key.orgKind === "district")
             throw new Open311Error(
               lat !== null && long !== null && !addressString && !addressId ? 422 : 400,

@@ -16,6 +16,7 @@ import {
   Text,
   Type,
 } from "../../platform/schemas.ts";
+import * as open311 from "../open311/index.ts";
 import { CategorySchema, createCategory, listCategories, updateCategory } from "./categories.ts";
 import {
   BuildingSchema,
@@ -253,6 +254,8 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
             order: OrderSchema,
             events: Type.Array(EventSchema),
             client: ClientExtrasSchema,
+            /** 上级交办: the upstream platform's request id and how far our updates have reached it (staff only). */
+            upstream: open311.UpstreamOfOrderSchema,
           }),
           ...stdErrors,
         },
@@ -260,7 +263,9 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
     },
     async (req) => {
       const { row, events, client } = await getOrder(ctx, req.actor, req.params.id);
-      return { order: presentOrder(row, ctx.crypto, req.actor), events, client };
+      // Read after getOrder's scope check: the order is the caller's.
+      const upstream = await open311.upstreamOfOrder(ctx, row.id);
+      return { order: presentOrder(row, ctx.crypto, req.actor), events, client, upstream };
     },
   );
 

@@ -3,7 +3,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Flex, Form, Grid, Input, Modal, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, type Open311Key, type Open311KeyCreated, type OrgKind } from "../../app/api.ts";
+import {
+  api,
+  type Open311Key,
+  type Open311KeyCreated,
+  type OrgKind,
+  type UpstreamLink,
+} from "../../app/api.ts";
 import { useFormSubmit } from "../../app/forms.ts";
 import { ListPageHeader, ResponsiveList } from "../../app/lists.tsx";
 import { formatTime } from "../../app/time.ts";
@@ -118,6 +124,7 @@ export default function Open311KeysPage() {
           },
         ]}
       />
+      <UpstreamCard />
       <KeyForm
         open={adding}
         onClose={() => setAdding(false)}
@@ -294,5 +301,53 @@ function RevokeButton({ k, block }: { k: Open311Key; block?: boolean }) {
     >
       {t("admin.open311.revoke")}
     </Button>
+  );
+}
+
+/** 上级交办: the upstream 12345 platforms this district syncs with, and how far each sync has got (read only). */
+function UpstreamCard() {
+  const { t } = useTranslation();
+  const links = useQuery({
+    queryKey: ["open311", "upstream"],
+    queryFn: () => api<{ items: UpstreamLink[] }>("/api/open311/upstream"),
+  });
+  const items = links.data?.items ?? [];
+  return (
+    <Card size="small" title={t("admin.open311.upstream.title")} data-testid="upstream-links">
+      {items.length === 0 && !links.isLoading && (
+        <Typography.Text type="secondary">{t("admin.open311.upstream.empty")}</Typography.Text>
+      )}
+      <Flex vertical gap={12}>
+        {items.map((l) => (
+          <Flex key={l.id} vertical gap={2} data-link-id={l.id}>
+            <Flex gap={8} wrap align="center">
+              <Typography.Text strong>{l.name}</Typography.Text>
+              <span className="gk-code">
+                {l.baseUrl} · {l.jurisdictionId}
+              </span>
+            </Flex>
+            <Typography.Text type="secondary">
+              {t("admin.open311.upstream.target")}：{l.orgName} · {t("admin.open311.upstream.cursor")}{" "}
+              {formatTime(l.pollCursor)} · {t("admin.open311.upstream.lastOk")}{" "}
+              {l.lastPollOkAt ? formatTime(l.lastPollOkAt) : t("admin.open311.upstream.never")}
+            </Typography.Text>
+            <Flex gap={4} wrap>
+              <Tag>{t("admin.open311.upstream.orders", { count: l.orders })}</Tag>
+              {l.pending > 0 && (
+                <Tag color="orange">{t("admin.open311.upstream.pending", { count: l.pending })}</Tag>
+              )}
+              {l.failed > 0 && (
+                <Tag color="red">{t("admin.open311.upstream.failed", { count: l.failed })}</Tag>
+              )}
+            </Flex>
+            {l.lastPollError && (
+              <Typography.Text type="danger">
+                {t("admin.open311.upstream.error")}：{l.lastPollError}
+              </Typography.Text>
+            )}
+          </Flex>
+        ))}
+      </Flex>
+    </Card>
   );
 }

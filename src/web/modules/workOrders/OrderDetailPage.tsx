@@ -16,7 +16,14 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { api, type OrderClock, type OrderEvent, type OrderPage, type WorkOrder } from "../../app/api.ts";
+import {
+  api,
+  type OrderClock,
+  type OrderEvent,
+  type OrderPage,
+  type OrderUpstream,
+  type WorkOrder,
+} from "../../app/api.ts";
 import { useAuth } from "../../app/auth.tsx";
 import { useSelectOrg } from "../../app/selection.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
@@ -64,7 +71,10 @@ export default function OrderDetailPage() {
   const [mergeInto, setMergeInto] = useState<WorkOrder | null>(null);
   const q = useQuery({
     queryKey: ["order", id],
-    queryFn: () => api<{ order: WorkOrder; events: OrderEvent[]; client: ClientExtras }>(`/api/orders/${id}`),
+    queryFn: () =>
+      api<{ order: WorkOrder; events: OrderEvent[]; client: ClientExtras; upstream: OrderUpstream }>(
+        `/api/orders/${id}`,
+      ),
     staleTime: 0,
   });
   const dups = useQuery({
@@ -234,6 +244,39 @@ export default function OrderDetailPage() {
     </Card>
   );
 
+  // 上级交办: the city platform's id for this order and whether our steps have reached it (staff only).
+  const up = q.data.upstream;
+  const upstream = up && (
+    <Card title={t("order.upstreamTitle")} data-testid="order-upstream">
+      <Descriptions
+        size="small"
+        column={1}
+        items={[
+          { key: "platform", label: t("order.upstreamPlatform"), children: up.platform },
+          {
+            key: "id",
+            label: t("order.upstreamId"),
+            children: <span className="gk-code">{up.upstreamId}</span>,
+          },
+          {
+            key: "state",
+            label: t("order.upstreamSync"),
+            children: (
+              <Tag
+                color={up.syncState === "synced" ? "green" : up.syncState === "pending" ? "orange" : "red"}
+              >
+                {up.syncLabel}
+              </Tag>
+            ),
+          },
+          ...(up.lastError && up.syncState !== "synced"
+            ? [{ key: "error", label: t("order.upstreamError"), children: up.lastError }]
+            : []),
+        ]}
+      />
+    </Card>
+  );
+
   const clocks = (
     <Card title={t("order.clocks")}>
       {o.clocks.length === 0 ? (
@@ -338,6 +381,7 @@ export default function OrderDetailPage() {
           <Flex vertical gap={16}>
             {details}
             {client}
+            {upstream}
             {clocks}
             <Card title={t("photo.title")}>
               <OrderPhotos orderId={o.id} canUpload={can("order.act")} />
