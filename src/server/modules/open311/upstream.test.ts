@@ -1,5 +1,9 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type Headers, type TestApp } from "../../../../test/helpers/app.ts";
 import { syncUpstream } from "./index.ts";
@@ -201,6 +205,13 @@ describe.each(DB_KINDS)("upstream 12345 sync on %s", (kind) => {
       await other.close();
     }
     expect((await localOrders()).filter((o) => o.upstreamId === id)).toHaveLength(1);
+    // The guarantee is the database's, not the read before the write: a second row for that id is refused.
+    await expect(
+      local.ctx.database.query(
+        "insert into upstream_requests (link_id, origin, upstream_id) select link_id, origin, upstream_id from upstream_requests where upstream_id = $1",
+        [id],
+      ),
+    ).rejects.toThrow(/duplicate key|unique/);
   });
 
   it("an upstream answering garbage or a malformed list: logged on the link, nothing created, cursor kept", async () => {
@@ -246,7 +257,7 @@ describe.each(DB_KINDS)("upstream 12345 sync on %s", (kind) => {
     // Up again, after the backoff: delivered once.
     mode = "pass";
     const later = () => new Date(Date.now() + HOUR);
-    r = await syncUpstream(local.ctx, { timeoutMs: T, now: later });
+    r = await syncUpstream(local.ctx, { timeoutMs: T, deliverAt: later });
     expect(r).toMatchObject({ queued: 0, sent: 1, failed: 0 });
 
     // The result: the upstream received it, but its answer is lost (garbage): retried, and the upstream's
@@ -254,15 +265,15 @@ describe.each(DB_KINDS)("upstream 12345 sync on %s", (kind) => {
     await act(firstOrder, "arrive");
     await act(firstOrder, "resolve", { note: "已更换灯泡，恢复照明" });
     mode = "forward_then_garbage";
-    r = await syncUpstream(local.ctx, { timeoutMs: T, now: later });
+    r = await syncUpstream(local.ctx, { timeoutMs: T, deliverAt: later });
     expect(r).toMatchObject({ queued: 2, sent: 0, failed: 2 });
     mode = "hang";
-    r = await syncUpstream(local.ctx, { timeoutMs: 300, now: () => new Date(Date.now() + 2 * HOUR) });
+    r = await syncUpstream(local.ctx, { timeoutMs: 300, deliverAt: () => new Date(Date.now() + 2 * HOUR) });
     expect(r).toMatchObject({ sent: 0, failed: 2 });
     mode = "pass";
-    r = await syncUpstream(local.ctx, { timeoutMs: T, now: () => new Date(Date.now() + 3 * HOUR) });
+    r = await syncUpstream(local.ctx, { timeoutMs: T, deliverAt: () => new Date(Date.now() + 3 * HOUR) });
     expect(r).toMatchObject({ sent: 2, failed: 0 });
-    r = await syncUpstream(local.ctx, { timeoutMs: T, now: () => new Date(Date.now() + 4 * HOUR) });
+    r = await syncUpstream(local.ctx, { timeoutMs: T, deliverAt: () => new Date(Date.now() + 4 * HOUR) });
     expect(r).toMatchObject({ queued: 0, sent: 0, failed: 0 });
 
     // On the upstream, through its servicerequestupdates GET: three updates, each once, the reply in words.
@@ -272,6 +283,40 @@ describe.each(DB_KINDS)("upstream 12345 sync on %s", (kind) => {
     detail = (await local.app.inject({ url: `/api/orders/${firstOrder}`, headers: grid })).json();
     expect(detail.upstream).toMatchObject({ syncState: "synced", sentUpdates: 3, pendingUpdates: 0 });
   });
+
+  // PGlite lives in this process's memory here: the command line can reach the PostgreSQL database only.
+  it.runIf(kind === "postgres")(
+    "`gridkeeper upstream sync` polls and reports from the command line",
+    async () => {
+      mode = "pass";
+      const id = await fileUpstream("路灯白天常亮");
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gk-upstream-cli-"));
+      try {
+        const child = spawn(process.execPath, [path.resolve("bin/gridkeeper.js"), "upstream", "sync"], {
+          env: {
+            ...process.env,
+            DATABASE_URL: (local.ctx.database as { url?: string }).url ?? "",
+            GRIDKEEPER_SECRET: "test-secret",
+            GRIDKEEPER_DATA_DIR: dataDir,
+            LOG_LEVEL: "warn",
+          },
+        });
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+        });
+        child.stderr.on("data", (d) => {
+          out += d;
+        });
+        const code = await new Promise<number | null>((ok) => child.on("close", ok));
+        expect(code, out).toBe(0);
+        expect(out).toMatch(/新建工单 1 件/);
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+      expect((await localOrders()).filter((o) => o.upstreamId === id)).toHaveLength(1);
+    },
+  );
 
   it("the upstream id and sync state stay off public surfaces", async () => {
     const pub = await local.app.inject({ url: `/open311/v2/requests/${firstOrder}.json` });

@@ -33,7 +33,11 @@ export const UPSTREAM_MAX_ATTEMPTS = 20;
 export interface UpstreamOptions {
   /** Milliseconds before an upstream call is given up (a failure, retried). */
   timeoutMs?: number;
-  now?: () => Date;
+  /**
+   * The outbox's clock for this round (a test moves it past a backoff). Polling always reads the real clock:
+   * a window must never end in the future, or the cursor would pass requests not yet made.
+   */
+  deliverAt?: () => Date;
 }
 
 export interface LinkRow {
@@ -199,7 +203,7 @@ export async function pollLink(
   link: LinkRow,
   opts: UpstreamOptions = {},
 ): Promise<PollResult> {
-  const now = opts.now?.() ?? new Date();
+  const now = new Date();
   const out: PollResult = { linkId: link.id, created: 0, duplicates: 0 };
   const known = new Set((await workOrders.listServices(ctx.database)).map((s) => s.code));
   let cursor = new Date(link.pollCursor);
@@ -364,7 +368,7 @@ export async function syncUpstream(ctx: AppContext, opts: UpstreamOptions = {}):
     transport,
     100,
     { kinds: [UPSTREAM_KIND], maxAttempts: UPSTREAM_MAX_ATTEMPTS },
-    opts.now ?? (() => new Date()),
+    opts.deliverAt ?? (() => new Date()),
   );
   return { polls, queued, sent: r.sent, failed: r.failed };
 }
