@@ -539,7 +539,8 @@ export async function enforcement(
 /**
  * Counts per street for a year: the streets in the caller's subtree (their own street for a street), or the
  * caller's own community or grid below that. One grouped pass per table, keyed by the path's code at the
- * rows' level, so the district's 10,000 enterprises and their year of inspections are read once.
+ * rows' level, so the district's 10,000 enterprises and their year of inspections are read once (the year's
+ * inspections from inspections_year_idx alone; grouped per enterprise first, a hash instead of a distinct sort).
  */
 export async function summary(ctx: AppContext, who: Principal, year: number, today = shanghaiDay()) {
   affairsPolicy.authorize(who, "read");
@@ -548,9 +549,11 @@ export async function summary(ctx: AppContext, who: Principal, year: number, tod
   const key = (col: string) => `split_part(${col}, '/', ${k})`;
   return ctx.database.query(
     `with e as (select ${key("org_path")} as key, count(*)::int as n from enterprises where org_path like $1 group by 1),
-     i as (select ${key("org_path")} as key, count(distinct enterprise_id)::int as inspected, count(*)::int as inspections,
-             coalesce(sum(failed) filter (where kind = 'initial'), 0)::int as failed
-           from inspections where org_path like $1 and inspected_at >= $2::date and inspected_at < $3::date group by 1),
+     per as (select ${key("org_path")} as key, enterprise_id, count(*) as n,
+             coalesce(sum(failed) filter (where kind = 'initial'), 0) as failed
+           from inspections where org_path like $1 and inspected_at >= $2::date and inspected_at < $3::date group by 1, 2),
+     i as (select key, count(*)::int as inspected, sum(n)::int as inspections, sum(failed)::int as failed
+           from per group by key),
      r as (select ${key("org_path")} as key, count(*) filter (where state = 'open')::int as open,
              count(*) filter (where state = 'open' and deadline < $4::date)::int as overdue,
              count(*) filter (where enforcement = 'active')::int as enforcement
