@@ -638,6 +638,46 @@ describe.each(DB_KINDS)("community affairs on %s", (kind) => {
     const sum = await ok(get("/api/affairs/inspections/summary", commander));
     expect(sum.items.length).toBeGreaterThan(0);
     expect(sum.items[0]).toHaveProperty("failedItems");
+    // The summary equals counts made in plain code from the year's inspections under the commander's unit,
+    // keyed as the route keys them (streets for the district, the unit itself below that).
+    const [cmd] = await t.ctx.database.query<{ path: string }>(
+      "select u.path from accounts a join org_units u on u.id = a.org_unit_id where a.username = 'demo-commander'",
+    );
+    const year = new Date().toLocaleDateString("sv", { timeZone: "Asia/Shanghai" }).slice(0, 4);
+    const seen = await t.ctx.database.query<{
+      enterpriseId: number;
+      orgPath: string;
+      kind: string;
+      failed: number;
+    }>(
+      `select enterprise_id as "enterpriseId", org_path as "orgPath", kind, failed from inspections
+       where inspected_at >= $1::date and inspected_at < $2::date`,
+      [`${year}-01-01`, `${Number(year) + 1}-01-01`],
+    );
+    const level = cmd.path.split("/").filter(Boolean).length;
+    const want = new Map<string, { inspected: Set<number>; inspections: number; failed: number }>();
+    for (const r of seen.filter((r) => r.orgPath.startsWith(cmd.path))) {
+      const code = r.orgPath.split("/").filter(Boolean)[Math.max(1, level - 1)];
+      const w = want.get(code) ?? { inspected: new Set(), inspections: 0, failed: 0 };
+      w.inspected.add(r.enterpriseId);
+      w.inspections++;
+      if (r.kind === "initial") w.failed += r.failed;
+      want.set(code, w);
+    }
+    const codes = await t.ctx.database.query<{ id: number; code: string }>(
+      "select id, code from org_units where code = any($1::text[])",
+      [[...want.keys()]],
+    );
+    const byId = new Map(sum.items.map((s: any) => [s.orgUnitId, s]));
+    expect(want.size).toBeGreaterThan(0);
+    for (const { id, code } of codes) {
+      const w = want.get(code)!;
+      expect(byId.get(id)).toMatchObject({
+        inspected: w.inspected.size,
+        inspections: w.inspections,
+        failedItems: w.failed,
+      });
+    }
     const audit = await t.ctx.database.query<{ n: number }>(
       "select count(*)::int as n from audit_events where entity = 'rectification' and entity_id = $1",
       [String(rid)],
