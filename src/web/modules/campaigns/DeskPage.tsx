@@ -445,9 +445,13 @@ function AssignmentBoard({ campaignId, orgId }: { campaignId: number; orgId: num
                 padding: 6,
               }}
             >
-              <Flex justify="space-between" style={{ marginBottom: 6 }}>
+              <Flex justify="space-between" gap={6} style={{ marginBottom: 6 }}>
                 <Typography.Text strong>{m.name}</Typography.Text>
-                <Typography.Text type="secondary" data-testid={`member-count-${m.id ?? "none"}`}>
+                <Typography.Text
+                  type="secondary"
+                  style={{ whiteSpace: "nowrap" }}
+                  data-testid={`member-count-${m.id ?? "none"}`}
+                >
                   {held.length} 户
                 </Typography.Text>
               </Flex>
