@@ -118,6 +118,8 @@ interface VolFixture {
   claimOut(w: Where): Promise<number>;
   item: { in: number; out: number };
   redemption: { in: number; out: number };
+  /** An award of 5 points to the fixture's member (inside) and to a member of the other street's community. */
+  award: { in: number; out: number };
   wish(w: Where, state: string, mine?: boolean, photo?: boolean): Promise<number>;
   request(w: Where, state: string): Promise<number>;
   myMemberId: number;
@@ -1015,6 +1017,20 @@ const TABLE: Record<string, Entry> = {
     req: async (f, w) => ({
       url: `/api/volunteers/members/${await f.vol.member(w, "pending")}/decision`,
       body: { decision: "confirm" },
+    }),
+  },
+  "GET /api/volunteers/members/:id/ledger": {
+    allow: COMMUNITY_LEVEL("volunteer.read"),
+    // Members belong to their community: a grid worker reads the roll of no community.
+    ...GRID_BELOW,
+    req: async (f, w) => ({ url: `/api/volunteers/members/${await f.vol.member(w)}/ledger` }),
+  },
+  "POST /api/volunteers/awards/:id/reverse": {
+    allow: withPermission("volunteer.manage"),
+    // Reversing twice answers the first reversal again (idempotent), so every role that may gets 200.
+    req: (f, w) => ({
+      url: `/api/volunteers/awards/${f.vol.award[w]}/reverse`,
+      body: { reason: "权限测试" },
     }),
   },
   "GET /api/volunteers/tasks": {
@@ -2227,6 +2243,47 @@ async function volFixture(
         [items[w], me.id, w === "in" ? home.path : u.away.path, `ACCESS${w}`],
       )
     ).id;
+  // An award posted as the ledger would (issued account −5, member +5 with 30 minutes), balances moved to match.
+  const award = async (w: Where) => {
+    const c = w === "in" ? { id: u.community.id, path: home.path } : u.away;
+    const memberId =
+      w === "in"
+        ? me.id
+        : (
+            await first<{ id: number }>(
+              `insert into volunteer_members (kind, name, id_hash, id_cipher, community_id, org_path, state)
+               values ('volunteer', '权限测试受奖', 'access-award-out', 'x', $1, $2, 'confirmed') returning id`,
+              [c.id, c.path],
+            )
+          ).id;
+    await db.query(
+      `insert into points_accounts (kind, community_id, org_path) values ('issued', $1, $2)
+       on conflict (community_id, kind) where kind <> 'member' do nothing`,
+      [c.id, c.path],
+    );
+    await db.query(
+      `insert into points_accounts (kind, member_id, community_id, org_path)
+       select 'member', m.id, m.community_id, m.org_path from volunteer_members m where m.id = $1
+       on conflict (member_id) where kind = 'member' do nothing`,
+      [memberId],
+    );
+    const x = await first<{ id: number }>(
+      "insert into points_transactions (kind, source, memo, org_path) values ('award', $1, '权限测试奖励', $2) returning id",
+      [`access-award:${w}`, c.path],
+    );
+    await db.query(
+      `insert into points_entries (transaction_id, account_id, amount, minutes, org_path)
+       select $1, id, case when kind = 'member' then 5 else -5 end, case when kind = 'member' then 30 else 0 end, org_path
+       from points_accounts where (kind = 'member' and member_id = $2) or (kind = 'issued' and community_id = $3)`,
+      [x.id, memberId, c.id],
+    );
+    await db.query(
+      `update points_accounts set balance = balance + case when kind = 'member' then 5 else -5 end
+       where (kind = 'member' and member_id = $1) or (kind = 'issued' and community_id = $2)`,
+      [memberId, c.id],
+    );
+    return x.id;
+  };
   const callOut = async (w: Where) =>
     (
       await first<{ id: number }>(
@@ -2256,6 +2313,7 @@ async function volFixture(
     },
     item: items,
     redemption: { in: await redemption("in"), out: await redemption("out") },
+    award: { in: await award("in"), out: await award("out") },
     async wish(w, state, mine = false, photo = false) {
       return (
         await first<{ id: number }>(

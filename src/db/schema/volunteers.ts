@@ -206,6 +206,7 @@ export const pointsMonthly = pgTable(
     orgPath: text().notNull(),
     points: integer().notNull().default(0),
     minutes: integer().notNull().default(0),
+    /** Services completed (an award each: a task's confirmed hours, a fulfilled wish, a finished 点单), less reversals. */
     tasks: integer().notNull().default(0),
   },
   (t) => [
@@ -213,6 +214,7 @@ export const pointsMonthly = pgTable(
     // Rankings: the top of a period is the start of one of these, filtered by scope (district, street).
     index("points_monthly_points_idx").on(t.month, t.points.desc(), t.accountId),
     index("points_monthly_minutes_idx").on(t.month, t.minutes.desc(), t.accountId),
+    index("points_monthly_tasks_idx").on(t.month, t.tasks.desc(), t.accountId),
     // A community's ranking: its few hundred rows by prefix, then sorted.
     index("points_monthly_month_idx").using("btree", t.month, sql`${t.orgPath} text_pattern_ops`),
   ],
@@ -233,6 +235,7 @@ export const pointsQuarterly = pgTable(
     uniqueIndex("points_quarterly_uq").on(t.accountId, t.quarter),
     index("points_quarterly_points_idx").on(t.quarter, t.points.desc(), t.accountId),
     index("points_quarterly_minutes_idx").on(t.quarter, t.minutes.desc(), t.accountId),
+    index("points_quarterly_tasks_idx").on(t.quarter, t.tasks.desc(), t.accountId),
     index("points_quarterly_path_idx").using("btree", t.quarter, sql`${t.orgPath} text_pattern_ops`),
   ],
 );

@@ -151,21 +151,33 @@ export async function myLedger(ctx: AppContext, who: Principal) {
 
 /**
  * A member's balance, lifetime totals (from the quarterly rollup: a few rows) and last 30 entries (a backward
- * range scan of points_entries_account_idx), in one statement so a busy server pays one round trip.
+ * range scan of points_entries_account_idx), in one statement so a busy server pays one round trip. An award's or
+ * redemption's entry says whether it was reversed (its reversal's source is unique: one index probe each).
  */
 export async function memberLedger(db: Database, memberId: number) {
   const [acc] = await db.query<{
     balance: number;
     earned: number;
     minutes: number;
-    entries: { id: number; kind: string; memo: string; amount: number; minutes: number; at: string }[];
+    entries: {
+      id: number;
+      transactionId: number;
+      kind: string;
+      memo: string;
+      amount: number;
+      minutes: number;
+      reversed: boolean | null;
+      at: string;
+    }[];
   }>(
     `select a.balance::int as balance, t.earned, t.minutes, coalesce(h.entries, '[]') as entries
      from points_accounts a
      cross join lateral (select coalesce(sum(q.points), 0)::int as earned, coalesce(sum(q.minutes), 0)::int as minutes
        from points_quarterly q where q.account_id = a.id) t
-     cross join lateral (select json_agg(json_build_object('id', e.id::int, 'kind', x.kind, 'memo', x.memo,
-         'amount', e.amount, 'minutes', e.minutes, 'at', e.created_at) order by e.created_at desc, e.id desc) as entries
+     cross join lateral (select json_agg(json_build_object('id', e.id::int, 'transactionId', x.id::int, 'kind', x.kind,
+         'memo', x.memo, 'amount', e.amount, 'minutes', e.minutes, 'at', e.created_at,
+         'reversed', case when x.kind in ('award', 'redeem') then exists (
+           select 1 from points_transactions r where r.source = 'reversal:' || x.id) end) order by e.created_at desc, e.id desc) as entries
        from (select * from points_entries where account_id = a.id order by created_at desc, id desc limit 30) e
        join points_transactions x on x.id = e.transaction_id) h
      where a.kind = 'member' and a.member_id = $1`,
@@ -351,6 +363,88 @@ export async function reverseRedemption(ctx: AppContext, who: Principal, id: num
   });
 }
 
+/** A member's ledger for the community desk (balance, totals, last entries): 404 for a member outside the caller's scope. */
+export async function memberLedgerFor(ctx: AppContext, who: Principal, memberId: number) {
+  volunteerPolicy.authorize(who, "read");
+  const [m] = await ctx.database.query<{ id: number; name: string; state: string }>(
+    "select id, name, state from volunteer_members where id = $1 and org_path like $2",
+    [memberId, pattern(who)],
+  );
+  if (!m) throw NotFound("志愿者不存在");
+  return { member: m, ...(await memberLedger(ctx.database, m.id)) };
+}
+
+/**
+ * Reverses an award (hours or points recorded by mistake) with a reason: one balanced transaction with every leg of
+ * the award negated (points and minutes, so the rollups take back the points, hours and the task), the original kept.
+ * Idempotent: the reversal's source is `reversal:<award>`, so a second request posts nothing and answers the same.
+ * Refused (409, nothing written) when the member has since redeemed the points and would go below zero. Scoped by
+ * the member's account: an award to a member outside the caller's subtree is 404, as one that does not exist.
+ */
+export async function reverseAward(ctx: AppContext, who: Principal, transactionId: number, reason: string) {
+  volunteerPolicy.authorize(who, "manage");
+  return inTx(ctx, async (tx) => {
+    const [o] = await rows<{
+      id: number;
+      memo: string;
+      orgPath: string;
+      memberAccount: number;
+      memberId: number;
+      memberName: string;
+      balance: number;
+    }>(
+      tx,
+      sql`select x.id, x.memo, x.org_path as "orgPath", a.id as "memberAccount", m.id as "memberId", m.name as "memberName",
+          a.balance::int as balance
+        from points_transactions x
+        join points_entries e on e.transaction_id = x.id
+        join points_accounts a on a.id = e.account_id and a.kind = 'member'
+        join volunteer_members m on m.id = a.member_id
+        where x.id = ${transactionId} and x.kind = 'award' and a.org_path like ${pattern(who)}
+        for update of x`,
+    );
+    if (!o) throw NotFound("积分奖励不存在");
+    const [done] = await rows<{ id: number }>(
+      tx,
+      sql`select id from points_transactions where source = ${`reversal:${o.id}`}`,
+    );
+    if (done) return { id: o.id, state: "reversed", replayed: true };
+    const legs = await rows<{ accountId: number; amount: number; minutes: number }>(
+      tx,
+      sql`select account_id as "accountId", amount, minutes from points_entries where transaction_id = ${o.id}`,
+    );
+    const taken = legs.filter((l) => l.accountId === o.memberAccount).reduce((s, l) => s + l.amount, 0);
+    // Read under the account's row lock, so a redemption running at the same time cannot slip in between.
+    const [acc] = await rows<{ balance: number }>(
+      tx,
+      sql`select balance::int as balance from points_accounts where id = ${o.memberAccount} for update`,
+    );
+    if (acc.balance < taken)
+      throw Conflict(
+        `不能撤销：${o.memberName}现有 ${acc.balance} 分，这笔奖励 ${taken} 分，撤销后积分将为负；请先撤销其兑换`,
+      );
+    const id = await post(tx, who, {
+      kind: "reversal",
+      source: `reversal:${o.id}`,
+      memo: `撤销奖励「${o.memo}」：${reason}`,
+      orgPath: o.orgPath,
+      reversalOf: o.id,
+      legs: legs.map((l) => ({ accountId: l.accountId, amount: -l.amount, minutes: -l.minutes })),
+    });
+    if (id === null) return { id: o.id, state: "reversed", replayed: true };
+    await audit.record(tx, who, {
+      action: "reverse",
+      entity: "points_transaction",
+      entityId: o.id,
+      orgPath: o.orgPath,
+      reason,
+      before: { memo: o.memo, memberId: o.memberId, points: taken },
+      after: { reversal: id, balance: acc.balance - taken },
+    });
+    return { id: o.id, state: "reversed", replayed: false };
+  });
+}
+
 // ——— rankings ———
 
 export function periodMonths(period: "month" | "quarter", at: string): string[] {
@@ -365,10 +459,14 @@ export function quarterOf(month: string): string {
   return `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`;
 }
 
+/** What a leaderboard ranks by: points earned, hours served, or services completed (任务数: one per award). */
+export type RankBy = "points" | "hours" | "tasks";
+const RANK_COLUMN: Record<RankBy, string> = { points: "points", hours: "minutes", tasks: "tasks" };
+
 export async function leaderboard(
   ctx: AppContext,
   who: Principal,
-  q: { period: "month" | "quarter"; at?: string; by: "points" | "hours"; org?: number; limit: number },
+  q: { period: "month" | "quarter"; at?: string; by: RankBy; org?: number; limit: number },
 ) {
   volunteerPolicy.authorize(who, "browse");
   let path = who.orgPath;
@@ -382,9 +480,11 @@ export async function leaderboard(
   }
   const at = q.at ?? shanghaiDate(new Date()).slice(0, 7);
   const months = periodMonths(q.period, at);
-  const order = q.by === "hours" ? "minutes" : "points";
-  // One rollup row per member and period: the top is the start of the (period, points|minutes desc) index,
+  const order = RANK_COLUMN[q.by];
+  // One rollup row per member and period: the top is the start of the (period, points|minutes|tasks desc) index,
   // filtered by the scope's path (a community's few hundred rows come from the (period, path) index instead).
+  // Only members with something to show are ranked (a member whose only service was reversed, or whose points came
+  // from wishes alone when ranked by hours, is not listed with 0).
   const [table, key] = q.period === "month" ? ["points_monthly", "month"] : ["points_quarterly", "quarter"];
   const items = await ctx.database.query<{
     rank: number;
@@ -397,6 +497,7 @@ export async function leaderboard(
   }>(
     `with s as (
        select r.account_id, r.points, r.minutes, r.tasks from ${table} r where r.${key} = $1 and r.org_path like $2
+         and r.${order} > 0
        order by r.${order} desc nulls last, r.account_id limit $3)
      select (rank() over (order by s.${order} desc))::int as rank, m.id as "memberId", m.name, m.work_unit as "workUnit",
        s.points, s.minutes, s.tasks

@@ -113,13 +113,30 @@ export const LedgerSchema = Type.Object({
   entries: Type.Array(
     Type.Object({
       id: Type.Integer(),
+      /** The ledger transaction (an award's id is what the desk reverses). */
+      transactionId: Type.Integer(),
       kind: Str,
       memo: StrOrNull,
       amount: Type.Integer(),
       minutes: Type.Integer(),
+      /** For an award or a redemption: whether it was reversed; null for a reversal. */
+      reversed: BoolOrNull,
       at: Time,
     }),
   ),
+});
+
+/** A member's ledger as the community desk sees it. */
+export const MemberLedgerSchema = Type.Object({
+  member: Type.Object({ id: Type.Integer(), name: Str, state: Str }),
+  ...LedgerSchema.properties,
+});
+
+export const ReversalSchema = Type.Object({
+  id: Type.Integer(),
+  state: Str,
+  /** True when the award had been reversed before: nothing was written. */
+  replayed: Type.Boolean(),
 });
 
 export const ItemSchema = Type.Object({

@@ -24,11 +24,13 @@ import {
   ItemSchema,
   LeaderboardSchema,
   LedgerSchema,
+  MemberLedgerSchema,
   MemberListItem,
   MeSchema,
   RedemptionListItem,
   RedemptionSchema,
   RequestSchema,
+  ReversalSchema,
   StateSchema,
   TaskDetailSchema,
   TaskListItem,
@@ -129,6 +131,31 @@ export async function volunteerRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => members.decide(ctx, req.actor, req.params.id, req.body),
+  );
+  app.get(
+    "/api/volunteers/members/:id/ledger",
+    {
+      schema: {
+        tags: T,
+        summary: "志愿者的积分明细（社区查看）",
+        params: IdParams,
+        response: { 200: MemberLedgerSchema, ...stdErrors },
+      },
+    },
+    async (req) => ledger.memberLedgerFor(ctx, req.actor, req.params.id),
+  );
+  app.post(
+    "/api/volunteers/awards/:id/reverse",
+    {
+      schema: {
+        tags: T,
+        summary: "撤销一笔积分奖励（写原因）：积分、时长和任务数一并退回；撤销后余额为负时 409",
+        params: IdParams,
+        body: Type.Object({ reason: Line({ minLength: 2, maxLength: 200 }) }, B),
+        response: { 200: ReversalSchema, ...stdErrors },
+      },
+    },
+    async (req) => ledger.reverseAward(ctx, req.actor, req.params.id, req.body.reason),
   );
 
   // ——— tasks ———
@@ -319,12 +346,12 @@ export async function volunteerRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: T,
-        summary: "月度 / 季度排行（积分或时长），社区、街道或全区",
+        summary: "月度 / 季度排行（积分、时长或任务数），社区、街道或全区",
         querystring: Type.Object(
           {
             period: OneOf(["month", "quarter"] as const),
             at: Type.Optional(Month),
-            by: Type.Optional(OneOf(["points", "hours"] as const)),
+            by: Type.Optional(OneOf(["points", "hours", "tasks"] as const)),
             org: Type.Optional(Id),
             limit: Type.Optional(Int(1, 200)),
           },

@@ -1,0 +1,2 @@
+CREATE INDEX "points_monthly_tasks_idx" ON "points_monthly" USING btree ("month","tasks" DESC NULLS LAST,"account_id");--> statement-breakpoint
+CREATE INDEX "points_quarterly_tasks_idx" ON "points_quarterly" USING btree ("quarter","tasks" DESC NULLS LAST,"account_id");
