@@ -45,7 +45,7 @@ export function startBackground(ctx: AppContext, log: Log) {
     every(10_000, "outbox delivery", log, () => drainOutbox(ctx, transport)),
     // 上级交办: poll the upstream 12345 platforms, queue our steps on their orders, send them back.
     every(60_000, "upstream sync", log, async () => {
-      const r = await syncUpstream(ctx);
+      const r = await syncUpstream(ctx, { onlyDue: true });
       const created = r.polls.reduce((n, p) => n + p.created, 0);
       for (const p of r.polls)
         if (p.error) log.error({ linkId: p.linkId, error: p.error }, "upstream poll failed");

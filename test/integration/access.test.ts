@@ -66,6 +66,8 @@ interface Fixture {
   emptyLedger: Buffer;
   /** A new Open311 key for the unit, made by the district. */
   freshKey(where: "in" | "out"): Promise<number>;
+  /** A new 上级交办 link delivering into the unit, made by the district. */
+  freshLink(where: "in" | "out"): Promise<number>;
   /** A GeoJSON import for the community: one of its own grids with the area it already has. */
   areas(where: Where): Promise<unknown>;
   residentVersion(id: number): Promise<number>;
@@ -731,6 +733,13 @@ const TABLE: Record<string, Entry> = {
         orgUnitId: f.community[w],
         defaultCategory: f.categoryCode,
       },
+    }),
+  },
+  "PATCH /api/open311/upstream/:id": {
+    allow: withPermission("open311.manage"),
+    req: async (f, w) => ({
+      url: `/api/open311/upstream/${await f.freshLink(w)}`,
+      body: { pollIntervalMinutes: 5, enabled: false },
     }),
   },
   "GET /api/open311/upstream": {
@@ -1886,6 +1895,23 @@ async function fixture(t: TestApp): Promise<Fixture> {
     if (r.statusCode !== 201) throw new Error(`fixture key: ${r.statusCode} ${r.body}`);
     return r.json().id as number;
   };
+  const freshLink = async (w: Where) => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/open311/upstream",
+      headers: commander,
+      payload: {
+        name: "待修改的对接",
+        baseUrl: "http://127.0.0.1:9/open311/v2",
+        apiKey: "k",
+        jurisdictionId: `J${crypto.randomBytes(6).toString("hex")}`,
+        orgUnitId: w === "in" ? community.id : away.id,
+        defaultCategory: cat.code,
+      },
+    });
+    if (r.statusCode !== 201) throw new Error(`fixture link: ${r.statusCode} ${r.body}`);
+    return r.json().id as number;
+  };
   const keyIn = (
     await one<{ id: number }>(
       "select r.id from residents r join care_plans p on p.resident_id = r.id where r.org_path like $1 order by r.id limit 1",
@@ -2117,6 +2143,7 @@ async function fixture(t: TestApp): Promise<Fixture> {
     worker,
     emptyLedger,
     freshKey,
+    freshLink,
     async areas(w) {
       const c = await one<{ code: string }>("select code from org_units where id = $1", [
         w === "in" ? community.id : away.id,

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { timestamps } from "./columns.ts";
 
 /**
@@ -24,6 +24,10 @@ export const upstreamLinks = pgTable(
     lastPollAt: timestamp({ withTimezone: true }),
     lastPollOkAt: timestamp({ withTimezone: true }),
     lastPollError: text(),
+    /** A disabled link is neither polled nor sent to; its steps stay queued until it is enabled again. */
+    enabled: boolean().notNull().default(true),
+    /** Minutes between polls (the server's sweep looks every minute). */
+    pollIntervalMinutes: integer().notNull().default(1),
     createdBy: integer(),
     ...timestamps(),
   },

@@ -24374,7 +24374,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                apiKeyMasked: string;
                                 baseUrl: string;
+                                defaultCategory: string;
+                                enabled: boolean;
                                 failed: number;
                                 id: number;
                                 jurisdictionId: string;
@@ -24390,6 +24393,7 @@ export interface paths {
                                 pending: number;
                                 /** Format: date-time */
                                 pollCursor: string;
+                                pollIntervalMinutes: number;
                             }[];
                         };
                     };
@@ -24486,9 +24490,11 @@ export interface paths {
                         apiKey: string;
                         baseUrl: string;
                         defaultCategory: string;
+                        enabled?: boolean;
                         jurisdictionId: string;
                         name: string;
                         orgUnitId: number;
+                        pollIntervalMinutes?: number;
                         since?: string;
                     };
                 };
@@ -24586,6 +24592,130 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/open311/upstream/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改上级交办对接（地址、密钥、辖区、接收单位、轮询间隔、停用；密钥留空则不变） */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        apiKey?: string;
+                        baseUrl?: string;
+                        defaultCategory?: string;
+                        enabled?: boolean;
+                        jurisdictionId?: string;
+                        name?: string;
+                        orgUnitId?: number;
+                        pollIntervalMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/orders": {

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import { scopeWhere } from "../../platform/access.ts";
@@ -81,6 +81,8 @@ export function retryDelayMs(attempts: number): number {
 export interface Delivery {
   kinds?: string[];
   maxAttempts?: number;
+  /** Further condition on the messages taken (an upstream transport leaves a disabled link's). */
+  where?: SQL;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function deliverPending(
   const which = delivery.kinds
     ? sql`kind = any(${`{${delivery.kinds.join(",")}}`}::text[])`
     : sql`payload is null`;
+  const extra = delivery.where ? sql` and ${delivery.where}` : sql``;
   const maxAttempts = delivery.maxAttempts ?? MAX_ATTEMPTS;
   const sentIds: number[] = [];
   let failed = 0;
@@ -106,7 +109,7 @@ export async function deliverPending(
       tx as any
     ).execute(sql`select id, kind, title, body, attempts, recipient_org_id as "recipientOrgId",
         recipient_account_id as "recipientAccountId", recipient_phone_cipher as "recipientPhoneCipher", order_id as "orderId", payload
-      from notifications where state = 'pending' and next_attempt_at <= ${now} and ${which}
+      from notifications where state = 'pending' and next_attempt_at <= ${now} and ${which}${extra}
       order by next_attempt_at, id limit ${batch} for update skip locked`)) as {
       rows: any[];
     };

@@ -3,7 +3,7 @@ import { STATE_LABELS } from "../../../domain/workflow/index.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { scopeWhere, systemPrincipal } from "../../platform/access.ts";
 import * as audit from "../../platform/audit.ts";
-import { Conflict, Invalid } from "../../platform/errors.ts";
+import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
 import * as notifications from "../notifications/index.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import * as workOrders from "../workOrders/index.ts";
@@ -38,6 +38,11 @@ export interface UpstreamOptions {
    * a window must never end in the future, or the cursor would pass requests not yet made.
    */
   deliverAt?: () => Date;
+  /**
+   * Poll only the links whose interval has passed since their last poll (the server's minute sweep). Without
+   * it (the CLI, tests) every enabled link is polled now.
+   */
+  onlyDue?: boolean;
 }
 
 export interface LinkRow {
@@ -50,10 +55,12 @@ export interface LinkRow {
   orgPath: string;
   defaultCategory: string;
   pollCursor: Date;
+  enabled: boolean;
 }
 
 const LINK_COLUMNS = `id, name, base_url as "baseUrl", api_key_cipher as "apiKeyCipher", jurisdiction_id as "jurisdictionId",
-  org_unit_id as "orgUnitId", org_path as "orgPath", default_category as "defaultCategory", poll_cursor as "pollCursor"`;
+  org_unit_id as "orgUnitId", org_path as "orgPath", default_category as "defaultCategory", poll_cursor as "pollCursor",
+  enabled`;
 
 /** What an upstream answered that is not what GeoReport promises: the whole answer is refused. */
 export class UpstreamError extends Error {}
@@ -226,7 +233,7 @@ export async function pollLink(
       );
     }
   } catch (e) {
-    out.error = (e as Error).message.slice(0, 500);
+    out.error = withoutSecret((e as Error).message, ctx.crypto.decrypt(link.apiKeyCipher)).slice(0, 500);
     await ctx.database.query(
       "update upstream_links set last_poll_at = now(), last_poll_error = $2, updated_at = now() where id = $1",
       [link.id, out.error],
@@ -348,6 +355,16 @@ export async function upstreamTransport(
   };
 }
 
+/** An error text with the link's key blanked out (an upstream may echo the URL it was asked for). */
+function withoutSecret(text: string, key: string) {
+  return key ? text.split(key).join("****").split(encodeURIComponent(key)).join("****") : text;
+}
+
+/** A secret as staff may see it: its last four characters when it is long enough to spare them. */
+export function maskSecret(key: string) {
+  return key.length >= 12 ? `****${key.slice(-4)}` : "****";
+}
+
 export interface SyncResult {
   polls: PollResult[];
   queued: number;
@@ -358,8 +375,22 @@ export interface SyncResult {
 /** One round of all three steps for every link: what the server's sweep and `gridkeeper upstream sync` run. */
 export async function syncUpstream(ctx: AppContext, opts: UpstreamOptions = {}): Promise<SyncResult> {
   const links = await ctx.database.query<LinkRow>(`select ${LINK_COLUMNS} from upstream_links order by id`);
+  // The sweep runs every minute: a link is due when its interval has passed, less half a minute of the
+  // sweep's own jitter (else a 1-minute link would be polled every other tick).
+  const due = opts.onlyDue
+    ? new Set(
+        (
+          await ctx.database.query<{ id: number }>(
+            `select id from upstream_links where enabled and (last_poll_at is null
+             or last_poll_at <= now() - make_interval(secs => poll_interval_minutes * 60 - 30))`,
+          )
+        ).map((r) => r.id),
+      )
+    : null;
   const polls: PollResult[] = [];
-  for (const link of links) polls.push(await pollLink(ctx, link, opts));
+  for (const link of links)
+    if (link.enabled && (!due || due.has(link.id))) polls.push(await pollLink(ctx, link, opts));
+  const disabled = links.filter((l) => !l.enabled).map((l) => l.id);
   let queued = 0;
   for (let n = await queueUpdates(ctx); n > 0; n = await queueUpdates(ctx)) queued += n;
   const transport = await upstreamTransport(ctx, opts);
@@ -367,7 +398,14 @@ export async function syncUpstream(ctx: AppContext, opts: UpstreamOptions = {}):
     ctx,
     transport,
     100,
-    { kinds: [UPSTREAM_KIND], maxAttempts: UPSTREAM_MAX_ATTEMPTS },
+    {
+      kinds: [UPSTREAM_KIND],
+      maxAttempts: UPSTREAM_MAX_ATTEMPTS,
+      // A disabled link's steps wait, queued, until it is enabled again.
+      where: disabled.length
+        ? sql`not ((payload->>'linkId')::int = any(${`{${disabled.join(",")}}`}::int[]))`
+        : undefined,
+    },
     opts.deliverAt ?? (() => new Date()),
   );
   return { polls, queued, sent: r.sent, failed: r.failed };
@@ -382,44 +420,107 @@ export interface NewLink {
   jurisdictionId: string;
   orgUnitId: number;
   defaultCategory: string;
+  /** Minutes between polls (default 1). */
+  pollIntervalMinutes?: number;
+  enabled?: boolean;
   /** Where the first window starts (default: a day back). */
   since?: string;
 }
 
+/** A change to a link: any of its settings; an absent or blank apiKey keeps the key it has. */
+export type LinkChange = Partial<Omit<NewLink, "since">>;
+
+const POLL_INTERVAL_MAX = 1440;
+
+/** The settings checked, each problem a Chinese field error (all of them at once), nothing written. */
+async function checkSettings(ctx: AppContext, actor: Actor, input: LinkChange) {
+  const fields: { field: string; message: string }[] = [];
+  const out: {
+    name?: string;
+    baseUrl?: string;
+    apiKey?: string;
+    jurisdictionId?: string;
+    unit?: { id: number; path: string };
+    defaultCategory?: string;
+    pollIntervalMinutes?: number;
+    enabled?: boolean;
+  } = {};
+  if (input.name !== undefined) {
+    out.name = input.name.trim();
+    if (!out.name) fields.push({ field: "name", message: "名称: 不能为空" });
+  }
+  if (input.baseUrl !== undefined) {
+    let base: URL | null = null;
+    try {
+      base = new URL(input.baseUrl.trim());
+    } catch {}
+    if (!base || (base.protocol !== "http:" && base.protocol !== "https:"))
+      fields.push({
+        field: "baseUrl",
+        message: "接口地址: 须为 http(s) 地址，如 https://12345.example.gov.cn/open311/v2",
+      });
+    else if (base.username || base.password || base.search)
+      fields.push({ field: "baseUrl", message: "接口地址: 不要在地址里带账号或参数，密钥请填在“接口密钥”" });
+    else out.baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
+  }
+  if (input.apiKey !== undefined && input.apiKey.trim()) out.apiKey = input.apiKey.trim();
+  if (input.jurisdictionId !== undefined) {
+    out.jurisdictionId = input.jurisdictionId.trim();
+    if (!/^[\w.:-]{1,40}$/.test(out.jurisdictionId))
+      fields.push({ field: "jurisdictionId", message: "辖区编码: 须为字母、数字或 . : - _，如 320600" });
+  }
+  if (input.orgUnitId !== undefined) {
+    const unit = await getOrgUnit(ctx, actor, input.orgUnitId);
+    if (unit.kind !== "street" && unit.kind !== "community" && unit.kind !== "grid")
+      fields.push({ field: "orgUnitId", message: "接收单位: 须为街道、社区或网格" });
+    else out.unit = { id: unit.id, path: unit.path };
+  }
+  if (input.defaultCategory !== undefined) {
+    const known = new Set((await workOrders.listServices(ctx.database)).map((s) => s.code));
+    if (!known.has(input.defaultCategory))
+      fields.push({ field: "defaultCategory", message: "默认分类: 未知或已停用" });
+    else out.defaultCategory = input.defaultCategory;
+  }
+  if (input.pollIntervalMinutes !== undefined) {
+    const n = input.pollIntervalMinutes;
+    if (!Number.isInteger(n) || n < 1 || n > POLL_INTERVAL_MAX)
+      fields.push({
+        field: "pollIntervalMinutes",
+        message: `轮询间隔: 须为 1–${POLL_INTERVAL_MAX} 分钟的整数`,
+      });
+    else out.pollIntervalMinutes = n;
+  }
+  if (input.enabled !== undefined) out.enabled = input.enabled;
+  if (fields.length) throw Invalid(fields.map((f) => f.message).join("；"), fields);
+  return out;
+}
+
+const isUniqueViolation = (e: unknown) =>
+  (e as { code?: string }).code === "23505" || (e as { cause?: { code?: string } }).cause?.code === "23505";
+
 export async function createLink(ctx: AppContext, actor: Actor, input: NewLink) {
   keyPolicy.authorize(actor, "manage");
-  const unit = await getOrgUnit(ctx, actor, input.orgUnitId);
-  if (unit.kind !== "street" && unit.kind !== "community" && unit.kind !== "grid")
-    throw Invalid("请选择街道、社区或网格", [
-      { field: "orgUnitId", message: "接收单位: 须为街道、社区或网格" },
-    ]);
-  let base: URL;
-  try {
-    base = new URL(input.baseUrl.trim());
-  } catch {
-    throw Invalid("地址不合法", [{ field: "baseUrl", message: "接口地址: 须为 http(s) 地址" }]);
-  }
-  if (base.protocol !== "http:" && base.protocol !== "https:")
-    throw Invalid("地址不合法", [{ field: "baseUrl", message: "接口地址: 须为 http(s) 地址" }]);
-  const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
-  const known = new Set((await workOrders.listServices(ctx.database)).map((s) => s.code));
-  if (!known.has(input.defaultCategory))
-    throw Invalid("未知的诉求分类", [{ field: "defaultCategory", message: "默认分类: 未知或已停用" }]);
+  const v = await checkSettings(ctx, actor, input);
+  if (!v.apiKey) throw Invalid("接口密钥不能为空", [{ field: "apiKey", message: "接口密钥: 不能为空" }]);
   const since = input.since ? new Date(input.since) : new Date(Date.now() - DAY);
   if (Number.isNaN(since.getTime()))
     throw Invalid("起始时间不合法", [{ field: "since", message: "起始时间: 须为 ISO 时间" }]);
+  const unit = v.unit as { id: number; path: string };
   const [row] = await ctx.database.query<{ id: number }>(
-    `insert into upstream_links (name, base_url, api_key_cipher, jurisdiction_id, org_unit_id, org_path, default_category, poll_cursor, created_by)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing returning id`,
+    `insert into upstream_links (name, base_url, api_key_cipher, jurisdiction_id, org_unit_id, org_path, default_category,
+       poll_cursor, poll_interval_minutes, enabled, created_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning id`,
     [
-      input.name.trim(),
-      baseUrl,
-      ctx.crypto.encrypt(input.apiKey.trim()),
-      input.jurisdictionId.trim(),
+      v.name,
+      v.baseUrl,
+      ctx.crypto.encrypt(v.apiKey),
+      v.jurisdictionId,
       unit.id,
       unit.path,
-      input.defaultCategory,
+      v.defaultCategory,
       since,
+      v.pollIntervalMinutes ?? 1,
+      v.enabled ?? true,
       actor.id,
     ],
   );
@@ -429,18 +530,109 @@ export async function createLink(ctx: AppContext, actor: Actor, input: NewLink) 
     entity: "upstream_link",
     entityId: row.id,
     orgPath: unit.path,
-    after: { name: input.name.trim(), baseUrl, jurisdictionId: input.jurisdictionId.trim() },
+    after: {
+      name: v.name,
+      baseUrl: v.baseUrl,
+      jurisdictionId: v.jurisdictionId,
+      orgUnitId: unit.id,
+      defaultCategory: v.defaultCategory,
+      pollIntervalMinutes: v.pollIntervalMinutes ?? 1,
+      enabled: v.enabled ?? true,
+      apiKey: maskSecret(v.apiKey),
+    },
   });
   return row.id;
+}
+
+/**
+ * Changes a link's settings (the admin card's form): outside the caller's subtree it is not found. A new
+ * base URL carries the link's delivered requests with it (their origin), so re-reading the overlap from the
+ * moved address creates nothing twice. The audit entry names what changed; a new key only as masked.
+ */
+export async function updateLink(ctx: AppContext, actor: Actor, id: number, input: LinkChange) {
+  keyPolicy.authorize(actor, "manage");
+  const params: unknown[] = [id];
+  const [before] = await ctx.database.query<{
+    id: number;
+    name: string;
+    baseUrl: string;
+    jurisdictionId: string;
+    orgUnitId: number;
+    orgPath: string;
+    defaultCategory: string;
+    pollIntervalMinutes: number;
+    enabled: boolean;
+    apiKeyCipher: string;
+  }>(
+    `select id, name, base_url as "baseUrl", jurisdiction_id as "jurisdictionId", org_unit_id as "orgUnitId",
+       org_path as "orgPath", default_category as "defaultCategory", poll_interval_minutes as "pollIntervalMinutes",
+       enabled, api_key_cipher as "apiKeyCipher"
+     from upstream_links where id = $1 and ${scopeWhere(actor, "org_path", params)}`,
+    params,
+  );
+  if (!before) throw NotFound("上级对接不存在");
+  const v = await checkSettings(ctx, actor, input);
+  const after = {
+    name: v.name ?? before.name,
+    baseUrl: v.baseUrl ?? before.baseUrl,
+    jurisdictionId: v.jurisdictionId ?? before.jurisdictionId,
+    orgUnitId: v.unit?.id ?? before.orgUnitId,
+    orgPath: v.unit?.path ?? before.orgPath,
+    defaultCategory: v.defaultCategory ?? before.defaultCategory,
+    pollIntervalMinutes: v.pollIntervalMinutes ?? before.pollIntervalMinutes,
+    enabled: v.enabled ?? before.enabled,
+  };
+  const oldKey = ctx.crypto.decrypt(before.apiKeyCipher);
+  const keyChanged = v.apiKey !== undefined && v.apiKey !== oldKey;
+  const changed = (Object.keys(after) as (keyof typeof after)[]).filter(
+    (k) => k !== "orgPath" && after[k] !== before[k],
+  );
+  if (!changed.length && !keyChanged) return;
+  try {
+    await ctx.database.db.transaction(async (tx) => {
+      await tx.execute(sql`update upstream_links set name = ${after.name}, base_url = ${after.baseUrl},
+        jurisdiction_id = ${after.jurisdictionId}, org_unit_id = ${after.orgUnitId}, org_path = ${after.orgPath},
+        default_category = ${after.defaultCategory}, poll_interval_minutes = ${after.pollIntervalMinutes},
+        enabled = ${after.enabled},
+        api_key_cipher = ${keyChanged ? ctx.crypto.encrypt(v.apiKey as string) : before.apiKeyCipher},
+        last_poll_error = ${changed.includes("enabled") || keyChanged || changed.includes("baseUrl") ? null : sql`last_poll_error`},
+        updated_at = now() where id = ${id}`);
+      if (after.baseUrl !== before.baseUrl)
+        await tx.execute(
+          sql`update upstream_requests set origin = ${after.baseUrl}, updated_at = now() where link_id = ${id}`,
+        );
+      await audit.record(tx, actor, {
+        action: "update",
+        entity: "upstream_link",
+        entityId: id,
+        orgPath: after.orgPath,
+        before: {
+          ...Object.fromEntries(changed.map((k) => [k, before[k]])),
+          ...(keyChanged ? { apiKey: maskSecret(oldKey) } : {}),
+        },
+        after: {
+          ...Object.fromEntries(changed.map((k) => [k, after[k]])),
+          ...(keyChanged ? { apiKey: maskSecret(v.apiKey as string) } : {}),
+        },
+      });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw Conflict("该平台的这个辖区已经对接");
+    throw e;
+  }
 }
 
 export interface LinkState {
   id: number;
   name: string;
   baseUrl: string;
+  apiKeyMasked: string;
   jurisdictionId: string;
   orgUnitId: number;
   orgName: string;
+  defaultCategory: string;
+  pollIntervalMinutes: number;
+  enabled: boolean;
   pollCursor: Date;
   lastPollAt: Date | null;
   lastPollOkAt: Date | null;
@@ -453,9 +645,10 @@ export interface LinkState {
 export async function listLinks(ctx: AppContext, actor: Actor): Promise<LinkState[]> {
   keyPolicy.authorize(actor, "manage");
   const params: unknown[] = [];
-  return ctx.database.query<LinkState>(
+  const rows = await ctx.database.query<Omit<LinkState, "apiKeyMasked"> & { apiKeyCipher: string }>(
     `select l.id, l.name, l.base_url as "baseUrl", l.jurisdiction_id as "jurisdictionId", l.org_unit_id as "orgUnitId",
-       u.name as "orgName", l.poll_cursor as "pollCursor", l.last_poll_at as "lastPollAt",
+       u.name as "orgName", l.default_category as "defaultCategory", l.poll_interval_minutes as "pollIntervalMinutes",
+       l.enabled, l.api_key_cipher as "apiKeyCipher", l.poll_cursor as "pollCursor", l.last_poll_at as "lastPollAt",
        l.last_poll_ok_at as "lastPollOkAt", l.last_poll_error as "lastPollError",
        (select count(*)::int from upstream_requests r where r.link_id = l.id) as orders,
        (select count(*)::int from notifications n where n.kind = '${UPSTREAM_KIND}' and n.state = 'pending'
@@ -466,6 +659,11 @@ export async function listLinks(ctx: AppContext, actor: Actor): Promise<LinkStat
      where ${scopeWhere(actor, "l.org_path", params)} order by l.id`,
     params,
   );
+  // The key is kept because it is sent; staff see only its last characters.
+  return rows.map(({ apiKeyCipher, ...l }) => ({
+    ...l,
+    apiKeyMasked: maskSecret(ctx.crypto.decrypt(apiKeyCipher)),
+  }));
 }
 
 /** An order's upstream id and sync state, for staff (null for an order that did not come from upstream). */

@@ -1,10 +1,26 @@
-import { CopyOutlined, KeyOutlined, StopOutlined } from "@ant-design/icons";
+import { CopyOutlined, EditOutlined, KeyOutlined, PlusOutlined, StopOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Flex, Form, Grid, Input, Modal, Tag, Typography } from "antd";
-import { useState } from "react";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Flex,
+  Form,
+  Grid,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Switch,
+  Tag,
+  Typography,
+} from "antd";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
   api,
+  type Category,
   type Open311Key,
   type Open311KeyCreated,
   type OrgKind,
@@ -17,6 +33,7 @@ import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
 import "./admin.css";
 
 const KEYS = ["open311", "keys"];
+const UPSTREAM = ["open311", "upstream"];
 /** A key may speak for the whole district (addresses must then match a building) or any unit down to a grid. */
 const KEY_UNITS: OrgKind[] = ["district", "street", "community", "grid"];
 
@@ -304,28 +321,60 @@ function RevokeButton({ k, block }: { k: Open311Key; block?: boolean }) {
   );
 }
 
-/** 上级交办: the upstream 12345 platforms this district syncs with, and how far each sync has got (read only). */
+/** 上级交办: the upstream 12345 platforms this district syncs with, how far each sync has got, and their settings. */
 function UpstreamCard() {
   const { t } = useTranslation();
+  const [editing, setEditing] = useState<UpstreamLink | "new" | null>(null);
   const links = useQuery({
-    queryKey: ["open311", "upstream"],
+    queryKey: UPSTREAM,
     queryFn: () => api<{ items: UpstreamLink[] }>("/api/open311/upstream"),
   });
   const items = links.data?.items ?? [];
   return (
-    <Card size="small" title={t("admin.open311.upstream.title")} data-testid="upstream-links">
+    <Card
+      size="small"
+      title={t("admin.open311.upstream.title")}
+      data-testid="upstream-links"
+      extra={
+        <Button size="small" icon={<PlusOutlined />} onClick={() => setEditing("new")}>
+          {t("admin.open311.upstream.add")}
+        </Button>
+      }
+    >
       {items.length === 0 && !links.isLoading && (
         <Typography.Text type="secondary">{t("admin.open311.upstream.empty")}</Typography.Text>
       )}
       <Flex vertical gap={12}>
         {items.map((l) => (
-          <Flex key={l.id} vertical gap={2} data-link-id={l.id}>
-            <Flex gap={8} wrap align="center">
-              <Typography.Text strong>{l.name}</Typography.Text>
-              <span className="gk-code">
-                {l.baseUrl} · {l.jurisdictionId}
-              </span>
+          <Flex
+            key={l.id}
+            vertical
+            gap={2}
+            data-link-id={l.id}
+            className={l.enabled ? undefined : "gk-row-retired"}
+          >
+            <Flex gap={8} wrap align="center" justify="space-between">
+              <Flex gap={8} wrap align="center">
+                <Typography.Text strong>{l.name}</Typography.Text>
+                {!l.enabled && <Tag>{t("admin.open311.upstream.disabled")}</Tag>}
+              </Flex>
+              <Button
+                size="small"
+                type="link"
+                icon={<EditOutlined />}
+                aria-label={`${t("admin.open311.upstream.edit")} ${l.name}`}
+                onClick={() => setEditing(l)}
+              >
+                {t("admin.open311.upstream.edit")}
+              </Button>
             </Flex>
+            <span className="gk-code" style={{ wordBreak: "break-all" }}>
+              {l.baseUrl} · {l.jurisdictionId}
+            </span>
+            <Typography.Text type="secondary">
+              {t("admin.open311.upstream.key")} <span className="gk-code">{l.apiKeyMasked}</span> ·{" "}
+              {t("admin.open311.upstream.every", { count: l.pollIntervalMinutes })}
+            </Typography.Text>
             <Typography.Text type="secondary">
               {t("admin.open311.upstream.target")}：{l.orgName} · {t("admin.open311.upstream.cursor")}{" "}
               {formatTime(l.pollCursor)} · {t("admin.open311.upstream.lastOk")}{" "}
@@ -348,6 +397,209 @@ function UpstreamCard() {
           </Flex>
         ))}
       </Flex>
+      <UpstreamForm link={editing} onClose={() => setEditing(null)} />
     </Card>
+  );
+}
+
+interface LinkValues {
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+  jurisdictionId: string;
+  orgUnitId: number | null;
+  defaultCategory: string | null;
+  pollIntervalMinutes: number | null;
+  enabled: boolean;
+}
+
+const LINK_FIELDS = [
+  "name",
+  "baseUrl",
+  "apiKey",
+  "jurisdictionId",
+  "orgUnitId",
+  "defaultCategory",
+  "pollIntervalMinutes",
+  "enabled",
+];
+/** A link delivers into a street, a community or a grid (the server refuses the district itself). */
+const LINK_UNITS: OrgKind[] = ["street", "community", "grid"];
+
+/**
+ * Adds or edits a link. Only lengths and presence are checked here; what a value must look like (an
+ * http(s) address, a known category, 1–1440 minutes) is the server's word, shown under its field. The key
+ * is never read back: on edit a blank key keeps the one kept.
+ */
+function UpstreamForm({ link, onClose }: { link: UpstreamLink | "new" | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<LinkValues>();
+  const { busy, error, setError, run } = useFormSubmit(form, LINK_FIELDS);
+  const editing = link && link !== "new" ? link : null;
+  const categories = useQuery({
+    queryKey: ["categories", ""],
+    queryFn: () => api<{ items: Category[] }>("/api/categories"),
+    enabled: !!link,
+  });
+  const need = (field: string) => ({
+    required: true,
+    whitespace: true,
+    message: t("admin.open311.upstream.required", { field }),
+  });
+
+  useEffect(() => {
+    if (!link) return;
+    setError(null);
+    form.resetFields();
+    if (editing)
+      form.setFieldsValue({
+        name: editing.name,
+        baseUrl: editing.baseUrl,
+        apiKey: "",
+        jurisdictionId: editing.jurisdictionId,
+        orgUnitId: editing.orgUnitId,
+        defaultCategory: editing.defaultCategory,
+        pollIntervalMinutes: editing.pollIntervalMinutes,
+        enabled: editing.enabled,
+      });
+    else form.setFieldsValue({ pollIntervalMinutes: 5, enabled: true });
+  }, [link, editing, form, setError]);
+
+  const submit = (v: LinkValues) =>
+    run(async () => {
+      const body = {
+        name: v.name.trim(),
+        baseUrl: v.baseUrl.trim(),
+        jurisdictionId: v.jurisdictionId.trim(),
+        orgUnitId: v.orgUnitId,
+        defaultCategory: v.defaultCategory,
+        pollIntervalMinutes: v.pollIntervalMinutes,
+        enabled: v.enabled,
+        ...(v.apiKey?.trim() ? { apiKey: v.apiKey.trim() } : editing ? {} : { apiKey: "" }),
+      };
+      if (editing) await api(`/api/open311/upstream/${editing.id}`, { method: "PATCH", body });
+      else await api("/api/open311/upstream", { method: "POST", body });
+      void qc.invalidateQueries({ queryKey: UPSTREAM });
+      void message.success(t("admin.open311.upstream.saved"));
+      onClose();
+    });
+
+  return (
+    <Modal
+      open={!!link}
+      title={
+        editing
+          ? t("admin.open311.upstream.editTitle", { name: editing.name })
+          : t("admin.open311.upstream.addTitle")
+      }
+      okText={editing ? t("admin.open311.upstream.save") : t("admin.open311.create")}
+      cancelText={t("admin.open311.cancel")}
+      confirmLoading={busy}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      forceRender
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical" onFinish={submit} name="upstream-link">
+        <Form.Item
+          label={t("admin.open311.upstream.name")}
+          name="name"
+          rules={[need(t("admin.open311.upstream.name"))]}
+        >
+          <Input maxLength={60} placeholder={t("admin.open311.upstream.namePlaceholder")} />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.open311.upstream.baseUrl")}
+          name="baseUrl"
+          extra={t("admin.open311.upstream.baseUrlHint")}
+          rules={[need(t("admin.open311.upstream.baseUrl"))]}
+        >
+          <Input maxLength={300} inputMode="url" placeholder="https://12345.example.gov.cn/open311/v2" />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.open311.upstream.apiKey")}
+          name="apiKey"
+          extra={t("admin.open311.upstream.apiKeyHint")}
+          rules={editing ? [] : [need(t("admin.open311.upstream.apiKey"))]}
+        >
+          <Input.Password
+            maxLength={200}
+            autoComplete="new-password"
+            placeholder={
+              editing ? t("admin.open311.upstream.apiKeyKeep", { masked: editing.apiKeyMasked }) : undefined
+            }
+          />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.open311.upstream.jurisdiction")}
+          name="jurisdictionId"
+          extra={t("admin.open311.upstream.jurisdictionHint")}
+          rules={[need(t("admin.open311.upstream.jurisdiction"))]}
+        >
+          <Input maxLength={40} placeholder="320600" />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.open311.upstream.org")}
+          name="orgUnitId"
+          extra={t("admin.open311.upstream.orgHint")}
+          rules={[
+            {
+              required: true,
+              message: t("admin.open311.upstream.required", { field: t("admin.open311.upstream.org") }),
+            },
+          ]}
+        >
+          <OrgTreeSelect kinds={LINK_UNITS} valueLabel={editing?.orgName} />
+        </Form.Item>
+        <Form.Item
+          label={t("admin.open311.upstream.category")}
+          name="defaultCategory"
+          extra={t("admin.open311.upstream.categoryHint")}
+          rules={[
+            {
+              required: true,
+              message: t("admin.open311.upstream.required", { field: t("admin.open311.upstream.category") }),
+            },
+          ]}
+        >
+          <Select
+            showSearch
+            optionFilterProp="label"
+            loading={categories.isLoading}
+            options={(categories.data?.items ?? []).map((c) => ({
+              value: c.code,
+              label: c.parentName ? `${c.parentName} › ${c.name}` : c.name,
+            }))}
+          />
+        </Form.Item>
+        <Flex gap={16} wrap>
+          <Form.Item
+            label={t("admin.open311.upstream.interval")}
+            name="pollIntervalMinutes"
+            rules={[
+              {
+                required: true,
+                message: t("admin.open311.upstream.required", {
+                  field: t("admin.open311.upstream.interval"),
+                }),
+              },
+            ]}
+          >
+            <InputNumber precision={0} style={{ width: 140 }} />
+          </Form.Item>
+          <Form.Item
+            label={t("admin.open311.upstream.enabled")}
+            name="enabled"
+            valuePropName="checked"
+            extra={t("admin.open311.upstream.enabledHint")}
+            style={{ flex: 1, minWidth: 200 }}
+          >
+            <Switch />
+          </Form.Item>
+        </Flex>
+      </Form>
+    </Modal>
   );
 }

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { TreeSelect } from "antd";
+import { TreeSelect, type TreeSelectProps } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type OrgKind, type OrgNode, qs } from "../../app/api.ts";
@@ -34,6 +34,7 @@ export function OrgTreeSelect({
   placeholder,
   size,
   kinds = TARGETS,
+  valueLabel,
 }: {
   id?: string;
   value?: number | null;
@@ -42,6 +43,11 @@ export function OrgTreeSelect({
   size?: "large" | "middle";
   /** The kinds of unit that can be picked; the others only open. */
   kinds?: OrgKind[];
+  /**
+   * The name of the unit `value` holds, for a form that opens on a saved unit: the tree loads as it opens,
+   * so without it the field would show the bare id until the unit's branch was opened.
+   */
+  valueLabel?: string;
 }) {
   const { t } = useTranslation();
   const root = useQuery({
@@ -63,14 +69,26 @@ export function OrgTreeSelect({
     ]);
   }
 
+  // The value is an id, or {value, label} when valueLabel is given.
+  const valueProps: Pick<TreeSelectProps<any>, "value" | "onChange" | "labelInValue"> = valueLabel ===
+  undefined
+    ? { value: value ?? undefined, onChange: (v: number | undefined) => onChange?.(v ?? null) }
+    : {
+        labelInValue: true,
+        value:
+          value == null
+            ? undefined
+            : { value, label: nodes.find((n) => n.value === value)?.title ?? valueLabel },
+        onChange: (v: { value: number } | undefined) => onChange?.(v?.value ?? null),
+      };
+
   return (
     <TreeSelect
       id={id}
       treeDataSimpleMode
       treeData={nodes.map((n) => ({ ...n, disabled: !kinds.includes(n.kind) }))}
       loadData={load}
-      value={value ?? undefined}
-      onChange={(v) => onChange?.(v ?? null)}
+      {...valueProps}
       allowClear
       showSearch={false}
       size={size}
