@@ -38,6 +38,10 @@ describe("masking", () => {
     expect(normaliseContactPhone("111111111")).toBe("111111111");
     expect(normaliseContactPhone("0513-85123456")).toBe("0513-85123456");
     expect(normaliseContactPhone("call me")).toBeNull();
+    expect(normaliseContactPhone("0513-85123456 转 8012")).toBe("0513-85123456");
+    expect(normaliseContactPhone("+1 (202) 555-0143 ext. 12")).toBe("+12025550143");
+    expect(normaliseContactPhone("13812345678#3")).toBe("13812345678");
+    expect(normaliseContactPhone("n/a")).toBeNull();
     expect(maskPhone("+12025550143")).toBe("+12*****0143");
     expect(maskPhone("111111111")).toBe("111**1111");
     expect(isTextable("13812345678")).toBe(true);

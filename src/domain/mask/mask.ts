@@ -51,10 +51,14 @@ export function normalisePhone(raw: string): string | null {
 /**
  * A contact number a third-party client sent (Open311's optional `phone`): normalised as above when it is
  * one, else kept as its digits when it has 5 to 15 of them (the spec's own example sends "111111111"; a
- * report is not refused over an optional contact field), else null. Such a number is stored and masked like
+ * report is not refused over an optional contact field), else null (and the report is taken without it). Such a number is stored and masked like
  * any other, but never texted: see `isTextable`.
  */
 export function normaliseContactPhone(raw: string): string | null {
+  // An extension ("0513-85123456 转 8012", "020 7946 0018 ext. 12") is the switchboard's business: the
+  // number before it is the one kept.
+  const main = raw.replace(/\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}\s*$/i, "");
+  if (main !== raw && /\d/.test(main)) return normaliseContactPhone(main);
   const p = normalisePhone(raw);
   if (p) return p;
   const digits = raw.replace(/[\s\-().]/g, "");

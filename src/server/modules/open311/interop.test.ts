@@ -338,10 +338,14 @@ describe.each(DB_KINDS)("Open311 interoperability on %s", (kind) => {
     // The example from the GeoReport v2 page, with our service code and a point in the district.
     const example =
       "api_key=KEY&jurisdiction_id=320613&service_code=sanitation&lat=32.0316&long=120.9175&address_string=1234+5th+street&email=smit333%40sfgov.edu&device_id=tt222111&account_id=123456&first_name=john&last_name=smith&phone=111111111&description=A+large+sinkhole+is+destroying+the+street&media_url=http%3A%2F%2Ffarm3.static.flickr.com%2F2002%2F2212426634_5ed477a060.jpg&attribute[WHISPAWN]=123456&attribute[WHISDORN]=COISL001";
-    const phones: [string, string][] = [
+    const phones: [string, string | null][] = [
       ["111111111", "111**1111"],
       ["0513-85123456", "0513-****3456"],
       ["+1 (202) 555-0143", "+12*****0143"],
+      // An extension is dropped (the number before it is kept); a contact field with no number in it is
+      // left out: neither refuses the report.
+      ["0513-85123456 转 8012", "0513-****3456"],
+      ["n/a", null],
     ];
     const agent = await t.login("demo-commander");
     for (const [phone, masked] of phones) {
@@ -357,6 +361,7 @@ describe.each(DB_KINDS)("Open311 interoperability on %s", (kind) => {
       const id = Number(fms.parse(r.body).service_requests.request[0].service_request_id);
       const staff = (await t.app.inject({ url: `/api/orders/${id}`, headers: agent })).json();
       expect(staff.order.callerPhoneMasked).toBe(masked);
+      expect(staff.order.callerName).toBe("john smith");
       const [{ client_extras }] = await t.ctx.database.query<any>(
         "select client_extras from work_orders where id = $1",
         [id],

@@ -355,7 +355,13 @@ export async function open311Routes(app: FastifyInstance) {
             /\r\n?/g,
             "\n",
           );
-          const name = [str("last_name"), str("first_name")].filter(Boolean).join("") || null;
+          // 张 + 小明 → 张小明; Jane + Doe → Jane Doe (a name in Latin letters reads given name first).
+          const latin = /^[\p{Script=Latin}\s.'-]+$/u;
+          const [first, last] = [str("first_name"), str("last_name")];
+          const name =
+            (first && last && latin.test(first) && latin.test(last)
+              ? `${first} ${last}`
+              : [last, first].filter(Boolean).join("")) || null;
 
           if (what === "servicerequestupdates") {
             const missing = ["service_request_id", "update_id", "status", "updated_datetime"].filter(

@@ -202,7 +202,8 @@ export async function prepareOrder(
       input.channel === "open311"
         ? normaliseContactPhone(input.callerPhone)
         : normalisePhone(input.callerPhone);
-    if (!phone)
+    // …and a client's contact field with no number in it ("n/a") is left out rather than refusing the report.
+    if (!phone && input.channel !== "open311")
       throw Invalid("来电号码格式不正确", [
         { field: "callerPhone", message: "来电号码: 应为手机号或带区号的固定电话（如 0513-85123456）" },
       ]);
