@@ -214,6 +214,8 @@ describe.each(DB_KINDS)("Open311 interoperability on %s", (kind) => {
     expect(ups.map((u: any) => u.status)).toEqual(["open", "open", "open"]);
     const mine = ups.find((u: any) => u.update_id === updateId);
     expect(mine.description).toBe("居民补充：\n坑越来越大了");
+    // The other steps say in words what they led to (FixMyStreet shows the text as the council's update).
+    expect(ups.filter((u: any) => u !== mine).map((u: any) => u.description)).toEqual(["受理", "已派单"]);
     for (const u of ups) {
       expect(Date.parse(u.updated_datetime)).toBeGreaterThan(0);
       expect(u).toHaveProperty("media_url");

@@ -1,6 +1,7 @@
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { COORD_SYSTEMS, type CoordSystem, toWgs84 } from "../../../domain/geo/boundaries.ts";
+import { STATE_LABELS } from "../../../domain/workflow/index.ts";
 import { flagPublic } from "../../platform/authHook.ts";
 import { AppError } from "../../platform/errors.ts";
 import * as workOrders from "../workOrders/index.ts";
@@ -231,7 +232,12 @@ export async function open311Routes(app: FastifyInstance) {
                 service_request_id: String(u.orderId),
                 status: extendedStatus(u.state),
                 updated_datetime: new Date(u.at).toISOString(),
-                description: u.clientText ?? CLOSED_NOTES[u.state as keyof typeof CLOSED_NOTES] ?? u.state,
+                // A client's own words, else what the step led to in words (已派单), never the state's code.
+                description:
+                  u.clientText ??
+                  CLOSED_NOTES[u.state as keyof typeof CLOSED_NOTES] ??
+                  STATE_LABELS[u.state as keyof typeof STATE_LABELS] ??
+                  u.state,
                 media_url: "",
               })),
             );
