@@ -69,7 +69,7 @@ describe("volunteers", () => {
 
     // A task now; its QR text from the publisher's drawer.
     const start = new Date(Date.now() - 10 * 60_000);
-    const task = await api("demo-community", "POST", "/api/volunteers/tasks", {
+    await api("demo-community", "POST", "/api/volunteers/tasks", {
       kind: "task",
       title: "楼道消杀（测试）",
       place: "苏阳社区 3幢",
@@ -106,14 +106,18 @@ describe("volunteers", () => {
     await eventually(() => card.getByText("待发布人确认时长").count()).toBe(1);
     await screenshot(p, "volunteers-checked-out-phone", "志愿任务");
 
-    // The publisher confirms 60 minutes (the member checked out at once; corrected) → 10 points.
-    const claims = (await api("demo-community", "GET", `/api/volunteers/tasks/${task.id}`)).claims;
-    await api("demo-community", "POST", `/api/volunteers/claims/${claims[0].id}/confirm`, { minutes: 60 });
+    // The publisher confirms 60 minutes on the desk (the member checked out at once; corrected) → 10 points.
     await d.reload();
     await d.getByRole("tab", { name: "任务发布" }).click();
     await d.locator("tr", { hasText: "楼道消杀（测试）" }).click();
+    await d.getByRole("button", { name: "确认时长" }).click();
+    const confirmHours = d.locator(".ant-modal", { hasText: "确认时长" });
+    await confirmHours.getByLabel("服务时长（分钟）").fill("60");
+    await screenshot(d, "volunteers-desk-confirm-hours", "志愿服务台");
+    await confirmHours.getByRole("button", { name: /确\s*定|OK/ }).click();
     await eventually(() => d.getByText("时长已确认").count()).toBe(1);
     await screenshot(d, "volunteers-desk-task", "志愿服务台");
+    await d.locator(".ant-drawer-close").click();
 
     // Points, then the property-fee credit.
     await p.reload();
@@ -125,6 +129,60 @@ describe("volunteers", () => {
     await p.getByRole("button", { name: /OK|知道了|确定/ }).click();
     await eventually(() => p.getByTestId("balance").textContent()).toContain("0");
     await screenshot(p, "volunteers-redeemed-phone", "志愿任务");
+
+    // The hours were recorded by mistake: the desk reverses the award from her ledger. She spent the points, so it
+    // is refused (nothing written) until the desk reverses the redemption (with a reason) first.
+    await d.getByRole("tab", { name: "报到审核" }).click();
+    const openLedger = async () => {
+      await d
+        .locator("tr", { hasText: "顾丽" })
+        .getByRole("button", { name: /积分明细/ })
+        .click();
+      return d.locator(".ant-drawer", { hasText: "顾丽 · 积分明细" });
+    };
+    let ledger = await openLedger();
+    const awardRow = ledger.getByTestId("ledger-entry").filter({ hasText: "楼道消杀（测试）" });
+    await awardRow.getByRole("button", { name: "撤销奖励" }).click();
+    const reverseAward = d.locator(".ant-modal", { hasText: "撤销奖励" });
+    await reverseAward.getByPlaceholder(/撤销原因/).fill("工时登记有误，当天实际未到岗");
+    await reverseAward.getByRole("button", { name: "撤销奖励" }).click();
+    await eventually(() => d.getByText(/不能撤销：顾丽现有 0 分，这笔奖励 10 分/).count()).toBeGreaterThan(0);
+    await screenshot(d, "volunteers-desk-reverse-refused", "志愿服务台");
+    await reverseAward.getByRole("button", { name: /取\s*消|Cancel/ }).click();
+    await d.locator(".ant-drawer-close").click();
+    await d.getByRole("tab", { name: "兑换" }).click();
+    await d.locator("tr", { hasText: "物业费抵扣（测试）" }).getByRole("button", { name: "撤销" }).click();
+    const reverseRedemption = d.locator(".ant-modal", { hasText: "物业费抵扣（测试）" });
+    await reverseRedemption.getByPlaceholder(/撤销原因/).fill("时长有误，兑换退回");
+    await reverseRedemption.getByRole("button", { name: "撤销" }).click();
+    await eventually(() =>
+      d.locator("tr", { hasText: "物业费抵扣（测试）" }).getByText("时长有误，兑换退回").count(),
+    ).toBe(1);
+    await d.getByRole("tab", { name: "报到审核" }).click();
+    ledger = await openLedger();
+    await ledger
+      .getByTestId("ledger-entry")
+      .filter({ hasText: "楼道消杀（测试）" })
+      .getByRole("button", { name: "撤销奖励" })
+      .click();
+    await reverseAward.getByPlaceholder(/撤销原因/).fill("工时登记有误，当天实际未到岗");
+    await reverseAward.getByRole("button", { name: "撤销奖励" }).click();
+    await eventually(() =>
+      ledger.getByText(/撤销奖励「志愿服务「楼道消杀（测试）」1 小时」：工时登记有误/).count(),
+    ).toBe(1);
+    await eventually(() =>
+      ledger
+        .getByTestId("ledger-entry")
+        .filter({ hasText: /^(?!.*撤销奖励「).*楼道消杀（测试）/ })
+        .getByText("已撤销")
+        .count(),
+    ).toBe(1);
+    await screenshot(d, "volunteers-desk-award-reversed", "志愿服务台");
+    await d.locator(".ant-drawer-close").click();
+    const [check] = await h.t.ctx.database.query<{ balance: number }>(
+      "select a.balance::int as balance from points_accounts a join volunteer_members m on m.id = a.member_id where a.kind = 'member' and m.name = '顾丽'",
+    );
+    expect(check.balance).toBe(0);
 
     // A wish from the grid worker, published by the community; the member claims it and sends the photo.
     const wish = await api("demo-grid", "POST", "/api/volunteers/wishes", {
@@ -163,11 +221,52 @@ describe("volunteers", () => {
     await r.getByRole("button", { name: "接单" }).click();
     await eventually(() => r.getByText("党员已接单").count()).toBe(1);
     await screenshot(p, "volunteers-request-phone", "志愿任务");
+
+    // Rankings by 任务数: her month has the wish (the task's hours were reversed), on the phone and at the desk.
+    await p.reload();
+    await p.getByText("我的", { exact: true }).click();
+    await p.getByText("按任务数", { exact: true }).click();
+    await eventually(() => p.getByTestId("my-rank").textContent()).toMatch(/我的名次：第 \d+ 名/);
+    await p.getByTestId("my-rank").scrollIntoViewIfNeeded();
+    await screenshot(p, "volunteers-ranking-tasks-phone", "志愿任务");
+    await d.getByRole("tab", { name: "排行" }).click();
+    await d.getByTitle("按积分").click();
+    await d.getByTitle("按任务数").click();
+    await eventually(() => d.getByRole("columnheader", { name: "任务数" }).count()).toBe(1);
+    const gu = d.locator("tr", { hasText: "顾丽" });
+    await eventually(() => gu.count()).toBe(1);
+    await screenshot(d, "volunteers-desk-ranking-tasks", "志愿服务台");
     expect(member.errors).toEqual([]);
     expect(desk.errors).toEqual([]);
     await member.context.close();
     await desk.context.close();
   }, 240_000);
+
+  it("the community desk on a phone: a member found by name, their ledger, the ranking by 任务数", async () => {
+    const [demo] = await h.t.ctx.database.query<{ name: string }>(
+      "select m.name from volunteer_members m join accounts a on a.id = m.account_id where a.username = 'demo-volunteer'",
+    );
+    const { page, context, errors } = await h.open({ viewport: PHONE });
+    await loginOk(page, "demo-community");
+    await page.goto("/volunteers/desk");
+    await page.getByLabel("按姓名或工作单位查找").fill(demo.name);
+    await page.getByLabel("按姓名或工作单位查找").press("Enter");
+    await page
+      .locator("tr", { hasText: demo.name })
+      .getByRole("button", { name: /积分明细/ })
+      .click();
+    const drawer = page.locator(".ant-drawer", { hasText: `${demo.name} · 积分明细` });
+    await eventually(() => drawer.getByRole("button", { name: "撤销奖励" }).count()).toBeGreaterThan(0);
+    await screenshot(page, "volunteers-desk-ledger-phone", "志愿服务台");
+    await drawer.locator(".ant-drawer-close").click();
+    await page.getByRole("tab", { name: "排行" }).click();
+    await page.getByTitle("按积分").click();
+    await page.getByTitle("按任务数").click();
+    await eventually(() => page.getByRole("columnheader", { name: "任务数" }).count()).toBe(1);
+    await screenshot(page, "volunteers-desk-ranking-phone", "志愿服务台");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 
   it("the demo volunteer lands on 志愿任务 with the community's tasks", async () => {
     const { page, context, errors } = await h.open({ viewport: PHONE });

@@ -8,6 +8,7 @@ import {
   Form,
   Input,
   InputNumber,
+  List,
   Modal,
   Select,
   Space,
@@ -21,12 +22,14 @@ import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../../app/api.ts";
 import { useAuth, useMe } from "../../app/auth.tsx";
 import { formatTime } from "../../app/time.ts";
+import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
 import {
   hours,
   SPECIALTIES,
   type VolBoard,
   type VolCallOut,
   type VolMember,
+  type VolMemberLedger,
   type VolRedemption,
   type VolRequest,
   type VolTask,
@@ -89,20 +92,34 @@ function useAct() {
 function Members({ manage }: { manage: boolean }) {
   const { t } = useTranslation();
   const act = useAct();
+  // A community's roll runs to hundreds: found by name or work unit.
+  const [search, setSearch] = useState("");
   const q = useQuery({
-    queryKey: ["vold", "members"],
-    queryFn: () => api<{ items: VolMember[] }>("/api/volunteers/members"),
+    queryKey: ["vold", "members", search],
+    queryFn: () =>
+      api<{ items: VolMember[] }>(
+        `/api/volunteers/members${search ? `?q=${encodeURIComponent(search)}` : ""}`,
+      ),
   });
   const [rejecting, setRejecting] = useState<VolMember | null>(null);
   const [reason, setReason] = useState("");
+  const [ledgerOf, setLedgerOf] = useState<number | null>(null);
   return (
     <>
+      <Input.Search
+        allowClear
+        placeholder={t("volunteers.desk.searchMembers")}
+        aria-label={t("volunteers.desk.searchMembers")}
+        style={{ maxWidth: 320, marginBottom: 12 }}
+        onSearch={(v) => setSearch(v.trim())}
+      />
       <Table
         rowKey="id"
         size="small"
         loading={q.isLoading}
         dataSource={q.data?.items ?? []}
         pagination={{ pageSize: 20 }}
+        scroll={{ x: "max-content" }}
         columns={[
           { title: t("volunteers.register.name"), dataIndex: "name" },
           {
@@ -122,7 +139,18 @@ function Members({ manage }: { manage: boolean }) {
             dataIndex: "specialties",
             render: (s: string[]) => s.map((x) => <Tag key={x}>{t(`volunteers.specialty.${x}`)}</Tag>),
           },
-          { title: t("volunteers.me.balance"), dataIndex: "balance" },
+          {
+            title: t("volunteers.me.balance"),
+            dataIndex: "balance",
+            render: (b: number, m: VolMember) =>
+              m.state === "confirmed" ? (
+                <Button size="small" type="link" onClick={() => setLedgerOf(m.id)}>
+                  {b} · {t("volunteers.desk.ledger")}
+                </Button>
+              ) : (
+                b
+              ),
+          },
           {
             title: "",
             key: "state",
@@ -180,7 +208,115 @@ function Members({ manage }: { manage: boolean }) {
           onChange={(e) => setReason(e.target.value)}
         />
       </Modal>
+      <MemberLedger id={ledgerOf} manage={manage} onClose={() => setLedgerOf(null)} />
     </>
+  );
+}
+
+/**
+ * A member's points ledger at the desk: balance, hours, last entries; an award not yet reversed can be reversed with
+ * a required reason (hours recorded by mistake). The server takes back points, hours and the task in one balanced
+ * transaction and refuses (409) when the member has spent the points since.
+ */
+function MemberLedger({ id, manage, onClose }: { id: number | null; manage: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const act = useAct();
+  const q = useQuery({
+    queryKey: ["vold", "ledger", id],
+    queryFn: () => api<VolMemberLedger>(`/api/volunteers/members/${id}/ledger`),
+    enabled: id !== null,
+  });
+  const [reversing, setReversing] = useState<VolMemberLedger["entries"][number] | null>(null);
+  const [reason, setReason] = useState("");
+  const d = q.data;
+  return (
+    <Drawer
+      open={id !== null}
+      onClose={onClose}
+      width={Math.min(640, window.innerWidth)}
+      title={d ? `${d.member.name} · ${t("volunteers.desk.ledger")}` : t("volunteers.desk.ledger")}
+    >
+      {d && (
+        <Flex vertical gap={12}>
+          <Space size="large" wrap>
+            <span>
+              {t("volunteers.me.balance")} <Typography.Text strong>{d.balance}</Typography.Text>
+            </span>
+            <span>
+              {t("volunteers.me.earned")} <Typography.Text strong>{d.earned}</Typography.Text>
+            </span>
+            <span>
+              {t("volunteers.me.hours")} <Typography.Text strong>{hours(d.minutes)}</Typography.Text>
+            </span>
+          </Space>
+          <List
+            size="small"
+            dataSource={d.entries}
+            renderItem={(e) => (
+              <List.Item
+                data-testid="ledger-entry"
+                actions={[
+                  e.reversed ? (
+                    <Tag key="r">{t("volunteers.desk.reversed")}</Tag>
+                  ) : e.kind === "award" && manage ? (
+                    <Button
+                      key="r"
+                      size="small"
+                      danger
+                      onClick={() => {
+                        setReason("");
+                        setReversing(e);
+                      }}
+                    >
+                      {t("volunteers.desk.reverseAward")}
+                    </Button>
+                  ) : null,
+                ].filter(Boolean)}
+              >
+                <List.Item.Meta
+                  title={e.memo}
+                  description={`${formatTime(String(e.at))}${e.minutes ? ` · ${hours(e.minutes)} 小时` : ""}`}
+                />
+                <Typography.Text strong type={e.amount < 0 ? "danger" : "success"}>
+                  {e.amount > 0 ? `+${e.amount}` : e.amount}
+                </Typography.Text>
+              </List.Item>
+            )}
+          />
+        </Flex>
+      )}
+      <Modal
+        open={!!reversing}
+        title={t("volunteers.desk.reverseAwardTitle", { memo: reversing?.memo ?? "" })}
+        okText={t("volunteers.desk.reverseAward")}
+        okButtonProps={{ danger: true, disabled: reason.trim().length < 2 }}
+        onCancel={() => setReversing(null)}
+        onOk={async () => {
+          if (
+            reversing &&
+            (await act(
+              () =>
+                api(`/api/volunteers/awards/${reversing.transactionId}/reverse`, {
+                  method: "POST",
+                  body: { reason: reason.trim() },
+                }),
+              t("volunteers.desk.reversed"),
+            ))
+          )
+            setReversing(null);
+        }}
+      >
+        <Flex vertical gap={8}>
+          <Typography.Text type="secondary">{t("volunteers.desk.reverseHint")}</Typography.Text>
+          <Input.TextArea
+            placeholder={t("volunteers.desk.reverseReason")}
+            value={reason}
+            maxLength={200}
+            onChange={(e) => setReason(e.target.value)}
+          />
+        </Flex>
+      </Modal>
+    </Drawer>
   );
 }
 
@@ -290,8 +426,16 @@ function TaskDrawer({ id, onClose, manage }: { id: number | null; onClose: () =>
     refetchInterval: 10_000,
   });
   const d = q.data;
+  // The publisher confirms the minutes the phone measured, or corrects them (at most the task's slot).
+  const [confirming, setConfirming] = useState<VolTaskDetail["claims"][number] | null>(null);
+  const [minutes, setMinutes] = useState<number | null>(null);
   return (
-    <Drawer open={id !== null} onClose={onClose} width={640} title={d?.task.title}>
+    <Drawer
+      open={id !== null}
+      onClose={onClose}
+      width={Math.min(640, window.innerWidth)}
+      title={d?.task.title}
+    >
       {d && (
         <Flex vertical gap={12}>
           <div>
@@ -333,12 +477,10 @@ function TaskDrawer({ id, onClose, manage }: { id: number | null; onClose: () =>
                     <Button
                       type="primary"
                       size="small"
-                      onClick={() =>
-                        act(
-                          () => api(`/api/volunteers/claims/${c.id}/confirm`, { method: "POST", body: {} }),
-                          "时长已确认，积分已发放",
-                        )
-                      }
+                      onClick={() => {
+                        setMinutes(c.minutes ?? 0);
+                        setConfirming(c);
+                      }}
                     >
                       {t("volunteers.desk.confirmHours")}
                     </Button>
@@ -353,6 +495,38 @@ function TaskDrawer({ id, onClose, manage }: { id: number | null; onClose: () =>
           )}
         </Flex>
       )}
+      <Modal
+        open={!!confirming}
+        title={`${t("volunteers.desk.confirmHours")} · ${confirming?.name ?? ""}`}
+        okButtonProps={{ disabled: minutes === null }}
+        onCancel={() => setConfirming(null)}
+        onOk={async () => {
+          if (
+            confirming &&
+            (await act(
+              () =>
+                api(`/api/volunteers/claims/${confirming.id}/confirm`, {
+                  method: "POST",
+                  body: minutes === confirming.minutes ? {} : { minutes },
+                }),
+              "时长已确认，积分已发放",
+            ))
+          )
+            setConfirming(null);
+        }}
+      >
+        <Flex vertical gap={8}>
+          <Typography.Text type="secondary">{t("volunteers.desk.confirmHint")}</Typography.Text>
+          <InputNumber
+            aria-label={t("volunteers.desk.confirmMinutes")}
+            addonAfter="分钟"
+            min={0}
+            max={1440}
+            value={minutes}
+            onChange={(v) => setMinutes(v)}
+          />
+        </Flex>
+      </Modal>
     </Drawer>
   );
 }
@@ -595,46 +769,75 @@ function Requests({ manage, post }: { manage: boolean; post: boolean }) {
 function Redemptions({ manage }: { manage: boolean }) {
   const { t } = useTranslation();
   const act = useAct();
+  const [reversing, setReversing] = useState<VolRedemption | null>(null);
+  const [reason, setReason] = useState("");
   const q = useQuery({
     queryKey: ["vold", "redemptions"],
     queryFn: () => api<{ items: VolRedemption[] }>("/api/volunteers/redemptions"),
   });
   return (
-    <Table
-      rowKey="id"
-      size="small"
-      dataSource={q.data?.items ?? []}
-      columns={[
-        { title: "", dataIndex: "at", render: (v: string) => formatTime(v) },
-        { title: t("volunteers.register.name"), dataIndex: "member" },
-        { title: t("volunteers.desk.name"), dataIndex: "item" },
-        { title: t("volunteers.desk.cost"), dataIndex: "points" },
-        { title: "券码", dataIndex: "voucherCode" },
-        {
-          title: "",
-          key: "a",
-          render: (_: unknown, r: VolRedemption) =>
-            r.state === "reversed" ? (
-              <Tag>{r.reverseReason}</Tag>
-            ) : manage ? (
-              <Button
-                size="small"
-                danger
-                onClick={() =>
-                  act(() =>
-                    api(`/api/volunteers/redemptions/${r.id}/reverse`, {
-                      method: "POST",
-                      body: { reason: "社区撤销" },
-                    }),
-                  )
-                }
-              >
-                {t("volunteers.desk.reverse")}
-              </Button>
-            ) : null,
-        },
-      ]}
-    />
+    <>
+      <Table
+        rowKey="id"
+        size="small"
+        dataSource={q.data?.items ?? []}
+        columns={[
+          { title: "", dataIndex: "at", render: (v: string) => formatTime(v) },
+          { title: t("volunteers.register.name"), dataIndex: "member" },
+          { title: t("volunteers.desk.name"), dataIndex: "item" },
+          { title: t("volunteers.desk.cost"), dataIndex: "points" },
+          { title: "券码", dataIndex: "voucherCode" },
+          {
+            title: "",
+            key: "a",
+            render: (_: unknown, r: VolRedemption) =>
+              r.state === "reversed" ? (
+                <Tag>{r.reverseReason}</Tag>
+              ) : manage ? (
+                <Button
+                  size="small"
+                  danger
+                  onClick={() => {
+                    setReason("");
+                    setReversing(r);
+                  }}
+                >
+                  {t("volunteers.desk.reverse")}
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+      <Modal
+        open={!!reversing}
+        title={`${t("volunteers.desk.reverse")} · ${reversing?.member ?? ""} · ${reversing?.item ?? ""}`}
+        okText={t("volunteers.desk.reverse")}
+        okButtonProps={{ danger: true, disabled: reason.trim().length < 2 }}
+        onCancel={() => setReversing(null)}
+        onOk={async () => {
+          if (
+            reversing &&
+            (await act(() =>
+              api(`/api/volunteers/redemptions/${reversing.id}/reverse`, {
+                method: "POST",
+                body: { reason: reason.trim() },
+              }),
+            ))
+          )
+            setReversing(null);
+        }}
+      >
+        <Flex vertical gap={8}>
+          <Typography.Text type="secondary">{t("volunteers.desk.reverseRedemptionHint")}</Typography.Text>
+          <Input.TextArea
+            placeholder={t("volunteers.desk.reverseReason")}
+            value={reason}
+            maxLength={200}
+            onChange={(e) => setReason(e.target.value)}
+          />
+        </Flex>
+      </Modal>
+    </>
   );
 }
 
@@ -692,33 +895,73 @@ function CallOuts({ manage }: { manage: boolean }) {
   );
 }
 
+/** Last twelve months (Asia/Shanghai), newest first: the month or the quarter it lies in is ranked. */
+function recentMonths(): string[] {
+  const now = new Date(Date.now() + 8 * 3600_000);
+  return Array.from({ length: 12 }, (_, i) => {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+    return d.toISOString().slice(0, 7);
+  });
+}
+
 function Ranking() {
   const { t } = useTranslation();
+  const me = useMe();
   const [period, setPeriod] = useState<"month" | "quarter">("month");
-  const [by, setBy] = useState<"points" | "hours">("points");
+  const [by, setBy] = useState<"points" | "hours" | "tasks">("points");
+  const months = recentMonths();
+  const [at, setAt] = useState(months[0]);
+  // A street or the district ranks its whole subtree, or one street / community of it (社区、街道、全区).
+  const [org, setOrg] = useState<number | null>(null);
   const [unit, setUnit] = useState("");
   const q = useQuery({
-    queryKey: ["vold", "board", period, by],
-    queryFn: () => api<VolBoard>(`/api/volunteers/leaderboard?period=${period}&by=${by}`),
+    queryKey: ["vold", "board", period, by, at, org],
+    queryFn: () =>
+      api<VolBoard>(
+        `/api/volunteers/leaderboard?period=${period}&by=${by}&at=${at}&limit=100${org ? `&org=${org}` : ""}`,
+      ),
   });
-  const at = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+  const label = (m: string) =>
+    period === "month" ? m : `${m.slice(0, 4)} 年第 ${Math.floor((Number(m.slice(5)) - 1) / 3) + 1} 季度`;
   return (
     <Flex vertical gap={12}>
       <Space wrap>
         <Select
           value={period}
-          onChange={setPeriod}
+          onChange={(p) => {
+            setPeriod(p);
+            setAt(months[0]);
+          }}
           options={[
             { value: "month", label: t("volunteers.desk.month") },
             { value: "quarter", label: t("volunteers.desk.quarter") },
           ]}
         />
         <Select
+          value={at}
+          onChange={setAt}
+          style={{ minWidth: 150 }}
+          options={months
+            .filter((m) => period === "month" || months.find((x) => label(x) === label(m)) === m)
+            .map((m) => ({ value: m, label: label(m) }))}
+        />
+        {me.org.kind !== "community" && me.org.kind !== "grid" && (
+          <div style={{ minWidth: 200 }}>
+            <OrgTreeSelect
+              kinds={["street", "community"]}
+              value={org}
+              onChange={setOrg}
+              placeholder={`${t("volunteers.desk.scope")}：${me.org.name}`}
+            />
+          </div>
+        )}
+        <Select
           value={by}
           onChange={setBy}
           options={[
             { value: "points", label: t("volunteers.desk.byPoints") },
             { value: "hours", label: t("volunteers.desk.byHours") },
+            { value: "tasks", label: t("volunteers.desk.byTasks") },
           ]}
         />
         <Input
@@ -742,9 +985,9 @@ function Ranking() {
           { title: "#", dataIndex: "rank" },
           { title: t("volunteers.register.name"), dataIndex: "name" },
           { title: t("volunteers.register.workUnit"), dataIndex: "workUnit" },
-          { title: t("volunteers.desk.byPoints"), dataIndex: "points" },
+          { title: t("volunteers.desk.points"), dataIndex: "points" },
           { title: t("volunteers.me.hours"), dataIndex: "minutes", render: (m: number) => hours(m) },
-          { title: "次数", dataIndex: "tasks" },
+          { title: t("volunteers.desk.tasksCount"), dataIndex: "tasks" },
         ]}
       />
     </Flex>

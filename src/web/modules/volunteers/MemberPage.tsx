@@ -442,10 +442,14 @@ function Mine({ me }: { me: VolMe }) {
     queryKey: ["vol", "catalogue"],
     queryFn: () => api<{ items: VolItem[] }>("/api/volunteers/catalogue"),
   });
+  const [period, setPeriod] = useState<"month" | "quarter">("month");
+  const [by, setBy] = useState<"points" | "hours" | "tasks">("points");
+  // The top 10 shown; the first 200 read so the member also finds their own place (我的排名).
   const board = useQuery({
-    queryKey: ["vol", "board"],
-    queryFn: () => api<VolBoard>("/api/volunteers/leaderboard?period=month&limit=10"),
+    queryKey: ["vol", "board", period, by],
+    queryFn: () => api<VolBoard>(`/api/volunteers/leaderboard?period=${period}&by=${by}&limit=200`),
   });
+  const mine = board.data?.items.find((b) => b.memberId === me.member?.id);
   const requests = useQuery({
     queryKey: ["vol", "requests"],
     queryFn: () => api<{ items: VolRequest[] }>("/api/volunteers/requests"),
@@ -568,16 +572,47 @@ function Mine({ me }: { me: VolMe }) {
           />
         </Card>
       )}
-      <Card size="small" title={t("volunteers.me.ranking")}>
-        <List
-          size="small"
-          dataSource={board.data?.items ?? []}
-          renderItem={(b) => (
-            <List.Item extra={`${b.points} 分 · ${b.hours} 小时`}>
-              {b.rank}. {b.name}
-            </List.Item>
-          )}
-        />
+      <Card
+        size="small"
+        title={t("volunteers.me.ranking")}
+        extra={
+          <Segmented
+            size="small"
+            value={period}
+            onChange={(v) => setPeriod(v as "month" | "quarter")}
+            options={[
+              { value: "month", label: t("volunteers.desk.month") },
+              { value: "quarter", label: t("volunteers.desk.quarter") },
+            ]}
+          />
+        }
+      >
+        <Flex vertical gap={8}>
+          <Segmented
+            block
+            value={by}
+            onChange={(v) => setBy(v as "points" | "hours" | "tasks")}
+            options={[
+              { value: "points", label: t("volunteers.desk.byPoints") },
+              { value: "hours", label: t("volunteers.desk.byHours") },
+              { value: "tasks", label: t("volunteers.desk.byTasks") },
+            ]}
+          />
+          <Typography.Text strong data-testid="my-rank">
+            {mine ? t("volunteers.me.myRank", { n: mine.rank }) : t("volunteers.me.unranked")}
+          </Typography.Text>
+          <List
+            size="small"
+            dataSource={(board.data?.items ?? []).slice(0, 10)}
+            renderItem={(b) => (
+              <List.Item extra={`${b.points} 分 · ${b.hours} 小时 · ${b.tasks} 次`}>
+                <Typography.Text strong={b.memberId === me.member?.id}>
+                  {b.rank}. {b.name}
+                </Typography.Text>
+              </List.Item>
+            )}
+          />
+        </Flex>
       </Card>
       <Card size="small" title={t("volunteers.me.ledger")}>
         <List

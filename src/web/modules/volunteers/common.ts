@@ -8,6 +8,7 @@ export type VolItem = Answer<"/api/volunteers/catalogue">["items"][number];
 export type VolRequest = Answer<"/api/volunteers/requests">["items"][number];
 export type VolCallOut = Answer<"/api/volunteers/callouts">["items"][number];
 export type VolBoard = Answer<"/api/volunteers/leaderboard">;
+export type VolMemberLedger = Answer<"/api/volunteers/members/{id}/ledger">;
 export type VolMember = Answer<"/api/volunteers/members">["items"][number];
 export type VolTaskDetail = Answer<"/api/volunteers/tasks/{id}">;
 export type VolRedemption = Answer<"/api/volunteers/redemptions">["items"][number];
