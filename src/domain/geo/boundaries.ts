@@ -32,19 +32,19 @@ export function checkGeometry(name: string, g: unknown): BoundaryProblem[] {
   const bad = (rule: string, message: string) => problems.push({ feature: name, rule, message });
   const geo = g as Geometry;
   if (!geo || (geo.type !== "Polygon" && geo.type !== "MultiPolygon") || !Array.isArray(geo.coordinates)) {
-    bad("geometry_type", `${name}: geometry must be a Polygon or MultiPolygon`);
+    bad("geometry_type", `${name}: 几何类型须为 Polygon 或 MultiPolygon`);
     return problems;
   }
   const polys = polygonsOf(geo);
-  if (!polys.length) bad("empty", `${name}: geometry has no polygon`);
+  if (!polys.length) bad("empty", `${name}: 没有多边形`);
   for (const poly of polys) {
     if (!Array.isArray(poly) || !poly.length) {
-      bad("empty", `${name}: a polygon has no ring`);
+      bad("empty", `${name}: 有一个多边形没有环`);
       continue;
     }
     for (const ring of poly) {
       if (!Array.isArray(ring) || ring.length < 4) {
-        bad("ring_too_short", `${name}: every ring needs at least 4 positions (a closed triangle)`);
+        bad("ring_too_short", `${name}: 每个环至少 4 个坐标点（首尾相同的三角形）`);
         continue;
       }
       const okPos = ring.every(
@@ -57,14 +57,15 @@ export function checkGeometry(name: string, g: unknown): BoundaryProblem[] {
           Math.abs(p[1]) <= 90,
       );
       if (!okPos) {
-        bad("position", `${name}: positions must be [long, lat] numbers within ±180 / ±90`);
+        bad("position", `${name}: 坐标须为 [经度, 纬度] 数字，在 ±180 / ±90 以内`);
         continue;
       }
       const [a, z] = [ring[0], ring[ring.length - 1]];
-      if (a[0] !== z[0] || a[1] !== z[1]) bad("ring_not_closed", `${name}: a ring must end where it starts`);
+      if (a[0] !== z[0] || a[1] !== z[1])
+        bad("ring_not_closed", `${name}: 环未闭合（最后一个点须与第一个点相同）`);
     }
   }
-  if (!problems.length && area(feature(geo)) <= 0) bad("no_area", `${name}: the polygon encloses no area`);
+  if (!problems.length && area(feature(geo)) <= 0) bad("no_area", `${name}: 多边形面积为零`);
   return problems;
 }
 
@@ -97,7 +98,7 @@ export function checkLayout(
         problems.push({
           feature: f.code,
           rule: "overlap",
-          message: `${f.code}: overlaps ${g.code} by ${Math.round(shared)} m² (allowed: ${OVERLAP_TOLERANCE.m2} m² or ${OVERLAP_TOLERANCE.share * 100} % of the smaller)`,
+          message: `${f.code}: 与 ${g.code} 重叠 ${Math.round(shared)} 平方米（允许 ${OVERLAP_TOLERANCE.m2} 平方米或较小者面积的 ${OVERLAP_TOLERANCE.share * 100}%）`,
         });
     }
     if (parent) {
@@ -107,7 +108,7 @@ export function checkLayout(
         problems.push({
           feature: f.code,
           rule: "outside_parent",
-          message: `${f.code}: ${Math.round(((own - inside) / own) * 100)} % of it lies outside ${parent.code}`,
+          message: `${f.code}: 有 ${Math.round(((own - inside) / own) * 100)}% 超出上级 ${parent.code} 的边界`,
         });
     }
   });

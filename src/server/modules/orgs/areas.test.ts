@@ -157,6 +157,8 @@ describe.each(DB_KINDS)("grid areas on %s", (kind) => {
       const fields = r.json().error.details.fields;
       expect(fields, rule).toContainEqual(expect.objectContaining({ field: feature, rule }));
       expect(r.json().error.message).toContain(feature);
+      // Said in Chinese after the feature's code, as every field error of the app.
+      for (const f of fields) expect(f.message, rule).toMatch(/: .*[\u4e00-\u9fff]/);
     }
     expect(await boundaries()).toEqual(before);
   });

@@ -99,18 +99,18 @@ export async function importAreas(
       problems.push({
         feature: name,
         rule: "feature",
-        message: `${name}: each item must be a GeoJSON Feature`,
+        message: `${name}: 每一项须为 GeoJSON Feature`,
       });
     if (!code || !byCode.has(code)) {
       problems.push({
         feature: name,
         rule: "unknown_unit",
-        message: `${name}: properties.code must name a ${childKind === "grid" ? "grid" : "community"} of ${parent.name}`,
+        message: `${name}: properties.code 须为${parent.name}下的${childKind === "grid" ? "网格" : "社区"}编码`,
       });
       return;
     }
     if (seen.has(code)) {
-      problems.push({ feature: name, rule: "duplicate", message: `${name}: appears twice` });
+      problems.push({ feature: name, rule: "duplicate", message: `${name}: 重复出现` });
       return;
     }
     seen.add(code);
