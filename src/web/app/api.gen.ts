@@ -16917,6 +16917,20 @@ export interface paths {
                 content: {
                     "application/json": {
                         active?: boolean;
+                        attributes?: {
+                            code: string;
+                            /** @enum {string} */
+                            datatype: "string" | "number" | "datetime" | "text" | "singlevaluelist" | "multivaluelist";
+                            datatypeDescription?: string | null;
+                            description: string;
+                            order?: number;
+                            required: boolean;
+                            values?: {
+                                key: string;
+                                name: string;
+                            }[];
+                            variable?: boolean;
+                        }[];
                         department?: string | null;
                         name?: string;
                         ownerRole?: string;

@@ -334,6 +334,36 @@ export interface CategoryInput {
   /** The category this one is a subcategory of; null makes it a top-level category. */
   parentId?: number | null;
   synonyms?: string[];
+  /**
+   * The service definition's extra fields (Open311 `attribute`s), in their order unless `order` is given;
+   * [] removes them. Changed by PATCH only.
+   */
+  attributes?: (Omit<ServiceAttribute, "order"> & { order?: number })[];
+}
+
+const LIST_TYPES = new Set(["singlevaluelist", "multivaluelist"]);
+
+/** A definition's fields checked one by one, each problem named by its place ("attributes.1.values"). */
+function checkAttributes(
+  list: NonNullable<CategoryInput["attributes"]>,
+  fields: { field: string; message: string }[],
+) {
+  const seen = new Set<string>();
+  list.forEach((a, i) => {
+    const at = (k: string, message: string) => fields.push({ field: `attributes.${i}.${k}`, message });
+    if (!/^[A-Za-z][\w-]{0,39}$/.test(a.code))
+      at("code", `附加字段 ${i + 1} 编码: 须为字母开头的字母、数字、- 或 _`);
+    else if (seen.has(a.code)) at("code", `附加字段 ${i + 1} 编码: ${a.code} 重复`);
+    seen.add(a.code);
+    if (!a.description.trim()) at("description", `附加字段 ${i + 1} 说明: 不能为空`);
+    const keys = (a.values ?? []).map((v) => v.key);
+    if (LIST_TYPES.has(a.datatype)) {
+      if (!keys.length) at("values", `附加字段 ${i + 1} 选项: 列表类型至少要有一个选项`);
+      else if (new Set(keys).size !== keys.length) at("values", `附加字段 ${i + 1} 选项: 选项编码重复`);
+      else if ((a.values ?? []).some((v) => !v.key.trim() || !v.name.trim()))
+        at("values", `附加字段 ${i + 1} 选项: 编码和名称都不能为空`);
+    } else if (keys.length) at("values", `附加字段 ${i + 1} 选项: 只有列表类型可以有选项`);
+  });
 }
 
 /** What intake needs of a category, read through a short cache (every create names one). */
@@ -421,6 +451,7 @@ function checkCategory(input: CategoryInput) {
   }
   if (input.visibility !== undefined && input.visibility !== "public" && input.publicWording === "")
     fields.push({ field: "publicWording", message: "公开措辞: 不公开内容的分类须填写对外显示的措辞" });
+  if (input.attributes !== undefined) checkAttributes(input.attributes, fields);
   if (fields.length) throw Invalid(fields.map((f) => f.message).join("；"), fields);
 }
 
@@ -478,6 +509,10 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
   );
   if (!before) throw NotFound("分类不存在");
   await checkParent(ctx, id, input.parentId);
+  const [{ attributes: beforeAttributes }] = await ctx.database.query<{ attributes: unknown }>(
+    "select attributes from categories where id = $1",
+    [id],
+  );
   const name = input.name?.trim();
   await ctx.database.query(
     `update categories set name = coalesce($2, name), initials = coalesce($3, initials), sla_policy = coalesce($4, sla_policy),
@@ -485,7 +520,7 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
        active = coalesce($8, active), sort_order = coalesce($9, sort_order), visibility = coalesce($10, visibility),
        public_wording = case when $11::boolean then $12 else public_wording end,
        parent_id = case when $13::boolean then $14::int else parent_id end, synonyms = coalesce($15::text[], synonyms),
-       updated_at = now() where id = $1`,
+       attributes = coalesce($16::jsonb, attributes), updated_at = now() where id = $1`,
     [
       id,
       name ?? null,
@@ -502,6 +537,16 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
       input.parentId !== undefined,
       input.parentId ?? null,
       cleanSynonyms(input.synonyms) ?? null,
+      input.attributes === undefined
+        ? null
+        : JSON.stringify(
+            input.attributes.map((a, i) => ({
+              ...a,
+              description: a.description.trim(),
+              order: a.order ?? i + 1,
+              values: LIST_TYPES.has(a.datatype) ? a.values : undefined,
+            })),
+          ),
     ],
   );
   byCode.forget(ctx.database);
@@ -515,8 +560,8 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
     entity: "category",
     entityId: id,
     orgPath: actor.orgPath,
-    before,
-    after,
+    before: input.attributes === undefined ? before : { ...before, attributes: beforeAttributes },
+    after: input.attributes === undefined ? after : { ...after, attributes: input.attributes },
   });
   return after;
 }

@@ -51,7 +51,30 @@ const categoryFields = {
   parentId: Type.Union([Id, Type.Null()]),
   synonyms: Type.Array(Line({ maxLength: 20 }), { maxItems: 30 }),
 };
-const { code: _code, ...patchFields } = categoryFields; // the code is the key Open311 clients use: fixed
+const { code: _code, ...fixedCode } = categoryFields; // the code is the key Open311 clients use: fixed
+/** A service definition's extra field (Open311 GeoReport `attribute`); what each must hold is checked in Chinese. */
+const AttributeInput = Type.Object(
+  {
+    code: Line({ maxLength: 40 }),
+    datatype: OneOf(["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"] as const),
+    required: Type.Boolean(),
+    description: Line({ maxLength: 60 }),
+    datatypeDescription: Type.Optional(Type.Union([Line({ maxLength: 100 }), Type.Null()])),
+    order: Type.Optional(Int(1, 100)),
+    variable: Type.Optional(Type.Boolean()),
+    values: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { key: Line({ maxLength: 40 }), name: Line({ maxLength: 40 }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+const patchFields = { ...fixedCode, attributes: Type.Array(AttributeInput, { maxItems: 30 }) };
 
 export async function workOrderRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
