@@ -2,15 +2,29 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Two files at a time. Vitest's default on a 2-core machine is one (cores − 1), and a project with file
+    // parallelism off runs after all the others in a group of its own: the whole suite ran one file after
+    // another, while a file waits on PostgreSQL, Chromium and its own server as well as computing. Browser
+    // files now share the group with the rest and overlap them (each has its own server and browser context).
+    maxWorkers: 2,
     projects: [
-      { test: { name: "unit", include: ["src/domain/**/*.test.ts", "test/static/**/*.test.ts"] } },
+      {
+        test: {
+          name: "unit",
+          include: ["src/domain/**/*.test.ts", "test/static/**/*.test.ts"],
+          // Property tests run thousands of cases: a busy machine (two files at once, or a developer's build
+          // beside them) took one to 10 s against the default 5 s.
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: "integration",
           include: ["src/server/**/*.test.ts", "src/cli/**/*.test.ts", "test/integration/**/*.test.ts"],
           // Seeds the demo once per run; each file's createTestApp starts from a copy.
           globalSetup: ["test/helpers/templates.ts"],
-          testTimeout: 60_000,
+          // A hang fails either way; a PGlite backup and restore of the demo took 61–66 s at load 13.
+          testTimeout: 120_000,
           hookTimeout: 120_000,
         },
       },
@@ -19,9 +33,8 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["test/helpers/templates.ts", "test/browser/globalSetup.ts"],
-          testTimeout: 60_000,
+          testTimeout: 120_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
           // Pages load in a real browser on a 2-core machine: give polled assertions room to settle.
           expect: { poll: { timeout: 10_000 } },
         },

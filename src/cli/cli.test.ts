@@ -132,13 +132,14 @@ describe("gridkeeper CLI", () => {
         });
         expect(r.code).toBe(1);
         expect(r.stderr).toContain("未能启动");
-        expect(Date.now() - started).toBeLessThan(30_000);
+        // Stops rather than restarting forever: well inside the test's own limit even on a loaded machine.
+        expect(Date.now() - started).toBeLessThan(60_000);
       } finally {
         taken.close();
         await db.close();
       }
     },
-    60_000,
+    120_000,
   );
 
   it("--workers needs PostgreSQL: on the embedded database it refuses with a clear message", () => {

@@ -26,6 +26,8 @@ export function HolidayCoverageBanner() {
       type="warning"
       showIcon
       banner
+      // Room before the page's heading, which otherwise sits on the banner's edge.
+      style={{ marginBottom: 16 }}
       data-testid="holiday-coverage-banner"
       title={t("holidays.banner", { year: cov.data.year })}
       action={
