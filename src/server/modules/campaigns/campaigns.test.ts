@@ -172,6 +172,30 @@ describe.each(DB_KINDS)("campaigns on %s", (kind) => {
   const unitId = async (code: string) =>
     (await t.ctx.database.query<{ id: number }>("select id from org_units where code = $1", [code]))[0].id;
 
+  it("answers progress at the caller's own unit by default and 404 for a unit or campaign out of reach", async () => {
+    const url = (org?: number, id = campaignId) => `/api/campaigns/${id}/progress${org ? `?org=${org}` : ""}`;
+    // A community reading its street's campaign sees its own community, not the street.
+    const own = await get(url(), community);
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().org.id).toBe(await unitId("320613019010"));
+    expect((await get(url(), street)).json().org.kind).toBe("street");
+    // The street is above the community: 404 to the community, as is another street's grid, and a
+    // unit of the street outside the campaign's reach.
+    const streetId = (await get(url(), street)).json().org.id as number;
+    expect((await get(url(streetId), community)).statusCode).toBe(404);
+    const [away] = await t.ctx.database.query<{ id: number }>(
+      "select id from org_units where kind = 'grid' and path not like (select path from org_units where id = $1) || '%' limit 1",
+      [streetId],
+    );
+    expect((await get(url(away.id), street)).statusCode).toBe(404);
+    expect((await get(url(await unitId("320613019010-G01")), community)).statusCode).toBe(200);
+    // A campaign that does not exist, and the household list of a unit out of reach.
+    expect((await get(url(undefined, 2_000_000_000), street)).statusCode).toBe(404);
+    expect((await get(`/api/campaigns/${campaignId}/households?org=${streetId}`, community)).statusCode).toBe(
+      404,
+    );
+  });
+
   it("refuses a household outside the member's assignment (404) and a photo that is not an image (400)", async () => {
     const [away] = await t.ctx.database.query<{ id: number }>(
       "select household_id as id from campaign_households where campaign_id = $1 and member_id <> (select id from accounts where username = 'demo-grid') limit 1",
