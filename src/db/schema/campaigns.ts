@@ -85,6 +85,12 @@ export const campaignHouseholds = pgTable(
     unitNo: integer(),
     floor: integer(),
     roomNo: text(),
+    /**
+     * The door's address and its building's name as at launch, so a member's list on the phone is read from
+     * this table alone (no lookup of 500 households and their buildings per call).
+     */
+    address: text(),
+    buildingName: text(),
     /** pending | done | revisit | refused | moved | other */
     status: text().notNull().default("pending"),
     lastVisitAt: timestamp({ withTimezone: true }),

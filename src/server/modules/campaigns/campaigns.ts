@@ -127,12 +127,13 @@ export async function launch(ctx: Pick<AppContext, "database">, actor: Actor, in
              order by a.org_unit_id, (a.role = 'grid_worker') desc, a.id),
           added as (
             insert into campaign_households (campaign_id, household_id, building_id, unit_id, grid_id, org_path,
-              member_id, unit_no, floor, room_no)
+              member_id, unit_no, floor, room_no, address, building_name)
             select ${c.id}, h.id, h.building_id, h.org_unit_id, units.grid_id, h.org_path,
                    coalesce(mm.account_id, gm.account_id), h.unit_no,
                    case when h.room_no ~ '^[0-9]{3,4}' then substring(h.room_no from '^([0-9]{3,4})')::int / 100 end,
-                   h.room_no
+                   h.room_no, h.address, b.name
               from households h
+              join buildings b on b.id = h.building_id
               join units on units.id = h.org_unit_id
               left join members mm on mm.unit_id = h.org_unit_id
               left join members gm on gm.unit_id = units.grid_id

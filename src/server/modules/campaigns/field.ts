@@ -33,7 +33,10 @@ import {
 } from "./common.ts";
 import { campaignPolicy } from "./policy.ts";
 
-/** The member's households of one campaign, in walking order: building, unit, floor, door. */
+/**
+ * The member's households of one campaign, in walking order: building, unit, floor, door. Read from the
+ * assignment rows alone (address and building name kept there at launch), along the member index.
+ */
 export async function myHouseholds(ctx: AppContext, actor: Actor, campaignId: number) {
   return ctx.database.query<{
     id: number;
@@ -48,12 +51,10 @@ export async function myHouseholds(ctx: AppContext, actor: Actor, campaignId: nu
     records: number;
     flagged: boolean;
   }>(
-    `select ch.household_id as id, b.name as building, h.address, ch.unit_no as "unitNo", ch.floor,
+    `select ch.household_id as id, ch.building_name as building, ch.address, ch.unit_no as "unitNo", ch.floor,
             ch.room_no as "roomNo", ch.status, ch.last_visit_at as "lastVisitAt", ch.revisit_due as "revisitDue",
             ch.records, ch.flagged
        from campaign_households ch
-       join households h on h.id = ch.household_id
-       join buildings b on b.id = ch.building_id
       where ch.member_id = $1 and ch.campaign_id = $2
       order by ch.building_id, ch.unit_no nulls first, ch.floor nulls first, ch.household_id`,
     [actor.id, campaignId],
