@@ -3,9 +3,27 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
+import sharp from "sharp";
 import { defineConfig, type Plugin } from "vite";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
+
+const MANIFEST = {
+  name: "网格管家",
+  short_name: "网格管家",
+  lang: "zh-CN",
+  start_url: "/",
+  scope: "/",
+  display: "standalone",
+  background_color: "#ffffff",
+  theme_color: "#1677ff",
+  icons: [
+    { src: "/icon-192.png", sizes: "192x192", type: "image/png" },
+    { src: "/icon-512.png", sizes: "512x512", type: "image/png" },
+    { src: "/icon.svg", sizes: "any", type: "image/svg+xml" },
+  ],
+  shortcuts: [{ name: "入户登记", url: "/campaigns/field" }],
+};
 
 /**
  * The service worker (src/web/sw/sw.js) written next to index.html with this build's file list, so it can
@@ -16,9 +34,24 @@ function serviceWorker(): Plugin {
   return {
     name: "gk-service-worker",
     apply: "build",
-    generateBundle(_options, bundle) {
+    async generateBundle(_options, bundle) {
+      // What makes the app installable on a phone (a member adds it to the home screen and opens the field
+      // page without signal): the manifest and its icons, kept with the shell.
+      const svg = fs.readFileSync(path.join(root, "src/web/sw/icon.svg"));
+      this.emitFile({ type: "asset", fileName: "icon.svg", source: svg });
+      for (const size of [192, 512])
+        this.emitFile({
+          type: "asset",
+          fileName: `icon-${size}.png`,
+          source: await sharp(svg).resize(size, size).png().toBuffer(),
+        });
+      this.emitFile({
+        type: "asset",
+        fileName: "manifest.webmanifest",
+        source: JSON.stringify(MANIFEST, null, 2),
+      });
       const files = Object.keys(bundle)
-        .filter((f) => !f.endsWith(".map") && f !== "index.html")
+        .filter((f) => !f.endsWith(".map") && f !== "index.html" && f !== "sw.js")
         .sort()
         .map((f) => `/${f}`);
       const version = crypto.createHash("sha256").update(files.join("\n")).digest("hex").slice(0, 12);

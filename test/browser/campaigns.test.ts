@@ -56,6 +56,18 @@ describe.each(DB_KINDS)("door-to-door campaign on %s", (kind) => {
         ),
       { timeout: 30_000 },
     ).toBe(true);
+    // Installable: the page links a manifest with its icons, and Chromium finds nothing against adding it
+    // to the home screen (no missing manifest field, icon or service worker).
+    const manifest = await page.evaluate(async () => {
+      const href = document.querySelector('link[rel="manifest"]')?.getAttribute("href");
+      return href ? (await fetch(href)).json() : null;
+    });
+    expect(manifest).toMatchObject({ name: "网格管家", display: "standalone", start_url: "/" });
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    // (A test's browser context is incognito, where Chromium never installs: the one error it may name.)
+    expect(installabilityErrors.filter((e) => e.errorId !== "in-incognito")).toEqual([]);
+    await cdp.detach();
     await page.locator('[data-testid^="hh-"]').first().waitFor();
     await screenshot(page, "campaigns-field-phone", "入户登记");
 
