@@ -264,6 +264,10 @@ describe("volunteers", () => {
     await page.getByTitle("按任务数").click();
     await eventually(() => page.getByRole("columnheader", { name: "任务数" }).count()).toBe(1);
     await screenshot(page, "volunteers-desk-ranking-phone", "志愿服务台");
+    // 每季一评比: members short of the quarter's minimum hours are reminded, once per quarter.
+    await page.getByRole("button", { name: "提醒本季度时长不足的成员" }).click();
+    await eventually(() => page.getByText(/低于最低时长 \d+ 人，本次提醒 \d+ 人/).count()).toBeGreaterThan(0);
+    await screenshot(page, "volunteers-desk-reminders-phone", "志愿服务台");
     expect(errors).toEqual([]);
     await context.close();
   });

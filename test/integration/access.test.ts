@@ -1139,6 +1139,11 @@ const TABLE: Record<string, Entry> = {
     allow: VOL_BROWSE,
     req: (f, w) => ({ url: `/api/volunteers/leaderboard?period=quarter&org=${f.grid[w]}` }),
   },
+  "POST /api/volunteers/reminders": {
+    allow: withPermission("volunteer.manage"),
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/reminders", body: {} }),
+  },
   "GET /api/volunteers/reports/work-unit": {
     allow: withPermission("volunteer.read"),
     unscoped: true,

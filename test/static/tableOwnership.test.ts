@@ -85,6 +85,7 @@ const OWNER: Record<string, string | string[]> = {
   redemptions: "volunteers",
   expert_requests: "volunteers",
   call_outs: "volunteers",
+  volunteer_reminders: "volunteers",
   call_out_responses: "volunteers",
   verification_lists: "verification",
   verification_rows: "verification",

@@ -370,3 +370,25 @@ export const callOutResponses = pgTable(
   },
   (t) => [uniqueIndex("call_out_responses_uq").on(t.callOutId, t.memberId)],
 );
+
+/**
+ * Reminders to members below their community's quarterly minimum of service hours: one per member and quarter
+ * (the unique key makes a second sweep of the same quarter send nothing to those already reminded).
+ */
+export const volunteerReminders = pgTable(
+  "volunteer_reminders",
+  {
+    id: serial().primaryKey(),
+    memberId: integer().notNull(),
+    /** "2026-Q4", as the rollups name quarters. */
+    quarter: text().notNull(),
+    orgPath: text().notNull(),
+    minutes: integer().notNull(),
+    minMinutes: integer().notNull(),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("volunteer_reminders_uq").on(t.memberId, t.quarter),
+    index("volunteer_reminders_org_idx").on(t.quarter, t.orgPath),
+  ],
+);

@@ -236,6 +236,69 @@ describe.each(DB_KINDS)("award reversal and rankings by tasks on %s", (kind) => 
     expect((await checkLedger(t.ctx.database)).ok).toBe(true);
   });
 
+  it("reminds members below the quarterly minimum through the outbox, once per member and quarter", async () => {
+    // A member with a login and no hours this quarter; the big earner (600 minutes) is above the minimum of 4 hours.
+    const acct = await addAccount(t.ctx.database, {
+      username: "reminder-vol",
+      displayName: "时长不足",
+      role: "volunteer",
+      org: "320613019010",
+      password: "Demo@2026",
+    });
+    const idle = await member("时长不足", unit);
+    await q("update volunteer_members set account_id = $1 where id = $2", [acct, idle]);
+    const [bigAccount] = await q<{ id: number }>(
+      "select account_id as id from volunteer_members where id = $1",
+      [big],
+    );
+    const sent = (account: number) =>
+      q<{ title: string; body: string }>(
+        "select title, body from notifications where kind = 'volunteer.quarterly_reminder' and recipient_account_id = $1",
+        [account],
+      );
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/volunteers/reminders",
+      headers: community,
+      payload: {},
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const first = r.json();
+    expect(first.quarter).toMatch(/^\d{4}-Q[1-4]$/);
+    expect(first.sent).toBeGreaterThanOrEqual(1);
+    expect(first.below).toBe(first.sent + first.alreadyReminded);
+    const mine = await sent(acct);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].title).toBe("志愿服务时长提醒");
+    expect(mine[0].body).toContain("您已参加志愿服务 0 小时");
+    expect(mine[0].body).toContain("不少于 4 小时");
+    expect(await sent(bigAccount.id)).toHaveLength(0);
+    // The same sweep again: nobody is reminded twice for the quarter.
+    const again = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/volunteers/reminders",
+        headers: community,
+        payload: {},
+      })
+    ).json();
+    expect(again).toEqual({
+      quarter: first.quarter,
+      below: first.below,
+      sent: 0,
+      alreadyReminded: first.below,
+    });
+    expect(await sent(acct)).toHaveLength(1);
+    // A volunteer may not send them.
+    const vol = await t.app.inject({
+      method: "POST",
+      url: "/api/volunteers/reminders",
+      headers: await t.login("reminder-vol"),
+      payload: {},
+    });
+    expect(vol.statusCode).toBe(403);
+  });
+
   async function count() {
     const [n] = await q<{ transactions: number; entries: number; audits: number }>(
       `select (select count(*)::int from points_transactions) as transactions, (select count(*)::int from points_entries) as entries,

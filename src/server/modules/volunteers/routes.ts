@@ -36,6 +36,7 @@ import {
   TaskListItem,
   WishSchema,
 } from "./presenter.ts";
+import * as reminders from "./reminders.ts";
 import * as tasks from "./tasks.ts";
 import * as wishes from "./wishes.ts";
 
@@ -368,6 +369,26 @@ export async function volunteerRoutes(fastify: FastifyInstance) {
         org: req.query.org,
         limit: req.query.limit ?? 50,
       }),
+  );
+  app.post(
+    "/api/volunteers/reminders",
+    {
+      schema: {
+        tags: T,
+        summary: "提醒本季度服务时长低于社区最低要求的成员（每人每季度一次，经消息发出）",
+        body: Type.Object({ at: Type.Optional(Month) }, B),
+        response: {
+          200: Type.Object({
+            quarter: Type.String(),
+            below: Type.Integer(),
+            sent: Type.Integer(),
+            alreadyReminded: Type.Integer(),
+          }),
+          ...stdErrors,
+        },
+      },
+    },
+    async (req) => reminders.remindBelowMinimum(ctx, req.actor, req.body),
   );
   app.get(
     "/api/volunteers/reports/work-unit",

@@ -61,7 +61,7 @@ export default function DeskPage() {
       children: <Redemptions manage={manage} />,
     },
     { key: "callouts", label: t("volunteers.desk.callouts"), children: <CallOuts manage={manage} /> },
-    { key: "ranking", label: t("volunteers.desk.ranking"), children: <Ranking /> },
+    { key: "ranking", label: t("volunteers.desk.ranking"), children: <Ranking manage={manage} /> },
   ];
   return (
     <Flex vertical gap={12}>
@@ -904,9 +904,11 @@ function recentMonths(): string[] {
   });
 }
 
-function Ranking() {
+function Ranking({ manage }: { manage: boolean }) {
   const { t } = useTranslation();
   const me = useMe();
+  const act = useAct();
+  const { modal } = App.useApp();
   const [period, setPeriod] = useState<"month" | "quarter">("month");
   const [by, setBy] = useState<"points" | "hours" | "tasks">("points");
   const months = recentMonths();
@@ -975,6 +977,23 @@ function Ranking() {
         >
           {t("volunteers.desk.report")}
         </Button>
+        {manage && (
+          <Button
+            onClick={async () => {
+              const r = await act(
+                () =>
+                  api<{ quarter: string; below: number; sent: number; alreadyReminded: number }>(
+                    "/api/volunteers/reminders",
+                    { method: "POST", body: { at } },
+                  ),
+                t("volunteers.desk.reminded"),
+              );
+              if (r) modal.info({ title: t("volunteers.desk.remindResult", r) });
+            }}
+          >
+            {t("volunteers.desk.remind")}
+          </Button>
+        )}
       </Space>
       <Table
         rowKey="memberId"

@@ -154,6 +154,10 @@ export const VOL_ZH = {
     confirmHint: "按签到签退算出的时长，可按实际修改（不超过任务时段）。确认后发放积分。",
     confirmMinutes: "服务时长（分钟）",
     report: "下载单位报表",
+    remind: "提醒本季度时长不足的成员",
+    reminded: "提醒已发出",
+    remindResult:
+      "{{quarter}}：低于最低时长 {{below}} 人，本次提醒 {{sent}} 人，此前已提醒 {{alreadyReminded}} 人",
     workUnit: "工作单位",
     empty: "暂无",
   },
@@ -320,6 +324,10 @@ export const VOL_EN: typeof VOL_ZH = {
       "Minutes measured by check-in and check-out; correct them if needed (at most the task's slot). Points are awarded on confirming.",
     confirmMinutes: "Service minutes",
     report: "Work-unit report",
+    remind: "Remind members short of the quarter's hours",
+    reminded: "Reminders sent",
+    remindResult:
+      "{{quarter}}: {{below}} below the minimum, {{sent}} reminded now, {{alreadyReminded}} reminded before",
     workUnit: "Work unit",
     empty: "None",
   },
