@@ -16672,6 +16672,19 @@ export interface paths {
                         "application/json": {
                             items: {
                                 active: boolean;
+                                attributes: {
+                                    code: string;
+                                    datatype: string;
+                                    datatypeDescription?: string | null;
+                                    description: string;
+                                    order: number;
+                                    required: boolean;
+                                    values?: {
+                                        key: string;
+                                        name: string;
+                                    }[];
+                                    variable?: boolean;
+                                }[];
                                 code: string;
                                 department: string | null;
                                 id: number;
@@ -16953,6 +16966,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             active: boolean;
+                            attributes: {
+                                code: string;
+                                datatype: string;
+                                datatypeDescription?: string | null;
+                                description: string;
+                                order: number;
+                                required: boolean;
+                                values?: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                                variable?: boolean;
+                            }[];
                             code: string;
                             department: string | null;
                             id: number;

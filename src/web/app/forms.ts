@@ -3,7 +3,8 @@ import { useCallback, useState } from "react";
 import { ApiError } from "./api.ts";
 
 /**
- * Puts a 400's field errors on the form's fields ("vitals.systolic" → ["vitals", "systolic"]).
+ * Puts a 400's field errors on the form's fields ("vitals.systolic" → ["vitals", "systolic"]; a list's
+ * index becomes a number, so "attributes.1.values" lands on the second item of a Form.List).
  * Returns the messages that have no field in the form, for a general alert.
  */
 export function placeFieldErrors<T>(form: FormInstance<T>, e: unknown, known: string[]): string[] {
@@ -11,7 +12,8 @@ export function placeFieldErrors<T>(form: FormInstance<T>, e: unknown, known: st
   const onForm = e.fields.filter((f) => known.includes(f.field));
   form.setFields(
     onForm.map((f) => ({
-      name: f.field.split(".") as never,
+      // A list's place is a number on the form ("attributes.0.code" → ["attributes", 0, "code"], as Form.List names it).
+      name: f.field.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k)) as never,
       errors: [f.message.replace(/^[^:：]{1,12}[:：]\s*/, "")],
     })),
   );

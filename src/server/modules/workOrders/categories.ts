@@ -390,7 +390,7 @@ export function categoryByCode(database: Database, code: string): Promise<Catego
 
 const CATEGORY_COLUMNS = `c.id, c.code, c.name, c.initials, c.sla_policy as "slaPolicy", c.owner_role as "ownerRole", c.department,
   c.active, c.sort_order as "sortOrder", c.visibility, c.public_wording as "publicWording", c.parent_id as "parentId",
-  p.code as "parentCode", p.name as "parentName", c.synonyms`;
+  p.code as "parentCode", p.name as "parentName", c.synonyms, c.attributes`;
 const CATEGORY_FROM = "categories c left join categories p on p.id = c.parent_id";
 /** Parents in their order, each followed by its subcategories in theirs. */
 const CATEGORY_ORDER =
@@ -509,10 +509,6 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
   );
   if (!before) throw NotFound("分类不存在");
   await checkParent(ctx, id, input.parentId);
-  const [{ attributes: beforeAttributes }] = await ctx.database.query<{ attributes: unknown }>(
-    "select attributes from categories where id = $1",
-    [id],
-  );
   const name = input.name?.trim();
   await ctx.database.query(
     `update categories set name = coalesce($2, name), initials = coalesce($3, initials), sla_policy = coalesce($4, sla_policy),
@@ -560,8 +556,8 @@ export async function updateCategory(ctx: AppContext, actor: Actor, id: number, 
     entity: "category",
     entityId: id,
     orgPath: actor.orgPath,
-    before: input.attributes === undefined ? before : { ...before, attributes: beforeAttributes },
-    after: input.attributes === undefined ? after : { ...after, attributes: input.attributes },
+    before,
+    after,
   });
   return after;
 }
@@ -612,6 +608,19 @@ export const CategorySchema = Type.Object({
   parentCode: StrOrNull,
   parentName: StrOrNull,
   synonyms: Type.Array(Str),
+  /** The Open311 extra fields a report of this kind asks for, in their order (edited by the district admin). */
+  attributes: Type.Array(
+    Type.Object({
+      code: Str,
+      datatype: Str,
+      required: Type.Boolean(),
+      description: Str,
+      datatypeDescription: Type.Optional(StrOrNull),
+      order: Type.Integer(),
+      variable: Type.Optional(Type.Boolean()),
+      values: Type.Optional(Type.Array(Type.Object({ key: Str, name: Str }))),
+    }),
+  ),
   /** Full pinyin of the name, for searching on a keyboard without an IME. */
   pinyin: Str,
 });
