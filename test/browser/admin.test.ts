@@ -204,6 +204,122 @@ describe("admin pages", () => {
     await context.close();
   });
 
+  it("gives a category Open311 extra fields, with the server's refusal on the field it names", async () => {
+    const { page, context, errors } = await h.open();
+    await loginOk(page, "demo-commander");
+    await page.goto("/admin/categories");
+    const row = page.locator('.ant-table-tbody tr[data-code="sanitation"]');
+    await eventually(() => row.getByTestId("attribute-count").textContent()).toBe("未设置");
+    // The seeded road category already asks three things.
+    expect(
+      await page
+        .locator('.ant-table-tbody tr[data-code="municipal_road"]')
+        .getByTestId("attribute-count")
+        .textContent(),
+    ).toBe("3 个字段");
+
+    const dialog = page.getByRole("dialog");
+    const item = (i: number) => dialog.getByTestId(`attribute-${i}`);
+    /** The type picker of one field, by its Chinese name. */
+    async function pickType(i: number, label: string) {
+      await item(i).getByLabel("类型", { exact: true }).click();
+      const list = await openList(page);
+      await list.locator(".ant-select-item-option", { hasText: new RegExp(`^${label}$`) }).click();
+      await eventually(() => item(i).locator(".ant-select").textContent()).toContain(label);
+    }
+    const codes = () =>
+      dialog
+        .locator('input[id$="_code"]')
+        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+
+    await row.getByRole("button", { name: "环境卫生 的扩展字段（0 个）" }).click();
+    await eventually(() => dialog.getByTestId("attributes-empty").count()).toBe(1);
+    // A required single-choice list with two options…
+    await dialog.getByRole("button", { name: "添加字段" }).click();
+    await item(0).getByLabel("字段编码").fill("bin_type");
+    await item(0).getByLabel("名称", { exact: true }).fill("垃圾桶类型");
+    await pickType(0, "单选列表");
+    await item(0).getByRole("checkbox").check();
+    for (const [j, key, name] of [
+      [1, "kitchen", "厨余垃圾桶"],
+      [2, "other", "其他垃圾桶"],
+    ] as const) {
+      await item(0).getByRole("button", { name: "添加选项" }).click();
+      await item(0).getByLabel(`选项 ${j} 编码`).fill(key);
+      await item(0).getByLabel(`选项 ${j} 名称`).fill(name);
+    }
+    // …and a text field, put first and back again.
+    await dialog.getByRole("button", { name: "添加字段" }).click();
+    await item(1).getByLabel("字段编码").fill("note");
+    await item(1).getByLabel("名称", { exact: true }).fill("补充说明");
+    await pickType(1, "多行文本");
+    expect(await item(1).getByTestId("attribute-options").count()).toBe(0);
+    await dialog.getByRole("button", { name: "上移字段 2" }).click();
+    await eventually(codes).toEqual(["note", "bin_type"]);
+    await dialog.getByRole("button", { name: "下移字段 1" }).click();
+    await eventually(codes).toEqual(["bin_type", "note"]);
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await eventually(() => dialog.count()).toBe(0);
+    await eventually(() => row.getByTestId("attribute-count").textContent()).toBe("2 个字段");
+    const sanitation = async () =>
+      (await inPage(page, "/api/categories?all=true")).body.items.find((c: any) => c.code === "sanitation");
+    const saved = await sanitation();
+    expect(saved.attributes).toEqual([
+      {
+        code: "bin_type",
+        datatype: "singlevaluelist",
+        required: true,
+        description: "垃圾桶类型",
+        order: 1,
+        values: [
+          { key: "kitchen", name: "厨余垃圾桶" },
+          { key: "other", name: "其他垃圾桶" },
+        ],
+      },
+      { code: "note", datatype: "text", required: false, description: "补充说明", order: 2 },
+    ]);
+    // Open311 clients see them in the service's definition.
+    const definition = await (await fetch(`${h.base}/open311/v2/services/sanitation.json`)).json();
+    expect(definition.attributes.map((a: any) => [a.code, a.required, a.order])).toEqual([
+      ["bin_type", true, 1],
+      ["note", false, 2],
+    ]);
+
+    // A list with no options and a code already used: the server names both, each on its own input.
+    await row.getByRole("button", { name: "环境卫生 的扩展字段（2 个）" }).click();
+    await eventually(codes).toEqual(["bin_type", "note"]);
+    expect(await item(0).getByLabel("选项 2 名称").inputValue()).toBe("其他垃圾桶");
+    await dialog.getByRole("button", { name: "添加字段" }).click();
+    await item(2).getByLabel("字段编码").fill("note");
+    await item(2).getByLabel("名称", { exact: true }).fill("影响范围");
+    await pickType(2, "多选列表");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await eventually(() =>
+      item(2).getByTestId("attribute-options").locator(".ant-form-item-explain-error").textContent(),
+    ).toBe("列表类型至少要有一个选项");
+    const codeItem = item(2)
+      .locator(".ant-form-item")
+      .filter({ has: page.locator('input[id$="_2_code"]') });
+    expect(await codeItem.locator(".ant-form-item-explain-error").textContent()).toBe("note 重复");
+    expect(await item(0).locator(".ant-form-item-explain-error").count()).toBe(0);
+    await screenshot(page, "admin-category-attributes-error", "诉求分类管理");
+    await dialog.getByRole("button", { name: "取消" }).click();
+    await eventually(() => dialog.count()).toBe(0);
+    expect((await sanitation()).attributes).toHaveLength(2);
+
+    // Removing the required one keeps the other (and lets the next walk file a plain sanitation report).
+    await row.getByRole("button", { name: "环境卫生 的扩展字段（2 个）" }).click();
+    await eventually(codes).toEqual(["bin_type", "note"]);
+    await dialog.getByRole("button", { name: "删除字段 1" }).click();
+    await eventually(codes).toEqual(["note"]);
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await eventually(() => dialog.count()).toBe(0);
+    await eventually(() => row.getByTestId("attribute-count").textContent()).toBe("1 个字段");
+    expect((await sanitation()).attributes.map((a: any) => [a.code, a.order])).toEqual([["note", 1]]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("creates an Open311 key shown once, files a real request with it, and revokes it", async () => {
     const { page, context, errors } = await h.open();
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -298,6 +414,14 @@ describe("admin pages", () => {
       "sanitation",
     );
     await screenshot(page, "admin-category-edit-phone", "诉求分类管理");
+    await page.getByRole("dialog").getByRole("button", { name: "取消" }).click();
+    // The road category's three extra fields, from its card.
+    const road = page.locator('.ant-card[data-code="municipal_road"]');
+    await road.scrollIntoViewIfNeeded();
+    await road.getByTestId("attribute-count").click();
+    await eventually(() => page.getByRole("dialog").locator(".ant-card").count()).toBe(3);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, "admin-category-attributes-phone", "诉求分类管理");
     await page.getByRole("dialog").getByRole("button", { name: "取消" }).click();
 
     await page.goto("/admin/open311");

@@ -1,4 +1,4 @@
-import { EditOutlined, StopOutlined, UndoOutlined } from "@ant-design/icons";
+import { EditOutlined, FormOutlined, StopOutlined, UndoOutlined } from "@ant-design/icons";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Flex, Grid, Input, Popconfirm, Segmented, Tag, Tooltip, Typography } from "antd";
 import { type HTMLAttributes, useEffect, useState } from "react";
@@ -7,6 +7,7 @@ import { useSearchParams } from "react-router";
 import { findPolicy } from "../../../domain/sla/policy.ts";
 import { api, type CategoryAdmin, qs } from "../../app/api.ts";
 import { ListPageHeader, ResponsiveList } from "../../app/lists.tsx";
+import { CategoryAttributesForm } from "./CategoryAttributesForm.tsx";
 import { CategoryForm, policyClocks } from "./CategoryForm.tsx";
 import "./admin.css";
 
@@ -22,6 +23,7 @@ export default function CategoriesPage() {
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q]);
   const [editing, setEditing] = useState<{ category: CategoryAdmin | null } | null>(null);
+  const [fieldsOf, setFieldsOf] = useState<CategoryAdmin | null>(null);
 
   const list = useQuery({
     queryKey: ["categories", { all: true, q }],
@@ -40,6 +42,22 @@ export default function CategoriesPage() {
   }
 
   const edit = (c: CategoryAdmin) => setEditing({ category: c });
+  /** 扩展字段: how many the category asks for, and the way to its editor. */
+  const fieldsButton = (c: CategoryAdmin, block?: boolean) => (
+    <Button
+      size={block ? "middle" : "small"}
+      type={block ? "default" : "link"}
+      icon={<FormOutlined />}
+      data-testid="attribute-count"
+      aria-label={t("admin.categories.attributes.openOf", { name: c.name, count: c.attributes.length })}
+      onClick={() => setFieldsOf(c)}
+      style={{ ...(block ? { flex: 1 } : {}), ...(c.attributes.length ? {} : { color: "#8c8c8c" }) }}
+    >
+      {c.attributes.length
+        ? t("admin.categories.attributes.count", { count: c.attributes.length })
+        : t("admin.categories.attributes.zero")}
+    </Button>
+  );
   const stateTag = (c: CategoryAdmin) =>
     c.active ? (
       <Tag color="green">{t("admin.categories.active")}</Tag>
@@ -120,6 +138,7 @@ export default function CategoriesPage() {
               </Button>
               <ActiveToggle category={c} block />
             </Flex>
+            <Flex style={{ marginTop: 8 }}>{fieldsButton(c, true)}</Flex>
           </Card>
         )}
         columns={[
@@ -160,6 +179,11 @@ export default function CategoriesPage() {
           },
           { title: t("admin.categories.sortOrder"), dataIndex: "sortOrder", align: "right" },
           {
+            title: t("admin.categories.attributes.column"),
+            key: "attributes",
+            render: (_: unknown, c) => fieldsButton(c),
+          },
+          {
             title: t("admin.categories.state"),
             dataIndex: "active",
             render: (_: boolean, c) => stateTag(c),
@@ -184,6 +208,7 @@ export default function CategoriesPage() {
           },
         ]}
       />
+      <CategoryAttributesForm category={fieldsOf} onClose={() => setFieldsOf(null)} />
       <CategoryForm open={!!editing} category={editing?.category ?? null} onClose={() => setEditing(null)} />
     </Flex>
   );
