@@ -5,7 +5,7 @@ import { GeoComponent, TooltipComponent, VisualMapComponent } from "echarts/comp
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import ReactEChartsCore from "echarts-for-react/esm/core";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Component, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Answer, api, qs } from "../../app/api.ts";
 import type { Dashboard } from "./DashboardPage.tsx";
@@ -260,6 +260,35 @@ export function CommandMap({
 }
 
 /** The dashboard's map card body: the measure picker above the map. */
+/**
+ * A drawing error of the map (ECharts has thrown while laying out the areas as the window changed size)
+ * stays in the map's card: the dashboard around it keeps working, and the map is drawn again with the next
+ * data or measure (`resetKey`). Without this the commander's whole page was replaced by the router's error.
+ */
+class MapBoundary extends Component<
+  { resetKey: unknown; fallback: ReactNode; children: ReactNode },
+  { failed: boolean; failedKey: unknown }
+> {
+  override state = { failed: false, failedKey: undefined as unknown };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  static getDerivedStateFromProps(
+    props: { resetKey: unknown },
+    state: { failed: boolean; failedKey: unknown },
+  ) {
+    const newer = state.failed && state.failedKey !== undefined && props.resetKey !== state.failedKey;
+    return newer ? { failed: false, failedKey: undefined } : null;
+  }
+  override componentDidCatch(error: unknown) {
+    this.setState({ failedKey: this.props.resetKey });
+    console.warn("command map: drawing failed", error);
+  }
+  override render() {
+    return this.state.failed ? this.props.fallback : this.props.children;
+  }
+}
+
 export function MapPanel({
   org,
   units,
@@ -289,7 +318,12 @@ export function MapPanel({
         <Typography.Text type="danger">{t("command.map.failed")}</Typography.Text>
       ) : (
         <>
-          <CommandMap map={q.data} units={units} measure={measure} onDrill={onDrill} onOrder={onOrder} />
+          <MapBoundary
+            resetKey={`${q.dataUpdatedAt}:${measure}`}
+            fallback={<Typography.Text type="secondary">{t("command.map.drawFailed")}</Typography.Text>}
+          >
+            <CommandMap map={q.data} units={units} measure={measure} onDrill={onDrill} onOrder={onOrder} />
+          </MapBoundary>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {q.data.points.length
               ? t("command.map.pointsHint", { n: q.data.points.length })
