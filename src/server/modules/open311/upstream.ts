@@ -374,22 +374,16 @@ export interface SyncResult {
 
 /** One round of all three steps for every link: what the server's sweep and `gridkeeper upstream sync` run. */
 export async function syncUpstream(ctx: AppContext, opts: UpstreamOptions = {}): Promise<SyncResult> {
-  const links = await ctx.database.query<LinkRow>(`select ${LINK_COLUMNS} from upstream_links order by id`);
   // The sweep runs every minute: a link is due when its interval has passed, less half a minute of the
-  // sweep's own jitter (else a 1-minute link would be polled every other tick).
-  const due = opts.onlyDue
-    ? new Set(
-        (
-          await ctx.database.query<{ id: number }>(
-            `select id from upstream_links where enabled and (last_poll_at is null
-             or last_poll_at <= now() - make_interval(secs => poll_interval_minutes * 60 - 30))`,
-          )
-        ).map((r) => r.id),
-      )
-    : null;
+  // sweep's own jitter (else a 1-minute link would be polled every other tick). Read with the links themselves.
+  const links = await ctx.database.query<LinkRow & { due: boolean }>(
+    `select ${LINK_COLUMNS}, (last_poll_at is null
+       or last_poll_at <= now() - make_interval(secs => poll_interval_minutes * 60 - 30)) as due
+     from upstream_links order by id`,
+  );
   const polls: PollResult[] = [];
   for (const link of links)
-    if (link.enabled && (!due || due.has(link.id))) polls.push(await pollLink(ctx, link, opts));
+    if (link.enabled && (!opts.onlyDue || link.due)) polls.push(await pollLink(ctx, link, opts));
   const disabled = links.filter((l) => !l.enabled).map((l) => l.id);
   let queued = 0;
   for (let n = await queueUpdates(ctx); n > 0; n = await queueUpdates(ctx)) queued += n;
@@ -463,7 +457,7 @@ async function checkSettings(ctx: AppContext, actor: Actor, input: LinkChange) {
       fields.push({ field: "baseUrl", message: "接口地址: 不要在地址里带账号或参数，密钥请填在“接口密钥”" });
     else out.baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
   }
-  if (input.apiKey !== undefined && input.apiKey.trim()) out.apiKey = input.apiKey.trim();
+  if (input.apiKey?.trim()) out.apiKey = input.apiKey.trim();
   if (input.jurisdictionId !== undefined) {
     out.jurisdictionId = input.jurisdictionId.trim();
     if (!/^[\w.:-]{1,40}$/.test(out.jurisdictionId))

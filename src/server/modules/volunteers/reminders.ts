@@ -3,7 +3,7 @@ import { shanghaiDate } from "../../../domain/sla/time.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import * as notifications from "../notifications/index.ts";
-import { inTx, pattern, rows } from "./common.ts";
+import { DEFAULT_SETTINGS, inTx, pattern, rows } from "./common.ts";
 import { quarterOf } from "./ledger.ts";
 import { volunteerPolicy } from "./policy.ts";
 
@@ -23,6 +23,8 @@ export async function remindBelowMinimum(ctx: AppContext, who: Principal, q: { a
   const at = q.at ?? shanghaiDate(new Date()).slice(0, 7);
   const quarter = quarterOf(at);
   const label = `${quarter.slice(0, 4)} 年第 ${quarter.slice(6)} 季度`;
+  // A community without its own settings row has the module's defaults, as settingsOf reads them.
+  const minHours = DEFAULT_SETTINGS.quarterlyMinHours;
   return inTx(ctx, async (tx) => {
     const below = await rows<{
       memberId: number;
@@ -34,14 +36,14 @@ export async function remindBelowMinimum(ctx: AppContext, who: Principal, q: { a
     }>(
       tx,
       sql`select m.id as "memberId", m.account_id as "accountId", m.org_path as "orgPath", o.name as community,
-          coalesce(pq.minutes, 0)::int as minutes, (coalesce(s.quarterly_min_hours, 4) * 60)::int as "minMinutes"
+          coalesce(pq.minutes, 0)::int as minutes, (coalesce(s.quarterly_min_hours, ${minHours}) * 60)::int as "minMinutes"
         from volunteer_members m
         join org_units o on o.id = m.community_id
         left join volunteer_settings s on s.community_id = m.community_id
         left join points_accounts a on a.kind = 'member' and a.member_id = m.id
         left join points_quarterly pq on pq.account_id = a.id and pq.quarter = ${quarter}
         where m.state = 'confirmed' and m.account_id is not null and m.org_path like ${pattern(who)}
-          and coalesce(pq.minutes, 0) < coalesce(s.quarterly_min_hours, 4) * 60
+          and coalesce(pq.minutes, 0) < coalesce(s.quarterly_min_hours, ${minHours}) * 60
         order by m.id`,
     );
     let sent = 0;
