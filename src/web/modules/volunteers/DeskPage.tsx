@@ -17,7 +17,7 @@ import {
   Tag,
   Typography,
 } from "antd";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../../app/api.ts";
 import { useAuth, useMe } from "../../app/auth.tsx";
@@ -227,7 +227,6 @@ function MemberLedger({ id, manage, onClose }: { id: number | null; manage: bool
     enabled: id !== null,
   });
   const [reversing, setReversing] = useState<VolMemberLedger["entries"][number] | null>(null);
-  const [reason, setReason] = useState("");
   const d = q.data;
   return (
     <Drawer
@@ -259,15 +258,7 @@ function MemberLedger({ id, manage, onClose }: { id: number | null; manage: bool
                   e.reversed ? (
                     <Tag key="r">{t("volunteers.desk.reversed")}</Tag>
                   ) : e.kind === "award" && manage ? (
-                    <Button
-                      key="r"
-                      size="small"
-                      danger
-                      onClick={() => {
-                        setReason("");
-                        setReversing(e);
-                      }}
-                    >
+                    <Button key="r" size="small" danger onClick={() => setReversing(e)}>
                       {t("volunteers.desk.reverseAward")}
                     </Button>
                   ) : null,
@@ -285,37 +276,27 @@ function MemberLedger({ id, manage, onClose }: { id: number | null; manage: bool
           />
         </Flex>
       )}
-      <Modal
+      <ReasonModal
         open={!!reversing}
         title={t("volunteers.desk.reverseAwardTitle", { memo: reversing?.memo ?? "" })}
         okText={t("volunteers.desk.reverseAward")}
-        okButtonProps={{ danger: true, disabled: reason.trim().length < 2 }}
+        hint={t("volunteers.desk.reverseHint")}
         onCancel={() => setReversing(null)}
-        onOk={async () => {
+        onOk={async (reason) => {
           if (
             reversing &&
             (await act(
               () =>
                 api(`/api/volunteers/awards/${reversing.transactionId}/reverse`, {
                   method: "POST",
-                  body: { reason: reason.trim() },
+                  body: { reason },
                 }),
               t("volunteers.desk.reversed"),
             ))
           )
             setReversing(null);
         }}
-      >
-        <Flex vertical gap={8}>
-          <Typography.Text type="secondary">{t("volunteers.desk.reverseHint")}</Typography.Text>
-          <Input.TextArea
-            placeholder={t("volunteers.desk.reverseReason")}
-            value={reason}
-            maxLength={200}
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </Flex>
-      </Modal>
+      />
     </Drawer>
   );
 }
@@ -770,7 +751,6 @@ function Redemptions({ manage }: { manage: boolean }) {
   const { t } = useTranslation();
   const act = useAct();
   const [reversing, setReversing] = useState<VolRedemption | null>(null);
-  const [reason, setReason] = useState("");
   const q = useQuery({
     queryKey: ["vold", "redemptions"],
     queryFn: () => api<{ items: VolRedemption[] }>("/api/volunteers/redemptions"),
@@ -794,49 +774,32 @@ function Redemptions({ manage }: { manage: boolean }) {
               r.state === "reversed" ? (
                 <Tag>{r.reverseReason}</Tag>
               ) : manage ? (
-                <Button
-                  size="small"
-                  danger
-                  onClick={() => {
-                    setReason("");
-                    setReversing(r);
-                  }}
-                >
+                <Button size="small" danger onClick={() => setReversing(r)}>
                   {t("volunteers.desk.reverse")}
                 </Button>
               ) : null,
           },
         ]}
       />
-      <Modal
+      <ReasonModal
         open={!!reversing}
         title={`${t("volunteers.desk.reverse")} · ${reversing?.member ?? ""} · ${reversing?.item ?? ""}`}
         okText={t("volunteers.desk.reverse")}
-        okButtonProps={{ danger: true, disabled: reason.trim().length < 2 }}
+        hint={t("volunteers.desk.reverseRedemptionHint")}
         onCancel={() => setReversing(null)}
-        onOk={async () => {
+        onOk={async (reason) => {
           if (
             reversing &&
             (await act(() =>
               api(`/api/volunteers/redemptions/${reversing.id}/reverse`, {
                 method: "POST",
-                body: { reason: reason.trim() },
+                body: { reason },
               }),
             ))
           )
             setReversing(null);
         }}
-      >
-        <Flex vertical gap={8}>
-          <Typography.Text type="secondary">{t("volunteers.desk.reverseRedemptionHint")}</Typography.Text>
-          <Input.TextArea
-            placeholder={t("volunteers.desk.reverseReason")}
-            value={reason}
-            maxLength={200}
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </Flex>
-      </Modal>
+      />
     </>
   );
 }
@@ -1010,5 +973,44 @@ function Ranking({ manage }: { manage: boolean }) {
         ]}
       />
     </Flex>
+  );
+}
+
+/**
+ * A reversal's confirmation (an award's, a redemption's): the reason is required (two characters or more) and
+ * the dialog keeps it, empty each time it opens.
+ */
+function ReasonModal(props: {
+  open: boolean;
+  title: string;
+  okText: string;
+  hint: string;
+  onCancel: () => void;
+  onOk: (reason: string) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState("");
+  useEffect(() => {
+    if (props.open) setReason("");
+  }, [props.open]);
+  return (
+    <Modal
+      open={props.open}
+      title={props.title}
+      okText={props.okText}
+      okButtonProps={{ danger: true, disabled: reason.trim().length < 2 }}
+      onCancel={props.onCancel}
+      onOk={() => props.onOk(reason.trim())}
+    >
+      <Flex vertical gap={8}>
+        <Typography.Text type="secondary">{props.hint}</Typography.Text>
+        <Input.TextArea
+          placeholder={t("volunteers.desk.reverseReason")}
+          value={reason}
+          maxLength={200}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </Flex>
+    </Modal>
   );
 }
