@@ -21,7 +21,10 @@ export interface Config {
   trustProxy: string[];
   /** Where residents reach the public pages (the status link in a receipt message), without a trailing slash. */
   publicUrl: string;
-  /** The SMS gateway mass notices go to (SMS_GATEWAY_URL, token SMS_GATEWAY_TOKEN); unset: the log transport. */
+  /**
+   * The SMS gateway mass notices and the outbox's messages to residents' phones go to (SMS_GATEWAY_URL, token
+   * SMS_GATEWAY_TOKEN); unset: the log transport.
+   */
   smsGateway: { url: string; token?: string } | undefined;
   /** Idempotency-Key claims: lease and wait in ms (IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_WAIT_MS); tests shorten them. */
   idempotency?: { leaseMs?: number; waitMs?: number };

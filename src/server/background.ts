@@ -1,9 +1,10 @@
+import { sql } from "drizzle-orm";
 import type { AppContext } from "./context.ts";
 import { sweepOverdueVisits } from "./modules/care/index.ts";
 import { runDailyReports } from "./modules/command/index.ts";
 import { loadHolidays } from "./modules/holidays/index.ts";
 import { runEventReminders } from "./modules/mutualAid/index.ts";
-import { drainOutbox, logTransport } from "./modules/notifications/index.ts";
+import { drainOutbox, logTransport, smsHttpTransport } from "./modules/notifications/index.ts";
 import { syncUpstream } from "./modules/open311/index.ts";
 import { sweepSla } from "./modules/workOrders/index.ts";
 import { pruneFailures } from "./platform/failureCounts.ts";
@@ -11,7 +12,11 @@ import { pruneIdempotencyKeys } from "./platform/idempotency.ts";
 import { timed } from "./platform/metrics.ts";
 import { pruneCodes } from "./platform/oneTimeCodes.ts";
 
-type Log = { info(o: object, m: string): void; error(o: object, m: string): void };
+type Log = {
+  debug(o: object, m: string): void;
+  info(o: object, m: string): void;
+  error(o: object, m: string): void;
+};
 
 /** Runs job every `ms`, never overlapping itself; errors are logged, not thrown. */
 function every(ms: number, name: string, log: Log, job: () => Promise<unknown>) {
@@ -19,6 +24,8 @@ function every(ms: number, name: string, log: Log, job: () => Promise<unknown>) 
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
+    // At debug level: when a job is under way (the fault tests kill a process in the middle of one).
+    log.debug({}, `${name} started`);
     try {
       await timed(name, job);
     } catch (err) {
@@ -37,12 +44,20 @@ function every(ms: number, name: string, log: Log, job: () => Promise<unknown>) 
  */
 export function startBackground(ctx: AppContext, log: Log) {
   const transport = logTransport((m) => log.info({}, m));
+  // Messages to residents' phones (receipts, reminders) go to the SMS gateway when one is configured.
+  const sms = ctx.config.smsGateway ? smsHttpTransport(ctx.config.smsGateway, ctx.crypto) : null;
   const stops = [
     every(15_000, "sla sweep", log, async () => {
       const s = await sweepSla(ctx);
       if (s.overdue || s.warned) log.info(s, "sla sweep");
     }),
-    every(10_000, "outbox delivery", log, () => drainOutbox(ctx, transport)),
+    every(10_000, "outbox delivery", log, async () => {
+      if (!sms) return drainOutbox(ctx, transport);
+      await drainOutbox(ctx, transport, 500, { where: sql`recipient_phone_cipher is null` });
+      // Small batches: a batch is one transaction, and a process killed mid-batch sends its sent part
+      // again (the gateway sees the same ref twice); 50 keeps that to a few seconds of messages.
+      await drainOutbox(ctx, sms, 50, { where: sql`recipient_phone_cipher is not null` });
+    }),
     // 上级交办: poll the upstream 12345 platforms, queue our steps on their orders, send them back.
     every(60_000, "upstream sync", log, async () => {
       const r = await syncUpstream(ctx, { onlyDue: true });
