@@ -132,10 +132,16 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `gridkeeper serve` on a free port and waits until it answers /api/health/live. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `gridkeeper serve` on a free port and waits until it answers /api/health/live. With `dataDir` (a
+ * PGlite folder to restart on after a kill) the folder is the caller's and outlives the process.
+ */
+export async function startServer(
+  env: Record<string, string>,
+  opts: { dataDir?: string; readyMs?: number } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gk-srv-"));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "gk-srv-"));
   let out = "";
   const child = spawn(process.execPath, [path.resolve("bin/gridkeeper.js"), "serve"], {
     env: {
@@ -155,13 +161,17 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     out += d;
   });
   const base = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 60_000;
+  const until = Date.now() + (opts.readyMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     try {
       if ((await fetch(`${base}/api/health/live`)).ok) break;
     } catch {}
-    if (Date.now() > until) throw new Error(`server did not come up: ${out}`);
+    if (Date.now() > until) {
+      // Not left running on the data folder for the next test to trip over.
+      child.kill("SIGKILL");
+      throw new Error(`server did not come up: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -174,7 +184,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       const gone = new Promise((r) => child.once("exit", r));
       child.kill(signal);
       await gone;
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

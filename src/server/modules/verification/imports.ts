@@ -42,8 +42,11 @@ import { verificationPolicy } from "./policy.ts";
 export const BATCH_ROWS = 2_000;
 /** Rows per transaction: on PGlite's one connection, a chunk is the longest anyone waits. */
 export const CHUNK_ROWS = 500;
-/** A run whose heartbeat is older than this has lost its process (PostgreSQL, several processes). */
-export const STALE_MS = 60_000;
+/**
+ * A run whose heartbeat is older than this has lost its process (PostgreSQL, several processes): a minute,
+ * or IMPORT_STALE_MS (the fault tests take a killed process's run over after a few seconds).
+ */
+export const STALE_MS = Number(process.env.IMPORT_STALE_MS) || 60_000;
 const SYSTEM = systemPrincipal("verification_import", "系统（核查名单导入）");
 
 export interface Unit {
