@@ -18,6 +18,7 @@ import { safeMessage } from "../server/platform/logSafe.ts";
 import { warmSpreadsheetReader } from "../server/platform/spreadsheet/index.ts";
 import { VERSION } from "../version.ts";
 import { BackupError, backup, restore } from "./backup.ts";
+import { describeUpgrade, UpgradeError, upgradeCheck } from "./upgrade.ts";
 import { ensureWebBuilt } from "./webBuild.ts";
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
@@ -334,9 +335,22 @@ program
     );
   });
 
+program
+  .command("upgrade-check")
+  .description("打开旧版本留下的数据目录或数据库：报告已有的迁移、行数和密钥，执行待办迁移并核对行数不变")
+  .option("--dry-run", "只报告，不迁移", false)
+  .option("--json", "以 JSON 输出报告", false)
+  .action(async (o: { dryRun: boolean; json: boolean }) => {
+    const r = await upgradeCheck(loadConfig(), { dryRun: o.dryRun });
+    if (o.json) say(JSON.stringify(r));
+    else for (const line of describeUpgrade(r, o.dryRun)) say(line);
+  });
+
 // A database error's message holds the query's parameters: the terminal gets the safe summary of it.
 const fail = (e: unknown) => {
-  process.stderr.write(`错误：${e instanceof BackupError ? e.message : safeMessage(e)}\n`);
+  process.stderr.write(
+    `错误：${e instanceof BackupError || e instanceof UpgradeError ? e.message : safeMessage(e)}\n`,
+  );
   process.exit(1);
 };
 process.on("uncaughtException", fail);
