@@ -9,6 +9,8 @@ export interface Config {
   /** A streaming replica of DATABASE_URL for heavy reads (DATABASE_REPLICA_URL), and how far behind it may be. */
   databaseReplicaUrl?: string;
   replicaMaxLagMs?: number;
+  /** The city database fed by the districts' publications (CITY_DATABASE_URL): the command center's city scope. */
+  cityDatabaseUrl?: string;
   secret: string | undefined;
   logLevel: string;
   bodyLimit: number;
@@ -84,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const replica = env.DATABASE_REPLICA_URL?.trim();
   if (replica && (!url || !/^postgres(ql)?:\/\//.test(replica)))
     throw new Error("DATABASE_REPLICA_URL 必须以 postgres:// 开头，且须同时设置 DATABASE_URL（主库）");
+  const city = env.CITY_DATABASE_URL?.trim() || undefined;
+  if (city && !/^postgres(ql)?:\/\//.test(city)) throw new Error("CITY_DATABASE_URL 必须以 postgres:// 开头");
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
@@ -91,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: url,
     databaseReplicaUrl: env.DATABASE_REPLICA_URL?.trim() || undefined,
     replicaMaxLagMs: Number(env.REPLICA_MAX_LAG_MS ?? 5000),
+    cityDatabaseUrl: city,
     secret: env.GRIDKEEPER_SECRET || undefined,
     logLevel: env.LOG_LEVEL ?? "info",
     bodyLimit: Number(env.BODY_LIMIT ?? 1024 * 1024),

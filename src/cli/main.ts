@@ -18,6 +18,7 @@ import { safeMessage } from "../server/platform/logSafe.ts";
 import { warmSpreadsheetReader } from "../server/platform/spreadsheet/index.ts";
 import { VERSION } from "../version.ts";
 import { BackupError, backup, restore } from "./backup.ts";
+import * as city from "./city.ts";
 import { describeUpgrade, UpgradeError, upgradeCheck } from "./upgrade.ts";
 import { ensureWebBuilt } from "./webBuild.ts";
 
@@ -345,6 +346,89 @@ program
     if (o.json) say(JSON.stringify(r));
     else for (const line of describeUpgrade(r, o.dryRun)) say(line);
   });
+
+// A city of districts (logical replication): the district publishes, the city subscribes. Each step is
+// idempotent, so an operator may run it again after any change or failure.
+const cityCommand = program
+  .command("city")
+  .description("市级汇总库：各区发布统计汇总，市库订阅（PostgreSQL 逻辑复制）");
+const cityUrl = (o: { city?: string }) => {
+  const url = o.city ?? loadConfig().cityDatabaseUrl;
+  if (!url) throw new city.CityError("请设置 CITY_DATABASE_URL 或给出 --city <url>");
+  return url;
+};
+const cityAction =
+  <A extends unknown[]>(f: (...a: A) => Promise<void>) =>
+  async (...a: A) => {
+    try {
+      await f(...a);
+    } catch (e) {
+      if (!(e instanceof city.CityError)) throw e;
+      process.stderr.write(`错误：${e.message}\n`);
+      process.exitCode = 1;
+    }
+  };
+cityCommand
+  .command("publish")
+  .description("在本区库（DATABASE_URL）上建立或更新发布 gridkeeper_city（需 wal_level = logical）")
+  .option("--district <url>", "区库连接串（默认 DATABASE_URL）")
+  .action(
+    cityAction(async (o: { district?: string }) => {
+      const url = o.district ?? loadConfig().databaseUrl;
+      if (!url)
+        throw new city.CityError("逻辑复制需要 PostgreSQL：请设置 DATABASE_URL 或给出 --district <url>");
+      const r = await city.publishDistrict(url);
+      say(
+        `${r.created ? "已建立" : "已更新"}发布 ${city.PUBLICATION}：${r.district.code} ${r.district.name}，表 ${r.tables.join("、")}`,
+      );
+    }),
+  );
+cityCommand
+  .command("init")
+  .description("在市库上建表（各区汇总表与区名单），可重复运行")
+  .option("--city <url>", "市库连接串（默认 CITY_DATABASE_URL）")
+  .action(
+    cityAction(async (o: { city?: string }) => {
+      await city.initCity(cityUrl(o));
+      say("市库表已就绪");
+    }),
+  );
+cityCommand
+  .command("subscribe")
+  .description("市库订阅一个区（该区须已 publish）；重复运行时刷新表清单并重新启用")
+  .argument("<district-url>", "区库连接串（供市库连接：须可从市库所在服务器访问，用户须有 REPLICATION 权限）")
+  .option("--city <url>", "市库连接串（默认 CITY_DATABASE_URL）")
+  .action(
+    cityAction(async (districtUrl: string, o: { city?: string }) => {
+      const r = await city.subscribeDistrict(cityUrl(o), districtUrl);
+      say(
+        `${r.created ? "已订阅" : "订阅已在，已刷新"}：${r.district.code} ${r.district.name}（${r.subscription}）`,
+      );
+    }),
+  );
+cityCommand
+  .command("unsubscribe")
+  .description("市库退订一个区，并删除市库中该区的行")
+  .argument("<code>", "区代码，如 320613")
+  .option("--city <url>", "市库连接串（默认 CITY_DATABASE_URL）")
+  .action(
+    cityAction(async (code: string, o: { city?: string }) => {
+      const r = await city.unsubscribeDistrict(cityUrl(o), code);
+      say(`${r.dropped ? "已退订" : "无此订阅"}：${code}，删除市库中该区 ${r.rows} 行`);
+    }),
+  );
+cityCommand
+  .command("status")
+  .description("市库中各区的订阅状态与最近收到数据的时间")
+  .option("--city <url>", "市库连接串（默认 CITY_DATABASE_URL）")
+  .action(
+    cityAction(async (o: { city?: string }) => {
+      for (const d of await city.cityStatus(cityUrl(o)))
+        say(
+          `${d.code} ${d.name}：${d.enabled ? "启用" : d.enabled === false ? "停用" : "无订阅"}，表 ${d.tables_ready}/${d.tables} 已同步，最近收到 ${d.received_at?.toISOString() ?? "—"}`,
+        );
+    }),
+  );
 
 // A database error's message holds the query's parameters: the terminal gets the safe summary of it.
 const fail = (e: unknown) => {

@@ -350,6 +350,14 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("command.read"),
     req: (f, w) => ({ url: `/api/command/dashboard?org=${f.community[w]}` }),
   },
+  // The city scope: a commander at the top of the tree. This app has no city database (CITY_DATABASE_URL), so
+  // the allowed answer is 404; test/integration/city.test.ts reads it with one.
+  "GET /api/command/city": {
+    allow: withPermission("command.city").filter((w) => ACCOUNTS[w].district),
+    unscoped: true,
+    alsoOk: [404],
+    req: () => ({ url: "/api/command/city?month=2026-11" }),
+  },
   // Without Accept: text/event-stream the live route answers its change count (a stream never ends).
   "GET /api/command/live": {
     allow: withPermission("command.read"),

@@ -5,6 +5,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   serial,
   smallint,
   text,
@@ -210,6 +211,10 @@ export const pointsMonthly = pgTable(
     tasks: integer().notNull().default(0),
   },
   (t) => [
+    // The key names the org path too: the city database holds every district's rows in one table (logical
+    // replication), where account ids repeat from district to district and paths never do. The publication
+    // also needs a key to send updates by (migration 0043).
+    primaryKey({ name: "points_monthly_pkey", columns: [t.orgPath, t.accountId, t.month] }),
     uniqueIndex("points_monthly_uq").on(t.accountId, t.month),
     // Rankings: the top of a period is the start of one of these, filtered by scope (district, street).
     index("points_monthly_points_idx").on(t.month, t.points.desc(), t.accountId),

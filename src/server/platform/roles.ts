@@ -41,6 +41,11 @@ export const PERMISSIONS = {
   "notification.read": ["sysadmin", "commander", "community_admin", "grid_head"] as Role[],
   /** The command center's dashboard, big screen and daily report: commanders, and a community for its own. */
   "command.read": ["sysadmin", "commander", "community_admin"] as Role[],
+  /**
+   * The city scope: every district's figures side by side, from the city database. A commander at the top of the
+   * tree of a deployment configured with CITY_DATABASE_URL is the city's commander (the policy adds the level).
+   */
+  "command.city": ["sysadmin", "commander"] as Role[],
   "category.manage": ["sysadmin", "commander"] as Role[],
   /** Importing the areas (GeoJSON boundaries) of communities and grids, inside one's own subtree. */
   "org.area": ["sysadmin", "commander"] as Role[],

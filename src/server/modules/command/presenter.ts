@@ -1,7 +1,7 @@
 import { ORG_KINDS } from "../../../domain/org/scope.ts";
 import { IntOrNull, OneOf, Str, Time, TimeOrNull, Type } from "../../platform/schemas.ts";
 import { CrumbSchema } from "../orgs/index.ts";
-import { LabelsSchema, RatesSchema } from "../rates/index.ts";
+import { CountsSchema, LabelsSchema, RatesSchema } from "../rates/index.ts";
 
 // What the command center shows, as it leaves the server: counts, rates and unit names. No order text, no
 // person: a wall screen in a hall is a public place.
@@ -163,4 +163,25 @@ export const RecipientsSchema = Type.Object({
   candidates: Type.Array(
     Type.Object({ id: Type.Integer(), displayName: Str, role: Str, orgName: Str, initials: Str }),
   ),
+});
+
+/** The city scope: a district's month (or the city's, their sums) — counts and rates only, as above. */
+const CityFiguresFields = {
+  counts: CountsSchema,
+  rates: RatesSchema,
+  received: Type.Integer(),
+  closed: Type.Integer(),
+  volunteers: Type.Object({
+    members: Type.Integer(),
+    minutes: Type.Integer(),
+    tasks: Type.Integer(),
+    points: Type.Integer(),
+  }),
+  campaigns: Type.Object({ records: Type.Integer(), done: Type.Integer() }),
+};
+export const CityMonthSchema = Type.Object({
+  month: Str,
+  labels: LabelsSchema,
+  districts: Type.Array(Type.Object({ code: Str, name: Str, receivedAt: TimeOrNull, ...CityFiguresFields })),
+  city: Type.Object(CityFiguresFields),
 });

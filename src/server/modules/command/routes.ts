@@ -1,8 +1,16 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { Day, Id, IdParams, Int, OneOf, stdErrors, Type } from "../../platform/schemas.ts";
+import { Day, ErrorBody, Id, IdParams, Int, Month, OneOf, stdErrors, Type } from "../../platform/schemas.ts";
+import { cityMonth, closeCityPool } from "./city.ts";
 import { changeCount, endStreams, stopLive, subscribe } from "./live.ts";
-import { ArchiveSchema, DashboardSchema, HotSpotsSchema, MapSchema, RecipientsSchema } from "./presenter.ts";
+import {
+  ArchiveSchema,
+  CityMonthSchema,
+  DashboardSchema,
+  HotSpotsSchema,
+  MapSchema,
+  RecipientsSchema,
+} from "./presenter.ts";
 import { dailyReport, recordDownload, reportPdf, reportXlsx } from "./report.ts";
 import { archivedFile, listArchive, listRecipients, setRecipients } from "./schedule.ts";
 import {
@@ -24,7 +32,24 @@ export async function commandRoutes(fastify: FastifyInstance) {
     endStreams(ctx);
     done();
   });
-  app.addHook("onClose", () => stopLive(ctx));
+  app.addHook("onClose", async () => {
+    await stopLive(ctx);
+    await closeCityPool(ctx);
+  });
+
+  app.get(
+    "/api/command/city",
+    {
+      schema: {
+        tags: T,
+        summary:
+          "全市汇总：市级汇总库（CITY_DATABASE_URL，各区逻辑复制而来）中各区当月五率、受理办结、志愿服务与敲门行动，并列比较；未配置时 404",
+        querystring: Type.Object({ month: Month }, { additionalProperties: false }),
+        response: { 200: CityMonthSchema, ...stdErrors, 503: ErrorBody },
+      },
+    },
+    async (req) => cityMonth(ctx, req.actor, req.query.month),
+  );
 
   app.get(
     "/api/command/dashboard",

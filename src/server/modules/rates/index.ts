@@ -2,4 +2,10 @@
 export { ratesPolicy } from "./policy.ts";
 export { CountsSchema, LabelsSchema, RatesSchema } from "./presenter.ts";
 export { rateRoutes as routes } from "./routes.ts";
-export { parsePeriod, ratesFor, redBlackList, unitRates } from "./service.ts";
+export {
+  COUNT_COLUMNS as RATE_COUNT_SUMS,
+  parsePeriod,
+  ratesFor,
+  redBlackList,
+  unitRates,
+} from "./service.ts";

@@ -27,7 +27,8 @@ interface CountRow extends RateCounts {
   code: string;
 }
 
-const COUNT_COLUMNS = (Object.keys(emptyCounts()) as (keyof RateCounts)[])
+/** The sums of rate_counts_daily's columns named as RateCounts (the city database sums the same table). */
+export const COUNT_COLUMNS = (Object.keys(emptyCounts()) as (keyof RateCounts)[])
   .map((k) => `sum(${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)})::int as "${k}"`)
   .join(", ");
 

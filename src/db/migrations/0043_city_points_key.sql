@@ -1,0 +1,1 @@
+ALTER TABLE "points_monthly" ADD CONSTRAINT "points_monthly_pkey" PRIMARY KEY("org_path","account_id","month");
