@@ -17076,6 +17076,280 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/command/city": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 全市汇总：市级汇总库（CITY_DATABASE_URL，各区逻辑复制而来）中各区当月五率、受理办结、志愿服务与敲门行动，并列比较；未配置时 404 */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM */
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            city: {
+                                campaigns: {
+                                    done: number;
+                                    records: number;
+                                };
+                                closed: number;
+                                counts: {
+                                    acceptedOnTime: number;
+                                    callbacks: number;
+                                    callbacksSolved: number;
+                                    dispatched: number;
+                                    ratedCallbacks: number;
+                                    ratedSatisfied: number;
+                                    resolved: number;
+                                    resolvedExtended: number;
+                                    resolvedFirstTime: number;
+                                    resolvedOnTime: number;
+                                    reworked: number;
+                                    verified: number;
+                                };
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                received: number;
+                                volunteers: {
+                                    members: number;
+                                    minutes: number;
+                                    points: number;
+                                    tasks: number;
+                                };
+                            };
+                            districts: {
+                                campaigns: {
+                                    done: number;
+                                    records: number;
+                                };
+                                closed: number;
+                                code: string;
+                                counts: {
+                                    acceptedOnTime: number;
+                                    callbacks: number;
+                                    callbacksSolved: number;
+                                    dispatched: number;
+                                    ratedCallbacks: number;
+                                    ratedSatisfied: number;
+                                    resolved: number;
+                                    resolvedExtended: number;
+                                    resolvedFirstTime: number;
+                                    resolvedOnTime: number;
+                                    reworked: number;
+                                    verified: number;
+                                };
+                                name: string;
+                                rates: {
+                                    extension_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    first_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    on_time_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    response_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    rework_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    satisfaction_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                    solve_rate: {
+                                        denominator: number;
+                                        numerator: number;
+                                        value: number | null;
+                                    };
+                                };
+                                received: number;
+                                /** Format: date-time */
+                                receivedAt: string | null;
+                                volunteers: {
+                                    members: number;
+                                    minutes: number;
+                                    points: number;
+                                    tasks: number;
+                                };
+                            }[];
+                            labels: {
+                                extension_rate: string;
+                                first_time_rate: string;
+                                on_time_rate: string;
+                                response_rate: string;
+                                rework_rate: string;
+                                satisfaction_rate: string;
+                                solve_rate: string;
+                            };
+                            month: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/command/daily-report": {
         parameters: {
             query?: never;

@@ -28,12 +28,13 @@ import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { type Answer, ApiError, api, qs, type RateName } from "../../app/api.ts";
-import { useMe } from "../../app/auth.tsx";
+import { useAuth, useMe } from "../../app/auth.tsx";
 import { useSelectOrg } from "../../app/selection.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime } from "../../app/time.ts";
 import { LOWER_IS_BETTER, MAIN_RATES, percent } from "../rates/months.tsx";
 import { CategoryChart, ChannelChart, TrendChart } from "./charts.tsx";
+import { CityPanel } from "./city.tsx";
 import { MapPanel } from "./map.tsx";
 import "./command.css";
 
@@ -77,6 +78,7 @@ export function useDashboard(org: number, range: { from?: string; to?: string })
 export default function DashboardPage() {
   const { t } = useTranslation();
   const me = useMe();
+  const { can } = useAuth();
   const navigate = useNavigate();
   const phone = Grid.useBreakpoint().md === false;
   const [params, setParams] = useSearchParams();
@@ -212,6 +214,9 @@ export default function DashboardPage() {
           </Card>
         ))}
       </div>
+
+      {/* The city scope, on the district's own page for the commanders who may see it. */}
+      {d.unit.id === me.org.id && me.org.kind === "district" && can("command.city") && <CityPanel />}
 
       <div className="gk-command-row">
         <Card title={t("command.trend")} size="small" className="gk-command-wide">
