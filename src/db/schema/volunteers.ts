@@ -52,6 +52,8 @@ export const volunteerMembers = pgTable(
     uniqueIndex("volunteer_members_id_hash_uq").on(t.idHash),
     uniqueIndex("volunteer_members_account_uq").on(t.accountId),
     index("volunteer_members_org_idx").on(t.orgPath, t.state),
+    // The command center counts a subtree's members by state: a prefix match needs the pattern opclass.
+    index("volunteer_members_state_path_idx").using("btree", t.state, sql`${t.orgPath} text_pattern_ops`),
     index("volunteer_members_work_unit_idx").on(t.workUnit),
   ],
 );
@@ -111,6 +113,8 @@ export const volunteerClaims = pgTable(
     uniqueIndex("volunteer_claims_task_member_uq").on(t.taskId, t.memberId),
     index("volunteer_claims_task_idx").on(t.taskId, t.state, t.id),
     index("volunteer_claims_member_idx").on(t.memberId, t.id),
+    // 今日活跃: today's check-ins are a few hundred of a year's claims (the panel scanned them all).
+    index("volunteer_claims_check_in_idx").on(t.checkInAt),
   ],
 );
 

@@ -1,0 +1,4 @@
+CREATE INDEX "volunteer_claims_check_in_idx" ON "volunteer_claims" USING btree ("check_in_at");--> statement-breakpoint
+CREATE INDEX "volunteer_members_state_path_idx" ON "volunteer_members" USING btree ("state","org_path" text_pattern_ops);--> statement-breakpoint
+-- Covering: the counts ride in the index (drizzle cannot declare INCLUDE), so a district's month is an index-only scan.
+CREATE INDEX "rate_counts_daily_day_cover_idx" ON "rate_counts_daily" USING btree ("day","org_path" text_pattern_ops) INCLUDE ("dispatched","accepted_on_time","resolved","resolved_extended","resolved_on_time","resolved_first_time","callbacks","callbacks_solved","rated_callbacks","rated_satisfied","verified","reworked");
