@@ -126,6 +126,10 @@ interface VolFixture {
   request(w: Where, state: string): Promise<number>;
   myMemberId: number;
   callOut: { in: number; out: number };
+  /** A fresh team: inside, of 苏阳社区 with the demo volunteer as secretary; outside, of the other street's community. */
+  team(w: Where): Promise<number>;
+  /** A fresh confirmed member of the team's community, on its roll. */
+  onRoll(teamId: number, w: Where): Promise<number>;
 }
 interface Req {
   url: string;
@@ -160,6 +164,10 @@ const COMMUNITY_LEVEL = (p: Permission) => withPermission(p).filter((w) => w !==
 const GRID_BELOW: Pick<Entry, "below"> = { below: ["grid"] };
 /** Tasks, wishes, 点单, rankings: staff who read the roll, and members (who see the wall's masked text). */
 const VOL_BROWSE = [...new Set([...withPermission("volunteer.read"), ...withPermission("volunteer.self")])];
+/** A community's rules and teams: the community and the levels above it. */
+const VOL_GOVERN: Who[] = ["commander", "street", "community"];
+/** A team's roll: kept by the community (and above) and by the team's own secretary, a member. */
+const VOL_ROLL: Who[] = [...VOL_GOVERN, "volunteer"];
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const AFF_READ = withPermission("affairs.read");
 const AFF_MANAGE = withPermission("affairs.manage");
@@ -1254,6 +1262,66 @@ const TABLE: Record<string, Entry> = {
     allow: withPermission("volunteer.read"),
     unscoped: true,
     req: () => ({ url: "/api/volunteers/experts?specialty=legal" }),
+  },
+  "GET /api/volunteers/communities/:id/rules": {
+    allow: COMMUNITY_LEVEL("volunteer.read"),
+    ...GRID_BELOW,
+    req: (f, w) => ({ url: `/api/volunteers/communities/${f.community[w]}/rules` }),
+  },
+  "PUT /api/volunteers/communities/:id/rules": {
+    allow: VOL_GOVERN,
+    req: (f, w) => ({
+      url: `/api/volunteers/communities/${f.community[w]}/rules`,
+      body: { pointsPerHour: 10, pointsPerWish: 20, pointsPerRequest: 30, quarterlyMinHours: 4 },
+    }),
+  },
+  "GET /api/volunteers/teams": {
+    allow: VOL_BROWSE,
+    unscoped: true,
+    req: () => ({ url: "/api/volunteers/teams" }),
+  },
+  "POST /api/volunteers/teams": {
+    allow: VOL_GOVERN,
+    req: (f, w) => ({
+      url: "/api/volunteers/teams",
+      body: {
+        communityId: f.community[w],
+        kind: "team",
+        teamName: `权限测试队${crypto.randomBytes(4).toString("hex")}`,
+        complex: "权限小区",
+        secretaryMemberId: f.vol.myMemberId,
+      },
+    }),
+  },
+  "PATCH /api/volunteers/teams/:id": {
+    allow: VOL_GOVERN,
+    req: async (f, w) => ({
+      url: `/api/volunteers/teams/${await f.vol.team(w)}`,
+      body: { complex: "改名小区" },
+    }),
+  },
+  "GET /api/volunteers/teams/:id": {
+    allow: VOL_BROWSE.filter((w) => w !== "grid"),
+    ...GRID_BELOW,
+    req: async (f, w) => ({ url: `/api/volunteers/teams/${await f.vol.team(w)}` }),
+  },
+  "GET /api/volunteers/teams/:id/candidates": {
+    allow: VOL_ROLL,
+    req: async (f, w) => ({ url: `/api/volunteers/teams/${await f.vol.team(w)}/candidates` }),
+  },
+  "POST /api/volunteers/teams/:id/members": {
+    allow: VOL_ROLL,
+    req: async (f, w) => ({
+      url: `/api/volunteers/teams/${await f.vol.team(w)}/members`,
+      body: { memberId: await f.vol.member(w) },
+    }),
+  },
+  "POST /api/volunteers/teams/:id/members/:memberId/leave": {
+    allow: VOL_ROLL,
+    req: async (f, w) => {
+      const team = await f.vol.team(w);
+      return { url: `/api/volunteers/teams/${team}/members/${await f.vol.onRoll(team, w)}/leave`, body: {} };
+    },
   },
   "GET /api/volunteers/callouts": {
     allow: VOL_BROWSE,
@@ -2380,6 +2448,42 @@ async function volFixture(
       ).id;
     },
     callOut: { in: await callOut("in"), out: await callOut("out") },
+    async team(w) {
+      const c = w === "in" ? { id: u.community.id, path: home.path } : u.away;
+      const secretary =
+        w === "in"
+          ? me.id
+          : (
+              await first<{ id: number }>(
+                `insert into volunteer_members (kind, name, id_hash, id_cipher, community_id, org_path, state)
+                 values ('party_member', '外社区书记', $1, 'x', $2, $3, 'confirmed') returning id`,
+                [`access-secretary-${++n}`, c.id, c.path],
+              )
+            ).id;
+      const team = await first<{ id: number }>(
+        `insert into volunteer_teams (kind, name, complex, community_id, org_path, secretary_member_id)
+         values ('party_branch', $1, '权限小区', $2, $3, $4) returning id`,
+        [`权限测试支部${++n}`, c.id, c.path, secretary],
+      );
+      await db.query(
+        "insert into volunteer_team_members (team_id, member_id, org_path) values ($1, $2, $3)",
+        [team.id, secretary, c.path],
+      );
+      return team.id;
+    },
+    async onRoll(teamId, w) {
+      const c = w === "in" ? { id: u.community.id, path: home.path } : u.away;
+      const m = await first<{ id: number }>(
+        `insert into volunteer_members (kind, name, id_hash, id_cipher, community_id, org_path, state)
+         values ('volunteer', '在册成员', $1, 'x', $2, $3, 'confirmed') returning id`,
+        [`access-roll-${++n}`, c.id, c.path],
+      );
+      await db.query(
+        "insert into volunteer_team_members (team_id, member_id, org_path) values ($1, $2, $3)",
+        [teamId, m.id, c.path],
+      );
+      return m.id;
+    },
   };
 }
 

@@ -74,6 +74,8 @@ const OWNER: Record<string, string | string[]> = {
   volunteer_tasks: "volunteers",
   volunteer_claims: "volunteers",
   volunteer_settings: "volunteers",
+  volunteer_teams: "volunteers",
+  volunteer_team_members: "volunteers",
   volunteer_wishes: "volunteers",
   points_accounts: "volunteers",
   points_transactions: "volunteers",

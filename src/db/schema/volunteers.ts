@@ -401,3 +401,55 @@ export const volunteerReminders = pgTable(
     index("volunteer_reminders_org_idx").on(t.quarter, t.orgPath),
   ],
 );
+
+/**
+ * A volunteer team 志愿队 or a functional party branch 功能型党支部 of one residential complex 小区 in a community,
+ * with its secretary (a confirmed member of the community with a login), who keeps the roll with the community desk.
+ */
+export const volunteerTeams = pgTable(
+  "volunteer_teams",
+  {
+    id: serial().primaryKey(),
+    /** team | party_branch */
+    kind: text().notNull(),
+    name: text().notNull(),
+    /** The residential complex 小区 (or place) the team serves: complexes are not org units, so a name. */
+    complex: text().notNull(),
+    communityId: integer().notNull(),
+    orgPath: text().notNull(),
+    secretaryMemberId: integer().notNull(),
+    createdBy: integer(),
+    createdByName: text(),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("volunteer_teams_name_uq").on(t.communityId, t.name),
+    index("volunteer_teams_org_idx").on(t.orgPath),
+    index("volunteer_teams_secretary_idx").on(t.secretaryMemberId),
+  ],
+);
+
+/**
+ * The roll: a member's time on a team, from joining to leaving. Leaving sets `left_at` (history is kept); one
+ * open row per member and team, and a member may be on several teams at once.
+ */
+export const volunteerTeamMembers = pgTable(
+  "volunteer_team_members",
+  {
+    id: serial().primaryKey(),
+    teamId: integer().notNull(),
+    memberId: integer().notNull(),
+    orgPath: text().notNull(),
+    joinedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    leftAt: timestamp({ withTimezone: true }),
+    leaveReason: text(),
+    addedByName: text(),
+    removedByName: text(),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("volunteer_team_members_open_uq").on(t.teamId, t.memberId).where(sql`${t.leftAt} is null`),
+    index("volunteer_team_members_team_idx").on(t.teamId, t.joinedAt),
+    index("volunteer_team_members_member_idx").on(t.memberId),
+  ],
+);

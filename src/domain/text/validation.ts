@@ -52,6 +52,16 @@ export const FIELD_LABELS: Record<string, string> = {
   satisfaction: "满意度",
   solved: "是否解决",
   body: "请求内容",
+  // 双报到 · 志愿服务: a community's rules, teams and functional party branches.
+  pointsPerHour: "每小时积分",
+  pointsPerWish: "每个微心愿积分",
+  pointsPerRequest: "每次点单积分",
+  quarterlyMinHours: "每季度最低服务时长",
+  teamName: "队伍名称",
+  complex: "小区",
+  secretaryMemberId: "书记",
+  memberId: "成员",
+  communityId: "社区",
 };
 
 const TYPE_NAMES: Record<string, string> = {

@@ -238,3 +238,81 @@ export const CallOutSchema = Type.Object({
 
 export const StateSchema = Type.Object({ id: Type.Integer(), state: Str });
 export { BoolOrNull };
+
+/** A community's rules: points per hour, per wish, per 点单; the quarterly minimum of hours. */
+export const RulesSchema = Type.Object({
+  communityId: Type.Integer(),
+  communityName: Str,
+  pointsPerHour: Type.Integer(),
+  pointsPerWish: Type.Integer(),
+  pointsPerRequest: Type.Integer(),
+  quarterlyMinHours: Type.Integer(),
+  /** Null while the community keeps the module's defaults. */
+  updatedAt: TimeOrNull,
+});
+
+export const TeamListItem = Type.Object({
+  id: Type.Integer(),
+  kind: Str,
+  name: Str,
+  complex: Str,
+  communityId: Type.Integer(),
+  communityName: Str,
+  secretaryMemberId: Type.Integer(),
+  secretaryName: Str,
+  /** On the roll now, and of them in-service party members. */
+  size: Type.Integer(),
+  partyMembers: Type.Integer(),
+  /** The caller is its secretary. */
+  mine: Type.Boolean(),
+});
+
+/** A team's roll as its secretary and the community desk read it (staff audience: name, work unit, phone tail). */
+export const RollSchema = Type.Object({
+  team: Type.Object({
+    id: Type.Integer(),
+    kind: Str,
+    name: Str,
+    complex: Str,
+    communityId: Type.Integer(),
+    communityName: Str,
+    secretaryMemberId: Type.Integer(),
+    secretaryName: Str,
+  }),
+  quarter: Str,
+  quarterlyMinHours: Type.Integer(),
+  counts: Type.Object({
+    current: Type.Integer(),
+    partyMembers: Type.Integer(),
+    joinedThisQuarter: Type.Integer(),
+    leftThisQuarter: Type.Integer(),
+    belowMinimum: Type.Integer(),
+    hours: Type.Number(),
+  }),
+  canKeepRoll: Type.Boolean(),
+  members: Type.Array(
+    Type.Object({
+      memberId: Type.Integer(),
+      name: Str,
+      kind: Str,
+      workUnit: StrOrNull,
+      phone: StrOrNull,
+      joinedAt: Time,
+      leftAt: TimeOrNull,
+      leaveReason: StrOrNull,
+      addedByName: StrOrNull,
+      removedByName: StrOrNull,
+      minutes: Type.Integer(),
+      hours: Type.Number(),
+      tasks: Type.Integer(),
+      belowMinimum: Type.Boolean(),
+    }),
+  ),
+});
+
+export const RollCandidate = Type.Object({
+  id: Type.Integer(),
+  name: Str,
+  kind: Str,
+  workUnit: StrOrNull,
+});

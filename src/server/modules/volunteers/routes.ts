@@ -12,6 +12,7 @@ import {
   Str,
   stdErrors,
   Text,
+  Time,
   Type,
 } from "../../platform/schemas.ts";
 import * as ledger from "./ledger.ts";
@@ -31,13 +32,19 @@ import {
   RedemptionSchema,
   RequestSchema,
   ReversalSchema,
+  RollCandidate,
+  RollSchema,
+  RulesSchema,
   StateSchema,
   TaskDetailSchema,
   TaskListItem,
+  TeamListItem,
   WishSchema,
 } from "./presenter.ts";
 import * as reminders from "./reminders.ts";
+import * as rules from "./rules.ts";
 import * as tasks from "./tasks.ts";
+import * as teams from "./teams.ts";
 import * as wishes from "./wishes.ts";
 
 const T = ["volunteers"];
@@ -598,6 +605,156 @@ export async function volunteerRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => ({ items: await wishes.experts(ctx, req.actor, req.query.specialty) }),
+  );
+
+  // ——— a community's rules 积分规则 ———
+  const RulesBody = Type.Object(
+    {
+      pointsPerHour: Int(0, 1000, { description: "每服务 1 小时的积分" }),
+      pointsPerWish: Int(0, 10_000, { description: "每圆梦一个微心愿的积分" }),
+      pointsPerRequest: Int(0, 10_000, { description: "每完成一次点单的积分" }),
+      quarterlyMinHours: Int(0, 500, { description: "每季度最低服务时长（小时），低于它的成员会收到提醒" }),
+    },
+    B,
+  );
+  app.get(
+    "/api/volunteers/communities/:id/rules",
+    {
+      schema: {
+        tags: T,
+        summary: "社区的积分规则和每季度最低服务时长",
+        params: IdParams,
+        response: { 200: RulesSchema, ...stdErrors },
+      },
+    },
+    async (req) => rules.rulesOf(ctx, req.actor, req.params.id),
+  );
+  app.put(
+    "/api/volunteers/communities/:id/rules",
+    {
+      schema: {
+        tags: T,
+        summary: "修改社区的积分规则（社区改本社区，街道、区改下级社区）：此后的奖励和提醒按新规则",
+        params: IdParams,
+        body: RulesBody,
+        response: { 200: RulesSchema, ...stdErrors },
+      },
+    },
+    async (req) => rules.setRules(ctx, req.actor, req.params.id, req.body),
+  );
+
+  // ——— teams 志愿队 and functional party branches 功能型党支部 ———
+  const TeamKind = OneOf(teams.TEAM_KINDS);
+  app.get(
+    "/api/volunteers/teams",
+    {
+      schema: {
+        tags: T,
+        summary: "队伍和功能型党支部（志愿者看到自己所在的）",
+        querystring: Type.Object({ communityId: Type.Optional(Id) }, B),
+        response: { 200: Items(TeamListItem), ...stdErrors },
+      },
+    },
+    async (req) => ({ items: await teams.listTeams(ctx, req.actor, req.query) }),
+  );
+  app.post(
+    "/api/volunteers/teams",
+    {
+      schema: {
+        tags: T,
+        summary: "为小区组建志愿队或功能型党支部，从本社区已确认的成员中指定书记（同社区重名 409）",
+        body: Type.Object(
+          {
+            communityId: Id,
+            kind: TeamKind,
+            teamName: Line({ minLength: 2, maxLength: 40 }),
+            complex: Line({ minLength: 2, maxLength: 60 }),
+            secretaryMemberId: Id,
+          },
+          B,
+        ),
+        response: { 201: Type.Object({ id: Type.Integer() }), ...stdErrors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await teams.formTeam(ctx, req.actor, req.body)),
+  );
+  app.patch(
+    "/api/volunteers/teams/:id",
+    {
+      schema: {
+        tags: T,
+        summary: "修改队伍名称、小区或更换书记",
+        params: IdParams,
+        body: Type.Object(
+          {
+            teamName: Type.Optional(Line({ minLength: 2, maxLength: 40 })),
+            complex: Type.Optional(Line({ minLength: 2, maxLength: 60 })),
+            secretaryMemberId: Type.Optional(Id),
+          },
+          B,
+        ),
+        response: { 200: TeamListItem, ...stdErrors },
+      },
+    },
+    async (req) => teams.editTeam(ctx, req.actor, req.params.id, req.body),
+  );
+  app.get(
+    "/api/volunteers/teams/:id",
+    {
+      schema: {
+        tags: T,
+        summary: "队伍名册：在册人数、本季度加入和退出、每人本季度服务时长；退出的留有记录",
+        params: IdParams,
+        response: { 200: RollSchema, ...stdErrors },
+      },
+    },
+    async (req) => teams.roll(ctx, req.actor, req.params.id),
+  );
+  app.get(
+    "/api/volunteers/teams/:id/candidates",
+    {
+      schema: {
+        tags: T,
+        summary: "可加入名册的成员：本社区已确认、当前不在册的",
+        params: IdParams,
+        querystring: Type.Object({ q: Type.Optional(Line({ maxLength: 30 })) }, B),
+        response: { 200: Items(RollCandidate), ...stdErrors },
+      },
+    },
+    async (req) => ({ items: await teams.candidates(ctx, req.actor, req.params.id, req.query) }),
+  );
+  app.post(
+    "/api/volunteers/teams/:id/members",
+    {
+      schema: {
+        tags: T,
+        summary: "把本社区已确认的成员加入名册（已在册 409）",
+        params: IdParams,
+        body: Type.Object({ memberId: Id }, B),
+        response: {
+          201: Type.Object({ id: Type.Integer(), memberId: Type.Integer(), joinedAt: Time }),
+          ...stdErrors,
+        },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await teams.addToRoll(ctx, req.actor, req.params.id, req.body.memberId)),
+  );
+  app.post(
+    "/api/volunteers/teams/:id/members/:memberId/leave",
+    {
+      schema: {
+        tags: T,
+        summary: "移出名册（保留在册记录和退出原因）；书记须先由社区更换",
+        params: Type.Object({ id: Id, memberId: Id }),
+        body: Type.Object({ reason: Type.Optional(Line({ maxLength: 100 })) }, B),
+        response: {
+          200: Type.Object({ id: Type.Integer(), memberId: Type.Integer(), leftAt: Time }),
+          ...stdErrors,
+        },
+      },
+    },
+    async (req) => teams.removeFromRoll(ctx, req.actor, req.params.id, req.params.memberId, req.body?.reason),
   );
 
   // ——— 集结号 ———

@@ -32,6 +32,18 @@ const TASKS = [
   "共享药箱整理",
   "爱心义诊引导",
 ];
+const COMPLEXES = [
+  "阳光花苑",
+  "桃园新村",
+  "和平新村",
+  "文峰小区",
+  "紫琅花园",
+  "濠河人家",
+  "钟秀新村",
+  "五一新村",
+  "城东花苑",
+  "虹桥新村",
+];
 const SKILLS = ["消杀", "驾驶", "摄影", "急救", "电工", "心理疏导", "法律咨询", "信息录入"];
 const SURNAMES =
   "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
@@ -249,6 +261,50 @@ export async function seedVolunteers(db: Database, o: VolunteerSeed) {
       [g.id, g.path],
     );
   }
+  // Teams and functional party branches: in each community a party branch and a volunteer team for each of two
+  // residential complexes (named from a fixed list by the community's code), the secretary a confirmed party member
+  // (the demo volunteer for the first branch of their community), the rolls drawn from the community's members,
+  // a few of whom left last quarter (the roll keeps them).
+  await db.query(
+    `with c as (
+       select id, path, code, (('x' || substr(md5(code || ':${seed}'), 1, 8))::bit(32)::int & 2147483647) % ${COMPLEXES.length} as k
+       from org_units where kind = 'community' and path like $1),
+     cx as (select c.*, n, ($2::text[])[1 + (c.k + n * 3) % ${COMPLEXES.length}] as complex from c cross join generate_series(0, 1) n),
+     kinds as (select cx.*, kind from cx cross join unnest(array['party_branch', 'team']) kind),
+     sec as (
+       select kinds.*, coalesce(
+         case when kinds.kind = 'party_branch' and kinds.n = 0 then
+           (select m.id from volunteer_members m where m.community_id = kinds.id and m.account_id is not null and m.state = 'confirmed' limit 1) end,
+         (select m.id from volunteer_members m where m.community_id = kinds.id and m.state = 'confirmed' and m.kind = 'party_member'
+           order by m.id offset (kinds.n * 2 + (kinds.kind = 'team')::int) limit 1)) as secretary
+       from kinds)
+     insert into volunteer_teams (kind, name, complex, community_id, org_path, secretary_member_id, created_by_name, created_at)
+     select kind, complex || case when kind = 'party_branch' then '在职党员功能型党支部' else '志愿服务队' end, complex, id, path,
+       secretary, '（演示）', now() - interval '300 days'
+     from sec where secretary is not null
+     on conflict do nothing`,
+    [scope, COMPLEXES],
+  );
+  // Each confirmed member in one or two of their community's teams (a branch takes party members only); every
+  // secretary on their own roll; one in nine left 40 days ago.
+  await db.query(
+    `with t as (
+       select id, kind, community_id, org_path, secretary_member_id,
+         (row_number() over (partition by community_id order by id) - 1)::int as i,
+         (count(*) over (partition by community_id))::int as cnt
+       from volunteer_teams where org_path like $1 and created_by_name = '（演示）'),
+     pick as (
+       select t.id as team_id, m.id as member_id, t.org_path, m.id % 9 = 4 and m.id <> t.secretary_member_id as gone
+       from volunteer_members m join t on t.community_id = m.community_id
+       where m.state = 'confirmed' and (t.kind = 'team' or m.kind = 'party_member')
+         and (m.id = t.secretary_member_id or m.id % t.cnt = t.i or (m.id / 7) % t.cnt = t.i))
+     insert into volunteer_team_members (team_id, member_id, org_path, joined_at, left_at, leave_reason, added_by_name)
+     select team_id, member_id, org_path, now() - interval '300 days' + make_interval(days => (member_id % 200)),
+       case when gone then now() - interval '40 days' end, case when gone then '工作调动，转出本社区' end, '（演示）'
+     from pick
+     on conflict do nothing`,
+    [scope],
+  );
   const [n] = await db.query<{ members: number; entries: number }>(
     `select (select count(*)::int from volunteer_members where org_path like $1) as members,
        (select count(*)::int from points_entries where org_path like $1) as entries`,
