@@ -168,12 +168,56 @@ async function createCityTables(c: pg.Client) {
         `create index if not exists ${ident(`${t.name}_city_idx`)} on ${ident(t.name)} ${t.index}`,
       );
   }
+  await createDistrictRollup(c);
   await c.query(`create table if not exists city_districts (
     code text primary key,
     name text not null,
     subscription text not null unique,
     created_at timestamptz not null default now()
   )`);
+}
+
+const RATE_COUNTS = CITY_TABLES[0].columns.slice(2).map(([n]) => n);
+
+/**
+ * The city's month reads one row per district and day, not every grid's: `city_rates_daily`, kept from the
+ * replicated rate_counts_daily by a row trigger in the applying transaction. Apply workers fire only triggers
+ * enabled ALWAYS (they run as replicas), hence the ALTER. Created with the table's rows summed in under a lock,
+ * so a city set up before the trigger existed starts equal too.
+ */
+async function createDistrictRollup(c: pg.Client) {
+  const cols = RATE_COUNTS.join(", ");
+  const add = RATE_COUNTS.map((n) => `${n} = r.${n} + excluded.${n}`).join(", ");
+  const row = (rec: string, sign: string) =>
+    `insert into city_rates_daily as r (day, district, ${cols}) values (${rec}.day, split_part(${rec}.org_path, '/', 2), ${RATE_COUNTS.map((n) => `${sign}${rec}.${n}`).join(", ")}) on conflict (day, district) do update set ${add};`;
+  await c.query("begin");
+  try {
+    await c.query("lock table rate_counts_daily in share row exclusive mode");
+    await c.query(
+      `create table if not exists city_rates_daily (day date not null, district text not null, ${RATE_COUNTS.map((n) => `${n} integer not null default 0`).join(", ")}, primary key (day, district))`,
+    );
+    await c.query(`create or replace function city_rates_daily_sync() returns trigger language plpgsql set search_path = public as $$
+      begin
+        if tg_op in ('UPDATE', 'DELETE') then ${row("old", "-")} end if;
+        if tg_op in ('INSERT', 'UPDATE') then ${row("new", "")} end if;
+        return null;
+      end $$`);
+    const had = (await c.query("select 1 from pg_trigger where tgname = 'city_rates_daily_sync'")).rowCount;
+    if (!had) {
+      await c.query(
+        "create trigger city_rates_daily_sync after insert or update or delete on rate_counts_daily for each row execute function city_rates_daily_sync()",
+      );
+      await c.query("delete from city_rates_daily");
+      await c.query(
+        `insert into city_rates_daily (day, district, ${cols}) select day, split_part(org_path, '/', 2), ${RATE_COUNTS.map((n) => `sum(${n})`).join(", ")} from rate_counts_daily group by 1, 2`,
+      );
+    }
+    await c.query("alter table rate_counts_daily enable always trigger city_rates_daily_sync");
+    await c.query("commit");
+  } catch (e) {
+    await c.query("rollback");
+    throw e;
+  }
 }
 
 export const subscriptionName = (code: string) => `gk_city_${code.toLowerCase()}`;
@@ -245,9 +289,11 @@ export async function unsubscribeDistrict(cityUrl: string, code: string) {
       }
     }
     let rows = 0;
+    // The district's rows leave city_rates_daily through its trigger, as its deletes.
     for (const t of CITY_TABLES)
       rows +=
         (await c.query(`delete from ${ident(t.name)} where org_path like $1`, [`/${code}/%`])).rowCount ?? 0;
+    await c.query("delete from city_rates_daily where district = $1", [code]);
     await c.query("delete from city_districts where code = $1", [code]);
     return { dropped: Boolean(exists), rows };
   });

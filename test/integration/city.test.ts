@@ -356,6 +356,16 @@ describe.runIf(process.env.TEST_DATABASE_URL && hasPgBinaries())(
       });
       expect(caught.received).toBe(aBefore.received + 6);
       expect((await ownMonth(urlA, month)).dispatched).toBe(caught.counts.dispatched);
+      // The city's per-district rollup (kept by its trigger from the replicated rows) equals A's own rows, every day.
+      const ownDays = await sql(
+        urlA,
+        "select day::text, sum(dispatched)::int as d, sum(resolved)::int as r from rate_counts_daily group by 1 order by 1",
+      );
+      const cityDays = await sql(
+        cityUrl,
+        "select day::text, dispatched as d, resolved as r from city_rates_daily where district = '320613' and (dispatched, resolved) <> (0, 0) order by 1",
+      );
+      expect(cityDays).toEqual(ownDays.filter((x: any) => x.d !== 0 || x.r !== 0));
     }, 120_000);
 
     it("unsubscribing a district takes its subscription and its rows out of the city, and leaves the other's", async () => {

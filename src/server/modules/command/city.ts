@@ -80,8 +80,9 @@ export async function cityMonth(ctx: AppContext, actor: Actor, month: string) {
         `select d.code, d.name, (select max(last_msg_receipt_time) from pg_stat_subscription s
            where s.subname = d.subscription) as received_at from city_districts d order by d.code`,
       ),
+      // One row per district and day (city_rates_daily, kept by a trigger from the replicated grid rows).
       q(
-        `select ${CODE} as code, ${RATE_COUNT_SUMS} from rate_counts_daily
+        `select district as code, ${RATE_COUNT_SUMS} from city_rates_daily
          where day >= $1::date and day < $2::date group by 1`,
         [from, to],
       ),
