@@ -2,13 +2,14 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // Three files at a time. Vitest's default on a 2-core machine is one (cores − 1), and a project with file
+    // Two files at a time. Vitest's default on a 2-core machine is one (cores − 1), and a project with file
     // parallelism off runs after all the others in a group of its own: the whole suite ran one file after
     // another, while a file waits on PostgreSQL, Chromium and its own server as well as computing. Browser
     // files share the group with the rest and overlap them (each has its own server and browser context).
-    // A file spends much of its time waiting on those, so three on two cores beat two: 258 s against 278 s
-    // for the 42 test files of 2ee76ed on an idle machine (541 s one file at a time when issue 9 was filed).
-    maxWorkers: 3,
+    // Three at a time was faster for the integration files (258 s against 278 s for the 42 files of 2ee76ed)
+    // but slowed the browser files that share the run's Chromium two- to fourfold (command 106 → 532 s) until
+    // walks hit their 120 s timeout: two it is.
+    maxWorkers: 2,
     projects: [
       {
         test: {
