@@ -251,7 +251,8 @@ export const RulesSchema = Type.Object({
   updatedAt: TimeOrNull,
 });
 
-export const TeamListItem = Type.Object({
+/** What names a team wherever it is shown: in the list and at the head of its roll. */
+const TeamFields = {
   id: Type.Integer(),
   kind: Str,
   name: Str,
@@ -260,6 +261,10 @@ export const TeamListItem = Type.Object({
   communityName: Str,
   secretaryMemberId: Type.Integer(),
   secretaryName: Str,
+};
+
+export const TeamListItem = Type.Object({
+  ...TeamFields,
   /** On the roll now, and of them in-service party members. */
   size: Type.Integer(),
   partyMembers: Type.Integer(),
@@ -269,16 +274,7 @@ export const TeamListItem = Type.Object({
 
 /** A team's roll as its secretary and the community desk read it (staff audience: name, work unit, phone tail). */
 export const RollSchema = Type.Object({
-  team: Type.Object({
-    id: Type.Integer(),
-    kind: Str,
-    name: Str,
-    complex: Str,
-    communityId: Type.Integer(),
-    communityName: Str,
-    secretaryMemberId: Type.Integer(),
-    secretaryName: Str,
-  }),
+  team: Type.Object(TeamFields),
   quarter: Str,
   quarterlyMinHours: Type.Integer(),
   counts: Type.Object({
