@@ -220,6 +220,8 @@ describe.each(DB_KINDS)("指挥中心 on %s", (kind) => {
     await eventually(() => map.getByRole("button", { name: /^\d{17}$/ }).count()).toBeGreaterThan(2);
     await map.getByText("满意率(%)").click();
     await screenshot(page, "command-map-grid", "指挥中心");
+    // Redrawn in the new measure (a drawing that failed while the screenshot resized the page comes back by itself).
+    await eventually(() => map.getByRole("button", { name: /^\d{17}$/ }).count()).toBeGreaterThan(2);
     await Promise.all([
       page.waitForURL(/\/orders\/\d+$/, { timeout: 30_000 }),
       map

@@ -33426,6 +33426,7 @@ export interface paths {
                         "application/json": {
                             items: {
                                 hours: number;
+                                initials?: string;
                                 memberId: number;
                                 minutes: number;
                                 name: string;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
+import { nameInitials } from "../../../domain/people/pinyin.ts";
 import { shanghaiDate } from "../../../domain/sla/time.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
@@ -514,7 +515,7 @@ export async function leaderboard(
     months,
     items: items.map((i) => ({
       ...i,
-      name: self ? `${i.name.slice(0, 1)}**` : i.name,
+      ...(self ? { name: `${i.name.slice(0, 1)}**` } : { name: i.name, initials: nameInitials(i.name) }),
       hours: Math.round(i.minutes / 6) / 10,
     })),
   };

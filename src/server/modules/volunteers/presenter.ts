@@ -174,6 +174,8 @@ export const LeaderboardSchema = Type.Object({
       rank: Type.Integer(),
       memberId: Type.Integer(),
       name: Str,
+      /** Staff only (they see the whole name): pinyin initials, so the desk finds 顾丽 by "gl". */
+      initials: Type.Optional(Str),
       workUnit: StrOrNull,
       points: Type.Integer(),
       minutes: Type.Integer(),

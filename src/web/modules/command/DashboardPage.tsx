@@ -102,7 +102,8 @@ export default function DashboardPage() {
   }
 
   if (q.isPending) return <PageLoading />;
-  if (q.error) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
+  // A failed refresh keeps the figures on screen (with a note of their time); only a first load shows the error.
+  if (!q.data) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
   const d = q.data;
   const ancestors = d.breadcrumb.slice(0, -1);
   const orders = (extra: Record<string, string> = {}) =>
@@ -126,7 +127,13 @@ export default function DashboardPage() {
         <Typography.Text strong style={{ fontSize: 16 }} data-testid="command-unit">
           {d.unit.label}
         </Typography.Text>
-        <Tag color="green">{t("command.live")}</Tag>
+        {q.isError ? (
+          <Tag color="orange" role="status">
+            {t("command.offline")}
+          </Tag>
+        ) : (
+          <Tag color="green">{t("command.live")}</Tag>
+        )}
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
           {t("command.updated", { time: formatTime(String(d.at)) })}
         </Typography.Text>

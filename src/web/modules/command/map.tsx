@@ -280,9 +280,23 @@ class MapBoundary extends Component<
     const newer = state.failed && state.failedKey !== undefined && props.resetKey !== state.failedKey;
     return newer ? { failed: false, failedKey: undefined } : null;
   }
+  private retries = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   override componentDidCatch(error: unknown) {
     this.setState({ failedKey: this.props.resetKey });
     console.warn("command map: drawing failed", error);
+    // A throw while the window was resizing is gone a moment later: draw again by itself (a wall screen has
+    // nobody to click), a few times, before waiting for the next data or measure.
+    if (this.retries++ < 3) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.setState({ failed: false, failedKey: undefined }), 1000);
+    }
+  }
+  override componentDidUpdate(prev: { resetKey: unknown }) {
+    if (prev.resetKey !== this.props.resetKey) this.retries = 0;
+  }
+  override componentWillUnmount() {
+    clearTimeout(this.timer);
   }
   override render() {
     return this.state.failed ? this.props.fallback : this.props.children;
@@ -314,7 +328,8 @@ export function MapPanel({
       <Segmented<Measure> size="small" options={options} value={measure} onChange={setMeasure} />
       {q.isPending ? (
         <Spin style={{ display: "block", margin: 48 }} />
-      ) : q.error ? (
+      ) : !q.data ? (
+        // Only a first load that failed: a failed refresh keeps the map it has.
         <Typography.Text type="danger">{t("command.map.failed")}</Typography.Text>
       ) : (
         <>

@@ -879,6 +879,8 @@ function Ranking({ manage }: { manage: boolean }) {
   // A street or the district ranks its whole subtree, or one street / community of it (社区、街道、全区).
   const [org, setOrg] = useState<number | null>(null);
   const [unit, setUnit] = useState("");
+  // The ranking's own search: ties share a rank, so a member with one service can sit on a later page.
+  const [find, setFind] = useState("");
   const q = useQuery({
     queryKey: ["vold", "board", period, by, at, org],
     queryFn: () =>
@@ -958,11 +960,21 @@ function Ranking({ manage }: { manage: boolean }) {
           </Button>
         )}
       </Space>
+      <Input.Search
+        allowClear
+        style={{ maxWidth: 280 }}
+        placeholder={t("volunteers.desk.findName")}
+        value={find}
+        onChange={(e) => setFind(e.target.value)}
+      />
       <Table
         rowKey="memberId"
         size="small"
         loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
+        dataSource={(q.data?.items ?? []).filter((i) => {
+          const s = find.trim().toLowerCase();
+          return !s || i.name.includes(s) || (/^[a-z]+$/.test(s) && (i.initials ?? "").startsWith(s));
+        })}
         columns={[
           { title: "#", dataIndex: "rank" },
           { title: t("volunteers.register.name"), dataIndex: "name" },

@@ -159,6 +159,7 @@ export const VOL_ZH = {
     remindResult:
       "{{quarter}}：低于最低时长 {{below}} 人，本次提醒 {{sent}} 人，此前已提醒 {{alreadyReminded}} 人",
     workUnit: "工作单位",
+    findName: "按姓名或拼音首字母查找",
     empty: "暂无",
   },
   teams: {
@@ -386,6 +387,7 @@ export const VOL_EN: typeof VOL_ZH = {
     remindResult:
       "{{quarter}}: {{below}} below the minimum, {{sent}} reminded now, {{alreadyReminded}} reminded before",
     workUnit: "Work unit",
+    findName: "Find by name or pinyin initials",
     empty: "None",
   },
   teams: {
