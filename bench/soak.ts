@@ -10,8 +10,8 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { freePort, type HttpSession, loginOver } from "../test/helpers/cluster.ts";
 import {
   arg,
   BENCH_SECRET,
@@ -32,14 +32,6 @@ const SHARE = Number(arg("share", "0.5"));
 const PASSWORD = "Demo@2026";
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const say = (m: string) => process.stdout.write(`${m}\n`);
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const env = {
   ...process.env,
@@ -101,19 +93,8 @@ const rssMb = (pid: number) => {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 };
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-async function login(base: string, username: string): Promise<Session> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  if (!r.ok) throw new Error(`login ${username}: ${r.status}`);
-  return { cookie: String(r.headers.get("set-cookie")).split(";")[0], csrf: (await r.json()).csrfToken };
-}
+type Session = HttpSession;
+const login = (base: string, username: string) => loginOver(base, username, PASSWORD);
 
 type Kind = "intake" | "queue" | "accept" | "list" | "dashboard";
 /** The mix, in shares of all requests. */

@@ -3,11 +3,35 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
 
 // Throw-away PostgreSQL clusters and server processes for the fault tests. A cluster of our own (initdb in
 // /tmp, its own port) may be stopped and restarted at will; the shared server on 5432 is never touched.
 
 const BIN = "/usr/lib/postgresql/15/bin";
+
+/** A session on a running server, signed in over HTTP as a browser would be. */
+export interface HttpSession {
+  cookie: string;
+  csrf: string;
+}
+
+export async function loginOver(
+  base: string,
+  username: string,
+  password = DEMO_PASSWORD,
+): Promise<HttpSession> {
+  const r = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  return { cookie: String(r.headers.get("set-cookie")).split(";")[0], csrf: (await r.json()).csrfToken };
+}
+
+/** The headers a write needs: the session cookie and its CSRF token. */
+export const sessionHeaders = (s: HttpSession) => ({ cookie: s.cookie, "x-csrf-token": s.csrf });
 
 export const hasPgBinaries = () => fs.existsSync(path.join(BIN, "initdb"));
 

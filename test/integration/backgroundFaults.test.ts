@@ -8,10 +8,9 @@ import { loadConfig } from "../../src/config.ts";
 import type { Database } from "../../src/db/client.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
-import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
 import { FieldCrypto } from "../../src/server/platform/crypto.ts";
 import { createTestApp, DB_KINDS, pgliteFolder, type TestApp } from "../helpers/app.ts";
-import { freePort, type ServerProcess, startServer } from "../helpers/cluster.ts";
+import { freePort, loginOver, type ServerProcess, sessionHeaders, startServer } from "../helpers/cluster.ts";
 import { TEST_SECRET } from "../helpers/templates.ts";
 
 // Background work killed with SIGKILL in the middle, then rerun by a fresh `gridkeeper serve` on the same
@@ -47,21 +46,8 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
   }
 }
 
-// A type, not an interface: it is spread into fetch's headers.
-type Session = { cookie: string; "x-csrf-token": string };
-
-async function login(base: string, username: string): Promise<Session> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login: ${r.status} ${await r.text()}`);
-  return {
-    cookie: String(r.headers.get("set-cookie")).split(";")[0],
-    "x-csrf-token": (await r.json()).csrfToken,
-  };
-}
+// The session as headers: it is spread into fetch's.
+const login = async (base: string, username: string) => sessionHeaders(await loginOver(base, username));
 
 /** How many times the server's own SLA sweep has finished (its metric). */
 async function sweepsDone(base: string): Promise<number> {

@@ -10,7 +10,6 @@ import {
   unsubscribeDistrict,
 } from "../../src/cli/city.ts";
 import { openPostgres } from "../../src/db/client.ts";
-import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
 import { seedOrders } from "../../src/seed/orders.ts";
 import { seedOrgTree } from "../../src/seed/orgTree.ts";
 import { seedPeople } from "../../src/seed/people.ts";
@@ -21,7 +20,9 @@ import {
   type Cluster,
   copyDatabaseTo,
   createCluster,
+  type HttpSession,
   hasPgBinaries,
+  loginOver,
   type ServerProcess,
   startServer,
 } from "../helpers/cluster.ts";
@@ -69,19 +70,8 @@ async function ownMonth(url: string, month: string) {
   return r;
 }
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-async function login(base: string, username: string): Promise<Session> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login: ${r.status} ${await r.text()}`);
-  return { cookie: String(r.headers.get("set-cookie")).split(";")[0], csrf: (await r.json()).csrfToken };
-}
+type Session = HttpSession;
+const login = loginOver;
 
 describe.each(DB_KINDS)("city scope without a city database (%s)", (kind) => {
   let t: TestApp;

@@ -1,12 +1,13 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import {
   type Cluster,
   copyDatabaseTo,
   createCluster,
+  type HttpSession,
   hasPgBinaries,
+  loginOver,
   type ServerProcess,
   startServer,
 } from "../helpers/cluster.ts";
@@ -28,20 +29,8 @@ const SERVER_ENV = {
   IDEMPOTENCY_WAIT_MS: "1000",
 };
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
-async function login(base: string, username = "demo-agent"): Promise<Session> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login: ${r.status} ${await r.text()}`);
-  return { cookie: String(r.headers.get("set-cookie")).split(";")[0], csrf: (await r.json()).csrfToken };
-}
+type Session = HttpSession;
+const login = (base: string, username = "demo-agent") => loginOver(base, username);
 
 interface Outcome {
   key: string;
