@@ -36,11 +36,17 @@ import {
   type VolTaskDetail,
   type VolWish,
 } from "./common.ts";
+import { RulesTab } from "./RulesForm.tsx";
+import { TeamsTab } from "./Teams.tsx";
 
-/** The community's desk: registrations, tasks (with QR and hours), wishes, redemptions, 点单, 集结号, ranking. */
+/**
+ * The community's desk: registrations, tasks (with QR and hours), wishes, redemptions, 点单, 集结号, ranking; for a
+ * community and above also its teams and party branches (Teams.tsx) and its points rules (RulesForm.tsx).
+ */
 export default function DeskPage() {
   const { t } = useTranslation();
   const { can } = useAuth();
+  const me = useMe();
   const manage = can("volunteer.manage");
   const tabs = [
     { key: "members", label: t("volunteers.desk.members"), children: <Members manage={manage} /> },
@@ -62,6 +68,13 @@ export default function DeskPage() {
     },
     { key: "callouts", label: t("volunteers.desk.callouts"), children: <CallOuts manage={manage} /> },
     { key: "ranking", label: t("volunteers.desk.ranking"), children: <Ranking manage={manage} /> },
+    // Teams and rules belong to a community: a grid's staff (below it) have neither.
+    ...(me.org.kind === "grid" || me.org.kind === "micro_grid"
+      ? []
+      : [
+          { key: "teams", label: t("volunteers.teams.tab"), children: <TeamsTab /> },
+          { key: "rules", label: t("volunteers.rules.tab"), children: <RulesTab /> },
+        ]),
   ];
   return (
     <Flex vertical gap={12}>
@@ -735,6 +748,10 @@ function Requests({ manage, post }: { manage: boolean; post: boolean }) {
       >
         <Select
           style={{ width: "100%" }}
+          // Up to a hundred experts of one specialty: found by name.
+          showSearch
+          optionFilterProp="label"
+          aria-label={t("volunteers.desk.dispatch")}
           value={memberId}
           onChange={setMemberId}
           options={(experts.data?.items ?? []).map((e) => ({

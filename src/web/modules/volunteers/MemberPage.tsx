@@ -35,6 +35,7 @@ import {
   type VolTask,
   type VolWish,
 } from "./common.ts";
+import { MyTeams } from "./Teams.tsx";
 
 /** 志愿任务, the member's phone page (where a volunteer lands): register, then tasks, wishes and "me" (hours, points, redeem, ranking). */
 export default function MemberPage() {
@@ -464,6 +465,7 @@ function Mine({ me }: { me: VolMe }) {
           <Statistic title={t("volunteers.me.earned")} value={ledger.data?.earned ?? me.earned} />
         </Flex>
       </Card>
+      <MyTeams />
       <Card size="small" title={t("volunteers.me.redeem")}>
         <List
           dataSource={items.data?.items ?? []}

@@ -12,6 +12,11 @@ export type VolMemberLedger = Answer<"/api/volunteers/members/{id}/ledger">;
 export type VolMember = Answer<"/api/volunteers/members">["items"][number];
 export type VolTaskDetail = Answer<"/api/volunteers/tasks/{id}">;
 export type VolRedemption = Answer<"/api/volunteers/redemptions">["items"][number];
+export type VolTeam = Answer<"/api/volunteers/teams">["items"][number];
+export type VolRoll = Answer<"/api/volunteers/teams/{id}">;
+export type VolRollMember = VolRoll["members"][number];
+export type VolRollCandidate = Answer<"/api/volunteers/teams/{id}/candidates">["items"][number];
+export type VolRules = Answer<"/api/volunteers/communities/{id}/rules">;
 
 export const hours = (minutes: number) => Math.round(minutes / 6) / 10;
 export const SPECIALTIES = [
