@@ -56,6 +56,7 @@ const CampaignDeskPage = lazy(() => import("../modules/campaigns/DeskPage.tsx"))
 const CampaignFieldPage = lazy(() => import("../modules/campaigns/FieldPage.tsx"));
 // Volunteers 双报到 · 志愿服务.
 const VolunteerDeskPage = lazy(() => import("../modules/volunteers/DeskPage.tsx"));
+const VolunteerGridPage = lazy(() => import("../modules/volunteers/GridPage.tsx"));
 // Community affairs 实事项目 · 议事 · 重点工程 · 企业检查.
 const AffairsDeskPage = lazy(() => import("../modules/affairs/DeskPage.tsx"));
 const AffairsInspectPage = lazy(() => import("../modules/affairs/InspectPage.tsx"));
@@ -308,6 +309,10 @@ const router = createBrowserRouter([
           {
             element: <RequirePermission permission="volunteer.read" />,
             children: [{ path: "volunteers/desk", element: <VolunteerDeskPage /> }],
+          },
+          {
+            element: <RequirePermission permission="wish.post" />,
+            children: [{ path: "volunteers/grid", element: <VolunteerGridPage /> }],
           },
           // Door-to-door campaigns 敲门行动.
           {

@@ -3,6 +3,7 @@ import {
   BarChartOutlined,
   BellOutlined,
   FormOutlined,
+  GiftOutlined,
   GlobalOutlined,
   HeartOutlined,
   LogoutOutlined,
@@ -129,6 +130,7 @@ function ShellLayout() {
     ...campaignTargets(),
     ...commandTargets(withOrg),
     "volunteers-desk": () => "/volunteers/desk",
+    "volunteers-grid": () => "/volunteers/grid",
     "affairs-desk": () => "/affairs",
     "affairs-inspect": () => "/affairs/inspect",
     ...adminTargets(),
@@ -164,13 +166,15 @@ function ShellLayout() {
           mutualAidSection(p) ??
           campaignSection(p) ??
           adminSection(p) ??
-          (p.startsWith("/volunteers")
-            ? "volunteers-desk"
-            : p === "/affairs/inspect"
-              ? "affairs-inspect"
-              : p.startsWith("/affairs")
-                ? "affairs-desk"
-                : section),
+          (p.startsWith("/volunteers/grid")
+            ? "volunteers-grid"
+            : p.startsWith("/volunteers")
+              ? "volunteers-desk"
+              : p === "/affairs/inspect"
+                ? "affairs-inspect"
+                : p.startsWith("/affairs")
+                  ? "affairs-desk"
+                  : section),
       ]}
       style={{ borderInlineEnd: "none" }}
       onClick={({ key }) => {
@@ -199,6 +203,9 @@ function ShellLayout() {
                 label: t("volunteers.nav.group"),
                 children: [
                   { key: "volunteers-desk", icon: <HeartOutlined />, label: t("volunteers.nav.desk") },
+                  ...(can("wish.post")
+                    ? [{ key: "volunteers-grid", icon: <GiftOutlined />, label: t("volunteers.grid.title") }]
+                    : []),
                 ],
               },
             ]
