@@ -21,7 +21,7 @@ export const FIELD_LABELS: Record<Field, string> = {
 };
 
 /** Header words per field, most specific first (a header cell is matched after cleaning). */
-const HEADER_WORDS: Record<Field, string[]> = {
+export const HEADER_WORDS: Record<Field, string[]> = {
   name: ["姓名", "居民姓名", "人员姓名", "名字", "户主姓名"],
   idNumber: ["身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号", "身份证", "身份证件号码"],
   phone: ["手机", "手机号", "手机号码", "联系电话", "电话", "联系方式", "电话号码"],
@@ -41,13 +41,16 @@ const headerKey = (v: Cell | undefined) =>
     .replace(/[\s*＊:：]/g, "")
     .replace(/\(.*\)$/, "");
 
-/** Which field a header cell names, if any. */
-export function fieldOfHeader(v: Cell | undefined): Field | null {
+/** Which field of `words` a header cell names, if any (another import's own fields and words). */
+export function fieldOfHeaderIn<F extends string>(words: Record<F, string[]>, v: Cell | undefined): F | null {
   const k = headerKey(v);
   if (!k) return null;
-  for (const f of FIELDS) if (HEADER_WORDS[f].includes(k)) return f;
+  for (const f of Object.keys(words) as F[]) if (words[f].includes(k)) return f;
   return null;
 }
+
+/** Which field a header cell names, if any. */
+export const fieldOfHeader = (v: Cell | undefined): Field | null => fieldOfHeaderIn(HEADER_WORDS, v);
 
 export const emptyMapping = (): Mapping => ({
   name: null,
@@ -59,23 +62,36 @@ export const emptyMapping = (): Mapping => ({
 });
 
 /**
- * The header row among the first rows: the first one naming at least two fields, one of them the name or
- * the ID number. Rows above it (a merged title) are titles.
+ * The header row among the first rows, for any set of fields: the first row naming at least two of them
+ * that `enough` accepts. Rows above it (a merged title) are titles.
  */
-export function findHeader(rows: { n: number; cells: Cell[] }[]): { n: number; mapping: Mapping } | null {
+export function findHeaderIn<F extends string>(
+  rows: { n: number; cells: Cell[] }[],
+  words: Record<F, string[]>,
+  enough: (m: Record<F, number | null>) => boolean,
+): { n: number; mapping: Record<F, number | null> } | null {
+  const fields = Object.keys(words) as F[];
   for (const r of rows.slice(0, 30)) {
-    const mapping = emptyMapping();
+    const mapping = Object.fromEntries(fields.map((f) => [f, null])) as Record<F, number | null>;
     let found = 0;
     r.cells.forEach((c, i) => {
-      const f = fieldOfHeader(c);
+      const f = fieldOfHeaderIn(words, c);
       if (f && mapping[f] === null) {
         mapping[f] = i;
         found++;
       }
     });
-    if (found >= 2 && (mapping.name !== null || mapping.idNumber !== null)) return { n: r.n, mapping };
+    if (found >= 2 && enough(mapping)) return { n: r.n, mapping };
   }
   return null;
+}
+
+/**
+ * The header row among the first rows: the first one naming at least two fields, one of them the name or
+ * the ID number. Rows above it (a merged title) are titles.
+ */
+export function findHeader(rows: { n: number; cells: Cell[] }[]): { n: number; mapping: Mapping } | null {
+  return findHeaderIn(rows, HEADER_WORDS, (m) => m.name !== null || m.idNumber !== null);
 }
 
 /** Why a mapping cannot be used (Chinese), or null. */

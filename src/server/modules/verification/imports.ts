@@ -3,9 +3,7 @@
 // batch, and writes it with the checkpoint in one transaction. A process killed mid-way leaves whole
 // chunks; the run resumes from the checkpoint (the file is kept with the list) when a process starts.
 import { sql } from "drizzle-orm";
-import unzipper from "unzipper";
 import type { Db } from "../../../db/client.ts";
-import { maskIdCard, maskPhone } from "../../../domain/mask/mask.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import { nameInitials } from "../../../domain/people/pinyin.ts";
 import {
@@ -18,10 +16,8 @@ import {
 import {
   type CleanRow,
   cleanRow,
-  cleanText,
   duplicateKey,
   emptyMapping,
-  FIELDS,
   findHeader,
   type Mapping,
   mappingProblem,
@@ -37,6 +33,7 @@ import { backgroundRunner, type Runner } from "../../platform/runner.ts";
 import { type SheetRow, streamSpreadsheet } from "../../platform/spreadsheet/index.ts";
 import { giveWay } from "../../platform/turns.ts";
 import { verificationPolicy } from "./policy.ts";
+import { estimateRows, headRows, type Preview, previewOf } from "./sheetHead.ts";
 
 /** Rows the reader thread hands over at a time. */
 export const BATCH_ROWS = 2_000;
@@ -72,74 +69,9 @@ async function listUnit(ctx: AppContext, actor: Actor, org?: number): Promise<Un
   return u;
 }
 
-/** Rows the sheet holds, as far as can be told cheaply: lines of a csv, the declared range of an xlsx. */
-async function estimateRows(buffer: Buffer, format: "xlsx" | "csv"): Promise<number> {
-  if (format === "csv") {
-    let n = 0;
-    for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) n++;
-    return n + (buffer[buffer.length - 1] === 10 ? 0 : 1);
-  }
-  try {
-    const dir = await unzipper.Open.buffer(buffer);
-    const sheet = (dir.files as any[]).find((f) => /^xl\/worksheets\/sheet\d*\.xml$/.test(f.path));
-    if (!sheet) return 0;
-    const stream = sheet.stream() as NodeJS.ReadableStream & { destroy(): void };
-    let head = "";
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      head += chunk.toString("utf8");
-      if (head.length > 4096) break;
-    }
-    stream.destroy();
-    const m = /<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"/.exec(head);
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-const maskCell = (field: string | null, v: string | number) => {
-  if (v === "" || v === null || v === undefined) return "";
-  const s = String(v);
-  if (field === "idNumber") return maskIdCard(cleanText(s));
-  if (field === "phone") return maskPhone(cleanText(s));
-  return s;
-};
-
-export interface Preview {
-  headerRow: number;
-  mapping: Mapping;
-  /** The header row's cells (text), so the admin can map a column the words did not find. */
-  columns: string[];
-  /** The first data rows, ID numbers and phones masked. */
-  sample: { n: number; cells: string[] }[];
-  problem: string | null;
-}
-
-function preview(rows: SheetRow[], headerRow: number, mapping: Mapping): Preview {
-  const header = rows.find((r) => r.n === headerRow);
-  const fieldOfCol = (i: number) => FIELDS.find((f) => mapping[f] === i) ?? null;
-  return {
-    headerRow,
-    mapping,
-    columns: (header?.cells ?? []).map((c) => cleanText(c)),
-    sample: rows
-      .filter((r) => r.n > headerRow)
-      .slice(0, 8)
-      .map((r) => ({ n: r.n, cells: r.cells.map((c, i) => maskCell(fieldOfCol(i), c)) })),
-    problem: mappingProblem(mapping),
-  };
-}
-
-/** Reads the first rows of a file (the rest is left unread). */
-async function headRows(buffer: Buffer): Promise<{ rows: SheetRow[]; format: "xlsx" | "csv" }> {
-  const rows: SheetRow[] = [];
-  const gen = streamSpreadsheet(buffer, {}, { batchRows: 40 });
-  const first = await gen.next();
-  if (first.done) return { rows, format: first.value.format };
-  rows.push(...first.value);
-  await gen.return(undefined as never);
-  return { rows, format: buffer[0] === 0x50 ? "xlsx" : "csv" };
-}
+/** The list's preview: its own fields, and whether its mapping can be used. */
+const preview = (rows: SheetRow[], headerRow: number, mapping: Mapping): Preview<Mapping> =>
+  previewOf(rows, headerRow, mapping, mappingProblem(mapping));
 
 /** Stores an uploaded list and answers its preview: the header found and the columns mapped. */
 export async function createList(

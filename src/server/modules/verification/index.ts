@@ -8,3 +8,4 @@ export {
   settleLists,
 } from "./imports.ts";
 export { verificationRoutes as routes } from "./routes.ts";
+export { estimateRows, headRows, type Preview, previewOf } from "./sheetHead.ts";
