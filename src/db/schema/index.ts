@@ -6,6 +6,7 @@ export * from "./jobs.ts";
 export * from "./mutualAid.ts";
 export * from "./platform.ts";
 export * from "./reliability.ts";
+export * from "./rosters.ts";
 export * from "./upstream.ts";
 export * from "./verification.ts";
 export * from "./volunteers.ts";

@@ -9,6 +9,7 @@ export const residentPolicy = definePolicy<{
   reveal: undefined;
   export: undefined;
   stats: undefined;
+  import: undefined;
 }>(
   {
     /** Staff read the registry of their subtree; a volunteer does not. */
@@ -21,6 +22,8 @@ export const residentPolicy = definePolicy<{
     export: (who) => permits(who, "resident.export"),
     /** Population counts of a unit: whoever may read the registry of it. */
     stats: (who) => permits(who, "resident.read"),
+    /** A community roster into the registry: whoever keeps the registry (the community is checked apart). */
+    import: (who) => permits(who, "resident.write"),
   },
   {
     read: "当前角色不能查看居民信息",
@@ -28,5 +31,6 @@ export const residentPolicy = definePolicy<{
     reveal: "当前角色不能查看完整证件号或手机号",
     export: "当前角色不能导出居民名单",
     stats: "当前角色不能查看人口统计",
+    import: "当前角色不能导入居民花名册",
   },
 );

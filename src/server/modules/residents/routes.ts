@@ -13,6 +13,7 @@ import {
   RevealSchema,
 } from "./presenter.ts";
 import { getBuilding, getHousehold, listBuildings } from "./registry.ts";
+import { rosterRoutes } from "./rosterRoutes.ts";
 import {
   createResident,
   exportResidents,
@@ -46,6 +47,7 @@ const inputProps = {
 export async function residentRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
+  await fastify.register(rosterRoutes);
 
   app.get(
     "/api/residents",

@@ -1,4 +1,5 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
 import { residents } from "../../../db/schema/index.ts";
 import { ID_ERROR_ZH, parseIdCard } from "../../../domain/idcard/idcard.ts";
 import { normalisePhone } from "../../../domain/mask/mask.ts";
@@ -12,6 +13,7 @@ import { Conflict, type FieldError, Invalid, NotFound } from "../../platform/err
 import { getOrgUnit } from "../orgs/index.ts";
 import { residentPolicy } from "./policy.ts";
 import { presentResident, type ResidentRow } from "./presenter.ts";
+import { insertResident, sealResident } from "./writes.ts";
 
 export const RESIDENT_COLUMNS = `r.id, r.household_id as "householdId", r.building_id as "buildingId", r.org_unit_id as "orgUnitId",
   r.org_path as "orgPath", r.name, r.gender, r.birth_date::text as "birthDate", r.id_cipher as "idCipher",
@@ -271,29 +273,18 @@ export async function createResident(ctx: AppContext, actor: Actor, input: Resid
   const c = ctx.crypto;
   try {
     return await ctx.database.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(residents)
-        .values({
-          householdId: h.id,
-          buildingId: h.buildingId,
-          orgUnitId: h.orgUnitId,
-          orgPath: h.orgPath,
+      const row = await insertResident(
+        tx as unknown as Db,
+        h,
+        sealResident(c, {
           name: v.name!,
-          nameInitials: nameInitials(v.name!),
-          gender: v.id!.gender,
-          birthDate: v.id!.birthDate,
-          idCipher: c.encrypt(v.id!.id),
-          idHash: c.hash(v.id!.id),
-          idTail: v.id!.id.slice(-4),
-          phoneCipher: v.phone ? c.encrypt(v.phone) : null,
-          phoneHash: v.phone ? c.hash(v.phone) : null,
-          phoneTail: v.phone ? v.phone.slice(-4) : null,
-          address: h.address,
+          id: v.id!,
+          phone: v.phone ?? null,
           relationToHead: input.relationToHead ?? null,
           livingArrangement: input.livingArrangement ?? null,
           tags: v.tags ?? [],
-        })
-        .returning();
+        }),
+      );
       const id = row.id;
       const presented = presentResident(row, c);
       await audit.record(tx as any, actor, {

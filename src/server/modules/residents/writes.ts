@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
+import { residents } from "../../../db/schema/index.ts";
 import { KEY_TAGS } from "../../../domain/people/generate.ts";
+import { nameInitials } from "../../../domain/people/pinyin.ts";
 import type { AppContext } from "../../context.ts";
 import { type Scoped, scopeWhere } from "../../platform/access.ts";
 import { NotFound } from "../../platform/errors.ts";
@@ -99,4 +101,91 @@ export async function setFamilyDoctor(tx: Db, residentId: number, doctorId: numb
     ),
   );
   if (changed.length === 0) throw NotFound("居民不存在");
+}
+
+/** Where a new resident lives: the household and what follows from it. */
+export interface HouseholdPlace {
+  id: number;
+  buildingId: number;
+  orgUnitId: number;
+  orgPath: string;
+  address: string;
+}
+
+/** A new resident, checked: the ID's digits, birth date and gender. */
+export interface NewResident {
+  name: string;
+  id: { id: string; birthDate: string; gender: string };
+  phone: string | null;
+  relationToHead?: string | null;
+  livingArrangement?: string | null;
+  tags?: string[];
+}
+
+/** A new resident with the ID number and phone as stored: ciphers, keyed hashes, tails. */
+export interface SealedResident {
+  name: string;
+  birthDate: string;
+  gender: string;
+  idCipher: string;
+  idHash: string;
+  idTail: string;
+  phoneCipher: string | null;
+  phoneHash: string | null;
+  phoneTail: string | null;
+  relationToHead?: string | null;
+  livingArrangement?: string | null;
+  tags?: string[];
+}
+
+/** Seals a new resident's ID number and phone (encrypted, keyed hashes, last four digits). */
+export function sealResident(
+  c: { encrypt(v: string): string; hash(v: string): string },
+  r: NewResident,
+): SealedResident {
+  return {
+    name: r.name,
+    birthDate: r.id.birthDate,
+    gender: r.id.gender,
+    idCipher: c.encrypt(r.id.id),
+    idHash: c.hash(r.id.id),
+    idTail: r.id.id.slice(-4),
+    phoneCipher: r.phone ? c.encrypt(r.phone) : null,
+    phoneHash: r.phone ? c.hash(r.phone) : null,
+    phoneTail: r.phone ? r.phone.slice(-4) : null,
+    relationToHead: r.relationToHead,
+    livingArrangement: r.livingArrangement,
+    tags: r.tags,
+  };
+}
+
+/**
+ * Inserts one resident into a household inside `tx` (the registry form and the roster import both come
+ * here; the caller audits). A second resident with the same ID number violates residents_id_hash_uq.
+ */
+export async function insertResident(tx: Db, h: HouseholdPlace, r: SealedResident) {
+  const [row] = await tx
+    .insert(residents)
+    .values({
+      householdId: h.id,
+      buildingId: h.buildingId,
+      orgUnitId: h.orgUnitId,
+      orgPath: h.orgPath,
+      name: r.name,
+      nameInitials: nameInitials(r.name),
+      gender: r.gender,
+      birthDate: r.birthDate,
+      idCipher: r.idCipher,
+      idHash: r.idHash,
+      idTail: r.idTail,
+      phoneCipher: r.phoneCipher,
+      phoneHash: r.phoneHash,
+      phoneTail: r.phoneTail,
+      address: h.address,
+      relationToHead: r.relationToHead ?? null,
+      livingArrangement: r.livingArrangement ?? null,
+      tags: r.tags ?? [],
+    })
+    .returning();
+  return row;
 }

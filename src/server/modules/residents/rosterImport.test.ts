@@ -1,0 +1,206 @@
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
+import { composeIdCard } from "../../../domain/idcard/idcard.ts";
+import { settleJobs } from "../jobs/index.ts";
+
+type H = Awaited<ReturnType<TestApp["login"]>>;
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const fullWidth = (s: string) => s.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+interface Known {
+  id: number;
+  name: string;
+  id_cipher: string;
+  phone_cipher: string | null;
+  building: string;
+  unit_no: number | null;
+  room_no: string;
+}
+
+describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
+  let t: TestApp;
+  let community: H;
+  let suyang: { id: number; path: string };
+  let other: number;
+  let gridName: string;
+  let known: Known[];
+  let file: Buffer;
+  const ids = {
+    fresh: composeIdCard("320602", "1988-03-04", 771),
+    wide: composeIdCard("320602", "1990-05-06", 772),
+    old15: "",
+    old18: composeIdCard("320602", "1965-07-08", 773),
+    damaged: composeIdCard("320602", "1970-01-02", 774),
+  };
+  ids.old15 = ids.old18.slice(0, 6) + ids.old18.slice(8, 17);
+  const q = <T = any>(text: string, params?: unknown[]) => t.ctx.database.query<T>(text, params);
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    community = await t.login("demo-community");
+    [suyang] = await q("select id, path from org_units where code = '320613019010'");
+    [{ id: other }] = await q(
+      "select id from org_units where kind = 'community' and code <> '320613019010' order by code limit 1",
+    );
+    [{ name: gridName }] = await q("select name from org_units where code = '320613019010-G01'");
+    known = await q<Known>(
+      `select r.id, r.name, r.id_cipher, r.phone_cipher, b.name as building, h.unit_no, h.room_no
+       from residents r join households h on h.id = r.household_id join buildings b on b.id = r.building_id
+       where r.org_path like $1 and r.phone_cipher is not null and h.unit_no is not null order by r.id limit 3`,
+      [`${suyang.path}%`],
+    );
+    const dec = (c: string) => t.ctx.crypto.decrypt(c);
+    const [changed, same, conflicting] = known;
+    // A roster as an office keeps it: a merged title, the grid merged down its block, numbers as numbers.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("花名册");
+    ws.addRow(["苏阳社区居民花名册（2026年12月）"]);
+    ws.mergeCells("A1:I1");
+    ws.addRow(["序号", "网格", "姓名", "身份证号", "手机", "楼栋", "单元", "室", "与户主关系"]);
+    const place = (k: Known) => [k.building, k.unit_no, k.room_no];
+    ws.addRow([1, gridName, changed.name, dec(changed.id_cipher), "13912345678", ...place(changed), null]);
+    ws.addRow([2, null, same.name, dec(same.id_cipher), dec(same.phone_cipher!), ...place(same), null]);
+    ws.addRow([3, null, `${conflicting.name}某`, dec(conflicting.id_cipher), null, ...place(conflicting), null]);
+    ws.addRow([4, null, "钱新来", ids.fresh, "13800001111", "99幢", 1, "101室", "户主"]);
+    ws.addRow([]);
+    ws.addRow([5, null, "孙宽字", fullWidth(ids.wide), null, 99, 1, 102, "户主"]);
+    ws.addRow([6, null, "李旧号", ids.old15, "13800002222", "99栋", "1单元", "102", "配偶"]);
+    ws.addRow([7, null, "周数字", Number(ids.damaged), null, 99, 1, 103, "户主"]);
+    ws.addRow(["合计", null, "7人"]);
+    ws.mergeCells("B3:B10");
+    file = Buffer.from(await wb.xlsx.writeBuffer());
+  });
+  afterAll(() => t?.close());
+
+  const upload = (body: Buffer, type = XLSX, org = suyang.id, headers: H = community) =>
+    t.app.inject({
+      method: "POST",
+      url: `/api/residents/rosters?org=${org}&filename=${encodeURIComponent("花名册.xlsx")}`,
+      headers: { ...headers, "content-type": type },
+      payload: body,
+    });
+  async function run(body: Buffer) {
+    const up = await upload(body);
+    expect(up.statusCode, up.body).toBe(201);
+    const p = up.json();
+    const st = await t.app.inject({
+      method: "POST",
+      url: `/api/residents/rosters/${p.id}/start`,
+      headers: community,
+      payload: { headerRow: p.headerRow, mapping: p.mapping },
+    });
+    expect(st.statusCode, st.body).toBe(202);
+    await settleJobs(t.ctx);
+    const r = await t.app.inject({ url: `/api/residents/rosters/${p.id}`, headers: community });
+    expect(r.statusCode, r.body).toBe(200);
+    return { preview: p, result: r.json() };
+  }
+  const snapshot = () =>
+    q(
+      `select id, name, household_id, phone_hash, relation_to_head, version from residents where org_path like $1 order by id`,
+      [`${suyang.path}%`],
+    );
+  const sum = (s: any) => s.created + s.updated + s.unchanged + s.conflicts + s.flagged + s.skipped;
+
+  it("previews the mapping, imports, and every row read is counted once", async () => {
+    const before = await q<{ n: number }>("select count(*)::int as n from residents");
+    const { preview, result } = await run(file);
+    expect(preview.headerRow).toBe(2);
+    expect(preview.mapping).toMatchObject({ grid: 1, name: 2, idNumber: 3, phone: 4, building: 5, unit: 6, room: 7, relation: 8 });
+    expect(preview.problem).toBeNull();
+    expect(preview.sample[0].cells[3]).not.toContain(t.ctx.crypto.decrypt(known[0].id_cipher).slice(6, 14));
+    expect(result.state).toBe("succeeded");
+    const s = result.summary;
+    expect(s).toMatchObject({ created: 3, updated: 1, unchanged: 1, conflicts: 1, flagged: 1 });
+    expect(s.skippedBy).toMatchObject({ title: 1, header: 1, total: 1, blank: 1 });
+    expect(sum(s)).toBe(s.rows);
+    expect(result.flags.find((f: any) => f.n === 10).reasons.join()).toContain("存成了数字");
+    const after = await q<{ n: number }>("select count(*)::int as n from residents");
+    expect(after[0].n).toBe(before[0].n + 3);
+    // New people in a new building 99幢 of G01 (the merged grid carried down), two households.
+    const made = await q<{ name: string; address: string; org_path: string; household_id: number; relation_to_head: string }>(
+      "select name, address, org_path, household_id, relation_to_head from residents where id_hash = any($1::text[]) order by name",
+      [[ids.fresh, ids.wide, ids.old18].map((i) => t.ctx.crypto.hash(i))],
+    );
+    expect(made.map((m) => m.name).sort()).toEqual(["孙宽字", "李旧号", "钱新来"].sort());
+    expect(made.every((m) => m.org_path.includes("-G01/"))).toBe(true);
+    expect(new Set(made.map((m) => m.household_id)).size).toBe(2);
+    expect(made.find((m) => m.name === "李旧号")!.relation_to_head).toBe("spouse");
+    const [b] = await q<{ n: number }>(
+      "select count(*)::int as n from buildings where org_path like $1 and name = '99幢'",
+      [`${suyang.path}%`],
+    );
+    expect(b.n).toBe(1);
+    // The changed phone, audited with before and after; the conflicting name untouched.
+    const [changed] = await q<{ phone_cipher: string; name: string }>(
+      "select phone_cipher, name from residents where id = $1",
+      [known[0].id],
+    );
+    expect(t.ctx.crypto.decrypt(changed.phone_cipher)).toBe("13912345678");
+    const [audit] = await q<{ before: any; after: any }>(
+      "select before, after from audit_events where entity = 'resident' and entity_id = $1 and action = 'update' order by id desc limit 1",
+      [String(known[0].id)],
+    );
+    expect(audit.after.phoneTail).toBe("5678");
+    expect(audit.before.phoneTail).toBe(t.ctx.crypto.decrypt(known[0].phone_cipher!).slice(-4));
+    const [c] = await q<{ name: string }>("select name from residents where id = $1", [known[2].id]);
+    expect(c.name).toBe(known[2].name);
+    const conflicts = await t.app.inject({ url: `/api/residents/rosters/${preview.id}/conflicts`, headers: community });
+    expect(conflicts.json().items).toMatchObject([
+      { kind: "name", residentId: known[2].id, registryValue: known[2].name, rosterValue: `${known[2].name}某`, state: "open" },
+    ]);
+  });
+
+  it("a re-import of the same file changes nothing", async () => {
+    const before = await snapshot();
+    const { result } = await run(file);
+    expect(result.summary).toMatchObject({ created: 0, updated: 0, unchanged: 5, conflicts: 1, flagged: 1 });
+    expect(sum(result.summary)).toBe(result.summary.rows);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a person decides a conflict: the roster's name applied, audited; decided twice is 409", async () => {
+    const [{ id }] = await q<{ id: number }>("select id from roster_conflicts where resident_id = $1", [known[2].id]);
+    const decide = () =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/residents/roster-conflicts/${id}/decide`,
+        headers: community,
+        payload: { choice: "roster" },
+      });
+    const r = await decide();
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ state: "applied", residentName: `${known[2].name}某` });
+    expect((await decide()).statusCode).toBe(409);
+    const [a] = await q<{ before: any; after: any }>(
+      "select before, after from audit_events where entity = 'resident' and entity_id = $1 order by id desc limit 1",
+      [String(known[2].id)],
+    );
+    expect(a).toMatchObject({ before: { name: known[2].name }, after: { name: `${known[2].name}某` } });
+  });
+
+  it("another community is 404; bad files are refused naming the problem", async () => {
+    expect((await upload(file, XLSX, other)).statusCode).toBe(404);
+    const empty = await upload(Buffer.alloc(0));
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.message).toContain("文件为空");
+    const png = await upload(Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), "application/octet-stream");
+    expect(png.statusCode).toBeGreaterThanOrEqual(400);
+    expect(png.statusCode).toBeLessThan(500);
+    const noHeader = await upload(Buffer.from("序号,备注\n1,无\n"), "text/csv");
+    expect(noHeader.statusCode).toBe(422);
+    expect(noHeader.json().error.message).toContain("未找到表头");
+    const noId = await upload(Buffer.from("姓名,手机\n张三,13800000000\n"), "text/csv");
+    expect(noId.statusCode, noId.body).toBe(201);
+    expect(noId.json().problem).toContain("身份证号");
+    const start = await t.app.inject({
+      method: "POST",
+      url: `/api/residents/rosters/${noId.json().id}/start`,
+      headers: community,
+      payload: { headerRow: 1, mapping: noId.json().mapping },
+    });
+    expect(start.statusCode).toBe(400);
+    expect(start.json().error.message).toContain("身份证号");
+  });
+});

@@ -1,0 +1,201 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { AppError } from "../../platform/errors.ts";
+import {
+  ErrorBody,
+  Id,
+  IdParams,
+  Items,
+  Line,
+  OneOf,
+  Str,
+  StrOrNull,
+  Strs,
+  stdErrors,
+  Time,
+  TimeOrNull,
+  Type,
+} from "../../platform/schemas.ts";
+import {
+  createRoster,
+  decideConflict,
+  getRoster,
+  listConflicts,
+  previewRoster,
+  ROSTER_FIELDS,
+  startRoster,
+} from "./rosterImport.ts";
+
+const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const FILE_TYPES = [XLSX_MIME, "text/csv", "application/csv", "application/octet-stream"];
+/** A community's roster: a few thousand rows, well under this. */
+const UPLOAD_LIMIT = 20 * 1024 * 1024;
+const T = ["residents"];
+
+// A type list, not a union: with coercion on, a union's first branch would turn null into 0.
+const Column = Type.Unsafe<number | null>({ type: ["integer", "null"], minimum: 0, maximum: 200 });
+const MappingSchema = Type.Object(Object.fromEntries(ROSTER_FIELDS.map((f) => [f, Type.Optional(Column)])), {
+  additionalProperties: false,
+});
+const PreviewSchema = Type.Object({
+  id: Type.Integer(),
+  headerRow: Type.Integer(),
+  mapping: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Null()])),
+  columns: Strs,
+  sample: Type.Array(Type.Object({ n: Type.Integer(), cells: Strs })),
+  problem: StrOrNull,
+});
+const SummarySchema = Type.Object({
+  rows: Type.Integer(),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  unchanged: Type.Integer(),
+  conflicts: Type.Integer(),
+  flagged: Type.Integer(),
+  skipped: Type.Integer(),
+  skippedBy: Type.Record(Type.String(), Type.Integer()),
+});
+const RosterSchema = Type.Object({
+  id: Type.Integer(),
+  orgUnitId: Type.Integer(),
+  filename: StrOrNull,
+  state: OneOf(["previewed", "reading", "queued", "running", "succeeded", "failed"] as const),
+  jobId: Type.Union([Type.Integer(), Type.Null()]),
+  total: Type.Integer(),
+  done: Type.Integer(),
+  error: StrOrNull,
+  summary: SummarySchema,
+  flags: Type.Array(
+    Type.Object({ n: Type.Integer(), reasons: Strs, imported: Type.Optional(Type.Boolean()) }),
+  ),
+  createdAt: Time,
+});
+const ConflictSchema = Type.Object({
+  id: Type.Integer(),
+  importId: Type.Integer(),
+  n: Type.Integer(),
+  residentId: Type.Integer(),
+  residentName: Str,
+  kind: OneOf(["name", "household", "community"] as const),
+  registryValue: Str,
+  rosterValue: Str,
+  state: OneOf(["open", "applied", "kept"] as const),
+  decidedByName: StrOrNull,
+  decidedAt: TimeOrNull,
+});
+
+/** An upload's body: empty is 400, anything not read as a file 415 (as for every upload of the house). */
+function fileBody(body: unknown): Buffer {
+  if (body === undefined || body === null || (Buffer.isBuffer(body) && body.length === 0))
+    throw new AppError(400, "invalid", "文件为空（0 字节），请选择花名册文件 / The file is empty", {
+      fields: [{ field: "file", message: "文件为空" }],
+    });
+  if (!Buffer.isBuffer(body))
+    throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传花名册文件`);
+  return body;
+}
+
+/** The roster import's routes (its own plugin: the raw-body parser stays here). */
+export async function rosterRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const ctx = app.ctx;
+  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.post(
+    "/api/residents/rosters",
+    {
+      bodyLimit: UPLOAD_LIMIT,
+      schema: {
+        tags: T,
+        summary: "上传社区居民花名册（xlsx 或 csv 原始请求体），返回表头识别结果供确认",
+        description: `Content-Type: ${XLSX_MIME} 或 text/csv。识别「姓名」「身份证号」「手机」「楼栋/幢」「单元」「室/房号」「网格」「与户主关系」等列；确认后调用 start 开始后台导入。`,
+        querystring: Type.Object(
+          { org: Id, filename: Type.Optional(Line({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: PreviewSchema, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...stdErrors },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await createRoster(ctx, req.actor, fileBody(req.body), req.query)),
+  );
+
+  app.get(
+    "/api/residents/rosters/:id",
+    {
+      schema: {
+        tags: T,
+        summary: "花名册导入进度与结果（新增、更新、未变、冲突、标记、跳过，合计等于读取行数）",
+        params: IdParams,
+        response: { 200: RosterSchema, ...stdErrors },
+      },
+    },
+    async (req) => getRoster(ctx, req.actor, req.params.id),
+  );
+
+  app.get(
+    "/api/residents/rosters/:id/preview",
+    {
+      schema: {
+        tags: T,
+        summary: "花名册的表头识别与前几行（证件号、电话脱敏）",
+        params: IdParams,
+        response: { 200: PreviewSchema, ...stdErrors },
+      },
+    },
+    async (req) => previewRoster(ctx, req.actor, req.params.id),
+  );
+
+  app.post(
+    "/api/residents/rosters/:id/start",
+    {
+      schema: {
+        tags: T,
+        summary: "确认列对应关系，清洗全部行并开始后台导入（进度见 GET /api/jobs/{jobId}）",
+        params: IdParams,
+        body: Type.Object(
+          { headerRow: Type.Integer({ minimum: 1, maximum: 1000 }), mapping: MappingSchema },
+          { additionalProperties: false },
+        ),
+        response: {
+          202: Type.Object({ id: Type.Integer(), jobId: Type.Integer() }),
+          422: ErrorBody,
+          ...stdErrors,
+        },
+      },
+    },
+    async (req, reply) => reply.status(202).send(await startRoster(ctx, req.actor, req.params.id, req.body)),
+  );
+
+  app.get(
+    "/api/residents/rosters/:id/conflicts",
+    {
+      schema: {
+        tags: T,
+        summary: "花名册与登记不一致、待人工决定的记录",
+        params: IdParams,
+        response: { 200: Items(ConflictSchema), ...stdErrors },
+      },
+    },
+    async (req) => listConflicts(ctx, req.actor, req.params.id),
+  );
+
+  app.post(
+    "/api/residents/roster-conflicts/:id/decide",
+    {
+      schema: {
+        tags: T,
+        summary: "处理一条冲突：采用花名册的值（roster）或保留登记的值（registry）",
+        params: IdParams,
+        body: Type.Object(
+          { choice: OneOf(["roster", "registry"] as const) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ConflictSchema, ...stdErrors },
+      },
+    },
+    async (req) => decideConflict(ctx, req.actor, req.params.id, req.body.choice),
+  );
+}
