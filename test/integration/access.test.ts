@@ -77,6 +77,10 @@ interface Fixture {
   verificationList: { in: number; out: number };
   /** A fresh list, uploaded and not yet started (for start and cancel). */
   freshVerificationList(where: Where): Promise<number>;
+  /** A roster uploaded for 苏阳社区 (inside) or the other street's community (outside), not yet started. */
+  freshRoster(where: Where): Promise<number>;
+  /** An open roster conflict about the inside or the outside resident. */
+  freshRosterConflict(where: Where): Promise<number>;
   /** A verification task on G01 (inside) or on the moved G02 (outside), without an outcome yet. */
   verificationTask(where: Where): Promise<number>;
   /** A hot spot on G01 (inside) or the moved G02 (outside): three orders of one kind, as the governance body. */
@@ -212,6 +216,47 @@ const TABLE: Record<string, Entry> = {
   "GET /api/residents/:id": {
     allow: withPermission("resident.read"),
     req: (f, w) => ({ url: `/api/residents/${f.resident[w]}` }),
+  },
+  // A community's roster into the registry: whoever keeps the registry, for the community (a grid worker
+  // sits below it).
+  "POST /api/residents/rosters": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: (f, w) => ({
+      url: `/api/residents/rosters?org=${f.community[w]}&filename=r.csv`,
+      raw: { type: "text/csv", data: Buffer.from("姓名,身份证号\n张三,320613195603041230\n") },
+    }),
+  },
+  "GET /api/residents/rosters/:id": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: async (f, w) => ({ url: `/api/residents/rosters/${await f.freshRoster(w)}` }),
+  },
+  "GET /api/residents/rosters/:id/preview": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: async (f, w) => ({ url: `/api/residents/rosters/${await f.freshRoster(w)}/preview` }),
+  },
+  "POST /api/residents/rosters/:id/start": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: async (f, w) => ({
+      url: `/api/residents/rosters/${await f.freshRoster(w)}/start`,
+      body: { headerRow: 1, mapping: { name: 0, idNumber: 1 } },
+    }),
+  },
+  "GET /api/residents/rosters/:id/conflicts": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: async (f, w) => ({ url: `/api/residents/rosters/${await f.freshRoster(w)}/conflicts` }),
+  },
+  "POST /api/residents/roster-conflicts/:id/decide": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: async (f, w) => ({
+      url: `/api/residents/roster-conflicts/${await f.freshRosterConflict(w)}/decide`,
+      body: { choice: "registry" },
+    }),
   },
   "PATCH /api/residents/:id": {
     allow: withPermission("resident.write"),
@@ -2078,6 +2123,35 @@ async function fixture(t: TestApp): Promise<Fixture> {
         ],
       )
     ).id;
+  const freshRoster = async (w: Where) =>
+    (
+      await one<{ id: number }>(
+        `insert into roster_imports (org_unit_id, org_path, format, file, header_row, mapping, owner_id,
+           owner_username, owner_name) values ($1, $2, 'csv', $3, 1, $4::jsonb, 1, 'test', '测试') returning id`,
+        [
+          w === "in" ? community.id : away.id,
+          w === "in" ? suyang.path : away.path,
+          csv,
+          JSON.stringify({ name: 0, idNumber: 1 }),
+        ],
+      )
+    ).id;
+  const freshRosterConflict = async (w: Where) =>
+    (
+      await one<{ id: number }>(
+        `insert into roster_conflicts (import_id, n, resident_id, org_path, kind, registry_value, roster_value, roster)
+         values ($1, 2, $2, $3, 'name', '甲', '乙', '{"nm":"乙","b":"","u":null,"r":"","g":""}'::jsonb) returning id`,
+        [
+          await freshRoster(w),
+          (
+            await one<{ id: number }>("select id from residents where org_path like $1 order by id limit 1", [
+              `${w === "in" ? g01.path : newPath}%`,
+            ])
+          ).id,
+          w === "in" ? suyang.path : away.path,
+        ],
+      )
+    ).id;
   const verificationList = {
     in: await freshVerificationList("in", "succeeded"),
     out: await freshVerificationList("out", "succeeded"),
@@ -2241,6 +2315,8 @@ async function fixture(t: TestApp): Promise<Fixture> {
     job,
     verificationList,
     freshVerificationList,
+    freshRoster,
+    freshRosterConflict,
     verificationTask,
     campaign,
     campaignHousehold,

@@ -61,7 +61,15 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     const place = (k: Known) => [k.building, k.unit_no, k.room_no];
     ws.addRow([1, gridName, changed.name, dec(changed.id_cipher), "13912345678", ...place(changed), null]);
     ws.addRow([2, null, same.name, dec(same.id_cipher), dec(same.phone_cipher!), ...place(same), null]);
-    ws.addRow([3, null, `${conflicting.name}某`, dec(conflicting.id_cipher), null, ...place(conflicting), null]);
+    ws.addRow([
+      3,
+      null,
+      `${conflicting.name}某`,
+      dec(conflicting.id_cipher),
+      null,
+      ...place(conflicting),
+      null,
+    ]);
     ws.addRow([4, null, "钱新来", ids.fresh, "13800001111", "99幢", 1, "101室", "户主"]);
     ws.addRow([]);
     ws.addRow([5, null, "孙宽字", fullWidth(ids.wide), null, 99, 1, 102, "户主"]);
@@ -107,7 +115,16 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     const before = await q<{ n: number }>("select count(*)::int as n from residents");
     const { preview, result } = await run(file);
     expect(preview.headerRow).toBe(2);
-    expect(preview.mapping).toMatchObject({ grid: 1, name: 2, idNumber: 3, phone: 4, building: 5, unit: 6, room: 7, relation: 8 });
+    expect(preview.mapping).toMatchObject({
+      grid: 1,
+      name: 2,
+      idNumber: 3,
+      phone: 4,
+      building: 5,
+      unit: 6,
+      room: 7,
+      relation: 8,
+    });
     expect(preview.problem).toBeNull();
     expect(preview.sample[0].cells[3]).not.toContain(t.ctx.crypto.decrypt(known[0].id_cipher).slice(6, 14));
     expect(result.state).toBe("succeeded");
@@ -119,7 +136,13 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     const after = await q<{ n: number }>("select count(*)::int as n from residents");
     expect(after[0].n).toBe(before[0].n + 3);
     // New people in a new building 99幢 of G01 (the merged grid carried down), two households.
-    const made = await q<{ name: string; address: string; org_path: string; household_id: number; relation_to_head: string }>(
+    const made = await q<{
+      name: string;
+      address: string;
+      org_path: string;
+      household_id: number;
+      relation_to_head: string;
+    }>(
       "select name, address, org_path, household_id, relation_to_head from residents where id_hash = any($1::text[]) order by name",
       [[ids.fresh, ids.wide, ids.old18].map((i) => t.ctx.crypto.hash(i))],
     );
@@ -146,9 +169,18 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     expect(audit.before.phoneTail).toBe(t.ctx.crypto.decrypt(known[0].phone_cipher!).slice(-4));
     const [c] = await q<{ name: string }>("select name from residents where id = $1", [known[2].id]);
     expect(c.name).toBe(known[2].name);
-    const conflicts = await t.app.inject({ url: `/api/residents/rosters/${preview.id}/conflicts`, headers: community });
+    const conflicts = await t.app.inject({
+      url: `/api/residents/rosters/${preview.id}/conflicts`,
+      headers: community,
+    });
     expect(conflicts.json().items).toMatchObject([
-      { kind: "name", residentId: known[2].id, registryValue: known[2].name, rosterValue: `${known[2].name}某`, state: "open" },
+      {
+        kind: "name",
+        residentId: known[2].id,
+        registryValue: known[2].name,
+        rosterValue: `${known[2].name}某`,
+        state: "open",
+      },
     ]);
   });
 
@@ -161,7 +193,9 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
   });
 
   it("a person decides a conflict: the roster's name applied, audited; decided twice is 409", async () => {
-    const [{ id }] = await q<{ id: number }>("select id from roster_conflicts where resident_id = $1", [known[2].id]);
+    const [{ id }] = await q<{ id: number }>("select id from roster_conflicts where resident_id = $1", [
+      known[2].id,
+    ]);
     const decide = () =>
       t.app.inject({
         method: "POST",
@@ -185,7 +219,10 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     const empty = await upload(Buffer.alloc(0));
     expect(empty.statusCode).toBe(400);
     expect(empty.json().error.message).toContain("文件为空");
-    const png = await upload(Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), "application/octet-stream");
+    const png = await upload(
+      Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"),
+      "application/octet-stream",
+    );
     expect(png.statusCode).toBeGreaterThanOrEqual(400);
     expect(png.statusCode).toBeLessThan(500);
     const noHeader = await upload(Buffer.from("序号,备注\n1,无\n"), "text/csv");
