@@ -16,6 +16,7 @@ interface Known {
   building: string;
   unit_no: number | null;
   room_no: string;
+  household_id: number;
 }
 
 describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
@@ -32,6 +33,7 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     old15: "",
     old18: composeIdCard("320602", "1965-07-08", 773),
     damaged: composeIdCard("320602", "1970-01-02", 774),
+    away: composeIdCard("320602", "1975-02-03", 775),
   };
   ids.old15 = ids.old18.slice(0, 6) + ids.old18.slice(8, 17);
   const q = <T = any>(text: string, params?: unknown[]) => t.ctx.database.query<T>(text, params);
@@ -45,13 +47,20 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     );
     [{ name: gridName }] = await q("select name from org_units where code = '320613019010-G01'");
     known = await q<Known>(
-      `select r.id, r.name, r.id_cipher, r.phone_cipher, b.name as building, h.unit_no, h.room_no
+      `select r.id, r.household_id, r.name, r.id_cipher, r.phone_cipher, b.name as building, h.unit_no, h.room_no
        from residents r join households h on h.id = r.household_id join buildings b on b.id = r.building_id
-       where r.org_path like $1 and r.phone_cipher is not null and h.unit_no is not null order by r.id limit 3`,
+       where r.org_path like $1 and r.phone_cipher is not null and h.unit_no is not null order by r.id limit 4`,
       [`${suyang.path}%`],
     );
     const dec = (c: string) => t.ctx.crypto.decrypt(c);
-    const [changed, same, conflicting] = known;
+    const [changed, same, conflicting, moved] = known;
+    // Someone registered in another community (outside the community admin's area).
+    const [o] = await q<{ path: string }>("select path from org_units where id = $1", [other]);
+    await q(
+      `insert into residents (org_unit_id, org_path, name, name_initials, gender, birth_date, id_cipher, id_hash,
+         id_tail, address) values ($1, $2, '吴外来', 'wwl', 'male', '1975-02-03', $3, $4, $5, '别处')`,
+      [other, o.path, t.ctx.crypto.encrypt(ids.away), t.ctx.crypto.hash(ids.away), ids.away.slice(-4)],
+    );
     // A roster as an office keeps it: a merged title, the grid merged down its block, numbers as numbers.
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet("花名册");
@@ -75,8 +84,10 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     ws.addRow([5, null, "孙宽字", fullWidth(ids.wide), null, 99, 1, 102, "户主"]);
     ws.addRow([6, null, "李旧号", ids.old15, "13800002222", "99栋", "1单元", "102", "配偶"]);
     ws.addRow([7, null, "周数字", Number(ids.damaged), null, 99, 1, 103, "户主"]);
-    ws.addRow(["合计", null, "7人"]);
-    ws.mergeCells("B3:B10");
+    ws.addRow([8, null, moved.name, dec(moved.id_cipher), null, "99幢", 2, 201, null]);
+    ws.addRow([9, null, "吴外来", ids.away, null, "99幢", 2, 202, "户主"]);
+    ws.addRow(["合计", null, "9人"]);
+    ws.mergeCells("B3:B12");
     file = Buffer.from(await wb.xlsx.writeBuffer());
   });
   afterAll(() => t?.close());
@@ -129,7 +140,7 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     expect(preview.sample[0].cells[3]).not.toContain(t.ctx.crypto.decrypt(known[0].id_cipher).slice(6, 14));
     expect(result.state).toBe("succeeded");
     const s = result.summary;
-    expect(s).toMatchObject({ created: 3, updated: 1, unchanged: 1, conflicts: 1, flagged: 1 });
+    expect(s).toMatchObject({ created: 3, updated: 1, unchanged: 1, conflicts: 3, flagged: 1 });
     expect(s.skippedBy).toMatchObject({ title: 1, header: 1, total: 1, blank: 1 });
     expect(sum(s)).toBe(s.rows);
     expect(result.flags.find((f: any) => f.n === 10).reasons.join()).toContain("存成了数字");
@@ -181,13 +192,20 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
         rosterValue: `${known[2].name}某`,
         state: "open",
       },
+      { kind: "household", residentId: known[3].id, rosterValue: "99幢 2单元 201室", state: "open" },
+      { kind: "community", registryValue: "已登记在其他社区", residentName: "吴外来", state: "open" },
     ]);
+    // Nobody moved: the household conflict's resident is where the registry has them.
+    const [m] = await q<{ household_id: number }>("select household_id from residents where id = $1", [
+      known[3].id,
+    ]);
+    expect(m.household_id).toBe(known[3].household_id);
   });
 
   it("a re-import of the same file changes nothing", async () => {
     const before = await snapshot();
     const { result } = await run(file);
-    expect(result.summary).toMatchObject({ created: 0, updated: 0, unchanged: 5, conflicts: 1, flagged: 1 });
+    expect(result.summary).toMatchObject({ created: 0, updated: 0, unchanged: 5, conflicts: 3, flagged: 1 });
     expect(sum(result.summary)).toBe(result.summary.rows);
     expect(await snapshot()).toEqual(before);
   });
@@ -212,6 +230,36 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
       [String(known[2].id)],
     );
     expect(a).toMatchObject({ before: { name: known[2].name }, after: { name: `${known[2].name}某` } });
+  });
+
+  it("applying a household conflict moves the resident into the roster's household; one outside the area is refused", async () => {
+    const conflict = (kind: string) =>
+      q<{ id: number }>("select id from roster_conflicts where kind = $1 order by id limit 1", [kind]);
+    const decide = (id: number, choice: string) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/residents/roster-conflicts/${id}/decide`,
+        headers: community,
+        payload: { choice },
+      });
+    const [h] = await conflict("household");
+    const r = await decide(h.id, "roster");
+    expect(r.statusCode, r.body).toBe(200);
+    const [moved] = await q<{ address: string; org_path: string }>(
+      "select address, org_path from residents where id = $1",
+      [known[3].id],
+    );
+    expect(moved.address).toContain("99幢 2单元 201室");
+    expect(moved.org_path).toContain("-G01/");
+    const [away] = await conflict("community");
+    expect((await decide(away.id, "roster")).statusCode).toBe(409);
+    const kept = await decide(away.id, "registry");
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(kept.json().state).toBe("kept");
+    const [still] = await q<{ org_path: string }>("select org_path from residents where id_hash = $1", [
+      t.ctx.crypto.hash(ids.away),
+    ]);
+    expect(still.org_path.startsWith(suyang.path)).toBe(false);
   });
 
   it("another community is 404; bad files are refused naming the problem", async () => {
