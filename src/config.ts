@@ -34,6 +34,18 @@ export interface Config {
   metricsToken?: string;
   /** Requests a minute per client address to the public pages (/api/public/…), all processes together; 0: off. */
   publicRateLimit?: number;
+  /**
+   * How often the outbox is drained and the SLA sweep runs (OUTBOX_INTERVAL_MS, default 10 s; SLA_SWEEP_INTERVAL_MS,
+   * default 15 s): a district that wants receipts on phones sooner shortens the first, the fault tests both.
+   */
+  outboxIntervalMs?: number;
+  slaSweepIntervalMs?: number;
+}
+
+/** A period in ms from the environment: a whole number of at least 100 ms, else the default. */
+function positiveMs(v: string | undefined, fallback: number): number {
+  const n = Number(v);
+  return v && Number.isInteger(n) && n >= 100 ? n : fallback;
 }
 
 /** proxy-addr's names for ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -108,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     metricsToken: env.METRICS_TOKEN || undefined,
     publicRateLimit,
+    outboxIntervalMs: positiveMs(env.OUTBOX_INTERVAL_MS, 10_000),
+    slaSweepIntervalMs: positiveMs(env.SLA_SWEEP_INTERVAL_MS, 15_000),
     idempotency: {
       leaseMs: env.IDEMPOTENCY_LEASE_MS ? Number(env.IDEMPOTENCY_LEASE_MS) : undefined,
       waitMs: env.IDEMPOTENCY_WAIT_MS ? Number(env.IDEMPOTENCY_WAIT_MS) : undefined,

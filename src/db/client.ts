@@ -90,6 +90,10 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
   // An idle connection dropped by the server (restart, failover) must not crash the process;
   // the pool discards it and the next checkout opens a new one.
   pool.on("error", () => {});
+  // A connection checked out for a transaction has no pool listener: terminated under it (a failover, or
+  // pg_terminate_backend) it emitted an unhandled 'error' that took the whole process down. The running
+  // statement still fails and the pool drops the broken connection on release; the process stays up.
+  pool.on("connect", (client) => client.on("error", () => {}));
   // Fail fast with a clear message when the server is unreachable.
   const c = await pool.connect().catch(async (e: Error) => {
     await pool.end().catch(() => {});

@@ -47,11 +47,11 @@ export function startBackground(ctx: AppContext, log: Log) {
   // Messages to residents' phones (receipts, reminders) go to the SMS gateway when one is configured.
   const sms = ctx.config.smsGateway ? smsHttpTransport(ctx.config.smsGateway, ctx.crypto) : null;
   const stops = [
-    every(15_000, "sla sweep", log, async () => {
+    every(ctx.config.slaSweepIntervalMs ?? 15_000, "sla sweep", log, async () => {
       const s = await sweepSla(ctx);
       if (s.overdue || s.warned) log.info(s, "sla sweep");
     }),
-    every(10_000, "outbox delivery", log, async () => {
+    every(ctx.config.outboxIntervalMs ?? 10_000, "outbox delivery", log, async () => {
       if (!sms) return drainOutbox(ctx, transport);
       await drainOutbox(ctx, transport, 500, { where: sql`recipient_phone_cipher is null` });
       // Small batches: a batch is one transaction, and a process killed mid-batch sends its sent part

@@ -30,6 +30,9 @@ const BASE_ENV = {
   METRICS_TOKEN,
   // A killed process's import run is taken over after 3 s (production: a minute).
   IMPORT_STALE_MS: "3000",
+  // The outbox drained every second and the SLA swept every two (production: 10 and 15 s): the same kills, sooner.
+  OUTBOX_INTERVAL_MS: "1000",
+  SLA_SWEEP_INTERVAL_MS: "2000",
 };
 
 // PGlite's start (the WASM, the folder's recovery after a kill) took 30-50 s at load 18 on this machine.
@@ -247,7 +250,7 @@ describe.each(DB_KINDS)("background work killed with SIGKILL and rerun on %s", (
       });
       const ours = () => got.filter((g) => g.ref.startsWith("fault_receipt:"));
       const a = await serve({ SMS_GATEWAY_URL: `http://127.0.0.1:${port}/sms` });
-      // The drain's first tick is 10 s after start; 333 is inside a batch of 50, not at its end.
+      // The drain's first tick is a second after start; 333 is inside a batch of 50, not at its end.
       await until("some messages at the gateway", 60_000, async () => ours().length >= 333);
       await a.kill("SIGKILL");
       const atKill = ours().length;
@@ -267,8 +270,8 @@ describe.each(DB_KINDS)("background work killed with SIGKILL and rerun on %s", (
         90_000,
         async () => new Set(ours().map((g) => g.ref)).size >= count,
       );
-      // One more tick: nothing more is sent once every message is marked.
-      await sleep(11_000);
+      // Two more ticks: nothing more is sent once every message is marked.
+      await sleep(2500);
       await b.kill("SIGTERM");
       const received = ours();
       const refs = new Map<string, number>();
@@ -352,7 +355,7 @@ describe.each(DB_KINDS)("background work killed with SIGKILL and rerun on %s", (
     const a = await serve({ LOG_LEVEL: "debug" });
     let atKill: number | undefined;
     if (kind === "postgres") {
-      // The sweep's first tick is 15 s after start; kill once a batch is in.
+      // The sweep's first tick is 2 s after start; kill once a batch is in.
       atKill = await until("a part of the orders swept", 60_000, async () => {
         const n = await swept(t!.ctx.database);
         return n > 0 && n;

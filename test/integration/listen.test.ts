@@ -59,4 +59,52 @@ describe.skipIf(!url)("LISTEN on PostgreSQL", () => {
       await admin.close();
     }
   });
+
+  it("survives a transaction's connection killed under it: the statement fails, the process stays up", async () => {
+    const db = await openPostgres(url as string, 2);
+    const admin = await openPostgres(url as string, 1);
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const tag = `gk_tx_kill_${process.pid}`;
+      // A transaction holds its connection between statements (as the SLA sweep and the outbox do): killed
+      // while idle in it, and once more while a statement runs.
+      // Each outcome caught at once: the second one fails while the test still waits on the first.
+      const outcome = (p: Promise<unknown>) =>
+        p.then(
+          () => "committed",
+          (e: Error) => e.message,
+        );
+      const idle = outcome(
+        db.db.transaction(async (tx) => {
+          await tx.execute(`select '${tag}-idle'`);
+          await sleep(1_000);
+          await tx.execute("select 1");
+        }),
+      );
+      const busy = outcome(
+        db.db.transaction(async (tx) => {
+          await tx.execute(`select '${tag}-busy', pg_sleep(3)`);
+        }),
+      );
+      await sleep(400);
+      const killed = await admin.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid() and query like $1`,
+        [`%${tag}%`],
+      );
+      expect(killed.length).toBe(2);
+      expect(await idle).not.toBe("committed");
+      expect(await busy).not.toBe("committed");
+      // The pool dropped the broken connections and serves the next statement on fresh ones.
+      expect(await db.query<{ n: number }>("select 1 as n")).toEqual([{ n: 1 }]);
+      await sleep(200);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      await db.close().catch(() => {});
+      await admin.close();
+    }
+  });
 });
