@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+import { addAccount } from "../../src/server/modules/accounts/index.ts";
+import { eventually, type Harness, loginOk, PASSWORD, PHONE, screenshot, startHarness } from "./harness.ts";
 
 // Teams 志愿队 / functional party branches 功能型党支部 and a community's points rules, through the screens: the
 // community forms a team on a phone (the demo volunteer as its secretary), the secretary keeps its roll on her
@@ -122,9 +123,47 @@ describe("volunteer teams and rules", () => {
     await noSideScroll(p);
     await screenshot(p, "volunteer-teams-roll-left-phone", "志愿任务");
 
-    // The desk sees what she kept.
+    // The desk sees what she kept, and hands the team to another member (one with a login: the server's rule).
     await card.getByRole("button", { name: "查看名册" }).click();
-    await eventually(() => d.getByTestId("roll-counts").textContent()).toContain("本季度退出 1 人");
+    const deskRoll = d.getByTestId("roll");
+    await eventually(() => deskRoll.getByTestId("roll-counts").textContent()).toContain("本季度退出 1 人");
+    const [next] = await q<{ id: number; name: string }>(
+      `select m.id, m.name from volunteer_members m join org_units o on o.id = m.community_id
+       where o.code = '320613019010' and m.state = 'confirmed' and m.account_id is null and m.name <> '${joiner.name}'
+         and (select count(*) from volunteer_members x where x.name = m.name) = 1
+       order by m.id limit 1`,
+    );
+    await addAccount(h.t.ctx.database, {
+      username: "vol-next-secretary",
+      displayName: next.name,
+      role: "volunteer",
+      org: "320613019010",
+      password: PASSWORD,
+    });
+    await h.t.ctx.database.query(
+      "update volunteer_members set account_id = (select id from accounts where username = 'vol-next-secretary') where id = $1",
+      [next.id],
+    );
+    await deskRoll.getByLabel("输入姓名或工作单位查找本社区成员").fill(next.name);
+    await d
+      .getByTitle(new RegExp(`^${next.name}`))
+      .first()
+      .click();
+    await deskRoll.getByRole("button", { name: "加入名册" }).click();
+    const nextRow = deskRoll.getByTestId("roll-member").filter({ hasText: next.name });
+    await eventually(() => nextRow.count()).toBe(1);
+    await nextRow.getByRole("button", { name: "设为书记" }).click();
+    await d
+      .locator(".ant-modal", { hasText: `将 ${next.name} 设为书记？` })
+      .getByRole("button", { name: "设为书记" })
+      .click();
+    await eventually(() => nextRow.getByText("书记", { exact: true }).count()).toBe(1);
+    await eventually(() => deskRoll.getByText(/^书记：/).textContent()).toContain(next.name);
+    // She is a member of the roll now, with the buttons a member has.
+    const former = deskRoll.getByTestId("roll-member").filter({ hasText: secretary.name });
+    expect(await former.getByRole("button", { name: "设为书记" }).count()).toBe(1);
+    await noSideScroll(d);
+    await screenshot(d, "volunteer-teams-secretary-changed-phone", "志愿服务台");
     expect(desk.errors).toEqual([]);
     expect(sec.errors).toEqual([]);
     await desk.context.close();

@@ -274,6 +274,25 @@ export function RollDrawer({ id, onClose }: { id: number | null; onClose: () => 
 function Roll({ roll }: { roll: VolRoll }) {
   const { t } = useTranslation();
   const act = useTeamAct();
+  const me = useMe();
+  const { modal } = App.useApp();
+  // 更换书记 is the community's (the server's govern rule), not the secretary's own.
+  const govern = GOVERNS.includes(me.role);
+  const makeSecretary = (m: VolRollMember) =>
+    modal.confirm({
+      title: t("volunteers.teams.makeSecretaryTitle", { name: m.name }),
+      content: t("volunteers.teams.secretaryHint"),
+      okText: t("volunteers.teams.makeSecretary"),
+      onOk: () =>
+        act(
+          () =>
+            api(`/api/volunteers/teams/${roll.team.id}`, {
+              method: "PATCH",
+              body: { secretaryMemberId: m.memberId },
+            }),
+          `${t("volunteers.teams.secretaryChanged")}：${m.name}`,
+        ),
+    });
   const [leaving, setLeaving] = useState<VolRollMember | null>(null);
   const c = roll.counts;
   const current = roll.members.filter((m) => !m.leftAt);
@@ -312,6 +331,7 @@ function Roll({ roll }: { roll: VolRoll }) {
             m={m}
             secretary={m.memberId === roll.team.secretaryMemberId}
             onRemove={roll.canKeepRoll ? () => setLeaving(m) : undefined}
+            onMakeSecretary={govern ? () => makeSecretary(m) : undefined}
           />
         ))}
       </Flex>
@@ -354,10 +374,12 @@ function RollMember({
   m,
   secretary,
   onRemove,
+  onMakeSecretary,
 }: {
   m: VolRollMember;
   secretary: boolean;
   onRemove?: () => void;
+  onMakeSecretary?: () => void;
 }) {
   const { t } = useTranslation();
   const gone = !!m.leftAt;
@@ -398,10 +420,19 @@ function RollMember({
             {gone && m.leaveReason && ` · ${m.leaveReason}`}
           </Typography.Text>
         </Flex>
-        {onRemove && !secretary && (
-          <Button size="small" danger onClick={onRemove} style={{ flex: "none" }}>
-            {t("volunteers.teams.remove")}
-          </Button>
+        {!secretary && (onRemove || onMakeSecretary) && (
+          <Flex vertical gap={6} style={{ flex: "none" }}>
+            {onRemove && (
+              <Button size="small" danger onClick={onRemove}>
+                {t("volunteers.teams.remove")}
+              </Button>
+            )}
+            {onMakeSecretary && (
+              <Button size="small" onClick={onMakeSecretary}>
+                {t("volunteers.teams.makeSecretary")}
+              </Button>
+            )}
+          </Flex>
         )}
       </Flex>
     </div>
