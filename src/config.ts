@@ -1,5 +1,6 @@
 import net from "node:net";
 import path from "node:path";
+import { checkTileTemplate } from "./domain/geo/tiles.ts";
 
 export interface Config {
   port: number;
@@ -40,6 +41,12 @@ export interface Config {
    */
   outboxIntervalMs?: number;
   slaSweepIntervalMs?: number;
+  /**
+   * A Web-Mercator tile layer under the command map (MAP_TILE_URL, a template with {z}, {x} and {y};
+   * MAP_TILE_ATTRIBUTION; MAP_TILE_MAX_ZOOM); unset: boundaries only. `origin` is what the page may load
+   * images from.
+   */
+  mapTiles?: { url: string; attribution: string; maxZoom: number; origin: string };
 }
 
 /** A period in ms from the environment: a whole number of at least 100 ms, else the default. */
@@ -86,6 +93,21 @@ function parsePublicUrl(raw: string | undefined, port: number): string {
   return v.replace(/\/+$/, "");
 }
 
+/** MAP_TILE_URL and its companions; unset or blank: no tile layer. */
+function parseMapTiles(env: NodeJS.ProcessEnv): Config["mapTiles"] {
+  const url = env.MAP_TILE_URL?.trim();
+  if (!url) return undefined;
+  const checked = checkTileTemplate(url);
+  if ("problem" in checked)
+    throw new Error(
+      `MAP_TILE_URL 无效: ${url}（${checked.problem}；应为含 {z}、{x}、{y} 的网址模板，如 https://tiles.example/{z}/{x}/{y}.png）`,
+    );
+  const maxZoom = Number(env.MAP_TILE_MAX_ZOOM?.trim() || 18);
+  if (!Number.isInteger(maxZoom) || maxZoom < 0 || maxZoom > 22)
+    throw new Error(`MAP_TILE_MAX_ZOOM 无效: ${env.MAP_TILE_MAX_ZOOM}（0 到 22 的整数）`);
+  return { url, attribution: env.MAP_TILE_ATTRIBUTION?.trim() ?? "", maxZoom, origin: checked.origin };
+}
+
 /** Reads and checks the environment once at boot; a bad value stops the process with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -122,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRateLimit,
     outboxIntervalMs: positiveMs(env.OUTBOX_INTERVAL_MS, 10_000),
     slaSweepIntervalMs: positiveMs(env.SLA_SWEEP_INTERVAL_MS, 15_000),
+    mapTiles: parseMapTiles(env),
     idempotency: {
       leaseMs: env.IDEMPOTENCY_LEASE_MS ? Number(env.IDEMPOTENCY_LEASE_MS) : undefined,
       waitMs: env.IDEMPOTENCY_WAIT_MS ? Number(env.IDEMPOTENCY_WAIT_MS) : undefined,

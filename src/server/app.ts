@@ -60,9 +60,10 @@ export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * and styles come from this origin, except that antd (CSS-in-JS) writes <style> elements and style
  * attributes at run time, so inline styles are allowed (inline scripts are not). No page may be framed.
  * HSTS and the upgrade of http:// requests only for HTTPS deployments (SECURE_COOKIES=1): a LAN server on
- * plain HTTP would otherwise be unreachable.
+ * plain HTTP would otherwise be unreachable. A configured map tile server (MAP_TILE_URL) is the one other
+ * origin images may come from.
  */
-export function securityHeaders(https: boolean): FastifyHelmetOptions {
+export function securityHeaders(https: boolean, tileOrigin?: string): FastifyHelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -70,7 +71,7 @@ export function securityHeaders(https: boolean): FastifyHelmetOptions {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:", "blob:"],
+        imgSrc: ["'self'", "data:", "blob:", ...(tileOrigin ? [tileOrigin] : [])],
         fontSrc: ["'self'", "data:"],
         connectSrc: ["'self'"],
         workerSrc: ["'self'", "blob:"],
@@ -126,7 +127,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.decorate("ctx", ctx);
 
   await app.register(cookie);
-  await app.register(helmet, securityHeaders(ctx.config.secureCookies));
+  await app.register(helmet, securityHeaders(ctx.config.secureCookies, ctx.config.mapTiles?.origin));
   // Chromium shows a PDF through its viewer plugin, which a policy's object-src 'none' would refuse; a PDF
   // runs no script of ours, so it goes without the policy (nosniff and the rest stay).
   app.addHook("onSend", async (_req, reply, payload) => {

@@ -18248,6 +18248,11 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "Polygon" | "MultiPolygon";
                             } | null;
+                            tiles: {
+                                attribution: string;
+                                maxZoom: number;
+                                url: string;
+                            } | null;
                             unit: {
                                 id: number;
                                 /** @enum {string} */

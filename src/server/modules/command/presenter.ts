@@ -137,6 +137,14 @@ export const MapSchema = Type.Object({
       lat: Type.Number(),
     }),
   ),
+  /**
+   * The tile layer under the boundaries, when the operator has configured one (MAP_TILE_URL): a Web-Mercator
+   * URL template with {z}, {x} and {y}, the attribution to show, the server's highest zoom. Null: none.
+   */
+  tiles: Type.Union([
+    Type.Object({ url: Str, attribution: Str, maxZoom: Type.Integer({ minimum: 0, maximum: 22 }) }),
+    Type.Null(),
+  ]),
 });
 
 export const ArchiveSchema = Type.Object({

@@ -193,6 +193,14 @@ export async function commandMap(ctx: AppContext, actor: Actor, q: { org?: numbe
       visitsOverdue: visits ? (visits.byChild.get(c.code) ?? 0) : null,
     })),
     points,
+    // The operator's tile layer (MAP_TILE_URL), if any: the same for every unit.
+    tiles: ctx.config.mapTiles
+      ? {
+          url: ctx.config.mapTiles.url,
+          attribution: ctx.config.mapTiles.attribution,
+          maxZoom: ctx.config.mapTiles.maxZoom,
+        }
+      : null,
   };
 }
 
