@@ -210,6 +210,8 @@ describe.each(DB_KINDS)("指挥中心 on %s", (kind) => {
     await eventually(() => map.locator("canvas").count()).toBeGreaterThan(0);
     await eventually(() => map.getByRole("button", { name: "苏阳社区", exact: true }).count()).toBe(1);
     await screenshot(page, "command-map-street", "指挥中心");
+    // No tile layer unless one is configured (MAP_TILE_URL): boundaries only.
+    expect(await map.getByTestId("command-map-tiles").count()).toBe(0);
     // A click on 苏阳社区's area, then on 第1网格's: the same page, one level down each time.
     await map.getByRole("button", { name: "苏阳社区", exact: true }).click();
     await eventually(() => page.getByTestId("command-unit").textContent()).toBe("苏阳社区");

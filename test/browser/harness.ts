@@ -39,9 +39,18 @@ function connectChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
-/** A server on the demo (PGlite unless a test asks for PostgreSQL, where TEST_DATABASE_URL is set). */
-export async function startHarness(kind: DbKind = "pglite"): Promise<Harness> {
-  const [t, browser] = await Promise.all([createTestApp(kind, { serveWeb: true }), connectChromium()]);
+/**
+ * A server on the demo (PGlite unless a test asks for PostgreSQL, where TEST_DATABASE_URL is set), with the
+ * environment settings a test gives (`env`, e.g. MAP_TILE_URL).
+ */
+export async function startHarness(
+  kind: DbKind = "pglite",
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<Harness> {
+  const [t, browser] = await Promise.all([
+    createTestApp(kind, { serveWeb: true, env: opts.env }),
+    connectChromium(),
+  ]);
   await t.app.listen({ port: 0, host: "127.0.0.1" });
   const addr = t.app.server.address();
   const base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;

@@ -120,13 +120,14 @@ export interface TestApp {
  */
 export async function createTestApp(
   kind: DbKind,
-  opts: { scope?: string; serveWeb?: boolean } = {},
+  /** `env`: settings read as the server reads its environment (e.g. MAP_TILE_URL); none by default. */
+  opts: { scope?: string; serveWeb?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestApp> {
   const scope = opts.scope ?? TEMPLATE_DEMO.scope;
   // The usual demo comes copied from the run's template; another scope is seeded here, as before.
   const database = await copyDatabase(kind, scope === TEMPLATE_DEMO.scope ? "demo" : "empty");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gk-test-"));
-  const config = { ...loadConfig({}), dataDir, logLevel: "silent" };
+  const config = { ...loadConfig(opts.env ?? {}), dataDir, logLevel: "silent" };
   const ctx: AppContext = { config, database, crypto: new FieldCrypto(TEST_SECRET), version: VERSION };
   if (scope !== TEMPLATE_DEMO.scope)
     await loadDemo(database, ctx.crypto, { scope, seed: TEMPLATE_DEMO.seed });

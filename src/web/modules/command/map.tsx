@@ -7,14 +7,23 @@ import { CanvasRenderer } from "echarts/renderers";
 import ReactEChartsCore from "echarts-for-react/esm/core";
 import { Component, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import {
+  type Bounds,
+  mercatorProjection,
+  type PlacedTile,
+  placeTiles,
+  viewFrom,
+} from "../../../domain/geo/tiles.ts";
 import { type Answer, api, qs } from "../../app/api.ts";
 import type { Dashboard } from "./DashboardPage.tsx";
+import { MapTiles } from "./tiles.tsx";
 
 echarts.use([MapChart, ScatterChart, GeoComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
 // The command map: the unit's children as polygons (the areas imported for the grids and communities),
 // shaded by the measure a commander picks; a click opens the child. Down in a community or a grid the open
-// orders are points (red when overdue), and a click opens the order. No tile server: boundaries only.
+// orders are points (red when overdue), and a click opens the order. No tile server is needed: boundaries only,
+// unless the operator configured a tile layer (MAP_TILE_URL), drawn under the transparent chart.
 
 export type CommandMapData = Answer<"/api/command/map">;
 export const MEASURES = ["openPer1000", "overdue", "satisfaction", "visitsOverdue"] as const;
@@ -61,6 +70,21 @@ export function anchorOf(geometry: { type: string; coordinates: unknown }): [num
   return [x, y];
 }
 
+/** [west, south, east, north] of geometries' positions (a degree square round 0, 0 when there are none). */
+function extentOf(geometries: { type: string; coordinates: unknown }[]): Bounds {
+  const b: Bounds = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === "number") {
+      b[0] = Math.min(b[0], c[0]);
+      b[1] = Math.min(b[1], c[1] as number);
+      b[2] = Math.max(b[2], c[0]);
+      b[3] = Math.max(b[3], c[1] as number);
+    } else if (Array.isArray(c)) for (const x of c) walk(x);
+  };
+  for (const g of geometries) walk(g.coordinates);
+  return b[0] < b[2] && b[1] < b[3] ? b : [-0.5, -0.5, 0.5, 0.5];
+}
+
 interface Spot {
   key: string;
   label: string;
@@ -71,6 +95,10 @@ interface Spot {
 
 /** Where a higher value is the better one, the palette runs the other way. */
 const HIGHER_IS_BETTER: Measure[] = ["satisfaction"];
+
+/** A #rrggbb colour see-through, so the tiles show under the shading. */
+const seeThrough = (hex: string, alpha: number) =>
+  `rgba(${Number.parseInt(hex.slice(1, 3), 16)}, ${Number.parseInt(hex.slice(3, 5), 16)}, ${Number.parseInt(hex.slice(5, 7), 16)}, ${alpha})`;
 
 export function CommandMap({
   map,
@@ -100,9 +128,18 @@ export function CommandMap({
     : map.self
       ? [{ type: "Feature", properties: { name: map.unit.name }, geometry: map.self }]
       : [];
+  // The drawn areas' bounds: two of its corners placed on the canvas tell where the tiles go.
+  const extent = useMemo(() => {
+    const drawn = map.areas.flatMap((a) => (a.geometry ? [a.geometry] : []));
+    return extentOf(drawn.length ? drawn : map.self ? [map.self] : []);
+  }, [map]);
   const chartRef = useRef<ReactEChartsCore>(null);
   const [spots, setSpots] = useState<Spot[]>([]);
   const placedRef = useRef("");
+  const tileSource = map.tiles;
+  const [tiles, setTiles] = useState<PlacedTile[]>([]);
+  const tilesRef = useRef("");
+  const chartHeight = height ?? (phone ? 320 : 420);
   // Where each area's anchor and each order fall on the canvas now; false until the chart can say.
   const place = useCallback((): boolean => {
     const chart = chartRef.current?.getEchartsInstance();
@@ -134,13 +171,34 @@ export function CommandMap({
     }
     const wanted = map.areas.filter((a) => a.geometry).length + map.points.length;
     if (wanted > 0 && next.length === 0) return false;
+    if (tileSource) {
+      // Where the areas' outer corners fall on the canvas gives the view, and the view the tiles.
+      const [west, south, east, north] = extent;
+      const nw = at([west, north]);
+      const se = at([east, south]);
+      const view =
+        nw && se
+          ? viewFrom(
+              { at: [west, north], px: [nw[0], nw[1]] },
+              { at: [east, south], px: [se[0], se[1]] },
+              chart.getWidth(),
+              chart.getHeight(),
+            )
+          : undefined;
+      const laid = view ? placeTiles(view, tileSource.url, tileSource.maxZoom) : [];
+      const tileSig = laid.map((t) => `${t.key}:${t.left},${t.top}`).join(";");
+      if (tileSig !== tilesRef.current) {
+        tilesRef.current = tileSig;
+        setTiles(laid);
+      }
+    }
     const sig = next.map((n) => `${n.key}:${Math.round(n.x)},${Math.round(n.y)}`).join(";");
     if (sig !== placedRef.current) {
       placedRef.current = sig;
       setSpots(next);
     }
     return true;
-  }, [map, onDrill, onOrder]);
+  }, [map, tileSource, extent, onDrill, onOrder]);
   // After each new map or measure: ask frame by frame until the chart has laid itself out (a second at most).
   // biome-ignore lint/correctness/useExhaustiveDependencies: the measure changes the chart, not the callback
   useEffect(() => {
@@ -161,77 +219,104 @@ export function CommandMap({
       window.removeEventListener("resize", again);
     };
   }, [place, measure]);
-  if (!features.length)
-    return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("command.map.noAreas")} />;
-  // Registering again under the same name replaces the shapes (the unit's children are what they are now).
-  echarts.registerMap(name, { type: "FeatureCollection", features } as never);
-  const values = shaped.map((a) => ({
-    name: a.unit.name,
-    id: a.unit.id,
-    value: measureOf(measure, a, byId.get(a.unit.id)),
-  }));
-  const known = values.map((v) => v.value).filter((v): v is number => v !== null);
-  const max = Math.max(1, ...known);
-  const min = measure === "satisfaction" && known.length ? Math.min(...known) : 0;
-  const bad = ["#fff1f0", "#ffa39e", "#f5222d", "#a8071a"];
-  const ink = dark ? "#d6e4ff" : "#262626";
-  const option = {
-    animation: !dark,
-    tooltip: {
-      trigger: "item",
-      formatter: (p: { seriesType: string; name: string; value: unknown; data?: { number?: string } }) =>
-        p.seriesType === "scatter"
-          ? `${p.data?.number ?? ""}`
-          : `${p.name}<br/>${t(`command.map.measure.${measure}`)}：${
-              Array.isArray(p.value) || p.value == null || Number.isNaN(p.value) ? "—" : p.value
-            }`,
-    },
-    visualMap: {
-      min,
-      max: Math.max(max, min + 1),
-      calculable: true,
-      seriesIndex: 0,
-      orient: phone ? "horizontal" : "vertical",
-      left: phone ? "center" : 8,
-      bottom: 8,
-      itemHeight: phone ? 100 : 120,
-      text: [t("command.map.high"), t("command.map.low")],
-      textStyle: { color: ink },
-      inRange: { color: HIGHER_IS_BETTER.includes(measure) ? [...bad].reverse() : bad },
-    },
-    geo: {
-      map: name,
-      roam: true,
-      label: { show: shaped.length <= (phone ? 8 : 12), color: ink, fontSize: dark ? 16 : 11 },
-      itemStyle: { borderColor: dark ? "#91caff" : "#8c8c8c", areaColor: dark ? "#1d2b4f" : "#f5f5f5" },
-      emphasis: { label: { color: "#000" }, itemStyle: { areaColor: "#ffd666" } },
-      select: { disabled: true },
-    },
-    series: [
-      { type: "map", geoIndex: 0, data: values },
-      {
-        type: "scatter",
-        coordinateSystem: "geo",
-        symbolSize: dark ? 16 : 12,
-        z: 10,
-        data: map.points.map((p) => ({
-          value: [p.long, p.lat],
-          id: p.id,
-          number: p.number,
-          itemStyle: { color: p.overdue ? "#cf1322" : "#1668dc", borderColor: "#fff", borderWidth: 1.5 },
-        })),
-        zlevel: 1,
+  // The option changes only with what it shows. Given anew on every render (a placed button or tile is one),
+  // the chart was set afresh each time and lost the commander's zoom and pan right after the wheel moved it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: all of it follows from the map, figures, measure and look
+  const option = useMemo(() => {
+    if (!features.length) return null;
+    // Registering again under the same name replaces the shapes (the unit's children are what they are now).
+    echarts.registerMap(name, { type: "FeatureCollection", features } as never);
+    const values = shaped.map((a) => ({
+      name: a.unit.name,
+      id: a.unit.id,
+      value: measureOf(measure, a, byId.get(a.unit.id)),
+    }));
+    const known = values.map((v) => v.value).filter((v): v is number => v !== null);
+    const max = Math.max(1, ...known);
+    const min = measure === "satisfaction" && known.length ? Math.min(...known) : 0;
+    // Over tiles the shading is see-through and the names have a halo, so the streets below can be read.
+    const bad = ["#fff1f0", "#ffa39e", "#f5222d", "#a8071a"].map((c) =>
+      tileSource ? seeThrough(c, 0.55) : c,
+    );
+    const ink = dark ? "#d6e4ff" : "#262626";
+    const halo = tileSource ? { textBorderColor: dark ? "#000" : "#fff", textBorderWidth: 2 } : {};
+    const option = {
+      animation: !dark,
+      // The tiles show through the canvas.
+      ...(tileSource ? { backgroundColor: "transparent" } : {}),
+      tooltip: {
+        trigger: "item",
+        formatter: (p: { seriesType: string; name: string; value: unknown; data?: { number?: string } }) =>
+          p.seriesType === "scatter"
+            ? `${p.data?.number ?? ""}`
+            : `${p.name}<br/>${t(`command.map.measure.${measure}`)}：${
+                Array.isArray(p.value) || p.value == null || Number.isNaN(p.value) ? "—" : p.value
+              }`,
       },
-    ],
-  };
+      visualMap: {
+        min,
+        max: Math.max(max, min + 1),
+        calculable: true,
+        seriesIndex: 0,
+        orient: phone ? "horizontal" : "vertical",
+        left: phone ? "center" : 8,
+        bottom: 8,
+        itemHeight: phone ? 100 : 120,
+        text: [t("command.map.high"), t("command.map.low")],
+        textStyle: { color: ink },
+        inRange: { color: HIGHER_IS_BETTER.includes(measure) ? [...bad].reverse() : bad },
+      },
+      geo: {
+        map: name,
+        roam: true,
+        // Tiles are Web Mercator; ECharts draws long/lat plainly unless given the same projection.
+        ...(tileSource ? { projection: mercatorProjection } : {}),
+        label: { show: shaped.length <= (phone ? 8 : 12), color: ink, fontSize: dark ? 16 : 11, ...halo },
+        itemStyle: tileSource
+          ? {
+              borderColor: dark ? "#91caff" : "#434343",
+              borderWidth: 1.5,
+              areaColor: dark ? "rgba(29, 43, 79, 0.35)" : "rgba(245, 245, 245, 0.35)",
+            }
+          : { borderColor: dark ? "#91caff" : "#8c8c8c", areaColor: dark ? "#1d2b4f" : "#f5f5f5" },
+        emphasis: {
+          label: { color: "#000", ...(tileSource ? { textBorderColor: "#fff", textBorderWidth: 2 } : {}) },
+          itemStyle: { areaColor: tileSource ? seeThrough("#ffd666", 0.7) : "#ffd666" },
+        },
+        select: { disabled: true },
+      },
+      series: [
+        { type: "map", geoIndex: 0, data: values },
+        {
+          type: "scatter",
+          coordinateSystem: "geo",
+          symbolSize: dark ? 16 : 12,
+          z: 10,
+          data: map.points.map((p) => ({
+            value: [p.long, p.lat],
+            id: p.id,
+            number: p.number,
+            itemStyle: { color: p.overdue ? "#cf1322" : "#1668dc", borderColor: "#fff", borderWidth: 1.5 },
+          })),
+          zlevel: 1,
+        },
+      ],
+    };
+    return option;
+  }, [map, byId, measure, phone, dark, t]);
+  if (!option) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("command.map.noAreas")} />;
   return (
     <div style={{ position: "relative" }}>
+      {tileSource && (
+        <MapTiles tiles={tiles} attribution={tileSource.attribution} height={chartHeight} dark={dark} />
+      )}
       <ReactEChartsCore
         ref={chartRef}
         echarts={echarts}
         option={option}
         notMerge
-        style={{ height: height ?? (phone ? 320 : 420) }}
+        // Positioned, and after the tiles: painted over them.
+        style={{ height: chartHeight, position: "relative" }}
         onEvents={{
           click: (p: { seriesType: string; name: string; data?: { id?: number } }) => {
             if (p.seriesType === "scatter" && p.data?.id) onOrder?.(p.data.id);
@@ -241,6 +326,8 @@ export function CommandMap({
             }
           },
           georoam: () => requestAnimationFrame(() => place()),
+          // A new option (the figures moved) puts the view back where it starts: the places follow it.
+          finished: () => place(),
         }}
       />
       {/* The canvas cannot be reached by keyboard or screen reader: each area and order also has a button at
