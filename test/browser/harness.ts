@@ -128,7 +128,12 @@ export async function screenshot(page: Page, name: string, heading: string | Reg
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  const buf = await page.screenshot({ fullPage: true, path: path.join(SCREENSHOTS, `${name}.png`) });
+  // A long page on a loaded CI machine took more than the default 15 s to capture whole.
+  const buf = await page.screenshot({
+    fullPage: true,
+    path: path.join(SCREENSHOTS, `${name}.png`),
+    timeout: 60_000,
+  });
   expect(buf.subarray(1, 4).toString()).toBe("PNG");
   expect(buf.length).toBeGreaterThan(10_000);
   return buf;

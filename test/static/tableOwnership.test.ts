@@ -22,6 +22,8 @@ const OWNER: Record<string, string | string[]> = {
   buildings: "residents",
   households: "residents",
   residents: "residents",
+  roster_imports: "residents",
+  roster_conflicts: "residents",
   categories: "workOrders",
   work_orders: "workOrders",
   work_order_events: "workOrders",
