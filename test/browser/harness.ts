@@ -148,3 +148,29 @@ export function navigatorRoot(page: Page) {
 export function residentRows(page: Page) {
   return page.locator(".ant-table-tbody tr.ant-table-row");
 }
+
+/**
+ * Opens a tab of the desk's tab bar. On a phone the bar is wider than the screen and the tabs past its edge are
+ * under its "more" (…) menu, where a phone user finds them; a click on a tab cut off by the edge would miss it.
+ */
+export async function openTab(page: Page, name: string) {
+  const tab = page.getByRole("tab", { name });
+  // Until the bar has measured itself every tab looks in reach: try again until the tab is the selected one.
+  await eventually(
+    async () => {
+      if ((await tab.getAttribute("aria-selected")) === "true") return true;
+      const more = page.locator(
+        ".ant-tabs-nav-operations:not(.ant-tabs-nav-operations-hidden) .ant-tabs-nav-more",
+      );
+      if (await more.count()) {
+        await more.hover();
+        await page
+          .locator(".ant-tabs-dropdown-menu-item:visible", { hasText: name })
+          .click({ timeout: 2_000 })
+          .catch(() => page.keyboard.press("Escape"));
+      } else await tab.click({ timeout: 2_000 }).catch(() => {});
+      return (await tab.getAttribute("aria-selected")) === "true";
+    },
+    { timeout: 30_000 },
+  ).toBe(true);
+}

@@ -1,8 +1,16 @@
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
 import { addAccount } from "../../src/server/modules/accounts/index.ts";
-import { eventually, type Harness, loginOk, PASSWORD, PHONE, screenshot, startHarness } from "./harness.ts";
+import {
+  eventually,
+  type Harness,
+  loginOk,
+  openTab,
+  PASSWORD,
+  PHONE,
+  screenshot,
+  startHarness,
+} from "./harness.ts";
 
 // 双报到 · 志愿服务 on a phone: a new member registers → the community confirms → the member claims a task and
 // checks in and out by the QR code's text → the publisher confirms the hours → points → a property-fee credit;
@@ -22,32 +30,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => h?.close());
-
-/**
- * Opens a tab of the desk's tab bar. On a phone the bar is wider than the screen and the tabs past its edge are
- * under its "more" (…) menu, where a phone user finds them; a click on a tab cut off by the edge would miss it.
- */
-async function openTab(page: Page, name: string) {
-  const tab = page.getByRole("tab", { name });
-  // Until the bar has measured itself every tab looks in reach: try again until the tab is the selected one.
-  await eventually(
-    async () => {
-      if ((await tab.getAttribute("aria-selected")) === "true") return true;
-      const more = page.locator(
-        ".ant-tabs-nav-operations:not(.ant-tabs-nav-operations-hidden) .ant-tabs-nav-more",
-      );
-      if (await more.count()) {
-        await more.hover();
-        await page
-          .locator(".ant-tabs-dropdown-menu-item:visible", { hasText: name })
-          .click({ timeout: 2_000 })
-          .catch(() => page.keyboard.press("Escape"));
-      } else await tab.click({ timeout: 2_000 }).catch(() => {});
-      return (await tab.getAttribute("aria-selected")) === "true";
-    },
-    { timeout: 30_000 },
-  ).toBe(true);
-}
 
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import {
   App,
   Button,
@@ -19,10 +19,11 @@ import {
 } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api } from "../../app/api.ts";
+import { api } from "../../app/api.ts";
 import { useAuth, useMe } from "../../app/auth.tsx";
 import { formatTime } from "../../app/time.ts";
 import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
+import { useActThen } from "./act.ts";
 import {
   hours,
   SPECIALTIES,
@@ -86,21 +87,7 @@ export default function DeskPage() {
   );
 }
 
-function useAct() {
-  const { message } = App.useApp();
-  const qc = useQueryClient();
-  return async <T,>(fn: () => Promise<T>, ok = "已完成") => {
-    try {
-      const r = await fn();
-      message.success(ok);
-      await qc.invalidateQueries({ queryKey: ["vold"] });
-      return r;
-    } catch (e) {
-      message.error(e instanceof ApiError ? e.message : String(e));
-      return undefined;
-    }
-  };
-}
+const useAct = () => useActThen("vold");
 
 function Members({ manage }: { manage: boolean }) {
   const { t } = useTranslation();

@@ -16,12 +16,13 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api } from "../../app/api.ts";
+import { api } from "../../app/api.ts";
 import { useMe } from "../../app/auth.tsx";
 import { useFormSubmit } from "../../app/forms.ts";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime } from "../../app/time.ts";
 import { ResidentPicker } from "../mutualAid/common.tsx";
+import { useActThen } from "./act.ts";
 import { SPECIALTIES, type VolRequest, type VolWish } from "./common.ts";
 
 // 网格心愿与点单, the grid worker's phone page: a resident's micro-wish 微心愿 recorded at the door (the community
@@ -51,21 +52,7 @@ export default function GridPage() {
   );
 }
 
-function useGridAct() {
-  const { message } = App.useApp();
-  const qc = useQueryClient();
-  return async <T,>(fn: () => Promise<T>, ok: string) => {
-    try {
-      const r = await fn();
-      message.success(ok);
-      await qc.invalidateQueries({ queryKey: ["volg"] });
-      return r;
-    } catch (e) {
-      message.error(e instanceof ApiError ? e.message : String(e));
-      return undefined;
-    }
-  };
-}
+const useGridAct = () => useActThen("volg");
 
 const STATE_COLOR: Record<string, string> = {
   pending: "gold",

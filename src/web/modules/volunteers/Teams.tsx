@@ -17,11 +17,12 @@ import {
 } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, qs } from "../../app/api.ts";
+import { api, qs } from "../../app/api.ts";
 import { useMe } from "../../app/auth.tsx";
 import { useFormSubmit } from "../../app/forms.ts";
 import { formatDate } from "../../app/time.ts";
 import { OrgTreeSelect } from "../workOrders/OrgTreeSelect.tsx";
+import { useActThen } from "./act.ts";
 import type { VolMember, VolRoll, VolRollCandidate, VolRollMember, VolTeam } from "./common.ts";
 
 // Teams 志愿队 and functional party branches 功能型党支部 per residential complex 小区: the desk's 队伍 tab (form a
@@ -54,22 +55,7 @@ export function useCommunity() {
   return { communityId: own ?? picked, picker };
 }
 
-/** A write with its success message; refreshes every teams query (the desk's and the phone's). */
-function useTeamAct() {
-  const { message } = App.useApp();
-  const qc = useQueryClient();
-  return async <T,>(fn: () => Promise<T>, ok: string) => {
-    try {
-      const r = await fn();
-      message.success(ok);
-      await qc.invalidateQueries({ queryKey: ["teams"] });
-      return r;
-    } catch (e) {
-      message.error(e instanceof ApiError ? e.message : String(e));
-      return undefined;
-    }
-  };
-}
+const useTeamAct = () => useActThen("teams");
 
 /** Cards side by side on a desk, one column on a phone (never wider than the screen). */
 const GRID = {
