@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { NOTICE_METHODS, OUTCOMES, STATUSES } from "../../../domain/campaigns/outcomes.ts";
-import { AppError } from "../../platform/errors.ts";
 import {
   CheckIn,
   Day,
@@ -17,6 +16,7 @@ import {
   Text,
   Type,
 } from "../../platform/schemas.ts";
+import { SPREADSHEET_TYPES, uploadedFile, XLSX_MIME } from "../../platform/spreadsheet/upload.ts";
 import * as campaigns from "./campaigns.ts";
 import * as fieldWork from "./field.ts";
 import {
@@ -37,8 +37,6 @@ import * as uploads from "./uploads.ts";
 
 const T = ["campaigns"];
 const B = { additionalProperties: false } as const;
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const FILE_TYPES = [XLSX, "text/csv", "application/csv", "application/octet-stream"];
 const UPLOAD_LIMIT = 20 * 1024 * 1024;
 const TAGS = [
   "living_alone",
@@ -96,8 +94,10 @@ export async function campaignRoutes(fastify: FastifyInstance) {
 
   // An uploaded list arrives as the raw body (no multipart plugin), capped at 20 MB; what is in it is decided
   // by its bytes, not its label (platform/spreadsheet).
-  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    SPREADSHEET_TYPES,
+    { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT },
+    (_req, body, done) => done(null, body),
   );
 
   // ——— the street / community ———
@@ -109,7 +109,7 @@ export async function campaignRoutes(fastify: FastifyInstance) {
         tags: T,
         summary:
           "上传住户名单（xlsx 或 csv 原始请求体；身份证号或住址列）作为敲门行动的对象：逐行匹配到住户，未匹配的行注明原因",
-        description: `Content-Type: ${XLSX} 或 text/csv，最大 20 MB。有「身份证号」列的行按身份证号找居民所在的户，否则按「住址」找户；在上传单位辖区内匹配。`,
+        description: `Content-Type: ${XLSX_MIME} 或 text/csv，最大 20 MB。有「身份证号」列的行按身份证号找居民所在的户，否则按「住址」找户；在上传单位辖区内匹配。`,
         querystring: Type.Object(
           { org: Type.Optional(Id), filename: Type.Optional(Line({ maxLength: 200 })) },
           B,
@@ -118,13 +118,9 @@ export async function campaignRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      if (req.body === undefined || req.body === null || (Buffer.isBuffer(req.body) && req.body.length === 0))
-        throw new AppError(400, "invalid", "文件为空（0 字节），请选择名单文件 / The file is empty", {
-          fields: [{ field: "file", message: "文件为空" }],
-        });
-      if (!Buffer.isBuffer(req.body))
-        throw new AppError(415, "unsupported_media_type", `请以 ${XLSX} 或 text/csv 上传名单文件`);
-      return reply.status(201).send(await uploads.uploadTarget(ctx, req.actor, req.body, req.query));
+      return reply
+        .status(201)
+        .send(await uploads.uploadTarget(ctx, req.actor, uploadedFile(req.body, "名单文件"), req.query));
     },
   );
   app.get(
@@ -334,7 +330,7 @@ export async function campaignRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const file = await progress.exportResults(ctx, req.actor, req.params.id);
-      reply.header("content-type", XLSX);
+      reply.header("content-type", XLSX_MIME);
       reply.header("content-disposition", `attachment; filename="${file.filename}"`);
       return reply.send(file.body);
     },

@@ -1,12 +1,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { AppError } from "../../platform/errors.ts";
 import { ErrorBody, Id, Line, stdErrors, Type } from "../../platform/schemas.ts";
+import { SPREADSHEET_TYPES, uploadedFile, XLSX_MIME } from "../../platform/spreadsheet/upload.ts";
 import { JobSchema } from "../jobs/index.ts";
 import { importLedger } from "./ledgerImport.ts";
 
-const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const FILE_TYPES = [XLSX_MIME, "text/csv", "application/csv", "application/octet-stream"];
 const IMPORT_LIMIT = 20 * 1024 * 1024;
 const T = ["care"];
 
@@ -16,8 +14,10 @@ export async function ledgerImportRoutes(fastify: FastifyInstance) {
   const ctx = app.ctx;
   // A ledger arrives as the raw body (no multipart plugin): read into a Buffer, capped at 20 MB. What is in
   // it is decided by its bytes, not its label (platform/spreadsheet).
-  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: IMPORT_LIMIT }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    SPREADSHEET_TYPES,
+    { parseAs: "buffer", bodyLimit: IMPORT_LIMIT },
+    (_req, body, done) => done(null, body),
   );
 
   app.post(
@@ -36,13 +36,9 @@ export async function ledgerImportRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      if (req.body === undefined || req.body === null || (Buffer.isBuffer(req.body) && req.body.length === 0))
-        throw new AppError(400, "invalid", "文件为空（0 字节），请选择台账文件 / The file is empty", {
-          fields: [{ field: "file", message: "文件为空" }],
-        });
-      if (!Buffer.isBuffer(req.body))
-        throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传台账文件`);
-      return reply.status(202).send(await importLedger(ctx, req.actor, req.body, req.query));
+      return reply
+        .status(202)
+        .send(await importLedger(ctx, req.actor, uploadedFile(req.body, "台账文件"), req.query));
     },
   );
 }

@@ -1,6 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { AppError } from "../../platform/errors.ts";
 import {
   ErrorBody,
   Id,
@@ -17,6 +16,13 @@ import {
   Type,
 } from "../../platform/schemas.ts";
 import {
+  mappingSchema,
+  SheetPreviewSchema,
+  SPREADSHEET_TYPES,
+  uploadedFile,
+  XLSX_MIME,
+} from "../../platform/spreadsheet/upload.ts";
+import {
   createRoster,
   decideConflict,
   getRoster,
@@ -26,25 +32,12 @@ import {
   startRoster,
 } from "./rosterImport.ts";
 
-const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const FILE_TYPES = [XLSX_MIME, "text/csv", "application/csv", "application/octet-stream"];
 /** A community's roster: a few thousand rows, well under this. */
 const UPLOAD_LIMIT = 20 * 1024 * 1024;
 const T = ["residents"];
 
-// A type list, not a union: with coercion on, a union's first branch would turn null into 0.
-const Column = Type.Unsafe<number | null>({ type: ["integer", "null"], minimum: 0, maximum: 200 });
-const MappingSchema = Type.Object(Object.fromEntries(ROSTER_FIELDS.map((f) => [f, Type.Optional(Column)])), {
-  additionalProperties: false,
-});
-const PreviewSchema = Type.Object({
-  id: Type.Integer(),
-  headerRow: Type.Integer(),
-  mapping: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Null()])),
-  columns: Strs,
-  sample: Type.Array(Type.Object({ n: Type.Integer(), cells: Strs })),
-  problem: StrOrNull,
-});
+const MappingSchema = mappingSchema(ROSTER_FIELDS);
+const PreviewSchema = SheetPreviewSchema;
 const SummarySchema = Type.Object({
   rows: Type.Integer(),
   created: Type.Integer(),
@@ -84,23 +77,14 @@ const ConflictSchema = Type.Object({
   decidedAt: TimeOrNull,
 });
 
-/** An upload's body: empty is 400, anything not read as a file 415 (as for every upload of the house). */
-function fileBody(body: unknown): Buffer {
-  if (body === undefined || body === null || (Buffer.isBuffer(body) && body.length === 0))
-    throw new AppError(400, "invalid", "文件为空（0 字节），请选择花名册文件 / The file is empty", {
-      fields: [{ field: "file", message: "文件为空" }],
-    });
-  if (!Buffer.isBuffer(body))
-    throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传花名册文件`);
-  return body;
-}
-
 /** The roster import's routes (its own plugin: the raw-body parser stays here). */
 export async function rosterRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
-  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    SPREADSHEET_TYPES,
+    { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT },
+    (_req, body, done) => done(null, body),
   );
 
   app.post(
@@ -119,7 +103,9 @@ export async function rosterRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) =>
-      reply.status(201).send(await createRoster(ctx, req.actor, fileBody(req.body), req.query)),
+      reply
+        .status(201)
+        .send(await createRoster(ctx, req.actor, uploadedFile(req.body, "花名册文件"), req.query)),
   );
 
   app.get(

@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { CLASSES, OUTCOMES } from "../../../domain/verification/match.ts";
 import { FIELDS } from "../../../domain/verification/rows.ts";
-import { AppError } from "../../platform/errors.ts";
 import {
   Day,
   ErrorBody,
@@ -16,11 +15,17 @@ import {
   PageSize,
   Str,
   StrOrNull,
-  Strs,
   stdErrors,
   Text,
   Type,
 } from "../../platform/schemas.ts";
+import {
+  mappingSchema,
+  SheetPreviewSchema,
+  SPREADSHEET_TYPES,
+  uploadedFile,
+  XLSX_MIME,
+} from "../../platform/spreadsheet/upload.ts";
 import {
   cancelList,
   createList,
@@ -35,25 +40,12 @@ import { CountersSchema, ListSchema, RowSchema } from "./presenter.ts";
 import { exportRows, getList, gridProgress, listBatches, listLists, listRows, summary } from "./results.ts";
 import { listTasks, recordOutcome } from "./tasks.ts";
 
-const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const FILE_TYPES = [XLSX_MIME, "text/csv", "application/csv", "application/octet-stream"];
 /** A list of 400,000 rows is some 40 MB as csv, less as xlsx. */
 export const UPLOAD_LIMIT = 100 * 1024 * 1024;
 const T = ["verification"];
 
-// A type list, not a union: with coercion on, a union's first branch would turn null into 0.
-const Column = Type.Unsafe<number | null>({ type: ["integer", "null"], minimum: 0, maximum: 200 });
-const MappingSchema = Type.Object(Object.fromEntries(FIELDS.map((f) => [f, Type.Optional(Column)])), {
-  additionalProperties: false,
-});
-const PreviewSchema = Type.Object({
-  id: Type.Integer(),
-  headerRow: Type.Integer(),
-  mapping: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Null()])),
-  columns: Strs,
-  sample: Type.Array(Type.Object({ n: Type.Integer(), cells: Strs })),
-  problem: StrOrNull,
-});
+const MappingSchema = mappingSchema(FIELDS);
+const PreviewSchema = SheetPreviewSchema;
 const Counts = Type.Record(Type.String(), Type.Integer());
 const SummarySchema = Type.Object({
   listId: Type.Integer(),
@@ -114,16 +106,6 @@ const SheetReportSchema = Type.Object({
   refused: Type.Integer(),
   problems: Type.Array(Type.Object({ n: Type.Integer(), key: Str, outcome: Str, reason: Str })),
 });
-/** An upload's body: empty is 400, anything not read as a file 415 (as for every upload of the house). */
-function fileBody(body: unknown): Buffer {
-  if (body === undefined || body === null || (Buffer.isBuffer(body) && body.length === 0))
-    throw new AppError(400, "invalid", "文件为空（0 字节），请选择文件 / The file is empty", {
-      fields: [{ field: "file", message: "文件为空" }],
-    });
-  if (!Buffer.isBuffer(body))
-    throw new AppError(415, "unsupported_media_type", `请以 ${XLSX_MIME} 或 text/csv 上传文件`);
-  return body;
-}
 const Code = Line({ maxLength: 40 });
 
 export async function verificationRoutes(fastify: FastifyInstance) {
@@ -140,8 +122,10 @@ export async function verificationRoutes(fastify: FastifyInstance) {
     clearInterval(sweep);
     await haltLists(ctx);
   });
-  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    SPREADSHEET_TYPES,
+    { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT },
+    (_req, body, done) => done(null, body),
   );
 
   app.post(
@@ -166,7 +150,7 @@ export async function verificationRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) =>
-      reply.status(201).send(await createList(ctx, req.actor, fileBody(req.body), req.query)),
+      reply.status(201).send(await createList(ctx, req.actor, uploadedFile(req.body), req.query)),
   );
 
   app.get(
@@ -297,7 +281,7 @@ export async function verificationRoutes(fastify: FastifyInstance) {
         response: { 200: SheetReportSchema, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...stdErrors },
       },
     },
-    async (req) => applyOutcomeSheet(ctx, req.actor, req.params.id, fileBody(req.body), req.query),
+    async (req) => applyOutcomeSheet(ctx, req.actor, req.params.id, uploadedFile(req.body), req.query),
   );
 
   app.get(
