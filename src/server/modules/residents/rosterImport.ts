@@ -665,12 +665,17 @@ const CONFLICT_COLUMNS = `c.id, c.import_id as "importId", c.n, c.resident_id as
   c.kind, c.registry_value as "registryValue", c.roster_value as "rosterValue", c.roster, c.state,
   c.decided_by_name as "decidedByName", c.decided_at as "decidedAt"`;
 
-const presentConflict = (c: ConflictRow & { residentName: string }) => ({
+type ConflictRead = ConflictRow & { residentName: string; residentPath: string; rosterName: string };
+/** The registry's name of a resident outside the reader's area stays there: the roster's own name is shown. */
+const CONFLICT_READ = `${CONFLICT_COLUMNS}, r.name as "residentName", r.org_path as "residentPath",
+  c.roster->>'nm' as "rosterName"`;
+
+const presentConflict = (actor: Actor, c: ConflictRead) => ({
   id: c.id,
   importId: c.importId,
   n: c.n,
   residentId: c.residentId,
-  residentName: c.residentName,
+  residentName: canSee(actor, c.residentPath) ? c.residentName : c.rosterName,
   kind: c.kind,
   registryValue: c.registryValue,
   rosterValue: c.rosterValue,
@@ -683,12 +688,12 @@ const presentConflict = (c: ConflictRow & { residentName: string }) => ({
 export async function listConflicts(ctx: AppContext, actor: Actor, importId: number) {
   residentPolicy.authorize(actor, "import");
   await ownImport(ctx, actor, importId);
-  const rows = await ctx.database.query<ConflictRow & { residentName: string }>(
-    `select ${CONFLICT_COLUMNS}, r.name as "residentName" from roster_conflicts c join residents r on r.id = c.resident_id
+  const rows = await ctx.database.query<ConflictRead>(
+    `select ${CONFLICT_READ} from roster_conflicts c join residents r on r.id = c.resident_id
      where c.import_id = $1 order by c.n, c.id`,
     [importId],
   );
-  return { items: rows.map(presentConflict) };
+  return { items: rows.map((c) => presentConflict(actor, c)) };
 }
 
 /**
@@ -766,12 +771,11 @@ export async function decideConflict(
       after: { kind: c.kind, registryValue: c.registryValue, rosterValue: c.rosterValue },
     });
   });
-  const [row] = await ctx.database.query<ConflictRow & { residentName: string }>(
-    `select ${CONFLICT_COLUMNS}, r.name as "residentName" from roster_conflicts c join residents r on r.id = c.resident_id
-     where c.id = $1`,
+  const [row] = await ctx.database.query<ConflictRead>(
+    `select ${CONFLICT_READ} from roster_conflicts c join residents r on r.id = c.resident_id where c.id = $1`,
     [id],
   );
-  return presentConflict(row);
+  return presentConflict(actor, row);
 }
 
 export { ROSTER_FIELDS };
