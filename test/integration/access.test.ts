@@ -227,6 +227,16 @@ const TABLE: Record<string, Entry> = {
       raw: { type: "text/csv", data: Buffer.from("姓名,身份证号\n张三,320613195603041230\n") },
     }),
   },
+  "GET /api/residents/rosters": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: (f, w) => ({ url: `/api/residents/rosters?org=${f.community[w]}` }),
+  },
+  "POST /api/residents/rosters/:id/cancel": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: async (f, w) => ({ url: `/api/residents/rosters/${await f.freshRoster(w)}/cancel` }),
+  },
   "GET /api/residents/rosters/:id": {
     ...GRID_BELOW,
     allow: COMMUNITY_LEVEL("resident.write"),

@@ -30095,7 +30095,133 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** 本辖区（或其中一个组织）的花名册导入记录，新的在前，分页 */
+        get: {
+            parameters: {
+                query: {
+                    org?: number;
+                    page: number;
+                    pageSize: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                done: number;
+                                filename: string | null;
+                                id: number;
+                                orgName: string;
+                                orgUnitId: number;
+                                ownerName: string;
+                                /** @enum {string} */
+                                state: "previewed" | "reading" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                summary: {
+                                    conflicts: number;
+                                    created: number;
+                                    flagged: number;
+                                    rows: number;
+                                    skipped: number;
+                                    skippedBy: {
+                                        [key: string]: number;
+                                    };
+                                    unchanged: number;
+                                    updated: number;
+                                };
+                                total: number;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * 上传社区居民花名册（xlsx 或 csv 原始请求体），返回表头识别结果供确认
@@ -30302,7 +30428,7 @@ export interface paths {
                             jobId: number | null;
                             orgUnitId: number;
                             /** @enum {string} */
-                            state: "previewed" | "reading" | "queued" | "running" | "succeeded" | "failed";
+                            state: "previewed" | "reading" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             summary: {
                                 conflicts: number;
                                 created: number;
@@ -30398,6 +30524,148 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/residents/rosters/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消花名册导入：未开始的直接关闭，进行中的在下一批前停止，已写入的保留并计数；已结束为 409 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            done: number;
+                            error: string | null;
+                            filename: string | null;
+                            flags: {
+                                imported?: boolean;
+                                n: number;
+                                reasons: string[];
+                            }[];
+                            id: number;
+                            jobId: number | null;
+                            orgUnitId: number;
+                            /** @enum {string} */
+                            state: "previewed" | "reading" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            summary: {
+                                conflicts: number;
+                                created: number;
+                                flagged: number;
+                                rows: number;
+                                skipped: number;
+                                skippedBy: {
+                                    [key: string]: number;
+                                };
+                                unchanged: number;
+                                updated: number;
+                            };
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -2,7 +2,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { composeIdCard } from "../../../domain/idcard/idcard.ts";
-import { settleJobs } from "../jobs/index.ts";
+import { haltJobs, resumeJobs, settleJobs } from "../jobs/index.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -287,5 +287,90 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     });
     expect(start.statusCode).toBe(400);
     expect(start.json().error.message).toContain("身份证号");
+  });
+
+  const post = (url: string, p?: { headerRow: number; mapping: object }) =>
+    t.app.inject({
+      method: "POST",
+      url,
+      headers: community,
+      ...(p ? { payload: { headerRow: p.headerRow, mapping: p.mapping } } : {}),
+    });
+  const day = (i: number) => new Date(Date.UTC(1981, 0, 1 + i)).toISOString().slice(0, 10);
+
+  it("a cancel stops a running import at a chunk: what was written stays and is counted; finished is 409", async () => {
+    const n = 600;
+    const lines = ["姓名,身份证号,楼栋,单元,室"];
+    for (let i = 0; i < n; i++)
+      lines.push(`取消测${i},${composeIdCard("320602", day(i), 881)},88幢,${1 + (i % 3)},${100 + i}`);
+    const up = await upload(Buffer.from(lines.join("\n")), "text/csv");
+    expect(up.statusCode, up.body).toBe(201);
+    const id = up.json().id;
+    expect((await post(`/api/residents/rosters/${id}/start`, up.json())).statusCode).toBe(202);
+    // Let the first chunk commit, then stop this process's runner so the cancel lands mid-run.
+    const progress = async () =>
+      (await t.app.inject({ url: `/api/residents/rosters/${id}`, headers: community })).json();
+    for (let i = 0; i < 500 && (await progress()).done < 100; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await haltJobs(t.ctx);
+    const before = await progress();
+    expect(before.done).toBeGreaterThanOrEqual(100);
+    expect(before.done).toBeLessThan(n);
+    const c = await post(`/api/residents/rosters/${id}/cancel`);
+    expect(c.statusCode, c.body).toBe(200);
+    expect(c.json()).toMatchObject({ state: "cancelled", done: before.done });
+    // The job picked up again (as after a restart) stops at once: nothing more is written.
+    await resumeJobs(t.ctx, 0);
+    await settleJobs(t.ctx);
+    const after = await progress();
+    expect(after).toMatchObject({ state: "cancelled", done: before.done, error: null });
+    const [{ made }] = await q<{ made: number }>(
+      "select count(*)::int as made from residents where name like '取消测%'",
+    );
+    expect(made).toBe(before.done);
+    expect(after.summary.created).toBe(made);
+    const [a] = await q<{ after: any }>(
+      "select after from audit_events where entity = 'roster_import' and entity_id = $1 and action = 'cancel'",
+      [String(id)],
+    );
+    expect(a.after).toMatchObject({ from: "started", checkpoint: before.done });
+    const again = await post(`/api/residents/rosters/${id}/cancel`);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toContain("已结束");
+    // A succeeded import cannot be cancelled either.
+    const [{ id: finished }] = await q<{ id: number }>(
+      "select i.id from roster_imports i join jobs j on j.id = i.job_id where j.state = 'succeeded' order by i.id limit 1",
+    );
+    expect((await post(`/api/residents/rosters/${finished}/cancel`)).statusCode).toBe(409);
+  });
+
+  it("a previewed import cancelled cannot start; the list shows the area's imports newest first, by page", async () => {
+    const up = await upload(file);
+    const id = up.json().id;
+    const c = await post(`/api/residents/rosters/${id}/cancel`);
+    expect(c.statusCode, c.body).toBe(200);
+    expect(c.json().state).toBe("cancelled");
+    expect((await post(`/api/residents/rosters/${id}/start`, up.json())).statusCode).toBe(409);
+    const list = (qs: string) => t.app.inject({ url: `/api/residents/rosters?${qs}`, headers: community });
+    const all = await list(`org=${suyang.id}&pageSize=100`);
+    expect(all.statusCode, all.body).toBe(200);
+    const [{ n }] = await q<{ n: number }>(
+      "select count(*)::int as n from roster_imports where org_path like $1",
+      [`${suyang.path}%`],
+    );
+    expect(all.json().total).toBe(n);
+    const items = all.json().items;
+    expect(items[0]).toMatchObject({
+      id,
+      state: "cancelled",
+      orgName: expect.any(String),
+      filename: "花名册.xlsx",
+    });
+    expect(items.map((i: any) => i.id)).toEqual([...items.map((i: any) => i.id)].sort((a, b) => b - a));
+    expect(items.find((i: any) => i.state === "succeeded").summary.rows).toBeGreaterThan(0);
+    const p2 = await list(`org=${suyang.id}&page=2&pageSize=2`);
+    expect(p2.json().items.map((i: any) => i.id)).toEqual(items.slice(2, 4).map((i: any) => i.id));
+    expect((await list("")).json().total).toBe(n);
+    expect((await list(`org=${other}`)).statusCode).toBe(404);
   });
 });

@@ -454,11 +454,26 @@ async function addConflict(
       and state = 'open' and roster_value = ${rosterValue})`);
 }
 
+/**
+ * A cancelled import's job stops at its next chunk: the chunk rolls back and the job ends (failed, with
+ * this message), what earlier chunks wrote stays. The row lock makes a cancel wait for a chunk in flight,
+ * so the counts the cancel leaves are those of whole chunks.
+ */
+async function stopIfCancelled(tx: Db, importId: number) {
+  const [imp] = await rowsOf<{ state: string }>(
+    tx,
+    sql`select state from roster_imports where id = ${importId} for update`,
+  );
+  if (imp?.state === "cancelled") throw Conflict(CANCELLED);
+}
+const CANCELLED = "花名册导入已取消，已写入的行保留";
+
 jobs.defineJobKind<Item>(ROSTER_IMPORT, {
   chunkSize: CHUNK_ROWS,
   async writeChunk(tx, job, items) {
     const delta: Record<string, number> = { created: 0, updated: 0, unchanged: 0, conflicts: 0, unplaced: 0 };
     if (!items.length) return delta;
+    await stopIfCancelled(tx, items[0].i);
     const who = await ownerOf(tx, items[0].i);
     const places = await placesOf(tx, job.orgPath);
     const known = new Map(
@@ -582,6 +597,7 @@ jobs.defineJobKind<Item>(ROSTER_IMPORT, {
       tx,
       sql`select id, counters from roster_imports where job_id = ${job.id}`,
     );
+    if (imp) await stopIfCancelled(tx, imp.id);
     const result = summaryOf(imp?.counters ?? {}, counters);
     await audit.record(tx, imp ? await ownerOf(tx, imp.id) : null, {
       action: "import_done",
@@ -615,6 +631,21 @@ export function summaryOf(read: Record<string, number>, written: Record<string, 
   };
 }
 
+export const ROSTER_STATES = [
+  "previewed",
+  "reading",
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+] as const;
+type RosterState = (typeof ROSTER_STATES)[number];
+
+/** What a person sees: the import's own state until its job starts, then the job's (a cancel stays one). */
+const stateOf = (imp: string, job: string | undefined): RosterState =>
+  (imp !== "started" ? imp : (job ?? "running")) as RosterState;
+
 /** An import: its state, the job's progress and the summary so far, the rows flagged. */
 export async function getRoster(ctx: AppContext, actor: Actor, id: number) {
   residentPolicy.authorize(actor, "import");
@@ -628,20 +659,116 @@ export async function getRoster(ctx: AppContext, actor: Actor, id: number) {
         error: string | null;
       }>("select state, total, checkpoint, counters, error from jobs where id = $1", [imp.jobId])
     : [];
-  const state = imp.state !== "started" ? imp.state : (job?.state ?? "running");
   return {
     id: imp.id,
     orgUnitId: imp.orgUnitId,
     filename: imp.filename,
-    state: state as "previewed" | "reading" | "queued" | "running" | "succeeded" | "failed",
+    state: stateOf(imp.state, job?.state),
     jobId: imp.jobId,
     total: job?.total ?? 0,
     done: job?.checkpoint ?? 0,
-    error: job?.error ?? null,
+    error: imp.state === "cancelled" ? null : (job?.error ?? null),
     summary: summaryOf(imp.counters, job?.counters ?? {}),
     flags: imp.flags.sort((a, b) => a.n - b.n),
     createdAt: imp.createdAt,
   };
+}
+
+/**
+ * The imports of the caller's area (or of one unit in it: outside, 404), newest first, a page at a time,
+ * each with its state, progress and summary; the rows flagged are on the import's own page.
+ */
+export async function listRosters(
+  ctx: AppContext,
+  actor: Actor,
+  opts: { org?: number; page: number; pageSize: number },
+) {
+  residentPolicy.authorize(actor, "import");
+  let path = actor.orgPath;
+  if (opts.org !== undefined) {
+    const [u] = await ctx.database.query<{ path: string }>(
+      "select path from org_units where id = $1 and path like $2",
+      [opts.org, subtreePattern(actor.orgPath)],
+    );
+    if (!u) throw NotFound("组织不存在");
+    path = u.path;
+  }
+  const pattern = subtreePattern(path);
+  const [{ n }] = await ctx.database.query<{ n: number }>(
+    "select count(*)::int as n from roster_imports where org_path like $1",
+    [pattern],
+  );
+  const rows = await ctx.database.query<{
+    id: number;
+    orgUnitId: number;
+    orgName: string;
+    filename: string | null;
+    state: string;
+    counters: Record<string, number>;
+    ownerName: string;
+    createdAt: Date;
+    jobState: string | null;
+    total: number | null;
+    checkpoint: number | null;
+    jobCounters: Record<string, number> | null;
+  }>(
+    `select i.id, i.org_unit_id as "orgUnitId", o.name as "orgName", i.filename, i.state, i.counters,
+       i.owner_name as "ownerName", i.created_at as "createdAt", j.state as "jobState", j.total, j.checkpoint,
+       j.counters as "jobCounters"
+     from roster_imports i join org_units o on o.id = i.org_unit_id left join jobs j on j.id = i.job_id
+     where i.org_path like $1 order by i.created_at desc, i.id desc limit $2 offset $3`,
+    [pattern, opts.pageSize, (opts.page - 1) * opts.pageSize],
+  );
+  return {
+    total: n,
+    items: rows.map((r) => ({
+      id: r.id,
+      orgUnitId: r.orgUnitId,
+      orgName: r.orgName,
+      filename: r.filename,
+      state: stateOf(r.state, r.jobState ?? undefined),
+      total: r.total ?? 0,
+      done: r.checkpoint ?? 0,
+      summary: summaryOf(r.counters, r.jobCounters ?? {}),
+      ownerName: r.ownerName,
+      createdAt: r.createdAt,
+    })),
+  };
+}
+
+/**
+ * Stops an import where it stands: one not started is simply closed; a running one's job stops at its next
+ * chunk, and what it wrote stays (counted in the summary). Finished, failed or already cancelled: 409.
+ */
+export async function cancelRoster(ctx: AppContext, actor: Actor, id: number) {
+  residentPolicy.authorize(actor, "import");
+  const imp = await ownImport(ctx, actor, id);
+  const [done] = await ctx.database.query<{ id: number }>(
+    `update roster_imports i set state = 'cancelled', updated_at = now()
+     where i.id = $1 and (i.state = 'previewed' or (i.state = 'started'
+       and exists (select 1 from jobs j where j.id = i.job_id and j.state in ('queued', 'running'))))
+     returning i.id`,
+    [id],
+  );
+  if (!done) {
+    const current = (await getRoster(ctx, actor, id)).state;
+    throw Conflict(current === "reading" ? "正在读取花名册，请稍后再取消" : "花名册导入已结束，不能取消", {
+      state: current,
+    });
+  }
+  const [job] = imp.jobId
+    ? await ctx.database.query<{ checkpoint: number }>("select checkpoint from jobs where id = $1", [
+        imp.jobId,
+      ])
+    : [];
+  await audit.record(ctx.database.db, actor, {
+    action: "cancel",
+    entity: "roster_import",
+    entityId: id,
+    orgPath: imp.orgPath,
+    after: { from: imp.state, jobId: imp.jobId, checkpoint: job?.checkpoint ?? 0 },
+  });
+  return getRoster(ctx, actor, id);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import {
   Items,
   Line,
   OneOf,
+  Page,
+  PageSize,
   Str,
   StrOrNull,
   Strs,
@@ -23,12 +25,15 @@ import {
   XLSX_MIME,
 } from "../../platform/spreadsheet/upload.ts";
 import {
+  cancelRoster,
   createRoster,
   decideConflict,
   getRoster,
   listConflicts,
+  listRosters,
   previewRoster,
   ROSTER_FIELDS,
+  ROSTER_STATES,
   startRoster,
 } from "./rosterImport.ts";
 
@@ -52,7 +57,7 @@ const RosterSchema = Type.Object({
   id: Type.Integer(),
   orgUnitId: Type.Integer(),
   filename: StrOrNull,
-  state: OneOf(["previewed", "reading", "queued", "running", "succeeded", "failed"] as const),
+  state: OneOf(ROSTER_STATES),
   jobId: Type.Union([Type.Integer(), Type.Null()]),
   total: Type.Integer(),
   done: Type.Integer(),
@@ -62,6 +67,23 @@ const RosterSchema = Type.Object({
     Type.Object({ n: Type.Integer(), reasons: Strs, imported: Type.Optional(Type.Boolean()) }),
   ),
   createdAt: Time,
+});
+const RosterListSchema = Type.Object({
+  total: Type.Integer(),
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      orgUnitId: Type.Integer(),
+      orgName: Str,
+      filename: StrOrNull,
+      state: OneOf(ROSTER_STATES),
+      total: Type.Integer(),
+      done: Type.Integer(),
+      summary: SummarySchema,
+      ownerName: Str,
+      createdAt: Time,
+    }),
+  ),
 });
 const ConflictSchema = Type.Object({
   id: Type.Integer(),
@@ -109,6 +131,22 @@ export async function rosterRoutes(fastify: FastifyInstance) {
   );
 
   app.get(
+    "/api/residents/rosters",
+    {
+      schema: {
+        tags: T,
+        summary: "本辖区（或其中一个组织）的花名册导入记录，新的在前，分页",
+        querystring: Type.Object(
+          { org: Type.Optional(Id), page: Page, pageSize: PageSize(100, 20) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RosterListSchema, ...stdErrors },
+      },
+    },
+    async (req) => listRosters(ctx, req.actor, req.query),
+  );
+
+  app.get(
     "/api/residents/rosters/:id",
     {
       schema: {
@@ -153,6 +191,19 @@ export async function rosterRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) => reply.status(202).send(await startRoster(ctx, req.actor, req.params.id, req.body)),
+  );
+
+  app.post(
+    "/api/residents/rosters/:id/cancel",
+    {
+      schema: {
+        tags: T,
+        summary: "取消花名册导入：未开始的直接关闭，进行中的在下一批前停止，已写入的保留并计数；已结束为 409",
+        params: IdParams,
+        response: { 200: RosterSchema, ...stdErrors },
+      },
+    },
+    async (req) => cancelRoster(ctx, req.actor, req.params.id),
   );
 
   app.get(
