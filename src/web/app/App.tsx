@@ -17,6 +17,7 @@ const ResidentListPage = lazy(() => import("../modules/residents/ResidentListPag
 const ResidentDetailPage = lazy(() => import("../modules/residents/ResidentDetailPage.tsx"));
 const HouseholdPage = lazy(() => import("../modules/residents/HouseholdPage.tsx"));
 const BuildingPage = lazy(() => import("../modules/residents/BuildingPage.tsx"));
+const RosterImportPage = lazy(() => import("../modules/residents/RosterImportPage.tsx"));
 const IntakePage = lazy(() => import("../modules/workOrders/IntakePage.tsx"));
 const BoardPage = lazy(() => import("../modules/workOrders/BoardPage.tsx"));
 const QueuePage = lazy(() => import("../modules/workOrders/QueuePage.tsx"));
@@ -215,6 +216,7 @@ const router = createBrowserRouter([
             children: [
               { path: "orgs/:id", element: <OrgPage /> },
               { path: "residents", element: <ResidentListPage /> },
+              { path: "residents/rosters/:id?", element: <RosterImportPage /> },
               { path: "residents/:id", element: <ResidentDetailPage /> },
               { path: "households/:id", element: <HouseholdPage /> },
               { path: "buildings/:id", element: <BuildingPage /> },

@@ -2,6 +2,7 @@ import { AFF_EN } from "../../modules/affairs/i18n.ts";
 import { CAMPAIGNS_EN } from "../../modules/campaigns/i18n.ts";
 import { commandEn } from "../../modules/command/i18n.ts";
 import { MA_EN } from "../../modules/mutualAid/i18n.ts";
+import { ROSTER_EN } from "../../modules/residents/i18n.ts";
 import { VOL_EN } from "../../modules/volunteers/i18n.ts";
 import type { Messages } from "./zh-CN.ts";
 
@@ -1225,6 +1226,7 @@ const en: Messages = {
   volunteers: VOL_EN,
   mutualAid: MA_EN,
   campaigns: CAMPAIGNS_EN,
+  roster: ROSTER_EN,
   affairs: AFF_EN,
 };
 

@@ -9,6 +9,7 @@ import { AFF_ZH } from "../../modules/affairs/i18n.ts";
 import { CAMPAIGNS_ZH } from "../../modules/campaigns/i18n.ts";
 import { commandZh } from "../../modules/command/i18n.ts";
 import { MA_ZH } from "../../modules/mutualAid/i18n.ts";
+import { ROSTER_ZH } from "../../modules/residents/i18n.ts";
 import { VOL_ZH } from "../../modules/volunteers/i18n.ts";
 
 const zhCN = {
@@ -1132,6 +1133,7 @@ const zhCN = {
   volunteers: VOL_ZH,
   mutualAid: MA_ZH,
   campaigns: CAMPAIGNS_ZH,
+  roster: ROSTER_ZH,
   affairs: AFF_ZH,
 };
 

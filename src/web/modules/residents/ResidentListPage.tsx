@@ -1,9 +1,9 @@
-import { DownloadOutlined, PhoneOutlined } from "@ant-design/icons";
+import { DownloadOutlined, PhoneOutlined, UploadOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Button, Card, Flex, Grid, Input, Pagination, Select, Spin, Table, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, type Crumb, type OrgNode, qs, type Resident, type ResidentPage } from "../../app/api.ts";
 import { useAuth, useMe } from "../../app/auth.tsx";
 import { KEY_TAGS } from "../../app/i18n/index.ts";
@@ -17,6 +17,7 @@ export default function ResidentListPage() {
   const { t } = useTranslation();
   const me = useMe();
   const { can } = useAuth();
+  const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
   const phone = screens.md === false;
   const [params, setParams] = useSearchParams();
@@ -114,6 +115,17 @@ export default function ResidentListPage() {
             ]}
           />
         </Flex>
+        {/* A roster is imported for one community, by whoever keeps its registry (grid workers sit below). */}
+        {can("resident.write") && scope.data?.unit.kind === "community" && (
+          <Button
+            icon={<UploadOutlined />}
+            size={phone ? "large" : "middle"}
+            onClick={() => navigate(`/residents/rosters?org=${org}`)}
+            data-testid="roster-import"
+          >
+            {t("roster.open")}
+          </Button>
+        )}
         {can("resident.export") && (
           <Button
             icon={<DownloadOutlined />}
