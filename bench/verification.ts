@@ -8,7 +8,10 @@
 // --scope names another unit; the list mixes people of the registry (found; some listed under another
 // community), strangers (not found), repeats, damaged and mistyped ID numbers, blank and 合计 rows.
 //
-//   node --import tsx bench/verification.ts [--rows 387300] [--scope 320613019] [--no-xlsx]
+//   node --import tsx bench/verification.ts [--rows 387300] [--scope 320613019] [--no-xlsx] [--reuse]
+//
+// --reuse keeps an already seeded gk_bench_verification (its lists and tasks emptied) instead of seeding
+// again: for iterating on the import, not for figures to report.
 import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -30,6 +33,7 @@ import {
   mb,
   ms,
   now,
+  pgDatabaseExists,
   pgUrl,
   procMem,
   recreatePgDatabase,
@@ -42,14 +46,22 @@ const SCOPE = arg("scope", DEMO_STREET)!;
 const XLSX_TOO = arg("no-xlsx") !== "true";
 const DB = "gk_bench_verification";
 
-recreatePgDatabase(DB);
+const REUSE = arg("reuse") === "true" && pgDatabaseExists(DB);
+if (!REUSE) recreatePgDatabase(DB);
 const database = await openPostgres(pgUrl(DB), 4);
 await migrate(database);
 const crypto = new FieldCrypto(BENCH_SECRET);
 let t0 = now();
-log(`seeding ${SCOPE} into ${DB}…`);
-await loadDemo(database, crypto, { scope: SCOPE, seed: 1 });
-await database.query("analyze");
+if (REUSE) {
+  log(`reusing the seeded ${DB}`);
+  await database.query("drop table if exists bench_copy");
+  await database.query("truncate verification_rows, verification_lists cascade");
+  await database.query("vacuum analyze verification_rows");
+} else {
+  log(`seeding ${SCOPE} into ${DB}…`);
+  await loadDemo(database, crypto, { scope: SCOPE, seed: 1 });
+  await database.query("analyze");
+}
 const [{ n: registry }] = await database.query<{ n: number }>("select count(*)::int as n from residents");
 log(`  ${registry} residents in ${secs(now() - t0)} s`);
 const ctx = { config: { ...loadConfig({}), logLevel: "silent" }, database, crypto, version: VERSION };

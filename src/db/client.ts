@@ -52,6 +52,23 @@ export function csvField(v: unknown): string {
   return /[",\n\r]/.test(s) || s === "" ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/**
+ * COPY csv rows into a table inside a transaction `tx` opened by `db.transaction` (either kind): the rows
+ * commit or roll back with the rest of it. PostgreSQL streams them on the transaction's own connection,
+ * PGlite reads them from a blob. COPY has no ON CONFLICT: a duplicate key fails the statement (and the
+ * transaction) with 23505.
+ */
+export async function copyCsvIn(tx: Db, table: string, columns: string[], csv: string): Promise<void> {
+  const client = (tx as any).session?.client;
+  if (!client) throw new Error("copyCsvIn: not a transaction of this client");
+  const text = `COPY ${table} (${columns.join(",")})`;
+  if (client instanceof pg.Client) {
+    await pipeline(Readable.from([csv]), client.query(copyFrom(`${text} FROM STDIN WITH (FORMAT csv)`)));
+    return;
+  }
+  await client.query(`${text} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+}
+
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   return pgliteDatabase(await PGlite.create(dataDir ? { dataDir } : {}));
 }

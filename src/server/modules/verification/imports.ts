@@ -3,7 +3,7 @@
 // batch, and writes it with the checkpoint in one transaction. A process killed mid-way leaves whole
 // chunks; the run resumes from the checkpoint (the file is kept with the list) when a process starts.
 import { sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import { copyCsvIn, type Db } from "../../../db/client.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
 import { nameInitials } from "../../../domain/people/pinyin.ts";
 import {
@@ -37,8 +37,64 @@ import { estimateRows, headRows, type Preview, previewOf } from "./sheetHead.ts"
 
 /** Rows the reader thread hands over at a time. */
 export const BATCH_ROWS = 2_000;
-/** Rows per transaction: on PGlite's one connection, a chunk is the longest anyone waits. */
+/** Rows of the first chunk; later chunks are sized to take about CHUNK_MS (within MIN..MAX). */
 export const CHUNK_ROWS = 500;
+const CHUNK_ROWS_MIN = 200;
+const CHUNK_ROWS_MAX = 5_000;
+/** A chunk's time: on PGlite's one connection, a chunk is the longest anyone waits. */
+const CHUNK_MS = 300;
+
+/** verification_rows' columns as the import writes them (COPY csv). */
+const ROW_COLUMNS = [
+  "list_id",
+  "n",
+  "original_cipher",
+  "name",
+  "id_cipher",
+  "id_hash",
+  "id_tail",
+  "id_status",
+  "phone_cipher",
+  "phone_tail",
+  "address",
+  "stated_community",
+  "class",
+  "reasons",
+  "resident_id",
+  "match_by",
+  "score",
+  "org_path",
+  "street_code",
+  "community_code",
+  "dup_key",
+  "batch_status",
+  "changed_fields",
+  "prior_row_id",
+];
+
+/** A text[] literal: each element quoted, backslash and quote escaped. */
+const textArray = (xs: string[]) =>
+  `{${xs.map((x) => `"${x.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(",")}}`;
+
+/** One csv line: null unquoted (COPY's NULL), every other value quoted when it must be or is empty. */
+const csvLine = (values: unknown[]) => {
+  let line = "";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) line += ",";
+    if (v === null || v === undefined) continue;
+    const s = String(v);
+    line += s === "" || /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  }
+  return `${line}\n`;
+};
+
+interface Prepared {
+  csv: string;
+  delta: Record<string, number>;
+  lastN: number;
+  rows: number;
+}
 /**
  * A run whose heartbeat is older than this has lost its process (PostgreSQL, several processes): a minute,
  * or IMPORT_STALE_MS (the fault tests take a killed process's run over after a few seconds).
@@ -362,7 +418,8 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
   const inArea = (r: Resident) => canSee({ orgPath: list.orgPath }, r.orgPath);
   const today = new Date();
 
-  async function writeChunk(rows: SheetRow[], lastN: number) {
+  /** Cleans, matches and classifies a chunk: its rows as csv for COPY, and what it adds to the counters. */
+  async function prepareChunk(rows: SheetRow[], lastN: number): Promise<Prepared> {
     const delta: Record<string, number> = { read: 0 };
     const data: { row: CleanRow; key: string | null; dupOf: number | null }[] = [];
     for (const r of rows) {
@@ -455,7 +512,9 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
       }
     }
     await giveWay();
-    const out = data.map(({ row, key, dupOf }) => {
+    // The chunk's rows as COPY csv, in ROW_COLUMNS' order.
+    let csv = "";
+    for (const { row, key, dupOf } of data) {
       const m = match.get(row);
       const c: Classified = classify(
         row,
@@ -478,54 +537,55 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
       delta[c.class] = (delta[c.class] ?? 0) + 1;
       if (m && dupOf === null) delta.matched = (delta.matched ?? 0) + 1;
       const stated = row.community ? communityByName.get(unitKey(row.community)) : undefined;
-      const at =
-        m && (c.class === "found" || c.class === "routed") ? m.r.orgPath : (stated?.path ?? list.orgPath);
-      return {
-        n: row.n,
-        o: ctx.crypto.encrypt(JSON.stringify(row.original)),
-        nm: row.name.slice(0, 100),
-        ic: row.id.id ? ctx.crypto.encrypt(row.id.id) : null,
-        ih: row.id.id ? (idHash.get(row) ?? ctx.crypto.hash(row.id.id)) : null,
-        it: row.id.id ? row.id.id.slice(-4) : null,
-        is: row.id.status,
-        pc: row.phone ? ctx.crypto.encrypt(row.phone) : null,
-        pt: row.phone ? row.phone.slice(-4) : null,
-        ad: row.address.slice(0, 300),
-        sc: row.community.slice(0, 100),
-        cl: c.class,
-        rs: c.reasons,
-        ri: m && (c.class === "found" || c.class === "routed") ? m.r.id : null,
-        mb: m && dupOf === null ? m.by : null,
-        sco: m && dupOf === null ? m.score : null,
-        op: at,
-        st: unitAt(at, "street")?.code ?? null,
-        co: unitAt(at, "community")?.code ?? null,
-        dk: key,
-        bs: batch.get(row)?.status ?? "new",
-        cf: batch.get(row)?.changed ?? [],
-        pr: batch.get(row)?.prior ?? null,
-      };
-    });
+      const effective = m && (c.class === "found" || c.class === "routed");
+      const at = effective ? m.r.orgPath : (stated?.path ?? list.orgPath);
+      const b = batch.get(row);
+      const idNo = row.id.id;
+      csv += csvLine([
+        id,
+        row.n,
+        ctx.crypto.encrypt(JSON.stringify(row.original)),
+        row.name.slice(0, 100),
+        idNo ? ctx.crypto.encrypt(idNo) : null,
+        idNo ? (idHash.get(row) ?? ctx.crypto.hash(idNo)) : null,
+        idNo ? idNo.slice(-4) : null,
+        row.id.status,
+        row.phone ? ctx.crypto.encrypt(row.phone) : null,
+        row.phone ? row.phone.slice(-4) : null,
+        row.address.slice(0, 300),
+        row.community.slice(0, 100),
+        c.class,
+        textArray(c.reasons),
+        effective ? m.r.id : null,
+        m && dupOf === null ? m.by : null,
+        m && dupOf === null ? m.score : null,
+        at,
+        unitAt(at, "street")?.code ?? null,
+        unitAt(at, "community")?.code ?? null,
+        key,
+        b?.status ?? "new",
+        textArray(b?.changed ?? []),
+        b?.prior ?? null,
+      ]);
+    }
+    return { csv, delta, lastN, rows: rows.length };
+  }
+
+  /** Writes a prepared chunk with the checkpoint and counters in one transaction. */
+  async function writeChunk(p: Prepared) {
     await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
-      if (out.length)
-        await tx.execute(sql`
-          insert into verification_rows (list_id, n, original_cipher, name, id_cipher, id_hash, id_tail, id_status,
-            phone_cipher, phone_tail, address, stated_community, class, reasons, resident_id, match_by, score,
-            org_path, street_code, community_code, dup_key, batch_status, changed_fields, prior_row_id)
-          select ${id}, x.n, x.o, x.nm, x.ic, x.ih, x.it, x."is", x.pc, x.pt, x.ad, x.sc, x.cl,
-            array(select jsonb_array_elements_text(x.rs)), x.ri, x.mb, x.sco, x.op, x.st, x.co, x.dk, x.bs,
-            array(select jsonb_array_elements_text(x.cf)), x.pr
-          from jsonb_to_recordset(${JSON.stringify(out)}::jsonb) as x(n int, o text, nm text, ic text, ih text,
-            it text, "is" text, pc text, pt text, ad text, sc text, cl text, rs jsonb, ri int, mb text, sco real,
-            op text, st text, co text, dk text, bs text, cf jsonb, pr bigint)
-          on conflict (list_id, n) do nothing`);
+      if (p.csv)
+        await copyCsvIn(tx, "verification_rows", ROW_COLUMNS, p.csv).catch((e) => {
+          // Rows past our checkpoint already there: another process took the run over and wrote them.
+          throw e?.code === "23505" ? new Halted() : e;
+        });
       if (runner.halted) throw new Halted();
       const merged = { ...counters };
-      for (const [k, v] of Object.entries(delta)) merged[k] = (merged[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(p.delta)) merged[k] = (merged[k] ?? 0) + v;
       const moved = await execRows(
         tx,
-        sql`update verification_lists set checkpoint = ${lastN}, counters = ${JSON.stringify(merged)}::jsonb,
+        sql`update verification_lists set checkpoint = ${p.lastN}, counters = ${JSON.stringify(merged)}::jsonb,
           heartbeat_at = now(), updated_at = now()
           where id = ${id} and checkpoint = ${checkpoint} and state = 'running' returning id`,
       );
@@ -533,29 +593,60 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
       if (!moved.length) throw new Halted();
       counters = merged;
     });
-    checkpoint = lastN;
-    await giveWay();
+    checkpoint = p.lastN;
   }
 
+  // Chunk k is written while chunk k+1 is cleaned and matched (on PostgreSQL the two overlap: the database
+  // works on one core, this thread on the other). A chunk's size is time-boxed: as many rows as one write
+  // cycle takes about CHUNK_MS for, so the progress counter moves several times a second and, on PGlite,
+  // nobody waits longer than that for the one connection.
+  let writing: Promise<void> | undefined;
+  const settleWrite = async () => {
+    const w = writing;
+    writing = undefined;
+    if (w) await w;
+  };
   try {
     const gen = streamSpreadsheet(Buffer.from(list.file), {}, { batchRows: BATCH_ROWS, after: checkpoint });
     let summary: { rowsRead: number } | undefined;
+    let pending: SheetRow[] = [];
+    let chunkRows = CHUNK_ROWS;
+    let cycleStart = performance.now();
     for (;;) {
-      const next = await gen.next();
-      if (next.done) {
-        summary = next.value;
-        break;
+      let next: IteratorResult<SheetRow[], { rowsRead: number }> | undefined;
+      if (pending.length < chunkRows) {
+        next = await gen.next();
+        if (!next.done) {
+          pending = pending.length ? pending.concat(next.value) : next.value;
+          if (pending.length < chunkRows) continue;
+        } else summary = next.value;
       }
-      const rows = next.value;
-      for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+      while (pending.length >= chunkRows || (summary && pending.length)) {
         if (runner.halted) {
+          await settleWrite().catch(() => {});
           await gen.return(undefined as never);
           return;
         }
-        const slice = rows.slice(i, i + CHUNK_ROWS);
-        await writeChunk(slice, slice[slice.length - 1].n);
+        const slice = pending.slice(0, chunkRows);
+        pending = pending.slice(chunkRows);
+        const prepared = await prepareChunk(slice, slice[slice.length - 1].n);
+        await settleWrite();
+        // The cycle: from one write's start to the next, preparing included.
+        const cycle = performance.now() - cycleStart;
+        cycleStart = performance.now();
+        if (cycle > 0)
+          chunkRows = Math.max(
+            CHUNK_ROWS_MIN,
+            Math.min(CHUNK_ROWS_MAX, Math.round((slice.length / cycle) * CHUNK_MS), chunkRows * 2),
+          );
+        writing = writeChunk(prepared);
+        // A failed write is seen when it is settled (next chunk or the end); none is left unhandled.
+        writing.catch(() => {});
+        await giveWay();
       }
+      if (summary) break;
     }
+    await settleWrite();
     // Blank rows are counted by the reader; what it read and did not hand over was blank.
     await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
@@ -578,6 +669,7 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
       });
     });
   } catch (e) {
+    await settleWrite().catch(() => {});
     if (e instanceof Halted || runner.halted) return;
     const message =
       e && typeof e === "object" && "status" in e && (e as any).status < 500

@@ -79,7 +79,9 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
     t.app.inject({ method: "POST", url: `/api/verification/lists/${id}/start`, headers, payload: body });
 
   it("reads a messy roster, classifies every row with its reason, routes tasks, and exports the outcome", async () => {
-    const [a, b, c, d] = inG1;
+    const [a, b, c, d, e] = inG1;
+    // A community name typed with a quote, a backslash and a comma: it travels into the row's reasons.
+    const oddCommunity = '东"门\\社区,3';
     const old = idOf(c);
     const id15 = `${old.slice(0, 6)}${old.slice(8, 17)}`;
     const stranger = composeIdCard("320613", "1971-05-06", 457);
@@ -95,6 +97,7 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
       [8, "路人乙", `${stranger.slice(0, 17)}${stranger[17] === "1" ? "2" : "1"}`, null, "", ""],
       ["合计", null, null, null, null, null],
       ["序号", "姓名", "证件号码", "联系电话", "现住址", "所属社区"],
+      [9, e.name, idOf(e), null, e.address, oddCommunity],
     ]);
     const up = await upload(file);
     expect(up.statusCode, up.body).toBe(201);
@@ -119,9 +122,9 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
     const list = await finished(preview.id);
     expect(list.state, list.error).toBe("succeeded");
     expect(list.counters).toMatchObject({
-      rows: 13,
+      rows: 14,
       found: 4,
-      routed: 1,
+      routed: 2,
       duplicate: 1,
       not_found: 1,
       invalid: 1,
@@ -135,9 +138,9 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
     expect(sum.headerRows + sum.classified + sum.skipped.reduce((n: number, x: any) => n + x.count, 0)).toBe(
       sum.rowsRead,
     );
-    expect(sum.rowsRead).toBe(13);
-    expect(sum.totals).toEqual({ found: 4, routed: 1, not_found: 1, duplicate: 1, invalid: 1 });
-    expect(sum.lines.reduce((n: number, l: any) => n + l.total, 0)).toBe(8);
+    expect(sum.rowsRead).toBe(14);
+    expect(sum.totals).toEqual({ found: 4, routed: 2, not_found: 1, duplicate: 1, invalid: 1 });
+    expect(sum.lines.reduce((n: number, l: any) => n + l.total, 0)).toBe(9);
     expect(sum.lines.some((l: any) => l.communityName === "苏阳社区")).toBe(true);
 
     const rows = (
@@ -154,6 +157,8 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
     expect(byN[8]).toMatchObject({ class: "duplicate", reasons: ["与第 3 行重复"] });
     expect(byN[10].class).toBe("not_found");
     expect(byN[11]).toMatchObject({ class: "invalid", reasons: ["身份证号校验位不正确"] });
+    expect(byN[14]).toMatchObject({ class: "routed", matchBy: "id", statedCommunity: oddCommunity });
+    expect(byN[14].reasons[0]).toContain(`「${oddCommunity}」`);
     expect(JSON.stringify(rows)).not.toContain(idOf(a));
 
     // The flagged rows, with the reason in Chinese beside each, masked.
@@ -167,14 +172,14 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
     const sheet = wb.worksheets[0];
     const lines = sheet.getSheetValues().slice(2) as any[];
     const reasonsCol = 8;
-    expect(lines.map((l) => l[1]).sort()).toEqual([10, 11, 5, 6, 8].sort());
+    expect(lines.map((l) => l[1]).sort()).toEqual([10, 11, 5, 6, 8, 14].sort());
     expect(lines.find((l) => l[1] === 11)[reasonsCol]).toBe("身份证号校验位不正确");
     expect(JSON.stringify(lines)).not.toContain(idOf(a));
 
     // The grid worker's queue holds the G01 rows; an outcome goes into the export.
     const tasks = (await t.app.inject({ url: "/api/verification/tasks?open=true", headers: grid })).json();
     const mine = tasks.items.filter((x: any) => x.listId === preview.id);
-    expect(mine.map((x: any) => x.n).sort()).toEqual([3, 4, 6, 7]);
+    expect(mine.map((x: any) => x.n).sort()).toEqual([14, 3, 4, 6, 7]);
     expect(mine[0].deadline).toBe("2026-12-05");
     const task = mine.find((x: any) => x.n === 3);
     const other = await t.app.inject({
@@ -215,7 +220,7 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
       await t.app.inject({ url: `/api/verification/lists/${preview.id}/grids`, headers: street })
     ).json();
     const g1 = grids.items.find((g: any) => g.gridPath.endsWith("320613019010-G01/"));
-    expect(g1).toMatchObject({ total: 4, done: 1, outcomes: { at_home: 1 } });
+    expect(g1).toMatchObject({ total: 5, done: 1, outcomes: { at_home: 1 } });
 
     const exp = await t.app.inject({ url: `/api/verification/lists/${preview.id}/export`, headers: street });
     const wb2 = new ExcelJS.Workbook();
