@@ -28,7 +28,7 @@ import * as verification from "./modules/verification/index.ts";
 import * as volunteers from "./modules/volunteers/index.ts";
 import * as workOrders from "./modules/workOrders/index.ts";
 import { authPlugin, flagPublic } from "./platform/authHook.ts";
-import { databaseUnavailable } from "./platform/dbErrors.ts";
+import { CAUSE_MESSAGES, unavailableCause, WriteTrouble } from "./platform/dbErrors.ts";
 import { AppError } from "./platform/errors.ts";
 import { healthRoutes } from "./platform/health.ts";
 import { idempotencyPlugin } from "./platform/idempotency.ts";
@@ -54,6 +54,7 @@ declare module "fastify" {
 }
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/web");
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Security headers on every answer. The policy is what the built web app needs and no more: its scripts
@@ -158,6 +159,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await docs.register(swaggerUi, { routePrefix: "/api/docs", uiHooks: {}, staticCSP: true });
   });
 
+  // A disk-full or read-only database still answers reads: /api/health learns of it from refused writes.
+  const writeTrouble = new WriteTrouble();
+  app.addHook("onResponse", async (req, reply) => {
+    if (!READS.has(req.method) && reply.statusCode >= 200 && reply.statusCode < 300) writeTrouble.succeeded();
+  });
   app.setErrorHandler((err: any, req, reply) => {
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
@@ -184,12 +190,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         },
       });
     }
-    if (databaseUnavailable(err)) {
-      req.log.warn({ err }, "database unavailable");
+    const cause = unavailableCause(err);
+    if (cause) {
+      req.log.warn({ err, cause }, "database unavailable");
+      if (!READS.has(req.method)) writeTrouble.refused(cause);
       return reply
         .status(503)
         .header("retry-after", "5")
-        .send({ error: { code: "database_unavailable", message: "数据库暂时不可用，请稍后重试" } });
+        .send({ error: { code: "database_unavailable", message: CAUSE_MESSAGES[cause] } });
     }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, "unhandled error");
@@ -217,7 +225,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   // Liveness, readiness, the contract's /api/health and /metrics.
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { writeTrouble });
 
   // Each module registers its routes through its face.
   for (const m of [

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { MIGRATIONS_DIR } from "../../db/migrate.ts";
 import { sessionActor } from "../modules/auth/index.ts";
 import { SESSION_COOKIE } from "./authHook.ts";
+import { CAUSE_MESSAGES, type WriteTrouble } from "./dbErrors.ts";
 import { errorSchema } from "./errors.ts";
 import { METRICS_CONTENT_TYPE } from "./metrics.ts";
 import { permits } from "./policy.ts";
@@ -14,7 +15,8 @@ import { permits } from "./policy.ts";
  * - GET /api/health/live — the process answers (no database); restart it when this fails.
  * - GET /api/health/ready — the database answers and every migration this version ships is applied; take
  *   the process out of rotation while it fails (503).
- * - GET /api/health — the contract's summary (DESIGN §5): 200 when the database answers, 503 when not.
+ * - GET /api/health — the contract's summary (DESIGN §5): 200 when the database answers, 503 when not, and
+ *   503 `degraded` with the problem named while it answers reads but refuses saves (disk full, read-only).
  * - GET /metrics — Prometheus text format, for a scraper with `Authorization: Bearer $METRICS_TOKEN`, or a
  *   signed-in account holding metrics.read (a sysadmin looking by hand). Anyone else: 401. Kept on the main
  *   listener so a single-port deployment needs nothing more; the token keeps it off the public internet.
@@ -66,7 +68,7 @@ const sameSecret = (a: string, b: string) => {
   return crypto.timingSafeEqual(x, y);
 };
 
-export async function healthRoutes(app: FastifyInstance) {
+export async function healthRoutes(app: FastifyInstance, opts: { writeTrouble?: WriteTrouble } = {}) {
   const ctx = app.ctx;
   const expected = expectedMigrations();
 
@@ -81,6 +83,16 @@ export async function healthRoutes(app: FastifyInstance) {
     async (_req, reply) => {
       try {
         await within(ctx.database.query("select 1"), DB_CHECK_MS);
+        // Reads work but saves are refused (disk full, read-only): not healthy, and the reason said.
+        const problem = opts.writeTrouble?.current();
+        if (problem)
+          return (reply as unknown as FastifyReply).status(503).send({
+            status: "degraded",
+            db: ctx.database.kind,
+            version: ctx.version,
+            problem,
+            message: CAUSE_MESSAGES[problem],
+          });
         return { status: "ok", db: ctx.database.kind, version: ctx.version };
       } catch {
         // Same shape as the 200, which the API document describes (see above).
