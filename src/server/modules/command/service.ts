@@ -10,7 +10,7 @@ import * as campaigns from "../campaigns/index.ts";
 import * as care from "../care/index.ts";
 import * as mutualAid from "../mutualAid/index.ts";
 import { breadcrumb, getOrgUnit, unitAreas, unitLabel } from "../orgs/index.ts";
-import { parsePeriod, ratesFor } from "../rates/index.ts";
+import { parsePeriod, ratesPolicy, unitRates } from "../rates/index.ts";
 import { residentsByChild } from "../residents/index.ts";
 import * as volunteers from "../volunteers/index.ts";
 import * as workOrders from "../workOrders/index.ts";
@@ -65,6 +65,7 @@ export async function dashboard(
   now = new Date(),
 ) {
   commandPolicy.authorize(actor, "read");
+  ratesPolicy.authorize(actor, "read");
   const unit = await getOrgUnit(ctx, actor, q.org ?? actor.orgUnitId);
   const { period, previous } = periods(q.from, q.to, now);
   const depth = unit.path.split("/").filter(Boolean).length - 1;
@@ -88,8 +89,9 @@ export async function dashboard(
     workOrders.orderSituation(ctx, unit.path, now),
     workOrders.orderPeriod(ctx, unit.path, period),
     workOrders.orderTotals(ctx, unit.path, previous),
-    ratesFor(ctx, actor, unit.id, period),
-    ratesFor(ctx, actor, unit.id, previous),
+    // The unit is already found in the caller's scope: its rates need not look it up twice more.
+    unitRates(ctx, unit, period),
+    unitRates(ctx, unit, previous),
     workOrders.orderChildren(ctx, unit.path, depth, period),
     hotSpotLists.get(ctx.database, unit.id, () =>
       workOrders.hotSpots(ctx, unit.path, { days: HOT_DAYS, min: HOT_MIN, limit: 10 }, now),
