@@ -13,6 +13,7 @@
 // --reuse keeps an already seeded gk_bench_verification (its lists and tasks emptied) instead of seeding
 // again: for iterating on the import, not for figures to report.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import { loadConfig } from "../src/config.ts";
@@ -140,7 +141,9 @@ await database.copyCsv(
 );
 const copyMs = now() - t0;
 const copyRate = ROWS / (copyMs / 1000);
-result(`COPY of the csv into an unindexed table (anchor): ${secs(copyMs)} s, ${Math.round(copyRate)} rows/s`);
+result(
+  `COPY of the csv into an unindexed table (anchor): ${secs(copyMs)} s, ${Math.round(copyRate)} rows/s; load ${os.loadavg()[0].toFixed(1)}`,
+);
 
 function resetPeakRss(): boolean {
   try {
@@ -161,6 +164,7 @@ async function run(label: string, file: Buffer, type: string) {
     peak = Math.max(peak, reset ? m.hwm : m.rss);
   }, 100);
   const t = now();
+  const cpu0 = process.cpuUsage();
   const up = await app.inject({
     method: "POST",
     url: `/api/verification/lists?filename=${label}`,
@@ -181,6 +185,7 @@ async function run(label: string, file: Buffer, type: string) {
   let last = -1;
   let lastMove = now();
   let longest = 0;
+  let longestAt = "";
   let state = "running";
   let list: any;
   while (state === "running") {
@@ -188,6 +193,7 @@ async function run(label: string, file: Buffer, type: string) {
     list = r.json();
     state = list.state;
     if (list.checkpoint !== last) {
+      if (now() - lastMove > longest) longestAt = `${last < 0 ? "start" : last}→${list.checkpoint}`;
       longest = Math.max(longest, now() - lastMove);
       lastMove = now();
       last = list.checkpoint;
@@ -195,6 +201,7 @@ async function run(label: string, file: Buffer, type: string) {
     await new Promise((res) => setTimeout(res, 100));
   }
   const total = now() - t;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(rss);
   if (state !== "succeeded") throw new Error(`${label}: ${state} ${list.error}`);
   const c = list.counters;
@@ -202,7 +209,8 @@ async function run(label: string, file: Buffer, type: string) {
   result(
     `${label}: ${ROWS} rows read + cleaned + matched in ${secs(total)} s (preview ${ms(previewMs)} ms) = ${Math.round(rate)} rows/s; ` +
       `${(rate / copyRate).toFixed(2)} × COPY (target ≥ 0.33); peak RSS ${mb(peak)} MB (target < 1024); ` +
-      `progress counter still for at most ${ms(longest)} ms (target ≤ 2000)`,
+      `progress counter still for at most ${ms(longest)} ms (target ≤ 2000), checkpoint ${longestAt}; ` +
+      `this process's CPU (both threads) ${((cpu.user + cpu.system) / ROWS).toFixed(1)} µs/row; load ${os.loadavg()[0].toFixed(1)}`,
   );
   result(
     `  classes: found ${c.found ?? 0}, routed ${c.routed ?? 0}, not found ${c.not_found ?? 0}, duplicate ${c.duplicate ?? 0}, invalid ${c.invalid ?? 0}; ` +

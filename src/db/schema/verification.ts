@@ -74,7 +74,11 @@ export const verificationRows = pgTable(
     id: bigserial({ mode: "number" }).primaryKey(),
     listId: integer().notNull(),
     n: integer().notNull(),
-    originalCipher: text().notNull(),
+    /**
+     * The ID number and phone as typed (JSON, encrypted), when either differs from its cleaned value; null
+     * when both were typed as cleaned (the other fields as typed are in the list's kept file).
+     */
+    originalCipher: text(),
     name: text().notNull(),
     idCipher: text(),
     idHash: text(),

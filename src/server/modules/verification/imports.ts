@@ -541,10 +541,15 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
       const at = effective ? m.r.orgPath : (stated?.path ?? list.orgPath);
       const b = batch.get(row);
       const idNo = row.id.id;
+      // What was typed is kept only where the cleaned value differs (an ID typed full-width, a phone with
+      // spaces): the presenter shows the typed ID and phone; the other fields as typed are in the kept file.
+      const typedId = row.original.idNumber;
+      const typedPhone = row.original.phone;
+      const asCleaned = (typedId ?? null) === idNo && (typedPhone ?? null) === row.phone;
       csv += csvLine([
         id,
         row.n,
-        ctx.crypto.encrypt(JSON.stringify(row.original)),
+        asCleaned ? null : ctx.crypto.encrypt(JSON.stringify({ idNumber: typedId, phone: typedPhone })),
         row.name.slice(0, 100),
         idNo ? ctx.crypto.encrypt(idNo) : null,
         idNo ? (idHash.get(row) ?? ctx.crypto.hash(idNo)) : null,

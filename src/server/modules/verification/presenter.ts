@@ -87,7 +87,8 @@ export interface RowRecord {
   outcomeNote: string | null;
   outcomeAt: Date | string | null;
   outcomeByName: string | null;
-  originalCipher: string;
+  /** The ID and phone as typed, when they differ from the cleaned ones (null: typed as cleaned). */
+  originalCipher: string | null;
   idCipher: string | null;
   phoneCipher: string | null;
   listTitle: string;
@@ -131,8 +132,15 @@ export function presentRow(r: RowRecord, audience: "staff" | "export" | "reveal"
   const reveal = audience === "reveal";
   const id = r.idCipher ? (reveal ? ctx.crypto.decrypt(r.idCipher) : null) : null;
   const phone = r.phoneCipher ? (reveal ? ctx.crypto.decrypt(r.phoneCipher) : null) : null;
-  const original: Record<string, string> =
-    audience === "staff" ? {} : JSON.parse(ctx.crypto.decrypt(r.originalCipher));
+  const original: Record<string, string | undefined> =
+    audience === "staff"
+      ? {}
+      : r.originalCipher
+        ? JSON.parse(ctx.crypto.decrypt(r.originalCipher))
+        : {
+            idNumber: r.idCipher ? (id ?? ctx.crypto.decrypt(r.idCipher)) : undefined,
+            phone: r.phoneCipher ? (phone ?? ctx.crypto.decrypt(r.phoneCipher)) : undefined,
+          };
   const view: RowView = {
     id: r.id,
     listId: r.listId,

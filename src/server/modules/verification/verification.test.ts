@@ -2,6 +2,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { composeIdCard } from "../../../domain/idcard/idcard.ts";
+import { maskIdCard } from "../../../domain/mask/mask.ts";
 import { haltLists, resumeLists, settleLists } from "./index.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
@@ -174,6 +175,18 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
     const reasonsCol = 8;
     expect(lines.map((l) => l[1]).sort()).toEqual([10, 11, 5, 6, 8, 14].sort());
     expect(lines.find((l) => l[1] === 11)[reasonsCol]).toBe("身份证号校验位不正确");
+    // The typed ID and phone: kept where they differ from the cleaned ones, else the cleaned ones (masked).
+    const typed = (n: number) => lines.find((l) => l[1] === n).slice(9, 11);
+    expect(typed(10)).toEqual([maskIdCard(stranger), maskIdCard("0513-8512 3456")]);
+    expect(typed(14)[0]).toBe(maskIdCard(idOf(e)));
+    expect(typed(6)[0]).toBe(maskIdCard(String(Number(idOf(d)))));
+    const kept = await q<{ n: number }>(
+      "select n from verification_rows where list_id = $1 and original_cipher is not null order by n",
+      [preview.id],
+    );
+    // Rows 4 (full-width ID), 6 (ID as a number), 7 (15-digit ID), 10 (phone with a space), 11 (bad ID),
+    // and 8 only if its lowercased ID had an x.
+    expect(kept.map((k) => k.n).filter((n) => n !== 8)).toEqual([4, 6, 7, 10, 11]);
     expect(JSON.stringify(lines)).not.toContain(idOf(a));
 
     // The grid worker's queue holds the G01 rows; an outcome goes into the export.

@@ -1,0 +1,1 @@
+ALTER TABLE "verification_rows" ALTER COLUMN "original_cipher" DROP NOT NULL;
