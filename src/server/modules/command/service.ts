@@ -30,6 +30,15 @@ const carePanels = staleWhileRevalidate<number, Awaited<ReturnType<typeof care.c
   onError: refreshFailed("care line"),
 });
 /**
+ * The previous period is the comparison line: closed days whose counts move only as late callbacks and
+ * ratings come in, so a minute old is fine — and for a district it is the second-heaviest statement.
+ */
+const previousRates = staleWhileRevalidate<string, Awaited<ReturnType<typeof unitRates>>>({
+  max: 1000,
+  ttlMs: 60_000,
+  onError: refreshFailed("previous period's rates"),
+});
+/**
  * 高频诉求 are a 30-day pattern found by grouping the period's orders by building (they do not roll up by day:
  * nearly every building-day-category is its own row): a dashboard may show them a minute old, so a district's
  * hot spots are worked out once a minute, not once per look.
@@ -91,7 +100,11 @@ export async function dashboard(
     workOrders.orderTotals(ctx, unit.path, previous),
     // The unit is already found in the caller's scope: its rates need not look it up twice more.
     unitRates(ctx, unit, period),
-    unitRates(ctx, unit, previous),
+    previousRates.get(
+      ctx.database,
+      `${unit.id}:${previous.from.toISOString()}:${previous.to.toISOString()}`,
+      () => unitRates(ctx, unit, previous),
+    ),
     workOrders.orderChildren(ctx, unit.path, depth, period),
     hotSpotLists.get(ctx.database, unit.id, () =>
       workOrders.hotSpots(ctx, unit.path, { days: HOT_DAYS, min: HOT_MIN, limit: 10 }, now),
