@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -15,8 +15,28 @@ const env = (extra: Record<string, string>) => ({
   ...extra,
 });
 
-function run(args: string[], extra: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { env: env(extra), encoding: "utf8", timeout: 60_000 });
+/**
+ * Runs the CLI to its exit. Asynchronous, not spawnSync: the tests run concurrently, and a synchronous spawn
+ * would stop this file's event loop (another test's health polls and exit events) for as long as it runs.
+ */
+function run(
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [BIN, ...args], { env: env(extra) });
+    let stdout = "";
+    let stderr = "";
+    c.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    c.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    // A hang ends here at the latest (each test has its own, shorter or equal, limit too).
+    const timer = setTimeout(() => c.kill("SIGTERM"), 110_000);
+    c.on("error", reject);
+    c.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 async function freePort(): Promise<number> {
@@ -39,7 +59,10 @@ async function waitForHealth(port: number, ms = 40_000): Promise<any> {
   throw new Error("server did not come up");
 }
 
-describe("gridkeeper CLI", () => {
+// Concurrent: each test has its own folder, port or database, and most of their time is a child process
+// seeding (CPU) or a test waiting on one (a server's health, a primary giving up on its workers): one after
+// another the file took the sum, 89 s at load 12–15 against 40 s for the seed alone.
+describe.concurrent("gridkeeper CLI", () => {
   const children: ChildProcess[] = [];
   afterAll(() => {
     for (const c of children) c.kill("SIGTERM");
@@ -50,11 +73,11 @@ describe("gridkeeper CLI", () => {
     const dir = path.join(tmp, "a");
     // A copy of the run's migrated database: `migrate` on it finds nothing to do, `seed` fills it.
     await pgliteFolder(path.join(dir, "pglite"), "empty");
-    expect(run(["migrate"], { GRIDKEEPER_DATA_DIR: dir }).status).toBe(0);
-    const seeded = run(["seed", "--scale", "community", "--seed", "3"], { GRIDKEEPER_DATA_DIR: dir });
+    expect((await run(["migrate"], { GRIDKEEPER_DATA_DIR: dir })).status).toBe(0);
+    const seeded = await run(["seed", "--scale", "community", "--seed", "3"], { GRIDKEEPER_DATA_DIR: dir });
     expect(seeded.status, seeded.stderr).toBe(0);
     expect(seeded.stdout).toMatch(/共 \d{4,} 人/);
-    const ok = run(
+    const ok = await run(
       [
         "user",
         "add",
@@ -71,7 +94,7 @@ describe("gridkeeper CLI", () => {
     );
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toContain("账号已创建");
-    const bad = run(
+    const bad = await run(
       ["user", "add", "--username", "clerk2", "--role", "king", "--org", "320613", "--password", "Secret123"],
       { GRIDKEEPER_DATA_DIR: dir },
     );
@@ -91,15 +114,15 @@ describe("gridkeeper CLI", () => {
     children.push(first);
     const health = await waitForHealth(port);
     expect(health.db).toBe("pglite");
-    const second = run(["serve"], { GRIDKEEPER_DATA_DIR: dir, PORT: String(await freePort()) });
+    const second = await run(["serve"], { GRIDKEEPER_DATA_DIR: dir, PORT: String(await freePort()) });
     expect(second.status).toBe(1);
     expect(second.stderr).toContain("正被另一个 Gridkeeper 进程");
     // The first one is unharmed.
     expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
   }, 120_000);
 
-  it("an unreachable DATABASE_URL fails fast with a clear message and a non-zero exit", () => {
-    const r = run(["serve"], {
+  it("an unreachable DATABASE_URL fails fast with a clear message and a non-zero exit", async () => {
+    const r = await run(["serve"], {
       DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
       GRIDKEEPER_DATA_DIR: path.join(tmp, "c"),
     });
@@ -142,8 +165,8 @@ describe("gridkeeper CLI", () => {
     120_000,
   );
 
-  it("--workers needs PostgreSQL: on the embedded database it refuses with a clear message", () => {
-    const r = run(["serve", "--workers", "2"], { GRIDKEEPER_DATA_DIR: path.join(tmp, "d") });
+  it("--workers needs PostgreSQL: on the embedded database it refuses with a clear message", async () => {
+    const r = await run(["serve", "--workers", "2"], { GRIDKEEPER_DATA_DIR: path.join(tmp, "d") });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("多进程（--workers）需要 PostgreSQL");
   }, 60_000);

