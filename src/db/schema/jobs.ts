@@ -12,7 +12,7 @@ export const jobs = pgTable(
   {
     id: serial().primaryKey(),
     kind: text().notNull(),
-    /** queued | running | succeeded | failed */
+    /** queued | running | succeeded | failed | cancelled */
     state: text().notNull().default("queued"),
     ownerId: integer().notNull(),
     ownerName: text().notNull(),

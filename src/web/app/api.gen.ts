@@ -12721,7 +12721,7 @@ export interface paths {
                                 [key: string]: unknown;
                             } | null;
                             /** @enum {string} */
-                            state: "queued" | "running" | "succeeded" | "failed";
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             total: number;
                             /** Format: date-time */
                             updatedAt: string;
@@ -20150,7 +20150,7 @@ export interface paths {
                                 [key: string]: unknown;
                             } | null;
                             /** @enum {string} */
-                            state: "queued" | "running" | "succeeded" | "failed";
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             total: number;
                             /** Format: date-time */
                             updatedAt: string;

@@ -5,6 +5,7 @@ export { jobRoutes as routes } from "./routes.ts";
 export {
   defineJobKind,
   haltJobs,
+  JobCancelled,
   type JobKind,
   type RunningJob,
   resumeJobs,

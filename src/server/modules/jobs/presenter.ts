@@ -1,6 +1,7 @@
 import { IntOrNull, OneOf, type Static, StrOrNull, Time, TimeOrNull, Type } from "../../platform/schemas.ts";
 
-export const JOB_STATES = ["queued", "running", "succeeded", "failed"] as const;
+/** A job ends succeeded, failed, or cancelled (its kind called it off; what was written stays). */
+export const JOB_STATES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 
 export const JobSchema = Type.Object({
   id: Type.Integer(),

@@ -42,6 +42,13 @@ export function defineJobKind<I>(kind: string, def: JobKind<I>) {
 /** Thrown inside a chunk when the process stops: the chunk rolls back, as it would if the process died. */
 class Halted extends Error {}
 
+/**
+ * Thrown by a kind's `writeChunk` or `finish` when the job was called off (the kind keeps who called it off
+ * and why): the chunk rolls back and the job ends `cancelled` with the message, what earlier chunks wrote
+ * staying. Not a failure: nothing went wrong.
+ */
+export class JobCancelled extends Error {}
+
 /** Pause between chunks: requests queued on the connection meanwhile go first. */
 const YIELD_MS = 5;
 /** A running job whose heartbeat is older than this has lost its process. */
@@ -126,6 +133,16 @@ async function runJob(ctx: AppContext, runner: Runner, id: number, staleMs = STA
     });
   } catch (e) {
     if (e instanceof Halted || runner.halted) return;
+    if (e instanceof JobCancelled) {
+      await ctx.database
+        .query(
+          `update jobs set state = 'cancelled', error = $2, finished_at = now(), updated_at = now()
+           where id = $1 and state = 'running'`,
+          [job.id, e.message],
+        )
+        .catch(() => {});
+      return;
+    }
     const message =
       e instanceof AppError && e.status < 500 ? e.message : "任务执行出错，已写入的部分完整保留，可重新导入";
     await ctx.database

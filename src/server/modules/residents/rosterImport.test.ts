@@ -324,6 +324,15 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     await settleJobs(t.ctx);
     const after = await progress();
     expect(after).toMatchObject({ state: "cancelled", done: before.done, error: null });
+    // The job itself ends cancelled, not failed: nothing went wrong.
+    const job = await t.app.inject({ url: `/api/jobs/${after.jobId}`, headers: community });
+    expect(job.statusCode, job.body).toBe(200);
+    expect(job.json()).toMatchObject({
+      state: "cancelled",
+      done: before.done,
+      finishedAt: expect.any(String),
+    });
+    expect(job.json().error).toContain("已取消");
     const [{ made }] = await q<{ made: number }>(
       "select count(*)::int as made from residents where name like '取消测%'",
     );

@@ -455,7 +455,7 @@ async function addConflict(
 }
 
 /**
- * A cancelled import's job stops at its next chunk: the chunk rolls back and the job ends (failed, with
+ * A cancelled import's job stops at its next chunk: the chunk rolls back and the job ends `cancelled` (with
  * this message), what earlier chunks wrote stays. The row lock makes a cancel wait for a chunk in flight,
  * so the counts the cancel leaves are those of whole chunks.
  */
@@ -464,7 +464,7 @@ async function stopIfCancelled(tx: Db, importId: number) {
     tx,
     sql`select state from roster_imports where id = ${importId} for update`,
   );
-  if (imp?.state === "cancelled") throw Conflict(CANCELLED);
+  if (imp?.state === "cancelled") throw new jobs.JobCancelled(CANCELLED);
 }
 const CANCELLED = "花名册导入已取消，已写入的行保留";
 
