@@ -267,11 +267,7 @@ export async function exportRows(
   q: { flagged?: boolean; reveal?: boolean; reason?: string },
 ): Promise<{ filename: string; body: Buffer }> {
   const l = await visibleList(ctx, actor, id);
-  if (q.reveal) {
-    verificationPolicy.authorize(actor, "reveal");
-    if (!q.reason?.trim())
-      throw Invalid("查看完整号码须填写事由", [{ field: "reason", message: "请填写事由" }]);
-  }
+  revealedExport(q, () => verificationPolicy.authorize(actor, "reveal"));
   const where = `v.list_id = $1 and v.org_path like $2${
     q.flagged ? " and (v.class in ('invalid', 'duplicate', 'not_found') or cardinality(v.reasons) > 0)" : ""
   }`;
@@ -317,14 +313,42 @@ export async function exportRows(
   }
   // ID cells as text, so the file opened in Excel does not round them again.
   ws.getColumn("idNumber").numFmt = "@";
-  await audit.record(ctx.database.db, actor, {
-    action: q.reveal ? "reveal_export" : "export",
+  await auditExport(ctx, actor, q, {
     entity: "verification_list",
     entityId: id,
     orgPath: l.orgPath,
-    reason: q.reveal ? q.reason!.trim() : null,
-    after: { rows: rows.length, flagged: !!q.flagged, masked: !q.reveal },
+    after: { rows: rows.length, flagged: !!q.flagged },
   });
   const body = Buffer.from(await wb.xlsx.writeBuffer());
   return { filename: `verification-${id}${q.flagged ? "-flagged" : ""}.xlsx`, body };
+}
+
+/**
+ * Whether an export of people's rows shows ID numbers and phones whole: only when asked for, by a caller
+ * the module's policy lets reveal (`mayReveal` throws 403 otherwise), with a reason stated (else 400).
+ * Masked is the default. Verification's exports and the registry's roster download share it and `auditExport`.
+ */
+export function revealedExport(q: { reveal?: boolean; reason?: string }, mayReveal: () => void): boolean {
+  if (!q.reveal) return false;
+  mayReveal();
+  if (!q.reason?.trim())
+    throw Invalid("查看完整号码须填写事由", [{ field: "reason", message: "请填写事由" }]);
+  return true;
+}
+
+/** The audit entry of an export: `reveal_export` with the reason when numbers left whole, else `export`. */
+export async function auditExport(
+  ctx: AppContext,
+  actor: Actor,
+  q: { reveal?: boolean; reason?: string },
+  e: { entity: string; entityId: number; orgPath: string; after: Record<string, unknown> },
+) {
+  await audit.record(ctx.database.db, actor, {
+    action: q.reveal ? "reveal_export" : "export",
+    entity: e.entity,
+    entityId: e.entityId,
+    orgPath: e.orgPath,
+    reason: q.reveal ? q.reason!.trim() : null,
+    after: { ...e.after, masked: !q.reveal },
+  });
 }
