@@ -255,6 +255,11 @@ const TABLE: Record<string, Entry> = {
       body: { headerRow: 1, mapping: { name: 0, idNumber: 1 } },
     }),
   },
+  "GET /api/residents/rosters/:id/flagged.xlsx": {
+    ...GRID_BELOW,
+    allow: COMMUNITY_LEVEL("resident.write"),
+    req: async (f, w) => ({ url: `/api/residents/rosters/${await f.freshRoster(w)}/flagged.xlsx` }),
+  },
   "GET /api/residents/rosters/:id/conflicts": {
     ...GRID_BELOW,
     allow: COMMUNITY_LEVEL("resident.write"),

@@ -30802,6 +30802,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/residents/rosters/{id}/flagged.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载花名册标记行（xlsx）：原表行号、原表各列、是否导入与中文原因；证件号和手机号脱敏，除非有权限并填写事由；记入审计
+         * @description 不含冲突行（冲突在页面上逐条处理）。
+         */
+        get: {
+            parameters: {
+                query?: {
+                    reason?: string;
+                    reveal?: boolean;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/residents/rosters/{id}/preview": {
         parameters: {
             query?: never;

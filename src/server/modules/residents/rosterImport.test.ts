@@ -2,6 +2,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { composeIdCard } from "../../../domain/idcard/idcard.ts";
+import { maskIdCard } from "../../../domain/mask/mask.ts";
 import { haltJobs, resumeJobs, settleJobs } from "../jobs/index.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
@@ -381,5 +382,110 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
     expect(p2.json().items.map((i: any) => i.id)).toEqual(items.slice(2, 4).map((i: any) => i.id));
     expect((await list("")).json().total).toBe(n);
     expect((await list(`org=${other}`)).statusCode).toBe(404);
+  });
+
+  it("the flagged rows download as xlsx: the roster's cells masked, the reason in Chinese, no conflicts; audited", async () => {
+    const id = (i: number) => composeIdCard("320602", day(400 + i), 991);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("花名册");
+    ws.addRow(["姓名", "身份证号", "手机", "楼栋", "单元", "室"]);
+    ws.addRow(["赵好", id(1), "13800003333", "77幢", 1, 101]); // 2: goes in
+    ws.addRow(['=HYPERLINK("http://x")', Number(id(2)), "13800004444", "77幢", 1, 102]); // 3: ID stored as a number
+    ws.addRow([null, id(3), null, "77幢", 1, 103]); // 4: no name
+    ws.addRow(["赵好二", id(1), null, "77幢", 1, 104]); // 5: twice in the roster
+    ws.addRow(["钱无房", id(4), "13800005555", null, null, null]); // 6: new, no building or room
+    ws.addRow(["孙坏号", id(5), "1380000", "77幢", 1, 105]); // 7: in, the phone left out
+    const [k] = await q<{ name: string; id_cipher: string }>(
+      "select name, id_cipher from residents where id = $1",
+      [known[1].id],
+    );
+    ws.addRow([`${k.name}乙`, t.ctx.crypto.decrypt(k.id_cipher), null, null, null, null]); // 8: a name conflict
+    const { preview, result } = await run(Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(result.summary).toMatchObject({ created: 2, conflicts: 1, flagged: 4 });
+    const rosterId = preview.id;
+
+    const download = (qs = "") =>
+      t.app.inject({ url: `/api/residents/rosters/${rosterId}/flagged.xlsx${qs}`, headers: community });
+    const read = async (body: Buffer) => {
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(body as any);
+      const sheet = book.worksheets[0];
+      const rows: any[][] = [];
+      sheet.eachRow((r) => {
+        rows.push((r.values as any[]).slice(1));
+      });
+      return rows;
+    };
+    const res = await download();
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-type"]).toContain("spreadsheetml");
+    expect(res.headers["content-disposition"]).toContain(`roster-${rosterId}-flagged.xlsx`);
+    const rows = await read(res.rawPayload);
+    expect(rows[0]).toEqual(["原表行号", "姓名", "身份证号", "手机", "楼栋", "单元", "室", "处理", "原因"]);
+    const byN = new Map(rows.slice(1).map((r) => [r[0], r]));
+    // The flagged rows, in order; neither the row that went in cleanly nor the conflict is here.
+    expect(rows.slice(1).map((r) => r[0])).toEqual([3, 4, 5, 6, 7]);
+    const [damaged, noName, twice, noRoom, badPhone] = [3, 4, 5, 6, 7].map((n) => byN.get(n)!);
+    expect(damaged[1]).toBe(`'=HYPERLINK("http://x")`);
+    expect(damaged[2]).toMatch(/^3206\*+\d{4}$/);
+    expect(damaged[3]).toBe("138****4444");
+    expect(damaged[7]).toBe("未导入");
+    expect(damaged[8]).toContain("存成了数字");
+    expect(noName[2]).toBe(maskIdCard(id(3)));
+    expect(noName[8]).toBe("姓名为空");
+    expect(twice[8]).toContain("与第 2 行身份证号相同");
+    expect(noRoom[1]).toBe("钱无房");
+    expect(noRoom[3]).toBe("138****5555");
+    expect(noRoom[8]).toContain("缺少楼栋或房号");
+    expect(badPhone[7]).toBe("已导入，此项未采用");
+    expect(badPhone[8]).toContain("联系电话格式不对");
+    // Too short for the phone rule to hide anything: none of it shows.
+    expect(badPhone[3]).toBe("*******");
+    // Nothing whole: no full ID number nor phone anywhere in the masked file.
+    const text = JSON.stringify(rows);
+    for (const i of [2, 3, 4, 5]) expect(text).not.toContain(id(i).slice(4, 14));
+    expect(text).not.toContain("13800005555");
+    const [audited] = await q<{ action: string; reason: string | null; after: any; username: string }>(
+      `select action, reason, after, username from audit_events where entity = 'roster_import' and entity_id = $1
+       and action in ('export', 'reveal_export') order by id desc limit 1`,
+      [String(rosterId)],
+    );
+    expect(audited).toMatchObject({
+      action: "export",
+      reason: null,
+      username: "demo-community",
+      after: { rows: 5, flagged: true, masked: true },
+    });
+
+    // Whole numbers only with a reason, and audited as such.
+    const noReason = await download("?reveal=true");
+    expect(noReason.statusCode).toBe(400);
+    const revealed = await download(`?reveal=true&reason=${encodeURIComponent("核对原号码")}`);
+    expect(revealed.statusCode, revealed.body).toBe(200);
+    const whole = await read(revealed.rawPayload);
+    expect(whole.find((r) => r[0] === 4)![2]).toBe(id(3));
+    expect(whole.find((r) => r[0] === 6)![3]).toBe("13800005555");
+    const [rev] = await q<{ action: string; reason: string; after: any }>(
+      `select action, reason, after from audit_events where entity = 'roster_import' and entity_id = $1
+       order by id desc limit 1`,
+      [String(rosterId)],
+    );
+    expect(rev).toMatchObject({ action: "reveal_export", reason: "核对原号码", after: { masked: false } });
+
+    // Another community's import is not found, as one that does not exist.
+    const [o] = await q<{ path: string }>("select path from org_units where id = $1", [other]);
+    const [away] = await q<{ id: number }>(
+      `insert into roster_imports (org_unit_id, org_path, format, header_row, mapping, flags, owner_id,
+         owner_username, owner_name) values ($1, $2, 'csv', 1, '{}'::jsonb, $3::jsonb, 1, 'x', 'x') returning id`,
+      [other, o.path, JSON.stringify([{ n: 2, reasons: ["姓名为空"] }])],
+    );
+    expect(
+      (await t.app.inject({ url: `/api/residents/rosters/${away.id}/flagged.xlsx`, headers: community }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await t.app.inject({ url: "/api/residents/rosters/999999/flagged.xlsx", headers: community }))
+        .statusCode,
+    ).toBe(404);
   });
 });

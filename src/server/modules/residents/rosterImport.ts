@@ -115,6 +115,13 @@ export async function createRoster(
   };
 }
 
+/** A row the import did not take (or took with a field left out), and why. */
+export interface RosterFlag {
+  n: number;
+  reasons: string[];
+  imported?: boolean;
+}
+
 interface ImportRow {
   id: number;
   orgUnitId: number;
@@ -124,7 +131,7 @@ interface ImportRow {
   mapping: RosterMapping;
   jobId: number | null;
   counters: Record<string, number>;
-  flags: { n: number; reasons: string[]; imported?: boolean }[];
+  flags: RosterFlag[];
   filename: string | null;
   format: string;
   createdAt: Date;
@@ -133,7 +140,8 @@ interface ImportRow {
 const IMPORT_COLUMNS = `id, org_unit_id as "orgUnitId", org_path as "orgPath", state, header_row as "headerRow",
   mapping, job_id as "jobId", counters, flags, filename, format, created_at as "createdAt"`;
 
-async function ownImport(ctx: AppContext, actor: Actor, id: number): Promise<ImportRow> {
+/** An import in the caller's area; 404 outside it, as for none. */
+export async function rosterOf(ctx: AppContext, actor: Actor, id: number): Promise<ImportRow> {
   const [r] = await ctx.database.query<ImportRow>(
     `select ${IMPORT_COLUMNS} from roster_imports where id = $1 and org_path like $2`,
     [id, subtreePattern(actor.orgPath)],
@@ -145,7 +153,7 @@ async function ownImport(ctx: AppContext, actor: Actor, id: number): Promise<Imp
 /** The preview again (a page reloaded before the mapping was confirmed). */
 export async function previewRoster(ctx: AppContext, actor: Actor, id: number) {
   residentPolicy.authorize(actor, "import");
-  const imp = await ownImport(ctx, actor, id);
+  const imp = await rosterOf(ctx, actor, id);
   const [{ file }] = await ctx.database.query<{ file: Buffer }>(
     "select file from roster_imports where id = $1",
     [id],
@@ -186,7 +194,7 @@ export async function startRoster(
   body: { headerRow: number; mapping: Partial<RosterMapping> },
 ) {
   residentPolicy.authorize(actor, "import");
-  const imp = await ownImport(ctx, actor, id);
+  const imp = await rosterOf(ctx, actor, id);
   const mapping = { ...emptyRosterMapping(), ...body.mapping };
   const problem = rosterMappingProblem(mapping);
   if (problem) throw Invalid(problem, [{ field: "mapping", message: problem }]);
@@ -649,7 +657,7 @@ const stateOf = (imp: string, job: string | undefined): RosterState =>
 /** An import: its state, the job's progress and the summary so far, the rows flagged. */
 export async function getRoster(ctx: AppContext, actor: Actor, id: number) {
   residentPolicy.authorize(actor, "import");
-  const imp = await ownImport(ctx, actor, id);
+  const imp = await rosterOf(ctx, actor, id);
   const [job] = imp.jobId
     ? await ctx.database.query<{
         state: string;
@@ -742,7 +750,7 @@ export async function listRosters(
  */
 export async function cancelRoster(ctx: AppContext, actor: Actor, id: number) {
   residentPolicy.authorize(actor, "import");
-  const imp = await ownImport(ctx, actor, id);
+  const imp = await rosterOf(ctx, actor, id);
   const [done] = await ctx.database.query<{ id: number }>(
     `update roster_imports i set state = 'cancelled', updated_at = now()
      where i.id = $1 and (i.state = 'previewed' or (i.state = 'started'
@@ -814,7 +822,7 @@ const presentConflict = (actor: Actor, c: ConflictRead) => ({
 /** The conflicts an import found (the same one already open from an earlier import is listed there). */
 export async function listConflicts(ctx: AppContext, actor: Actor, importId: number) {
   residentPolicy.authorize(actor, "import");
-  await ownImport(ctx, actor, importId);
+  await rosterOf(ctx, actor, importId);
   const rows = await ctx.database.query<ConflictRead>(
     `select ${CONFLICT_READ} from roster_conflicts c join residents r on r.id = c.resident_id
      where c.import_id = $1 order by c.n, c.id`,

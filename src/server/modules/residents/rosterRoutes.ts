@@ -24,6 +24,7 @@ import {
   uploadedFile,
   XLSX_MIME,
 } from "../../platform/spreadsheet/upload.ts";
+import { flaggedRowsFile } from "./rosterFlagged.ts";
 import {
   cancelRoster,
   createRoster,
@@ -204,6 +205,32 @@ export async function rosterRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => cancelRoster(ctx, req.actor, req.params.id),
+  );
+
+  app.get(
+    "/api/residents/rosters/:id/flagged.xlsx",
+    {
+      schema: {
+        tags: T,
+        summary:
+          "下载花名册标记行（xlsx）：原表行号、原表各列、是否导入与中文原因；证件号和手机号脱敏，除非有权限并填写事由；记入审计",
+        description: "不含冲突行（冲突在页面上逐条处理）。",
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            reveal: Type.Optional(Type.Boolean()),
+            reason: Type.Optional(Line({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const file = await flaggedRowsFile(ctx, req.actor, req.params.id, req.query);
+      reply.header("content-type", XLSX_MIME);
+      reply.header("content-disposition", `attachment; filename="${file.filename}"`);
+      return reply.send(file.stream);
+    },
   );
 
   app.get(
