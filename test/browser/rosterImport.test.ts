@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import ExcelJS from "exceljs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +21,8 @@ import {
 // merged down its block, an ID stored as a number, full-width digits, a 15-digit ID, a duplicate, a blank
 // and a 合计 row, a demo resident's new phone, another's name typed differently, someone registered in
 // another community), confirms the columns, follows the job to its end, reads the summary with each flagged
-// row explained, decides the conflicts (one refused with the server's 409), and finds a new resident in the
+// row explained, downloads the flagged rows (the roster's cells masked, the reason beside each, no
+// conflicts), decides the conflicts (one refused with the server's 409), and finds a new resident in the
 // resident list. On PGlite, and on PostgreSQL when it is set.
 
 interface Known {
@@ -159,6 +163,47 @@ describe.each(DB_KINDS)("community roster import on %s", (kind) => {
     const row = (n: number) => flags.locator("tr", { hasText: new RegExp(`^${n}`) });
     expect(await row(9).textContent()).toContain("存成了数字");
     expect(await row(10).textContent()).toContain("名单内重复：与第 5 行身份证号相同");
+
+    // The flagged rows as a file: the roster's own columns masked, what became of each row and why.
+    const download = page.waitForEvent("download");
+    await page.getByTestId("download-flagged").click();
+    // The browser may run as a shared server: save the download here rather than read its own path.
+    const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gk-roster-")), "flagged.xlsx");
+    await (await download).saveAs(saved);
+    expect((await download).suggestedFilename()).toBe(`roster-${id}-flagged.xlsx`);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(saved);
+    const got: unknown[][] = [];
+    book.worksheets[0].eachRow((r) => {
+      got.push((r.values as unknown[]).slice(1));
+    });
+    expect(got[0]).toEqual([
+      "原表行号",
+      "序号",
+      "网格",
+      "姓名",
+      "身份证号",
+      "手机",
+      "楼栋",
+      "单元",
+      "室",
+      "与户主关系",
+      "处理",
+      "原因",
+    ]);
+    // Rows 9 and 10 only: the conflicts (rows 4 and 11) are decided on the screen.
+    expect(got.slice(1).map((r) => r[0])).toEqual([9, 10]);
+    expect(got[1][3]).toBe("周数字");
+    expect(got[1][4]).toMatch(/^3206\*+\d{4}$/);
+    expect(got[1][10]).toBe("未导入");
+    expect(got[1][11]).toContain("存成了数字");
+    expect(got[2][11]).toContain("名单内重复：与第 5 行身份证号相同");
+    expect(JSON.stringify(got)).not.toMatch(/\d{17}[\dX]/);
+    const [audited] = await q<{ after: { rows: number; masked: boolean } }>(
+      "select after from audit_events where entity = 'roster_import' and entity_id = $1 and action = 'export'",
+      [String(id)],
+    );
+    expect(audited.after).toMatchObject({ rows: 2, masked: true });
 
     // The conflicts: the name typed differently applied; the one registered elsewhere refused (409), kept.
     const named = page.getByTestId("conflict-4");

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, UploadOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined, DownloadOutlined, UploadOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -440,8 +440,19 @@ function SummaryCard({ roster: r }: { roster: Roster }) {
         )}
         {r.flags.length > 0 && (
           <>
-            <Typography.Text strong>{t("roster.flags")}</Typography.Text>
+            <Flex justify="space-between" align="center" wrap gap={8}>
+              <Typography.Text strong>{t("roster.flags")}</Typography.Text>
+              <Button
+                icon={<DownloadOutlined />}
+                href={`/api/residents/rosters/${r.id}/flagged.xlsx`}
+                download
+                data-testid="download-flagged"
+              >
+                {t("roster.downloadFlagged")}
+              </Button>
+            </Flex>
             <Typography.Text type="secondary">{t("roster.flagsHint")}</Typography.Text>
+            <Typography.Text type="secondary">{t("roster.downloadHint")}</Typography.Text>
             <Table<Flag>
               size="small"
               rowKey={(f) => `${f.n}-${f.reasons.join()}`}

@@ -64,6 +64,8 @@ export const ROSTER_ZH = {
   skippedBy: { title: "标题行", header: "表头行", total: "合计/小计行", blank: "空行" },
   flags: "标记的行",
   flagsHint: "下列行未导入（或只导入了一部分），原因写在旁边，请核对原表后改正再导入。",
+  downloadFlagged: "下载标记行",
+  downloadHint: "文件含原表各列（证件号、手机号已脱敏）和原因；冲突不在其中，请在下方逐条决定。",
   row: "行号",
   reasons: "原因",
   outcome: "处理",
@@ -145,6 +147,9 @@ export const ROSTER_EN: typeof ROSTER_ZH = {
   skippedBy: { title: "title rows", header: "header rows", total: "total rows", blank: "blank rows" },
   flags: "Flagged rows",
   flagsHint: "These rows were not imported (or only in part); the reason is beside each.",
+  downloadFlagged: "Download flagged rows",
+  downloadHint:
+    "The file holds the roster's columns (ID numbers and phones masked) and the reasons; conflicts are decided below.",
   row: "Row",
   reasons: "Reason",
   outcome: "Outcome",
