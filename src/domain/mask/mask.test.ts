@@ -13,6 +13,11 @@ describe("masking", () => {
   it("masks ID numbers and phones as the design shows", () => {
     expect(maskIdCard("320613199001011234")).toBe("3206**********1234");
     expect(maskPhone("13812345678")).toBe("138****5678");
+    // Short or mistyped numbers as rosters hold them never come out whole.
+    expect(maskPhone("1380000")).toBe("*******");
+    expect(maskPhone("85123456")).toBe("****3456");
+    expect(maskPhone("0513-1234")).toBe("0513-****");
+    expect(maskPhone("1381234567")).toBe("******4567");
   });
   it("normalises phone input and rejects bad numbers", () => {
     expect(normalisePhone("+86 138-1234-5678")).toBe("13812345678");
@@ -43,7 +48,7 @@ describe("masking", () => {
     expect(normaliseContactPhone("13812345678#3")).toBe("13812345678");
     expect(normaliseContactPhone("n/a")).toBeNull();
     expect(maskPhone("+12025550143")).toBe("+12*****0143");
-    expect(maskPhone("111111111")).toBe("111**1111");
+    expect(maskPhone("111111111")).toBe("*****1111");
     expect(isTextable("13812345678")).toBe(true);
     expect(isTextable("0513-85123456")).toBe(true);
     expect(isTextable("+12025550143")).toBe(false);

@@ -9,10 +9,17 @@ export function maskIdCard(id: string): string {
 /** 13812345678 → 138****5678; a landline keeps its area code: 0513-85123456 → 0513-****3456. */
 export function maskPhone(phone: string): string {
   const dash = phone.indexOf("-");
-  if (dash > 0) return `${phone.slice(0, dash + 1)}${"*".repeat(phone.length - dash - 5)}${phone.slice(-4)}`;
-  if (phone.length < 7) return "*".repeat(phone.length);
-  return `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}`;
+  if (dash > 0) return `${phone.slice(0, dash + 1)}${maskTail(phone.slice(dash + 1), 7)}`;
+  if (phone.length >= 11) return `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}`;
+  return maskTail(phone, 8);
 }
+
+/**
+ * All but the last four of a number at least `min` long, else all of it: a short or mistyped number (a
+ * roster's "1380000", a landline's "0513-1234") kept 3 + 4 of its 7 digits visible — the whole number.
+ */
+const maskTail = (s: string, min: number) =>
+  s.length < min ? "*".repeat(s.length) : `${"*".repeat(s.length - 4)}${s.slice(-4)}`;
 
 /** reporter@example.org → r*******@example.org (the domain stays: it says which platform wrote). */
 export function maskEmail(email: string): string {
