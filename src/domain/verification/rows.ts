@@ -110,12 +110,21 @@ export const SKIP_LABELS: Record<SkipReason | "blank", string> = {
   total: "合计/小计行",
 };
 
+/** Header word → its field, the first field in HEADER_WORDS' order that lists it (as fieldOfHeader finds it). */
+const HEADER_FIELD = new Map<string, Field>();
+for (const f of FIELDS) for (const w of HEADER_WORDS[f]) if (!HEADER_FIELD.has(w)) HEADER_FIELD.set(w, f);
+
 /** Whether a row after the header is not data: a repeated header, a 合计/小计 line, or a title. */
 export function skipReason(cells: Cell[], m: Mapping): SkipReason | null {
-  const texts = cells.map((c) => cleanText(c)).filter((t) => t !== "");
+  // Each cell cleaned once (a list's every row comes through here).
+  const cleaned = cells.map((c) => cleanText(c));
+  const texts = cleaned.filter((t) => t !== "");
   if (texts.some((t) => /^(合计|小计|总计|共计)/.test(t.replace(/\s/g, "")))) return "total";
-  if (cells.filter((c) => fieldOfHeader(c) !== null).length >= 2) return "header";
-  const at = (i: number | null) => (i === null ? "" : cleanText(cells[i]));
+  let headers = 0;
+  for (const t of texts)
+    if (HEADER_FIELD.has(t.replace(/[\s*＊:：]/g, "").replace(/\(.*\)$/, "")) && ++headers >= 2)
+      return "header";
+  const at = (i: number | null) => (i === null ? "" : (cleaned[i] ?? ""));
   // A merged title spans the row but holds its text in one cell, and names no one.
   if (texts.length === 1 && !at(m.idNumber) && !(at(m.name) && at(m.name).length <= 5)) return "title";
   return null;

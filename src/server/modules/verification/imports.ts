@@ -40,7 +40,7 @@ export const BATCH_ROWS = 2_000;
 /** Rows of the first chunk; later chunks are sized to take about CHUNK_MS (within MIN..MAX). */
 export const CHUNK_ROWS = 500;
 const CHUNK_ROWS_MIN = 200;
-const CHUNK_ROWS_MAX = 5_000;
+const CHUNK_ROWS_MAX = 2_000;
 /** A chunk's time: on PGlite's one connection, a chunk is the longest anyone waits. */
 const CHUNK_MS = 300;
 
