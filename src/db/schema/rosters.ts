@@ -3,8 +3,8 @@ import { index, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle
 import { bytea, timestamps } from "./columns.ts";
 
 /**
- * A community roster imported into the registry: the file kept until its run starts (previewed → started),
- * the header and mapping the admin confirmed, what the reading found before the job wrote anything (rows
+ * A community roster imported into the registry: the uploaded file (kept with the import: a resumed run and
+ * the flagged-row download read it again — stored as uploaded, not yet encrypted at rest), the header and mapping the admin confirmed, what the reading found before the job wrote anything (rows
  * read, skipped by reason, flagged with their reasons — row numbers and words, no personal data), and the
  * background job (jobs) that writes the rest.
  */
