@@ -10,7 +10,6 @@ import {
   Pagination,
   Popconfirm,
   Progress,
-  Select,
   Space,
   Table,
   Tag,
@@ -24,6 +23,7 @@ import { type Answer, api, apiUpload, type OrgNode, qs } from "../../app/api.ts"
 import { useMe } from "../../app/auth.tsx";
 import { ResponsiveList } from "../../app/lists.tsx";
 import { useSelectOrg } from "../../app/selection.tsx";
+import { SheetMappingFields, SheetSample } from "../../app/sheetMapping.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { formatTime } from "../../app/time.ts";
 
@@ -291,11 +291,6 @@ function MappingCard({ roster }: { roster: Roster }) {
   if (preview.error) return <ErrorState error={preview.error} onRetry={() => preview.refetch()} />;
   if (!preview.data || !mapping) return <PageLoading />;
   const p = preview.data;
-  const letter = (i: number) => String.fromCharCode(65 + i);
-  const options = [
-    { value: -1, label: t("roster.none") },
-    ...p.columns.map((c, i) => ({ value: i, label: `${letter(i)} · ${c || "—"}` })),
-  ];
   async function start() {
     setBusy(true);
     setError(null);
@@ -319,37 +314,16 @@ function MappingCard({ roster }: { roster: Roster }) {
           {t("roster.headerRow", { n: p.headerRow })}：{p.columns.filter(Boolean).join(" | ")}
         </Typography.Text>
         {p.problem && <Alert type="warning" showIcon title={p.problem} data-testid="mapping-problem" />}
-        <Descriptions size="small" bordered column={{ xs: 1, sm: 2, lg: 4 }}>
-          {FIELDS.map((f) => (
-            <Descriptions.Item key={f} label={t(`roster.fields.${f}`)}>
-              <Select
-                aria-label={t(`roster.fields.${f}`)}
-                data-testid={`map-${f}`}
-                style={{ width: "100%", minWidth: 140 }}
-                value={mapping[f] ?? -1}
-                options={options}
-                onChange={(v: number) => setMapping({ ...mapping, [f]: v < 0 ? null : v })}
-              />
-            </Descriptions.Item>
-          ))}
-        </Descriptions>
-        <Typography.Text strong>{t("roster.sample")}</Typography.Text>
-        <Table
-          size="small"
-          rowKey="n"
-          pagination={false}
-          scroll={{ x: "max-content" }}
-          dataSource={p.sample}
-          data-testid="sample"
-          columns={[
-            { title: "#", dataIndex: "n", width: 44 },
-            ...p.columns.map((c, i) => ({
-              title: c || letter(i),
-              key: String(i),
-              render: (_: unknown, r: { cells: string[] }) => r.cells[i] ?? "",
-            })),
-          ]}
+        <SheetMappingFields
+          fields={FIELDS}
+          label={(f) => t(`roster.fields.${f}`)}
+          none={t("roster.none")}
+          columns={p.columns}
+          mapping={mapping}
+          onChange={setMapping}
         />
+        <Typography.Text strong>{t("roster.sample")}</Typography.Text>
+        <SheetSample columns={p.columns} sample={p.sample} />
         {error && <Alert type="error" showIcon title={error} data-testid="start-error" />}
         <Space wrap>
           <Button

@@ -6,11 +6,9 @@ import {
   Button,
   Card,
   DatePicker,
-  Descriptions,
   Flex,
   Grid,
   Progress,
-  Select,
   Space,
   Table,
   Tag,
@@ -22,6 +20,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router";
 import { api, apiUpload, qs } from "../../app/api.ts";
 import { useAuth } from "../../app/auth.tsx";
+import { SheetMappingFields, SheetSample } from "../../app/sheetMapping.tsx";
 import { ErrorState, PageLoading } from "../../app/states.tsx";
 import { STATE_COLORS } from "./ListsPage.tsx";
 import {
@@ -116,10 +115,6 @@ function MappingCard({ id }: { id: number }) {
   if (preview.error) return <ErrorState error={preview.error} />;
   if (!preview.data || !mapping) return <PageLoading />;
   const p = preview.data;
-  const options = [
-    { value: -1, label: t("verification.none") },
-    ...p.columns.map((c, i) => ({ value: i, label: `${String.fromCharCode(65 + i)} · ${c || "—"}` })),
-  ];
   const usable = mapping.name !== null || mapping.idNumber !== null;
   async function start() {
     setBusy(true);
@@ -144,36 +139,17 @@ function MappingCard({ id }: { id: number }) {
       <Flex vertical gap={12}>
         <Typography.Text type="secondary">{t("verification.mappingHint")}</Typography.Text>
         <Typography.Text>{t("verification.headerRow", { n: p.headerRow })}</Typography.Text>
-        <Descriptions size="small" bordered column={{ xs: 1, sm: 2, md: 3 }}>
-          {FIELDS.map((f) => (
-            <Descriptions.Item key={f} label={t(`verification.fields.${f}`)}>
-              <Select
-                aria-label={t(`verification.fields.${f}`)}
-                data-testid={`map-${f}`}
-                style={{ minWidth: 160 }}
-                value={mapping[f] ?? -1}
-                options={options}
-                onChange={(v: number) => setMapping({ ...mapping, [f]: v < 0 ? null : v })}
-              />
-            </Descriptions.Item>
-          ))}
-        </Descriptions>
-        <Typography.Text strong>{t("verification.sample")}</Typography.Text>
-        <Table
-          size="small"
-          rowKey="n"
-          pagination={false}
-          scroll={{ x: true }}
-          dataSource={p.sample}
-          columns={[
-            { title: "#", dataIndex: "n", width: 50 },
-            ...p.columns.map((c, i) => ({
-              title: c || String.fromCharCode(65 + i),
-              key: String(i),
-              render: (_: unknown, r: { cells: string[] }) => r.cells[i] ?? "",
-            })),
-          ]}
+        <SheetMappingFields
+          fields={FIELDS}
+          label={(f) => t(`verification.fields.${f}`)}
+          none={t("verification.none")}
+          columns={p.columns}
+          mapping={mapping}
+          onChange={setMapping}
+          column={{ xs: 1, sm: 2, md: 3 }}
         />
+        <Typography.Text strong>{t("verification.sample")}</Typography.Text>
+        <SheetSample columns={p.columns} sample={p.sample} />
         <Flex gap={12} align="center" wrap>
           <span>{t("verification.deadline")}</span>
           <DatePicker value={deadline} onChange={setDeadline} data-testid="deadline" />
