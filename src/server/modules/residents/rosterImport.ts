@@ -21,6 +21,7 @@ import { Conflict, Invalid, NotFound, Unprocessable } from "../../platform/error
 import { streamSpreadsheet } from "../../platform/spreadsheet/index.ts";
 import { giveWay } from "../../platform/turns.ts";
 import * as jobs from "../jobs/index.ts";
+import { getOrgUnit } from "../orgs/index.ts";
 import { estimateRows, headRows, previewOf } from "../verification/index.ts";
 import { residentPolicy } from "./policy.ts";
 import {
@@ -54,11 +55,7 @@ interface Community {
 
 /** The community a roster is for: in the caller's subtree (else 404, as for none), and a community. */
 async function communityOf(ctx: AppContext, actor: Actor, org: number): Promise<Community> {
-  const [u] = await ctx.database.query<Community & { kind: string }>(
-    "select id, kind, name, path from org_units where id = $1 and path like $2",
-    [org, subtreePattern(actor.orgPath)],
-  );
-  if (!u) throw NotFound("社区不存在");
+  const u = await getOrgUnit(ctx, actor, org);
   if (u.kind !== "community")
     throw Invalid("居民花名册按社区导入", [{ field: "org", message: "请选择一个社区" }]);
   return { id: u.id, name: u.name, path: u.path };
@@ -692,15 +689,7 @@ export async function listRosters(
   opts: { org?: number; page: number; pageSize: number },
 ) {
   residentPolicy.authorize(actor, "import");
-  let path = actor.orgPath;
-  if (opts.org !== undefined) {
-    const [u] = await ctx.database.query<{ path: string }>(
-      "select path from org_units where id = $1 and path like $2",
-      [opts.org, subtreePattern(actor.orgPath)],
-    );
-    if (!u) throw NotFound("组织不存在");
-    path = u.path;
-  }
+  const path = opts.org === undefined ? actor.orgPath : (await getOrgUnit(ctx, actor, opts.org)).path;
   const pattern = subtreePattern(path);
   const [{ n }] = await ctx.database.query<{ n: number }>(
     "select count(*)::int as n from roster_imports where org_path like $1",
