@@ -6,6 +6,7 @@ import { type Milestone, schedule, weightProblem } from "../../../domain/affairs
 import { safeCell } from "../../../domain/files/cells.ts";
 import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
+import { sendDownload } from "../../platform/download.ts";
 import { Conflict, Invalid } from "../../platform/errors.ts";
 import {
   Day,
@@ -39,7 +40,6 @@ import { BoardItem, KeyProjectDetail } from "./presenter.ts";
 
 const B = { additionalProperties: false } as const;
 const T = ["affairs"];
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 interface ProjectRow {
   id: number;
@@ -357,13 +357,12 @@ export async function keyProjectRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const { buffer, from } = await weeklyExport(ctx, req.actor, req.query.week);
-      return reply
-        .type(XLSX)
-        .header(
-          "content-disposition",
-          `attachment; filename*=UTF-8''${encodeURIComponent(`重点工程周报-${from}.xlsx`)}`,
-        )
-        .send(buffer);
+      return sendDownload(reply, {
+        kind: "xlsx",
+        filename: `重点工程周报-${from}.xlsx`,
+        fallback: `key-projects-${from}.xlsx`,
+        body: buffer,
+      });
     },
   );
   app.get(

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { NOTICE_METHODS, OUTCOMES, STATUSES } from "../../../domain/campaigns/outcomes.ts";
+import { sendDownload } from "../../platform/download.ts";
 import {
   CheckIn,
   Day,
@@ -330,9 +331,7 @@ export async function campaignRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const file = await progress.exportResults(ctx, req.actor, req.params.id);
-      reply.header("content-type", XLSX_MIME);
-      reply.header("content-disposition", `attachment; filename="${file.filename}"`);
-      return reply.send(file.body);
+      return sendDownload(reply, { kind: "xlsx", filename: file.filename, body: file.body });
     },
   );
   app.get(

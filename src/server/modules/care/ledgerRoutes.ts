@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { KEY_TAGS } from "../../../domain/people/generate.ts";
+import { sendDownload } from "../../platform/download.ts";
 import { authorize } from "../../platform/policy.ts";
 import { Id, IdParams, Int, OneOf, Page, PageSize, Text, Type } from "../../platform/schemas.ts";
 import { addTag, exportLedger, ledgerSummary, listLedger, removeTag, tagEvidence } from "./ledger.ts";
@@ -14,7 +15,7 @@ import {
   TagEvidenceSchema,
   TagsAfterRemovalSchema,
 } from "./presenter.ts";
-import { careErrors as errors, T, XLSX_MIME } from "./schemas.ts";
+import { careErrors as errors, T } from "./schemas.ts";
 
 // 重点人群台账: the ledger of key residents, their tags with evidence, its export and import.
 
@@ -80,9 +81,7 @@ export async function ledgerRoutes(fastify: FastifyInstance) {
       carePolicy.authorize(req.actor, "read");
       authorize(req.actor, "resident.export");
       const stream = await exportLedger(ctx, req.actor, req.query);
-      reply.header("content-type", XLSX_MIME);
-      reply.header("content-disposition", `attachment; filename="care-ledger.xlsx"`);
-      return reply.send(stream);
+      return sendDownload(reply, { kind: "xlsx", filename: "care-ledger.xlsx", body: stream });
     },
   );
 

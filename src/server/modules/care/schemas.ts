@@ -3,7 +3,6 @@ import { ErrorBody, Id, stdErrors, Text, Type } from "../../platform/schemas.ts"
 // What the care routes take. Responses are declared in presenter.ts beside the code that builds them.
 
 export const T = ["care"];
-export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /** Care's refusals: the usual ones, and 422 for a rule over the data (an unconfigured hospital). */
 export const careErrors = { ...stdErrors, 422: ErrorBody } as const;

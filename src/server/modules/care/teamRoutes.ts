@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { sendDownload } from "../../platform/download.ts";
 import { ErrorBody, Id, IdParams, Line, OneOf, Type } from "../../platform/schemas.ts";
 import { bulkCards, checkCards, residentCard } from "./cards.ts";
 import { carePolicy } from "./policy.ts";
@@ -118,9 +119,12 @@ export async function teamRoutes(fastify: FastifyInstance) {
     async (req, reply) => {
       carePolicy.authorize(req.actor, "read");
       const doc = await residentCard(ctx, req.actor, req.params.id);
-      reply.header("content-type", "application/pdf");
-      reply.header("content-disposition", `inline; filename="care-card-${req.params.id}.pdf"`);
-      return reply.send(doc);
+      return sendDownload(reply, {
+        kind: "pdf",
+        filename: `care-card-${req.params.id}.pdf`,
+        inline: true,
+        body: doc,
+      });
     },
   );
 
@@ -150,9 +154,7 @@ export async function teamRoutes(fastify: FastifyInstance) {
     async (req, reply) => {
       carePolicy.authorize(req.actor, "read");
       const doc = await bulkCards(ctx, req.actor, req.query.grid);
-      reply.header("content-type", "application/pdf");
-      reply.header("content-disposition", `attachment; filename="care-cards-${req.query.grid}.pdf"`);
-      return reply.send(doc);
+      return sendDownload(reply, { kind: "pdf", filename: `care-cards-${req.query.grid}.pdf`, body: doc });
     },
   );
 }

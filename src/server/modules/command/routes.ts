@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { sendDownload } from "../../platform/download.ts";
 import { Day, ErrorBody, Id, IdParams, Int, Month, OneOf, stdErrors, Type } from "../../platform/schemas.ts";
 import { cityMonth, closeCityPool } from "./city.ts";
 import { changeCount, endStreams, stopLive, subscribe } from "./live.ts";
@@ -149,17 +150,12 @@ export async function commandRoutes(fastify: FastifyInstance) {
       const report = await dailyReport(ctx, req.actor, req.query);
       const format = req.query.format ?? "pdf";
       await recordDownload(ctx, req.actor, report, format);
-      const name = encodeURIComponent(`${report.unit.name}信息日报${report.date}.${format}`);
-      reply.header(
-        "content-disposition",
-        `attachment; filename="daily-report-${report.date}.${format}"; filename*=UTF-8''${name}`,
-      );
-      if (format === "xlsx") {
-        reply.header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        return reply.send(await reportXlsx(report));
-      }
-      reply.header("content-type", "application/pdf");
-      return reply.send(reportPdf(report));
+      return sendDownload(reply, {
+        kind: format,
+        filename: `${report.unit.name}信息日报${report.date}.${format}`,
+        fallback: `daily-report-${report.date}.${format}`,
+        body: format === "xlsx" ? await reportXlsx(report) : reportPdf(report),
+      });
     },
   );
   app.get(
@@ -209,18 +205,12 @@ export async function commandRoutes(fastify: FastifyInstance) {
     async (req, reply) => {
       const format = req.query.format ?? "pdf";
       const r = await archivedFile(ctx, req.actor, req.params.id, format);
-      const name = encodeURIComponent(`${r.unitName}信息日报${r.date}.${format}`);
-      reply.header(
-        "content-disposition",
-        `attachment; filename="daily-report-${r.date}.${format}"; filename*=UTF-8''${name}`,
-      );
-      reply.header(
-        "content-type",
-        format === "pdf"
-          ? "application/pdf"
-          : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      );
-      return reply.send(r.file);
+      return sendDownload(reply, {
+        kind: format,
+        filename: `${r.unitName}信息日报${r.date}.${format}`,
+        fallback: `daily-report-${r.date}.${format}`,
+        body: r.file,
+      });
     },
   );
 

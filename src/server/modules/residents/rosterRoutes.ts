@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { sendDownload } from "../../platform/download.ts";
 import {
   ErrorBody,
   Id,
@@ -227,9 +228,7 @@ export async function rosterRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const file = await flaggedRowsFile(ctx, req.actor, req.params.id, req.query);
-      reply.header("content-type", XLSX_MIME);
-      reply.header("content-disposition", `attachment; filename="${file.filename}"`);
-      return reply.send(file.stream);
+      return sendDownload(reply, { kind: "xlsx", filename: file.filename, body: file.stream });
     },
   );
 

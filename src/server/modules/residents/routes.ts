@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { csvCell } from "../../../domain/files/cells.ts";
 import { KEY_TAGS, LIVING_ARRANGEMENTS } from "../../../domain/people/generate.ts";
+import { sendDownload } from "../../platform/download.ts";
 import { Id, IdParams, Line, OneOf, Page, PageSize, stdErrors, Text, Type } from "../../platform/schemas.ts";
 import {
   BuildingDetailSchema,
@@ -97,10 +98,8 @@ export async function residentRoutes(fastify: FastifyInstance) {
         if (!first.done) yield line(first.value);
         for await (const r of rows) yield line(r);
       }
-      reply.header("content-type", "text/csv; charset=utf-8");
-      reply.header("content-disposition", `attachment; filename="residents.csv"`);
       const { Readable } = await import("node:stream");
-      return reply.send(Readable.from(body()));
+      return sendDownload(reply, { kind: "csv", filename: "residents.csv", body: Readable.from(body()) });
     },
   );
 

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { CLASSES, OUTCOMES } from "../../../domain/verification/match.ts";
 import { FIELDS } from "../../../domain/verification/rows.ts";
+import { sendDownload } from "../../platform/download.ts";
 import {
   Day,
   ErrorBody,
@@ -259,9 +260,7 @@ export async function verificationRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const file = await outcomeSheet(ctx, req.actor, req.params.id);
-      reply.header("content-type", XLSX_MIME);
-      reply.header("content-disposition", `attachment; filename="${file.filename}"`);
-      return reply.send(file.body);
+      return sendDownload(reply, { kind: "xlsx", filename: file.filename, body: file.body });
     },
   );
 
@@ -341,9 +340,7 @@ export async function verificationRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const file = await exportRows(ctx, req.actor, req.params.id, req.query);
-      reply.header("content-type", XLSX_MIME);
-      reply.header("content-disposition", `attachment; filename="${file.filename}"`);
-      return reply.send(file.body);
+      return sendDownload(reply, { kind: "xlsx", filename: file.filename, body: file.body });
     },
   );
 

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { sendDownload } from "../../platform/download.ts";
 import { acceptPhotoBodies } from "../../platform/photos.ts";
 import {
   Id,
@@ -51,7 +52,6 @@ const T = ["volunteers"];
 const B = { additionalProperties: false } as const;
 const Skills = Type.Array(Line({ maxLength: 20, minLength: 1 }), { maxItems: 20 });
 const Specialty = OneOf(members.SPECIALTIES);
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 export async function volunteerRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -416,13 +416,12 @@ export async function volunteerRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const buf = await wishes.workUnitReport(ctx, req.actor, req.query);
-      return reply
-        .type(XLSX)
-        .header(
-          "content-disposition",
-          `attachment; filename*=UTF-8''${encodeURIComponent(`${req.query.workUnit}-志愿服务-${req.query.at}.xlsx`)}`,
-        )
-        .send(buf);
+      return sendDownload(reply, {
+        kind: "xlsx",
+        filename: `${req.query.workUnit}-志愿服务-${req.query.at}.xlsx`,
+        fallback: `volunteer-services-${req.query.at}.xlsx`,
+        body: buf,
+      });
     },
   );
 
