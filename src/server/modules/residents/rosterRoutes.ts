@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { sendDownload } from "../../platform/download.ts";
+import { RevealQuery } from "../../platform/reveal.ts";
 import {
   ErrorBody,
   Id,
@@ -219,8 +220,7 @@ export async function rosterRoutes(fastify: FastifyInstance) {
         params: IdParams,
         querystring: Type.Object(
           {
-            reveal: Type.Optional(Type.Boolean()),
-            reason: Type.Optional(Line({ maxLength: 200 })),
+            ...RevealQuery,
           },
           { additionalProperties: false },
         ),

@@ -7,6 +7,5 @@ export {
   routeTasks,
   settleLists,
 } from "./imports.ts";
-export { auditExport, revealedExport } from "./results.ts";
 export { verificationRoutes as routes } from "./routes.ts";
 export { estimateRows, headRows, type Preview, previewOf } from "./sheetHead.ts";

@@ -12,8 +12,8 @@ import {
 } from "../../../domain/verification/match.ts";
 import { SKIP_LABELS } from "../../../domain/verification/rows.ts";
 import type { Actor, AppContext } from "../../context.ts";
-import * as audit from "../../platform/audit.ts";
-import { Invalid, NotFound } from "../../platform/errors.ts";
+import { NotFound } from "../../platform/errors.ts";
+import { auditExport, revealedExport } from "../../platform/reveal.ts";
 import { verificationPolicy } from "./policy.ts";
 import { type ListView, presentList, presentRow, type RowRecord } from "./presenter.ts";
 
@@ -321,34 +321,4 @@ export async function exportRows(
   });
   const body = Buffer.from(await wb.xlsx.writeBuffer());
   return { filename: `verification-${id}${q.flagged ? "-flagged" : ""}.xlsx`, body };
-}
-
-/**
- * Whether an export of people's rows shows ID numbers and phones whole: only when asked for, by a caller
- * the module's policy lets reveal (`mayReveal` throws 403 otherwise), with a reason stated (else 400).
- * Masked is the default. Verification's exports and the registry's roster download share it and `auditExport`.
- */
-export function revealedExport(q: { reveal?: boolean; reason?: string }, mayReveal: () => void): boolean {
-  if (!q.reveal) return false;
-  mayReveal();
-  if (!q.reason?.trim())
-    throw Invalid("查看完整号码须填写事由", [{ field: "reason", message: "请填写事由" }]);
-  return true;
-}
-
-/** The audit entry of an export: `reveal_export` with the reason when numbers left whole, else `export`. */
-export async function auditExport(
-  ctx: AppContext,
-  actor: Actor,
-  q: { reveal?: boolean; reason?: string },
-  e: { entity: string; entityId: number; orgPath: string; after: Record<string, unknown> },
-) {
-  await audit.record(ctx.database.db, actor, {
-    action: q.reveal ? "reveal_export" : "export",
-    entity: e.entity,
-    entityId: e.entityId,
-    orgPath: e.orgPath,
-    reason: q.reveal ? q.reason!.trim() : null,
-    after: { ...e.after, masked: !q.reveal },
-  });
 }

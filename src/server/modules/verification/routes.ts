@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { CLASSES, OUTCOMES } from "../../../domain/verification/match.ts";
 import { FIELDS } from "../../../domain/verification/rows.ts";
 import { sendDownload } from "../../platform/download.ts";
+import { RevealQuery } from "../../platform/reveal.ts";
 import {
   Day,
   ErrorBody,
@@ -331,8 +332,7 @@ export async function verificationRoutes(fastify: FastifyInstance) {
         querystring: Type.Object(
           {
             flagged: Type.Optional(Type.Boolean()),
-            reveal: Type.Optional(Type.Boolean()),
-            reason: Type.Optional(Line({ maxLength: 200 })),
+            ...RevealQuery,
           },
           { additionalProperties: false },
         ),
