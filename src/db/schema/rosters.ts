@@ -3,10 +3,10 @@ import { index, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle
 import { bytea, timestamps } from "./columns.ts";
 
 /**
- * A community roster imported into the registry: the uploaded file (kept with the import: a resumed run and
- * the flagged-row download read it again — stored as uploaded, not yet encrypted at rest), the header and mapping the admin confirmed, what the reading found before the job wrote anything (rows
- * read, skipped by reason, flagged with their reasons — row numbers and words, no personal data), and the
- * background job (jobs) that writes the rest.
+ * A community roster imported into the registry: the uploaded file (kept with the import, sealed at rest: the
+ * start reads it, and the flagged-row download reads it again), the header and mapping the admin confirmed,
+ * what the reading found before the job wrote anything (rows read, skipped by reason, flagged with their
+ * reasons — row numbers and words, no personal data), and the background job (jobs) that writes the rest.
  */
 export const rosterImports = pgTable(
   "roster_imports",
@@ -17,8 +17,10 @@ export const rosterImports = pgTable(
     orgPath: text().notNull(),
     filename: text(),
     format: text().notNull(),
-    /** The upload, until the run starts (then cleared: the job holds the cleaned rows, encrypted). */
+    /** The upload, sealed at rest (platform/uploads.ts); the job holds the cleaned rows, encrypted. */
     file: bytea(),
+    /** Fingerprint of the key that sealed `file`; null: kept as uploaded, before uploads were sealed. */
+    fileKey: text(),
     headerRow: integer().notNull(),
     mapping: jsonb().notNull(),
     /** previewed | started */

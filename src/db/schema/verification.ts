@@ -16,7 +16,7 @@ import {
 import { bytea, timestamps } from "./columns.ts";
 
 /**
- * A list received for verification (大数据核查). The upload is kept with it, so an import stopped by a
+ * A list received for verification (大数据核查). The upload is kept with it (sealed), so an import stopped by a
  * crash re-reads the file from its checkpoint (the sheet row number of the last committed chunk); its
  * counters move in the same transaction as the rows of that chunk.
  */
@@ -29,7 +29,10 @@ export const verificationLists = pgTable(
     title: text().notNull(),
     filename: text(),
     format: text().notNull(),
+    /** The upload, sealed at rest (platform/uploads.ts). */
     file: bytea().notNull(),
+    /** Fingerprint of the key that sealed `file`; null: kept as uploaded, before uploads were sealed. */
+    fileKey: text(),
     /** Header row number and column of each field, as the admin confirmed them. */
     headerRow: integer().notNull().default(0),
     mapping: jsonb().notNull().default(sql`'{}'::jsonb`),

@@ -12,6 +12,7 @@ export {
   residentSchema,
 } from "./presenter.ts";
 export { populationOf, residentsByChild } from "./registry.ts";
+export { sealKeptRosters } from "./rosterImport.ts";
 export { residentRoutes as routes } from "./routes.ts";
 export { RESIDENT_COLUMNS } from "./service.ts";
 export {

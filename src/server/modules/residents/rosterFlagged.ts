@@ -2,9 +2,9 @@
 // damaged or missing ID number, no name, twice in the roster, a new resident without building or room) or
 // took with a field left out (an unreadable phone), its cells as the roster had them and the reason beside
 // them in Chinese. Conflicts are not here: a person decides them on the screen, one at a time.
-// The cells come from the kept upload, read again by the reader thread; ID numbers and phones are masked
-// unless the caller may reveal them and says why, as verification's exports are, and every download is
-// audited the same way.
+// The cells come from the kept upload (sealed at rest, opened with the app's key), read again by the reader
+// thread; ID numbers and phones are masked unless the caller may reveal them and says why, as verification's
+// exports are, and every download is audited the same way.
 import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import { safeCell } from "../../../domain/files/cells.ts";
@@ -14,7 +14,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import { auditExport, revealedExport } from "../../platform/reveal.ts";
 import { type Cell, streamSpreadsheet } from "../../platform/spreadsheet/index.ts";
 import { residentPolicy } from "./policy.ts";
-import { type RosterFlag, rosterOf } from "./rosterImport.ts";
+import { type RosterFlag, rosterFile, rosterOf } from "./rosterImport.ts";
 import type { RosterMapping } from "./rosterRows.ts";
 
 export const FLAGGED_OUTCOMES = { notImported: "未导入", partly: "已导入，此项未采用" } as const;
@@ -59,10 +59,7 @@ export async function flaggedRowsFile(
       seen ? { n: f.n, reasons: [...seen.reasons, ...f.reasons], imported: seen.imported && f.imported } : f,
     );
   }
-  const [{ file }] = await ctx.database.query<{ file: Buffer | null }>(
-    "select file from roster_imports where id = $1",
-    [id],
-  );
+  const file = await rosterFile(ctx, id);
   await auditExport(ctx, actor, q, {
     entity: "roster_import",
     entityId: id,
@@ -111,7 +108,7 @@ export async function flaggedRowsFile(
   const run = async () => {
     if (file && flags.size) {
       const last = Math.max(...flags.keys());
-      const gen = streamSpreadsheet(Buffer.from(file), {}, { batchRows: 500 });
+      const gen = streamSpreadsheet(file, {}, { batchRows: 500 });
       try {
         for (;;) {
           const next = await gen.next();

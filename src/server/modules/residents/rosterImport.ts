@@ -20,6 +20,13 @@ import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound, Unprocessable } from "../../platform/errors.ts";
 import { streamSpreadsheet } from "../../platform/spreadsheet/index.ts";
 import { giveWay } from "../../platform/turns.ts";
+import {
+  type KeptUpload,
+  keptFileColumns,
+  openUpload,
+  sealPlainUploads,
+  sealUpload,
+} from "../../platform/uploads.ts";
 import * as jobs from "../jobs/index.ts";
 import { getOrgUnit } from "../orgs/index.ts";
 import { estimateRows, headRows, previewOf } from "../verification/index.ts";
@@ -81,16 +88,18 @@ export async function createRoster(
   const header = findRosterHeader(rows);
   if (!header) throw noHeader();
   const estimate = await estimateRows(buffer, format);
+  const sealed = sealUpload(ctx.crypto, buffer);
   const [imp] = await ctx.database.query<{ id: number }>(
-    `insert into roster_imports (org_unit_id, org_path, filename, format, file, header_row, mapping, counters,
-       owner_id, owner_username, owner_name)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11) returning id`,
+    `insert into roster_imports (org_unit_id, org_path, filename, format, file, file_key, header_row, mapping,
+       counters, owner_id, owner_username, owner_name)
+     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12) returning id`,
     [
       unit.id,
       unit.path,
       opts.filename ?? null,
       format,
-      buffer,
+      sealed.file,
+      sealed.fileKey,
       header.n,
       JSON.stringify(header.mapping),
       JSON.stringify({ estimate }),
@@ -147,15 +156,44 @@ export async function rosterOf(ctx: AppContext, actor: Actor, id: number): Promi
   return r;
 }
 
+/**
+ * An import's kept upload, opened (the key in force must be the one that sealed it); null when the row
+ * holds none. The caller has checked the import is in its area.
+ */
+export async function rosterFile(ctx: AppContext, id: number): Promise<Buffer | null> {
+  const [row] = await ctx.database.query<KeptUpload>(
+    `select ${keptFileColumns("$2")} from roster_imports where id = $1`,
+    [id, ctx.crypto.fingerprint()],
+  );
+  return row ? openUpload(ctx.crypto, row) : null;
+}
+
+/**
+ * The app's step at start: rosters kept before uploads were sealed at rest are sealed now, one at a time
+ * (later ones are sealed as they arrive).
+ */
+export const sealKeptRosters = (ctx: AppContext) =>
+  sealPlainUploads(ctx, {
+    next: async (after) =>
+      (
+        await ctx.database.query<{ id: number; file: Uint8Array }>(
+          `select id, file from roster_imports where file_key is null and file is not null and id > $1
+           order by id limit 1`,
+          [after],
+        )
+      )[0],
+    put: (id, sealed) =>
+      ctx.database.query(
+        "update roster_imports set file = $2, file_key = $3 where id = $1 and file_key is null",
+        [id, sealed.file, sealed.fileKey],
+      ),
+  });
+
 /** The preview again (a page reloaded before the mapping was confirmed). */
 export async function previewRoster(ctx: AppContext, actor: Actor, id: number) {
   residentPolicy.authorize(actor, "import");
   const imp = await rosterOf(ctx, actor, id);
-  const [{ file }] = await ctx.database.query<{ file: Buffer }>(
-    "select file from roster_imports where id = $1",
-    [id],
-  );
-  const { rows } = await headRows(Buffer.from(file));
+  const { rows } = await headRows((await rosterFile(ctx, id))!);
   return { id, ...previewOf(rows, imp.headerRow, imp.mapping, rosterMappingProblem(imp.mapping)) };
 }
 
@@ -195,9 +233,9 @@ export async function startRoster(
   const mapping = { ...emptyRosterMapping(), ...body.mapping };
   const problem = rosterMappingProblem(mapping);
   if (problem) throw Invalid(problem, [{ field: "mapping", message: problem }]);
-  const [claimed] = await ctx.database.query<{ file: Buffer }>(
+  const [claimed] = await ctx.database.query<{ id: number }>(
     `update roster_imports set state = 'reading', header_row = $2, mapping = $3::jsonb, updated_at = now()
-     where id = $1 and state = 'previewed' returning file`,
+     where id = $1 and state = 'previewed' returning id`,
     [id, body.headerRow, JSON.stringify(mapping)],
   );
   if (!claimed) throw Conflict("花名册已开始导入", { state: imp.state });
@@ -214,7 +252,7 @@ export async function startRoster(
     const firstRow = new Map<string, number>();
     const read = rosterReader(mapping);
     let handed = 0;
-    const gen = streamSpreadsheet(Buffer.from(claimed.file), {}, { batchRows: 2_000 });
+    const gen = streamSpreadsheet((await rosterFile(ctx, id))!, {}, { batchRows: 2_000 });
     let rowsRead = 0;
     for (;;) {
       const next = await gen.next();

@@ -1,7 +1,8 @@
 // Importing a list for verification: upload → preview (header found, columns mapped, the admin confirms) →
 // a background run that streams the file from the reader thread, cleans, matches and classifies each
 // batch, and writes it with the checkpoint in one transaction. A process killed mid-way leaves whole
-// chunks; the run resumes from the checkpoint (the file is kept with the list) when a process starts.
+// chunks; the run resumes from the checkpoint (the file is kept with the list, sealed at rest:
+// platform/uploads.ts) when a process starts.
 import { sql } from "drizzle-orm";
 import { copyCsvIn, type Db } from "../../../db/client.ts";
 import { subtreePattern } from "../../../domain/org/scope.ts";
@@ -32,6 +33,14 @@ import { Conflict, Invalid, NotFound, Unprocessable } from "../../platform/error
 import { backgroundRunner, type Runner } from "../../platform/runner.ts";
 import { type SheetRow, streamSpreadsheet } from "../../platform/spreadsheet/index.ts";
 import { giveWay } from "../../platform/turns.ts";
+import {
+  isUploadKeyMismatch,
+  type KeptUpload,
+  keptFileColumns,
+  openUpload,
+  sealPlainUploads,
+  sealUpload,
+} from "../../platform/uploads.ts";
 import { verificationPolicy } from "./policy.ts";
 import { estimateRows, headRows, type Preview, previewOf } from "./sheetHead.ts";
 
@@ -154,17 +163,19 @@ export async function createList(
   const title = campaign
     ? `${campaign.title}（第 ${campaign.next} 批）`
     : opts.title || opts.filename?.replace(/\.(xlsx|csv)$/i, "") || `${unit.name}核查名单`;
+  const sealed = sealUpload(ctx.crypto, buffer);
   const [list] = await ctx.database.query<{ id: number }>(
-    `insert into verification_lists (org_unit_id, org_path, title, filename, format, file, header_row, mapping,
-       estimate, owner_id, owner_name, campaign_id, batch_no)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13) returning id`,
+    `insert into verification_lists (org_unit_id, org_path, title, filename, format, file, file_key, header_row,
+       mapping, estimate, owner_id, owner_name, campaign_id, batch_no)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14) returning id`,
     [
       unit.id,
       unit.path,
       title.slice(0, 200),
       opts.filename ?? null,
       format,
-      buffer,
+      sealed.file,
+      sealed.fileKey,
       header.n,
       JSON.stringify(header.mapping),
       estimate,
@@ -237,15 +248,40 @@ async function ownList(ctx: AppContext, actor: Actor, id: number): Promise<ListR
   return l;
 }
 
+/** The list's kept upload, opened (the key in force must be the one that sealed it). */
+async function listFile(ctx: AppContext, id: number) {
+  const [row] = await ctx.database.query<KeptUpload>(
+    `select ${keptFileColumns("$2")} from verification_lists where id = $1`,
+    [id, ctx.crypto.fingerprint()],
+  );
+  return row ? openUpload(ctx.crypto, row) : null;
+}
+
+/**
+ * The app's step at start: lists kept before uploads were sealed at rest are sealed now, one at a time
+ * (later ones are sealed as they arrive).
+ */
+export const sealKeptLists = (ctx: AppContext) =>
+  sealPlainUploads(ctx, {
+    next: async (after) =>
+      (
+        await ctx.database.query<{ id: number; file: Uint8Array }>(
+          "select id, file from verification_lists where file_key is null and id > $1 order by id limit 1",
+          [after],
+        )
+      )[0],
+    put: (id, sealed) =>
+      ctx.database.query(
+        "update verification_lists set file = $2, file_key = $3 where id = $1 and file_key is null",
+        [id, sealed.file, sealed.fileKey],
+      ),
+  });
+
 /** The preview again (a page reloaded before the mapping was confirmed). */
 export async function previewList(ctx: AppContext, actor: Actor, id: number) {
   verificationPolicy.authorize(actor, "manage");
   const l = await ownList(ctx, actor, id);
-  const [{ file }] = await ctx.database.query<{ file: Buffer }>(
-    "select file from verification_lists where id = $1",
-    [id],
-  );
-  const { rows } = await headRows(Buffer.from(file));
+  const { rows } = await headRows((await listFile(ctx, id))!);
   return { id, ...preview(rows, l.headerRow, l.mapping) };
 }
 
@@ -378,12 +414,12 @@ const RESIDENT = `id, name, birth_date::text as "birthDate", address, org_path a
 
 async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: number) {
   const [list] = await ctx.database.query<
-    ListRow & { file: Buffer; ownerId: number; ownerName: string; estimate: number; earlier: number[] }
+    ListRow & { ownerId: number; ownerName: string; estimate: number; earlier: number[] }
   >(
-    `update verification_lists set attempts = attempts + 1, heartbeat_at = now(), updated_at = now()
+    `update verification_lists set attempts = attempts + 1, heartbeat_at = now(), error = null, updated_at = now()
      where id = $1 and state = 'running' and (heartbeat_at is null
        or heartbeat_at < now() - make_interval(secs => $2::int / 1000.0))
-     returning id, org_path as "orgPath", state, header_row as "headerRow", mapping, checkpoint, counters, file,
+     returning id, org_path as "orgPath", state, header_row as "headerRow", mapping, checkpoint, counters,
        owner_id as "ownerId", owner_name as "ownerName", estimate, coalesce(campaign_id, id) as "campaignId",
        array(select o.id from verification_lists o where coalesce(o.campaign_id, o.id) = coalesce(
          verification_lists.campaign_id, verification_lists.id) and o.id < verification_lists.id
@@ -612,7 +648,8 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
     if (w) await w;
   };
   try {
-    const gen = streamSpreadsheet(Buffer.from(list.file), {}, { batchRows: BATCH_ROWS, after: checkpoint });
+    const file = (await listFile(ctx, id))!;
+    const gen = streamSpreadsheet(file, {}, { batchRows: BATCH_ROWS, after: checkpoint });
     let summary: { rowsRead: number } | undefined;
     let pending: SheetRow[] = [];
     let chunkRows = CHUNK_ROWS;
@@ -676,6 +713,19 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
   } catch (e) {
     await settleWrite().catch(() => {});
     if (e instanceof Halted || runner.halted) return;
+    // The upload sealed under another key (this process started with another GRIDKEEPER_SECRET): the list
+    // keeps its state and checkpoint, says why on its page, and is left for a process with the right key
+    // (heartbeat cleared: taken at the next start or sweep), instead of failing an import nothing is wrong with.
+    if (isUploadKeyMismatch(e)) {
+      await ctx.database
+        .query(
+          `update verification_lists set error = $2, heartbeat_at = null, updated_at = now()
+           where id = $1 and state = 'running'`,
+          [id, (e as Error).message],
+        )
+        .catch(() => {});
+      return;
+    }
     const message =
       e && typeof e === "object" && "status" in e && (e as any).status < 500
         ? String((e as unknown as Error).message)

@@ -5,6 +5,7 @@ export {
   haltLists,
   resumeLists,
   routeTasks,
+  sealKeptLists,
   settleLists,
 } from "./imports.ts";
 export { verificationRoutes as routes } from "./routes.ts";
