@@ -6,8 +6,8 @@
 // the preview (which may wait days for the admin's confirmation) and the whole run (a process killed mid-way
 // resumes from the file at its checkpoint), so dropping it at the end would still leave it in clear for that
 // window; and after the import the roster's flagged-row download reads it again (the flagged rows' cells as
-// typed), as a list's typed fields other than the ID and phone are only in its kept file. Sealing a 60 MB file
-// costs one sealed copy (filled a MiB at a time) and opening it none (decrypted where the row put it).
+// typed; a list's typed fields, too, are only in its file). Sealing a 60 MB file costs one sealed copy beside
+// the upload (filled a MiB at a time), opening it none beside the row just read (decrypted where it lies).
 //
 // Each owning module reads and writes its own table (table ownership); what is stored, how it is opened and
 // what a wrong key answers live here once. The row says the format: `file_key` null is a file kept before
@@ -38,7 +38,7 @@ const asBuffer = (u: Uint8Array) =>
 
 /**
  * The columns to read a kept upload by, its bytes only when the key in force can open them (`param`: the
- * placeholder of that key's fingerprint): a process with the wrong secret does not fetch a 60 MB file to refuse it.
+ * placeholder of that key's fingerprint): a process with the wrong secret does not fetch 60 MB to refuse them.
  */
 export const keptFileColumns = (param: string) =>
   `file_key as "fileKey", case when file_key is null or file_key = ${param} then file end as file`;

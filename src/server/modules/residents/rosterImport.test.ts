@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { composeIdCard } from "../../../domain/idcard/idcard.ts";
 import { maskIdCard } from "../../../domain/mask/mask.ts";
+import type { Actor } from "../../context.ts";
+import { FieldCrypto } from "../../platform/crypto.ts";
 import { haltJobs, resumeJobs, settleJobs } from "../jobs/index.ts";
+import { flaggedRowsFile } from "./rosterFlagged.ts";
+import { sealKeptRosters, startRoster } from "./rosterImport.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -487,5 +491,96 @@ describe.each(DB_KINDS)("community roster into the registry on %s", (kind) => {
       (await t.app.inject({ url: "/api/residents/rosters/999999/flagged.xlsx", headers: community }))
         .statusCode,
     ).toBe(404);
+  });
+
+  it("the kept roster is sealed at rest; under another secret start and download refuse; one kept in clear still reads and is sealed at start", async () => {
+    const ps = [0, 1, 2].map((i) => ({
+      id: composeIdCard("320602", day(600 + i), 992),
+      name: `冯保密${"甲乙丙"[i]}`,
+      phone: `1380000${6000 + i}`,
+    }));
+    const csv = Buffer.from(
+      [
+        "姓名,身份证号,手机,楼栋,单元,室",
+        ...ps.map((p, i) => `${p.name},${p.id},${p.phone},66幢,1,${101 + i}`),
+        `${ps[2].name}二,${ps[2].id},,66幢,1,199`, // 5: twice in the roster
+      ].join("\n"),
+    );
+    const stored = async (id: number) =>
+      (
+        await q<{ file: Uint8Array; fileKey: string | null }>(
+          'select file, file_key as "fileKey" from roster_imports where id = $1',
+          [id],
+        )
+      )[0];
+    /** The roster's values found in the stored bytes (as a dump or a replica holds them). */
+    const leaked = (raw: Uint8Array) =>
+      ps.flatMap((p) => [p.id, p.name, p.phone]).filter((v) => Buffer.from(raw).includes(Buffer.from(v)));
+    const flaggedRows = async (id: number) => {
+      const r = await t.app.inject({ url: `/api/residents/rosters/${id}/flagged.xlsx`, headers: community });
+      expect(r.statusCode, r.body).toBe(200);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(r.rawPayload as any);
+      const rows: any[][] = [];
+      book.worksheets[0].eachRow((row) => {
+        rows.push((row.values as any[]).slice(1));
+      });
+      return rows.slice(1).map((row) => [row[0], row[1], row[2]]);
+    };
+    const other = { ...t.ctx, crypto: new FieldCrypto("another-secret-than-the-uploads") };
+    const refusal = (call: Promise<unknown>) =>
+      call.then(
+        () => expect.unreachable("read under another secret"),
+        (e) => ({ status: e.status, code: e.code, message: e.message }),
+      );
+    const mismatch = {
+      status: 503,
+      code: "upload_key_mismatch",
+      message: expect.stringMatching(
+        new RegExp(`^加密密钥不符.*${t.ctx.crypto.fingerprint()}.*${other.crypto.fingerprint()}`),
+      ),
+    };
+    const [a] = await q<Omit<Actor, "kind">>(
+      `select a.id, a.username, a.display_name as "displayName", a.role, a.org_unit_id as "orgUnitId",
+         u.path as "orgPath", u.name as "orgName", u.kind as "orgKind"
+       from accounts a join org_units u on u.id = a.org_unit_id where a.username = 'demo-community'`,
+    );
+    const clerk: Actor = { kind: "account", ...a };
+
+    const up = await upload(csv, "text/csv");
+    expect(up.statusCode, up.body).toBe(201);
+    const p = up.json();
+    const s = await stored(p.id);
+    expect(s.fileKey).toBe(t.ctx.crypto.fingerprint());
+    expect(leaked(s.file)).toEqual([]);
+    const body = { headerRow: p.headerRow, mapping: p.mapping };
+    expect(await refusal(startRoster(other, clerk, p.id, body))).toEqual(mismatch);
+    expect((await q("select state from roster_imports where id = $1", [p.id]))[0].state).toBe("previewed");
+    const st = await t.app.inject({
+      method: "POST",
+      url: `/api/residents/rosters/${p.id}/start`,
+      headers: community,
+      payload: body,
+    });
+    expect(st.statusCode, st.body).toBe(202);
+    await settleJobs(t.ctx);
+    const res = await t.app.inject({ url: `/api/residents/rosters/${p.id}`, headers: community });
+    expect(res.json().summary, res.body).toMatchObject({ created: 3, flagged: 1 });
+    const twice = [5, `${ps[2].name}二`, maskIdCard(ps[2].id)];
+    expect(await flaggedRows(p.id)).toEqual([twice]);
+    expect(await refusal(flaggedRowsFile(other, clerk, p.id, {}))).toEqual(mismatch);
+    expect(leaked((await stored(p.id)).file)).toEqual([]);
+
+    // As a roster kept before uploads were sealed: still downloads; sealed at start, not by another key.
+    await q("update roster_imports set file = $2, file_key = null where id = $1", [p.id, csv]);
+    expect(leaked((await stored(p.id)).file)).toHaveLength(9);
+    expect(await flaggedRows(p.id)).toEqual([twice]);
+    expect(await sealKeptRosters(other)).toBe(0);
+    expect((await stored(p.id)).fileKey).toBeNull();
+    expect(await sealKeptRosters(t.ctx)).toBeGreaterThanOrEqual(1);
+    const resealed = await stored(p.id);
+    expect(resealed.fileKey).toBe(t.ctx.crypto.fingerprint());
+    expect(leaked(resealed.file)).toEqual([]);
+    expect(await flaggedRows(p.id)).toEqual([twice]);
   });
 });

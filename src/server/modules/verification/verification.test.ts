@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { composeIdCard } from "../../../domain/idcard/idcard.ts";
 import { maskIdCard } from "../../../domain/mask/mask.ts";
-import { haltLists, resumeLists, settleLists } from "./index.ts";
+import type { Actor } from "../../context.ts";
+import { FieldCrypto } from "../../platform/crypto.ts";
+import { previewList } from "./imports.ts";
+import { haltLists, resumeLists, sealKeptLists, settleLists } from "./index.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -331,5 +334,148 @@ describe.each(DB_KINDS)("bulk list verification on %s", (kind) => {
     expect((await upload(Buffer.from("姓名,身份证号\n"), grid, "text/csv")).statusCode).toBe(403);
     const [after] = await q<{ n: number }>("select count(*)::int as n from verification_lists");
     expect(after.n).toBe(before.n);
+  });
+
+  // The kept upload is sealed at rest (platform/uploads.ts): the raw column, as a dump or a replica holds
+  // it, has none of the list's ID numbers, names or phones.
+  const person = (i: number) => ({
+    id: composeIdCard("320611", `19${60 + i}-03-1${i}`, 600 + i),
+    name: `郑保密${"甲乙丙丁戊己庚辛壬癸"[i]}`,
+    phone: `1391234${5000 + i}`,
+  });
+  const listOf = (from: number) => {
+    const ps = [0, 1, 2].map((i) => person(from + i));
+    const csv = ["姓名,身份证号,联系电话,现住址", ...ps.map((p) => `${p.name},${p.id},${p.phone},某路1号`)];
+    return { ps, csv: Buffer.from(csv.join("\n")) };
+  };
+  const stored = async (id: number) =>
+    (
+      await q<{ file: Uint8Array; fileKey: string | null }>(
+        'select file, file_key as "fileKey" from verification_lists where id = $1',
+        [id],
+      )
+    )[0];
+  /** The list's values found in the stored bytes. */
+  const leaked = (raw: Uint8Array, ps: ReturnType<typeof person>[]) =>
+    ps.flatMap((p) => [p.id, p.name, p.phone]).filter((v) => Buffer.from(raw).includes(Buffer.from(v)));
+  const importList = async (id: number, mapping: object) => {
+    expect((await start(id, { headerRow: 1, mapping })).statusCode).toBe(202);
+    await settleLists(t.ctx);
+    return finished(id);
+  };
+  const otherKey = new FieldCrypto("another-secret-than-the-uploads");
+
+  it("keeps the upload sealed: none of its ID numbers, names or phones in the stored bytes; previews and imports from it", async () => {
+    const { ps, csv } = listOf(0);
+    const up = await upload(csv, street, "text/csv", "保密.csv");
+    expect(up.statusCode, up.body).toBe(201);
+    const id = up.json().id;
+    const s = await stored(id);
+    expect(s.fileKey).toBe(t.ctx.crypto.fingerprint());
+    expect(leaked(s.file, ps)).toEqual([]);
+    expect(Buffer.from(s.file).includes(Buffer.from("姓名,身份证号"))).toBe(false);
+    const pv = await t.app.inject({ url: `/api/verification/lists/${id}/preview`, headers: street });
+    expect(pv.statusCode, pv.body).toBe(200);
+    expect(pv.json().columns).toContain("身份证号");
+    const list = await importList(id, up.json().mapping);
+    expect(list.state, list.error).toBe("succeeded");
+    expect(list.counters).toMatchObject({ cleaned: 3 });
+    expect(leaked((await stored(id)).file, ps)).toEqual([]);
+
+    // An xlsx is a zip whose member names and layout show in clear: sealed, none of it does.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("名单");
+    ws.addRow(["姓名", "身份证号", "联系电话"]);
+    for (const p of ps) ws.addRow([p.name, p.id, p.phone]);
+    const x = await upload(Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(x.statusCode, x.body).toBe(201);
+    const zip = Buffer.from((await stored(x.json().id)).file);
+    expect(zip.includes(Buffer.from("PK\x03\x04", "latin1"))).toBe(false);
+    expect(zip.includes(Buffer.from("xl/worksheets"))).toBe(false);
+  });
+
+  it("a list kept in clear before uploads were sealed still previews and imports; the app's step seals the rest, never under another key", async () => {
+    const old = listOf(3);
+    const kept = listOf(6);
+    const ids: number[] = [];
+    for (const l of [old, kept]) {
+      const up = await upload(l.csv, street, "text/csv", "旧名单.csv");
+      expect(up.statusCode, up.body).toBe(201);
+      ids.push(up.json().id);
+      // As a row kept before uploads were sealed holds it.
+      await q("update verification_lists set file = $2, file_key = null where id = $1", [
+        up.json().id,
+        l.csv,
+      ]);
+    }
+    expect(leaked((await stored(ids[0])).file, old.ps)).toHaveLength(9);
+    const pv = await t.app.inject({ url: `/api/verification/lists/${ids[0]}/preview`, headers: street });
+    expect(pv.statusCode, pv.body).toBe(200);
+    const plainRun = await importList(ids[0], pv.json().mapping);
+    expect(plainRun.state, plainRun.error).toBe("succeeded");
+    expect(plainRun.counters).toMatchObject({ cleaned: 3 });
+
+    // A process started with another secret seals nothing: what it sealed, the others could not open.
+    expect(await sealKeptLists({ ...t.ctx, crypto: otherKey })).toBe(0);
+    expect((await stored(ids[1])).fileKey).toBeNull();
+    expect(await sealKeptLists(t.ctx)).toBeGreaterThanOrEqual(2);
+    for (const [id, l] of [
+      [ids[0], old],
+      [ids[1], kept],
+    ] as const) {
+      const s = await stored(id);
+      expect(s.fileKey).toBe(t.ctx.crypto.fingerprint());
+      expect(leaked(s.file, l.ps)).toEqual([]);
+    }
+    expect(await sealKeptLists(t.ctx)).toBe(0);
+    const sealedRun = await importList(ids[1], pv.json().mapping);
+    expect(sealedRun.state, sealedRun.error).toBe("succeeded");
+    expect(sealedRun.counters).toMatchObject({ cleaned: 3 });
+  });
+
+  it("under another secret the kept upload refuses, naming both keys' fingerprints; a run waits for a process with the right key", async () => {
+    const other = { ...t.ctx, crypto: otherKey };
+    const { csv } = listOf(0);
+    const up = await upload(csv, street, "text/csv", "换钥匙.csv");
+    expect(up.statusCode, up.body).toBe(201);
+    const id = up.json().id;
+    const [a] = await q<Omit<Actor, "kind">>(
+      `select a.id, a.username, a.display_name as "displayName", a.role, a.org_unit_id as "orgUnitId",
+         u.path as "orgPath", u.name as "orgName", u.kind as "orgKind"
+       from accounts a join org_units u on u.id = a.org_unit_id where a.username = 'demo-street'`,
+    );
+    const e = await previewList(other, { kind: "account", ...a }, id).then(
+      () => expect.unreachable("read under another secret"),
+      (x) => x,
+    );
+    expect({ status: e.status, code: e.code }).toEqual({ status: 503, code: "upload_key_mismatch" });
+    expect(e.message).toMatch(
+      new RegExp(
+        `^加密密钥不符.*${t.ctx.crypto.fingerprint()}.*${otherKey.fingerprint()}.*GRIDKEEPER_SECRET`,
+      ),
+    );
+
+    // Started while this process runs nothing, then taken by a process with the other secret.
+    await haltLists(t.ctx);
+    expect((await start(id, { headerRow: 1, mapping: up.json().mapping })).statusCode).toBe(202);
+    expect(await resumeLists(other, 0)).toContain(id);
+    await settleLists(t.ctx);
+    const waiting = (await t.app.inject({ url: `/api/verification/lists/${id}`, headers: street })).json();
+    expect(waiting.state).toBe("running");
+    expect(waiting.error).toContain("加密密钥不符");
+    const [left] = await q(
+      `select checkpoint, heartbeat_at as "heartbeatAt",
+         (select count(*)::int from verification_rows where list_id = $1) as rows
+       from verification_lists where id = $1`,
+      [id],
+    );
+    expect(left).toEqual({ checkpoint: 0, heartbeatAt: null, rows: 0 });
+    // A process with the right key takes it over and finishes it; the message goes.
+    expect(await resumeLists(t.ctx, 0)).toContain(id);
+    await settleLists(t.ctx);
+    const done = await finished(id);
+    expect(done.state, done.error).toBe("succeeded");
+    expect(done.error).toBeNull();
+    expect(done.counters).toMatchObject({ cleaned: 3 });
   });
 });
