@@ -330,9 +330,11 @@ export async function startRoster(
       { orgUnitId: imp.orgUnitId, orgPath: imp.orgPath },
       items,
     );
+    // The job is running already: a chunk may have appended its own flags (a new resident without a room),
+    // which an assignment would wipe (seen on PostgreSQL under load): the reading's flags go before them.
     await ctx.database.query(
-      `update roster_imports set state = 'started', job_id = $2, counters = $3::jsonb, flags = $4::jsonb,
-         updated_at = now() where id = $1`,
+      `update roster_imports set state = 'started', job_id = $2, counters = $3::jsonb,
+         flags = $4::jsonb || flags, updated_at = now() where id = $1`,
       [id, job.id, JSON.stringify(counters), JSON.stringify(flags)],
     );
     await audit.record(ctx.database.db, actor, {
