@@ -31,13 +31,24 @@ export function freshDatabase(kind: DbKind): Promise<Database & { url?: string }
 async function copyDatabase(kind: DbKind, what: "empty" | "demo"): Promise<Database & { url?: string }> {
   const templates = inject("gkTemplates") as Templates | undefined;
   if (kind === "pglite") {
-    const tarball = templates?.pglite[what];
-    if (tarball) {
+    const template = templates?.pglite[what];
+    if (template) {
       const t0 = Date.now();
-      const client = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(tarball)]) });
+      // Beside the template, so a run's teardown (or, after a killed run, a later run) removes what a file
+      // killed before its close leaves behind.
+      const folder = fs.mkdtempSync(path.join(path.dirname(template), "copy-"));
+      fs.cpSync(template, folder, { recursive: true });
+      const db = pgliteDatabase(await PGlite.create({ dataDir: folder }));
       if (process.env.GK_TEMPLATE_LOG)
         console.log(`[templates] pglite ${what} copy in ${Date.now() - t0} ms`);
-      return pgliteDatabase(client);
+      const close = db.close;
+      return {
+        ...db,
+        async close() {
+          await close();
+          fs.rmSync(folder, { recursive: true, force: true });
+        },
+      };
     }
     const db = await openPglite(undefined);
     await migrate(db);
@@ -75,17 +86,15 @@ async function copyDatabase(kind: DbKind, what: "empty" | "demo"): Promise<Datab
  * TEST_SECRET) into a PGlite folder, for tests that start the CLI or a server process on a data folder.
  */
 export async function pgliteFolder(folder: string, what: "empty" | "demo"): Promise<void> {
-  const tarball = (inject("gkTemplates") as Templates | undefined)?.pglite[what];
-  fs.mkdirSync(folder, { recursive: true });
-  const client = await PGlite.create({
-    dataDir: folder,
-    ...(tarball ? { loadDataDir: new Blob([fs.readFileSync(tarball)]) } : {}),
-  });
-  const db = pgliteDatabase(client);
-  if (!tarball) {
-    await migrate(db);
-    if (what === "demo") await loadDemo(db, new FieldCrypto(TEST_SECRET), TEMPLATE_DEMO);
+  const template = (inject("gkTemplates") as Templates | undefined)?.pglite[what];
+  if (template) {
+    fs.cpSync(template, folder, { recursive: true });
+    return;
   }
+  fs.mkdirSync(folder, { recursive: true });
+  const db = pgliteDatabase(await PGlite.create({ dataDir: folder }));
+  await migrate(db);
+  if (what === "demo") await loadDemo(db, new FieldCrypto(TEST_SECRET), TEMPLATE_DEMO);
   await db.close();
 }
 
