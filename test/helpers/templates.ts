@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
@@ -128,6 +130,26 @@ async function buildPostgres(runId: string): Promise<Templates["postgres"]> {
 }
 
 /**
+ * buildPostgres in a process of its own. Both seeds generate and encrypt the demo in JavaScript, so in one
+ * process they took turns on one core, the PGlite seed and the PostgreSQL seed one after another in effect,
+ * while every test file waits for both: apart, each has a core.
+ */
+function buildPostgresApart(runId: string): Promise<Templates["postgres"]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), runId], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (status) => {
+      if (status !== 0) return reject(new Error(`PostgreSQL template build exited with ${status}`));
+      resolve(JSON.parse(out.trim().split("\n").at(-1)!));
+    });
+  });
+}
+
+/**
  * CREATE DATABASE name TEMPLATE template. PostgreSQL refuses while any session is connected to the template;
  * a pool that has just ended may leave its server processes exiting for a moment, so retry briefly.
  */
@@ -192,10 +214,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gk-tpl-${runId}-`));
     const built = (async () => {
       await dropStale();
-      // PGlite seeds in this process, PostgreSQL mostly in its server: the two overlap.
+      // PGlite seeds in this process, PostgreSQL in a child process and its server: the two overlap.
       const [pglite, postgres] = await Promise.all([
         buildPglite(dir),
-        process.env.TEST_DATABASE_URL ? buildPostgres(runId) : Promise.resolve(undefined),
+        process.env.TEST_DATABASE_URL ? buildPostgresApart(runId) : Promise.resolve(undefined),
       ]);
       return { pglite, postgres };
     })();
@@ -209,4 +231,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     shared.__gkTemplates = undefined;
     await dropTemplates(await entry.built);
   };
+}
+
+// Run as a program (by buildPostgresApart): builds the PostgreSQL templates and prints their names.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(await buildPostgres(process.argv[2])));
 }
