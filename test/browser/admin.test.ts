@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CATEGORIES } from "../../src/server/modules/workOrders/index.ts";
-import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+import { eventually, type Harness, loginOk, PHONE, screenshot, signedIn, startHarness } from "./harness.ts";
 
 // 系统管理 in the browser: the command center adds a category (found by pinyin), is told on the field that
 // its code is taken, edits it, retires it out of the intake picker and restores it; creates an Open311
@@ -206,8 +206,8 @@ describe("admin pages", () => {
 
   it("gives a category Open311 extra fields, with the server's refusal on the field it names", async () => {
     const { page, context, errors } = await h.open();
-    await loginOk(page, "demo-commander");
-    await page.goto("/admin/categories");
+    // The first test signed in through the form; this one comes back with a session.
+    await signedIn(h, page, "demo-commander", "/admin/categories");
     const row = page.locator('.ant-table-tbody tr[data-code="sanitation"]');
     await eventually(() => row.getByTestId("attribute-count").textContent()).toBe("未设置");
     // The seeded road category already asks three things.
@@ -323,7 +323,7 @@ describe("admin pages", () => {
   it("creates an Open311 key shown once, files a real request with it, and revokes it", async () => {
     const { page, context, errors } = await h.open();
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-    await loginOk(page, "demo-commander");
+    await signedIn(h, page, "demo-commander", "/admin/categories");
     await page.getByRole("menuitem", { name: "Open311 接口密钥" }).click();
     await page.waitForURL("**/admin/open311");
     const help = page.getByTestId("open311-help");
@@ -389,7 +389,7 @@ describe("admin pages", () => {
 
   it("works at phone width, and in English", async () => {
     const { page, context, errors } = await h.open({ viewport: PHONE });
-    await loginOk(page, "demo-commander");
+    await signedIn(h, page, "demo-commander", "/admin/open311");
     const [{ id: community }] = await h.t.ctx.database.query<{ id: number }>(
       "select id from org_units where code = '320613019010'",
     );

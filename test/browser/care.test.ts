@@ -16,6 +16,7 @@ import {
   SCREENSHOTS,
   type Session,
   screenshot,
+  signedIn,
   startHarness,
 } from "./harness.ts";
 
@@ -134,7 +135,8 @@ beforeAll(async () => {
   // The hospital's liaison (南通大学附属医院) lands on the referrals to their hospital.
   await login(hospital.page, "demo-hospital");
   await hospital.page.waitForURL((u) => u.pathname === "/care/referrals");
-  await loginOk(hospitalPhone.page, "demo-hospital");
+  // The same liaison on a phone comes back with a session (the form sign-in was the line above).
+  await signedIn(h, hospitalPhone.page, "demo-hospital");
 });
 
 afterAll(async () => {

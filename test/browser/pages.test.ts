@@ -6,6 +6,7 @@ import {
   PHONE,
   residentRows,
   screenshot,
+  signedIn,
   startHarness,
 } from "./harness.ts";
 
@@ -117,7 +118,8 @@ describe("org pages, phone layout and language", () => {
 
   it("switches to English and remembers it", async () => {
     const { page, context, errors } = await h.open();
-    await loginOk(page, "demo-community");
+    // The first test signed in as the community through the form; this one comes back with a session.
+    await signedIn(h, page, "demo-community");
     await page.waitForURL(/\/orgs\/\d+$/);
     await page.getByRole("button", { name: "English" }).click();
     await expect.poll(() => page.getByRole("menuitem", { name: "Residents" }).count()).toBe(1);
@@ -149,7 +151,7 @@ describe("org pages, phone layout and language", () => {
       if (r.request().resourceType() === "document")
         policies.add(r.headers()["content-security-policy"] ?? "");
     });
-    await loginOk(page, "demo-community");
+    await signedIn(h, page, "demo-community");
     await page.waitForURL(/\/orgs\/\d+$/);
     await expect.poll(() => page.locator(".ant-table-tbody tr.ant-table-row").count()).toBeGreaterThan(0);
     for (const menu of ["居民查询", "工单"]) {

@@ -6,6 +6,7 @@ import {
   navigatorRoot,
   residentRows,
   screenshot,
+  signedIn,
   startHarness,
 } from "./harness.ts";
 
@@ -58,16 +59,15 @@ describe("scope by role", () => {
   });
 
   it("the grid worker's resident list holds only 苏阳社区 第1网格, fewer than the community's", async () => {
+    // Both accounts signed in through the form in the test above: they come back with a session.
     const admin = await h.open();
-    await loginOk(admin.page, "demo-community");
-    await admin.page.goto("/residents");
+    await signedIn(h, admin.page, "demo-community", "/residents");
     await expect.poll(() => residentRows(admin.page).count()).toBe(20);
     const communityTotal = await totalShown(admin.page);
     await admin.context.close();
 
     const { page, context, errors } = await h.open();
-    await loginOk(page, "demo-grid");
-    await page.goto("/residents");
+    await signedIn(h, page, "demo-grid", "/residents");
     await expect.poll(() => residentRows(page).count()).toBe(20);
     await screenshot(page, "residents-grid-worker", "居民查询");
     const addresses = await page.locator(".ant-table-tbody td.gk-address").allTextContents();
