@@ -128,6 +128,12 @@ export async function signedIn(h: Harness, page: Page, username: string, to = "/
 }
 
 /** expect.poll with room for a loaded machine (its default gives up after one second). */
+/**
+ * An upload's header preview: the file is stored sealed, read back and parsed in the reader thread. On a
+ * loaded CI machine (a 35-minute suite) that took longer than the default 15 s once; the walk is the same.
+ */
+export const UPLOAD_MS = 60_000;
+
 export function eventually<T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) {
   return expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
 }

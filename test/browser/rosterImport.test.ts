@@ -14,6 +14,7 @@ import {
   residentRows,
   screenshot,
   startHarness,
+  UPLOAD_MS,
 } from "./harness.ts";
 
 // 花名册导入 in the browser: the demo community admin opens it from the resident list, is told in Chinese
@@ -136,7 +137,7 @@ describe.each(DB_KINDS)("community roster import on %s", (kind) => {
     await page.waitForURL(/\/residents\/rosters\/\d+$/);
     const id = Number(new URL(page.url()).pathname.split("/").pop());
     const mapping = page.getByTestId("mapping");
-    await eventually(() => mapping.textContent()).toContain("表头在第 2 行");
+    await eventually(() => mapping.textContent(), { timeout: UPLOAD_MS }).toContain("表头在第 2 行");
     expect(await page.getByTestId("map-idNumber").textContent()).toContain("D · 身份证号");
     expect(await page.getByTestId("map-grid").textContent()).toContain("B · 网格");
     // The sample is masked: no ID number of the sheet appears whole.
@@ -252,7 +253,9 @@ describe.each(DB_KINDS)("community roster import on %s", (kind) => {
       buffer: file,
     });
     await m.page.waitForURL(/\/residents\/rosters\/\d+$/);
-    await eventually(() => m.page.getByTestId("mapping").textContent()).toContain("表头在第 2 行");
+    await eventually(() => m.page.getByTestId("mapping").textContent(), { timeout: UPLOAD_MS }).toContain(
+      "表头在第 2 行",
+    );
     await screenshot(m.page, "roster-mapping-phone", /花名册导入/);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await m.page.getByTestId("roster-cancel").click();

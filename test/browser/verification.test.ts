@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
-import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness } from "./harness.ts";
+import { eventually, type Harness, loginOk, PHONE, screenshot, startHarness, UPLOAD_MS } from "./harness.ts";
 
 // 大数据核查 in the browser: a street commander uploads a messy roster (a merged title, an ID stored as a
 // number, full-width digits, a 15-digit ID, a duplicate, a blank and a 合计 row), confirms the columns,
@@ -63,7 +63,7 @@ describe("bulk list verification", () => {
       .setInputFiles({ name: "秦灶核查名单.xlsx", mimeType: "application/octet-stream", buffer: file });
     await admin.page.waitForURL("**/verification/lists/*");
     const mapping = admin.page.getByTestId("mapping");
-    await eventually(() => mapping.textContent()).toContain("表头在第 2 行");
+    await eventually(() => mapping.textContent(), { timeout: UPLOAD_MS }).toContain("表头在第 2 行");
     expect(await mapping.textContent()).toContain("C · 证件号码");
     await screenshot(admin.page, "verification-mapping", "秦灶核查名单");
     await admin.page.getByTestId("start").click();
@@ -146,7 +146,7 @@ describe("bulk list verification", () => {
       await admin.page
         .locator(input)
         .setInputFiles({ name, mimeType: "application/octet-stream", buffer: file });
-      await eventually(() => admin.page.getByTestId("mapping").count(), { timeout: 15_000 }).toBe(1);
+      await eventually(() => admin.page.getByTestId("mapping").count(), { timeout: UPLOAD_MS }).toBe(1);
       await admin.page.getByTestId("start").click();
       await eventually(() => admin.page.getByTestId("list-state").textContent(), { timeout: 30_000 }).toBe(
         "已完成",
