@@ -2,7 +2,7 @@
 // own heap limit and a wall-clock deadline, so a hostile or broken file costs at most that thread: the
 // server keeps answering while it reads and survives if the thread dies.
 //
-// Starting a thread costs a second or more (TypeScript loader, exceljs), so one idle reader is kept warm
+// Starting a thread costs a second or more (TypeScript loader, parsers), so one idle reader is kept warm
 // between uploads and `warmSpreadsheetReader()` starts it when the server boots. A reader that ran over
 // time or memory is terminated, never reused; two uploads at once each get a reader.
 import { Worker } from "node:worker_threads";

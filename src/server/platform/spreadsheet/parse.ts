@@ -2,9 +2,9 @@
 // the worker thread (worker.ts); nothing here touches the database or the server.
 import { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
-import ExcelJS from "exceljs";
-import unzipper from "unzipper";
-import { type LimitName, limitMessage, limitStatus, type SheetLimits } from "./limits.ts";
+import type { SheetLimits } from "./limits.ts";
+import { notSpreadsheet, overLimit, SheetError } from "./refusal.ts";
+import { readXlsxRows } from "./xlsx.ts";
 
 /** A cell as read: text, or a number when the spreadsheet stored one (an ID typed as a number loses digits). */
 export type Cell = string | number;
@@ -23,22 +23,7 @@ export interface Sheet {
   cells: number;
 }
 
-/** Why a file was refused: a limit (413/422) or a file that is not a spreadsheet (400). */
-export class SheetError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly limit?: LimitName,
-    readonly max?: number,
-  ) {
-    super(message);
-  }
-}
-
-export const overLimit = (limit: LimitName, max: number) =>
-  new SheetError(limitStatus(limit), limitMessage(limit, max), limit, max);
-
-const notSpreadsheet = (why: string) => new SheetError(400, why);
+export { overLimit, SheetError } from "./refusal.ts";
 
 export function detectFormat(buf: Buffer): "xlsx" | "csv" {
   if (buf.length === 0) throw notSpreadsheet("文件为空（0 字节），请选择台账文件 / The file is empty");
@@ -60,25 +45,6 @@ export function decodeText(buf: Buffer): string {
   } catch {
     return new TextDecoder("gb18030").decode(buf);
   }
-}
-
-function cellValue(v: ExcelJS.CellValue): Cell {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "number") return v;
-  if (typeof v === "string") return v.trim();
-  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === "object") {
-    if ("richText" in v)
-      return v.richText
-        .map((t) => t.text)
-        .join("")
-        .trim();
-    if ("result" in v) return v.result === undefined || v.result === null ? "" : cellValue(v.result as any);
-    if ("text" in v) return String(v.text).trim();
-    if ("error" in v) return String(v.error);
-  }
-  return String(v).trim();
 }
 
 const blank = (cells: Cell[]) => cells.every((c) => c === "");
@@ -119,64 +85,11 @@ class Counter {
   }
 }
 
-/**
- * The zip's entries as declared in its central directory, refused before anything is inflated when they
- * add up beyond the limit; then every entry inflated once through the same streaming parser exceljs uses,
- * counting bytes, so a header that lies about its size is caught too before exceljs holds any of it.
- */
-async function checkZip(buf: Buffer, max: number) {
-  let declared = 0;
-  try {
-    const dir = await unzipper.Open.buffer(buf);
-    for (const f of dir.files) declared += Number(f.uncompressedSize) || 0;
-  } catch {
-    throw notSpreadsheet("文件不是有效的 xlsx（压缩包已损坏）/ The file is not a valid xlsx");
-  }
-  if (declared > max) throw overLimit("decompressedBytes", max);
-  let inflated = 0;
-  const entries = Readable.from([buf]).pipe(unzipper.Parse({ forceStream: true }));
-  try {
-    for await (const entry of entries as AsyncIterable<NodeJS.ReadableStream & { autodrain(): void }>) {
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        inflated += chunk.length;
-        if (inflated > max) throw overLimit("decompressedBytes", max);
-      }
-    }
-  } catch (e) {
-    if (e instanceof SheetError) throw e;
-    throw notSpreadsheet("文件不是有效的 xlsx（压缩包已损坏）/ The file is not a valid xlsx");
-  } finally {
-    (entries as unknown as Readable).destroy();
-  }
-}
-
 async function readXlsx(buf: Buffer, limits: SheetLimits, count: Counter) {
-  await checkZip(buf, limits.decompressedBytes);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buf]), {
-    sharedStrings: "cache",
-    worksheets: "emit",
-    styles: "ignore",
-    hyperlinks: "ignore",
+  await readXlsxRows(buf, limits.decompressedBytes, async (n, cells) => {
+    count.add(n, cells);
+    await count.flush();
   });
-  let sheets = 0;
-  try {
-    for await (const sheet of reader) {
-      sheets++;
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        const values = (row.values as ExcelJS.CellValue[]) ?? [];
-        // exceljs puts column A at index 1.
-        count.add(row.number, Array.from(values.slice(1), cellValue));
-        await count.flush();
-      }
-      break; // the first worksheet only
-    }
-  } catch (e) {
-    if (e instanceof SheetError) throw e;
-    throw notSpreadsheet(
-      "无法读取 xlsx 文件，请确认文件为 Excel 2007 及以上格式 / The file could not be read as xlsx",
-    );
-  }
-  if (!sheets) throw notSpreadsheet("xlsx 文件中没有工作表 / The workbook has no worksheet");
 }
 
 async function readCsv(buf: Buffer, limits: SheetLimits, count: Counter) {

@@ -2,101 +2,13 @@ import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { readersStarted, readSpreadsheet, streamSpreadsheet, warmSpreadsheetReader } from "./index.ts";
+import { entry, SHEET_NS, sheetXml, workbook, type ZipEntry } from "./xlsxFixture.ts";
 
 // Hostile uploads, built here byte by byte: a zip whose shared strings expand to 5 GB (declared honestly
 // with ZIP64, and again with a header that lies), 2 million empty rows, an empty body, non-spreadsheets.
 // Each must be refused with the right status while /api/health keeps answering within 500 ms.
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-interface ZipEntry {
-  name: string;
-  /** Raw deflate data and what it inflates to (size and CRC as the header will declare them). */
-  deflated: Buffer;
-  size: number;
-  crc: number;
-}
-
-const entry = (name: string, text: string): ZipEntry => {
-  const data = Buffer.from(text);
-  return { name, deflated: zlib.deflateRawSync(data), size: data.length, crc: zlib.crc32(data) };
-};
-
-/** A zip archive written by hand (APPNOTE 6.3), with ZIP64 sizes for entries of 4 GB and more. */
-function zip(entries: ZipEntry[]): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name);
-    const big = e.size >= 0xffffffff;
-    const extra = Buffer.alloc(big ? 20 : 0);
-    if (big) {
-      extra.writeUInt16LE(0x0001, 0);
-      extra.writeUInt16LE(16, 2);
-      extra.writeBigUInt64LE(BigInt(e.size), 4);
-      extra.writeBigUInt64LE(BigInt(e.deflated.length), 12);
-    }
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(big ? 45 : 20, 4);
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt32LE(e.crc >>> 0, 14);
-    local.writeUInt32LE(big ? 0xffffffff : e.deflated.length, 18);
-    local.writeUInt32LE(big ? 0xffffffff : e.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(extra.length, 28);
-    parts.push(local, name, extra, e.deflated);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(45, 4);
-    cd.writeUInt16LE(big ? 45 : 20, 6);
-    cd.writeUInt16LE(8, 10);
-    cd.writeUInt32LE(e.crc >>> 0, 16);
-    cd.writeUInt32LE(big ? 0xffffffff : e.deflated.length, 20);
-    cd.writeUInt32LE(big ? 0xffffffff : e.size, 24);
-    cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt16LE(extra.length, 30);
-    cd.writeUInt32LE(offset, 42);
-    central.push(cd, name, extra);
-    offset += 30 + name.length + extra.length + e.deflated.length;
-  }
-  const cdBuf = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cdBuf.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cdBuf, end]);
-}
-
-const SHEET_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
-const REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-
-/** The parts every workbook has, around a given sheet and shared-strings entry. */
-function workbook(sheet: ZipEntry, sharedStrings?: ZipEntry): Buffer {
-  return zip([
-    entry(
-      "[Content_Types].xml",
-      `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
-    ),
-    entry(
-      "_rels/.rels",
-      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-    ),
-    entry(
-      "xl/workbook.xml",
-      `<?xml version="1.0"?><workbook ${SHEET_NS} xmlns:r="${REL_NS}"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-    ),
-    entry(
-      "xl/_rels/workbook.xml.rels",
-      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL_NS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
-    ),
-    ...(sharedStrings ? [sharedStrings] : []),
-    sheet,
-  ]);
-}
 
 const HEADER_ROW =
   '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>身份证号</t></is></c><c r="C1" t="inlineStr"><is><t>人群类别</t></is></c></row>';
@@ -122,12 +34,6 @@ function bombStrings(gb: number, declare: "truth" | "lie"): ZipEntry {
   const size = head.length + copies * run.length + tail.length;
   return { name: "xl/sharedStrings.xml", deflated, size: declare === "truth" ? size : 4096, crc: 0 };
 }
-
-const sheetXml = (rows: string) =>
-  entry(
-    "xl/worksheets/sheet1.xml",
-    `<?xml version="1.0"?><worksheet ${SHEET_NS}><sheetData>${rows}</sheetData></worksheet>`,
-  );
 
 /** A header and then `n` empty rows, each its own <row> element. */
 function emptyRows(n: number): Buffer {
@@ -160,7 +66,11 @@ describe("the spreadsheet reader's own limits", () => {
       "",
     );
     const strings = entry("xl/sharedStrings.xml", `<?xml version="1.0"?><sst ${SHEET_NS}>${many}</sst>`);
-    const heavy = workbook(sheetXml(HEADER_ROW), strings);
+    // A row that needs the last of them: shared strings are parsed only as far as the rows refer.
+    const heavy = workbook(
+      sheetXml(`${HEADER_ROW}<row r="2"><c r="A2" t="s"><v>299999</v></c></row>`),
+      strings,
+    );
     await expect(readSpreadsheet(heavy, { heapMb: 24, decompressedBytes: 1 << 30 })).rejects.toMatchObject({
       status: 422,
       details: { limit: "heapMb" },

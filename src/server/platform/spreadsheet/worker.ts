@@ -1,5 +1,5 @@
 // The worker thread's side: read each file it is handed and post back the rows, or why it refused. The
-// thread stays alive between files (its loader, exceljs and csv-parse are loaded once); the parent stops
+// thread stays alive between files (its loader, saxes and csv-parse are loaded once); the parent stops
 // it when a read runs over time or memory.
 //
 // A streamed read (`stream` set) posts its rows in batches and waits for the parent's `ack` after each, so
