@@ -20,6 +20,7 @@ import {
   Text,
   Type,
 } from "../../platform/schemas.ts";
+import { workbookBuffer } from "../../platform/spreadsheet/index.ts";
 import {
   actorId,
   inTx,
@@ -301,7 +302,7 @@ export async function weeklyExport(ctx: AppContext, who: Principal, week: string
       ),
     );
   ws.getRow(1).font = { bold: true };
-  return { buffer: Buffer.from(await wb.xlsx.writeBuffer()), from };
+  return { buffer: await workbookBuffer(wb), from };
 }
 
 export async function keyProjectRoutes(fastify: FastifyInstance) {

@@ -6,6 +6,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { staleWhileRevalidate } from "../../platform/cache.ts";
 import { NotFound } from "../../platform/errors.ts";
+import { workbookBuffer } from "../../platform/spreadsheet/index.ts";
 import {
   CAMPAIGN_COLUMNS,
   type CampaignRow,
@@ -415,5 +416,5 @@ export async function exportResults(ctx: AppContext, actor: Actor, id: number) {
     orgPath: c.orgPath,
     after: { households: hh.length, records: recs.length, masked: true },
   });
-  return { filename: `campaign-${id}.xlsx`, body: Buffer.from(await wb.xlsx.writeBuffer()) };
+  return { filename: `campaign-${id}.xlsx`, body: await workbookBuffer(wb) };
 }

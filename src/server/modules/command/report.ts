@@ -11,6 +11,7 @@ import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { cjkFont } from "../../platform/fonts.ts";
 import { permits } from "../../platform/policy.ts";
+import { workbookBuffer } from "../../platform/spreadsheet/index.ts";
 import * as campaigns from "../campaigns/index.ts";
 import * as care from "../care/index.ts";
 import { getOrgUnit, type OrgNode, unitLabel } from "../orgs/index.ts";
@@ -164,7 +165,7 @@ export async function reportXlsx(r: DailyReport): Promise<Buffer> {
     ["件数", 8],
   ]);
   for (const h of r.hotSpots) hot.addRow([safeCell(h.place), safeCell(h.categoryName), h.count]);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return await workbookBuffer(wb);
 }
 
 /** An A4 page (or two): title, the figures, a bar chart of the categories, the units below, hot spots. */

@@ -13,7 +13,7 @@ import { cleanText } from "../../../domain/verification/rows.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { NotFound, Unprocessable } from "../../platform/errors.ts";
-import { type SheetRow, streamSpreadsheet } from "../../platform/spreadsheet/index.ts";
+import { type SheetRow, streamSpreadsheet, workbookBuffer } from "../../platform/spreadsheet/index.ts";
 import { giveWay } from "../../platform/turns.ts";
 import { verificationPolicy } from "./policy.ts";
 import { presentRow, type RowRecord } from "./presenter.ts";
@@ -127,7 +127,7 @@ export async function outcomeSheet(ctx: AppContext, actor: Actor, id: number) {
     orgPath: l.orgPath,
     after: { rows: rows.length, masked: true },
   });
-  const body = Buffer.from(await wb.xlsx.writeBuffer());
+  const body = await workbookBuffer(wb);
   return { filename: `verification-${id}-outcomes.xlsx`, body };
 }
 

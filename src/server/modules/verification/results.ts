@@ -14,6 +14,7 @@ import { SKIP_LABELS } from "../../../domain/verification/rows.ts";
 import type { Actor, AppContext } from "../../context.ts";
 import { NotFound } from "../../platform/errors.ts";
 import { auditExport, revealedExport } from "../../platform/reveal.ts";
+import { workbookBuffer } from "../../platform/spreadsheet/index.ts";
 import { verificationPolicy } from "./policy.ts";
 import { type ListView, presentList, presentRow, type RowRecord } from "./presenter.ts";
 
@@ -319,6 +320,6 @@ export async function exportRows(
     orgPath: l.orgPath,
     after: { rows: rows.length, flagged: !!q.flagged },
   });
-  const body = Buffer.from(await wb.xlsx.writeBuffer());
+  const body = await workbookBuffer(wb);
   return { filename: `verification-${id}${q.flagged ? "-flagged" : ""}.xlsx`, body };
 }

@@ -6,6 +6,7 @@ import type { AppContext, Principal } from "../../context.ts";
 import * as audit from "../../platform/audit.ts";
 import { Conflict, Invalid, NotFound } from "../../platform/errors.ts";
 import { cleanPhoto } from "../../platform/photos.ts";
+import { workbookBuffer } from "../../platform/spreadsheet/index.ts";
 import * as notifications from "../notifications/index.ts";
 import {
   actorId,
@@ -574,5 +575,5 @@ export async function workUnitReport(
     orgPath: who.orgPath,
     after: { workUnit: q.workUnit, months, rows: list.length },
   });
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return await workbookBuffer(wb);
 }

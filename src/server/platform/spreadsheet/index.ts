@@ -12,6 +12,7 @@ import type { Sheet, SheetRow } from "./parse.ts";
 
 export { DEFAULT_LIMITS, type SheetLimits } from "./limits.ts";
 export type { Cell, Sheet, SheetRow } from "./parse.ts";
+export { workbookBuffer } from "./write.ts";
 
 const WORKER = new URL("./worker.mjs", import.meta.url);
 

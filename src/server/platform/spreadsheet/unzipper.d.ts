@@ -13,6 +13,8 @@ declare module "unzipper" {
       flags: number;
       crc32: number;
       offsetToLocalFileHeader: number;
+      /** The entry inflated whole (tests read a written workbook's parts). */
+      buffer(): Promise<Buffer>;
     }[];
   }
   const unzipper: {
