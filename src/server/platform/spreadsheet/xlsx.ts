@@ -131,6 +131,7 @@ class EntryText {
     }
     this.budget.take(next.value.length);
     this.size += next.value.length;
+    // zlib.crc32 is Node ≥ 20.15 (package.json engines).
     this.crc = zlib.crc32(next.value, this.crc);
     return next.value;
   }
