@@ -62,6 +62,16 @@ if (have < target) {
   for (let k = 1; have < target; k++) {
     const off = k * baseMax;
     const take = Math.min(base, target - have);
+    // The copy's last base id: a full copy takes the whole base, the last one only its first `take` orders.
+    const last =
+      take === base
+        ? baseMax
+        : Number(
+            psql(
+              db,
+              `select id from work_orders where id <= ${baseMax} order by id offset ${take - 1} limit 1`,
+            ),
+          );
     const t = now();
     psql(
       db,
@@ -69,11 +79,9 @@ if (have < target) {
        insert into work_orders (id, number, merged_into_id, ${ORDER_COLS})
          select id + ${off}, substr(number, 1, 8) || (id + ${off})::text || right(number, 3),
                 merged_into_id + ${off}, ${ORDER_COLS}
-         from work_orders where id <= ${baseMax} order by id limit ${take};
+         from work_orders where id <= ${last};
        insert into work_order_events (order_id, ${EVENT_COLS})
-         select order_id + ${off}, ${EVENT_COLS} from work_order_events
-         where order_id in (select id from work_orders where id <= ${baseMax} order by id limit ${take})
-         order by id;
+         select order_id + ${off}, ${EVENT_COLS} from work_order_events where order_id <= ${last} order by id;
        commit;`,
     );
     have += take;

@@ -19,7 +19,7 @@ import unzipper from "unzipper";
 import { composeIdCard } from "../src/domain/idcard/idcard.ts";
 import { STREAM_LIMITS } from "../src/server/platform/spreadsheet/index.ts";
 import { readSheet, type SheetRow } from "../src/server/platform/spreadsheet/parse.ts";
-import { arg, BENCH_TMP, log, mb, now, result, secs } from "./lib.ts";
+import { arg, BENCH_TMP, log, mb, now, procMem, result, secs } from "./lib.ts";
 
 const BATCH = 2_000;
 
@@ -30,11 +30,6 @@ interface Figures {
   rows: number;
   garbled: number;
   hwm: number;
-}
-
-function peakRss(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
 }
 
 /** Batches as the import takes them: first, longest gap, rows, and cells holding U+FFFD. */
@@ -64,7 +59,7 @@ async function ownReader(buf: Buffer): Promise<Figures> {
     after: 0,
     take: async (rows: SheetRow[]) => w.batch(rows),
   });
-  return { ...w.f, totalMs: now() - w.t0, hwm: peakRss() };
+  return { ...w.f, totalMs: now() - w.t0, hwm: procMem(process.pid).hwm };
 }
 
 /** What parse.ts did before xlsx.ts: every entry inflated once to count bytes, then exceljs's reader. */
@@ -100,7 +95,7 @@ async function exceljsReader(buf: Buffer): Promise<Figures> {
     break;
   }
   w.batch(pending);
-  return { ...w.f, totalMs: now() - w.t0, hwm: peakRss() };
+  return { ...w.f, totalMs: now() - w.t0, hwm: procMem(process.pid).hwm };
 }
 
 const child = arg("child");
