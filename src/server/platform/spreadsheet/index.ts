@@ -76,7 +76,9 @@ function startReader(heapMb: number): Reader {
 
 /** Starts the idle reader ahead of the first upload (a server calls this at boot; tests need not). */
 export function warmSpreadsheetReader(heapMb = DEFAULT_LIMITS.heapMb) {
-  if (idle && !idle.dead) return;
+  if (idle && !idle.dead && idle.heapMb === heapMb) return;
+  // An idle reader of another heap size would hold the one warm place while every read started its own.
+  if (idle && !idle.dead) void idle.worker.terminate();
   idle = startReader(heapMb);
   idle.worker.unref();
 }

@@ -11,20 +11,30 @@ import type ExcelJS from "exceljs";
 
 type Append = (data: unknown, options: { name: string; base64?: boolean }) => void;
 
-let installed = false;
+const { ZipWriter } = createRequire(import.meta.url)("exceljs/lib/utils/zip-stream.js") as {
+  ZipWriter: { prototype: { append: Append } };
+};
+const exceljsAppend = ZipWriter.prototype.append;
+const utf8Append: Append = function (this: unknown, data, options) {
+  const bytes = typeof data === "string" && !options.base64 ? Buffer.from(data, "utf8") : data;
+  return exceljsAppend.call(this, bytes, options);
+};
 
 function install() {
-  if (installed) return;
-  const require = createRequire(import.meta.url);
-  const { ZipWriter } = require("exceljs/lib/utils/zip-stream.js") as {
-    ZipWriter: { prototype: { append: Append } };
-  };
-  const append = ZipWriter.prototype.append;
-  ZipWriter.prototype.append = function (this: unknown, data, options) {
-    const bytes = typeof data === "string" && !options.base64 ? Buffer.from(data, "utf8") : data;
-    return append.call(this, bytes, options);
-  };
-  installed = true;
+  ZipWriter.prototype.append = utf8Append;
+}
+
+/**
+ * For write.test.ts, which shows why the fix exists: `fn` runs with exceljs's own append. The fix is
+ * process-wide once installed, and a test file may share its process with files that exported before it.
+ */
+export async function withoutUtf8Fix<T>(fn: () => Promise<T>): Promise<T> {
+  ZipWriter.prototype.append = exceljsAppend;
+  try {
+    return await fn();
+  } finally {
+    install();
+  }
 }
 
 /** The workbook as xlsx bytes, every character as it was given. */
