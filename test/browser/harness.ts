@@ -74,6 +74,20 @@ export async function startHarness(
         document.addEventListener("securitypolicyviolation", (e) =>
           console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
         );
+        // The page's requests in flight, for `settled` (a screenshot waits for them instead of Playwright's
+        // "networkidle", which waits out 500 ms of silence after the last one).
+        const w = window as unknown as { fetch: typeof fetch; __gkFetches: number };
+        const inner = w.fetch.bind(window);
+        w.__gkFetches = 0;
+        w.fetch = (...args: Parameters<typeof fetch>) => {
+          w.__gkFetches++;
+          const p = inner(...args);
+          const done = () => {
+            w.__gkFetches--;
+          };
+          p.then(done, done);
+          return p;
+        };
       });
       const page = await context.newPage();
       const errors: string[] = [];
@@ -148,14 +162,7 @@ export async function screenshot(page: Page, name: string, heading: string | Reg
       timeout: 15_000,
     })
     .toBeGreaterThan(0);
-  await page.waitForLoadState("networkidle");
-  // No picture of a loading page: skeletons, spinners and the blur over refetching lists must be gone.
-  await eventually(() => page.locator(".ant-skeleton, .ant-spin-spinning, .ant-spin-blur").count()).toBe(0);
-  // A quiet page: web fonts in (CJK glyphs, not fallback boxes) and the layout settled for two frames.
-  await page.evaluate(async () => {
-    await document.fonts.ready;
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  });
+  await settled(page);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   // A long page on a loaded CI machine took more than the default 15 s to capture whole.
   const buf = await page.screenshot({
@@ -166,6 +173,30 @@ export async function screenshot(page: Page, name: string, heading: string | Reg
   expect(buf.subarray(1, 4).toString()).toBe("PNG");
   expect(buf.length).toBeGreaterThan(10_000);
   return buf;
+}
+
+/**
+ * A page at rest, as a screenshot should show it: no request of its own in flight (counted by the init script
+ * of `open`) nor any image loading, skeletons, spinners and the blur over refetching lists gone, web fonts in
+ * (CJK glyphs, not fallback boxes) and the layout unchanged for two frames. Checked twice a frame apart, so a
+ * request a render starts after the last one ended is waited for too.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState("load");
+  const quiet = () =>
+    page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const busy = () =>
+        ((window as unknown as { __gkFetches?: number }).__gkFetches ?? 0) > 0 ||
+        [...document.images].some((i) => !i.complete) ||
+        document.querySelector(".ant-skeleton, .ant-spin-spinning, .ant-spin-blur") !== null;
+      if (busy()) return false;
+      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return !busy();
+    });
+  await eventually(quiet).toBe(true);
 }
 
 /** The navigator's root node (the account's own scope). */
