@@ -688,8 +688,12 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
     if (w) await w;
   };
   try {
-    const file = (await listFile(ctx, id))!;
-    const gen = streamSpreadsheet(file, {}, { batchRows: BATCH_ROWS, after: checkpoint });
+    // The file goes straight to the reader (which copies it): no reference to it is kept here.
+    const gen = streamSpreadsheet(
+      (await listFile(ctx, id))!,
+      {},
+      { batchRows: BATCH_ROWS, after: checkpoint },
+    );
     let summary: { rowsRead: number } | undefined;
     let pending: SheetRow[] = [];
     let chunkRows = CHUNK_ROWS;
