@@ -56,9 +56,14 @@ export function csvField(v: unknown): string {
  * COPY csv rows into a table inside a transaction `tx` opened by `db.transaction` (either kind): the rows
  * commit or roll back with the rest of it. PostgreSQL streams them on the transaction's own connection,
  * PGlite reads them from a blob. COPY has no ON CONFLICT: a duplicate key fails the statement (and the
- * transaction) with 23505.
+ * transaction) with 23505. The csv as text or as its UTF-8 bytes (a large import builds bytes: no one big string).
  */
-export async function copyCsvIn(tx: Db, table: string, columns: string[], csv: string): Promise<void> {
+export async function copyCsvIn(
+  tx: Db,
+  table: string,
+  columns: string[],
+  csv: string | Buffer,
+): Promise<void> {
   const client = (tx as any).session?.client;
   if (!client) throw new Error("copyCsvIn: not a transaction of this client");
   const text = `COPY ${table} (${columns.join(",")})`;
@@ -66,7 +71,8 @@ export async function copyCsvIn(tx: Db, table: string, columns: string[], csv: s
     await pipeline(Readable.from([csv]), client.query(copyFrom(`${text} FROM STDIN WITH (FORMAT csv)`)));
     return;
   }
-  await client.query(`${text} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+  // Node's Blob takes any Buffer; TypeScript's BlobPart wants one whose memory cannot be shared.
+  await client.query(`${text} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv as BlobPart]) });
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {

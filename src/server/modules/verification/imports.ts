@@ -654,10 +654,8 @@ async function runList(ctx: AppContext, runner: Runner, id: number, staleMs: num
   async function writeChunk(p: Prepared) {
     await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
-      // copyCsvIn is typed for a string but hands its argument on as it is (a stream's one chunk on
-      // PostgreSQL, a Blob part on PGlite), and both take bytes: the cast goes when its type says so.
       if (p.csv.length)
-        await copyCsvIn(tx, "verification_rows", ROW_COLUMNS, p.csv as unknown as string).catch((e) => {
+        await copyCsvIn(tx, "verification_rows", ROW_COLUMNS, p.csv).catch((e) => {
           // Rows past our checkpoint already there: another process took the run over and wrote them.
           throw e?.code === "23505" ? new Halted() : e;
         });
