@@ -75,11 +75,9 @@ function startReader(heapMb: number): Reader {
 }
 
 /** Starts the idle reader ahead of the first upload (a server calls this at boot; tests need not). */
-export function warmSpreadsheetReader(heapMb = DEFAULT_LIMITS.heapMb) {
-  if (idle && !idle.dead && idle.heapMb === heapMb) return;
-  // An idle reader of another heap size would hold the one warm place while every read started its own.
-  if (idle && !idle.dead) void idle.worker.terminate();
-  idle = startReader(heapMb);
+export function warmSpreadsheetReader() {
+  if (idle && !idle.dead) return;
+  idle = startReader(DEFAULT_LIMITS.heapMb);
   idle.worker.unref();
 }
 
@@ -94,7 +92,9 @@ function takeReader(heapMb: number): Reader {
 
 function giveBack(reader: Reader) {
   if (reader.dead) return;
-  if (idle && !idle.dead) {
+  // The warm place is for a reader of the default heap (previews, ledgers: a person waits on them). A list
+  // import's larger one kept there made every later preview start a thread of its own, stopped on its return.
+  if ((idle && !idle.dead) || reader.heapMb !== DEFAULT_LIMITS.heapMb) {
     void reader.worker.terminate();
     return;
   }

@@ -55,6 +55,17 @@ describe("the spreadsheet reader's own limits", () => {
     expect([a.rowsRead, b.rowsRead]).toEqual([4, 8]);
   });
 
+  it("keeps the warm place for the default reader after a list import's larger one", async () => {
+    warmSpreadsheetReader();
+    // A refused file stops the warm reader: the place is empty when the import's reader comes back.
+    await expect(readSpreadsheet(emptyRows(50), { rows: 10 })).rejects.toMatchObject({ status: 422 });
+    const gen = streamSpreadsheet(emptyRows(5), {}, { batchRows: 100 });
+    while (!(await gen.next()).done);
+    const before = readersStarted();
+    for (let i = 0; i < 3; i++) expect((await readSpreadsheet(emptyRows(5))).rowsRead).toBe(6);
+    expect(readersStarted()).toBe(before + 1); // one started, then kept warm for the other two
+  });
+
   it("stops a worker that runs past its time, and one that runs out of its heap", async () => {
     const sheet = emptyRows(10);
     await expect(readSpreadsheet(sheet, { ms: 1 })).rejects.toMatchObject({
