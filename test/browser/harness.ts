@@ -181,7 +181,7 @@ export async function screenshot(page: Page, name: string, heading: string | Reg
  * (CJK glyphs, not fallback boxes) and the layout unchanged for two frames. Checked twice a frame apart, so a
  * request a render starts after the last one ended is waited for too.
  */
-export async function settled(page: Page): Promise<void> {
+async function settled(page: Page): Promise<void> {
   await page.waitForLoadState("load");
   const quiet = () =>
     page.evaluate(async () => {
