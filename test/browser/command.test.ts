@@ -132,6 +132,31 @@ describe.each(DB_KINDS)("指挥中心 on %s", (kind) => {
     await context.close();
   });
 
+  // The page's own timers, not the database: once is enough.
+  it.runIf(kind === "pglite")(
+    "asks once for the city's figures where there is no city database",
+    async () => {
+      const { page, context, errors } = await h.open();
+      await page.clock.install();
+      const asked: string[] = [];
+      page.on("request", (r) => {
+        if (new URL(r.url()).pathname === "/api/command/city") asked.push(r.url());
+      });
+      await loginOk(page, "demo-commander");
+      await page.waitForURL((u) => u.pathname === "/command");
+      await eventually(() => page.getByTestId("command-unit").textContent()).toBe("崇川区");
+      await eventually(() => asked.length).toBe(1);
+      // Half a minute on the wall: the panel asked again every 10 s for a 404 that does not change.
+      await page.clock.runFor(35_000);
+      // An absence is seen by waiting: what the timers sent has left the page well within a second.
+      await page.waitForTimeout(1000);
+      expect(asked).toHaveLength(1);
+      expect(await page.getByTestId("command-city").count()).toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  );
+
   it("runs on a wall screen at 1920×1080 by itself", async () => {
     const { page, context, errors } = await h.open({ viewport: { width: 1920, height: 1080 } });
     await loginOk(page, "demo-commander");

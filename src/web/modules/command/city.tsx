@@ -13,16 +13,20 @@ import { MAIN_RATES, MonthPicker, percent, thisMonth } from "../rates/months.tsx
 type CityMonth = Answer<"/api/command/city">;
 type Row = CityMonth["districts"][number] & { total?: boolean };
 
+const noCity = (e: unknown) => e instanceof ApiError && e.status === 404;
+
 export function CityPanel() {
   const { t } = useTranslation();
   const [month, setMonth] = useState(thisMonth());
   const q = useQuery({
     queryKey: ["command", "city", month],
     queryFn: () => api<CityMonth>(`/api/command/city${qs({ month })}`),
-    refetchInterval: 10_000,
-    retry: (n, e) => !(e instanceof ApiError && e.status === 404) && n < 2,
+    // A deployment without a city database answers 404 for good: stop asking (it asked every 10 s, all day,
+    // on every commander's screen).
+    refetchInterval: (query) => (noCity(query.state.error) ? false : 10_000),
+    retry: (n, e) => !noCity(e) && n < 2,
   });
-  if (q.error instanceof ApiError && q.error.status === 404) return null;
+  if (noCity(q.error)) return null;
   if (q.isPending) return null;
   const d = q.data;
   const rows: Row[] = d
