@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { expect, inject, onTestFinished } from "vitest";
 import type { DbKind } from "../../src/db/client.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium.ts";
@@ -89,6 +89,13 @@ export async function startHarness(
           return p;
         };
       });
+      // A session opened inside a test ends with it; one opened in a beforeAll is the file's, closed with the
+      // browser. Left open, a page kept polling and rendering through the file's later tests.
+      try {
+        onTestFinished(() => context.close().catch(() => {}));
+      } catch {
+        // Not inside a test.
+      }
       const page = await context.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(String(e)));
