@@ -63,7 +63,7 @@ async function seedDemo(database: Database): Promise<void> {
 /**
  * The PGlite templates: migrated and empty, then with the demo. Given the PostgreSQL demo template (when
  * TEST_DATABASE_URL is set), the demo's rows are copied from it instead of seeded again: generating and
- * encrypting the demo in JavaScript and inserting it through PGlite took 11–15 s of CPU, the copy ~2 s, and
+ * encrypting the demo in JavaScript and inserting it through PGlite took 13–15 s of CPU, the copy ~2 s, and
  * both kinds then hold the very same demo.
  */
 async function buildPglite(
