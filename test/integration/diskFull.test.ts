@@ -153,27 +153,33 @@ describe.each(DB_KINDS)("the database's disk fills up under a running server on 
       // Saves until one needs a new page: the first few may still fit the free room of existing pages. Some
       // of those commit but cannot store their answer (the key's row grows): the server waits for the disk
       // 10 s, then answers 201 all the same, the key marked committed. Six at a time, so the waits overlap.
-      let refused: { key: string; res: Response } | undefined;
       const slow: string[] = [];
-      for (let n = 1; n <= 300 && !refused; n += 6) {
-        const batch = await Promise.all(
-          Array.from({ length: 6 }, async (_, j) => {
-            const key = `diskfull-${n + j}`;
-            const started = Date.now();
-            return { key, res: await file(key), ms: Date.now() - started };
-          }),
-        );
-        for (const b of batch) {
-          if (b.res.status === 201) {
-            saved.push(b.key);
-            if (b.ms >= 10_000) slow.push(b.key);
-          } else if (b.res.status === 503) refused ??= b;
-          else throw new Error(`save ${b.key}: ${b.res.status} ${await b.res.text()}`);
+      const timed = async (key: string) => {
+        const started = Date.now();
+        return { key, res: await file(key), ms: Date.now() - started };
+      };
+      const fitted = (b: { key: string; ms: number }) => {
+        saved.push(b.key);
+        if (b.ms >= 10_000) slow.push(b.key);
+      };
+      let next = 1;
+      const untilRefused = async () => {
+        let refused: { key: string; res: Response } | undefined;
+        for (const end = next + 300; next < end && !refused; next += 6) {
+          const batch = await Promise.all(Array.from({ length: 6 }, (_, j) => timed(`diskfull-${next + j}`)));
+          for (const b of batch) {
+            if (b.res.status === 201) fitted(b);
+            else if (b.res.status === 503) refused ??= b;
+            else throw new Error(`save ${b.key}: ${b.res.status} ${await b.res.text()}`);
+          }
         }
-      }
-      expect(refused, "the full disk never refused a save").toBeDefined();
+        expect(refused, "the full disk never refused a save").toBeDefined();
+        return refused!;
+      };
+      const refused = await untilRefused();
       lap("refused");
-      const { key, res } = refused!;
+      const { res } = refused;
+      let { key } = refused;
       expect(res.headers.get("retry-after")).toBe("5");
       const body = await res.json();
       expect(body.error.code).toBe("database_unavailable");
@@ -184,10 +190,17 @@ describe.each(DB_KINDS)("the database's disk fills up under a running server on 
         `disk full on ${kind}: filler ${Math.round(fillerBytes / 1024)} kB, ${saved.length - 1} saves fitted (${slow.length} waited for the disk to store their answer)`,
       );
 
-      // Tried again while still full: refused again, the same way.
-      const again = await file(key);
-      expect(again.status).toBe(503);
-      expect((await again.json()).error.message).toContain("磁盘空间已满");
+      // Tried again while still full: refused again, the same way. A refused save can leave behind pages it
+      // added before the disk said no (empty, and kept: PostgreSQL does not give them back), and its retry may
+      // fit in them (seen once in CI): then it is saved like any save that fits, and the next refusal is tried.
+      let again = await timed(key);
+      for (let tries = 0; again.res.status === 201 && tries < 5; tries++) {
+        fitted(again);
+        key = (await untilRefused()).key;
+        again = await timed(key);
+      }
+      expect(again.res.status).toBe(503);
+      expect((await again.res.json()).error.message).toContain("磁盘空间已满");
       // Reads still answer; health says what is wrong; the process is alive.
       const list = await fetch(`${srv.base}/api/orders?pageSize=5`, { headers: { cookie: s.cookie } });
       expect(list.status).toBe(200);
