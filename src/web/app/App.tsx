@@ -359,7 +359,9 @@ function Themed({ children }: { children: ReactNode }) {
   return (
     <ConfigProvider
       locale={i18n.language === "en" ? enUS : zhCN}
-      theme={{ token: { colorPrimary: "#1668dc", motion: !still } }}
+      // zeroRuntime: the component styles come from antd.css (main.tsx); the tokens below still apply, as
+      // CSS variables (motion off sets their durations to 0s).
+      theme={{ zeroRuntime: true, token: { colorPrimary: "#1668dc", motion: !still } }}
       button={{ autoInsertSpace: false }}
     >
       <AntApp>{children}</AntApp>
