@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import react from "@vitejs/plugin-react";
 import sharp from "sharp";
 import { defineConfig, type Plugin } from "vite";
@@ -64,9 +65,34 @@ function serviceWorker(): Plugin {
   };
 }
 
+/**
+ * Each text file of the build also written brotli- and gzip-compressed beside it (x.js.br, x.js.gz), which the
+ * server sends to a browser that accepts them (@fastify/static preCompressed; browsers ask for brotli only over
+ * HTTPS). A grid worker's phone on mobile data fetched the app's 4 MB of JavaScript and CSS uncompressed; it is
+ * 1.1 MB now. Brotli at quality 5: 0.13 s for the whole build, where quality 11 took 5.6 s for 10 % less.
+ */
+function precompress(): Plugin {
+  return {
+    name: "gk-precompress",
+    apply: "build",
+    async writeBundle(options, bundle) {
+      const dir = options.dir!;
+      const brotli = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } };
+      for (const f of Object.keys(bundle)) {
+        if (!/\.(js|css|html|svg|json|webmanifest)$/.test(f)) continue;
+        const file = path.join(dir, f);
+        const source = fs.readFileSync(file);
+        if (source.length < 1024) continue;
+        fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(source, brotli));
+        fs.writeFileSync(`${file}.gz`, zlib.gzipSync(source));
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root,
-  plugins: [react(), serviceWorker()],
+  plugins: [react(), serviceWorker(), precompress()],
   build: {
     outDir: path.join(root, "dist/web"),
     emptyOutDir: true,

@@ -176,4 +176,44 @@ describe("org pages, phone layout and language", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it("sends the app's files compressed, and keeps the hashed ones on the phone", async () => {
+    const { page, context, errors } = await h.open({ viewport: PHONE });
+    const scripts: { url: string; encoding?: string; cache?: string }[] = [];
+    let documentCache: string | undefined;
+    page.on("response", (r) => {
+      const type = r.request().resourceType();
+      if (type === "script")
+        scripts.push({
+          url: r.url(),
+          encoding: r.headers()["content-encoding"],
+          cache: r.headers()["cache-control"],
+        });
+      if (type === "document") documentCache = r.headers()["cache-control"];
+    });
+    await signedIn(h, page, "demo-grid");
+    await expect.poll(() => page.getByRole("heading").count()).toBeGreaterThan(0);
+    // The browser asked for brotli or gzip and ran what came: every script of the app's start compressed,
+    // and kept for a year (its name changes with its content); the page itself is asked for again.
+    expect(scripts.length).toBeGreaterThan(3);
+    for (const s of scripts) {
+      expect(s.url).toContain("/assets/");
+      expect(s.cache).toBe("public, max-age=31536000, immutable");
+      // Files under 1 KB are not worth a compressed twin.
+      if (s.encoding === undefined)
+        expect((await (await fetch(s.url)).arrayBuffer()).byteLength).toBeLessThan(1024);
+      else expect(["br", "gzip"]).toContain(s.encoding);
+    }
+    const entry = scripts.find((s) => /\/index-[^/]+\.js$/.test(s.url));
+    expect(entry?.encoding).toMatch(/^(br|gzip)$/);
+    expect(documentCache).not.toContain("immutable");
+    // A client that takes no encoding gets the file as built.
+    const asset = new URL(entry!.url).pathname;
+    const plain = await fetch(`${h.base}${asset}`, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const gz = await fetch(`${h.base}${asset}`, { headers: { "accept-encoding": "gzip" } });
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(await gz.text()).toBe(await plain.text());
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
