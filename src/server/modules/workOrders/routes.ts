@@ -260,8 +260,8 @@ export async function workOrderRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => {
-      const rows = await workerQueue(ctx, req.actor);
-      return { items: rows.map((r) => presentOrder(r, ctx.crypto, req.actor)), total: rows.length };
+      const { rows, total } = await workerQueue(ctx, req.actor);
+      return { items: rows.map((r) => presentOrder(r, ctx.crypto, req.actor)), total };
     },
   );
 

@@ -476,15 +476,27 @@ export async function listOrders(ctx: AppContext, who: Principal, f: OrderFilter
 }
 
 /** A worker's phone queue: open orders of their grid (or unit), soonest deadline first. */
-export async function workerQueue(ctx: AppContext, who: Principal) {
+/** How many of a queue's orders one answer holds: the most urgent; the board pages through the rest. */
+export const QUEUE_LIMIT = 200;
+
+/**
+ * The caller's open orders, most urgent first, at most QUEUE_LIMIT of them, and how many there are in all: a
+ * street's or the district's queue holds thousands, and the page said "200 件" for them.
+ */
+export async function workerQueue(
+  ctx: AppContext,
+  who: Principal,
+  limit = QUEUE_LIMIT,
+): Promise<{ rows: OrderRow[]; total: number }> {
   authorize(who, "order.read");
   const params: unknown[] = [];
-  return ctx.database.query<OrderRow>(
-    `select ${ORDER_COLUMNS} from ${FROM}
+  const rows = await ctx.database.query<OrderRow & { queueTotal: number }>(
+    `select ${ORDER_COLUMNS}, count(*) over ()::int as "queueTotal" from ${FROM}
      where ${scopeWhere(who, "o.org_path", params)} and o.state = any($${params.push(QUEUE_STATES)}::text[])
-     order by o.next_due_at asc nulls last, o.id limit 200`,
+     order by o.next_due_at asc nulls last, o.id limit $${params.push(limit)}`,
     params,
   );
+  return { rows, total: rows[0]?.queueTotal ?? 0 };
 }
 
 export interface TransitionInput extends Omit<TransitionPayload, "expectedVersion" | "assignee"> {

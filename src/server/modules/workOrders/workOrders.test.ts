@@ -3,11 +3,13 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { maskPhone } from "../../../domain/mask/mask.ts";
+import { QUEUE_STATES } from "../../../domain/workflow/states.ts";
+import type { Actor } from "../../context.ts";
 import { systemPrincipal } from "../../platform/access.ts";
 import { addAccount } from "../accounts/index.ts";
 import { deliverPending, type Transport } from "../notifications/index.ts";
 import { OrderSchema, presentOrder } from "./presenter.ts";
-import { loadOrder } from "./service.ts";
+import { loadOrder, QUEUE_LIMIT, workerQueue } from "./service.ts";
 import { sweepSla } from "./sweep.ts";
 
 type H = Awaited<ReturnType<TestApp["login"]>>;
@@ -100,6 +102,47 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
         })
       ).statusCode,
     ).toBe(409);
+  });
+
+  it("counts the whole queue, not only the most urgent orders it lists", async () => {
+    for (const description of ["垃圾桶满了", "楼下垃圾没人收", "垃圾堆在门口"]) {
+      const r = await post("/api/orders", agent, {
+        channel: "hotline_12345",
+        categoryCode: "sanitation",
+        description,
+        callerName: "居民",
+        callerPhone: resident.phone,
+        residentId: resident.id,
+      });
+      expect(r.statusCode).toBe(201);
+    }
+    const me = (await t.app.inject({ url: "/api/me", headers: community })).json();
+    const actor: Actor = {
+      kind: "account",
+      id: me.id,
+      username: me.username,
+      displayName: me.displayName,
+      role: me.role,
+      orgUnitId: me.org.id,
+      orgPath: me.org.path,
+      orgName: me.org.name,
+      orgKind: me.org.kind,
+    };
+    const [{ n }] = await t.ctx.database.query<{ n: number }>(
+      "select count(*)::int as n from work_orders where starts_with(org_path, $1) and state = any($2::text[])",
+      [me.org.path, QUEUE_STATES],
+    );
+    expect(n).toBeGreaterThanOrEqual(3);
+    // Listed up to the limit, counted in full.
+    const capped = await workerQueue(t.ctx, actor, 2);
+    expect(capped.rows).toHaveLength(2);
+    expect(capped.total).toBe(n);
+    const page = (await t.app.inject({ url: "/api/orders/queue", headers: community })).json();
+    expect(page.total).toBe(n);
+    expect(page.items).toHaveLength(Math.min(n, QUEUE_LIMIT));
+    // An empty queue is 0, not a missing row.
+    const none = await workerQueue(t.ctx, { ...actor, orgPath: `${me.org.path}/nowhere` }, 2);
+    expect(none).toEqual({ rows: [], total: 0 });
   });
 
   it("finds categories by pinyin initials, a category's subcategories after it", async () => {

@@ -467,6 +467,9 @@ const en: Messages = {
   queue: {
     title: "My queue",
     total: "{{count}} open",
+    more: "Show more ({{count}} left)",
+    capped: "The {{shown}} most urgent of {{count}} open orders",
+    toBoard: "See all on the board",
     empty: "Nothing to do",
     detail: "Details",
     detailOf: "Order {{number}} details",

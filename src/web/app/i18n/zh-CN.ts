@@ -398,6 +398,9 @@ const zhCN = {
   queue: {
     title: "我的待办",
     total: "{{count}} 件",
+    more: "显示更多（还有 {{count}} 件）",
+    capped: "这里列出时限最紧的 {{shown}} 件，共 {{count}} 件待办",
+    toBoard: "到工单调度查看全部",
     empty: "暂无待办工单",
     detail: "详情",
     detailOf: "工单 {{number}} 详情",
