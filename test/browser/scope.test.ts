@@ -46,11 +46,12 @@ describe("scope by role", () => {
     ["demo-agent", "崇川区"],
     ["demo-doctor", "秦灶街道"],
   ])("%s sees its own unit %s at the navigator's root", async (user, unit) => {
+    // Each role lands on its work (landing.test.ts, through the form); its unit's page is where the navigator
+    // starts, opened here as a bookmark is, signed in: one page load, where the form and the landing page
+    // before it were two more per role.
+    const me = (await h.t.app.inject({ url: "/api/me", headers: await h.t.login(user) })).json();
     const { page, context, errors } = await h.open();
-    await loginOk(page, user);
-    // Each role lands on its work (landing.test.ts); its unit's page is where the navigator starts.
-    const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
-    await page.goto(`/orgs/${me.org.id}`);
+    await signedIn(h, page, user, `/orgs/${me.org.id}`);
     await expect.poll(() => navigatorRoot(page).textContent()).toBe(unit);
     await expect.poll(() => page.locator(".ant-breadcrumb").textContent()).toContain(unit);
     await screenshot(page, `org-${user}`, unit);
@@ -59,7 +60,6 @@ describe("scope by role", () => {
   });
 
   it("the grid worker's resident list holds only 苏阳社区 第1网格, fewer than the community's", async () => {
-    // Both accounts signed in through the form in the test above: they come back with a session.
     const admin = await h.open();
     await signedIn(h, admin.page, "demo-community", "/residents");
     await expect.poll(() => residentRows(admin.page).count()).toBe(20);
