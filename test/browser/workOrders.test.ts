@@ -38,19 +38,8 @@ async function inject<T>(url: string, headers: Headers, method = "GET", payload?
   return { status: r.statusCode, body: r.json() as T };
 }
 
-async function actorOf(username: string): Promise<Actor> {
-  const me = (await inject<any>("/api/me", await h.t.login(username))).body;
-  return {
-    kind: "account",
-    id: me.id,
-    username: me.username,
-    displayName: me.displayName,
-    role: me.role,
-    orgUnitId: me.org.id,
-    orgPath: me.org.path,
-    orgName: me.org.name,
-    orgKind: me.org.kind,
-  };
+function actorOf(username: string): Promise<Actor> {
+  return h.t.actor(username);
 }
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { type Database, type DbKind, openPglite, openPostgres, pgliteDatabase } 
 import { migrate } from "../../src/db/migrate.ts";
 import { DEMO_PASSWORD, loadDemo } from "../../src/seed/demo.ts";
 import { buildApp } from "../../src/server/app.ts";
-import type { AppContext } from "../../src/server/context.ts";
+import type { Actor, AppContext } from "../../src/server/context.ts";
 import { FieldCrypto } from "../../src/server/platform/crypto.ts";
 import { VERSION } from "../../src/version.ts";
 import { createFromTemplate, TEMPLATE_DEMO, TEST_SECRET, type Templates } from "./templates.ts";
@@ -114,6 +114,8 @@ export interface TestApp {
   ctx: AppContext;
   /** Logs in and returns headers for further requests (cookie + CSRF token). */
   login(username: string, password?: string): Promise<{ cookie: string; "x-csrf-token": string }>;
+  /** The account as a service takes it (who is acting), as the server builds it for a signed-in request. */
+  actor(username: string, password?: string): Promise<Actor>;
   /**
    * A context on its own connections to the same database, as a second server process would have.
    * PGlite is single-process, so there it is the same context.
@@ -141,15 +143,31 @@ export async function createTestApp(
   if (scope !== TEMPLATE_DEMO.scope)
     await loadDemo(database, ctx.crypto, { scope, seed: TEMPLATE_DEMO.seed });
   const app = await buildApp(ctx, { logger: false, serveWeb: opts.serveWeb ?? false });
+  const login: TestApp["login"] = async (username, password = DEMO_PASSWORD) => {
+    const r = await app.inject({ method: "POST", url: "/api/auth/login", payload: { username, password } });
+    if (r.statusCode !== 200) throw new Error(`login ${username} failed: ${r.statusCode} ${r.body}`);
+    const cookie = String(r.headers["set-cookie"]).split(";")[0];
+    return { cookie, "x-csrf-token": r.json().csrfToken as string };
+  };
   return {
     kind,
     app,
     ctx,
-    async login(username, password = DEMO_PASSWORD) {
-      const r = await app.inject({ method: "POST", url: "/api/auth/login", payload: { username, password } });
-      if (r.statusCode !== 200) throw new Error(`login ${username} failed: ${r.statusCode} ${r.body}`);
-      const cookie = String(r.headers["set-cookie"]).split(";")[0];
-      return { cookie, "x-csrf-token": r.json().csrfToken as string };
+    login,
+    async actor(username, password = DEMO_PASSWORD) {
+      const headers = await login(username, password);
+      const me = (await app.inject({ url: "/api/me", headers })).json();
+      return {
+        kind: "account",
+        id: me.id,
+        username: me.username,
+        displayName: me.displayName,
+        role: me.role,
+        orgUnitId: me.org.id,
+        orgPath: me.org.path,
+        orgName: me.org.name,
+        orgKind: me.org.kind,
+      };
     },
     async secondProcess() {
       if (!database.url) return { ctx, close: async () => {} };

@@ -16,18 +16,7 @@ describe.each(DB_KINDS)("clocks at dispatch and 属地兜底 on %s", (kind) => {
   beforeAll(async () => {
     t = await createTestApp(kind);
     [grid, community] = await Promise.all([t.login("demo-grid"), t.login("demo-community")]);
-    const me = (await t.app.inject({ url: "/api/me", headers: await t.login("demo-agent") })).json();
-    agentActor = {
-      kind: "account",
-      id: me.id,
-      username: me.username,
-      displayName: me.displayName,
-      role: me.role,
-      orgUnitId: me.org.id,
-      orgPath: me.org.path,
-      orgName: me.org.name,
-      orgKind: me.org.kind,
-    };
+    agentActor = await t.actor("demo-agent");
   });
   afterAll(() => t?.close());
 

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, DB_KINDS, type TestApp } from "../../../../test/helpers/app.ts";
 import { maskPhone } from "../../../domain/mask/mask.ts";
 import { QUEUE_STATES } from "../../../domain/workflow/states.ts";
-import type { Actor } from "../../context.ts";
 import { systemPrincipal } from "../../platform/access.ts";
 import { addAccount } from "../accounts/index.ts";
 import { deliverPending, type Transport } from "../notifications/index.ts";
@@ -116,21 +115,10 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
       });
       expect(r.statusCode).toBe(201);
     }
-    const me = (await t.app.inject({ url: "/api/me", headers: community })).json();
-    const actor: Actor = {
-      kind: "account",
-      id: me.id,
-      username: me.username,
-      displayName: me.displayName,
-      role: me.role,
-      orgUnitId: me.org.id,
-      orgPath: me.org.path,
-      orgName: me.org.name,
-      orgKind: me.org.kind,
-    };
+    const actor = await t.actor("demo-community");
     const [{ n }] = await t.ctx.database.query<{ n: number }>(
       "select count(*)::int as n from work_orders where starts_with(org_path, $1) and state = any($2::text[])",
-      [me.org.path, QUEUE_STATES],
+      [actor.orgPath, QUEUE_STATES],
     );
     expect(n).toBeGreaterThanOrEqual(3);
     // Listed up to the limit, counted in full.
@@ -141,7 +129,7 @@ describe.each(DB_KINDS)("work orders on %s", (kind) => {
     expect(page.total).toBe(n);
     expect(page.items).toHaveLength(Math.min(n, QUEUE_LIMIT));
     // An empty queue is 0, not a missing row.
-    const none = await workerQueue(t.ctx, { ...actor, orgPath: `${me.org.path}/nowhere` }, 2);
+    const none = await workerQueue(t.ctx, { ...actor, orgPath: `${actor.orgPath}/nowhere` }, 2);
     expect(none).toEqual({ rows: [], total: 0 });
   });
 
