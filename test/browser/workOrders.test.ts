@@ -1,8 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/server/context.ts";
-import { createOrder } from "../../src/server/modules/workOrders/index.ts";
-import { QUEUE_LIMIT } from "../../src/server/modules/workOrders/service.ts";
+import { createOrder, QUEUE_LIMIT } from "../../src/server/modules/workOrders/index.ts";
 import {
   eventually,
   type Harness,

@@ -28,7 +28,7 @@ export {
   type PublicUpdate,
   publicIdByToken,
 } from "./public.ts";
-export { type CreateOrderInput, createOrder, type OrderExtras } from "./service.ts";
+export { type CreateOrderInput, createOrder, type OrderExtras, QUEUE_LIMIT } from "./service.ts";
 export { SLA_SWEEP, sweepSla } from "./sweep.ts";
 
 /**
