@@ -475,13 +475,15 @@ export async function listOrders(ctx: AppContext, who: Principal, f: OrderFilter
   return { rows, total: n };
 }
 
-/** A worker's phone queue: open orders of their grid (or unit), soonest deadline first. */
 /** How many of a queue's orders one answer holds: the most urgent; the board pages through the rest. */
 export const QUEUE_LIMIT = 200;
 
 /**
- * The caller's open orders, most urgent first, at most QUEUE_LIMIT of them, and how many there are in all: a
- * street's or the district's queue holds thousands, and the page said "200 件" for them.
+ * A worker's phone queue: the open orders of their grid (or unit), soonest deadline first, at most `limit` of
+ * them, and how many there are in all (a street's or the district's queue holds thousands; the page said
+ * "200 件" for them). Counted apart and only when the list is full: a grid's queue is its own count, and a
+ * window count in the listing query cost the district's 21,810 open orders 100-135 ms against 65-75 ms for
+ * the list and 3-6 ms for the count (PostgreSQL 15, demo with orders copied).
  */
 export async function workerQueue(
   ctx: AppContext,
@@ -490,13 +492,18 @@ export async function workerQueue(
 ): Promise<{ rows: OrderRow[]; total: number }> {
   authorize(who, "order.read");
   const params: unknown[] = [];
-  const rows = await ctx.database.query<OrderRow & { queueTotal: number }>(
-    `select ${ORDER_COLUMNS}, count(*) over ()::int as "queueTotal" from ${FROM}
-     where ${scopeWhere(who, "o.org_path", params)} and o.state = any($${params.push(QUEUE_STATES)}::text[])
-     order by o.next_due_at asc nulls last, o.id limit $${params.push(limit)}`,
+  const where = `${scopeWhere(who, "o.org_path", params)} and o.state = any($${params.push(QUEUE_STATES)}::text[])`;
+  const rows = await ctx.database.query<OrderRow>(
+    `select ${ORDER_COLUMNS} from ${FROM} where ${where}
+     order by o.next_due_at asc nulls last, o.id limit $${params.length + 1}`,
+    [...params, limit],
+  );
+  if (rows.length < limit) return { rows, total: rows.length };
+  const [{ n }] = await ctx.database.query<{ n: number }>(
+    `select count(*)::int as n from work_orders o where ${where}`,
     params,
   );
-  return { rows, total: rows[0]?.queueTotal ?? 0 };
+  return { rows, total: n };
 }
 
 export interface TransitionInput extends Omit<TransitionPayload, "expectedVersion" | "assignee"> {
