@@ -52,6 +52,15 @@ export default function QueuePage() {
     staleTime: 0,
   });
 
+  // A resolution left as a draft (the session expired) opens again on its order, one at most, drawn even when
+  // it lies past the cards shown so far.
+  const drawn = queue.data
+    ? withResume(byDeadline(queue.data.items), (o) => {
+        const kept = keptAction(me.id, o);
+        return !!kept && QUEUE_ACTIONS.includes(kept);
+      }).filter(([, resume], i) => i < shown || resume)
+    : [];
+
   async function changed() {
     await qc.invalidateQueries({ queryKey: ["orders"] });
   }
@@ -88,37 +97,31 @@ export default function QueuePage() {
               showIcon
               style={{ marginBottom: 12 }}
               data-testid="queue-capped"
-              message={t("queue.capped", { shown: queue.data.items.length, count: queue.data.total })}
+              title={t("queue.capped", { shown: queue.data.items.length, count: queue.data.total })}
               action={<Link to="/orders">{t("queue.toBoard")}</Link>}
             />
           )}
-          {/* A resolution left as a draft (the session expired) opens again on its order, one at most. */}
           <ul className="gk-card-list" aria-label={t("queue.title")}>
-            {withResume(byDeadline(queue.data.items), (o) => {
-              const kept = keptAction(me.id, o);
-              return !!kept && QUEUE_ACTIONS.includes(kept);
-            })
-              .filter(([, resume], i) => i < shown || resume)
-              .map(([o, resume]) => (
-                <li key={o.id}>
-                  <OrderCard order={o}>
-                    <div style={{ marginTop: 12 }}>
-                      <OrderActions
-                        order={o}
-                        only={QUEUE_ACTIONS}
-                        size="large"
-                        block
-                        onChanged={changed}
-                        resume={resume}
-                      />
-                    </div>
-                  </OrderCard>
-                </li>
-              ))}
+            {drawn.map(([o, resume]) => (
+              <li key={o.id}>
+                <OrderCard order={o}>
+                  <div style={{ marginTop: 12 }}>
+                    <OrderActions
+                      order={o}
+                      only={QUEUE_ACTIONS}
+                      size="large"
+                      block
+                      onChanged={changed}
+                      resume={resume}
+                    />
+                  </div>
+                </OrderCard>
+              </li>
+            ))}
           </ul>
-          {queue.data.items.length > shown && (
+          {drawn.length < queue.data.items.length && (
             <Button block size="large" onClick={() => setShown((n) => n + QUEUE_STEP)}>
-              {t("queue.more", { count: queue.data.items.length - shown })}
+              {t("queue.more", { count: queue.data.items.length - drawn.length })}
             </Button>
           )}
         </Spin>
