@@ -263,7 +263,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         // Files under /assets/ carry their content's hash in the name: a phone keeps them until a new build
         // names others, instead of asking again on every visit. The rest (index.html, sw.js) is revalidated.
         setHeaders(reply, file) {
-          if (file.includes(`${path.sep}assets${path.sep}`))
+          if (path.relative(WEB_DIST, file).startsWith(`assets${path.sep}`))
             reply.header("cache-control", "public, max-age=31536000, immutable");
         },
       });
