@@ -253,7 +253,9 @@ describe("care for key residents in the browser", () => {
     expect(await card.getByTestId("alert-reasons").textContent()).toContain("3级高血压");
     await screenshot(page, "care-followups-phone", "今日随访");
 
-    const openBefore = Number((await page.getByTestId("alerts-total").textContent())?.match(/\d+/)?.[0]);
+    const openBefore = Number(
+      (await page.getByTestId("alerts-total").textContent())?.match(/[\d,]+/)?.[0]?.replaceAll(",", ""),
+    );
     await card.locator('[data-action="consult"]').click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("随访情况").fill("电话随访：已嘱立即服药，30 分钟后复测 170/105，建议转诊心内科");
@@ -264,7 +266,9 @@ describe("care for key residents in the browser", () => {
     // doctor refers from the same card.
     await until(() => card.getAttribute("data-state")).toBe("acknowledged");
     await until(async () =>
-      Number((await page.getByTestId("alerts-total").textContent())?.match(/\d+/)?.[0]),
+      Number(
+        (await page.getByTestId("alerts-total").textContent())?.match(/[\d,]+/)?.[0]?.replaceAll(",", ""),
+      ),
     ).toBe(openBefore - 1);
     await screenshot(page, "care-followups-handled-phone", "今日随访");
 

@@ -22,7 +22,8 @@ afterAll(async () => {
 
 async function totalShown(page: import("playwright-core").Page): Promise<number> {
   const text = await page.getByTestId("resident-total").first().textContent();
-  return Number(/(\d+)/.exec(text ?? "")?.[1]);
+  // "共 1,509 人": the count is shown with thousands separators.
+  return Number(/([\d,]+)/.exec(text ?? "")?.[1]?.replaceAll(",", ""));
 }
 
 describe("scope by role", () => {
