@@ -37,6 +37,7 @@ import { safeError, safeLogMethod } from "./platform/logSafe.ts";
 import { metricsPlugin } from "./platform/metrics.ts";
 import { rateLimitPlugin } from "./platform/rateLimit.ts";
 import { replicaPlugin } from "./platform/replica.ts";
+import { schemaController } from "./platform/schemaCompilers.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -101,6 +102,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     bodyLimit: ctx.config.bodyLimit,
     // X-Forwarded-For is believed only from the configured proxies (TRUST_PROXY); by default from nobody.
     trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
+    schemaController,
     ajv: {
       customOptions: {
         allErrors: true,
