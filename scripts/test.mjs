@@ -23,6 +23,15 @@ function missingPackages() {
   return need;
 }
 
+/**
+ * Not required — the tests run in chromium without it — but lighter (test/browser/chromium.ts): installed
+ * along with the others where they can be.
+ */
+function wantedPackages() {
+  const shell = "/usr/lib/chromium/chromium-headless-shell";
+  return process.env.CHROMIUM_PATH || fs.existsSync(shell) ? [] : ["chromium-headless-shell"];
+}
+
 /** Only the browser project needs them: `npm test -- --project unit` runs without. */
 function browserTestsRun(args) {
   const projects = args.flatMap((a, i) =>
@@ -40,14 +49,18 @@ const args = process.argv.slice(2);
 if (browserTestsRun(args)) {
   let need = missingPackages();
   const root = typeof process.getuid === "function" && process.getuid() === 0;
-  if (need.length > 0 && root && onPath("apt-get")) {
-    console.log(`安装浏览器测试所需的系统包 / installing: ${need.join(" ")}`);
+  const install = [...need, ...wantedPackages()];
+  if (install.length > 0 && root && onPath("apt-get")) {
+    console.log(`安装浏览器测试所需的系统包 / installing: ${install.join(" ")}`);
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-    spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...need], {
-      stdio: ["ignore", "ignore", "inherit"],
-      env,
-    });
+    // The wanted one apart: should it fail to install, the required ones are in all the same.
+    for (const pkgs of [need, wantedPackages()].filter((p) => p.length > 0)) {
+      spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
+        stdio: ["ignore", "ignore", "inherit"],
+        env,
+      });
+    }
     need = missingPackages();
   }
   if (need.length > 0) {
