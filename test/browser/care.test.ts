@@ -8,6 +8,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addAccount } from "../../src/server/modules/accounts/index.ts";
 import {
+  countIn,
   eventually,
   type Harness,
   login,
@@ -253,9 +254,7 @@ describe("care for key residents in the browser", () => {
     expect(await card.getByTestId("alert-reasons").textContent()).toContain("3级高血压");
     await screenshot(page, "care-followups-phone", "今日随访");
 
-    const openBefore = Number(
-      (await page.getByTestId("alerts-total").textContent())?.match(/[\d,]+/)?.[0]?.replaceAll(",", ""),
-    );
+    const openBefore = countIn(await page.getByTestId("alerts-total").textContent());
     await card.locator('[data-action="consult"]').click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("随访情况").fill("电话随访：已嘱立即服药，30 分钟后复测 170/105，建议转诊心内科");
@@ -265,11 +264,9 @@ describe("care for key residents in the browser", () => {
     // The follow-up closes the alert but does not hide it: today's list keeps it, marked handled, so the
     // doctor refers from the same card.
     await until(() => card.getAttribute("data-state")).toBe("acknowledged");
-    await until(async () =>
-      Number(
-        (await page.getByTestId("alerts-total").textContent())?.match(/[\d,]+/)?.[0]?.replaceAll(",", ""),
-      ),
-    ).toBe(openBefore - 1);
+    await until(async () => countIn(await page.getByTestId("alerts-total").textContent())).toBe(
+      openBefore - 1,
+    );
     await screenshot(page, "care-followups-handled-phone", "今日随访");
 
     await card.locator('[data-action="refer"]').click();

@@ -155,6 +155,11 @@ export async function signedIn(h: Harness, page: Page, username: string, to = "/
  */
 export const UPLOAD_MS = 60_000;
 
+/** The first number of a shown count ("共 1,509 人" → 1509; counts carry thousands separators). */
+export function countIn(text: string | null | undefined): number {
+  return Number(/\d[\d,]*/.exec(text ?? "")?.[0]?.replaceAll(",", ""));
+}
+
 export function eventually<T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) {
   return expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
 }

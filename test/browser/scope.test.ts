@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  countIn,
   type Harness,
   login,
   loginOk,
@@ -22,8 +23,7 @@ afterAll(async () => {
 
 async function totalShown(page: import("playwright-core").Page): Promise<number> {
   const text = await page.getByTestId("resident-total").first().textContent();
-  // "共 1,509 人": the count is shown with thousands separators.
-  return Number(/([\d,]+)/.exec(text ?? "")?.[1]?.replaceAll(",", ""));
+  return countIn(text);
 }
 
 describe("scope by role", () => {
