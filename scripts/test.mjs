@@ -49,13 +49,14 @@ const args = process.argv.slice(2);
 if (browserTestsRun(args)) {
   let need = missingPackages();
   const root = typeof process.getuid === "function" && process.getuid() === 0;
-  const install = [...need, ...wantedPackages()];
+  const wanted = wantedPackages();
+  const install = [...need, ...wanted];
   if (install.length > 0 && root && onPath("apt-get")) {
     console.log(`安装浏览器测试所需的系统包 / installing: ${install.join(" ")}`);
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
     // The wanted one apart: should it fail to install, the required ones are in all the same.
-    for (const pkgs of [need, wantedPackages()].filter((p) => p.length > 0)) {
+    for (const pkgs of [need, wanted].filter((p) => p.length > 0)) {
       spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
         stdio: ["ignore", "ignore", "inherit"],
         env,

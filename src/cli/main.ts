@@ -14,7 +14,6 @@ import { ensureWebBuilt } from "./webBuild.ts";
 // A command loads only what it runs (`await import` where it is used): the whole server took ~2.6 s of CPU
 // to load through tsx, and `migrate`, `user add` or a cluster's supervising process need little of it
 // (`migrate` loads in ~0.8 s). The tests start the CLI a few dozen times.
-const server = () => import("../server/app.ts");
 const boot = () => import("../server/boot.ts");
 const demo = () => import("../seed/demo.ts");
 
@@ -34,7 +33,12 @@ async function serve(opts: { demo: boolean; buildWeb: boolean; workers?: number 
   if (opts.buildWeb) await ensureWebBuilt(say);
   const started = Date.now();
   const [{ buildApp }, { createContext }, { startBackground }, { warmSpreadsheetReader }] = await Promise.all(
-    [server(), boot(), import("../server/background.ts"), import("../server/platform/spreadsheet/index.ts")],
+    [
+      import("../server/app.ts"),
+      boot(),
+      import("../server/background.ts"),
+      import("../server/platform/spreadsheet/index.ts"),
+    ],
   );
   const ctx = await createContext(config);
   const { DEMO_ACCOUNTS, DEMO_RESIDENT_PHONE, isEmpty, loadDemo } = await demo();
