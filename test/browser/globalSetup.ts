@@ -25,13 +25,20 @@ function newest(p: string): number {
 
 /**
  * Builds the web once for the browser tests (unless dist/web is newer than every source) and starts one
- * Chromium for the run while it builds: each file connecting to it saves a browser start.
+ * Chromium for the run while it builds: each file connecting to it saves a browser start. Both begin when
+ * Vitest imports this file, which it does for all of a project's global setups before running the first:
+ * Vitest runs the setups one after another, and the demo templates' (test/helpers/templates.ts, ~10 s) came
+ * first, so the build and the browser start (~9 s) used to wait for them before any browser file could run.
  */
+const ready = Promise.all([
+  chromium.launchServer({ executablePath: chromiumPath(), args: CHROMIUM_ARGS }),
+  buildWeb(),
+]);
+// Awaited in setup; until then a failure must not count as unhandled.
+ready.catch(() => {});
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [server] = await Promise.all([
-    chromium.launchServer({ executablePath: chromiumPath(), args: CHROMIUM_ARGS }),
-    buildWeb(),
-  ]);
+  const [server] = await ready;
   project.provide("chromiumEndpoint", server.wsEndpoint());
   return () => server.close();
 }

@@ -6,14 +6,11 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import type { TestProject } from "vitest/node";
-import { type Database, openPostgres, pgliteDatabase } from "../../src/db/client.ts";
-import { migrate } from "../../src/db/migrate.ts";
-import { loadDemo } from "../../src/seed/demo.ts";
-import { FieldCrypto } from "../../src/server/platform/crypto.ts";
+import type { Database } from "../../src/db/client.ts";
 
 // Seeding the demo community (~7,300 residents, accounts, care plans) took each test file 20–60 s. This
 // global setup seeds it once per run and database kind; every file then starts from a copy: PostgreSQL
@@ -56,8 +53,21 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-async function seedDemo(database: Database): Promise<void> {
-  await loadDemo(database, new FieldCrypto(TEST_SECRET), TEMPLATE_DEMO);
+/**
+ * The server's modules, imported when a build needs them rather than with this file: Vitest imports every
+ * global setup of a project before running the first, and with the database client, the migrations and the
+ * demo seeder this file took ~5 s to import, all of it before the PostgreSQL seed (the longest part of the
+ * setup, in a process of its own) could start.
+ */
+async function server() {
+  const [client, { migrate }, { loadDemo }, { FieldCrypto }] = await Promise.all([
+    import("../../src/db/client.ts"),
+    import("../../src/db/migrate.ts"),
+    import("../../src/seed/demo.ts"),
+    import("../../src/server/platform/crypto.ts"),
+  ]);
+  const seedDemo = (database: Database) => loadDemo(database, new FieldCrypto(TEST_SECRET), TEMPLATE_DEMO);
+  return { ...client, migrate, seedDemo };
 }
 
 /**
@@ -71,6 +81,10 @@ async function buildPglite(
   postgres?: Promise<Templates["postgres"]>,
 ): Promise<Templates["pglite"]> {
   const t0 = Date.now();
+  const [{ PGlite }, { pgliteDatabase, migrate, seedDemo }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    server(),
+  ]);
   const client = await PGlite.create();
   const db = pgliteDatabase(client);
   // Checkpointed first: a dump taken between checkpoints makes every copy replay the WAL since the last one
@@ -178,6 +192,7 @@ function untar(tar: Uint8Array, dir: string): void {
 
 async function buildPostgres(runId: string): Promise<Templates["postgres"]> {
   const t0 = Date.now();
+  const { openPostgres, migrate, seedDemo } = await server();
   const demo = `gk_tpl_${runId}`;
   const empty = `gk_tpl_${runId}_empty`;
   await admin((c) => c.query(`create database ${demo}`));
@@ -299,10 +314,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const runId = `${Date.now().toString(36)}${crypto.randomBytes(3).toString("hex")}`;
     const dir = fs.mkdtempSync(path.join(scratchRoot(), `gk-tpl-${runId}-`));
     const built = (async () => {
-      await dropStale();
       // PostgreSQL seeds in a child process and its server while PGlite migrates here; PGlite then copies
-      // PostgreSQL's demo (or seeds its own without a server).
+      // PostgreSQL's demo (or seeds its own without a server). The child first: it is the longest part.
       const building = process.env.TEST_DATABASE_URL ? buildPostgresApart(runId) : undefined;
+      building?.catch(() => {});
+      await dropStale();
       const [pglite, postgres] = await Promise.all([buildPglite(dir, building), building]);
       return { pglite, postgres };
     })();
