@@ -2,11 +2,12 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { lazy, type ReactNode, Suspense, useSyncExternalStore } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { ApiError } from "./api.ts";
 import { AuthProvider, useAuth } from "./auth.tsx";
+import { usePrefersReducedMotion } from "./motion.ts";
 import { Shell } from "./Shell.tsx";
 import { ErrorState, NotFoundPage, PageLoading } from "./states.tsx";
 
@@ -340,18 +341,6 @@ const router = createBrowserRouter([
     ],
   },
 ]);
-
-// People who ask their system for less motion (vestibular disorders, old phones) get antd without
-// animations; the browser tests ask for it too, so a click never lands on a half-open dialog.
-const REDUCED_MOTION = "(prefers-reduced-motion: reduce)";
-function subscribeReducedMotion(onChange: () => void): () => void {
-  const mq = window.matchMedia(REDUCED_MOTION);
-  mq.addEventListener("change", onChange);
-  return () => mq.removeEventListener("change", onChange);
-}
-function usePrefersReducedMotion(): boolean {
-  return useSyncExternalStore(subscribeReducedMotion, () => window.matchMedia(REDUCED_MOTION).matches);
-}
 
 function Themed({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();

@@ -14,6 +14,7 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import type { CareLedgerGrid } from "../../app/api.ts";
 import { KEY_TAGS } from "../../app/i18n/index.ts";
+import { usePrefersReducedMotion } from "../../app/motion.ts";
 
 echarts.use([
   BarChart,
@@ -47,6 +48,7 @@ const COLORS = [
  */
 export function LedgerChart({ items, phone }: { items: CareLedgerGrid[]; phone: boolean }) {
   const { t } = useTranslation();
+  const still = usePrefersReducedMotion();
   const inView = phone ? BARS_IN_VIEW.phone : BARS_IN_VIEW.desktop;
   const many = items.length > inView;
   // Most key residents first when scrolling is needed; a community's few grids keep their own order.
@@ -97,6 +99,7 @@ export function LedgerChart({ items, phone }: { items: CareLedgerGrid[]; phone: 
     : [];
   const rotated = !phone && (many || items.length > 12);
   const option = {
+    animation: !still,
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { top: 0, type: "scroll" },
     grid: phone

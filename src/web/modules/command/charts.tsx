@@ -5,6 +5,7 @@ import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import ReactEChartsCore from "echarts-for-react/esm/core";
 import { useTranslation } from "react-i18next";
+import { usePrefersReducedMotion } from "../../app/motion.ts";
 
 echarts.use([
   BarChart,
@@ -31,10 +32,11 @@ export function TrendChart({
   height?: number;
 }) {
   const { t } = useTranslation();
+  const still = usePrefersReducedMotion();
   const option = {
     color: ["#1668dc", "#52c41a"],
     // A wall screen redraws every few seconds: lines that grow again each time would only distract.
-    animation: !dark,
+    animation: !dark && !still,
     tooltip: { trigger: "axis" },
     legend: { top: 0, textStyle: text(dark) },
     grid: { left: 44, right: 16, top: 36, bottom: 28 },
@@ -71,11 +73,12 @@ export function CategoryChart({
   top?: number;
 }) {
   const { t } = useTranslation();
+  const still = usePrefersReducedMotion();
   if (!items.length) return <NoData height={height} text={t("command.noOrders")} />;
   const shown = items.slice(0, top).reverse();
   const option = {
     color: ["#fa8c16"],
-    animation: !dark,
+    animation: !dark && !still,
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: "value", minInterval: 1, axisLabel: text(dark) },
@@ -107,8 +110,10 @@ export function ChannelChart({
   const { t } = useTranslation();
   // On a phone the slice labels overflow the card: the legend and the tooltip name them instead.
   const phone = Grid.useBreakpoint().md === false;
+  const still = usePrefersReducedMotion();
   if (!items.length) return <NoData height={height} text={t("command.noOrders")} />;
   const option = {
+    animation: !dark && !still,
     tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
     legend: { bottom: 0, type: "scroll", textStyle: text(dark) },
     series: [

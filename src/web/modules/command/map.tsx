@@ -15,6 +15,7 @@ import {
   viewFrom,
 } from "../../../domain/geo/tiles.ts";
 import { type Answer, api, qs } from "../../app/api.ts";
+import { usePrefersReducedMotion } from "../../app/motion.ts";
 import type { Dashboard } from "./DashboardPage.tsx";
 import { MapTiles } from "./tiles.tsx";
 
@@ -120,6 +121,7 @@ export function CommandMap({
 }) {
   const { t } = useTranslation();
   const phone = Grid.useBreakpoint().md === false;
+  const still = usePrefersReducedMotion();
   const byId = useMemo(() => new Map(units.map((c) => [c.unit.id, c])), [units]);
   const name = `gk-map-${map.unit.id}`;
   const shaped = map.areas.filter((a) => a.geometry);
@@ -241,7 +243,7 @@ export function CommandMap({
     const ink = dark ? "#d6e4ff" : "#262626";
     const halo = tileSource ? { textBorderColor: dark ? "#000" : "#fff", textBorderWidth: 2 } : {};
     const option = {
-      animation: !dark,
+      animation: !dark && !still,
       // The tiles show through the canvas.
       ...(tileSource ? { backgroundColor: "transparent" } : {}),
       tooltip: {
@@ -303,7 +305,7 @@ export function CommandMap({
       ],
     };
     return option;
-  }, [map, byId, measure, phone, dark, t]);
+  }, [map, byId, measure, phone, dark, still, t]);
   if (!option) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("command.map.noAreas")} />;
   return (
     <div style={{ position: "relative" }}>

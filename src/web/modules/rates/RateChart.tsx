@@ -6,6 +6,7 @@ import { CanvasRenderer } from "echarts/renderers";
 import ReactEChartsCore from "echarts-for-react/esm/core";
 import { useTranslation } from "react-i18next";
 import type { RatesReport } from "../../app/api.ts";
+import { usePrefersReducedMotion } from "../../app/motion.ts";
 import { MAIN_RATES } from "./months.tsx";
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
@@ -24,11 +25,13 @@ export function RateChart({
   onPick?: (child: RatesReport["children"][number]) => void;
 }) {
   const { t } = useTranslation();
+  const still = usePrefersReducedMotion();
   const phone = Grid.useBreakpoint().md === false;
   const children = report.children;
   const rateName = (n: string) =>
     t(`rates.name.${n}`, { defaultValue: report.labels[n as keyof typeof report.labels] });
   const option = {
+    animation: !still,
     color: COLORS,
     tooltip: {
       trigger: "axis",
