@@ -259,7 +259,7 @@ describe.each(DB_KINDS)("door-to-door campaign on %s", (kind) => {
     const mine = board.getByTestId(`member-col-${demoGrid}`);
     const theirs = board.getByTestId(`member-col-${colleague}`);
     await theirs.waitFor();
-    await expect.poll(() => board.getByTestId(`member-count-${colleague}`).textContent()).toBe("0 户");
+    await eventually(() => board.getByTestId(`member-count-${colleague}`).textContent()).toBe("0 户");
     const before = await heldBy(demoGrid);
     const cards = mine.locator('[data-testid^="hh-"]');
     const cardId = async (i: number) => Number((await cards.nth(i).getAttribute("data-testid"))!.slice(3));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  eventually,
   type Harness,
   loginOk,
   navigatorRoot,
@@ -26,7 +27,7 @@ describe("org pages, phone layout and language", () => {
     await loginOk(page, "demo-community");
     await page.waitForURL(/\/orgs\/\d+$/);
     const chart = page.getByRole("img", { name: "重点人群分布" });
-    await expect.poll(() => chart.locator("canvas").count()).toBeGreaterThan(0);
+    await eventually(() => chart.locator("canvas").count()).toBeGreaterThan(0);
     const box = await chart.locator("canvas").first().boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(box!.height).toBeGreaterThan(200);
@@ -39,24 +40,24 @@ describe("org pages, phone layout and language", () => {
     await expect
       .poll(() => page.locator(".ant-statistic").first().textContent())
       .toContain(stats.residents.toLocaleString("en-US"));
-    await expect.poll(() => page.locator(".ant-table-tbody tr.ant-table-row").count()).toBeGreaterThan(0);
+    await eventually(() => page.locator(".ant-table-tbody tr.ant-table-row").count()).toBeGreaterThan(0);
     await screenshot(page, "org-community", "苏阳社区");
 
     // Navigator: pick a grid in the tree, then find another by search.
     await page.locator('nav[aria-label="组织导航"] .ant-tree-title', { hasText: /^第2网格$/ }).click();
     await page.waitForURL((u) => u.pathname !== "/orgs/" && /\/orgs\/\d+$/.test(u.pathname));
-    await expect.poll(() => page.getByRole("heading", { name: "第2网格", exact: true }).count()).toBe(1);
-    await expect.poll(() => page.locator(".ant-breadcrumb").textContent()).toBe("苏阳社区/第2网格");
+    await eventually(() => page.getByRole("heading", { name: "第2网格", exact: true }).count()).toBe(1);
+    await eventually(() => page.locator(".ant-breadcrumb").textContent()).toBe("苏阳社区/第2网格");
     await page.getByLabel("搜索组织").fill("第3网格");
     await page.getByLabel("搜索组织").press("Enter");
     await page.getByRole("listitem").filter({ hasText: "第3网格" }).first().click();
-    await expect.poll(() => page.getByRole("heading", { name: "第3网格", exact: true }).count()).toBe(1);
+    await eventually(() => page.getByRole("heading", { name: "第3网格", exact: true }).count()).toBe(1);
     await screenshot(page, "org-grid", "第3网格");
 
     // The resident list follows the navigator selection; the tag filter narrows it.
     await page.getByRole("menuitem", { name: "居民查询" }).click();
     await page.waitForURL((u) => u.pathname === "/residents" && u.searchParams.has("org"));
-    await expect.poll(() => residentRows(page).count()).toBe(20);
+    await eventually(() => residentRows(page).count()).toBe(20);
     await page.getByLabel("人群标签").click();
     await page.locator(".ant-select-item-option", { hasText: /^独居$/ }).click();
     await page.waitForURL((u) => u.searchParams.get("tag") === "living_alone");
@@ -92,7 +93,7 @@ describe("org pages, phone layout and language", () => {
 
     await page.goto("/residents");
     const cards = page.locator(".gk-resident-card");
-    await expect.poll(() => cards.count()).toBe(20);
+    await eventually(() => cards.count()).toBe(20);
     expect(await page.locator(".ant-table").count()).toBe(0);
     expect(await page.getByRole("link", { name: /导出/ }).count()).toBe(0); // no export for grid workers
     const first = await cards.first().boundingBox();
@@ -101,15 +102,15 @@ describe("org pages, phone layout and language", () => {
     await screenshot(page, "residents-phone", "居民查询");
 
     await page.getByRole("button", { name: "打开导航" }).click();
-    await expect.poll(() => navigatorRoot(page).textContent()).toBe("第1网格");
+    await eventually(() => navigatorRoot(page).textContent()).toBe("第1网格");
     await screenshot(page, "navigator-phone", "居民查询");
     await page.locator(".ant-drawer .ant-tree-title", { hasText: /^第1网格$/ }).click();
     await page.waitForURL((u) => u.searchParams.has("org"));
-    await expect.poll(() => page.locator(".ant-drawer-open").count()).toBe(0);
+    await eventually(() => page.locator(".ant-drawer-open").count()).toBe(0);
 
     await cards.first().click();
     await page.waitForURL(/\/residents\/\d+$/);
-    await expect.poll(() => page.getByTestId("masked-phone").count()).toBe(1);
+    await eventually(() => page.getByTestId("masked-phone").count()).toBe(1);
     const name = await page.locator("h2").first().textContent();
     await screenshot(page, "resident-detail-phone", name!);
     expect(errors).toEqual([]);
@@ -122,10 +123,10 @@ describe("org pages, phone layout and language", () => {
     await signedIn(h, page, "demo-community");
     await page.waitForURL(/\/orgs\/\d+$/);
     await page.getByRole("button", { name: "English" }).click();
-    await expect.poll(() => page.getByRole("menuitem", { name: "Residents" }).count()).toBe(1);
+    await eventually(() => page.getByRole("menuitem", { name: "Residents" }).count()).toBe(1);
     expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(1);
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
-    await expect.poll(() => page.getByRole("img", { name: "Key population by category" }).count()).toBe(1);
+    await eventually(() => page.getByRole("img", { name: "Key population by category" }).count()).toBe(1);
     await screenshot(page, "org-en", "苏阳社区");
 
     await page.getByRole("menuitem", { name: "Residents" }).click();
@@ -133,13 +134,13 @@ describe("org pages, phone layout and language", () => {
     expect(await page.getByLabel("Search residents").getAttribute("placeholder")).toContain(
       "pinyin initials",
     );
-    await expect.poll(() => page.getByRole("columnheader", { name: "Name" }).count()).toBe(1);
+    await eventually(() => page.getByRole("columnheader", { name: "Name" }).count()).toBe(1);
     await page.reload();
-    await expect.poll(() => page.getByRole("columnheader", { name: "Name" }).count()).toBe(1);
+    await eventually(() => page.getByRole("columnheader", { name: "Name" }).count()).toBe(1);
     await screenshot(page, "residents-en", "Residents");
 
     await page.getByRole("button", { name: "中文" }).click();
-    await expect.poll(() => page.getByRole("columnheader", { name: "姓名" }).count()).toBe(1);
+    await eventually(() => page.getByRole("columnheader", { name: "姓名" }).count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -153,7 +154,7 @@ describe("org pages, phone layout and language", () => {
     });
     await signedIn(h, page, "demo-community");
     await page.waitForURL(/\/orgs\/\d+$/);
-    await expect.poll(() => page.locator(".ant-table-tbody tr.ant-table-row").count()).toBeGreaterThan(0);
+    await eventually(() => page.locator(".ant-table-tbody tr.ant-table-row").count()).toBeGreaterThan(0);
     for (const menu of ["居民查询", "工单"]) {
       const item = page.getByRole("menuitem", { name: menu });
       if ((await item.count()) === 0) continue;
@@ -191,7 +192,7 @@ describe("org pages, phone layout and language", () => {
       if (type === "document") documentCache = r.headers()["cache-control"];
     });
     await signedIn(h, page, "demo-grid");
-    await expect.poll(() => page.getByRole("heading").count()).toBeGreaterThan(0);
+    await eventually(() => page.getByRole("heading").count()).toBeGreaterThan(0);
     // The browser asked for brotli or gzip and ran what came: every script of the app's start compressed,
     // and kept for a year (its name changes with its content); the page itself is asked for again.
     expect(scripts.length).toBeGreaterThan(3);

@@ -2,7 +2,15 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeIdCard } from "../../src/domain/idcard/idcard.ts";
 import { nameInitials } from "../../src/domain/people/pinyin.ts";
-import { type Harness, loginOk, residentRows, type Session, screenshot, startHarness } from "./harness.ts";
+import {
+  eventually,
+  type Harness,
+  loginOk,
+  residentRows,
+  type Session,
+  screenshot,
+  startHarness,
+} from "./harness.ts";
 
 // (b) search by pinyin initials and phone tail, reveal a phone; (c) edit errors; (d) household and building.
 
@@ -59,14 +67,14 @@ async function search(page: Page, text: string) {
   await box.fill(text);
   await box.press("Enter");
   await page.waitForURL((u) => u.searchParams.get("q") === text);
-  await expect.poll(() => page.locator(".ant-table-tbody").textContent()).toContain(target.name);
+  await eventually(() => page.locator(".ant-table-tbody").textContent()).toContain(target.name);
 }
 
 describe("resident registry pages", () => {
   it("finds a resident by pinyin initials and by phone tail", async () => {
     const { page } = s;
     await page.goto("/residents");
-    await expect.poll(() => residentRows(page).count()).toBe(20);
+    await eventually(() => residentRows(page).count()).toBe(20);
     expect(await page.getByLabel("搜索居民").getAttribute("placeholder")).toBe(
       "姓名 / 拼音首字母 / 手机或身份证尾号 / 地址",
     );
@@ -74,14 +82,14 @@ describe("resident registry pages", () => {
     await screenshot(page, "residents-search-initials", "居民查询");
     await search(page, tail);
     const row = residentRows(page).filter({ hasText: target.name });
-    await expect.poll(() => row.first().textContent()).toContain(target.phoneMasked!);
+    await eventually(() => row.first().textContent()).toContain(target.phoneMasked!);
     await screenshot(page, "residents-search-phone-tail", "居民查询");
 
     // A search nobody matches shows the empty state.
     const box = page.getByLabel("搜索居民");
     await box.fill("查无此人啊");
     await box.press("Enter");
-    await expect.poll(() => page.getByText("没有找到符合条件的居民").count()).toBe(1);
+    await eventually(() => page.getByText("没有找到符合条件的居民").count()).toBe(1);
     await screenshot(page, "residents-empty", "居民查询");
   });
 
@@ -90,16 +98,16 @@ describe("resident registry pages", () => {
     await page.goto(`/residents?q=${tail}`);
     await page.getByRole("link", { name: target.name, exact: true }).first().click();
     await page.waitForURL(`**/residents/${target.id}`);
-    await expect.poll(() => page.getByTestId("masked-phone").textContent()).toBe(target.phoneMasked);
+    await eventually(() => page.getByTestId("masked-phone").textContent()).toBe(target.phoneMasked);
     await page.getByRole("button", { name: "查看完整手机号" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("button", { name: "确认查看" }).click();
-    await expect.poll(() => dialog.getByText("请填写查看理由（至少 2 个字）").count()).toBe(1);
+    await eventually(() => dialog.getByText("请填写查看理由（至少 2 个字）").count()).toBe(1);
     await screenshot(page, "resident-reveal-reason", target.name);
     await dialog.getByLabel("查看理由").fill("电话回访");
     await dialog.getByRole("button", { name: "确认查看" }).click();
     const revealed = page.getByTestId("revealed-phone");
-    await expect.poll(() => revealed.textContent()).toMatch(/^1\d{10}$/);
+    await eventually(() => revealed.textContent()).toMatch(/^1\d{10}$/);
     expect((await revealed.textContent())!.endsWith(tail)).toBe(true);
     await screenshot(page, "resident-detail-revealed", target.name);
 
@@ -135,16 +143,16 @@ describe("resident registry pages", () => {
     expect(changed.statusCode).toBe(200);
     await dialog.getByLabel("手机号").fill("");
     await dialog.getByRole("button", { name: "保存" }).click();
-    await expect.poll(() => dialog.getByText("该居民信息已被他人修改，请刷新后重试").count()).toBe(1);
+    await eventually(() => dialog.getByText("该居民信息已被他人修改，请刷新后重试").count()).toBe(1);
     await screenshot(page, "resident-edit-conflict", target.name);
     await dialog.getByRole("button", { name: "刷新" }).click();
-    await expect.poll(() => page.getByRole("heading", { name: `${target.name}甲` }).count()).toBe(1);
+    await eventually(() => page.getByRole("heading", { name: `${target.name}甲` }).count()).toBe(1);
 
     // After the refresh a save goes through.
     await page.getByRole("button", { name: "编辑" }).click();
     await dialog.getByLabel("姓名").fill(target.name);
     await dialog.getByRole("button", { name: "保存" }).click();
-    await expect.poll(() => page.getByRole("heading", { name: target.name, exact: true }).count()).toBe(1);
+    await eventually(() => page.getByRole("heading", { name: target.name, exact: true }).count()).toBe(1);
   });
 
   it("keeps an open form when the screen crosses from desktop to phone width and back", async () => {
@@ -155,13 +163,13 @@ describe("resident registry pages", () => {
     await dialog.getByLabel("姓名").fill(`${target.name}乙`);
     // A tablet turned upright: the frame switches to the phone header, the page and its dialog stay.
     await page.setViewportSize({ width: 700, height: 1000 });
-    await expect.poll(() => page.getByRole("button", { name: "打开导航" }).count()).toBe(1);
+    await eventually(() => page.getByRole("button", { name: "打开导航" }).count()).toBe(1);
     expect(await dialog.getByLabel("姓名").inputValue()).toBe(`${target.name}乙`);
     await page.setViewportSize({ width: 1440, height: 900 });
-    await expect.poll(() => page.getByRole("button", { name: "打开导航" }).count()).toBe(0);
+    await eventually(() => page.getByRole("button", { name: "打开导航" }).count()).toBe(0);
     expect(await dialog.getByLabel("姓名").inputValue()).toBe(`${target.name}乙`);
     await dialog.getByRole("button", { name: "取消" }).click();
-    await expect.poll(() => dialog.count()).toBe(0);
+    await eventually(() => dialog.count()).toBe(0);
   });
 
   it("shows the household and the building", async () => {
@@ -169,7 +177,7 @@ describe("resident registry pages", () => {
     await page.goto(`/residents/${target.id}`);
     await page.getByRole("button", { name: "查看本户" }).click();
     await page.waitForURL(`**/households/${target.householdId}`);
-    await expect.poll(() => page.locator(".ant-table-tbody").textContent()).toContain(target.name);
+    await eventually(() => page.locator(".ant-table-tbody").textContent()).toContain(target.name);
     await screenshot(page, "household", "户详情");
 
     // Registering someone who moved in: a wrong checksum is named on the ID field, a right one saves.
@@ -181,12 +189,12 @@ describe("resident registry pages", () => {
     await add.getByLabel("身份证号").fill(badId);
     await add.getByRole("button", { name: "保存" }).click();
     const idError = add.locator(".ant-form-item-explain-error", { hasText: "校验位" });
-    await expect.poll(() => idError.isVisible()).toBe(true);
+    await eventually(() => idError.isVisible()).toBe(true);
     await screenshot(page, "resident-add-error", "户详情");
     await add.getByLabel("身份证号").fill(id18);
     await add.getByRole("button", { name: "保存" }).click();
     await page.waitForURL(/\/residents\/\d+$/);
-    await expect.poll(() => page.getByRole("heading", { name: "钱新登", exact: true }).count()).toBe(1);
+    await eventually(() => page.getByRole("heading", { name: "钱新登", exact: true }).count()).toBe(1);
     await page.goto(`/households/${target.householdId}`);
 
     await page.getByRole("button", { name: "查看楼栋" }).click();
@@ -202,17 +210,17 @@ describe("resident registry pages", () => {
     // From the building back to a household.
     await page.locator(".ant-table-tbody tr.ant-table-row a").first().click();
     await page.waitForURL(/\/households\/\d+$/);
-    await expect.poll(() => page.getByRole("heading", { name: "户详情" }).count()).toBe(1);
+    await eventually(() => page.getByRole("heading", { name: "户详情" }).count()).toBe(1);
 
     // Care roles reach the health record from the resident's page.
     await page.goto(`/residents/${target.id}`);
     await page.getByRole("button", { name: "健康档案" }).click();
     await page.waitForURL(`**/care/residents/${target.id}`);
-    await expect.poll(() => page.getByRole("heading", { name: `${target.name} 的健康档案` }).count()).toBe(1);
+    await eventually(() => page.getByRole("heading", { name: `${target.name} 的健康档案` }).count()).toBe(1);
 
     // A missing record shows 记录不存在.
     await page.goto("/households/99999999");
-    await expect.poll(() => page.getByRole("heading", { name: "记录不存在" }).count()).toBe(1);
+    await eventually(() => page.getByRole("heading", { name: "记录不存在" }).count()).toBe(1);
     await screenshot(page, "household-missing", "记录不存在");
     expect(errors).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countIn,
+  eventually,
   type Harness,
   login,
   loginOk,
@@ -33,7 +34,7 @@ describe("scope by role", () => {
     await page.waitForURL(/\/login/);
     await screenshot(page, "login", "登录网格管家");
     await login(page, "demo-grid", "wrong-password");
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("用户名或密码错误");
+    await eventually(() => page.getByRole("alert").textContent()).toContain("用户名或密码错误");
     await screenshot(page, "login-wrong-password", "登录网格管家");
     expect(errors).toEqual([]);
     await context.close();
@@ -53,8 +54,8 @@ describe("scope by role", () => {
     const me = (await h.t.app.inject({ url: "/api/me", headers: await h.t.login(user) })).json();
     const { page, context, errors } = await h.open();
     await signedIn(h, page, user, `/orgs/${me.org.id}`);
-    await expect.poll(() => navigatorRoot(page).textContent()).toBe(unit);
-    await expect.poll(() => page.locator(".ant-breadcrumb").textContent()).toContain(unit);
+    await eventually(() => navigatorRoot(page).textContent()).toBe(unit);
+    await eventually(() => page.locator(".ant-breadcrumb").textContent()).toContain(unit);
     await screenshot(page, `org-${user}`, unit);
     expect(errors).toEqual([]);
     await context.close();
@@ -63,13 +64,13 @@ describe("scope by role", () => {
   it("the grid worker's resident list holds only 苏阳社区 第1网格, fewer than the community's", async () => {
     const admin = await h.open();
     await signedIn(h, admin.page, "demo-community", "/residents");
-    await expect.poll(() => residentRows(admin.page).count()).toBe(20);
+    await eventually(() => residentRows(admin.page).count()).toBe(20);
     const communityTotal = await totalShown(admin.page);
     await admin.context.close();
 
     const { page, context, errors } = await h.open();
     await signedIn(h, page, "demo-grid", "/residents");
-    await expect.poll(() => residentRows(page).count()).toBe(20);
+    await eventually(() => residentRows(page).count()).toBe(20);
     await screenshot(page, "residents-grid-worker", "居民查询");
     const addresses = await page.locator(".ant-table-tbody td.gk-address").allTextContents();
     expect(addresses).toHaveLength(20);
@@ -98,7 +99,7 @@ describe("scope by role", () => {
       await h.t.app.inject({ url: `/api/residents?org=${otherGrid.id}&pageSize=1`, headers: adminHeaders })
     ).json().items[0];
     await page.goto(`/residents/${outsider.id}`);
-    await expect.poll(() => page.locator(".ant-result-title").textContent()).toMatch(/无权访问|记录不存在/);
+    await eventually(() => page.locator(".ant-result-title").textContent()).toMatch(/无权访问|记录不存在/);
     await screenshot(page, "resident-out-of-scope", /无权访问|记录不存在/);
     expect(errors).toEqual([]);
     await context.close();
@@ -110,10 +111,10 @@ describe("scope by role", () => {
     // A volunteer lands on the tasks page (landing.test.ts); the welcome page still says what is not theirs.
     await page.waitForURL(/\/tasks$/);
     await page.goto("/welcome");
-    await expect.poll(() => page.getByText("您的角色暂无居民信息查看权限").count()).toBe(1);
+    await eventually(() => page.getByText("您的角色暂无居民信息查看权限").count()).toBe(1);
     await screenshot(page, "welcome-volunteer", "欢迎使用网格管家");
     await page.goto("/residents");
-    await expect.poll(() => page.getByText("您的角色暂无居民信息查看权限").count()).toBe(1);
+    await eventually(() => page.getByText("您的角色暂无居民信息查看权限").count()).toBe(1);
     expect(await residentRows(page).count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
