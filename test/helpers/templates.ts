@@ -309,7 +309,33 @@ const shared = globalThis as typeof globalThis & {
   __gkTemplates?: { built: Promise<Templates>; users: number };
 };
 
+/**
+ * Transforms the project's test files and the sources they import (TypeScript → JavaScript, in this process)
+ * while the templates build, when this process mostly waits on the PostgreSQL seed: the first file in each
+ * worker waited for them afterwards, one request at a time. Two files, browser and integration: they started
+ * 0.5–1.3 s sooner (import 7.0–8.0 s → 5.1 s summed).
+ */
+function warm(project: TestProject): void {
+  const env = project.vite.environments.ssr;
+  const seen = new Set<string>();
+  const visit = async (url: string): Promise<void> => {
+    if (seen.has(url) || url.includes("/node_modules/")) return;
+    seen.add(url);
+    const r = await env.transformRequest(url).catch(() => null);
+    await Promise.all([...(r?.deps ?? []), ...(r?.dynamicDeps ?? [])].map(visit));
+  };
+  const t0 = performance.now();
+  void project
+    .globTestFiles()
+    .then(({ testFiles }) => Promise.all(testFiles.map((f) => visit(f))))
+    .then(() =>
+      log(`${project.name}: ${seen.size} modules warmed in ${Math.round(performance.now() - t0)} ms`),
+    )
+    .catch(() => {});
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  warm(project);
   if (!shared.__gkTemplates) {
     const runId = `${Date.now().toString(36)}${crypto.randomBytes(3).toString("hex")}`;
     const dir = fs.mkdtempSync(path.join(scratchRoot(), `gk-tpl-${runId}-`));
