@@ -40,11 +40,15 @@ function connectChromium(): Promise<Browser> {
 }
 
 /**
- * A server on the demo (PGlite unless a test asks for PostgreSQL, where TEST_DATABASE_URL is set), with the
- * environment settings a test gives (`env`, e.g. MAP_TILE_URL).
+ * A server on the demo, with the environment settings a test gives (`env`, e.g. MAP_TILE_URL). By default on
+ * PostgreSQL where TEST_DATABASE_URL is set (CI), else PGlite: a page's server answers from a native
+ * PostgreSQL in its own process instead of PGlite's WebAssembly in the test's worker, which shares the two
+ * cores with Chromium (admin + care: 196 s of the machine's CPU on PGlite, 165 s on PostgreSQL). The PGlite
+ * path stays under test: every file that names its kind (the modules' `describe.each(DB_KINDS)`) runs on both,
+ * and the integration files run each service on both.
  */
 export async function startHarness(
-  kind: DbKind = "pglite",
+  kind: DbKind = process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
   opts: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<Harness> {
   const [t, browser] = await Promise.all([
