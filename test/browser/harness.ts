@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect, inject, onTestFinished } from "vitest";
 import type { DbKind } from "../../src/db/client.ts";
-import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { createTestApp, DB_KINDS, type TestApp } from "../helpers/app.ts";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium.ts";
 
 // Shared pieces of the browser tests: a real server per test file, Debian's Chromium, login, screenshots.
@@ -44,11 +44,11 @@ function connectChromium(): Promise<Browser> {
  * PostgreSQL where TEST_DATABASE_URL is set (CI), else PGlite: a page's server answers from a native
  * PostgreSQL in its own process instead of PGlite's WebAssembly in the test's worker, which shares the two
  * cores with Chromium (admin + care: 196 s of the machine's CPU on PGlite, 165 s on PostgreSQL). The PGlite
- * path stays under test: every file that names its kind (the modules' `describe.each(DB_KINDS)`) runs on both,
- * and the integration files run each service on both.
+ * path stays under test: a file that names its kind keeps it (the modules' `describe.each(DB_KINDS)` run on
+ * both; verification's upload stays on PGlite), and most integration files run each service on both.
  */
 export async function startHarness(
-  kind: DbKind = process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
+  kind: DbKind = DB_KINDS.includes("postgres") ? "postgres" : "pglite",
   opts: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<Harness> {
   const [t, browser] = await Promise.all([

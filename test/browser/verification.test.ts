@@ -17,7 +17,9 @@ interface Res {
 const fullWidth = (s: string) => s.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 beforeAll(async () => {
-  h = await startHarness();
+  // PGlite, the database `npm start` runs on: its upload path writes the list's rows through a blob where
+  // PostgreSQL streams a COPY (src/db/client.ts), and this walk is the browser test of it.
+  h = await startHarness("pglite");
 });
 afterAll(async () => {
   await h?.close();
